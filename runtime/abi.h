@@ -1,0 +1,201 @@
+// runtime/abi.h — the C ABI between generated pipeline code and the runtime.
+//
+// This header is the only list of runtime symbols that JIT-compiled or AOT
+// code may call (stdlib/flow_stdlib.h lists the inlined helpers). The JIT
+// gives exactly these symbols to ORC through an explicit table
+// (runtime/abi_symbols.cpp), so adding a function here means adding it there.
+//
+// Value representation in generated code:
+//   bool -> i1 (i8 in memory), int -> i64, float -> double,
+//   timestamp -> i64 (ms since the epoch), string -> {const char*, i64}.
+#ifndef FLOWC_RUNTIME_ABI_H
+#define FLOWC_RUNTIME_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow_types.h"  // FlowStr, FlowArena (stdlib/)
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct FlowContext FlowContext;  // opaque: one running pipeline
+
+// One raw input record: bytes without the line terminator. For CSV a record
+// may span lines (quoted newlines); `line` is the line its first byte is on.
+typedef struct FlowRecord {
+  const char* ptr;
+  int64_t len;
+  int64_t line;    // 1-based line number (Kafka: the offset)
+  int64_t offset;  // byte offset of the record in its input
+} FlowRecord;
+
+// What generated code may read about the current batch.
+typedef struct FlowBatch {
+  int64_t start_ms;            // processing time: the batch start (now())
+  int64_t watermark_at_start;  // INT64_MIN until the first advance
+  int64_t number;              // 0-based batch counter
+} FlowBatch;
+
+enum FlowSourceKind {
+  FLOW_SOURCE_FILE = 0,
+  FLOW_SOURCE_STDIN = 1,
+  FLOW_SOURCE_SOCKET = 2,
+  FLOW_SOURCE_GENERATE = 3,
+  FLOW_SOURCE_KAFKA = 4,
+};
+
+enum FlowFormat {
+  FLOW_FORMAT_CSV = 0,
+  FLOW_FORMAT_JSON = 1,
+  FLOW_FORMAT_LINES = 2,
+  FLOW_FORMAT_REGEX = 3,
+  FLOW_FORMAT_TABLE = 4,    // sinks only
+  FLOW_FORMAT_DEFAULT = 5,  // sinks only: chosen at run time (stdout: tty?)
+};
+
+enum FlowOnError {
+  FLOW_ON_ERROR_SKIP = 0,
+  FLOW_ON_ERROR_FAIL = 1,
+  FLOW_ON_ERROR_DEAD_LETTER = 2,
+};
+
+enum FlowType {
+  FLOW_TYPE_BOOL = 0,
+  FLOW_TYPE_INT = 1,
+  FLOW_TYPE_FLOAT = 2,
+  FLOW_TYPE_STRING = 3,
+  FLOW_TYPE_TIMESTAMP = 4,
+};
+
+enum FlowSinkKind {
+  FLOW_SINK_STDOUT = 0,
+  FLOW_SINK_FILE = 1,
+  FLOW_SINK_KAFKA = 2,
+};
+
+typedef struct FlowColumn {
+  const char* name;
+  int32_t type;  // enum FlowType
+} FlowColumn;
+
+// Generated per-source batch functions. `process` receives raw records of a
+// text source; `generate` receives the `value` range [first, first+count) of
+// a generate() source (the generated code computes ts = start + value*step).
+typedef void (*FlowProcessFn)(FlowContext* ctx, const FlowBatch* batch,
+                              const FlowRecord* records, int64_t count);
+typedef void (*FlowGenerateFn)(FlowContext* ctx, const FlowBatch* batch,
+                               int64_t first, int64_t count);
+// Called once per batch after every source's records: fire windows, emit
+// state rows. `final` is 1 when every source has ended.
+typedef void (*FlowEndBatchFn)(FlowContext* ctx, const FlowBatch* batch,
+                               int32_t final);
+
+typedef struct FlowSourceDesc {
+  const char* name;
+  int32_t kind;    // enum FlowSourceKind
+  int32_t format;  // enum FlowFormat
+  const char* path;  // file path, or "host:port" for socket
+  int32_t follow;
+  int32_t csv_header;
+  int32_t csv_delimiter;
+  int32_t timestamp_unit;  // 0 ms, 1 s, 2 us
+  const char* regex;       // FLOW_FORMAT_REGEX: the pattern
+  const FlowColumn* fields;  // the schema, in declaration order
+  int32_t field_count;
+  int64_t gen_count, gen_rate, gen_start, gen_step;
+  int32_t on_error;  // enum FlowOnError
+  const char* dead_letter_path;
+  FlowProcessFn process;
+  FlowGenerateFn generate;
+} FlowSourceDesc;
+
+typedef struct FlowSinkDesc {
+  const char* name;  // the stream it writes
+  int32_t kind;      // enum FlowSinkKind
+  int32_t format;    // enum FlowFormat
+  const char* path;
+  const FlowColumn* columns;
+  int32_t column_count;
+} FlowSinkDesc;
+
+// A param (LANGUAGE.md 4): the runtime parses `--param NAME=VALUE` into
+// `slot`, a global of the generated module of the param's type (i8 for bool,
+// i64, double, FlowStr). JIT runs fold params into constants instead.
+typedef struct FlowParamDesc {
+  const char* name;
+  int32_t type;  // enum FlowType
+  void* slot;
+} FlowParamDesc;
+
+typedef struct FlowPipeline {
+  const char* name;
+  const FlowParamDesc* params;
+  int32_t param_count;
+  int64_t batch_ms;
+  const FlowSourceDesc* sources;
+  int32_t source_count;
+  const FlowSinkDesc* sinks;
+  int32_t sink_count;
+  FlowEndBatchFn end_batch;
+  uint64_t fingerprint;  // of sources, schemas, stages and sinks
+} FlowPipeline;
+
+// ---- calls from generated code into the runtime ----
+
+// Rows: begin, one call per column in the sink's column order, end.
+void flow_sink_begin_row(FlowContext* ctx, int32_t sink);
+void flow_sink_bool(FlowContext* ctx, int32_t sink, int32_t v);
+void flow_sink_int(FlowContext* ctx, int32_t sink, int64_t v);
+void flow_sink_float(FlowContext* ctx, int32_t sink, double v);
+void flow_sink_string(FlowContext* ctx, int32_t sink, const char* p, int64_t n);
+void flow_sink_timestamp(FlowContext* ctx, int32_t sink, int64_t v);
+void flow_sink_end_row(FlowContext* ctx, int32_t sink);
+
+// A bad record (LANGUAGE.md section 9). `message` is the reason without the
+// position, e.g. `field "latency_ms": expected float, got "abc"`.
+void flow_bad_record(FlowContext* ctx, int32_t source, const FlowRecord* rec,
+                     const char* message, int64_t message_len);
+
+// CSV with a header: the column index of each schema field (-1 when the
+// header lacks it), filled by the runtime from the header line.
+const int32_t* flow_csv_column_map(FlowContext* ctx, int32_t source);
+
+// The scratch arena for strings built while processing records (lower(),
+// concatenation, unescaped fields); reset by the runtime between calls into
+// generated code.
+FlowArena* flow_scratch(FlowContext* ctx);
+
+// Regex format: matches the whole record against the source's pattern and
+// fills out[i] with the named group of schema field i (an empty view when
+// the pattern has no such group). Returns 0 when the record does not match.
+int32_t flow_regex_fields(FlowContext* ctx, int32_t source,
+                          const FlowRecord* rec, FlowStr* out);
+
+// regex_match / regex_extract (LANGUAGE.md 8): patterns are constants, so
+// generated code compiles each once at start-up into a handle.
+void* flow_regex_compile(const char* pattern, int64_t len);
+int32_t flow_regex_match(void* re, const char* s, int64_t n);
+// Writes group `group` of the first match into *out ("" when no match); the
+// bytes are views into `s` or scratch memory.
+void flow_regex_extract(FlowContext* ctx, void* re, const char* s, int64_t n,
+                        int64_t group, FlowStr* out);
+
+// Counts a record dropped as late (windows, LANGUAGE.md 6.1).
+void flow_count_late(FlowContext* ctx, int32_t source);
+
+// Progress: records a stream wrote (for --progress).
+void flow_count_out(FlowContext* ctx, int64_t n);
+
+// ---- the runtime's entry points ----
+
+// Parses run options (LANGUAGE.md 11) and runs the pipeline; returns the
+// process exit status. Built executables' main() calls this directly.
+int flow_runtime_main(const FlowPipeline* pipeline, int argc, char** argv);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif
+
+#endif  // FLOWC_RUNTIME_ABI_H
