@@ -1,0 +1,191 @@
+// compiler/ast/ast.h — the syntax tree of a .flow file.
+//
+// Plain data, built by compiler/parse/ and read by compiler/sema/. Every
+// node carries the SourceRange it was written at, so that any later error
+// can point at it. No ANTLR types appear here.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "support/source.h"
+
+namespace flowc::ast {
+
+// ---- expressions ----
+
+enum class ExprKind {
+  IntLit,       // 42, 1_000
+  FloatLit,     // 3.14
+  StringLit,    // "abc" (escapes resolved)
+  BoolLit,      // true
+  DurationLit,  // 10s (int_value holds milliseconds)
+  Field,        // latency_ms, or qualifier.name after a join
+  Call,         // name(args...): functions and aggregates
+  If,           // if(cond, a, b)
+  Unary,        // -x, not x
+  Binary,       // a + b, a and b, a == b ...
+  In,           // x in (a, b), x not in (...)
+};
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+struct Expr {
+  ExprKind kind;
+  SourceRange range;
+  int64_t int_value = 0;    // IntLit, DurationLit, BoolLit (0/1)
+  double float_value = 0;   // FloatLit
+  std::string text;         // StringLit value, Field/Call name, operator
+  std::string qualifier;    // Field: `pages` in pages.category
+  SourceRange name_range;   // Field/Call: the name token alone
+  bool negated = false;     // In: `not in`
+  std::vector<ExprPtr> args;  // operands, call arguments, `in` list (args[0] is x)
+};
+
+// ---- declarations ----
+
+struct Arg {
+  std::string name;  // empty for a positional argument
+  SourceRange name_range;
+  ExprPtr value;
+};
+
+// file("data/x.csv", follow: true), stdout, csv(header: true)
+struct Call {
+  std::string name;
+  SourceRange name_range;
+  bool has_parens = false;
+  std::vector<Arg> args;
+  SourceRange range;
+};
+
+struct FieldDecl {
+  std::string name;
+  SourceRange name_range;
+  std::string type_name;
+  SourceRange type_range;
+  ExprPtr default_value;  // may be null
+};
+
+struct Schema {
+  std::vector<FieldDecl> fields;
+  SourceRange range;
+};
+
+enum class OnErrorKind { Skip, Fail, DeadLetter };
+
+struct OnError {
+  OnErrorKind kind = OnErrorKind::Skip;
+  std::optional<Call> dead_letter;
+  SourceRange range;
+};
+
+// ---- stages ----
+
+enum class StageKind { Where, Select, Explode, Join, Window, GroupBy, Aggregate, Update };
+
+struct SelectItem {
+  bool star = false;
+  std::string name;    // output name (empty for `*`)
+  SourceRange name_range;
+  ExprPtr value;       // null for `*`
+};
+
+enum class WindowKind { Tumbling, Sliding, Session };
+
+enum class EmitMode { Default, Final, Updates, Each, Updated, All };
+
+struct Statement;
+using StatementPtr = std::unique_ptr<Statement>;
+
+enum class StatementKind { Assign, If };
+
+struct Statement {
+  StatementKind kind;
+  SourceRange range;
+  // Assign: target op= value
+  std::string target;
+  SourceRange target_range;
+  std::string op;  // "=", "+=", "-=", "*=", "/="
+  ExprPtr value;
+  // If: if (cond) { then_body } else { else_body }
+  ExprPtr condition;
+  std::vector<StatementPtr> then_body;
+  std::vector<StatementPtr> else_body;
+};
+
+struct Stage {
+  StageKind kind;
+  SourceRange range;          // the whole stage
+  SourceRange keyword_range;  // the stage keyword (where, select, ...)
+  ExprPtr expr;               // Where: predicate; Explode: the call
+  std::vector<SelectItem> items;  // Select items, GroupBy keys, Aggregate items
+  // Explode
+  std::string alias;
+  SourceRange alias_range;
+  // Join
+  bool left = false;
+  std::string table;
+  SourceRange table_range;
+  std::string on_field;
+  SourceRange on_range;
+  // Window: durations in ms
+  WindowKind window = WindowKind::Tumbling;
+  int64_t size_ms = 0, slide_ms = 0;
+  SourceRange size_range, slide_range;
+  // Update
+  std::vector<FieldDecl> state;
+  std::vector<StatementPtr> body;
+  // Aggregate / Update options
+  EmitMode emit = EmitMode::Default;
+  SourceRange emit_range;
+  std::optional<int64_t> expire_ms;
+  SourceRange expire_range;
+};
+
+// ---- top level ----
+
+enum class DeclKind { Pipeline, Param, Batch, Checkpoint, Source, Table, Stream, Sink };
+
+struct Decl {
+  DeclKind kind;
+  SourceRange range;
+  SourceRange keyword_range;
+  std::string name;  // pipeline/param/source/table/stream name; sink: its input
+  SourceRange name_range;
+  // Param
+  std::string type_name;
+  SourceRange type_range;
+  ExprPtr value;
+  // Batch / Checkpoint
+  int64_t duration_ms = 0;
+  std::string path;
+  std::optional<int64_t> every_ms;
+  // Source / Table / Sink
+  std::optional<Call> connector;
+  std::optional<Call> format;
+  std::optional<Schema> schema;
+  std::optional<std::string> event_time;
+  SourceRange event_time_range;
+  std::optional<int64_t> watermark_ms;
+  std::optional<OnError> on_error;
+  std::optional<std::string> key_field;  // Table
+  SourceRange key_range;
+  ExprPtr sink_key;                      // Sink: key EXPR
+  // Clauses written twice are reported by sema; keep their ranges.
+  std::vector<std::pair<std::string, SourceRange>> repeated_clauses;
+  // Stream
+  std::string input;
+  SourceRange input_range;
+  std::vector<Stage> stages;
+};
+
+struct Program {
+  std::vector<Decl> decls;
+};
+
+}  // namespace flowc::ast

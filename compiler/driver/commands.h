@@ -1,0 +1,41 @@
+// compiler/driver/commands.h — the flowc commands, one table.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "driver/frontend.h"
+
+namespace flowc {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  const char* help;  // the text of `flowc NAME --help`
+  int (*run)(const std::vector<std::string>& args, int argc, char** argv);
+};
+
+const std::vector<Command>& commands();
+std::optional<std::string> suggest_command(const std::string& name);
+
+// Options every command shares: the file, --param, --batch. Unknown
+// options are left in `rest` for the command.
+struct CommonOptions {
+  std::string file;
+  FrontendOptions frontend;
+  std::vector<std::string> rest;
+  bool help = false;
+};
+// Returns false (after printing a usage error) when the arguments are wrong.
+bool parse_common(const char* command, const std::vector<std::string>& args,
+                  CommonOptions& out);
+
+// Durations on the command line use the .flow syntax: 250ms, 2s, 1m.
+std::optional<int64_t> parse_duration_arg(const std::string& text);
+
+// Each command's entry point (commands.cpp and the files beside it).
+int run_check(const std::vector<std::string>& args, int argc, char** argv);
+int run_explain(const std::vector<std::string>& args, int argc, char** argv);
+
+}  // namespace flowc

@@ -1,0 +1,71 @@
+#include "driver/frontend.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "parse/parser.h"
+#include "plan/fold.h"
+#include "sema/sema.h"
+
+namespace flowc {
+
+FrontendResult run_frontend(const std::string& path, const FrontendOptions& options,
+                            std::ostream& err) {
+  FrontendResult result;
+  std::ifstream in(path, std::ios::binary);
+  if (!in || std::filesystem::is_directory(path)) {
+    err << "flowc: error: cannot read '" << path << "': "
+        << (std::filesystem::is_directory(path) ? "Is a directory" : std::strerror(errno)) << "\n";
+    result.exit_code = 2;
+    return result;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  SourceFile file(path, text.str());
+  DiagnosticEngine diags(file);
+
+  std::optional<ast::Program> program = parse_program(file, diags);
+  if (program) {
+    SemaOptions sema_options;
+    sema_options.default_name = std::filesystem::path(path).stem().string();
+    sema_options.params = options.params;
+    sema_options.batch_ms = options.batch_ms;
+    result.pipeline = analyze(*program, sema_options, diags);
+  }
+  if (diags.has_errors()) {
+    diags.render(err);
+    size_t n = diags.error_count();
+    err << "flowc: " << n << " error" << (n == 1 ? "" : "s") << " in " << path << "\n";
+    result.pipeline.reset();
+    result.exit_code = 1;
+    return result;
+  }
+  // --param names and values are usage errors: the file itself is fine.
+  for (const auto& [name, value] : options.params) {
+    const plan::Param* param = nullptr;
+    for (const plan::Param& p : result.pipeline->params) {
+      if (p.name == name) param = &p;
+    }
+    if (param == nullptr) {
+      err << "flowc: error: unknown param '" << name << "'";
+      if (!result.pipeline->params.empty()) {
+        err << " (declared:";
+        for (const plan::Param& p : result.pipeline->params) err << " " << p.name;
+        err << ")";
+      }
+      err << "\n";
+      result.exit_code = 2;
+    } else if (!param->overridden) {
+      err << "flowc: error: invalid value '" << value << "' for param '" << name << "' of type "
+          << plan::type_name(param->type) << "\n";
+      result.exit_code = 2;
+    }
+  }
+  if (result.exit_code != 0) result.pipeline.reset();
+  return result;
+}
+
+}  // namespace flowc

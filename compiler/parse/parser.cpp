@@ -1,0 +1,176 @@
+// ANTLR parse tree -> AST. Syntax errors are collected by an error listener
+// that rewrites ANTLR's messages into flowc's diagnostic style.
+#include "parse/parser.h"
+
+#include <set>
+
+#include "FlowLexer.h"
+#include "FlowParser.h"
+#include "antlr4-runtime.h"
+#include "parse/tree_builder.h"
+#include "support/edit_distance.h"
+
+namespace flowc {
+namespace {
+
+// ANTLR counts characters in code points; diagnostics use byte offsets.
+// This maps one to the other for the file being parsed.
+class OffsetMap {
+ public:
+  explicit OffsetMap(const std::string& text) {
+    for (uint32_t i = 0; i < text.size(); ++i) {
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) starts_.push_back(i);
+    }
+    starts_.push_back(static_cast<uint32_t>(text.size()));
+  }
+  uint32_t byte_offset(size_t code_point) const {
+    return code_point < starts_.size() ? starts_[code_point] : starts_.back();
+  }
+
+ private:
+  std::vector<uint32_t> starts_;
+};
+
+// Human names for token types in "expected ..." help lines.
+std::string token_display_name(const antlr4::dfa::Vocabulary& vocabulary, size_t type) {
+  switch (type) {
+    case antlr4::Token::EOF: return "end of file";
+    case FlowLexer::IDENT: return "a name";
+    case FlowLexer::INT: return "an integer";
+    case FlowLexer::FLOAT: return "a float";
+    case FlowLexer::STRING: return "a string";
+    case FlowLexer::DURATION: return "a duration";
+    default: return vocabulary.getDisplayName(type);
+  }
+}
+
+bool is_keyword(size_t type) {
+  return type >= FlowLexer::PIPELINE && type <= FlowLexer::IN;
+}
+
+class ErrorCollector : public antlr4::BaseErrorListener {
+ public:
+  ErrorCollector(const SourceFile& file, const OffsetMap& offsets, DiagnosticEngine& diags)
+      : file_(file), offsets_(offsets), diags_(diags) {}
+
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line,
+                   size_t column, const std::string& msg, std::exception_ptr) override {
+    if (offending == nullptr) {
+      lexer_error(line, column);
+      return;
+    }
+    auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
+    uint32_t begin = offsets_.byte_offset(offending->getStartIndex());
+    if (!reported_.insert(begin).second) return;
+    uint32_t end = offending->getType() == antlr4::Token::EOF
+                       ? begin
+                       : offsets_.byte_offset(offending->getStopIndex() + 1);
+    SourceRange range{file_.locate(begin), file_.locate(end)};
+
+    if (offending->getType() == FlowLexer::UNTERMINATED_STRING) {
+      diags_.error(range, "unterminated string").helps.push_back("close it with '\"' on the same line");
+      return;
+    }
+
+    antlr4::misc::IntervalSet expected;
+    if (parser != nullptr) expected = parser->getExpectedTokens();
+    const auto& vocabulary = parser ? parser->getVocabulary() : recognizer->getVocabulary();
+    std::vector<std::string> names;
+    std::vector<std::string> keywords;
+    for (size_t type : expected.toList()) {
+      names.push_back(token_display_name(vocabulary, type));
+      if (is_keyword(type)) {
+        std::string literal = vocabulary.getLiteralName(type);
+        keywords.push_back(literal.substr(1, literal.size() - 2));
+      }
+    }
+
+    std::string found = offending->getType() == antlr4::Token::EOF
+                            ? "end of file"
+                            : "'" + offending->getText() + "'";
+    Diagnostic* d;
+    if (names.size() == 1) {
+      d = &diags_.error(range, "expected " + names[0] + ", found " + found);
+    } else {
+      d = &diags_.error(range, "unexpected " + found);
+      if (!names.empty() && names.size() <= kMaxExpectedShown) {
+        std::string list;
+        for (size_t i = 0; i < names.size(); ++i) {
+          list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+        }
+        d->helps.push_back("expected " + list);
+      }
+    }
+    size_t type = offending->getType();
+    if (type == FlowLexer::IDENT) {
+      diags_.suggest(*d, offending->getText(), keywords);
+    } else if (is_keyword(type) && expected.contains(static_cast<size_t>(FlowLexer::IDENT))) {
+      d->helps.push_back("'" + offending->getText() + "' is a keyword; write `" +
+                         offending->getText() + "` in backquotes to use it as a name");
+    }
+    (void)msg;
+  }
+
+ private:
+  static constexpr size_t kMaxExpectedShown = 6;
+
+  void lexer_error(size_t line, size_t column) {
+    // `column` counts code points from the start of `line`.
+    uint32_t line_start = file_.locate(0).offset;
+    for (uint32_t l = 1, i = 0; i < file_.text().size() && l < line; ++i) {
+      if (file_.text()[i] == '\n') {
+        ++l;
+        line_start = i + 1;
+      }
+    }
+    uint32_t begin = line_start;
+    for (size_t c = 0; c < column && begin < file_.text().size(); ++c) {
+      ++begin;
+      while (begin < file_.text().size() &&
+             (static_cast<unsigned char>(file_.text()[begin]) & 0xC0) == 0x80) {
+        ++begin;
+      }
+    }
+    if (!reported_.insert(begin).second) return;
+    uint32_t end = begin + 1;
+    while (end < file_.text().size() &&
+           (static_cast<unsigned char>(file_.text()[end]) & 0xC0) == 0x80) {
+      ++end;
+    }
+    std::string ch = file_.text().substr(begin, end - begin);
+    std::string message = ch == "`" ? "unterminated backquoted name"
+                                    : "unexpected character '" + ch + "'";
+    diags_.error(SourceRange{file_.locate(begin), file_.locate(end)}, message);
+  }
+
+  const SourceFile& file_;
+  const OffsetMap& offsets_;
+  DiagnosticEngine& diags_;
+  std::set<uint32_t> reported_;
+};
+
+}  // namespace
+
+std::optional<ast::Program> parse_program(const SourceFile& file, DiagnosticEngine& diags) {
+  antlr4::ANTLRInputStream input(file.text());
+  FlowLexer lexer(&input);
+  antlr4::CommonTokenStream tokens(&lexer);
+  FlowParser parser(&tokens);
+  OffsetMap offsets(file.text());
+  ErrorCollector collector(file, offsets, diags);
+  lexer.removeErrorListeners();
+  lexer.addErrorListener(&collector);
+  parser.removeErrorListeners();
+  parser.addErrorListener(&collector);
+
+  FlowParser::ProgramContext* tree = parser.program();
+  if (diags.has_errors()) return std::nullopt;
+
+  size_t errors_before = diags.error_count();
+  TreeBuilder builder(file, [&](size_t cp) { return offsets.byte_offset(cp); }, diags);
+  ast::Program program = builder.build(tree);
+  if (diags.error_count() != errors_before) return std::nullopt;
+  return program;
+}
+
+}  // namespace flowc

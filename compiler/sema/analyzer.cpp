@@ -1,0 +1,234 @@
+// Declarations in any order (LANGUAGE.md 4): names, singletons, params,
+// the order streams are built in, and cycles.
+#include "sema/analyzer.h"
+
+#include <algorithm>
+
+namespace flowc {
+
+std::optional<plan::Pipeline> analyze(const ast::Program& program, const SemaOptions& options,
+                                      DiagnosticEngine& diags) {
+  Analyzer analyzer(program, options, diags);
+  return analyzer.run();
+}
+
+static const char* decl_kind_name(ast::DeclKind k) {
+  switch (k) {
+    case ast::DeclKind::Param: return "param";
+    case ast::DeclKind::Source: return "source";
+    case ast::DeclKind::Table: return "table";
+    case ast::DeclKind::Stream: return "stream";
+    default: return "declaration";
+  }
+}
+
+std::optional<plan::Pipeline> Analyzer::run() {
+  size_t errors_before = diags_.error_count();
+  pipeline_.name = options_.default_name;
+  collect_declarations();
+  check_singletons();
+  check_params();
+  check_sources_and_tables();
+  order_streams();
+  check_sinks();
+  if (diags_.error_count() != errors_before) return std::nullopt;
+  return std::move(pipeline_);
+}
+
+void Analyzer::collect_declarations() {
+  for (const ast::Decl& d : program_.decls) {
+    switch (d.kind) {
+      case ast::DeclKind::Param:
+      case ast::DeclKind::Source:
+      case ast::DeclKind::Table:
+      case ast::DeclKind::Stream: {
+        auto [it, fresh] = names_.emplace(d.name, &d);
+        if (!fresh) {
+          Diagnostic& diag = diags_.error(d.name_range, "'" + d.name + "' is already declared");
+          diag.helps.push_back("the " + std::string(decl_kind_name(it->second->kind)) + " '" +
+                               d.name + "' is declared on line " +
+                               std::to_string(it->second->name_range.begin.line));
+          continue;
+        }
+        if (d.kind == ast::DeclKind::Stream) stream_decls_.push_back(&d);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+// `pipeline`, `batch` and `checkpoint` may each appear once.
+void Analyzer::check_singletons() {
+  std::map<ast::DeclKind, const ast::Decl*> seen;
+  for (const ast::Decl& d : program_.decls) {
+    if (d.kind != ast::DeclKind::Pipeline && d.kind != ast::DeclKind::Batch &&
+        d.kind != ast::DeclKind::Checkpoint) {
+      continue;
+    }
+    auto [it, fresh] = seen.emplace(d.kind, &d);
+    if (!fresh) {
+      std::string keyword = d.kind == ast::DeclKind::Pipeline ? "pipeline"
+                          : d.kind == ast::DeclKind::Batch    ? "batch"
+                                                              : "checkpoint";
+      Diagnostic& diag = diags_.error(d.keyword_range, "'" + keyword + "' is given twice");
+      diag.helps.push_back("first given on line " + std::to_string(it->second->range.begin.line));
+      continue;
+    }
+    switch (d.kind) {
+      case ast::DeclKind::Pipeline:
+        pipeline_.name = d.name;
+        break;
+      case ast::DeclKind::Batch:
+        if (d.duration_ms <= 0) {
+          diags_.error(d.name_range, "the batch interval must be longer than 0ms");
+        }
+        pipeline_.batch_ms = d.duration_ms;
+        break;
+      case ast::DeclKind::Checkpoint:
+        if (d.path.empty()) diags_.error(d.name_range, "the checkpoint directory is empty");
+        if (d.every_ms && *d.every_ms <= 0) {
+          diags_.error(d.name_range, "'every' must be longer than 0ms");
+        }
+        pipeline_.checkpoint = plan::Checkpoint{d.path, d.every_ms};
+        break;
+      default:
+        break;
+    }
+  }
+  if (options_.batch_ms) pipeline_.batch_ms = *options_.batch_ms;
+}
+
+// param NAME: TYPE = LITERAL — in declaration order, so that a param's
+// value may use the params declared before it.
+void Analyzer::check_params() {
+  for (const ast::Decl& d : program_.decls) {
+    if (d.kind != ast::DeclKind::Param || names_[d.name] != &d) continue;
+    std::optional<plan::Type> type = plan::parse_type_name(d.type_name);
+    if (!type) {
+      Diagnostic& diag = diags_.error(d.type_range, "unknown type '" + d.type_name + "'");
+      diags_.suggest(diag, d.type_name, {"bool", "int", "float", "string", "timestamp"});
+      failed_.insert(d.name);
+      continue;
+    }
+    std::optional<plan::Value> value =
+        constant(*d.value, *type, "the value of param '" + d.name + "'");
+    if (!value) {
+      failed_.insert(d.name);
+      continue;
+    }
+    plan::Param param{d.name, *type, *value, false};
+    auto override = options_.params.find(d.name);
+    if (override != options_.params.end()) {
+      // The driver has checked that the text parses as the param's type.
+      if (auto v = plan::parse_value(*type, override->second)) {
+        param.value = *v;
+        param.overridden = true;
+      }
+    }
+    param_index_[d.name] = static_cast<int>(pipeline_.params.size());
+    pipeline_.params.push_back(std::move(param));
+  }
+}
+
+void Analyzer::check_sources_and_tables() {
+  for (const ast::Decl& d : program_.decls) {
+    if (names_.count(d.name) == 0 || names_[d.name] != &d) continue;
+    if (d.kind == ast::DeclKind::Source) check_source(d);
+    if (d.kind == ast::DeclKind::Table) check_table(d);
+  }
+}
+
+// Streams are checked inputs-first (a depth-first walk), which both orders
+// them for codegen and finds cycles.
+void Analyzer::order_streams() {
+  for (const ast::Decl* d : stream_decls_) {
+    std::vector<std::string> path;
+    visit_stream(d->name, path);
+  }
+}
+
+void Analyzer::visit_stream(const std::string& name, std::vector<std::string>& path) {
+  int& state = stream_state_[name];
+  if (state == 2) return;
+  const ast::Decl& d = *names_.at(name);
+  if (state == 1) {
+    std::string cycle;
+    auto start = std::find(path.begin(), path.end(), name);
+    for (auto it = start; it != path.end(); ++it) cycle += *it + " -> ";
+    diags_.error(d.name_range, "stream '" + name + "' depends on itself: " + cycle + name);
+    failed_.insert(name);
+    return;
+  }
+  state = 1;
+  path.push_back(name);
+  auto input = names_.find(d.input);
+  if (input != names_.end() && input->second->kind == ast::DeclKind::Stream) {
+    visit_stream(d.input, path);
+  }
+  path.pop_back();
+  if (state == 1) {
+    state = 2;
+    check_stream(d);
+  }
+}
+
+void Analyzer::check_stream(const ast::Decl& d) {
+  if (failed_.count(d.name)) return;
+  plan::Stream stream;
+  stream.name = d.name;
+  stream.input_name = d.input;
+  stream.range = d.range;
+  auto input = names_.find(d.input);
+  if (input == names_.end()) {
+    Diagnostic& diag = diags_.error(d.input_range, "unknown source or stream '" + d.input + "'");
+    std::vector<std::string> candidates;
+    for (auto& [n, decl] : names_) {
+      if (decl->kind == ast::DeclKind::Source || decl->kind == ast::DeclKind::Stream) {
+        candidates.push_back(n);
+      }
+    }
+    diags_.suggest(diag, d.input, candidates);
+    failed_.insert(d.name);
+    return;
+  }
+  const ast::Decl& in = *input->second;
+  if (in.kind == ast::DeclKind::Table) {
+    Diagnostic& diag = diags_.error(d.input_range, "'" + d.input + "' is a table, not a stream");
+    diag.helps.push_back("a stream reads a source or a stream; look rows up in a table with "
+                         "'join " + d.input + " on FIELD'");
+    failed_.insert(d.name);
+    return;
+  }
+  if (in.kind == ast::DeclKind::Param) {
+    diags_.error(d.input_range, "'" + d.input + "' is a param, not a stream");
+    failed_.insert(d.name);
+    return;
+  }
+  if (failed_.count(d.input)) {
+    failed_.insert(d.name);  // its input was already reported
+    return;
+  }
+  if (in.kind == ast::DeclKind::Source) {
+    stream.input = {plan::Input::Source, source_index_.at(d.input)};
+    stream.root_source = stream.input.index;
+  } else {
+    stream.input = {plan::Input::Stream, stream_index_.at(d.input)};
+    stream.root_source = pipeline_.streams[stream.input.index].root_source;
+  }
+  if (!check_stages(d, stream)) {
+    failed_.insert(d.name);
+    return;
+  }
+  stream_index_[d.name] = static_cast<int>(pipeline_.streams.size());
+  pipeline_.streams.push_back(std::move(stream));
+}
+
+void Analyzer::check_sinks() {
+  for (const ast::Decl& d : program_.decls) {
+    if (d.kind == ast::DeclKind::Sink) check_sink(d);
+  }
+}
+
+}  // namespace flowc

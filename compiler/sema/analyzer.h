@@ -1,0 +1,89 @@
+// compiler/sema/analyzer.h — the semantic analyzer's internals, shared by
+// the files of compiler/sema/ (declarations, expressions, stages).
+#pragma once
+
+#include <map>
+#include <set>
+
+#include "plan/fold.h"
+#include "sema/functions.h"
+#include "sema/sema.h"
+
+namespace flowc {
+
+// What an expression may refer to.
+struct Scope {
+  const plan::Schema* schema = nullptr;      // record fields (null: none)
+  const std::vector<plan::Field>* state = nullptr;  // update state fields
+  std::string what;  // "stream 'clicks'", for messages
+  bool allow_aggregates = false;
+  bool constant = false;  // only literals and params (defaults, arguments)
+};
+
+class Analyzer {
+ public:
+  Analyzer(const ast::Program& program, const SemaOptions& options, DiagnosticEngine& diags)
+      : program_(program), options_(options), diags_(diags) {}
+
+  std::optional<plan::Pipeline> run();
+
+  // ---- expressions (expressions.cpp) ----
+  plan::ExprPtr check_expr(const ast::Expr& e, const Scope& scope);
+  // Checks and requires type `want` (int widens to float); null on error.
+  plan::ExprPtr check_typed(const ast::Expr& e, const Scope& scope, plan::Type want,
+                            const std::string& what);
+  std::optional<plan::Value> constant(const ast::Expr& e, plan::Type want, const std::string& what);
+  plan::ExprPtr widen(plan::ExprPtr e, plan::Type want);
+
+  DiagnosticEngine& diags() { return diags_; }
+
+ private:
+  struct DeclRef {
+    const ast::Decl* decl;
+    int index;  // into the plan's vector for its kind
+  };
+
+  void collect_declarations();
+  void check_singletons();
+  void check_params();
+  void check_sources_and_tables();
+  void order_streams();
+  void visit_stream(const std::string& name, std::vector<std::string>& path);
+  void check_stream(const ast::Decl& d);
+  void check_sinks();
+
+  // declarations.cpp
+  enum class Role { Source, Table, Sink, DeadLetter };
+  std::optional<plan::Connector> check_connector(const ast::Call& c, Role role);
+  std::optional<plan::Format> check_format(const ast::Call& c, Role role);
+  std::optional<plan::Schema> check_schema(const ast::Schema& s);
+  void check_source(const ast::Decl& d);
+  void check_table(const ast::Decl& d);
+  void check_sink(const ast::Decl& d);
+  void report_repeated(const ast::Decl& d);
+
+  // stages.cpp
+  bool check_stages(const ast::Decl& d, plan::Stream& stream);
+  bool check_window(const ast::Stage& s, const plan::Stream& stream, plan::Window& out);
+  bool check_aggregates(const ast::Stage& s, const Scope& scope, plan::Stage& out);
+  bool check_update(const ast::Stage& s, const Scope& scope, plan::Stage& out);
+  std::vector<plan::StatementPtr> check_statements(const std::vector<ast::StatementPtr>& body,
+                                                   const Scope& scope, bool& ok);
+
+  plan::ExprPtr check_call(const ast::Expr& e, const Scope& scope);
+  plan::ExprPtr check_binary(const ast::Expr& e, const Scope& scope);
+  plan::ExprPtr check_field(const ast::Expr& e, const Scope& scope);
+
+  const ast::Program& program_;
+  const SemaOptions& options_;
+  DiagnosticEngine& diags_;
+  plan::Pipeline pipeline_;
+
+  std::map<std::string, const ast::Decl*> names_;  // every declared name
+  std::vector<const ast::Decl*> stream_decls_;
+  std::map<std::string, int> source_index_, table_index_, stream_index_, param_index_;
+  std::map<std::string, int> stream_state_;  // 0 unvisited, 1 visiting, 2 done
+  std::set<std::string> failed_;             // declarations with errors
+};
+
+}  // namespace flowc

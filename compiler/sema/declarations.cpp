@@ -1,0 +1,583 @@
+// Sources, tables and sinks (LANGUAGE.md 4, 4.1, 4.2): connectors and
+// their arguments, formats, schemas with defaults, event time, on_error.
+#include <re2/re2.h>
+
+#include "sema/analyzer.h"
+
+namespace flowc {
+
+using plan::Type;
+
+namespace {
+
+// A connector's or format's named arguments, in positional order.
+struct ArgSpec {
+  const char* name;
+  Type type;
+  bool required = false;
+};
+
+struct ConnectorSpec {
+  const char* name;
+  plan::ConnectorKind kind;
+  bool source, table, sink;
+  std::vector<ArgSpec> args;
+};
+
+const std::vector<ConnectorSpec>& connector_specs() {
+  static const std::vector<ConnectorSpec> specs = {
+      {"file", plan::ConnectorKind::File, true, true, true,
+       {{"path", Type::String, true}, {"follow", Type::Bool}}},
+      {"stdin", plan::ConnectorKind::Stdin, true, false, false, {}},
+      {"stdout", plan::ConnectorKind::Stdout, false, false, true, {}},
+      {"socket", plan::ConnectorKind::Socket, true, false, false,
+       {{"address", Type::String, true}}},
+      {"generate", plan::ConnectorKind::Generate, true, false, false,
+       {{"count", Type::Int}, {"rate", Type::Int}, {"start", Type::Timestamp},
+        {"step", Type::Int}}},
+      {"kafka", plan::ConnectorKind::Kafka, true, false, true,
+       {{"brokers", Type::String, true}, {"topic", Type::String, true},
+        {"group", Type::String}, {"start", Type::String}, {"stop_at_end", Type::Bool},
+        {"exactly_once", Type::Bool}}},
+  };
+  return specs;
+}
+
+struct FormatSpec {
+  const char* name;
+  plan::FormatKind kind;
+  bool readable, writable;
+  std::vector<ArgSpec> args;
+};
+
+const std::vector<FormatSpec>& format_specs() {
+  static const std::vector<FormatSpec> specs = {
+      {"csv", plan::FormatKind::Csv, true, true,
+       {{"header", Type::Bool}, {"delimiter", Type::String}, {"timestamp_unit", Type::String}}},
+      {"json", plan::FormatKind::Json, true, true, {{"timestamp_unit", Type::String}}},
+      {"lines", plan::FormatKind::Lines, true, false, {}},
+      {"regex", plan::FormatKind::Regex, true, false,
+       {{"pattern", Type::String, true}, {"timestamp_unit", Type::String}}},
+      {"table", plan::FormatKind::Table, false, true, {}},
+  };
+  return specs;
+}
+
+std::string role_name(int role) {
+  switch (role) {
+    case 0: return "a source";
+    case 1: return "a table";
+    case 2: return "a sink";
+    default: return "a dead-letter output";
+  }
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+// Binds a call's positional and named arguments to `specs`, checking names,
+// types and constness. Dotted names (librdkafka properties) are collected
+// into `extra` when `extra` is not null.
+static bool bind_args(Analyzer& a, const ast::Call& call, const std::vector<ArgSpec>& specs,
+                      const std::string& what, std::map<std::string, plan::Value>& out,
+                      std::map<std::string, std::string>* extra) {
+  DiagnosticEngine& diags = a.diags();
+  bool ok = true;
+  size_t position = 0;
+  bool named_seen = false;
+  for (const ast::Arg& arg : call.args) {
+    const ArgSpec* spec = nullptr;
+    if (arg.name.empty()) {
+      if (named_seen) {
+        diags.error(arg.value->range, "a positional argument cannot follow a named one");
+        ok = false;
+        continue;
+      }
+      if (position >= specs.size()) {
+        diags.error(arg.value->range, "'" + what + "' takes " + std::to_string(specs.size()) +
+                                          " argument" + (specs.size() == 1 ? "" : "s") +
+                                          ", got " + std::to_string(call.args.size()));
+        ok = false;
+        continue;
+      }
+      spec = &specs[position++];
+    } else {
+      named_seen = true;
+      if (extra && arg.name.find('.') != std::string::npos) {
+        Scope scope;
+        scope.constant = true;
+        plan::ExprPtr e = a.check_expr(*arg.value, scope);
+        if (!e) {
+          ok = false;
+          continue;
+        }
+        std::optional<plan::Value> v = a.constant(*arg.value, e->type, "argument '" + arg.name + "'");
+        if (!v) {
+          ok = false;
+          continue;
+        }
+        (*extra)[arg.name] = plan::value_text(*v);
+        continue;
+      }
+      for (const ArgSpec& s : specs) {
+        if (arg.name == s.name) spec = &s;
+      }
+      if (spec == nullptr) {
+        Diagnostic& d = diags.error(arg.name_range, "unknown argument '" + arg.name + "' for '" +
+                                                        what + "'");
+        std::vector<std::string> names;
+        for (const ArgSpec& s : specs) names.push_back(s.name);
+        diags.suggest(d, arg.name, names);
+        if (d.helps.empty() && !names.empty()) {
+          std::string list;
+          for (size_t i = 0; i < names.size(); ++i) list += (i ? ", " : "") + names[i];
+          d.helps.push_back("'" + what + "' takes " + list);
+        }
+        ok = false;
+        continue;
+      }
+    }
+    if (out.count(spec->name)) {
+      diags.error(arg.value->range, "argument '" + std::string(spec->name) + "' is given twice");
+      ok = false;
+      continue;
+    }
+    // `start` of generate() is epoch ms or RFC 3339 text.
+    Type want = spec->type;
+    std::string label = "argument '" + std::string(spec->name) + "' of '" + what + "'";
+    if (want == Type::Timestamp) {
+      Scope scope;
+      scope.constant = true;
+      plan::ExprPtr e = a.check_expr(*arg.value, scope);
+      if (!e) {
+        ok = false;
+        continue;
+      }
+      if (e->type == Type::Int || e->type == Type::String) want = e->type;
+    }
+    std::optional<plan::Value> v = a.constant(*arg.value, want, label);
+    if (!v) {
+      ok = false;
+      continue;
+    }
+    if (spec->type == Type::Timestamp && v->type != Type::Timestamp) {
+      if (v->type == Type::Int) {
+        v = plan::Value::of_timestamp(v->i);
+      } else if (auto ts = plan::parse_value(Type::Timestamp, v->s)) {
+        v = ts;
+      } else {
+        diags.error(arg.value->range, label + " is not a timestamp: '" + v->s + "'");
+        ok = false;
+        continue;
+      }
+    }
+    out[spec->name] = *v;
+  }
+  for (const ArgSpec& s : specs) {
+    if (s.required && !out.count(s.name) && ok) {
+      diags.error(call.range, "'" + what + "' needs the argument '" + std::string(s.name) + "'");
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+std::optional<plan::Connector> Analyzer::check_connector(const ast::Call& c, Role role) {
+  const ConnectorSpec* spec = nullptr;
+  for (const ConnectorSpec& s : connector_specs()) {
+    if (c.name == s.name) spec = &s;
+  }
+  if (spec == nullptr) {
+    Diagnostic& d = diags_.error(c.name_range, "unknown connector '" + c.name + "'");
+    std::vector<std::string> names;
+    for (const ConnectorSpec& s : connector_specs()) names.push_back(s.name);
+    diags_.suggest(d, c.name, names);
+    return std::nullopt;
+  }
+  bool allowed = role == Role::Source ? spec->source
+               : role == Role::Table  ? spec->table
+               : role == Role::Sink   ? spec->sink
+                                      : spec->kind == plan::ConnectorKind::File;
+  if (!allowed) {
+    diags_.error(c.name_range, "'" + c.name + "' cannot be " + role_name(static_cast<int>(role)));
+    return std::nullopt;
+  }
+  std::map<std::string, plan::Value> args;
+  plan::Connector out;
+  out.kind = spec->kind;
+  out.text = c.name;
+  bool kafka = spec->kind == plan::ConnectorKind::Kafka;
+  if (!bind_args(*this, c, spec->args, c.name, args, kafka ? &out.kafka : nullptr)) {
+    return std::nullopt;
+  }
+  if (args.count("path")) out.path = args["path"].s;
+  if (args.count("address")) out.path = args["address"].s;
+  if (args.count("follow")) out.follow = args["follow"].i != 0;
+  if (args.count("count")) out.count = args["count"].i;
+  if (args.count("rate")) out.rate = args["rate"].i;
+  if (args.count("start")) out.start = args["start"].i;
+  if (args.count("step")) out.step = args["step"].i;
+  if (kafka) {
+    for (auto& [name, value] : args) out.kafka[name] = plan::value_text(value);
+  }
+  auto fail = [&](const std::string& message) {
+    diags_.error(c.range, message);
+    return std::nullopt;
+  };
+  if (spec->kind == plan::ConnectorKind::File && out.path.empty()) {
+    return fail("the path of 'file' is empty");
+  }
+  if (out.follow && role != Role::Source) return fail("'follow' is only for file sources");
+  if (spec->kind == plan::ConnectorKind::Socket && out.path.rfind(':') == std::string::npos) {
+    return fail("the address of 'socket' must be \"host:port\"");
+  }
+  if (spec->kind == plan::ConnectorKind::Generate) {
+    if (out.count < 0) return fail("'count' of 'generate' cannot be negative");
+    if (out.rate < 0) return fail("'rate' of 'generate' cannot be negative");
+    if (out.step <= 0 && args.count("step")) return fail("'step' of 'generate' must be positive");
+  }
+  if (kafka) {
+    if (role == Role::Source && !args.count("group")) {
+      return fail("a kafka source needs the argument 'group'");
+    }
+    if (args.count("start") && args["start"].s != "earliest" && args["start"].s != "latest") {
+      return fail("'start' of 'kafka' must be \"earliest\" or \"latest\"");
+    }
+    if (role == Role::Source && args.count("exactly_once")) {
+      return fail("'exactly_once' is for kafka sinks");
+    }
+    if (role == Role::Sink && (args.count("stop_at_end") || args.count("start"))) {
+      return fail("'start' and 'stop_at_end' are for kafka sources");
+    }
+  }
+  out.text = c.name;
+  if (c.has_parens) {
+    out.text += "(";
+    for (size_t i = 0; i < c.args.size(); ++i) {
+      const ast::Arg& arg = c.args[i];
+      plan::FoldResult r;
+      std::string name = arg.name.empty() ? spec->args[i].name : arg.name;
+      out.text += (i ? ", " : "") + (arg.name.empty() && i == 0 ? "" : name + ": ");
+      auto it = args.find(name);
+      out.text += it != args.end() ? plan::value_literal(it->second)
+                                   : "\"" + out.kafka[name] + "\"";
+    }
+    out.text += ")";
+  }
+  return out;
+}
+
+std::optional<plan::Format> Analyzer::check_format(const ast::Call& c, Role role) {
+  const FormatSpec* spec = nullptr;
+  for (const FormatSpec& s : format_specs()) {
+    if (c.name == s.name) spec = &s;
+  }
+  if (spec == nullptr) {
+    Diagnostic& d = diags_.error(c.name_range, "unknown format '" + c.name + "'");
+    std::vector<std::string> names;
+    for (const FormatSpec& s : format_specs()) names.push_back(s.name);
+    diags_.suggest(d, c.name, names);
+    return std::nullopt;
+  }
+  if (role == Role::Sink ? !spec->writable : !spec->readable) {
+    diags_.error(c.name_range, std::string("format '") + spec->name + "' can only be " +
+                                   (spec->writable ? "written" : "read"));
+    return std::nullopt;
+  }
+  std::map<std::string, plan::Value> args;
+  if (!bind_args(*this, c, spec->args, c.name, args, nullptr)) return std::nullopt;
+  plan::Format out;
+  out.kind = spec->kind;
+  if (args.count("header")) out.header = args["header"].i != 0;
+  if (args.count("delimiter")) {
+    if (args["delimiter"].s.size() != 1 || args["delimiter"].s == "\"" ||
+        args["delimiter"].s == "\n") {
+      diags_.error(c.range, "the csv delimiter must be one character other than '\"' or a newline");
+      return std::nullopt;
+    }
+    out.delimiter = args["delimiter"].s[0];
+  }
+  if (args.count("timestamp_unit")) {
+    const std::string& unit = args["timestamp_unit"].s;
+    if (unit == "ms") out.timestamp_unit = 0;
+    else if (unit == "s") out.timestamp_unit = 1;
+    else if (unit == "us") out.timestamp_unit = 2;
+    else {
+      diags_.error(c.range, "'timestamp_unit' must be \"s\", \"ms\" or \"us\"");
+      return std::nullopt;
+    }
+  }
+  if (args.count("pattern")) {
+    out.pattern = args["pattern"].s;
+    RE2 re(out.pattern, RE2::Quiet);
+    if (!re.ok()) {
+      diags_.error(c.args[0].value->range, "invalid regular expression: " + re.error());
+      return std::nullopt;
+    }
+  }
+  out.text = c.name;
+  if (c.has_parens && !c.args.empty()) {
+    out.text += "(";
+    bool first = true;
+    for (const ArgSpec& s : spec->args) {
+      if (!args.count(s.name)) continue;
+      out.text += (first ? "" : ", ") + (s.required ? "" : std::string(s.name) + ": ") +
+                  plan::value_literal(args[s.name]);
+      first = false;
+    }
+    out.text += ")";
+  }
+  return out;
+}
+
+std::optional<plan::Schema> Analyzer::check_schema(const ast::Schema& s) {
+  plan::Schema out;
+  bool ok = true;
+  for (const ast::FieldDecl& f : s.fields) {
+    if (out.find(f.name) >= 0) {
+      diags_.error(f.name_range, "field '" + f.name + "' is declared twice");
+      ok = false;
+      continue;
+    }
+    std::optional<Type> type = plan::parse_type_name(f.type_name);
+    if (!type) {
+      Diagnostic& d = diags_.error(f.type_range, "unknown type '" + f.type_name + "'");
+      diags_.suggest(d, f.type_name, {"bool", "int", "float", "string", "timestamp"});
+      ok = false;
+      continue;
+    }
+    plan::Field field{f.name, *type, std::nullopt, ""};
+    if (f.default_value) {
+      field.default_value = constant(*f.default_value, *type, "the default of field '" + f.name + "'");
+      if (!field.default_value) ok = false;
+      // A default written as text for a timestamp field is parsed like input.
+    }
+    out.fields.push_back(std::move(field));
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+void Analyzer::report_repeated(const ast::Decl& d) {
+  for (const auto& [clause, range] : d.repeated_clauses) {
+    diags_.error(range, "'" + clause + "' is given twice");
+  }
+}
+
+void Analyzer::check_source(const ast::Decl& d) {
+  report_repeated(d);
+  bool ok = d.repeated_clauses.empty();
+  plan::Source src;
+  src.name = d.name;
+  src.range = d.range;
+  std::optional<plan::Connector> connector = check_connector(*d.connector, Role::Source);
+  ok = ok && connector;
+  if (connector) src.connector = *connector;
+  bool generate = connector && connector->kind == plan::ConnectorKind::Generate;
+  if (generate) {
+    src.schema.fields = {{"value", Type::Int, std::nullopt, ""},
+                         {"ts", Type::Timestamp, std::nullopt, ""}};
+    if (d.format) {
+      diags_.error(d.format->range, "a 'generate' source takes no format");
+      ok = false;
+    }
+    if (d.schema) {
+      Diagnostic& diag = diags_.error(d.schema->range, "a 'generate' source takes no schema");
+      diag.helps.push_back("its schema is { value: int, ts: timestamp }");
+      ok = false;
+    }
+  } else if (connector) {
+    if (!d.format) {
+      diags_.error(d.name_range, "source '" + d.name + "' needs a format")
+          .helps.push_back("add 'format csv', 'format json', 'format lines' or 'format regex(\"...\")'");
+      ok = false;
+    } else if (auto format = check_format(*d.format, Role::Source)) {
+      src.format = *format;
+    } else {
+      ok = false;
+    }
+    bool lines = d.format && d.format->name == "lines";
+    if (d.schema) {
+      if (auto schema = check_schema(*d.schema)) {
+        src.schema = *schema;
+      } else {
+        ok = false;
+      }
+      if (lines && ok && (src.schema.fields.size() != 1 || src.schema.fields[0].name != "line" ||
+                          src.schema.fields[0].type != Type::String)) {
+        diags_.error(d.schema->range, "format 'lines' has the fixed schema { line: string }");
+        ok = false;
+      }
+    } else if (lines) {
+      src.schema.fields = {{"line", Type::String, std::nullopt, ""}};
+    } else {
+      diags_.error(d.name_range, "source '" + d.name + "' needs a schema")
+          .helps.push_back("add 'schema { name: type, ... }'");
+      ok = false;
+    }
+    if (ok && src.format.kind == plan::FormatKind::Regex) {
+      RE2 re(src.format.pattern, RE2::Quiet);
+      const auto& groups = re.NamedCapturingGroups();
+      for (const plan::Field& f : src.schema.fields) {
+        if (!groups.count(f.name) && !f.default_value) {
+          diags_.error(d.format->range, "the pattern has no group '(?P<" + f.name +
+                                            ">...)' for field '" + f.name + "'")
+              .helps.push_back("add the named group, or give the field a default");
+          ok = false;
+        }
+      }
+    }
+  }
+  if (d.event_time) {
+    int index = src.schema.find(*d.event_time);
+    if (index < 0 && ok) {
+      Diagnostic& diag = diags_.error(d.event_time_range, "unknown field '" + *d.event_time +
+                                                              "' in source '" + d.name + "'");
+      diags_.suggest(diag, *d.event_time, src.schema.names());
+      ok = false;
+    } else if (index >= 0 && src.schema.fields[index].type != Type::Timestamp) {
+      diags_.error(d.event_time_range, "the event time field '" + *d.event_time +
+                                           "' must be a timestamp, got " +
+                                           plan::type_name(src.schema.fields[index].type));
+      ok = false;
+    }
+    src.event_time = index;
+    src.watermark_ms = d.watermark_ms.value_or(0);
+  }
+  if (d.on_error) {
+    src.on_error = d.on_error->kind == ast::OnErrorKind::Skip   ? plan::OnError::Skip
+                 : d.on_error->kind == ast::OnErrorKind::Fail   ? plan::OnError::Fail
+                                                                : plan::OnError::DeadLetter;
+    if (d.on_error->dead_letter) {
+      src.dead_letter = check_connector(*d.on_error->dead_letter, Role::DeadLetter);
+      ok = ok && src.dead_letter;
+    }
+  }
+  if (!ok) {
+    failed_.insert(d.name);
+    return;
+  }
+  source_index_[d.name] = static_cast<int>(pipeline_.sources.size());
+  pipeline_.sources.push_back(std::move(src));
+}
+
+void Analyzer::check_table(const ast::Decl& d) {
+  report_repeated(d);
+  bool ok = d.repeated_clauses.empty();
+  plan::Table table;
+  table.name = d.name;
+  table.range = d.range;
+  std::optional<plan::Connector> connector = check_connector(*d.connector, Role::Table);
+  ok = ok && connector;
+  if (connector) table.connector = *connector;
+  if (!d.format) {
+    diags_.error(d.name_range, "table '" + d.name + "' needs a format");
+    ok = false;
+  } else if (auto format = check_format(*d.format, Role::Table)) {
+    table.format = *format;
+  } else {
+    ok = false;
+  }
+  if (!d.schema) {
+    diags_.error(d.name_range, "table '" + d.name + "' needs a schema");
+    ok = false;
+  } else if (auto schema = check_schema(*d.schema)) {
+    table.schema = *schema;
+  } else {
+    ok = false;
+  }
+  if (!d.key_field) {
+    diags_.error(d.name_range, "table '" + d.name + "' needs a key")
+        .helps.push_back("add 'key FIELD': the field that 'join' looks rows up by");
+    ok = false;
+  } else if (d.schema && ok) {
+    table.key = table.schema.find(*d.key_field);
+    if (table.key < 0) {
+      Diagnostic& diag = diags_.error(d.key_range, "unknown field '" + *d.key_field +
+                                                       "' in table '" + d.name + "'");
+      diags_.suggest(diag, *d.key_field, table.schema.names());
+      ok = false;
+    }
+  }
+  if (!ok) {
+    failed_.insert(d.name);
+    return;
+  }
+  for (plan::Field& f : table.schema.fields) f.qualifier = d.name;
+  table_index_[d.name] = static_cast<int>(pipeline_.tables.size());
+  pipeline_.tables.push_back(std::move(table));
+}
+
+void Analyzer::check_sink(const ast::Decl& d) {
+  report_repeated(d);
+  bool ok = d.repeated_clauses.empty();
+  plan::Sink sink;
+  sink.input_name = d.name;
+  sink.range = d.range;
+  auto input = names_.find(d.name);
+  if (input == names_.end()) {
+    Diagnostic& diag = diags_.error(d.name_range, "unknown source or stream '" + d.name + "'");
+    std::vector<std::string> candidates;
+    for (auto& [n, decl] : names_) {
+      if (decl->kind == ast::DeclKind::Source || decl->kind == ast::DeclKind::Stream) {
+        candidates.push_back(n);
+      }
+    }
+    diags_.suggest(diag, d.name, candidates);
+    ok = false;
+  } else if (input->second->kind == ast::DeclKind::Table ||
+             input->second->kind == ast::DeclKind::Param) {
+    diags_.error(d.name_range, "'" + d.name + "' is a " +
+                                   std::string(input->second->kind == ast::DeclKind::Table ? "table" : "param") +
+                                   "; a sink writes a source or a stream");
+    ok = false;
+  } else if (failed_.count(d.name)) {
+    ok = false;
+  } else if (input->second->kind == ast::DeclKind::Source) {
+    sink.input = {plan::Input::Source, source_index_.at(d.name)};
+  } else {
+    sink.input = {plan::Input::Stream, stream_index_.at(d.name)};
+  }
+  std::optional<plan::Connector> connector = check_connector(*d.connector, Role::Sink);
+  ok = ok && connector;
+  if (connector) {
+    sink.connector = *connector;
+    if (d.format) {
+      if (auto format = check_format(*d.format, Role::Sink)) {
+        sink.format = *format;
+        if (connector->kind == plan::ConnectorKind::Kafka &&
+            format->kind == plan::FormatKind::Table) {
+          diags_.error(d.format->range, "a kafka sink writes json or csv, not 'table'");
+          ok = false;
+        }
+      } else {
+        ok = false;
+      }
+    } else if (connector->kind == plan::ConnectorKind::Kafka ||
+               (connector->kind == plan::ConnectorKind::File &&
+                (ends_with(connector->path, ".jsonl") || ends_with(connector->path, ".json")))) {
+      sink.format.kind = plan::FormatKind::Json;
+    } else if (connector->kind == plan::ConnectorKind::File) {
+      sink.format.kind = plan::FormatKind::Csv;
+    }
+  }
+  if (ok) sink.columns = pipeline_.schema_of(sink.input);
+  if (d.sink_key) {
+    if (connector && connector->kind != plan::ConnectorKind::Kafka) {
+      diags_.error(d.sink_key->range, "'key' is only for kafka sinks");
+      ok = false;
+    } else if (ok) {
+      Scope scope;
+      scope.schema = &sink.columns;
+      scope.what = "stream '" + d.name + "'";
+      sink.key = check_expr(*d.sink_key, scope);
+      ok = ok && sink.key;
+    }
+  }
+  if (ok) pipeline_.sinks.push_back(std::move(sink));
+}
+
+}  // namespace flowc

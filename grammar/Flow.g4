@@ -1,0 +1,213 @@
+// The .flow language, LANGUAGE.md v0 sections 2-6 and 8.
+//
+// The grammar is deliberately permissive where a precise message is better
+// given by semantic analysis: declaration clauses may come in any order,
+// emit modes are one list, aggregate items are any expression. Sema then
+// says "source 'x' needs a format" rather than ANTLR's "expecting {...}".
+grammar Flow;
+
+program : decl* EOF ;
+
+decl
+  : PIPELINE ident                                       # pipelineDecl
+  | PARAM ident ':' ident '=' expr                       # paramDecl
+  | BATCH DURATION                                       # batchDecl
+  | CHECKPOINT STRING (EVERY DURATION)?                  # checkpointDecl
+  | SOURCE ident '=' connector sourceClause*             # sourceDecl
+  | TABLE ident '=' connector tableClause*               # tableDecl
+  | STREAM ident '=' ident ('|' stage)*                  # streamDecl
+  | SINK ident TO connector sinkClause*                  # sinkDecl
+  ;
+
+sourceClause
+  : FORMAT format                                        # formatClause
+  | SCHEMA schema                                        # schemaClause
+  | EVENT_TIME ident (WATERMARK DURATION)?               # eventTimeClause
+  | ON_ERROR onError                                     # onErrorClause
+  ;
+
+tableClause
+  : FORMAT format                                        # tableFormatClause
+  | SCHEMA schema                                        # tableSchemaClause
+  | KEY ident                                            # tableKeyClause
+  ;
+
+sinkClause
+  : FORMAT format                                        # sinkFormatClause
+  | KEY expr                                             # sinkKeyClause
+  ;
+
+onError
+  : SKIP_                                                # onErrorSkip
+  | FAIL                                                 # onErrorFail
+  | DEAD_LETTER connector                                # onErrorDeadLetter
+  ;
+
+// `stdout` may be written without parentheses.
+connector : ident ( '(' argList? ')' )? ;
+
+// `csv(header: true)`, `json`, `regex("...")`, `table` (sinks).
+format : (ident | TABLE) ( '(' argList? ')' )? ;
+
+argList : arg (',' arg)* ','? ;
+
+// Dotted librdkafka properties are written as strings: "security.protocol": "ssl".
+arg : (argName ':')? expr ;
+argName : ident | STRING ;
+
+schema : '{' (fieldDecl (',' fieldDecl)* ','?)? '}' ;
+fieldDecl : ident ':' ident ('=' expr)? ;
+
+stage
+  : WHERE expr                                           # whereStage
+  | SELECT selectItem (',' selectItem)* ','?             # selectStage
+  | EXPLODE expr AS ident                                # explodeStage
+  | LEFT? JOIN ident ON ident                            # joinStage
+  | WINDOW windowSpec                                    # windowStage
+  | GROUP BY groupKey (',' groupKey)* ','?               # groupStage
+  | AGGREGATE namedExpr (',' namedExpr)* ','? stageOption*                  # aggregateStage
+  | UPDATE stateField (',' stateField)* ','? block stageOption*             # updateStage
+  ;
+
+windowSpec
+  : TUMBLING DURATION                                    # tumblingWindow
+  | SLIDING DURATION EVERY DURATION                      # slidingWindow
+  | SESSION DURATION                                     # sessionWindow
+  ;
+
+selectItem
+  : '*'                                                  # selectStar
+  | ident '=' expr                                       # selectNamed
+  | qualifiedName                                        # selectField
+  ;
+
+groupKey
+  : ident '=' expr                                       # groupNamed
+  | qualifiedName                                        # groupField
+  ;
+
+namedExpr : ident '=' expr ;
+
+stateField : ident ':' ident '=' expr ;
+
+stageOption
+  : EMIT emitMode                                        # emitOption
+  | EXPIRE AFTER DURATION                                # expireOption
+  ;
+
+emitMode : FINAL | UPDATES | EACH | UPDATED | ALL ;
+
+block : '{' statement* '}' ;
+
+statement
+  : ident op=('=' | '+=' | '-=' | '*=' | '/=') expr ';'?   # assignStatement
+  | IF '(' expr ')' block (ELSE (block | ifStatement))?     # ifStatementAlt
+  | ';'                                                     # emptyStatement
+  ;
+
+ifStatement : IF '(' expr ')' block (ELSE (block | ifStatement))? ;
+
+// Precedence, highest first (ANTLR gives earlier alternatives priority):
+// unary minus; * / // %; + -; comparisons and in; not; and; or.
+expr
+  : primary                                              # primaryExpr
+  | '-' expr                                             # negExpr
+  | expr op=('*' | '/' | '//' | '%') expr                # mulExpr
+  | expr op=('+' | '-') expr                             # addExpr
+  | expr op=('==' | '!=' | '<' | '<=' | '>' | '>=') expr # cmpExpr
+  | expr NOT? IN '(' expr (',' expr)* ','? ')'           # inExpr
+  | NOT expr                                             # notExpr
+  | expr AND expr                                        # andExpr
+  | expr OR expr                                         # orExpr
+  ;
+
+primary
+  : literal                                              # literalPrimary
+  | IF '(' expr ',' expr ',' expr ')'                    # ifPrimary
+  | ident '(' (expr (',' expr)* ','?)? ')'               # callPrimary
+  | qualifiedName                                        # fieldPrimary
+  | '(' expr ')'                                         # parenPrimary
+  ;
+
+qualifiedName : ident ('.' ident)? ;
+
+literal : INT | FLOAT | STRING | DURATION | TRUE | FALSE ;
+
+ident : IDENT | BQIDENT ;
+
+// ---- lexer ----
+
+PIPELINE : 'pipeline' ;
+PARAM : 'param' ;
+BATCH : 'batch' ;
+SOURCE : 'source' ;
+TABLE : 'table' ;
+STREAM : 'stream' ;
+SINK : 'sink' ;
+TO : 'to' ;
+FORMAT : 'format' ;
+SCHEMA : 'schema' ;
+EVENT_TIME : 'event_time' ;
+WATERMARK : 'watermark' ;
+ON_ERROR : 'on_error' ;
+KEY : 'key' ;
+WHERE : 'where' ;
+SELECT : 'select' ;
+EXPLODE : 'explode' ;
+AS : 'as' ;
+JOIN : 'join' ;
+LEFT : 'left' ;
+ON : 'on' ;
+WINDOW : 'window' ;
+TUMBLING : 'tumbling' ;
+SLIDING : 'sliding' ;
+EVERY : 'every' ;
+SESSION : 'session' ;
+GROUP : 'group' ;
+BY : 'by' ;
+AGGREGATE : 'aggregate' ;
+EMIT : 'emit' ;
+UPDATE : 'update' ;
+EXPIRE : 'expire' ;
+AFTER : 'after' ;
+AND : 'and' ;
+OR : 'or' ;
+NOT : 'not' ;
+TRUE : 'true' ;
+FALSE : 'false' ;
+IF : 'if' ;
+ELSE : 'else' ;
+CHECKPOINT : 'checkpoint' ;
+SKIP_ : 'skip' ;
+FAIL : 'fail' ;
+DEAD_LETTER : 'dead_letter' ;
+EACH : 'each' ;
+UPDATED : 'updated' ;
+ALL : 'all' ;
+FINAL : 'final' ;
+UPDATES : 'updates' ;
+WITHIN : 'within' ;
+IN : 'in' ;
+
+// Numbers may group digits with '_'. A float needs a '.' or an exponent.
+FLOAT
+  : DIGITS '.' DIGITS? EXPONENT?
+  | DIGITS EXPONENT
+  ;
+// An integer immediately followed by letters is a duration; the unit is
+// checked when the AST is built, so `10sec` gets a precise message.
+DURATION : DIGITS [a-zA-Z_] [a-zA-Z_0-9]* ;
+INT : DIGITS ;
+
+// Escapes are validated when the AST is built (with their column).
+STRING : '"' ( '\\' ~[\r\n] | ~["\\\r\n] )* '"' ;
+UNTERMINATED_STRING : '"' ( '\\' ~[\r\n] | ~["\\\r\n] )* ;
+
+IDENT : [a-zA-Z_] [a-zA-Z_0-9]* ;
+BQIDENT : '`' ~[`\r\n]+ '`' ;
+
+COMMENT : '#' ~[\r\n]* -> skip ;
+WS : [ \t\r\n]+ -> skip ;
+
+fragment DIGITS : [0-9] ('_'? [0-9])* ;
+fragment EXPONENT : [eE] [+-]? [0-9]+ ;
