@@ -60,6 +60,7 @@ class ErrorCollector : public antlr4::BaseErrorListener {
       return;
     }
     auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
+    if (parser != nullptr && cascades_from_last_error(parser, offending)) return;
     uint32_t begin = offsets_.byte_offset(offending->getStartIndex());
     if (!reported_.insert(begin).second) return;
     uint32_t end = offending->getType() == antlr4::Token::EOF
@@ -88,8 +89,15 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     std::string found = offending->getType() == antlr4::Token::EOF
                             ? "end of file"
                             : "'" + offending->getText() + "'";
+    bool in_expression = false;
+    if (parser != nullptr && parser->getContext() != nullptr) {
+      size_t rule = parser->getContext()->getRuleIndex();
+      in_expression = rule == FlowParser::RuleExpr || rule == FlowParser::RulePrimary;
+    }
     Diagnostic* d;
-    if (names.size() == 1) {
+    if (in_expression && expected.contains(static_cast<size_t>(FlowLexer::IDENT))) {
+      d = &diags_.error(range, "expected an expression, found " + found);
+    } else if (names.size() == 1) {
       d = &diags_.error(range, "expected " + names[0] + ", found " + found);
     } else {
       d = &diags_.error(range, "unexpected " + found);
@@ -104,7 +112,8 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     size_t type = offending->getType();
     if (type == FlowLexer::IDENT) {
       diags_.suggest(*d, offending->getText(), keywords);
-    } else if (is_keyword(type) && expected.contains(static_cast<size_t>(FlowLexer::IDENT))) {
+    } else if (is_keyword(type) && names.size() <= kMaxExpectedShown &&
+               expected.contains(static_cast<size_t>(FlowLexer::IDENT))) {
       d->helps.push_back("'" + offending->getText() + "' is a keyword; write `" +
                          offending->getText() + "` in backquotes to use it as a name");
     }
@@ -143,10 +152,49 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     diags_.error(SourceRange{file_.locate(begin), file_.locate(end)}, message);
   }
 
+  // After a syntax error, ANTLR's recovery often trips over the rest of the
+  // same declaration. Report one error per declaration: a later error counts
+  // only once a declaration keyword has been seen since the last one.
+  bool cascades_from_last_error(antlr4::Parser* parser, antlr4::Token* offending) {
+    ssize_t index = static_cast<ssize_t>(offending->getTokenIndex());
+    bool fresh = last_error_token_ < 0;
+    auto* stream = dynamic_cast<antlr4::BufferedTokenStream*>(parser->getTokenStream());
+    for (ssize_t i = last_error_token_ + 1; !fresh && stream && i <= index; ++i) {
+      size_t type = stream->get(static_cast<size_t>(i))->getType();
+      fresh = type == FlowLexer::PIPELINE || type == FlowLexer::PARAM ||
+              type == FlowLexer::BATCH || type == FlowLexer::CHECKPOINT ||
+              type == FlowLexer::SOURCE || type == FlowLexer::TABLE ||
+              type == FlowLexer::STREAM || type == FlowLexer::SINK;
+    }
+    if (!fresh) return true;
+    last_error_token_ = index;
+    return false;
+  }
+
   const SourceFile& file_;
   const OffsetMap& offsets_;
   DiagnosticEngine& diags_;
   std::set<uint32_t> reported_;
+  ssize_t last_error_token_ = -1;
+};
+
+// ANTLR recovers inside loops by skipping to a token that can follow, but at
+// a loop's entry it throws instead, and the rule-level recovery then skips
+// to the rule's follow set: for `program` that is the end of the file. A
+// typo in the first declaration would hide every later error, so entries
+// recover the way loop iterations do.
+class FlowErrorStrategy : public antlr4::DefaultErrorStrategy {
+ public:
+  void sync(antlr4::Parser* recognizer) override {
+    if (inErrorRecoveryMode(recognizer)) return;
+    try {
+      DefaultErrorStrategy::sync(recognizer);
+    } catch (antlr4::InputMismatchException&) {
+      reportUnwantedToken(recognizer);
+      antlr4::misc::IntervalSet expecting = recognizer->getExpectedTokens();
+      consumeUntil(recognizer, expecting.Or(getErrorRecoverySet(recognizer)));
+    }
+  }
 };
 
 }  // namespace
@@ -162,6 +210,7 @@ std::optional<ast::Program> parse_program(const SourceFile& file, DiagnosticEngi
   lexer.addErrorListener(&collector);
   parser.removeErrorListeners();
   parser.addErrorListener(&collector);
+  parser.setErrorHandler(std::make_shared<FlowErrorStrategy>());
 
   FlowParser::ProgramContext* tree = parser.program();
   if (diags.has_errors()) return std::nullopt;
