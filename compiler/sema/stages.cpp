@@ -281,7 +281,9 @@ bool Analyzer::check_stages(const ast::Decl& d, plan::Stream& stream) {
         break;
       }
     }
-    if (!ok) return false;
+    // A failed `where` leaves the schema as it was, so later stages can
+    // still be checked; other failures leave no schema to check against.
+    if (!ok && s.kind != ast::StageKind::Where) return false;
     window_stage = nullptr;
     group_stage = nullptr;
     keys.clear();
