@@ -7,6 +7,17 @@
 // returned through a FlowStr* out-parameter; functions that build a string
 // take the FlowArena* they allocate from. Functions that can fail return
 // int32_t 1 on success and 0 on failure (the record is then a bad record).
+//
+// More precisely:
+//   - A function that builds new bytes takes `FlowArena* arena` FIRST and
+//     `FlowStr* out` LAST. Functions that return a view into an argument
+//     (trim, substr, split_part) take no arena: the result lives as long as
+//     the argument does.
+//   - Can-fail functions write their result through the LAST parameter
+//     (`out`) and return 1/0; on failure `*out` is left unspecified.
+//   - Predicates return int32_t 0/1 (the language's bool is i1: compare != 0).
+//   - Type suffixes: i64 (int), f64 (float), bool, ts (timestamp, int64 ms),
+//     str (string).
 #ifndef FLOWC_STDLIB_FLOW_STDLIB_H
 #define FLOWC_STDLIB_FLOW_STDLIB_H
 
@@ -33,6 +44,237 @@ int32_t flow_parse_float(const char* s, int64_t n, double* out);
 int32_t flow_parse_bool(const char* s, int64_t n, int32_t* out);
 int32_t flow_parse_timestamp(const char* s, int64_t n, int32_t unit,
                              int64_t* out);
+
+// ---- arena (arena.cpp) ----
+// A zero-initialized FlowArena is a valid empty arena. Allocations are
+// 8-byte aligned and never fail (out of memory aborts). The pointer for
+// n == 0 may be null.
+void* flow_arena_alloc(FlowArena* arena, int64_t n);
+void* flow_arena_alloc_slow(FlowArena* arena, int64_t n);  // not inlined
+// Forgets every allocation; keeps the largest block for reuse.
+void flow_arena_reset(FlowArena* arena);
+// Frees every block; the arena is then empty and still usable.
+void flow_arena_free(FlowArena* arena);
+// Copies n bytes into the arena (for strings stored in state or tables).
+const char* flow_arena_copy(FlowArena* arena, const char* p, int64_t n);
+// Bytes held in blocks (for memory metrics).
+int64_t flow_arena_bytes(const FlowArena* arena);
+
+// ---- strings (text.cpp), LANGUAGE.md 8 ----
+int64_t flow_str_len(const char* p, int64_t n);
+void flow_str_lower(FlowArena* arena, const char* p, int64_t n, FlowStr* out);
+void flow_str_upper(FlowArena* arena, const char* p, int64_t n, FlowStr* out);
+void flow_str_trim(const char* p, int64_t n, FlowStr* out);  // view
+int32_t flow_str_contains(const char* p, int64_t n, const char* t, int64_t tn);
+int32_t flow_str_starts_with(const char* p, int64_t n, const char* t,
+                             int64_t tn);
+int32_t flow_str_ends_with(const char* p, int64_t n, const char* t, int64_t tn);
+// Bytes [start, start+count) clamped to [0, n]; negative start or count
+// clamp to 0. A view.
+void flow_str_substr(const char* p, int64_t n, int64_t start, int64_t count,
+                     FlowStr* out);
+// Every non-overlapping occurrence, left to right. An empty `from` returns
+// s unchanged (a view, no copy); so does a string without occurrences.
+void flow_str_replace(FlowArena* arena, const char* p, int64_t n,
+                      const char* from, int64_t fn, const char* to, int64_t tn,
+                      FlowStr* out);
+// Part `index` (0-based) of s split on sep; "" when out of range (also for
+// negative index). An empty sep does not split: part 0 is s. A view.
+void flow_str_split_part(const char* p, int64_t n, const char* sep, int64_t sn,
+                         int64_t index, FlowStr* out);
+// `a + b` on strings, and the n-ary form for chains `a + b + c` (one copy).
+void flow_str_concat(FlowArena* arena, const char* a, int64_t an,
+                     const char* b, int64_t bn, FlowStr* out);
+void flow_str_concat_n(FlowArena* arena, const FlowStr* parts, int64_t count,
+                       FlowStr* out);
+// Bytewise comparison (memcmp order, shorter prefix first): <0, 0, >0.
+int32_t flow_str_cmp(const char* a, int64_t an, const char* b, int64_t bn);
+int32_t flow_str_eq(const char* a, int64_t an, const char* b, int64_t bn);
+
+// ---- numbers (number.cpp), LANGUAGE.md 5 and 8 ----
+// abs of INT64_MIN wraps to INT64_MIN (ints wrap, LANGUAGE.md 3).
+int64_t flow_num_abs_i64(int64_t v);
+double flow_num_abs_f64(double v);
+// floor/ceil/round on a float give a float. On an int they are the identity
+// (the compiler need not call anything); round(int, digits) is below.
+double flow_num_floor_f64(double v);
+double flow_num_ceil_f64(double v);
+double flow_num_round_f64(double v);  // half away from zero
+// Rounds to `digits` decimals (negative: tens, hundreds...), half away from
+// zero on the decimal scaled value; NaN/inf unchanged.
+double flow_num_round_digits_f64(double v, int64_t digits);
+// round(int, digits): digits >= 0 is the identity; digits < 0 rounds to a
+// multiple of 10^-digits half away from zero (0 beyond 10^18; wraps).
+int64_t flow_num_round_digits_i64(int64_t v, int64_t digits);
+double flow_num_sqrt_f64(double v);   // NaN for negatives (no failure)
+double flow_num_ln_f64(double v);     // -inf for 0, NaN for negatives
+double flow_num_log10_f64(double v);
+double flow_num_exp_f64(double v);
+double flow_num_pow_f64(double x, double y);
+// Integer `//` (floor) and `%` (sign of the dividend, C's %). Fail (0) when
+// b == 0; INT64_MIN // -1 wraps to INT64_MIN and INT64_MIN % -1 is 0.
+int32_t flow_int_floordiv(int64_t a, int64_t b, int64_t* out);
+int32_t flow_int_mod(int64_t a, int64_t b, int64_t* out);
+
+// ---- conversions (convert.cpp), LANGUAGE.md 8 ----
+// int(x): floats truncate toward zero; NaN and values outside int64 fail.
+int32_t flow_conv_int_f64(double v, int64_t* out);
+int32_t flow_conv_int_str(const char* p, int64_t n, int64_t* out);  // strict
+int64_t flow_conv_int_bool(int32_t v);
+double flow_conv_float_i64(int64_t v);
+int32_t flow_conv_float_str(const char* p, int64_t n, double* out);
+double flow_conv_float_bool(int32_t v);
+// string(x): the output text form. bool and str need no arena (constant
+// text / identity view) but take one for a uniform signature.
+void flow_conv_string_i64(FlowArena* arena, int64_t v, FlowStr* out);
+void flow_conv_string_f64(FlowArena* arena, double v, FlowStr* out);
+void flow_conv_string_bool(FlowArena* arena, int32_t v, FlowStr* out);
+void flow_conv_string_ts(FlowArena* arena, int64_t ms, FlowStr* out);
+void flow_conv_string_str(FlowArena* arena, const char* p, int64_t n,
+                          FlowStr* out);
+// timestamp(x): from int (epoch ms, the identity) or text (an integer of
+// epoch ms, or RFC 3339 text as flow_parse_timestamp with unit ms).
+int64_t flow_conv_timestamp_i64(int64_t v);
+int32_t flow_conv_timestamp_str(const char* p, int64_t n, int64_t* out);
+
+// ---- time (time.cpp), all UTC, proleptic Gregorian ----
+enum { FLOW_MS_PER_DAY = 86400000 };
+int64_t flow_time_year(int64_t ms);
+int64_t flow_time_month(int64_t ms);        // 1..12
+int64_t flow_time_day(int64_t ms);          // 1..31
+int64_t flow_time_hour(int64_t ms);         // 0..23
+int64_t flow_time_minute(int64_t ms);       // 0..59
+int64_t flow_time_second(int64_t ms);       // 0..59
+int64_t flow_time_day_of_week(int64_t ms);  // 1 = Monday .. 7 = Sunday
+// Rounds down to a multiple of duration_ms (counted from the epoch; floors
+// for negatives too). duration_ms <= 0 returns ms unchanged. Wraps near
+// INT64_MIN.
+int64_t flow_time_floor(int64_t ms, int64_t duration_ms);
+// Days since 1970-01-01 <-> civil date (Howard Hinnant's algorithms).
+int64_t flow_time_days_from_civil(int64_t y, int64_t m, int64_t d);
+void flow_time_civil_from_days(int64_t days, int64_t* y, int64_t* m,
+                               int64_t* d);
+
+// ---- hashing (hash.cpp): stable 64-bit, little-endian byte order ----
+// Equal values hash equal: -0.0 and 0.0 hash alike, every NaN alike.
+// `hash(x, y, ...)` = flow_hash_combine(...flow_hash_combine(hx, hy)...).
+// The language's `int` result is the same 64 bits read as signed.
+uint64_t flow_hash_u64(uint64_t v);
+uint64_t flow_hash_i64(int64_t v);
+uint64_t flow_hash_f64(double v);
+uint64_t flow_hash_bool(int32_t v);
+uint64_t flow_hash_ts(int64_t ms);
+uint64_t flow_hash_str(const char* p, int64_t n);
+uint64_t flow_hash_combine(uint64_t a, uint64_t b);  // order matters
+
+// ---- CSV (csv.cpp) ----
+// Splits ONE record (already cut by the runtime; may hold quoted newlines)
+// into fields, RFC 4180. Returns the column count, which may exceed
+// max_cols (then only the first max_cols are filled), or -1 for an unclosed
+// quote. Fields are views into p, except quoted fields with doubled quotes,
+// which are unescaped into the arena. A trailing '\r' is dropped. Text after
+// a closing quote is kept literally (`"a"b` -> `ab`, like Python's csv).
+int64_t flow_csv_split(const char* p, int64_t n, int32_t delim, FlowStr* cols,
+                       int64_t max_cols, FlowArena* arena);
+
+// ---- JSON lines (json.cpp) ----
+enum { FLOW_JSON_MAX_DEPTH = 1000 };  // LANGUAGE.md 12
+enum FlowJsonKind {
+  FLOW_JSON_MISSING = 0,
+  FLOW_JSON_STRING = 1,  // value: the unescaped UTF-8 bytes
+  FLOW_JSON_NUMBER = 2,  // value: the number's raw text (JSON grammar)
+  FLOW_JSON_TRUE = 3,    // value: "true"
+  FLOW_JSON_FALSE = 4,   // value: "false"
+  FLOW_JSON_NULL = 5,    // value: "null"
+  FLOW_JSON_NESTED = 6,  // value: the raw text of the object or array
+};
+enum FlowJsonError {
+  FLOW_JSON_OK = 0,
+  FLOW_JSON_MALFORMED = 1,
+  FLOW_JSON_NOT_OBJECT = 2,    // valid start, but not an object at the top
+  FLOW_JSON_INVALID_UTF8 = 3,  // also a lone surrogate \uD800 escape
+  FLOW_JSON_TOO_DEEP = 4,      // more than FLOW_JSON_MAX_DEPTH levels
+};
+// Scans ONE top-level object (surrounding whitespace allowed) and, for
+// each wanted name (exact bytes after unescaping the key), sets kinds[i]
+// and values[i]; a duplicate key: the last one wins. Every value is
+// validated, ignored ones included. On error the outputs are unspecified.
+// Values are views into p, except strings with escapes (in the arena).
+int32_t flow_json_fields(const char* p, int64_t n, const FlowStr* names,
+                         int64_t name_count, FlowStr* values, int32_t* kinds,
+                         FlowArena* arena);
+const char* flow_json_error_text(int32_t code);  // "malformed JSON" ...
+
+// ---- keyed-state hash table (hash_table.cpp) ----
+// Open addressing, linear probing, power-of-two capacity. Every slot is
+// `slot_size` bytes (a multiple of 8) starting with the uint64_t stored hash
+// (0 = empty; hash 0 is stored as 1). New slots come back zeroed except the
+// hash: the caller writes key and initial values. Growth moves slots: a slot
+// pointer is valid only until the next find_or_insert.
+typedef struct FlowHashTable {
+  uint8_t* slots;
+  uint64_t mask;       // capacity - 1
+  int64_t count;
+  int64_t slot_size;
+  int64_t grow_at;     // count that triggers growth (max load factor)
+} FlowHashTable;
+typedef int32_t (*FlowHtEq)(const void* slot, const void* key);
+
+FlowHashTable* flow_ht_create(int64_t slot_size, int64_t initial_capacity);
+void flow_ht_destroy(FlowHashTable* ht);
+void flow_ht_clear(FlowHashTable* ht);  // keeps the capacity
+void* flow_ht_find_or_insert(FlowHashTable* ht, uint64_t hash, const void* key,
+                             FlowHtEq eq, int32_t* inserted);
+void flow_ht_grow(FlowHashTable* ht);  // not inlined; doubles the capacity
+void* flow_ht_find(const FlowHashTable* ht, uint64_t hash, const void* key,
+                   FlowHtEq eq);  // null when absent
+// Removes the slot (a pointer from find / find_or_insert / slot_at) by
+// backward-shift deletion: later slots of its cluster may move.
+void flow_ht_erase(FlowHashTable* ht, void* slot);
+int32_t flow_ht_erase_key(FlowHashTable* ht, uint64_t hash, const void* key,
+                          FlowHtEq eq);
+int64_t flow_ht_count(const FlowHashTable* ht);
+// Iteration: for i in [0, capacity) the slot is used when its hash != 0.
+// Do not erase while iterating this way: use flow_ht_erase_if.
+int64_t flow_ht_capacity(const FlowHashTable* ht);
+void* flow_ht_slot_at(const FlowHashTable* ht, int64_t i);
+int32_t flow_ht_slot_used(const void* slot);
+void flow_ht_for_each(FlowHashTable* ht, void (*fn)(void* slot, void* ctx),
+                      void* ctx);
+// Erases every slot for which pred returns nonzero, visiting each live slot
+// exactly once; returns the number erased (expiry of keyed state).
+int64_t flow_ht_erase_if(FlowHashTable* ht,
+                         int32_t (*pred)(void* slot, void* ctx), void* ctx);
+
+// ---- exact distinct-value sets for count_distinct (distinct.cpp) ----
+// One set holds either 64-bit values (ints, timestamps, bools, floats via
+// their own insert) or strings (copied into the set's arena).
+enum { FLOW_DISTINCT_U64 = 0, FLOW_DISTINCT_STR = 1 };
+typedef struct FlowDistinctSet {
+  void* slots;        // uint64_t values, or FlowDistinctStrSlot
+  uint64_t mask;
+  int64_t count;      // values in slots (the zero value is counted apart)
+  int32_t kind;
+  int32_t has_zero;   // U64: value 0 is not stored in slots (0 = empty)
+  FlowArena arena;    // STR: the bytes
+} FlowDistinctSet;
+
+FlowDistinctSet* flow_distinct_create(int32_t kind);
+void flow_distinct_free(FlowDistinctSet* set);
+void flow_distinct_clear(FlowDistinctSet* set);
+int32_t flow_distinct_insert_u64(FlowDistinctSet* set, uint64_t v);  // 1 = new
+int32_t flow_distinct_insert_f64(FlowDistinctSet* set, double v);  // -0 == 0
+int32_t flow_distinct_insert_str(FlowDistinctSet* set, const char* p,
+                                 int64_t n);
+int64_t flow_distinct_size(const FlowDistinctSet* set);
+// Inserts every value of src into dst (same kind); src is unchanged.
+void flow_distinct_merge(FlowDistinctSet* dst, const FlowDistinctSet* src);
+// For checkpoints: visits every value (U64 or STR form by the set's kind).
+void flow_distinct_for_each_u64(const FlowDistinctSet* set,
+                                void (*fn)(uint64_t v, void* ctx), void* ctx);
+void flow_distinct_for_each_str(const FlowDistinctSet* set,
+                                void (*fn)(const char* p, int64_t n, void* ctx),
+                                void* ctx);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,0 +1,90 @@
+// stdlib/csv.cpp — splitting one CSV record into fields (RFC 4180, and
+// LANGUAGE.md 12). The runtime has already cut the record, honouring quoted
+// newlines; this only finds field boundaries. Fields stay views into the
+// record unless a doubled quote forces an unescaped copy.
+#include <string.h>
+
+#include "flow_stdlib.h"
+
+namespace {
+
+constexpr char kQuote = '"';
+
+// Scans a quoted field starting after its opening quote. Returns the index
+// of the closing quote, or -1 when it never closes; *doubled tells whether
+// any "" pair appeared (then the field needs unescaping).
+int64_t find_closing_quote(const char* p, int64_t n, int64_t i,
+                           bool* doubled) {
+  while (i < n) {
+    const void* hit = memchr(p + i, kQuote, static_cast<size_t>(n - i));
+    if (!hit) return -1;
+    int64_t q = static_cast<const char*>(hit) - p;
+    if (q + 1 < n && p[q + 1] == kQuote) {
+      *doubled = true;
+      i = q + 2;
+      continue;
+    }
+    return q;
+  }
+  return -1;
+}
+
+}  // namespace
+
+extern "C" {
+
+int64_t flow_csv_split(const char* p, int64_t n, int32_t delim, FlowStr* cols,
+                       int64_t max_cols, FlowArena* arena) {
+  // A CRLF record: the '\r' is a terminator, not data. Inside an unclosed
+  // quote it would be data, but such a record fails anyway.
+  if (n > 0 && p[n - 1] == '\r') --n;
+  const char d = static_cast<char>(delim);
+  int64_t count = 0;
+  int64_t i = 0;
+  for (;;) {
+    FlowStr field = {p + i, 0};
+    if (i < n && p[i] == kQuote) {
+      bool doubled = false;
+      int64_t close = find_closing_quote(p, n, i + 1, &doubled);
+      if (close < 0) return -1;
+      int64_t end = close + 1;
+      // Text after the closing quote (`"a"b`) is malformed RFC 4180; keep it
+      // literally rather than lose the record.
+      int64_t tail_end = end;
+      while (tail_end < n && p[tail_end] != d) ++tail_end;
+      if (!doubled && tail_end == end) {
+        field.ptr = p + i + 1;
+        field.len = close - (i + 1);
+      } else if (count < max_cols) {
+        char* dst = static_cast<char*>(
+            flow_arena_alloc(arena, (close - i - 1) + (tail_end - end)));
+        int64_t len = 0;
+        for (int64_t k = i + 1; k < close; ++k) {
+          dst[len++] = p[k];
+          if (p[k] == kQuote) ++k;  // the second quote of a pair
+        }
+        memcpy(dst + len, p + end, static_cast<size_t>(tail_end - end));
+        len += tail_end - end;
+        field.ptr = dst;
+        field.len = len;
+      }
+      i = tail_end;
+    } else {
+      const void* hit =
+          i < n ? memchr(p + i, d, static_cast<size_t>(n - i)) : nullptr;
+      int64_t end = hit ? static_cast<const char*>(hit) - p : n;
+      field.len = end - i;
+      i = end;
+    }
+    if (count < max_cols) cols[count] = field;
+    ++count;
+    if (i >= n) return count;
+    ++i;  // past the delimiter; a trailing delimiter makes one more field
+    if (i == n) {
+      if (count < max_cols) cols[count] = FlowStr{p + n, 0};
+      return count + 1;
+    }
+  }
+}
+
+}  // extern "C"

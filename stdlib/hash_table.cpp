@@ -1,0 +1,213 @@
+// stdlib/hash_table.cpp — the open-addressing table behind keyed state,
+// aggregates and joins. Generic over the slot layout: the compiler lays out
+// slots (stored hash, keys, values) and passes an equality callback; after
+// bitcode linking the callback is a constant and gets inlined into the probe
+// loop, so the generic code costs nothing per record.
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow_stdlib.h"
+
+namespace {
+
+constexpr int64_t kMinCapacity = 16;
+// Linear probing degrades quickly past ~0.7 load; 5/8 keeps probes short
+// while wasting less memory than 1/2.
+constexpr int64_t kMaxLoadNum = 5;
+constexpr int64_t kMaxLoadDen = 8;
+constexpr int64_t kSlotAlign = 8;  // slots hold uint64_t, doubles, pointers
+
+inline uint64_t stored_hash(uint64_t h) { return h == 0 ? 1 : h; }
+
+inline uint64_t slot_hash(const uint8_t* slot) {
+  uint64_t h;
+  memcpy(&h, slot, 8);
+  return h;
+}
+
+inline uint8_t* slot_ptr(const FlowHashTable* ht, uint64_t i) {
+  return ht->slots + i * static_cast<uint64_t>(ht->slot_size);
+}
+
+int64_t round_up_pow2(int64_t v) {
+  int64_t c = kMinCapacity;
+  while (c < v) c <<= 1;
+  return c;
+}
+
+void allocate(FlowHashTable* ht, int64_t capacity) {
+  ht->slots = static_cast<uint8_t*>(calloc(
+      static_cast<size_t>(capacity), static_cast<size_t>(ht->slot_size)));
+  if (!ht->slots) abort();  // out of memory
+  ht->mask = static_cast<uint64_t>(capacity - 1);
+  ht->grow_at = capacity * kMaxLoadNum / kMaxLoadDen;
+}
+
+// Backward-shift deletion at index i: pull later members of the cluster
+// into the hole when their home slot allows, so probes never need
+// tombstones. Returns nothing; the hole ends zeroed.
+void erase_at(FlowHashTable* ht, uint64_t i) {
+  const uint64_t mask = ht->mask;
+  const size_t size = static_cast<size_t>(ht->slot_size);
+  uint64_t j = i;
+  for (;;) {
+    j = (j + 1) & mask;
+    uint8_t* sj = slot_ptr(ht, j);
+    uint64_t h = slot_hash(sj);
+    if (h == 0) break;
+    uint64_t home = h & mask;
+    // The member at j may move to i only if its home is not in (i, j]
+    // (cyclically): otherwise i lies before its home.
+    bool home_in_range = i <= j ? (home > i && home <= j)
+                                : (home > i || home <= j);
+    if (!home_in_range) {
+      memcpy(slot_ptr(ht, i), sj, size);
+      i = j;
+    }
+  }
+  memset(slot_ptr(ht, i), 0, size);
+  ht->count -= 1;
+}
+
+}  // namespace
+
+extern "C" {
+
+FlowHashTable* flow_ht_create(int64_t slot_size, int64_t initial_capacity) {
+  auto* ht = static_cast<FlowHashTable*>(malloc(sizeof(FlowHashTable)));
+  if (!ht) abort();
+  if (slot_size < 8) slot_size = 8;
+  ht->slot_size = (slot_size + kSlotAlign - 1) & ~(kSlotAlign - 1);
+  ht->count = 0;
+  // Room for initial_capacity entries without growing.
+  allocate(ht, round_up_pow2(initial_capacity * kMaxLoadDen / kMaxLoadNum + 1));
+  return ht;
+}
+
+void flow_ht_destroy(FlowHashTable* ht) {
+  if (!ht) return;
+  free(ht->slots);
+  free(ht);
+}
+
+void flow_ht_clear(FlowHashTable* ht) {
+  memset(ht->slots, 0, (ht->mask + 1) * static_cast<uint64_t>(ht->slot_size));
+  ht->count = 0;
+}
+
+void* flow_ht_find_or_insert(FlowHashTable* ht, uint64_t hash, const void* key,
+                             FlowHtEq eq, int32_t* inserted) {
+  // Grown before probing so the returned slot stays put until the next call.
+  if (__builtin_expect(ht->count >= ht->grow_at, 0)) flow_ht_grow(ht);
+  uint64_t h = stored_hash(hash);
+  uint64_t i = h & ht->mask;
+  for (;;) {
+    uint8_t* slot = slot_ptr(ht, i);
+    uint64_t sh = slot_hash(slot);
+    if (sh == h && eq(slot, key)) {
+      *inserted = 0;
+      return slot;
+    }
+    if (sh == 0) {
+      memcpy(slot, &h, 8);
+      ht->count += 1;
+      *inserted = 1;
+      return slot;
+    }
+    i = (i + 1) & ht->mask;
+  }
+}
+
+__attribute__((noinline)) void flow_ht_grow(FlowHashTable* ht) {
+  uint8_t* old = ht->slots;
+  uint64_t old_cap = ht->mask + 1;
+  const size_t size = static_cast<size_t>(ht->slot_size);
+  allocate(ht, static_cast<int64_t>(old_cap * 2));
+  // Stored hashes place every slot without calling back into the caller.
+  for (uint64_t k = 0; k < old_cap; ++k) {
+    const uint8_t* src = old + k * size;
+    uint64_t h = slot_hash(src);
+    if (h == 0) continue;
+    uint64_t i = h & ht->mask;
+    while (slot_hash(slot_ptr(ht, i)) != 0) i = (i + 1) & ht->mask;
+    memcpy(slot_ptr(ht, i), src, size);
+  }
+  free(old);
+}
+
+void* flow_ht_find(const FlowHashTable* ht, uint64_t hash, const void* key,
+                   FlowHtEq eq) {
+  uint64_t h = stored_hash(hash);
+  uint64_t i = h & ht->mask;
+  for (;;) {
+    uint8_t* slot = slot_ptr(ht, i);
+    uint64_t sh = slot_hash(slot);
+    if (sh == h && eq(slot, key)) return slot;
+    if (sh == 0) return nullptr;
+    i = (i + 1) & ht->mask;
+  }
+}
+
+void flow_ht_erase(FlowHashTable* ht, void* slot) {
+  uint64_t i = static_cast<uint64_t>(static_cast<uint8_t*>(slot) - ht->slots) /
+               static_cast<uint64_t>(ht->slot_size);
+  erase_at(ht, i);
+}
+
+int32_t flow_ht_erase_key(FlowHashTable* ht, uint64_t hash, const void* key,
+                          FlowHtEq eq) {
+  void* slot = flow_ht_find(ht, hash, key, eq);
+  if (!slot) return 0;
+  flow_ht_erase(ht, slot);
+  return 1;
+}
+
+int64_t flow_ht_count(const FlowHashTable* ht) { return ht->count; }
+
+int64_t flow_ht_capacity(const FlowHashTable* ht) {
+  return static_cast<int64_t>(ht->mask + 1);
+}
+
+void* flow_ht_slot_at(const FlowHashTable* ht, int64_t i) {
+  return slot_ptr(ht, static_cast<uint64_t>(i));
+}
+
+int32_t flow_ht_slot_used(const void* slot) {
+  return slot_hash(static_cast<const uint8_t*>(slot)) != 0;
+}
+
+void flow_ht_for_each(FlowHashTable* ht, void (*fn)(void* slot, void* ctx),
+                      void* ctx) {
+  uint64_t cap = ht->mask + 1;
+  for (uint64_t i = 0; i < cap; ++i) {
+    uint8_t* slot = slot_ptr(ht, i);
+    if (slot_hash(slot) != 0) fn(slot, ctx);
+  }
+}
+
+int64_t flow_ht_erase_if(FlowHashTable* ht,
+                         int32_t (*pred)(void* slot, void* ctx), void* ctx) {
+  if (ht->count == 0) return 0;
+  // Start just after an empty slot: backward shifts then only move slots
+  // not yet visited into the current position, so re-checking the current
+  // position after an erase visits every live slot exactly once.
+  uint64_t cap = ht->mask + 1;
+  uint64_t start = 0;
+  while (slot_hash(slot_ptr(ht, start)) != 0) ++start;  // load < 1: exists
+  int64_t erased = 0;
+  uint64_t visited = 0;
+  uint64_t i = (start + 1) & ht->mask;
+  while (visited < cap) {
+    uint8_t* slot = slot_ptr(ht, i);
+    if (slot_hash(slot) != 0 && pred(slot, ctx)) {
+      erase_at(ht, i);
+      ++erased;
+      continue;  // a later member of the cluster may now sit here
+    }
+    ++visited;
+    i = (i + 1) & ht->mask;
+  }
+  return erased;
+}
+
+}  // extern "C"

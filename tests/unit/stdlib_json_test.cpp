@@ -1,0 +1,256 @@
+// Tests for stdlib/json.cpp: field extraction from one JSON-lines record.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "flow_stdlib.h"
+
+namespace {
+
+struct Result {
+  int32_t err;
+  std::vector<int32_t> kinds;
+  std::vector<std::string> values;
+};
+
+class StdlibJson : public ::testing::Test {
+ protected:
+  void TearDown() override { flow_arena_free(&arena_); }
+
+  Result fields(const std::string& rec, const std::vector<std::string>& want) {
+    std::vector<FlowStr> names;
+    for (const auto& w : want) names.push_back({w.data(), (int64_t)w.size()});
+    std::vector<FlowStr> values(want.size());
+    std::vector<int32_t> kinds(want.size(), -1);
+    // An exact-size heap copy so that AddressSanitizer/valgrind would catch
+    // any read past the end.
+    std::vector<char> buf(rec.begin(), rec.end());
+    Result r;
+    r.err = flow_json_fields(buf.data(), buf.size(), names.data(),
+                             names.size(), values.data(), kinds.data(),
+                             &arena_);
+    r.kinds = kinds;
+    for (const auto& v : values) {
+      r.values.emplace_back(v.ptr, static_cast<size_t>(v.len));
+    }
+    return r;
+  }
+
+  int32_t err(const std::string& rec) { return fields(rec, {"a"}).err; }
+
+  FlowArena arena_{};
+};
+
+std::string nested(int depth) {
+  return "{\"x\":" + std::string(depth - 1, '[') + std::string(depth - 1, ']') +
+         "}";
+}
+
+}  // namespace
+
+TEST_F(StdlibJson, ScalarKindsAndValues) {
+  Result r = fields(
+      R"({"s":"hi","i":-12,"f":1.5e3,"t":true,"n":null,"b":false,"o":{"k":[1,2]}})",
+      {"s", "i", "f", "t", "n", "b", "o", "missing"});
+  ASSERT_EQ(r.err, FLOW_JSON_OK);
+  EXPECT_EQ(r.kinds, (std::vector<int32_t>{
+                         FLOW_JSON_STRING, FLOW_JSON_NUMBER, FLOW_JSON_NUMBER,
+                         FLOW_JSON_TRUE, FLOW_JSON_NULL, FLOW_JSON_FALSE,
+                         FLOW_JSON_NESTED, FLOW_JSON_MISSING}));
+  EXPECT_EQ(r.values[0], "hi");
+  EXPECT_EQ(r.values[1], "-12");
+  EXPECT_EQ(r.values[2], "1.5e3");
+  EXPECT_EQ(r.values[3], "true");
+  EXPECT_EQ(r.values[4], "null");
+  EXPECT_EQ(r.values[5], "false");
+  EXPECT_EQ(r.values[6], R"({"k":[1,2]})");
+  EXPECT_EQ(r.values[7], "");
+}
+
+TEST_F(StdlibJson, WhitespaceEverywhere) {
+  Result r = fields(" \t{ \"a\" :\n 1 , \"b\" : [ ] , \"c\" : { } }\r\n ",
+                    {"a", "b", "c"});
+  ASSERT_EQ(r.err, FLOW_JSON_OK);
+  EXPECT_EQ(r.values[0], "1");
+  EXPECT_EQ(r.values[1], "[ ]");
+  EXPECT_EQ(r.values[2], "{ }");
+}
+
+TEST_F(StdlibJson, EmptyObjectAndNoNames) {
+  Result r = fields("{}", {"a"});
+  EXPECT_EQ(r.err, FLOW_JSON_OK);
+  EXPECT_EQ(r.kinds[0], FLOW_JSON_MISSING);
+  EXPECT_EQ(fields(R"({"a":1})", {}).err, FLOW_JSON_OK);
+}
+
+TEST_F(StdlibJson, DuplicateKeysLastWins) {
+  Result r = fields(R"({"a":1,"b":2,"a":"x"})", {"a"});
+  ASSERT_EQ(r.err, FLOW_JSON_OK);
+  EXPECT_EQ(r.kinds[0], FLOW_JSON_STRING);
+  EXPECT_EQ(r.values[0], "x");
+}
+
+TEST_F(StdlibJson, NamesMatchExactBytesInAnyOrder) {
+  Result r = fields(R"({"B":1,"ab":2,"a":3,"b":4})", {"b", "a", "A"});
+  ASSERT_EQ(r.err, FLOW_JSON_OK);
+  EXPECT_EQ(r.values[0], "4");
+  EXPECT_EQ(r.values[1], "3");
+  EXPECT_EQ(r.kinds[2], FLOW_JSON_MISSING);
+}
+
+TEST_F(StdlibJson, StringEscapes) {
+  Result r = fields(R"({"a":"q\"b\\s\/n\nt\tr\rb\bf\f"})", {"a"});
+  ASSERT_EQ(r.err, FLOW_JSON_OK);
+  EXPECT_EQ(r.values[0], "q\"b\\s/n\nt\tr\rb\bf\f");
+}
+
+TEST_F(StdlibJson, UnicodeEscapesBecomeUtf8) {
+  Result r = fields(
+      R"({"a":"\u00e9\u20AC\ud83d\ude00x","b":"\u0000","c":"\u0041"})",
+      {"a", "b", "c"});
+  ASSERT_EQ(r.err, FLOW_JSON_OK);
+  EXPECT_EQ(r.values[0], "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80x");  // é € 😀
+  EXPECT_EQ(r.values[1], std::string("\0", 1));
+  EXPECT_EQ(r.values[2], "A");
+}
+
+TEST_F(StdlibJson, EscapedKeysAreMatchedUnescaped) {
+  Result r = fields(R"({"\u0061":1,"x\"y":2})", {"a", "x\"y"});
+  ASSERT_EQ(r.err, FLOW_JSON_OK);
+  EXPECT_EQ(r.values[0], "1");
+  EXPECT_EQ(r.values[1], "2");
+}
+
+TEST_F(StdlibJson, RawUtf8IsKept) {
+  Result r = fields("{\"k\xc3\xa9\":\"\xe6\x97\xa5\xf0\x9f\x98\x80\"}",
+                    {"k\xc3\xa9"});
+  ASSERT_EQ(r.err, FLOW_JSON_OK);
+  EXPECT_EQ(r.values[0], "\xe6\x97\xa5\xf0\x9f\x98\x80");
+}
+
+TEST_F(StdlibJson, LongStringsCrossTheWordScan) {
+  std::string body(1000, 'x');
+  body[500] = '"';  // an escaped quote in the middle
+  std::string escaped = body.substr(0, 500) + "\\\"" + body.substr(501);
+  Result r = fields("{\"a\":\"" + escaped + "\",\"b\":\"" + std::string(37, 'y') +
+                        "\"}",
+                    {"a", "b"});
+  ASSERT_EQ(r.err, FLOW_JSON_OK);
+  EXPECT_EQ(r.values[0], body);
+  EXPECT_EQ(r.values[1], std::string(37, 'y'));
+}
+
+TEST_F(StdlibJson, Numbers) {
+  for (const char* ok : {"0", "-0", "12", "-1.5", "1e5", "1E+5", "1.25e-3",
+                         "9223372036854775808"}) {
+    Result r = fields(std::string("{\"a\":") + ok + "}", {"a"});
+    EXPECT_EQ(r.err, FLOW_JSON_OK) << ok;
+    EXPECT_EQ(r.values[0], ok);
+  }
+  for (const char* bad : {"01", "+1", "1.", ".5", "1e", "1e+", "-", "--1",
+                          "0x1", "NaN", "Infinity", "1.5.2", "1e5e5"}) {
+    EXPECT_EQ(err(std::string("{\"a\":") + bad + "}"), FLOW_JSON_MALFORMED)
+        << bad;
+  }
+}
+
+TEST_F(StdlibJson, NotAnObject) {
+  for (const char* rec : {"[1,2]", "\"x\"", "1", "true", "null", "-1"}) {
+    EXPECT_EQ(err(rec), FLOW_JSON_NOT_OBJECT) << rec;
+  }
+}
+
+TEST_F(StdlibJson, Malformed) {
+  for (const char* rec :
+       {"", "   ", "{", "}", "{\"a\"}", "{\"a\":}", "{\"a\" 1}", "{\"a\":1,}",
+        "{,}", "{\"a\":1 \"b\":2}", "{a:1}", "{'a':1}", "{\"a\":1}}",
+        "{\"a\":1}x", "{\"a\":1} {}", "{\"a\":[1,]}", "{\"a\":[1 2]}",
+        "{\"a\":{\"b\"}}", "{\"a\":{\"b\":1,}}", "{\"a\":tru}", "{\"a\":nul}",
+        "{\"a\":truex}", "{\"a\":\"x}", "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}",
+        "{\"a\":\"\\u12G4\"}", "{\"a\":\"tab\there\"}", "{\"a\":[}",
+        "{\"a\":[[]]]}", "{\"a\":{]}", "{\"a\":\"\\\"}", "{\"a\":1,\"b\"",
+        "x"}) {
+    EXPECT_EQ(err(rec), FLOW_JSON_MALFORMED) << rec;
+  }
+}
+
+TEST_F(StdlibJson, TruncatedInputAtEveryLength) {
+  const std::string rec =
+      R"({"a":"h\u00e9\ud83d\ude00","b":[1,{"c":null}],"d":-1.5e3,"e":true})";
+  ASSERT_EQ(err(rec), FLOW_JSON_OK);
+  for (size_t n = 0; n < rec.size(); ++n) {
+    int32_t e = err(rec.substr(0, n));
+    EXPECT_NE(e, FLOW_JSON_OK) << n;
+  }
+}
+
+TEST_F(StdlibJson, InvalidUtf8AnywhereIsRejected) {
+  for (const char* rec :
+       {"{\"a\":\"\xff\"}",           // never valid
+        "{\"b\":\"\xc3\"}",           // missing continuation (ignored field)
+        "{\"a\":\"\xc0\xaf\"}",       // overlong '/'
+        "{\"a\":\"\xe0\x80\xaf\"}",   // overlong 3-byte
+        "{\"a\":\"\xed\xa0\x80\"}",   // UTF-16 surrogate as UTF-8
+        "{\"a\":\"\xf4\x90\x80\x80\"}",  // above U+10FFFF
+        "{\"a\":\"\xf8\x88\x80\x80\x80\"}",
+        "{\"\xff\":1}",               // in a key
+        "{\"a\":[\"ok\",{\"x\":\"\x80\"}]}",  // deep in an ignored value
+        "{\"a\":1}\xff",              // after the object
+        "{\"a\":\"\\ud800\"}",        // lone high surrogate escape
+        "{\"a\":\"\\udc00\"}",        // lone low surrogate escape
+        "{\"a\":\"\\ud800\\u0041\"}"}) {
+    EXPECT_EQ(err(rec), FLOW_JSON_INVALID_UTF8) << rec;
+  }
+}
+
+TEST_F(StdlibJson, NestingLimitCountsEveryLevel) {
+  EXPECT_EQ(err(nested(1000)), FLOW_JSON_OK);        // the object + 999 arrays
+  EXPECT_EQ(err(nested(1001)), FLOW_JSON_TOO_DEEP);  // even in an ignored field
+  EXPECT_EQ(fields(nested(1001), {"x"}).err, FLOW_JSON_TOO_DEEP);
+  EXPECT_EQ(err("{\"x\":" + std::string(100000, '[')), FLOW_JSON_TOO_DEEP);
+  EXPECT_EQ(err("{\"x\":" + std::string(500, '[')), FLOW_JSON_MALFORMED);
+  std::string objs = "{";
+  for (int i = 0; i < 1000; ++i) objs += "\"k\":{";
+  EXPECT_EQ(err(objs + std::string(1001, '}')), FLOW_JSON_TOO_DEEP);
+}
+
+TEST_F(StdlibJson, ErrorTexts) {
+  EXPECT_STREQ(flow_json_error_text(FLOW_JSON_MALFORMED), "malformed JSON");
+  EXPECT_STREQ(flow_json_error_text(FLOW_JSON_INVALID_UTF8), "invalid UTF-8");
+  EXPECT_NE(flow_json_error_text(FLOW_JSON_TOO_DEEP), nullptr);
+  EXPECT_NE(flow_json_error_text(FLOW_JSON_NOT_OBJECT), nullptr);
+  EXPECT_NE(flow_json_error_text(12345), nullptr);
+}
+
+TEST_F(StdlibJson, RandomBytesNeverCrash) {
+  // A small in-process fuzz: mutations of a valid record and pure noise.
+  std::mt19937_64 rng(12345);
+  const std::string seed =
+      R"({"a":"x\u00e9\"","b":[1,2.5,{"c":[true,false,null]}],"d":-0.5e-3})";
+  const char alphabet[] = "{}[]\",:\\u0aeE+-.tfn \xc3\xa9\xff\x80";
+  for (int iter = 0; iter < 20000; ++iter) {
+    std::string rec = seed;
+    int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits; ++e) {
+      size_t pos = rng() % (rec.size() + 1);
+      char c = alphabet[rng() % (sizeof(alphabet) - 1)];
+      switch (rng() % 3) {
+        case 0: if (pos < rec.size()) rec[pos] = c; break;
+        case 1: rec.insert(rec.begin() + pos, c); break;
+        default: if (pos < rec.size()) rec.erase(pos, 1); break;
+      }
+    }
+    Result r = fields(rec, {"a", "b", "c", "d"});
+    ASSERT_GE(r.err, 0);
+    ASSERT_LE(r.err, FLOW_JSON_TOO_DEEP);
+    flow_arena_reset(&arena_);
+  }
+  for (int iter = 0; iter < 5000; ++iter) {
+    std::string rec(rng() % 64, '\0');
+    for (char& c : rec) c = static_cast<char>(rng());
+    if (iter % 2) rec[0] = '{';
+    fields(rec, {"a"});
+  }
+}
