@@ -1,0 +1,111 @@
+// runtime/bad_records.cpp — bad records: count, print, fail, dead letter.
+#include "bad_records.h"
+
+#include <cerrno>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "context.h"
+#include "io_util.h"
+#include "json_text.h"
+
+namespace flowrt {
+
+BadRecords::~BadRecords() {
+  for (auto& [path, file] : dead_letters_) {
+    if (file.fd >= 0) ::close(file.fd);
+  }
+}
+
+void BadRecords::init(const FlowPipeline* pipeline) {
+  counts_.assign(static_cast<size_t>(pipeline->source_count), 0);
+}
+
+void BadRecords::report(FlowContext* ctx, int32_t source, const FlowRecord* rec,
+                        std::string_view message) {
+  if (source < 0 || source >= static_cast<int32_t>(counts_.size())) return;
+  const Source& src = *ctx->sources[static_cast<size_t>(source)];
+  int64_t n = ++counts_[static_cast<size_t>(source)];
+  ++ctx->counters.bad;
+
+  std::string position = src.position_name;
+  if (rec != nullptr) position += ":" + int_text(rec->line);
+
+  switch (src.desc->on_error) {
+    case FLOW_ON_ERROR_DEAD_LETTER: {
+      const char* path = src.desc->dead_letter_path;
+      if (path == nullptr || *path == '\0') break;
+      std::string& out = dead_letters_[path].buffer;
+      out += "{\"source\":";
+      append_json_string(&out, src.desc->name ? src.desc->name : "");
+      out += ",\"position\":";
+      append_json_string(&out, position);
+      out += ",\"error\":";
+      append_json_string_utf8(&out, message);
+      out += ",\"record\":";
+      std::string_view raw;
+      if (rec != nullptr && rec->ptr != nullptr && rec->len > 0) {
+        raw = std::string_view(rec->ptr, static_cast<size_t>(rec->len));
+      }
+      append_json_string_utf8(&out, raw);
+      out += "}\n";
+      return;
+    }
+    case FLOW_ON_ERROR_FAIL:
+      ctx->fail_batch = true;
+      [[fallthrough]];
+    default:
+      if (n <= kShownBadRecords) {
+        std::string line = position;
+        line += ": bad record: ";
+        line += message;
+        ctx->log_line(line);
+      }
+      return;
+  }
+}
+
+bool BadRecords::flush(FlowContext* ctx) {
+  for (auto& [path, file] : dead_letters_) {
+    if (file.buffer.empty()) continue;
+    if (file.fd < 0) {
+      make_parent_dirs(path);
+      file.fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+      if (file.fd < 0) {
+        ctx->set_error("cannot open \"" + path + "\": " + errno_text(errno));
+        return false;
+      }
+    }
+    if (int err = write_all(file.fd, file.buffer)) {
+      ctx->set_error("cannot write to \"" + path + "\": " + errno_text(err));
+      return false;
+    }
+    file.buffer.clear();
+  }
+  return true;
+}
+
+std::vector<std::string> BadRecords::hidden_lines(const FlowContext* ctx) const {
+  std::vector<std::string> lines;
+  for (size_t i = 0; i < counts_.size(); ++i) {
+    const FlowSourceDesc& d = ctx->pipeline->sources[i];
+    if (d.on_error == FLOW_ON_ERROR_DEAD_LETTER || counts_[i] <= kShownBadRecords) continue;
+    lines.push_back("flowc: source '" + std::string(d.name ? d.name : "?") + "': " +
+                    int_text(counts_[i] - kShownBadRecords) +
+                    " more bad records not shown");
+  }
+  return lines;
+}
+
+}  // namespace flowrt
+
+extern "C" void flow_bad_record(FlowContext* ctx, int32_t source,
+                                const FlowRecord* rec, const char* message,
+                                int64_t message_len) {
+  std::string_view msg;
+  if (message != nullptr && message_len > 0) {
+    msg = std::string_view(message, static_cast<size_t>(message_len));
+  }
+  ctx->bad.report(ctx, source, rec, msg);
+}

@@ -1,0 +1,161 @@
+// runtime/batch_loop.cpp — the micro-batch loop (LANGUAGE.md 7):
+//
+//   loop:
+//     start = now rounded down to the batch interval; deadline = start + interval
+//     pump every source in turn (one read / one chunk each) until:
+//       the deadline passes, or the batch holds --max-batch-records records,
+//       or every source has ended (or a stop / failure is pending)
+//     end_batch(final = every source ended); write sinks (or, for a failed
+//     batch, take their rows back); dead letters
+#include "batch_loop.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <vector>
+
+#include <poll.h>
+#include <unistd.h>
+
+#include "context.h"
+#include "flow_stdlib.h"
+#include "io_util.h"
+#include "progress.h"
+#include "sink.h"
+
+namespace flowrt {
+namespace {
+
+int64_t batch_interval(const FlowContext* ctx) {
+  if (ctx->opts.batch_ms > 0) return ctx->opts.batch_ms;
+  if (ctx->pipeline->batch_ms > 0) return ctx->pipeline->batch_ms;
+  return kDefaultBatchMs;
+}
+
+int64_t floor_to(int64_t t, int64_t interval) {
+  int64_t r = t % interval;
+  return r < 0 ? t - r - interval : t - r;
+}
+
+bool all_streams_ended(const FlowContext* ctx) {
+  for (const auto& s : ctx->sources) {
+    if (!s->is_table && !s->ended) return false;
+  }
+  return true;
+}
+
+// Sleeps until an idle input may have data, the stop pipe fires, or
+// `until` (ms since the epoch) — whichever is first.
+void wait_for_input(FlowContext* ctx, int wake_fd, int64_t until, int64_t now,
+                    const Progress& progress, bool tables_only) {
+  std::vector<pollfd> fds;
+  if (wake_fd >= 0) fds.push_back(pollfd{wake_fd, POLLIN, 0});
+  int64_t timeout = until - now;
+  timeout = std::min(timeout, progress.wait_ms(ctx, now));
+  for (const auto& s : ctx->sources) {
+    if (s->ended || s->is_table != tables_only) continue;
+    int fd = s->wait_fd();
+    if (fd >= 0) fds.push_back(pollfd{fd, POLLIN, 0});
+    else timeout = std::min(timeout, s->wait_ms(now));
+  }
+  if (timeout < 0) timeout = 0;
+  int rc = ::poll(fds.data(), fds.size(), static_cast<int>(std::min<int64_t>(timeout, 60'000)));
+  if (rc > 0 && wake_fd >= 0 && (fds[0].revents & POLLIN)) {
+    char drain[64];
+    while (::read(wake_fd, drain, sizeof drain) > 0) {
+    }
+  }
+}
+
+// Tables are read whole before the first batch (abi_ext.h).
+bool load_tables(FlowContext* ctx, int wake_fd, const Progress& progress) {
+  for (auto& s : ctx->sources) {
+    if (!s->is_table) continue;
+    while (!s->ended && ctx->error.empty() && !stop_requested()) {
+      if (s->pump(ctx, kChunkRecords) == Source::Pump::kIdle) {
+        int64_t now = now_ms();
+        wait_for_input(ctx, wake_fd, now + 1000, now, progress, true);
+      }
+    }
+  }
+  return ctx->error.empty();
+}
+
+void abort_batch(FlowContext* ctx) {
+  for (auto& sink : ctx->sinks) sink->abort_batch(ctx);
+  ctx->bad.flush(ctx);  // dead letters are not part of the batch's rows
+}
+
+}  // namespace
+
+int run_batches(FlowContext* ctx, int wake_fd) {
+  const FlowPipeline* p = ctx->pipeline;
+  const int64_t interval = batch_interval(ctx);
+  const int64_t max_records = ctx->opts.max_batch_records;
+  Progress& progress = ctx->progress;
+  int64_t now = now_ms();
+  progress.start(ctx, now);
+  ctx->batch = FlowBatch{floor_to(now, interval), ctx->watermark, 0};
+  if (!load_tables(ctx, wake_fd, progress)) return kExitRuntime;
+
+  for (int64_t number = 0;; ++number) {
+    now = now_ms();
+    const int64_t start = floor_to(now, interval);
+    const int64_t deadline = start + interval;
+    ctx->batch = FlowBatch{start, ctx->watermark, number};
+    int64_t in_batch = 0;
+    bool ended = all_streams_ended(ctx);
+
+    while (!ended && in_batch < max_records) {
+      if (stop_requested() || !ctx->error.empty() || ctx->fail_batch || ctx->stdout_closed) break;
+      bool progressed = false;
+      for (auto& s : ctx->sources) {
+        if (s->is_table || s->ended) continue;
+        int64_t before = ctx->counters.records_in;
+        if (s->pump(ctx, max_records - in_batch) == Source::Pump::kProgress) progressed = true;
+        in_batch += ctx->counters.records_in - before;
+        if (in_batch >= max_records || !ctx->error.empty()) break;
+      }
+      ended = all_streams_ended(ctx);
+      if (ended || in_batch >= max_records) break;
+      now = now_ms();
+      if (now >= deadline) break;
+      progress.tick(ctx, now);
+      if (!progressed) wait_for_input(ctx, wake_fd, deadline, now, progress, false);
+    }
+    // A batch cut by --max-batch-records may hold the last records: look
+    // ahead so that it, not an empty batch after it, is the final one.
+    if (!ended && in_batch >= max_records && ctx->error.empty() && !stop_requested()) {
+      ended = true;
+      for (auto& s : ctx->sources) {
+        if (!s->is_table && !s->ended && !s->probe_end(ctx)) ended = false;
+      }
+    }
+    if (!ctx->error.empty()) {
+      abort_batch(ctx);
+      return kExitRuntime;
+    }
+    if (ctx->stdout_closed) return kExitOk;
+
+    if (p->end_batch != nullptr) p->end_batch(ctx, &ctx->batch, ended ? 1 : 0);
+    flow_arena_reset(&ctx->scratch);
+    ++ctx->counters.batches;
+
+    if (ctx->fail_batch || !ctx->error.empty()) {
+      abort_batch(ctx);
+      if (ctx->error.empty()) {
+        ctx->set_error("stopped at a bad record (on_error fail); batch " +
+                       int_text(number) + " was not written");
+      }
+      return kExitRuntime;
+    }
+    for (auto& sink : ctx->sinks) sink->commit_batch(ctx);
+    ctx->bad.flush(ctx);
+    if (!ctx->error.empty()) return kExitRuntime;
+    if (ctx->stdout_closed) return kExitOk;
+    progress.tick(ctx, now_ms());
+    if (ended || stop_requested()) break;
+  }
+  return kExitOk;
+}
+
+}  // namespace flowrt

@@ -1,0 +1,202 @@
+// runtime/byte_input.cpp — files, followed files, stdin and TCP sockets.
+#include "byte_input.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "context.h"
+#include "io_util.h"
+
+namespace flowrt {
+
+int64_t ByteInput::wait_ms(int64_t) const { return kNoWait; }
+
+namespace {
+
+class FileInput final : public ByteInput {
+ public:
+  FileInput(std::string path, int fd, bool follow)
+      : path_(std::move(path)), fd_(fd), follow_(follow) {
+    remember_identity();
+  }
+  ~FileInput() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  Read read_into(RecordSplitter* splitter, std::string* error) override {
+    char* dst = splitter->fill_ptr(kReadChunkBytes);
+    ssize_t n = ::read(fd_, dst, kReadChunkBytes);
+    if (n > 0) {
+      splitter->commit(static_cast<size_t>(n));
+      pos_ += n;
+      return Read::kData;
+    }
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) return Read::kWouldBlock;
+      *error = "cannot read \"" + path_ + "\": " + errno_text(errno);
+      return Read::kError;
+    }
+    if (!follow_) return Read::kEof;
+    // At the end of a followed file: look at the path now and then.
+    int64_t now = now_ms();
+    if (now - last_check_ < kFollowPollMs) return Read::kWouldBlock;
+    last_check_ = now;
+    struct stat st;
+    if (::stat(path_.c_str(), &st) == 0) {
+      // Renamed away and replaced, or truncated in place: start over at
+      // the path. Our read just returned 0, so the old file is drained.
+      if (st.st_ino != ino_ || st.st_dev != dev_) return Read::kRotated;
+      struct stat cur;
+      if (::fstat(fd_, &cur) == 0 && cur.st_size < pos_) return Read::kRotated;
+    }
+    return Read::kWouldBlock;
+  }
+
+  int64_t wait_ms(int64_t now) const override {
+    if (!follow_) return 0;
+    int64_t due = last_check_ + kFollowPollMs - now;
+    return due < 0 ? 0 : due;
+  }
+
+  bool reopen() override {
+    last_check_ = now_ms();  // a failed attempt waits a poll period
+    int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    ::close(fd_);
+    fd_ = fd;
+    pos_ = 0;
+    remember_identity();
+    return true;
+  }
+
+ private:
+  void remember_identity() {
+    struct stat st;
+    if (::fstat(fd_, &st) == 0) {
+      ino_ = st.st_ino;
+      dev_ = st.st_dev;
+    }
+  }
+
+  std::string path_;
+  int fd_;
+  bool follow_;
+  off_t pos_ = 0;
+  ino_t ino_ = 0;
+  dev_t dev_ = 0;
+  int64_t last_check_ = 0;
+};
+
+// stdin and sockets: poll before each read, so a read never blocks and the
+// descriptor's flags (shared with the parent shell for stdin) stay as they are.
+class PolledInput final : public ByteInput {
+ public:
+  PolledInput(int fd, bool owned, std::string name)
+      : fd_(fd), owned_(owned), name_(std::move(name)) {}
+  ~PolledInput() override {
+    if (owned_ && fd_ >= 0) ::close(fd_);
+  }
+
+  Read read_into(RecordSplitter* splitter, std::string* error) override {
+    pollfd p{fd_, POLLIN, 0};
+    int r = ::poll(&p, 1, 0);
+    if (r == 0 || (r < 0 && errno == EINTR)) return Read::kWouldBlock;
+    char* dst = splitter->fill_ptr(kReadChunkBytes);
+    ssize_t n = ::read(fd_, dst, kReadChunkBytes);
+    if (n > 0) {
+      splitter->commit(static_cast<size_t>(n));
+      return Read::kData;
+    }
+    if (n == 0) return Read::kEof;
+    if (errno == EINTR || errno == EAGAIN) return Read::kWouldBlock;
+    if (errno == ECONNRESET) return Read::kEof;  // the peer went away
+    *error = "cannot read " + name_ + ": " + errno_text(errno);
+    return Read::kError;
+  }
+
+  int wait_fd() const override { return fd_; }
+
+ private:
+  int fd_;
+  bool owned_;
+  std::string name_;
+};
+
+}  // namespace
+
+std::unique_ptr<ByteInput> open_file_input(const std::string& path, bool follow,
+                                           std::string* error) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *error = "cannot open \"" + path + "\": " + errno_text(errno);
+    return nullptr;
+  }
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    *error = "cannot open \"" + path + "\": " + errno_text(EISDIR);
+    return nullptr;
+  }
+  return std::make_unique<FileInput>(path, fd, follow);
+}
+
+std::unique_ptr<ByteInput> fd_input(int fd) {
+  return std::make_unique<PolledInput>(fd, false, "<stdin>");
+}
+
+std::unique_ptr<ByteInput> connect_socket_input(const std::string& address,
+                                                std::string* error) {
+  size_t colon = address.rfind(':');
+  if (colon == std::string::npos || colon + 1 == address.size()) {
+    *error = "socket address \"" + address + "\" is not host:port";
+    return nullptr;
+  }
+  std::string host = address.substr(0, colon);
+  std::string port = address.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);  // [::1]:9999
+  }
+  if (host.empty()) host = "localhost";
+
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* list = nullptr;
+  int gai = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &list);
+  if (gai != 0) {
+    *error = "cannot connect to \"" + address + "\": " + gai_strerror(gai);
+    return nullptr;
+  }
+  int err = ECONNREFUSED;
+  int fd = -1;
+  for (addrinfo* a = list; a != nullptr; a = a->ai_next) {
+    fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) {
+      err = errno;
+      continue;
+    }
+    int rc;
+    do {
+      rc = ::connect(fd, a->ai_addr, a->ai_addrlen);
+    } while (rc != 0 && errno == EINTR);
+    if (rc == 0) break;
+    err = errno;
+    ::close(fd);
+    fd = -1;
+  }
+  ::freeaddrinfo(list);
+  if (fd < 0) {
+    *error = "cannot connect to \"" + address + "\": " + errno_text(err);
+    return nullptr;
+  }
+  return std::make_unique<PolledInput>(fd, true, "from \"" + address + "\"");
+}
+
+}  // namespace flowrt

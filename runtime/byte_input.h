@@ -1,0 +1,51 @@
+// runtime/byte_input.h — where a text source's bytes come from: a file
+// (optionally followed like `tail -F`), stdin, or a TCP connection.
+#ifndef FLOWC_RUNTIME_BYTE_INPUT_H
+#define FLOWC_RUNTIME_BYTE_INPUT_H
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "record_splitter.h"
+
+namespace flowrt {
+
+// How often an idle followed file is checked for growth, rotation and
+// truncation (tail -F checks every second; a short period keeps latency low
+// at the cost of one stat(2) per period).
+inline constexpr int64_t kFollowPollMs = 50;
+
+class ByteInput {
+ public:
+  enum class Read {
+    kData,        // bytes were appended to the splitter
+    kWouldBlock,  // nothing now; wait_fd()/wait_ms() say when to retry
+    kEof,         // the input has ended
+    kRotated,     // followed file: the old file is drained, reopen() next
+    kError,       // *error holds the message
+  };
+  virtual ~ByteInput() = default;
+  // Appends at most one read(2) worth of bytes to `splitter`; never blocks.
+  virtual Read read_into(RecordSplitter* splitter, std::string* error) = 0;
+  virtual int wait_fd() const { return -1; }
+  virtual int64_t wait_ms(int64_t now) const;
+  // Followed file after kRotated: opens the file now at the path. False
+  // (try again later) when it cannot be opened yet.
+  virtual bool reopen() { return false; }
+};
+
+// Opens `path`; nullptr with *error set (`cannot open "x": No such file...`).
+std::unique_ptr<ByteInput> open_file_input(const std::string& path, bool follow,
+                                           std::string* error);
+// Reads an inherited descriptor (stdin); does not close it.
+std::unique_ptr<ByteInput> fd_input(int fd);
+// Connects to "host:port" as a TCP client; nullptr with *error set.
+std::unique_ptr<ByteInput> connect_socket_input(const std::string& address,
+                                                std::string* error);
+
+}  // namespace flowrt
+
+#endif  // FLOWC_RUNTIME_BYTE_INPUT_H

@@ -1,0 +1,103 @@
+// runtime/context.h — FlowContext, the state of one running pipeline, and
+// the interfaces of its sources and sinks. Internal to runtime/.
+#ifndef FLOWC_RUNTIME_CONTEXT_H
+#define FLOWC_RUNTIME_CONTEXT_H
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "abi.h"
+#include "bad_records.h"
+#include "options.h"
+#include "progress.h"
+#include "runtime.h"
+
+namespace flowrt {
+
+class Sink;
+struct SourceRegex;
+
+// Records handed to `process` per call: enough to amortize the call, few
+// enough that the batch clock is checked often.
+inline constexpr int64_t kChunkRecords = 4096;
+// A source that is idle without a file descriptor to poll has nothing to
+// say about when to come back.
+inline constexpr int64_t kNoWait = std::numeric_limits<int64_t>::max();
+
+class Source {
+ public:
+  enum class Pump {
+    kProgress,  // handed records over, or consumed input
+    kIdle,      // nothing to read right now
+    kEnded,     // will never produce again
+  };
+
+  Source(int32_t index, const FlowSourceDesc* desc);
+  virtual ~Source();
+
+  // Opens the input; false after setting ctx->error.
+  virtual bool open(FlowContext* ctx) = 0;
+  // Hands at most `budget` (> 0) records to the generated code, reading its
+  // input at most once, so that several sources interleave.
+  virtual Pump pump(FlowContext* ctx, int64_t budget) = 0;
+  // When idle: a descriptor to poll for input (-1: none) ...
+  virtual int wait_fd() const { return -1; }
+  // ... or how many ms to wait before pumping again.
+  virtual int64_t wait_ms(int64_t now) const { return kNoWait; }
+  // At a full batch: true when the source is known to have no records left.
+  // May read once, never blocks, hands nothing over.
+  virtual bool probe_end(FlowContext* ctx) = 0;
+
+  const FlowSourceDesc* desc;
+  int32_t index;
+  std::string position_name;  // PATH in `PATH:LINE: bad record: ...`
+  bool ended = false;
+  bool is_table = false;  // read whole before the first batch (abi_ext.h)
+  std::vector<int32_t> column_map;  // flow_csv_column_map
+  std::unique_ptr<SourceRegex> regex;  // FLOW_FORMAT_REGEX
+};
+
+struct Counters {
+  int64_t records_in = 0;
+  int64_t rows_out = 0;      // rows written to sinks
+  int64_t stream_rows = 0;   // flow_count_out
+  int64_t batches = 0;
+  int64_t bad = 0;
+  int64_t late = 0;
+};
+
+}  // namespace flowrt
+
+struct FlowContext {
+  const FlowPipeline* pipeline = nullptr;
+  flowrt::RunOptions opts;
+  flowrt::RuntimeIo io;
+  bool stdout_is_tty = false;
+  FlowArena scratch{};
+  FlowBatch batch{};
+  int64_t watermark = std::numeric_limits<int64_t>::min();  // flow_set_watermark
+  std::vector<std::unique_ptr<flowrt::Source>> sources;
+  std::vector<std::unique_ptr<flowrt::Sink>> sinks;
+  flowrt::BadRecords bad;
+  flowrt::Counters counters;
+  flowrt::Progress progress;
+  std::string error;          // the first runtime failure; the run exits 3
+  bool fail_batch = false;    // an on_error fail record: do not commit
+  bool stdout_closed = false; // EPIPE on stdout: stop quietly
+
+  void set_error(std::string message) {
+    if (error.empty()) error = std::move(message);
+  }
+  // Writes one line (a newline is added) to the runtime's stderr.
+  void log_line(std::string_view line);
+  // Hands records of `source` to its process function, then resets scratch.
+  void deliver(flowrt::Source* source, const FlowRecord* records, int64_t n);
+  // Hands values [first, first+n) of a generate() source to its function.
+  void deliver_generate(flowrt::Source* source, int64_t first, int64_t n);
+};
+
+#endif  // FLOWC_RUNTIME_CONTEXT_H

@@ -1,0 +1,187 @@
+// runtime/record_splitter.cpp — bytes -> records; see record_splitter.h.
+#include "record_splitter.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+namespace flowrt {
+
+RecordSplitter::RecordSplitter(int32_t format, char delimiter, int64_t max_record)
+    : format_(format), delimiter_(delimiter), max_record_(max_record) {}
+
+RecordSplitter::~RecordSplitter() = default;
+
+void RecordSplitter::reset() {
+  begin_ = scan_ = end_ = 0;
+  base_offset_ = 0;
+  line_ = record_line_ = 1;
+  csv_ = Csv::kFieldStart;
+  skipping_ = false;
+  finished_ = false;
+}
+
+char* RecordSplitter::fill_ptr(size_t want) {
+  // Drop consumed bytes (and, while skipping a too-long record, the part of
+  // it already scanned) so the buffer never holds more than one record.
+  int64_t keep_from = skipping_ ? scan_ : begin_;
+  if (keep_from > 0) {
+    size_t live = static_cast<size_t>(end_ - keep_from);
+    if (live > 0) std::memmove(buf_.get(), buf_.get() + keep_from, live);
+    base_offset_ += keep_from;
+    begin_ -= std::min(begin_, keep_from);
+    scan_ -= keep_from;
+    end_ -= keep_from;
+  }
+  size_t need = static_cast<size_t>(end_) + want;
+  if (need > cap_) {
+    size_t cap = std::max<size_t>(cap_ * 2, need);
+    std::unique_ptr<char[]> grown(new char[cap]);
+    if (end_ > 0) std::memcpy(grown.get(), buf_.get(), static_cast<size_t>(end_));
+    buf_ = std::move(grown);
+    cap_ = cap;
+  }
+  return buf_.get() + end_;
+}
+
+void RecordSplitter::commit(size_t n) { end_ += static_cast<int64_t>(n); }
+
+void RecordSplitter::finish() { finished_ = true; }
+
+bool RecordSplitter::scan_csv() {
+  const char* b = buf_.get();
+  while (scan_ < end_) {
+    const char* p = b + scan_;
+    size_t left = static_cast<size_t>(end_ - scan_);
+    if (csv_ == Csv::kFieldStart || csv_ == Csv::kUnquoted) {
+      // Outside quotes only `\n` and `"` matter; the state at a quote
+      // depends on the byte before it (a delimiter: the quote opens a field).
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', left));
+      size_t seg = nl ? static_cast<size_t>(nl - p) : left;
+      const char* q = static_cast<const char*>(std::memchr(p, '"', seg));
+      size_t skip = q ? static_cast<size_t>(q - p) : seg;
+      if (skip > 0) csv_ = p[skip - 1] == delimiter_ ? Csv::kFieldStart : Csv::kUnquoted;
+      scan_ += static_cast<int64_t>(skip);
+      if (q == nullptr) {
+        if (nl) return true;
+        continue;
+      }
+      csv_ = csv_ == Csv::kFieldStart ? Csv::kQuoted : Csv::kUnquoted;  // literal quote
+      ++scan_;
+      continue;
+    }
+    if (csv_ == Csv::kQuoted) {
+      // Inside quotes: jump to the next quote, counting the newlines passed.
+      const char* q = static_cast<const char*>(std::memchr(p, '"', left));
+      size_t skip = q ? static_cast<size_t>(q - p) : left;
+      for (const char* n = p; (n = static_cast<const char*>(std::memchr(n, '\n', skip - (n - p))));
+           ++n) {
+        ++line_;
+      }
+      scan_ += static_cast<int64_t>(skip);
+      if (q == nullptr) continue;
+      csv_ = Csv::kQuoteInQuoted;
+      ++scan_;
+      continue;
+    }
+    // After a quote inside a quoted field: a doubled quote, the field's end,
+    // or (leniently) text after the closing quote.
+    char c = *p;
+    if (c == '"') csv_ = Csv::kQuoted;
+    else if (c == '\n') return true;
+    else if (c == delimiter_) csv_ = Csv::kFieldStart;
+    else csv_ = Csv::kUnquoted;
+    ++scan_;
+  }
+  return false;
+}
+
+bool RecordSplitter::scan_to_terminator() {
+  if (format_ == FLOW_FORMAT_CSV) return scan_csv();
+  if (scan_ >= end_) return false;
+  const char* p = buf_.get() + scan_;
+  const char* nl = static_cast<const char*>(
+      std::memchr(p, '\n', static_cast<size_t>(end_ - scan_)));
+  if (nl == nullptr) {
+    scan_ = end_;
+    return false;
+  }
+  scan_ += nl - p;
+  return true;
+}
+
+RecordSplitter::Next RecordSplitter::emit(int64_t end, int64_t next_start,
+                                          FlowRecord* rec) {
+  int64_t len = end - begin_;
+  if (len > 0 && buf_[end - 1] == '\r') --len;
+  rec->ptr = buf_.get() + begin_;
+  rec->len = len;
+  rec->line = record_line_;
+  rec->offset = base_offset_ + begin_;
+  begin_ = scan_ = next_start;
+  csv_ = Csv::kFieldStart;
+  return Next::kRecord;
+}
+
+RecordSplitter::Next RecordSplitter::next(FlowRecord* rec, const char** message) {
+  for (;;) {
+    if (scan_ == begin_ && !skipping_) record_line_ = line_;
+    bool found = scan_to_terminator();
+    if (skipping_) {
+      if (!found) {
+        if (!finished_) return Next::kNeedMore;
+        begin_ = scan_ = end_;
+        skipping_ = false;
+        return Next::kEnd;
+      }
+      ++line_;
+      begin_ = scan_ = scan_ + 1;
+      csv_ = Csv::kFieldStart;
+      skipping_ = false;
+      continue;
+    }
+    if (found) {
+      if (scan_ - begin_ > max_record_) break;  // too long; reported below
+      ++line_;
+      return emit(scan_, scan_ + 1, rec);
+    }
+    if (scan_ - begin_ > max_record_) break;
+    if (!finished_) return Next::kNeedMore;
+    if (begin_ == end_) return Next::kEnd;
+    if (format_ == FLOW_FORMAT_CSV && (csv_ == Csv::kQuoted)) {
+      emit(end_, end_, rec);
+      *message = "unclosed quote";
+      return Next::kBad;
+    }
+    return emit(end_, end_, rec);
+  }
+  // A record longer than the limit: report a prefix, then drop bytes until
+  // the record's terminator without keeping them.
+  rec->ptr = buf_.get() + begin_;
+  rec->len = std::min<int64_t>(scan_ - begin_, kBadRecordPrefixBytes);
+  rec->line = record_line_;
+  rec->offset = base_offset_ + begin_;
+  *message = max_record_ == kMaxRecordBytes ? "record longer than 64 MiB"
+                                            : "record longer than the limit";
+  bool at_terminator = scan_ < end_ && buf_[scan_] == '\n';
+  if (at_terminator) {
+    ++line_;
+    begin_ = scan_ = scan_ + 1;
+    csv_ = Csv::kFieldStart;
+  } else {
+    skipping_ = true;
+    begin_ = scan_;
+  }
+  return Next::kBad;
+}
+
+bool RecordSplitter::only_blank_left() const {
+  if (skipping_) return false;
+  if (format_ == FLOW_FORMAT_LINES) return begin_ == end_;
+  for (int64_t i = begin_; i < end_; ++i) {
+    if (buf_[i] != '\n' && buf_[i] != '\r') return false;
+  }
+  return true;
+}
+
+}  // namespace flowrt

@@ -1,0 +1,81 @@
+// runtime/record_splitter.h — cuts a byte stream into records (LANGUAGE.md
+// 12, "Input text"): lines on `\n` with a trailing `\r` stripped, CSV
+// records that continue across quoted newlines (RFC 4180), a final record
+// without a newline at end of input, and a bound on record length.
+#ifndef FLOWC_RUNTIME_RECORD_SPLITTER_H
+#define FLOWC_RUNTIME_RECORD_SPLITTER_H
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "abi.h"
+
+namespace flowrt {
+
+// LANGUAGE.md 12: a record may be up to 64 MiB; a longer one is a bad
+// record, skipped without buffering it whole.
+inline constexpr int64_t kMaxRecordBytes = int64_t{64} << 20;
+// Bytes asked of read(2) at a time: large reads keep syscalls off the
+// per-record path.
+inline constexpr size_t kReadChunkBytes = size_t{1} << 20;
+// A too-long record's dead-letter copy is cut to this many bytes.
+inline constexpr int64_t kBadRecordPrefixBytes = 4096;
+
+class RecordSplitter {
+ public:
+  enum class Next {
+    kRecord,    // *rec is a record (a view valid until the next fill)
+    kBad,       // *rec is a bad record's (prefix), *message the reason
+    kNeedMore,  // no complete record buffered: append bytes or finish()
+    kEnd,       // finish() was called and every byte has been handed out
+  };
+
+  RecordSplitter(int32_t format, char delimiter,
+                 int64_t max_record = kMaxRecordBytes);
+  ~RecordSplitter();
+
+  // Space for at least `want` more bytes at the end of the buffered data;
+  // moves unconsumed bytes to the front, so views from next() die here.
+  char* fill_ptr(size_t want);
+  void commit(size_t n);  // n bytes were written at fill_ptr()
+  void finish();          // end of this input: the rest is the last record
+
+  Next next(FlowRecord* rec, const char** message);
+
+  // True when no record (blank lines aside, for formats that skip them)
+  // remains in the buffer.
+  bool only_blank_left() const;
+  bool finished() const { return finished_; }
+
+  // Starts a new input (a rotated file): line 1, offset 0, empty buffer.
+  void reset();
+
+ private:
+  enum class Csv : uint8_t { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted };
+
+  // Advances scan_ over the current record; true when its end (a `\n`
+  // outside quotes) is at scan_.
+  bool scan_to_terminator();
+  bool scan_csv();
+  Next emit(int64_t end, int64_t next_start, FlowRecord* rec);
+
+  int32_t format_;
+  char delimiter_;
+  int64_t max_record_;
+  std::unique_ptr<char[]> buf_;
+  size_t cap_ = 0;
+  int64_t begin_ = 0;   // first unconsumed byte (start of the current record)
+  int64_t scan_ = 0;    // next byte to scan within the current record
+  int64_t end_ = 0;     // end of buffered data
+  int64_t base_offset_ = 0;  // input offset of buf_[0]
+  int64_t line_ = 1;         // line of the byte at scan_
+  int64_t record_line_ = 1;  // line of the current record's first byte
+  Csv csv_ = Csv::kFieldStart;
+  bool skipping_ = false;  // inside a too-long record: drop until its end
+  bool finished_ = false;
+};
+
+}  // namespace flowrt
+
+#endif  // FLOWC_RUNTIME_RECORD_SPLITTER_H

@@ -1,0 +1,203 @@
+// runtime/runtime_main.cpp — flow_runtime_main: options, start-up (sources,
+// sinks, signals), the batch loop, and the small ABI calls on FlowContext.
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "abi_ext.h"
+#include "batch_loop.h"
+#include "context.h"
+#include "flow_stdlib.h"
+#include "io_util.h"
+#include "runtime.h"
+#include "sink.h"
+#include "sources.h"
+
+namespace flowrt {
+namespace {
+
+std::atomic<bool> g_stop{false};
+std::atomic<int> g_wake_write_fd{-1};
+
+void on_stop_signal(int) {
+  g_stop.store(true);
+  int fd = g_wake_write_fd.load();
+  if (fd >= 0) {
+    int saved = errno;  // write(2) may clobber errno in the interrupted code
+    [[maybe_unused]] ssize_t n = ::write(fd, "s", 1);
+    errno = saved;
+  }
+}
+
+// SIGINT/SIGTERM stop the run after its batch; SIGPIPE becomes EPIPE.
+// Restored when the run ends, so a host process (tests, flowc) is unchanged.
+class SignalScope {
+ public:
+  explicit SignalScope(int wake_write_fd) {
+    g_wake_write_fd.store(wake_write_fd);
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART: poll() returns on a signal
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+    struct sigaction ign {};
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGPIPE, &ign, &old_pipe_);
+  }
+  ~SignalScope() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+    sigaction(SIGPIPE, &old_pipe_, nullptr);
+    g_wake_write_fd.store(-1);
+  }
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {}, old_pipe_ {};
+};
+
+bool open_all(FlowContext* ctx) {
+  const FlowPipeline* p = ctx->pipeline;
+  ctx->bad.init(p);
+  for (int32_t i = 0; i < p->source_count; ++i) {
+    const FlowSourceDesc* d = &p->sources[i];
+    std::unique_ptr<Source> s;
+    switch (d->kind & ~FLOW_SOURCE_TABLE_BIT) {
+      case FLOW_SOURCE_FILE:
+      case FLOW_SOURCE_STDIN:
+      case FLOW_SOURCE_SOCKET:
+        s = make_text_source(i, d);
+        break;
+      case FLOW_SOURCE_GENERATE:
+        s = make_generate_source(i, d);
+        break;
+      case FLOW_SOURCE_KAFKA:
+        ctx->set_error("source '" + std::string(d->name ? d->name : "?") +
+                       "': kafka sources are not supported yet");
+        return false;
+      default:
+        ctx->set_error("source '" + std::string(d->name ? d->name : "?") +
+                       "': unknown source kind " + int_text(d->kind));
+        return false;
+    }
+    s->is_table = (d->kind & FLOW_SOURCE_TABLE_BIT) != 0;
+    ctx->sources.push_back(std::move(s));
+  }
+  // Open after every Source exists: bad records may name any of them.
+  for (auto& s : ctx->sources) {
+    if (!s->open(ctx)) return false;
+  }
+  for (int32_t i = 0; i < p->sink_count; ++i) {
+    ctx->sinks.push_back(std::make_unique<Sink>(i, &p->sinks[i]));
+    if (!ctx->sinks.back()->open(ctx)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool stop_requested() { return g_stop.load(std::memory_order_relaxed); }
+
+void request_stop() { on_stop_signal(0); }
+
+int run_pipeline(const FlowPipeline* pipeline, int argc, char** argv,
+                 const RuntimeIo& io) {
+  FlowContext ctx;
+  ctx.pipeline = pipeline;
+  ctx.io = io;
+  ctx.stdout_is_tty = io.stdout_is_tty >= 0 ? io.stdout_is_tty != 0 : ::isatty(io.stdout_fd) != 0;
+
+  std::string error;
+  switch (parse_run_options(pipeline, argc, argv, &ctx.opts, &error)) {
+    case OptionsStatus::kHelp:
+      write_all(io.stdout_fd, usage_text(pipeline));
+      return kExitOk;
+    case OptionsStatus::kUsageError:
+      ctx.log_line("flowc: error: " + error);
+      return kExitUsage;
+    case OptionsStatus::kOk:
+      break;
+  }
+  if (!ctx.opts.checkpoint_dir.empty()) {
+    ctx.log_line("flowc: warning: checkpoints are not implemented yet; --checkpoint \"" +
+                 ctx.opts.checkpoint_dir + "\" is ignored");
+  }
+
+  g_stop.store(false);
+  int wake[2] = {-1, -1};
+  if (::pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0) wake[0] = wake[1] = -1;
+  int status;
+  {
+    SignalScope signals(wake[1]);
+    if (!open_all(&ctx)) {
+      ctx.log_line("flowc: error: " + ctx.error);
+      status = kExitRuntime;
+    } else {
+      status = run_batches(&ctx, wake[0]);
+      ctx.progress.end_line(&ctx);
+      if (!ctx.error.empty()) {
+        ctx.log_line("flowc: error: " + ctx.error);
+        status = kExitRuntime;
+      }
+      ctx.progress.finish(&ctx, now_ms());
+    }
+  }
+  for (int fd : wake) {
+    if (fd >= 0) ::close(fd);
+  }
+  flow_arena_free(&ctx.scratch);
+  return status;
+}
+
+}  // namespace flowrt
+
+// ---- FlowContext ----
+
+void FlowContext::log_line(std::string_view line) {
+  std::string text(line);
+  text += '\n';
+  flowrt::write_all(io.stderr_fd, text);
+}
+
+void FlowContext::deliver(flowrt::Source* source, const FlowRecord* records, int64_t n) {
+  counters.records_in += n;
+  if (source->desc->process != nullptr) source->desc->process(this, &batch, records, n);
+  flow_arena_reset(&scratch);
+}
+
+void FlowContext::deliver_generate(flowrt::Source* source, int64_t first, int64_t n) {
+  counters.records_in += n;
+  if (source->desc->generate != nullptr) source->desc->generate(this, &batch, first, n);
+  flow_arena_reset(&scratch);
+}
+
+// ---- small ABI calls ----
+
+extern "C" {
+
+const int32_t* flow_csv_column_map(FlowContext* ctx, int32_t source) {
+  static const int32_t kNone[1] = {-1};
+  if (source < 0 || static_cast<size_t>(source) >= ctx->sources.size()) return kNone;
+  const auto& map = ctx->sources[static_cast<size_t>(source)]->column_map;
+  return map.empty() ? kNone : map.data();
+}
+
+FlowArena* flow_scratch(FlowContext* ctx) { return &ctx->scratch; }
+
+void flow_count_late(FlowContext* ctx, int32_t) { ++ctx->counters.late; }
+
+void flow_count_out(FlowContext* ctx, int64_t n) { ctx->counters.stream_rows += n; }
+
+void flow_set_watermark(FlowContext* ctx, int64_t watermark) {
+  if (watermark > ctx->watermark) ctx->watermark = watermark;
+}
+
+int flow_runtime_main(const FlowPipeline* pipeline, int argc, char** argv) {
+  return flowrt::run_pipeline(pipeline, argc, argv, flowrt::RuntimeIo{});
+}
+
+}  // extern "C"

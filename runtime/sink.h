@@ -1,0 +1,78 @@
+// runtime/sink.h — sinks: rows from generated code, formatted as CSV, JSON
+// lines or a table, buffered per batch and written at its end.
+#ifndef FLOWC_RUNTIME_SINK_H
+#define FLOWC_RUNTIME_SINK_H
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "abi.h"
+
+namespace flowrt {
+
+// A sink's buffer is written early, inside a batch, once it holds this
+// much: a batch's output need not fit in memory. File sinks can still take
+// it back (ftruncate) when the batch fails.
+inline constexpr size_t kSinkFlushBytes = size_t{1} << 20;
+
+class Sink {
+ public:
+  Sink(int32_t index, const FlowSinkDesc* desc);
+  ~Sink();
+  Sink(const Sink&) = delete;
+  Sink& operator=(const Sink&) = delete;
+
+  // Chooses the format, opens (creates) the file, writes a CSV header when
+  // the output is new; false after ctx->set_error.
+  bool open(FlowContext* ctx);
+
+  void begin_row();
+  void put_bool(bool v);
+  void put_int(int64_t v);
+  void put_float(double v);
+  void put_string(std::string_view v);
+  void put_timestamp(int64_t v);
+  void end_row(FlowContext* ctx);
+
+  // End of a batch: writes what is buffered; false after ctx->set_error.
+  bool commit_batch(FlowContext* ctx);
+  // A failed batch: drops its rows; a file is cut back to its length at
+  // the start of the batch.
+  void abort_batch(FlowContext* ctx);
+
+  int32_t format() const { return format_; }
+
+ private:
+  enum class Align : uint8_t { kLeft, kRight };
+  // Appends one formatted value (CSV/JSON) or table cell.
+  void value_prefix();
+  void cell(std::string text, Align align);
+  bool write_buffer(FlowContext* ctx);
+
+  int32_t index_;
+  const FlowSinkDesc* desc_;
+  int32_t format_ = FLOW_FORMAT_CSV;
+  int fd_ = -1;
+  bool owns_fd_ = false;
+  std::string display_;  // "stdout" or the path, for messages
+  std::string buf_;
+  int32_t col_ = 0;
+  off_t committed_ = 0;  // file length after the last committed batch
+  std::vector<std::string> json_keys_;  // `"name":` per column
+  // Table format: the batch's rows, rendered at the batch's end.
+  std::vector<std::vector<std::string>> rows_;
+  std::vector<Align> align_;
+};
+
+// The bordered table of one batch (like Spark's show()), `Batch: N` first.
+std::string render_table(int64_t batch_number, const std::vector<std::string>& header,
+                         const std::vector<bool>& right_align,
+                         const std::vector<std::vector<std::string>>& rows);
+
+}  // namespace flowrt
+
+#endif  // FLOWC_RUNTIME_SINK_H

@@ -1,0 +1,223 @@
+// runtime/source_text.cpp — text sources (file, stdin, socket): bytes from
+// a ByteInput, cut into records by a RecordSplitter, handed to `process`
+// in chunks. Also builds the CSV header's column map.
+#include <algorithm>
+
+#include "abi_ext.h"
+#include "byte_input.h"
+#include "context.h"
+#include "record_splitter.h"
+#include "source_regex.h"
+#include "sources.h"
+
+namespace flowrt {
+
+Source::Source(int32_t i, const FlowSourceDesc* d) : desc(d), index(i) {}
+Source::~Source() = default;
+
+namespace {
+
+bool is_blank(const FlowRecord& rec, int32_t format) {
+  if (rec.len == 0) return true;
+  if (format != FLOW_FORMAT_JSON) return false;
+  // JSON: a line of spaces is no object either.
+  for (int64_t i = 0; i < rec.len; ++i) {
+    if (rec.ptr[i] != ' ' && rec.ptr[i] != '\t') return false;
+  }
+  return true;
+}
+
+// The fields of a CSV header record, unquoted (RFC 4180).
+std::vector<std::string> split_header(std::string_view rec, char delim) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  bool at_start = true;
+  for (size_t i = 0; i < rec.size(); ++i) {
+    char c = rec[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < rec.size() && rec[i + 1] == '"') {
+          fields.back() += '"';
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        fields.back() += c;
+      }
+    } else if (c == delim) {
+      fields.emplace_back();
+      at_start = true;
+      continue;
+    } else if (c == '"' && at_start) {
+      quoted = true;
+    } else {
+      fields.back() += c;
+    }
+    at_start = false;
+  }
+  for (std::string& f : fields) {
+    size_t b = f.find_first_not_of(" \t");
+    size_t e = f.find_last_not_of(" \t");
+    f = b == std::string::npos ? std::string() : f.substr(b, e - b + 1);
+  }
+  return fields;
+}
+
+class TextSource final : public Source {
+ public:
+  TextSource(int32_t i, const FlowSourceDesc* d)
+      : Source(i, d),
+        splitter_(d->format, d->csv_delimiter > 0 ? static_cast<char>(d->csv_delimiter) : ','),
+        skip_blank_(d->format != FLOW_FORMAT_LINES),
+        header_pending_(d->format == FLOW_FORMAT_CSV && d->csv_header),
+        records_(static_cast<size_t>(kChunkRecords)) {
+    column_map.assign(static_cast<size_t>(std::max(d->field_count, 0)), -1);
+    if (d->format == FLOW_FORMAT_CSV && !d->csv_header) {
+      for (size_t f = 0; f < column_map.size(); ++f) column_map[f] = static_cast<int32_t>(f);
+    }
+  }
+
+  bool open(FlowContext* ctx) override {
+    std::string error;
+    const char* path = desc->path ? desc->path : "";
+    switch (desc->kind & ~FLOW_SOURCE_TABLE_BIT) {
+      case FLOW_SOURCE_FILE:
+        position_name = path;
+        input_ = open_file_input(path, desc->follow != 0 && !is_table, &error);
+        break;
+      case FLOW_SOURCE_STDIN:
+        position_name = "<stdin>";
+        input_ = fd_input(ctx->io.stdin_fd);
+        break;
+      case FLOW_SOURCE_SOCKET:
+        position_name = path;
+        input_ = connect_socket_input(path, &error);
+        break;
+    }
+    if (!input_) {
+      ctx->set_error(error);
+      return false;
+    }
+    if (desc->format == FLOW_FORMAT_REGEX && !compile_source_regex(ctx, this)) return false;
+    return true;
+  }
+
+  Pump pump(FlowContext* ctx, int64_t budget) override {
+    if (ended) return Pump::kEnded;
+    int64_t limit = std::min(budget, kChunkRecords);
+    int64_t n = 0;
+    bool progressed = false;
+    bool did_read = false;
+    while (n < limit) {
+      FlowRecord rec;
+      const char* message = nullptr;
+      RecordSplitter::Next st = splitter_.next(&rec, &message);
+      if (st == RecordSplitter::Next::kRecord) {
+        if (skip_blank_ && is_blank(rec, desc->format)) continue;
+        if (header_pending_) {
+          read_header(rec);
+          progressed = true;
+          continue;
+        }
+        records_[static_cast<size_t>(n++)] = rec;
+        continue;
+      }
+      if (st == RecordSplitter::Next::kBad) {
+        header_pending_ = false;
+        ctx->bad.report(ctx, index, &rec, message);
+        progressed = true;
+        continue;
+      }
+      if (st == RecordSplitter::Next::kEnd) {
+        if (!rotating_) {
+          ended = true;
+          break;
+        }
+        // A rotated file is drained: continue with the new file at the path
+        // (after handing over views into the old buffer).
+        if (n > 0 || !input_->reopen()) break;
+        splitter_.reset();
+        header_pending_ = desc->format == FLOW_FORMAT_CSV && desc->csv_header;
+        rotating_ = false;
+        progressed = true;
+        continue;
+      }
+      // kNeedMore: the views in records_ die at the next read, and one read
+      // per pump lets other sources take their turn.
+      if (n > 0 || did_read) break;
+      did_read = true;
+      std::string error;
+      switch (input_->read_into(&splitter_, &error)) {
+        case ByteInput::Read::kData:
+          progressed = true;
+          continue;
+        case ByteInput::Read::kWouldBlock:
+          break;
+        case ByteInput::Read::kEof:
+          splitter_.finish();
+          continue;
+        case ByteInput::Read::kRotated:
+          splitter_.finish();
+          rotating_ = true;
+          continue;
+        case ByteInput::Read::kError:
+          ctx->set_error(error);
+          ended = true;
+          break;
+      }
+      break;
+    }
+    if (n > 0) ctx->deliver(this, records_.data(), n);
+    if (n > 0 || progressed) return Pump::kProgress;
+    return ended ? Pump::kEnded : Pump::kIdle;
+  }
+
+  int wait_fd() const override { return input_ ? input_->wait_fd() : -1; }
+  int64_t wait_ms(int64_t now) const override {
+    return input_ ? input_->wait_ms(now) : kNoWait;
+  }
+
+  bool probe_end(FlowContext* ctx) override {
+    if (ended) return true;
+    if (rotating_ || header_pending_ || !splitter_.only_blank_left()) return false;
+    if (!splitter_.finished()) {
+      std::string error;
+      if (input_->read_into(&splitter_, &error) != ByteInput::Read::kEof) return false;
+      splitter_.finish();
+    }
+    if (!splitter_.only_blank_left()) return false;
+    ended = true;
+    return true;
+  }
+
+ private:
+  void read_header(const FlowRecord& rec) {
+    header_pending_ = false;
+    std::string_view text(rec.ptr, static_cast<size_t>(rec.len));
+    if (text.starts_with("\xef\xbb\xbf")) text.remove_prefix(3);  // a UTF-8 BOM
+    char delim = desc->csv_delimiter > 0 ? static_cast<char>(desc->csv_delimiter) : ',';
+    std::vector<std::string> names = split_header(text, delim);
+    for (int32_t f = 0; f < desc->field_count; ++f) {
+      const char* want = desc->fields[f].name ? desc->fields[f].name : "";
+      auto it = std::find(names.begin(), names.end(), want);
+      column_map[static_cast<size_t>(f)] =
+          it == names.end() ? -1 : static_cast<int32_t>(it - names.begin());
+    }
+  }
+
+  RecordSplitter splitter_;
+  std::unique_ptr<ByteInput> input_;
+  bool skip_blank_;
+  bool header_pending_;
+  bool rotating_ = false;
+  std::vector<FlowRecord> records_;
+};
+
+}  // namespace
+
+std::unique_ptr<Source> make_text_source(int32_t index, const FlowSourceDesc* desc) {
+  return std::make_unique<TextSource>(index, desc);
+}
+
+}  // namespace flowrt

@@ -1,0 +1,18 @@
+// runtime/sources.h — constructors of the source kinds.
+#ifndef FLOWC_RUNTIME_SOURCES_H
+#define FLOWC_RUNTIME_SOURCES_H
+
+#include <memory>
+
+#include "context.h"
+
+namespace flowrt {
+
+// file(), stdin(), socket(): records cut from a byte stream.
+std::unique_ptr<Source> make_text_source(int32_t index, const FlowSourceDesc* desc);
+// generate(): value ranges handed to the generate function.
+std::unique_ptr<Source> make_generate_source(int32_t index, const FlowSourceDesc* desc);
+
+}  // namespace flowrt
+
+#endif  // FLOWC_RUNTIME_SOURCES_H

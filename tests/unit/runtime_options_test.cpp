@@ -1,0 +1,129 @@
+// Run options (LANGUAGE.md 11): --param typing, durations, usage errors.
+#include <gtest/gtest.h>
+
+#include "options.h"
+#include "runtime_test_support.h"
+
+using namespace rt_test;
+
+namespace {
+
+struct Slots {
+  int8_t flag = 0;
+  int64_t limit = 0;
+  double threshold = 0;
+  FlowStr label{"", 0};
+  int64_t since = 0;
+};
+
+FlowPipeline params_pipeline(Slots* s, std::vector<FlowParamDesc>* params) {
+  *params = {
+      {"flag", FLOW_TYPE_BOOL, &s->flag},
+      {"limit", FLOW_TYPE_INT, &s->limit},
+      {"threshold", FLOW_TYPE_FLOAT, &s->threshold},
+      {"label", FLOW_TYPE_STRING, &s->label},
+      {"since", FLOW_TYPE_TIMESTAMP, &s->since},
+  };
+  FlowPipeline p = pipeline_of(nullptr, 0);
+  p.params = params->data();
+  p.param_count = static_cast<int32_t>(params->size());
+  return p;
+}
+
+TEST(RuntimeOptions, ParamsAreParsedByTypeIntoTheirSlots) {
+  Slots s;
+  std::vector<FlowParamDesc> params;
+  FlowPipeline p = params_pipeline(&s, &params);
+  RunResult r = run(p, {"--param", "flag=true", "--param", "limit=-42", "--param=threshold=2.5",
+                        "--param", "label=a=b c", "--param", "since=2026-11-24T08:51:06.123Z",
+                        "--quiet", "-O2"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(s.flag, 1);
+  EXPECT_EQ(s.limit, -42);
+  EXPECT_EQ(s.threshold, 2.5);
+  EXPECT_EQ(std::string(s.label.ptr, static_cast<size_t>(s.label.len)), "a=b c");
+  EXPECT_EQ(s.since, 1795510266123);
+}
+
+TEST(RuntimeOptions, UnknownParamIsAUsageError) {
+  Slots s;
+  std::vector<FlowParamDesc> params;
+  FlowPipeline p = params_pipeline(&s, &params);
+  RunResult r = run(p, {"--param", "limt=3"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err,
+            "flowc: error: unknown param 'limt' (params: flag, limit, threshold, label, since)\n");
+}
+
+TEST(RuntimeOptions, BadParamValueIsAUsageError) {
+  Slots s;
+  std::vector<FlowParamDesc> params;
+  FlowPipeline p = params_pipeline(&s, &params);
+  RunResult r = run(p, {"--param", "limit=12.5"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "flowc: error: param 'limit' expects an int, got '12.5'\n");
+  r = run(p, {"--param", "flag=yes"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "flowc: error: param 'flag' expects a bool, got 'yes'\n");
+  r = run(p, {"--param", "limit"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "flowc: error: --param expects NAME=VALUE, got 'limit'\n");
+}
+
+TEST(RuntimeOptions, OtherUsageErrors) {
+  FlowPipeline p = pipeline_of(nullptr, 0);
+  EXPECT_EQ(run(p, {"--batch", "10"}).err,
+            "flowc: error: --batch expects a duration such as 250ms, 10s, 5m, 2h or 1d, got '10'\n");
+  EXPECT_EQ(run(p, {"--max-batch-records", "0"}).status, 2);
+  EXPECT_EQ(run(p, {"--max-batch-records"}).err,
+            "flowc: error: option '--max-batch-records' needs a value\n");
+  EXPECT_EQ(run(p, {"--frobnicate"}).err,
+            "flowc: error: unknown option '--frobnicate' (see --help)\n");
+  EXPECT_EQ(run(p, {"extra.flow"}).status, 2);
+}
+
+TEST(RuntimeOptions, HelpPrintsUsageAndExitsZero) {
+  FlowPipeline p = pipeline_of(nullptr, 0);
+  RunResult r = run(p, {"--help"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("--max-batch-records N"), std::string::npos);
+}
+
+TEST(RuntimeOptions, CheckpointIsAcceptedWithAWarning) {
+  FlowPipeline p = pipeline_of(nullptr, 0);
+  RunResult r = run(p, {"--checkpoint", "ck", "--quiet"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.err,
+            "flowc: warning: checkpoints are not implemented yet; --checkpoint \"ck\" is ignored\n");
+}
+
+TEST(RuntimeOptions, Durations) {
+  int64_t ms = 0;
+  EXPECT_TRUE(flowrt::parse_duration_ms("250ms", &ms));
+  EXPECT_EQ(ms, 250);
+  EXPECT_TRUE(flowrt::parse_duration_ms("10s", &ms));
+  EXPECT_EQ(ms, 10'000);
+  EXPECT_TRUE(flowrt::parse_duration_ms("5m", &ms));
+  EXPECT_EQ(ms, 300'000);
+  EXPECT_TRUE(flowrt::parse_duration_ms("2h", &ms));
+  EXPECT_EQ(ms, 7'200'000);
+  EXPECT_TRUE(flowrt::parse_duration_ms("1d", &ms));
+  EXPECT_EQ(ms, 86'400'000);
+  EXPECT_TRUE(flowrt::parse_duration_ms("1_000ms", &ms));
+  EXPECT_EQ(ms, 1000);
+  for (const char* bad : {"", "s", "10", "0s", "1.5s", "-1s", "10sec", "_1s"}) {
+    EXPECT_FALSE(flowrt::parse_duration_ms(bad, &ms)) << bad;
+  }
+}
+
+TEST(RuntimeOptions, KafkaSourceIsAClearRuntimeError) {
+  FlowSourceDesc src{};
+  src.name = "events";
+  src.kind = FLOW_SOURCE_KAFKA;
+  FlowPipeline p = pipeline_of(&src, 1);
+  RunResult r = run(p, {"--quiet"});
+  EXPECT_EQ(r.status, 3);
+  EXPECT_EQ(r.err, "flowc: error: source 'events': kafka sources are not supported yet\n");
+}
+
+}  // namespace

@@ -1,0 +1,355 @@
+// Record splitting, line numbers, blank lines, CSV headers, batching by
+// --max-batch-records and the generate() source, through flow_runtime's
+// batch loop with mock process functions.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "record_splitter.h"
+#include "runtime_test_support.h"
+
+using namespace rt_test;
+
+namespace {
+
+RunResult run_text(const std::string& path, int32_t format, std::vector<std::string> args = {},
+                   int32_t csv_header = 0) {
+  FlowSourceDesc src = text_source("src", FLOW_SOURCE_FILE, format, path.c_str(), collect_process);
+  src.csv_header = csv_header;
+  FlowPipeline p = pipeline_of(&src, 1);
+  args.push_back("--quiet");
+  return run(p, args);
+}
+
+TEST(RuntimeRecords, LinesSplitCrlfBlankAndMissingFinalNewline) {
+  reset_seen();
+  TempDir dir;
+  write_file(dir.file("in.txt"), "a\r\nbb\n\nc");
+  RunResult r = run_text(dir.file("in.txt"), FLOW_FORMAT_LINES);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(seen().records, (std::vector<std::string>{"a", "bb", "", "c"}));
+  EXPECT_EQ(seen().lines, (std::vector<int64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(seen().offsets, (std::vector<int64_t>{0, 3, 6, 7}));
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(RuntimeRecords, BlankLinesSkippedForCsvAndJsonButLineNumbersKept) {
+  for (int32_t format : {FLOW_FORMAT_JSON, FLOW_FORMAT_CSV}) {
+    reset_seen();
+    TempDir dir;
+    write_file(dir.file("in"), "\n{\"a\":1}\n\r\n\n{\"a\":2}\n\n");
+    RunResult r = run_text(dir.file("in"), format);
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(seen().records, (std::vector<std::string>{"{\"a\":1}", "{\"a\":2}"}));
+    EXPECT_EQ(seen().lines, (std::vector<int64_t>{2, 5}));
+  }
+}
+
+TEST(RuntimeRecords, CsvQuotedFieldSpansLinesAndKeepsItsFirstLineNumber) {
+  reset_seen();
+  TempDir dir;
+  write_file(dir.file("in.csv"),
+             "1,\"two\nlines\",x\r\n2,\"a \"\"q\"\" and, comma\",y\n3,in\"side,z\n\"4\n\n5\",w");
+  RunResult r = run_text(dir.file("in.csv"), FLOW_FORMAT_CSV);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(seen().records,
+            (std::vector<std::string>{"1,\"two\nlines\",x", "2,\"a \"\"q\"\" and, comma\",y",
+                                      "3,in\"side,z", "\"4\n\n5\",w"}));
+  EXPECT_EQ(seen().lines, (std::vector<int64_t>{1, 3, 4, 5}));
+}
+
+TEST(RuntimeRecords, CsvUnclosedQuoteAtEndIsABadRecord) {
+  reset_seen();
+  TempDir dir;
+  std::string path = dir.file("in.csv");
+  write_file(path, "a,b\nc,\"open\nmore\n");
+  RunResult r = run_text(path, FLOW_FORMAT_CSV);
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(seen().records, (std::vector<std::string>{"a,b"}));
+  EXPECT_EQ(r.err, path + ":2: bad record: unclosed quote\n");
+}
+
+TEST(RuntimeRecords, CsvHeaderBuildsTheColumnMap) {
+  reset_seen();
+  TempDir dir;
+  std::string path = dir.file("in.csv");
+  write_file(path, "\xef\xbb\xbf" "b,\"x\", a\n1,2,3\n");
+  static const FlowColumn fields[] = {{"a", FLOW_TYPE_INT}, {"b", FLOW_TYPE_INT},
+                                      {"c", FLOW_TYPE_STRING}};
+  FlowSourceDesc src = text_source("src", FLOW_SOURCE_FILE, FLOW_FORMAT_CSV, path.c_str(),
+                                   [](FlowContext* ctx, const FlowBatch* b, const FlowRecord* r,
+                                      int64_t n) {
+                                     const int32_t* map = flow_csv_column_map(ctx, 0);
+                                     seen().column_maps.push_back({map[0], map[1], map[2]});
+                                     collect_process(ctx, b, r, n);
+                                   });
+  src.csv_header = 1;
+  src.fields = fields;
+  src.field_count = 3;
+  FlowPipeline p = pipeline_of(&src, 1);
+  RunResult r = run(p, {"--quiet"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(seen().records, (std::vector<std::string>{"1,2,3"}));
+  EXPECT_EQ(seen().lines, (std::vector<int64_t>{2}));
+  ASSERT_EQ(seen().column_maps.size(), 1u);
+  EXPECT_EQ(seen().column_maps[0], (std::vector<int32_t>{2, 0, -1}));
+}
+
+TEST(RuntimeRecords, CsvWithoutHeaderMapsByPosition) {
+  reset_seen();
+  TempDir dir;
+  std::string path = dir.file("in.csv");
+  write_file(path, "1,2\n");
+  static const FlowColumn fields[] = {{"a", FLOW_TYPE_INT}, {"b", FLOW_TYPE_INT}};
+  FlowSourceDesc src = text_source("src", FLOW_SOURCE_FILE, FLOW_FORMAT_CSV, path.c_str(),
+                                   [](FlowContext* ctx, const FlowBatch* b, const FlowRecord* r,
+                                      int64_t n) {
+                                     const int32_t* map = flow_csv_column_map(ctx, 0);
+                                     seen().column_maps.push_back({map[0], map[1]});
+                                   });
+  src.fields = fields;
+  src.field_count = 2;
+  FlowPipeline p = pipeline_of(&src, 1);
+  EXPECT_EQ(run(p, {"--quiet"}).status, 0);
+  ASSERT_EQ(seen().column_maps.size(), 1u);
+  EXPECT_EQ(seen().column_maps[0], (std::vector<int32_t>{0, 1}));
+}
+
+TEST(RuntimeRecords, EmptyCsvWithHeaderIsNoRecords) {
+  reset_seen();
+  TempDir dir;
+  write_file(dir.file("empty.csv"), "");
+  RunResult r = run_text(dir.file("empty.csv"), FLOW_FORMAT_CSV, {}, 1);
+  EXPECT_EQ(r.status, 0);
+  EXPECT_TRUE(seen().records.empty());
+  EXPECT_EQ(seen().finals, (std::vector<int>{1}));
+}
+
+TEST(RuntimeRecords, MissingFileIsARuntimeError) {
+  reset_seen();
+  TempDir dir;
+  std::string path = dir.file("nope.csv");
+  RunResult r = run_text(path, FLOW_FORMAT_CSV);
+  EXPECT_EQ(r.status, 3);
+  EXPECT_EQ(r.err, "flowc: error: cannot open \"" + path + "\": No such file or directory\n");
+}
+
+TEST(RuntimeRecords, StdinSourceReadsAPipe) {
+  reset_seen();
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  std::string text = "x\ny\n";
+  ASSERT_EQ(::write(fds[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  ::close(fds[1]);
+  FlowSourceDesc src = text_source("in", FLOW_SOURCE_STDIN, FLOW_FORMAT_LINES, nullptr,
+                                   [](FlowContext* ctx, const FlowBatch* b, const FlowRecord* r,
+                                      int64_t n) {
+                                     collect_process(ctx, b, r, n);
+                                     flow_bad_record(ctx, 0, &r[n - 1], "nope", 4);
+                                   });
+  FlowPipeline p = pipeline_of(&src, 1);
+  RunResult r = run(p, {"--quiet"}, fds[0]);
+  ::close(fds[0]);
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(seen().records, (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(r.err, "<stdin>:2: bad record: nope\n");
+}
+
+// ---- batching ----
+
+TEST(RuntimeBatches, MaxBatchRecordsOneMakesEveryRecordItsOwnBatch) {
+  reset_seen();
+  TempDir dir;
+  write_file(dir.file("in.txt"), "a\nb\nc\n");
+  RunResult r = run_text(dir.file("in.txt"), FLOW_FORMAT_LINES, {"--max-batch-records", "1"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(seen().batch_sizes, (std::vector<int64_t>{1, 1, 1}));
+  EXPECT_EQ(seen().finals, (std::vector<int>{0, 0, 1}));
+  EXPECT_EQ(seen().batch_of_record, (std::vector<int64_t>{0, 1, 2}));
+}
+
+TEST(RuntimeBatches, MaxBatchRecordsCutsBatchesAndTheLastOneIsFinal) {
+  reset_seen();
+  TempDir dir;
+  write_file(dir.file("in.txt"), "1\n2\n3\n4\n5");
+  RunResult r = run_text(dir.file("in.txt"), FLOW_FORMAT_LINES, {"--max-batch-records=2"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(seen().batch_sizes, (std::vector<int64_t>{2, 2, 1}));
+  EXPECT_EQ(seen().finals, (std::vector<int>{0, 0, 1}));
+}
+
+TEST(RuntimeBatches, BatchStartsAreMultiplesOfTheInterval) {
+  reset_seen();
+  TempDir dir;
+  write_file(dir.file("in.txt"), "1\n");
+  RunResult r = run_text(dir.file("in.txt"), FLOW_FORMAT_LINES, {"--batch", "250ms"});
+  EXPECT_EQ(r.status, 0);
+  ASSERT_EQ(seen().batch_starts.size(), 1u);
+  EXPECT_EQ(seen().batch_starts[0] % 250, 0);
+}
+
+TEST(RuntimeBatches, SummaryLineCountsRecordsAndBatches) {
+  reset_seen();
+  TempDir dir;
+  write_file(dir.file("in.txt"), "1\n2\n3\n");
+  FlowSourceDesc src = text_source("src", FLOW_SOURCE_FILE, FLOW_FORMAT_LINES,
+                                   dir.file("in.txt").c_str(), collect_process);
+  // Points into dir's string: copy it so it outlives the call above.
+  std::string path = dir.file("in.txt");
+  src.path = path.c_str();
+  FlowPipeline p = pipeline_of(&src, 1);
+  RunResult r = run(p, {"--max-batch-records", "2"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_TRUE(r.err.starts_with("flowc: 3 records in, 0 rows out, 2 batches, 0 bad, 0 late, "))
+      << r.err;
+  EXPECT_TRUE(r.err.ends_with(" s\n")) << r.err;
+}
+
+// ---- generate ----
+
+void collect_generate(FlowContext*, const FlowBatch* batch, int64_t first, int64_t count) {
+  Seen& s = seen();
+  s.chunk_sizes.push_back(count);
+  s.offsets.push_back(first);
+  s.batch_of_record.push_back(batch->number);
+  s.since_end += count;
+}
+
+FlowSourceDesc generate_source(int64_t count, int64_t rate) {
+  FlowSourceDesc d{};
+  d.name = "gen";
+  d.kind = FLOW_SOURCE_GENERATE;
+  d.gen_count = count;
+  d.gen_rate = rate;
+  d.gen_step = 1;
+  d.generate = collect_generate;
+  return d;
+}
+
+TEST(RuntimeGenerate, CountIsHandedOverInChunksWithinMaxBatchRecords) {
+  reset_seen();
+  FlowSourceDesc src = generate_source(10000, 0);
+  FlowPipeline p = pipeline_of(&src, 1);
+  RunResult r = run(p, {"--quiet", "--max-batch-records", "3000"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(seen().batch_sizes, (std::vector<int64_t>{3000, 3000, 3000, 1000}));
+  EXPECT_EQ(seen().finals, (std::vector<int>{0, 0, 0, 1}));
+  // Contiguous ranges from 0, no chunk above 4096.
+  int64_t next = 0;
+  for (size_t i = 0; i < seen().chunk_sizes.size(); ++i) {
+    EXPECT_EQ(seen().offsets[i], next);
+    EXPECT_LE(seen().chunk_sizes[i], 4096);
+    next += seen().chunk_sizes[i];
+  }
+  EXPECT_EQ(next, 10000);
+}
+
+TEST(RuntimeGenerate, LargeChunksAreAtMost4096) {
+  reset_seen();
+  FlowSourceDesc src = generate_source(10000, 0);
+  FlowPipeline p = pipeline_of(&src, 1);
+  EXPECT_EQ(run(p, {"--quiet"}).status, 0);
+  EXPECT_EQ(seen().chunk_sizes, (std::vector<int64_t>{4096, 4096, 1808}));
+  EXPECT_EQ(seen().batch_sizes, (std::vector<int64_t>{10000}));
+}
+
+TEST(RuntimeGenerate, RateLimitsRecordsPerSecond) {
+  reset_seen();
+  FlowSourceDesc src = generate_source(21, 100);  // 20 intervals of 10 ms
+  FlowPipeline p = pipeline_of(&src, 1);
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(run(p, {"--quiet", "--batch", "50ms"}).status, 0);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - t0).count();
+  EXPECT_GE(ms, 180);
+  EXPECT_LT(ms, 2000);
+  int64_t total = 0;
+  for (int64_t n : seen().batch_sizes) total += n;
+  EXPECT_EQ(total, 21);
+  EXPECT_GE(seen().batch_sizes.size(), 3u);  // 50ms batches while it trickles
+}
+
+// ---- the splitter alone: records longer than the limit ----
+
+TEST(RuntimeSplitter, TooLongRecordIsBadAndSkippedWithoutBuffering) {
+  flowrt::RecordSplitter sp(FLOW_FORMAT_LINES, ',', /*max_record=*/16);
+  std::string text = "short\n" + std::string(100, 'x') + "\nafter\n";
+  // Feed in 10-byte pieces, as reads would.
+  std::vector<std::string> got;
+  std::vector<int64_t> lines;
+  int bad = 0;
+  size_t pos = 0;
+  for (;;) {
+    FlowRecord rec;
+    const char* msg = nullptr;
+    auto st = sp.next(&rec, &msg);
+    if (st == flowrt::RecordSplitter::Next::kRecord) {
+      got.emplace_back(rec.ptr, static_cast<size_t>(rec.len));
+      lines.push_back(rec.line);
+    } else if (st == flowrt::RecordSplitter::Next::kBad) {
+      ++bad;
+      EXPECT_EQ(rec.line, 2);
+      EXPECT_STREQ(msg, "record longer than the limit");
+    } else if (st == flowrt::RecordSplitter::Next::kNeedMore) {
+      if (pos >= text.size()) {
+        sp.finish();
+        continue;
+      }
+      size_t n = std::min<size_t>(10, text.size() - pos);
+      std::memcpy(sp.fill_ptr(n), text.data() + pos, n);
+      sp.commit(n);
+      pos += n;
+    } else {
+      break;
+    }
+  }
+  EXPECT_EQ(bad, 1);
+  EXPECT_EQ(got, (std::vector<std::string>{"short", "after"}));
+  EXPECT_EQ(lines, (std::vector<int64_t>{1, 3}));
+}
+
+// Splits `text` handing it over `piece` bytes at a time; returns
+// "line:record" strings, bad ones as "line!message".
+std::vector<std::string> split_in_pieces(int32_t format, const std::string& text, size_t piece) {
+  flowrt::RecordSplitter sp(format, ',');
+  std::vector<std::string> out;
+  size_t pos = 0;
+  for (;;) {
+    FlowRecord rec;
+    const char* msg = nullptr;
+    auto st = sp.next(&rec, &msg);
+    if (st == flowrt::RecordSplitter::Next::kRecord) {
+      out.push_back(std::to_string(rec.line) + ":" +
+                    std::string(rec.ptr, static_cast<size_t>(rec.len)));
+    } else if (st == flowrt::RecordSplitter::Next::kBad) {
+      out.push_back(std::to_string(rec.line) + "!" + msg);
+    } else if (st == flowrt::RecordSplitter::Next::kNeedMore) {
+      if (pos >= text.size()) {
+        sp.finish();
+        continue;
+      }
+      size_t n = std::min(piece, text.size() - pos);
+      std::memcpy(sp.fill_ptr(n), text.data() + pos, n);
+      sp.commit(n);
+      pos += n;
+    } else {
+      return out;
+    }
+  }
+}
+
+TEST(RuntimeSplitter, CsvStateSurvivesReadBoundaries) {
+  std::string text = "a,\"x\"\"\ny\",b\r\nc\"d,\"e\n\n\",\"\"\nlast,\"open\nend";
+  std::vector<std::string> want = {"1:a,\"x\"\"\ny\",b", "3:c\"d,\"e\n\n\",\"\"",
+                                   "6!unclosed quote"};
+  for (size_t piece : {1, 2, 3, 7, 1000}) {
+    EXPECT_EQ(split_in_pieces(FLOW_FORMAT_CSV, text, piece), want) << piece;
+  }
+}
+
+TEST(RuntimeSplitter, DefaultLimitIs64MiB) {
+  EXPECT_EQ(flowrt::kMaxRecordBytes, 64 * 1024 * 1024);
+}
+
+}  // namespace
