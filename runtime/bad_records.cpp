@@ -30,7 +30,10 @@ void BadRecords::report(FlowContext* ctx, int32_t source, const FlowRecord* rec,
   ++ctx->counters.bad;
 
   std::string position = src.position_name;
-  if (rec != nullptr) position += ":" + int_text(rec->line);
+  if (rec != nullptr) {
+    position += ':';
+    position += int_text(rec->line);
+  }
 
   switch (src.desc->on_error) {
     case FLOW_ON_ERROR_DEAD_LETTER: {
