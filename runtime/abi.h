@@ -158,6 +158,12 @@ void flow_sink_end_row(FlowContext* ctx, int32_t sink);
 void flow_bad_record(FlowContext* ctx, int32_t source, const FlowRecord* rec,
                      const char* message, int64_t message_len);
 
+// A field whose text does not convert to its type; the runtime writes the
+// message `field "NAME": expected TYPE, got "RAW"` (TYPE e.g. "float").
+void flow_bad_field(FlowContext* ctx, int32_t source, const FlowRecord* rec,
+                    const char* field, int64_t field_len, const char* expected,
+                    const char* raw, int64_t raw_len);
+
 // CSV with a header: the column index of each schema field (-1 when the
 // header lacks it), filled by the runtime from the header line.
 const int32_t* flow_csv_column_map(FlowContext* ctx, int32_t source);

@@ -21,6 +21,7 @@ const FlowAbiSymbol flow_abi_symbols[] = {
     FLOW_SYMBOL(flow_sink_end_row),
     // bad records, parsing support
     FLOW_SYMBOL(flow_bad_record),
+    FLOW_SYMBOL(flow_bad_field),
     FLOW_SYMBOL(flow_csv_column_map),
     FLOW_SYMBOL(flow_scratch),
     FLOW_SYMBOL(flow_regex_fields),

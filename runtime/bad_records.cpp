@@ -1,6 +1,7 @@
 // runtime/bad_records.cpp — bad records: count, print, fail, dead letter.
 #include "bad_records.h"
 
+#include <algorithm>
 #include <cerrno>
 
 #include <fcntl.h>
@@ -110,5 +111,24 @@ extern "C" void flow_bad_record(FlowContext* ctx, int32_t source,
   if (message != nullptr && message_len > 0) {
     msg = std::string_view(message, static_cast<size_t>(message_len));
   }
+  ctx->bad.report(ctx, source, rec, msg);
+}
+
+// The common message of a field that does not convert:
+//   field "latency_ms": expected float, got "abc"
+// The raw text is shown as a JSON string (quotes and control bytes escaped)
+// and cut at kShownRawBytes so one huge field cannot flood stderr.
+extern "C" void flow_bad_field(FlowContext* ctx, int32_t source, const FlowRecord* rec,
+                               const char* field, int64_t field_len, const char* expected,
+                               const char* raw, int64_t raw_len) {
+  constexpr int64_t kShownRawBytes = 200;
+  std::string msg = "field \"";
+  msg.append(field, static_cast<size_t>(field_len));
+  msg += "\": expected ";
+  msg += expected;
+  msg += ", got ";
+  std::string_view text(raw ? raw : "", raw ? static_cast<size_t>(std::min(raw_len, kShownRawBytes)) : 0);
+  flowrt::append_json_string_utf8(&msg, text);
+  if (raw_len > kShownRawBytes) msg += "...";
   ctx->bad.report(ctx, source, rec, msg);
 }
