@@ -91,6 +91,26 @@ void flow_str_concat_n(FlowArena* arena, const FlowStr* parts, int64_t count,
 int32_t flow_str_cmp(const char* a, int64_t an, const char* b, int64_t bn);
 int32_t flow_str_eq(const char* a, int64_t an, const char* b, int64_t bn);
 
+// `explode` (LANGUAGE.md 6) iterates without allocating: *pos starts at 0
+// and each call yields the next part as a view; 0 when there is none left.
+// split(s, sep) is Python's s.split(sep): empty parts are kept, "" yields
+// one empty part. words(s) splits on runs of ASCII whitespace, no empties.
+int32_t flow_str_next_split(const char* p, int64_t n, const char* sep,
+                            int64_t sn, int64_t* pos, FlowStr* out);
+int32_t flow_str_next_word(const char* p, int64_t n, int64_t* pos,
+                           FlowStr* out);
+
+// A string value owned by keyed state (min/max/first/last of strings): the
+// bytes are reused when the new value fits. Starts as {0, 0, 0}; its first
+// two fields read as a FlowStr.
+typedef struct FlowStrBuf {
+  char* ptr;
+  int64_t len;
+  int64_t cap;
+} FlowStrBuf;
+void flow_strbuf_set(FlowStrBuf* buf, const char* p, int64_t n);
+void flow_strbuf_free(FlowStrBuf* buf);
+
 // ---- numbers (number.cpp), LANGUAGE.md 5 and 8 ----
 // abs of INT64_MIN wraps to INT64_MIN (ints wrap, LANGUAGE.md 3).
 int64_t flow_num_abs_i64(int64_t v);

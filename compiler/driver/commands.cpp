@@ -31,8 +31,11 @@ constexpr const char* kExplainHelp =
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
+      {"run", "compile in memory (LLVM JIT) and run", run_help(), run_run},
+      {"build", "compile to a standalone executable (-o PROGRAM)", build_help(), run_build},
       {"check", "parse and type-check; report every error", kCheckHelp, run_check},
       {"explain", "print the checked plan (or --graph mermaid|dot)", kExplainHelp, run_explain},
+      {"emit-llvm", "print the optimized LLVM IR", emit_help(), run_emit_llvm},
   };
   return table;
 }

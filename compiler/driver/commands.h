@@ -37,5 +37,11 @@ std::optional<int64_t> parse_duration_arg(const std::string& text);
 // Each command's entry point (commands.cpp and the files beside it).
 int run_check(const std::vector<std::string>& args, int argc, char** argv);
 int run_explain(const std::vector<std::string>& args, int argc, char** argv);
+int run_run(const std::vector<std::string>& args, int argc, char** argv);
+int run_build(const std::vector<std::string>& args, int argc, char** argv);
+int run_emit_llvm(const std::vector<std::string>& args, int argc, char** argv);
+const char* run_help();
+const char* build_help();
+const char* emit_help();
 
 }  // namespace flowc

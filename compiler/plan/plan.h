@@ -133,6 +133,9 @@ struct Source {
   int64_t watermark_ms = 0;
   OnError on_error = OnError::Skip;
   std::optional<Connector> dead_letter;
+  // Which schema fields some operator reads (set by the prune-columns pass;
+  // all true until then). Unused fields are not converted.
+  std::vector<bool> used;
   SourceRange range;
 };
 

@@ -145,34 +145,12 @@ static bool bind_args(Analyzer& a, const ast::Call& call, const std::vector<ArgS
       ok = false;
       continue;
     }
-    // `start` of generate() is epoch ms or RFC 3339 text.
-    Type want = spec->type;
+    // `start` of generate() is epoch ms or RFC 3339 text: constant() takes both.
     std::string label = "argument '" + std::string(spec->name) + "' of '" + what + "'";
-    if (want == Type::Timestamp) {
-      Scope scope;
-      scope.constant = true;
-      plan::ExprPtr e = a.check_expr(*arg.value, scope);
-      if (!e) {
-        ok = false;
-        continue;
-      }
-      if (e->type == Type::Int || e->type == Type::String) want = e->type;
-    }
-    std::optional<plan::Value> v = a.constant(*arg.value, want, label);
+    std::optional<plan::Value> v = a.constant(*arg.value, spec->type, label);
     if (!v) {
       ok = false;
       continue;
-    }
-    if (spec->type == Type::Timestamp && v->type != Type::Timestamp) {
-      if (v->type == Type::Int) {
-        v = plan::Value::of_timestamp(v->i);
-      } else if (auto ts = plan::parse_value(Type::Timestamp, v->s)) {
-        v = ts;
-      } else {
-        diags.error(arg.value->range, label + " is not a timestamp: '" + v->s + "'");
-        ok = false;
-        continue;
-      }
     }
     out[spec->name] = *v;
   }
@@ -460,6 +438,7 @@ void Analyzer::check_source(const ast::Decl& d) {
     failed_.insert(d.name);
     return;
   }
+  src.used.assign(src.schema.fields.size(), true);
   source_index_[d.name] = static_cast<int>(pipeline_.sources.size());
   pipeline_.sources.push_back(std::move(src));
 }

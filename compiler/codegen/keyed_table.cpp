@@ -1,0 +1,205 @@
+#include "codegen/keyed_table.h"
+
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/MDBuilder.h>
+
+#include "codegen/expr_codegen.h"
+
+namespace flowc::codegen {
+
+KeyedTable::KeyedTable(CgContext& cg, const std::string& name, std::vector<plan::Type> key_types,
+                       SlotLayout& layout)
+    : cg_(cg), name_(name), key_types_(std::move(key_types)), layout_(layout) {
+  for (plan::Type t : key_types_) layout_.key_offsets.push_back(layout_.add(value_bytes(t)));
+  table_ = new llvm::GlobalVariable(cg.module(), cg.ptr(), false, llvm::GlobalValue::InternalLinkage,
+                                    llvm::ConstantPointerNull::get(cg.ptr()), name + ".table");
+  llvm::Type* arena_type = llvm::ArrayType::get(cg.ptr(), 3);  // FlowArena
+  arena_ = new llvm::GlobalVariable(cg.module(), arena_type, false,
+                                    llvm::GlobalValue::InternalLinkage,
+                                    llvm::ConstantAggregateZero::get(arena_type), name + ".arena");
+}
+
+llvm::Value* KeyedTable::field(llvm::Value* slot, int64_t offset) {
+  return cg_.b().CreateConstInBoundsGEP1_64(cg_.i8(), slot, static_cast<uint64_t>(offset));
+}
+
+CgValue KeyedTable::key(llvm::Value* slot, size_t i) {
+  return cg_.load_value(key_types_[i], field(slot, layout_.key_offsets[i]));
+}
+
+// int32_t eq(const void* slot, const void* probe): every key equal. The
+// probe is laid out like a slot, so both sides use the same offsets.
+llvm::Function* KeyedTable::equal_function() {
+  if (eq_) return eq_;
+  auto& b = cg_.b();
+  llvm::IRBuilderBase::InsertPointGuard guard(b);
+  FunctionState saved = cg_.fs();
+  auto* type = llvm::FunctionType::get(cg_.i32(), {cg_.ptr(), cg_.ptr()}, false);
+  eq_ = cg_.begin_function(name_ + ".eq", type);
+  llvm::Value* slot = eq_->getArg(0);
+  llvm::Value* probe = eq_->getArg(1);
+  llvm::Value* all = b.getTrue();
+  for (size_t i = 0; i < key_types_.size(); ++i) {
+    all = b.CreateAnd(all, emit_key_equal(cg_, key(slot, i), key(probe, i)));
+  }
+  b.CreateRet(b.CreateZExt(all, cg_.i32()));
+  cg_.fs() = saved;
+  return eq_;
+}
+
+// int cmp(const void* a, const void* b) for qsort over slot pointers:
+// keys compared in `group by` order.
+llvm::Function* KeyedTable::compare_function() {
+  if (cmp_) return cmp_;
+  auto& b = cg_.b();
+  llvm::IRBuilderBase::InsertPointGuard guard(b);
+  FunctionState saved = cg_.fs();
+  auto* type = llvm::FunctionType::get(cg_.i32(), {cg_.ptr(), cg_.ptr()}, false);
+  cmp_ = cg_.begin_function(name_ + ".cmp", type);
+  llvm::Value* x = b.CreateLoad(cg_.ptr(), cmp_->getArg(0));
+  llvm::Value* y = b.CreateLoad(cg_.ptr(), cmp_->getArg(1));
+  for (size_t i = 0; i < key_types_.size(); ++i) {
+    llvm::Value* c = emit_compare(cg_, key(x, i), key(y, i));
+    llvm::BasicBlock* differ = llvm::BasicBlock::Create(cg_.llvm(), "differ", cmp_);
+    llvm::BasicBlock* same = llvm::BasicBlock::Create(cg_.llvm(), "same", cmp_);
+    b.CreateCondBr(b.CreateICmpNE(c, cg_.i32c(0)), differ, same);
+    b.SetInsertPoint(differ);
+    b.CreateRet(c);
+    b.SetInsertPoint(same);
+  }
+  b.CreateRet(cg_.i32c(0));
+  cg_.fs() = saved;
+  return cmp_;
+}
+
+llvm::Value* KeyedTable::load_table() {
+  auto& b = cg_.b();
+  llvm::Value* cached = b.CreateLoad(cg_.ptr(), table_);
+  llvm::BasicBlock* before = b.GetInsertBlock();
+  llvm::BasicBlock* create = llvm::BasicBlock::Create(cg_.llvm(), "table.create", cg_.fs().fn);
+  llvm::BasicBlock* ready = llvm::BasicBlock::Create(cg_.llvm(), "table.ready", cg_.fs().fn);
+  b.CreateCondBr(b.CreateIsNull(cached), create, ready,
+                 llvm::MDBuilder(cg_.llvm()).createUnlikelyBranchWeights());
+  b.SetInsertPoint(create);
+  llvm::Value* made = b.CreateCall(cg_.stdlib("flow_ht_create"),
+                                   {cg_.i64c(layout_.size), cg_.i64c(kInitialTableCapacity)});
+  b.CreateStore(made, table_);
+  b.CreateBr(ready);
+  b.SetInsertPoint(ready);
+  llvm::PHINode* ht = b.CreatePHI(cg_.ptr(), 2);
+  ht->addIncoming(cached, before);
+  ht->addIncoming(made, create);
+  return ht;
+}
+
+std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValue>& keys) {
+  auto& b = cg_.b();
+  llvm::Value* hash = cg_.i64c(1);  // no keys: one group
+  for (size_t i = 0; i < keys.size(); ++i) {
+    llvm::Value* h = emit_hash(cg_, keys[i]);
+    hash = i == 0 ? h : b.CreateCall(cg_.stdlib("flow_hash_combine"), {hash, h});
+  }
+  llvm::Value* probe = cg_.entry_alloca(llvm::ArrayType::get(cg_.i64(), layout_.size / 8), name_ + ".probe");
+  for (size_t i = 0; i < keys.size(); ++i) cg_.store_value(keys[i], field(probe, layout_.key_offsets[i]));
+  llvm::Value* inserted = cg_.entry_alloca(cg_.i32(), name_ + ".inserted");
+  llvm::Value* ht = load_table();
+  llvm::Value* slot = b.CreateCall(cg_.stdlib("flow_ht_find_or_insert"),
+                                   {ht, hash, probe, equal_function(), inserted});
+  llvm::Value* is_new = b.CreateICmpNE(b.CreateLoad(cg_.i32(), inserted), cg_.i32c(0));
+  bool has_strings = false;
+  for (plan::Type t : key_types_) has_strings = has_strings || t == plan::Type::String;
+  if (has_strings) {
+    llvm::BasicBlock* copy = llvm::BasicBlock::Create(cg_.llvm(), "key.copy", cg_.fs().fn);
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "key.done", cg_.fs().fn);
+    b.CreateCondBr(is_new, copy, done);
+    b.SetInsertPoint(copy);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (key_types_[i] != plan::Type::String) continue;
+      llvm::Value* bytes = b.CreateCall(cg_.stdlib("flow_arena_copy"), {arena_, keys[i].v, keys[i].len});
+      cg_.store_value({plan::Type::String, bytes, keys[i].len}, field(slot, layout_.key_offsets[i]));
+    }
+    b.CreateBr(done);
+    b.SetInsertPoint(done);
+  }
+  b.CreateStore(b.getInt8(1), field(slot, kSlotDirtyOffset));
+  return {slot, is_new};
+}
+
+void KeyedTable::for_each_updated(
+    const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body, bool all) {
+  auto& b = cg_.b();
+  llvm::Function* fn = cg_.fs().fn;
+  auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, fn); };
+
+  llvm::Value* ht = b.CreateLoad(cg_.ptr(), table_);
+  llvm::BasicBlock* scan = block("emit.scan");
+  llvm::BasicBlock* finished = block("emit.finished");
+  b.CreateCondBr(b.CreateIsNull(ht), finished, scan);
+
+  // Collect the updated slots into a malloc'd array of pointers.
+  b.SetInsertPoint(scan);
+  llvm::Value* capacity = b.CreateCall(cg_.stdlib("flow_ht_capacity"), {ht});
+  llvm::Value* count = b.CreateCall(cg_.stdlib("flow_ht_count"), {ht});
+  llvm::Value* bytes = b.CreateMul(b.CreateAdd(count, cg_.i64c(1)), cg_.i64c(8));
+  llvm::Value* list = b.CreateCall(cg_.libc("malloc"), {bytes});
+  llvm::Value* i = cg_.entry_alloca(cg_.i64(), "emit.i");
+  llvm::Value* k = cg_.entry_alloca(cg_.i64(), "emit.k");
+  b.CreateStore(cg_.i64c(0), i);
+  b.CreateStore(cg_.i64c(0), k);
+  llvm::BasicBlock* head = block("emit.head");
+  llvm::BasicBlock* visit = block("emit.visit");
+  llvm::BasicBlock* take = block("emit.take");
+  llvm::BasicBlock* step = block("emit.step");
+  llvm::BasicBlock* sort = block("emit.sort");
+  b.CreateBr(head);
+  b.SetInsertPoint(head);
+  llvm::Value* iv = b.CreateLoad(cg_.i64(), i);
+  b.CreateCondBr(b.CreateICmpSLT(iv, capacity), visit, sort);
+  b.SetInsertPoint(visit);
+  llvm::Value* slot = b.CreateCall(cg_.stdlib("flow_ht_slot_at"), {ht, iv});
+  llvm::Value* used = b.CreateICmpNE(b.CreateCall(cg_.stdlib("flow_ht_slot_used"), {slot}), cg_.i32c(0));
+  llvm::Value* dirty = b.CreateICmpNE(b.CreateLoad(cg_.i8(), field(slot, kSlotDirtyOffset)), b.getInt8(0));
+  b.CreateCondBr(b.CreateAnd(used, all ? b.getTrue() : dirty), take, step);
+  b.SetInsertPoint(take);
+  llvm::Value* kv = b.CreateLoad(cg_.i64(), k);
+  b.CreateStore(slot, b.CreateInBoundsGEP(cg_.ptr(), list, kv));
+  b.CreateStore(b.CreateAdd(kv, cg_.i64c(1)), k);
+  b.CreateStore(b.getInt8(0), field(slot, kSlotDirtyOffset));
+  b.CreateBr(step);
+  b.SetInsertPoint(step);
+  b.CreateStore(b.CreateAdd(iv, cg_.i64c(1)), i);
+  b.CreateBr(head);
+
+  // Sort by key (LANGUAGE.md 6.1: rows are emitted in key order).
+  b.SetInsertPoint(sort);
+  llvm::Value* taken = b.CreateLoad(cg_.i64(), k);
+  if (!key_types_.empty()) {
+    b.CreateCall(cg_.libc("qsort"), {list, taken, cg_.i64c(8), compare_function()});
+  }
+  llvm::Value* j = cg_.entry_alloca(cg_.i64(), "emit.j");
+  b.CreateStore(cg_.i64c(0), j);
+  llvm::BasicBlock* ehead = block("emit.row");
+  llvm::BasicBlock* ebody = block("emit.body");
+  llvm::BasicBlock* enext = block("emit.next");
+  llvm::BasicBlock* edone = block("emit.done");
+  b.CreateBr(ehead);
+  b.SetInsertPoint(ehead);
+  llvm::Value* jv = b.CreateLoad(cg_.i64(), j);
+  b.CreateCondBr(b.CreateICmpSLT(jv, taken), ebody, edone);
+  b.SetInsertPoint(ebody);
+  llvm::Value* row_slot = b.CreateLoad(cg_.ptr(), b.CreateInBoundsGEP(cg_.ptr(), list, jv));
+  llvm::BasicBlock* saved_next = cg_.fs().next_record;
+  cg_.fs().next_record = enext;
+  body(row_slot, enext);
+  cg_.fs().next_record = saved_next;
+  b.CreateBr(enext);
+  b.SetInsertPoint(enext);
+  b.CreateStore(b.CreateAdd(b.CreateLoad(cg_.i64(), j), cg_.i64c(1)), j);
+  b.CreateBr(ehead);
+  b.SetInsertPoint(edone);
+  b.CreateCall(cg_.libc("free"), {list});
+  b.CreateBr(finished);
+  b.SetInsertPoint(finished);
+}
+
+}  // namespace flowc::codegen

@@ -1,0 +1,56 @@
+// compiler/codegen/keyed_table.h — the code shared by every operator that
+// keeps a hash table keyed by `group by` values (aggregate, update): probe
+// with find-or-insert, key equality and ordering functions, and the batch
+// end scan that collects updated slots in key order.
+#pragma once
+
+#include "codegen/cg_context.h"
+#include "codegen/state_layout.h"
+
+namespace flowc::codegen {
+
+class KeyedTable {
+ public:
+  // `name` prefixes the generated globals and functions.
+  KeyedTable(CgContext& cg, const std::string& name, std::vector<plan::Type> key_types,
+             SlotLayout& layout);
+
+  // Emits, at the insertion point:
+  //   ht = table ?: (table = flow_ht_create(size, 64));
+  //   slot = flow_ht_find_or_insert(ht, hash(keys), probe(keys), eq, &inserted);
+  //   if (inserted) copy string keys into the table's arena;
+  //   slot->dirty = 1;
+  // Returns {slot, inserted (i1)}. Call after layout is complete.
+  std::pair<llvm::Value*, llvm::Value*> probe(const std::vector<CgValue>& keys);
+
+  // Loads key i of `slot`.
+  CgValue key(llvm::Value* slot, size_t i);
+  // The address of byte `offset` of `slot`.
+  llvm::Value* field(llvm::Value* slot, int64_t offset);
+
+  // Emits a loop over the slots updated since the last call, in ascending
+  // key order, clearing their dirty mark; `body` emits the handling of one
+  // slot and may jump to `next` (the loop's continue block). With `all`,
+  // every slot is visited, updated or not.
+  void for_each_updated(const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body,
+                        bool all = false);
+
+  llvm::GlobalVariable* table_global() { return table_; }
+  llvm::GlobalVariable* arena_global() { return arena_; }
+
+ private:
+  llvm::Function* equal_function();
+  llvm::Function* compare_function();
+  llvm::Value* load_table();
+
+  CgContext& cg_;
+  std::string name_;
+  std::vector<plan::Type> key_types_;
+  SlotLayout& layout_;
+  llvm::GlobalVariable* table_ = nullptr;
+  llvm::GlobalVariable* arena_ = nullptr;
+  llvm::Function* eq_ = nullptr;
+  llvm::Function* cmp_ = nullptr;
+};
+
+}  // namespace flowc::codegen

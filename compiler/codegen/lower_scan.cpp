@@ -1,0 +1,346 @@
+// Sources: the loop over a batch's records and the parsing of each record's
+// fields straight into SSA values, specialised to the schema and format.
+//
+//   void source_N(FlowContext* ctx, const FlowBatch* batch,
+//                 const FlowRecord* recs, int64_t n) {
+//     FlowArena* arena = flow_scratch(ctx);
+//     for (int64_t i = 0; i < n; ++i) {
+//       <split the record: csv columns / json values / regex groups>
+//       <convert each used field; missing -> default or bad record>
+//       <the stream's operators>
+//     next_record: ;
+//     }
+//   }
+//
+// Only fields some operator reads are converted (dead-column elimination
+// marks them in Source::used); the others are not even located in JSON.
+#include "codegen/scan.h"
+
+#include <llvm/IR/Constants.h>
+
+namespace flowc::codegen {
+
+namespace {
+
+using plan::Type;
+
+// CSV records split into at most this many columns; a header naming a
+// schema field at a later column leaves that field missing.
+constexpr int64_t kMaxCsvColumns = 1024;
+
+const char* expected_name(Type t) { return plan::type_name(t); }
+
+struct FieldText {
+  llvm::Value* present;  // i1
+  llvm::Value* ptr;
+  llvm::Value* len;
+};
+
+class Scan {
+ public:
+  Scan(CgContext& cg, const plan::Source& src, int index) : cg_(cg), b_(cg.b()), src_(src), index_(index) {}
+
+  // Converts text to the field's type; a failure is a bad record naming the
+  // field. Missing (or, for non-strings, empty) text takes the default.
+  CgValue convert(const plan::Field& f, const FieldText& text) {
+    auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, cg_.fs().fn); };
+    llvm::Value* present = text.present;
+    if (f.type != Type::String) {
+      present = b_.CreateAnd(present, b_.CreateICmpSGT(text.len, cg_.i64c(0)));
+    }
+    llvm::BasicBlock* parse = block("field.parse");
+    llvm::BasicBlock* missing = block("field.missing");
+    llvm::BasicBlock* done = block("field.done");
+    b_.CreateCondBr(present, parse, missing);
+
+    b_.SetInsertPoint(missing);
+    CgValue fallback;
+    if (f.default_value) {
+      fallback = cg_.const_value(*f.default_value);
+      if (f.type == Type::Timestamp && f.default_value->type == Type::Int) fallback.type = Type::Timestamp;
+    } else {
+      cg_.fail_record("field \"" + f.name + "\": missing");
+    }
+    llvm::BasicBlock* missing_end = b_.GetInsertBlock();
+    if (f.default_value) b_.CreateBr(done);
+
+    b_.SetInsertPoint(parse);
+    CgValue parsed{f.type, text.ptr, text.len};
+    if (f.type != Type::String) {
+      llvm::Type* storage = f.type == Type::Float ? cg_.f64() : f.type == Type::Bool ? cg_.i32() : cg_.i64();
+      llvm::Value* out = cg_.entry_alloca(storage, f.name + ".value");
+      llvm::Value* ok = nullptr;
+      switch (f.type) {
+        case Type::Int:
+          ok = b_.CreateCall(cg_.stdlib("flow_parse_int"), {text.ptr, text.len, out});
+          break;
+        case Type::Float:
+          ok = b_.CreateCall(cg_.stdlib("flow_parse_float"), {text.ptr, text.len, out});
+          break;
+        case Type::Bool:
+          ok = b_.CreateCall(cg_.stdlib("flow_parse_bool"), {text.ptr, text.len, out});
+          break;
+        default:
+          ok = b_.CreateCall(cg_.stdlib("flow_parse_timestamp"),
+                             {text.ptr, text.len, cg_.i32c(src_.format.timestamp_unit), out});
+      }
+      llvm::BasicBlock* bad = block("field.bad");
+      llvm::BasicBlock* good = block("field.good");
+      b_.CreateCondBr(b_.CreateICmpNE(ok, cg_.i32c(0)), good, bad);
+      b_.SetInsertPoint(bad);
+      b_.CreateCall(cg_.runtime("flow_bad_field"),
+                    {cg_.fs().ctx, cg_.i32c(index_), cg_.fs().rec, cg_.cstring(f.name),
+                     cg_.i64c(static_cast<int64_t>(f.name.size())), cg_.cstring(expected_name(f.type)),
+                     text.ptr, text.len});
+      b_.CreateBr(cg_.fs().next_record);
+      b_.SetInsertPoint(good);
+      llvm::Value* v = b_.CreateLoad(storage, out);
+      if (f.type == Type::Bool) v = b_.CreateICmpNE(v, cg_.i32c(0));
+      parsed.v = v;
+      parsed.len = nullptr;
+    }
+    llvm::BasicBlock* parse_end = b_.GetInsertBlock();
+    b_.CreateBr(done);
+
+    b_.SetInsertPoint(done);
+    if (!f.default_value) {
+      // `missing` jumped to the next record: only the parsed value arrives.
+      return parsed;
+    }
+    CgValue out{f.type, nullptr, nullptr};
+    llvm::PHINode* v = b_.CreatePHI(parsed.v->getType(), 2);
+    v->addIncoming(parsed.v, parse_end);
+    v->addIncoming(fallback.v, missing_end);
+    out.v = v;
+    if (f.type == Type::String) {
+      llvm::PHINode* n = b_.CreatePHI(cg_.i64(), 2);
+      n->addIncoming(parsed.len, parse_end);
+      n->addIncoming(fallback.len, missing_end);
+      out.len = n;
+    }
+    return out;
+  }
+
+  // CSV: split the record into columns, then pick each used field's column
+  // (by the header's column map, or by position).
+  Row csv(llvm::Value* rec_ptr, llvm::Value* rec_len) {
+    int64_t max_cols = src_.format.header ? kMaxCsvColumns
+                                          : static_cast<int64_t>(src_.schema.fields.size());
+    if (max_cols == 0) max_cols = 1;
+    llvm::Value* cols = cg_.entry_alloca(llvm::ArrayType::get(cg_.str_type(), max_cols), "csv.cols");
+    llvm::Value* n = b_.CreateCall(cg_.stdlib("flow_csv_split"),
+                                   {rec_ptr, rec_len, cg_.i32c(static_cast<unsigned char>(src_.format.delimiter)),
+                                    cols, cg_.i64c(max_cols), cg_.fs().arena});
+    require(cg_, b_.CreateICmpSGE(n, cg_.i64c(0)), "unclosed quote");
+    n = b_.CreateSelect(b_.CreateICmpSGT(n, cg_.i64c(max_cols)), cg_.i64c(max_cols), n);
+    Row row(src_.schema.fields.size());
+    for (size_t i = 0; i < src_.schema.fields.size(); ++i) {
+      if (!src_.used[i]) continue;
+      llvm::Value* col = cg_.i64c(static_cast<int64_t>(i));
+      if (src_.format.header) {
+        llvm::Value* at = b_.CreateConstInBoundsGEP1_64(cg_.i32(), column_map_, i);
+        col = b_.CreateSExt(b_.CreateLoad(cg_.i32(), at), cg_.i64());
+      }
+      llvm::Value* present = b_.CreateAnd(b_.CreateICmpSGE(col, cg_.i64c(0)), b_.CreateICmpSLT(col, n));
+      llvm::Value* safe = b_.CreateSelect(present, col, cg_.i64c(0));
+      llvm::Value* cell = b_.CreateInBoundsGEP(cg_.str_type(), cols, safe);
+      CgValue text = cg_.load_value(Type::String, cell);
+      row[i] = convert(src_.schema.fields[i], {present, text.v, text.len});
+    }
+    return row;
+  }
+
+  // JSON: one scan of the object locates every used field by name.
+  Row json(llvm::Value* rec_ptr, llvm::Value* rec_len) {
+    std::vector<size_t> wanted;
+    for (size_t i = 0; i < src_.schema.fields.size(); ++i) {
+      if (src_.used[i]) wanted.push_back(i);
+    }
+    size_t count = std::max<size_t>(wanted.size(), 1);
+    std::vector<llvm::Constant*> names;
+    for (size_t i : wanted) {
+      const std::string& name = src_.schema.fields[i].name;
+      names.push_back(llvm::ConstantStruct::get(cg_.str_type(),
+                                                {cg_.cstring(name), cg_.i64c(static_cast<int64_t>(name.size()))}));
+    }
+    if (names.empty()) names.push_back(llvm::ConstantStruct::get(cg_.str_type(), {cg_.cstring(""), cg_.i64c(0)}));
+    auto* names_type = llvm::ArrayType::get(cg_.str_type(), names.size());
+    auto* names_global = new llvm::GlobalVariable(
+        cg_.module(), names_type, true, llvm::GlobalValue::PrivateLinkage,
+        llvm::ConstantArray::get(names_type, names), cg_.unique("json.names"));
+    llvm::Value* values = cg_.entry_alloca(llvm::ArrayType::get(cg_.str_type(), count), "json.values");
+    llvm::Value* kinds = cg_.entry_alloca(llvm::ArrayType::get(cg_.i32(), count), "json.kinds");
+    llvm::Value* rc = b_.CreateCall(cg_.stdlib("flow_json_fields"),
+                                    {rec_ptr, rec_len, names_global, cg_.i64c(static_cast<int64_t>(wanted.size())),
+                                     values, kinds, cg_.fs().arena});
+    llvm::BasicBlock* bad = llvm::BasicBlock::Create(cg_.llvm(), "json.bad", cg_.fs().fn);
+    llvm::BasicBlock* good = llvm::BasicBlock::Create(cg_.llvm(), "json.good", cg_.fs().fn);
+    b_.CreateCondBr(b_.CreateICmpEQ(rc, cg_.i32c(0)), good, bad);
+    b_.SetInsertPoint(bad);
+    llvm::Value* msg = b_.CreateCall(cg_.stdlib("flow_json_error_text"), {rc});
+    cg_.fail_record(msg, b_.CreateCall(cg_.libc("strlen"), {msg}));
+    b_.SetInsertPoint(good);
+
+    Row row(src_.schema.fields.size());
+    for (size_t k = 0; k < wanted.size(); ++k) {
+      const plan::Field& f = src_.schema.fields[wanted[k]];
+      llvm::Value* kind = b_.CreateLoad(cg_.i32(), b_.CreateConstInBoundsGEP1_64(cg_.i32(), kinds, k));
+      CgValue text = cg_.load_value(Type::String, b_.CreateConstInBoundsGEP1_64(cg_.str_type(), values, k));
+      // FlowJsonKind: 0 missing, 1 string, 2 number, 3 true, 4 false, 5 null, 6 nested.
+      llvm::Value* present = b_.CreateAnd(b_.CreateICmpNE(kind, cg_.i32c(0)), b_.CreateICmpNE(kind, cg_.i32c(5)));
+      llvm::Value* fits = nullptr;
+      switch (f.type) {
+        case Type::String:  // numbers and booleans are taken as their text
+          fits = b_.CreateICmpNE(kind, cg_.i32c(6));
+          break;
+        case Type::Int:
+          fits = b_.CreateICmpEQ(kind, cg_.i32c(2));
+          break;
+        case Type::Float:  // "nan"/"inf" as strings, as flowc writes them
+        case Type::Timestamp:  // epoch numbers or RFC 3339 text
+          fits = b_.CreateOr(b_.CreateICmpEQ(kind, cg_.i32c(1)), b_.CreateICmpEQ(kind, cg_.i32c(2)));
+          break;
+        case Type::Bool:
+          fits = b_.CreateOr(b_.CreateICmpEQ(kind, cg_.i32c(3)),
+                             b_.CreateOr(b_.CreateICmpEQ(kind, cg_.i32c(4)), b_.CreateICmpEQ(kind, cg_.i32c(2))));
+          break;
+      }
+      llvm::BasicBlock* wrong = llvm::BasicBlock::Create(cg_.llvm(), "json.wrong", cg_.fs().fn);
+      llvm::BasicBlock* ok = llvm::BasicBlock::Create(cg_.llvm(), "json.fits", cg_.fs().fn);
+      b_.CreateCondBr(b_.CreateOr(b_.CreateNot(present), fits), ok, wrong);
+      b_.SetInsertPoint(wrong);
+      b_.CreateCall(cg_.runtime("flow_bad_field"),
+                    {cg_.fs().ctx, cg_.i32c(index_), cg_.fs().rec, cg_.cstring(f.name),
+                     cg_.i64c(static_cast<int64_t>(f.name.size())), cg_.cstring(expected_name(f.type)),
+                     text.v, text.len});
+      b_.CreateBr(cg_.fs().next_record);
+      b_.SetInsertPoint(ok);
+      // A JSON string for a string field is present even when empty.
+      FieldText ft{present, text.v, text.len};
+      row[wanted[k]] = convert(f, ft);
+    }
+    return row;
+  }
+
+  Row regex(llvm::Value* rec) {
+    size_t count = std::max<size_t>(src_.schema.fields.size(), 1);
+    llvm::Value* groups = cg_.entry_alloca(llvm::ArrayType::get(cg_.str_type(), count), "regex.groups");
+    llvm::Value* matched = b_.CreateCall(cg_.runtime("flow_regex_fields"),
+                                         {cg_.fs().ctx, cg_.i32c(index_), rec, groups});
+    require(cg_, b_.CreateICmpNE(matched, cg_.i32c(0)), "record does not match the pattern");
+    Row row(src_.schema.fields.size());
+    for (size_t i = 0; i < src_.schema.fields.size(); ++i) {
+      if (!src_.used[i]) continue;
+      CgValue text = cg_.load_value(Type::String, b_.CreateConstInBoundsGEP1_64(cg_.str_type(), groups, i));
+      // An empty group counts as missing, so a default can fill it.
+      llvm::Value* present = b_.CreateICmpSGT(text.len, cg_.i64c(0));
+      if (src_.schema.fields[i].type == Type::String && !src_.schema.fields[i].default_value) {
+        present = b_.getTrue();
+      }
+      row[i] = convert(src_.schema.fields[i], {present, text.v, text.len});
+    }
+    return row;
+  }
+
+  // The loop over the batch's records.
+  llvm::Function* text_source(const std::string& name, Operator* out) {
+    auto* type = llvm::FunctionType::get(b_.getVoidTy(), {cg_.ptr(), cg_.ptr(), cg_.ptr(), cg_.i64()}, false);
+    llvm::Function* fn = cg_.begin_function(name, type);
+    FunctionState& fs = cg_.fs();
+    fs.ctx = fn->getArg(0);
+    fs.batch = fn->getArg(1);
+    fs.source = index_;
+    llvm::Value* recs = fn->getArg(2);
+    llvm::Value* n = fn->getArg(3);
+    fs.arena = b_.CreateCall(cg_.runtime("flow_scratch"), {fs.ctx});
+    if (src_.format.kind == plan::FormatKind::Csv && src_.format.header) {
+      column_map_ = b_.CreateCall(cg_.runtime("flow_csv_column_map"), {fs.ctx, cg_.i32c(index_)});
+    }
+    llvm::Value* i = cg_.entry_alloca(cg_.i64(), "i");
+    b_.CreateStore(cg_.i64c(0), i);
+    llvm::BasicBlock* head = llvm::BasicBlock::Create(cg_.llvm(), "record.head", fn);
+    llvm::BasicBlock* body = llvm::BasicBlock::Create(cg_.llvm(), "record.body", fn);
+    llvm::BasicBlock* next = llvm::BasicBlock::Create(cg_.llvm(), "record.next", fn);
+    llvm::BasicBlock* exit = llvm::BasicBlock::Create(cg_.llvm(), "exit", fn);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(head);
+    llvm::Value* iv = b_.CreateLoad(cg_.i64(), i);
+    b_.CreateCondBr(b_.CreateICmpSLT(iv, n), body, exit);
+    b_.SetInsertPoint(body);
+    fs.rec = b_.CreateInBoundsGEP(cg_.record_type(), recs, iv);
+    fs.next_record = next;
+    llvm::Value* rec_ptr = b_.CreateLoad(cg_.ptr(), b_.CreateStructGEP(cg_.record_type(), fs.rec, 0));
+    llvm::Value* rec_len = b_.CreateLoad(cg_.i64(), b_.CreateStructGEP(cg_.record_type(), fs.rec, 1));
+    Row row;
+    switch (src_.format.kind) {
+      case plan::FormatKind::Csv: row = csv(rec_ptr, rec_len); break;
+      case plan::FormatKind::Json: row = json(rec_ptr, rec_len); break;
+      case plan::FormatKind::Regex: row = regex(fs.rec); break;
+      default: row = {CgValue{Type::String, rec_ptr, rec_len}}; break;  // lines
+    }
+    out->consume(cg_, row);
+    b_.CreateBr(next);
+    b_.SetInsertPoint(next);
+    b_.CreateStore(b_.CreateAdd(b_.CreateLoad(cg_.i64(), i), cg_.i64c(1)), i);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(exit);
+    b_.CreateRetVoid();
+    return fn;
+  }
+
+  //   void source_N(ctx, batch, int64_t first, int64_t count) {
+  //     for (v = first; v < first + count; ++v) out(value = v, ts = start + v * step);
+  //   }
+  llvm::Function* generate_source(const std::string& name, Operator* out) {
+    auto* type = llvm::FunctionType::get(b_.getVoidTy(), {cg_.ptr(), cg_.ptr(), cg_.i64(), cg_.i64()}, false);
+    llvm::Function* fn = cg_.begin_function(name, type);
+    FunctionState& fs = cg_.fs();
+    fs.ctx = fn->getArg(0);
+    fs.batch = fn->getArg(1);
+    fs.source = index_;
+    fs.rec = llvm::ConstantPointerNull::get(cg_.ptr());
+    fs.arena = b_.CreateCall(cg_.runtime("flow_scratch"), {fs.ctx});
+    llvm::Value* first = fn->getArg(2);
+    llvm::Value* end = b_.CreateAdd(first, fn->getArg(3));
+    llvm::BasicBlock* entry = b_.GetInsertBlock();
+    llvm::BasicBlock* head = llvm::BasicBlock::Create(cg_.llvm(), "gen.head", fn);
+    llvm::BasicBlock* body = llvm::BasicBlock::Create(cg_.llvm(), "gen.body", fn);
+    llvm::BasicBlock* next = llvm::BasicBlock::Create(cg_.llvm(), "gen.next", fn);
+    llvm::BasicBlock* exit = llvm::BasicBlock::Create(cg_.llvm(), "exit", fn);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(head);
+    llvm::PHINode* v = b_.CreatePHI(cg_.i64(), 2, "value");
+    v->addIncoming(first, entry);
+    b_.CreateCondBr(b_.CreateICmpSLT(v, end), body, exit);
+    b_.SetInsertPoint(body);
+    fs.next_record = next;
+    llvm::Value* ts = b_.CreateAdd(cg_.i64c(src_.connector.start),
+                                   b_.CreateMul(v, cg_.i64c(src_.connector.step)));
+    out->consume(cg_, {CgValue{Type::Int, v, nullptr}, CgValue{Type::Timestamp, ts, nullptr}});
+    b_.CreateBr(next);
+    b_.SetInsertPoint(next);
+    v->addIncoming(b_.CreateAdd(v, cg_.i64c(1)), next);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(exit);
+    b_.CreateRetVoid();
+    return fn;
+  }
+
+ private:
+  CgContext& cg_;
+  llvm::IRBuilder<>& b_;
+  const plan::Source& src_;
+  int index_;
+  llvm::Value* column_map_ = nullptr;
+};
+
+}  // namespace
+
+llvm::Function* lower_source(CgContext& cg, const plan::Source& source, int index, Operator* out) {
+  Scan scan(cg, source, index);
+  std::string name = "flow_source_" + std::to_string(index);
+  if (source.connector.kind == plan::ConnectorKind::Generate) return scan.generate_source(name, out);
+  return scan.text_source(name, out);
+}
+
+}  // namespace flowc::codegen

@@ -1,0 +1,32 @@
+// select ITEM, ...
+//
+//   out_0 = ITEM_0; out_1 = ITEM_1; ...   // SSA values, nothing stored
+//   <next operator>(out)
+#include "codegen/operator.h"
+
+namespace flowc::codegen {
+namespace {
+
+class SelectOp : public Operator {
+ public:
+  SelectOp(const plan::Stage& stage, Operator* next) : stage_(stage), next_(next) {}
+
+  void consume(CgContext& cg, const Row& row) override {
+    ExprEnv env{&row, {}};
+    Row out;
+    for (const plan::NamedExpr& item : stage_.items) out.push_back(emit_expr(cg, *item.expr, env));
+    next_->consume(cg, out);
+  }
+
+ private:
+  const plan::Stage& stage_;
+  Operator* next_;
+};
+
+}  // namespace
+
+OperatorPtr make_select(const plan::Stage& stage, Operator* next) {
+  return std::make_unique<SelectOp>(stage, next);
+}
+
+}  // namespace flowc::codegen

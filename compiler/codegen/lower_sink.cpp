@@ -1,0 +1,70 @@
+// sink STREAM to CONNECTOR
+//
+//   flow_sink_begin_row(ctx, sink);
+//   flow_sink_int(ctx, sink, col_0); flow_sink_string(ctx, sink, p, n); ...
+//   flow_sink_end_row(ctx, sink);
+//
+// The runtime formats the row (csv, json, table) into the sink's buffer.
+#include "codegen/operator.h"
+
+namespace flowc::codegen {
+namespace {
+
+class SinkOp : public Operator {
+ public:
+  SinkOp(int index, const plan::Sink& sink) : index_(index), sink_(sink) {}
+
+  void consume(CgContext& cg, const Row& row) override {
+    auto& b = cg.b();
+    llvm::Value* ctx = cg.fs().ctx;
+    llvm::Value* sink = cg.i32c(index_);
+    b.CreateCall(cg.runtime("flow_sink_begin_row"), {ctx, sink});
+    for (const CgValue& v : row) {
+      switch (v.type) {
+        case plan::Type::Bool:
+          b.CreateCall(cg.runtime("flow_sink_bool"), {ctx, sink, cg.to_c_bool(v.v)});
+          break;
+        case plan::Type::Int:
+          b.CreateCall(cg.runtime("flow_sink_int"), {ctx, sink, v.v});
+          break;
+        case plan::Type::Float:
+          b.CreateCall(cg.runtime("flow_sink_float"), {ctx, sink, v.v});
+          break;
+        case plan::Type::String:
+          b.CreateCall(cg.runtime("flow_sink_string"), {ctx, sink, v.v, v.len});
+          break;
+        case plan::Type::Timestamp:
+          b.CreateCall(cg.runtime("flow_sink_timestamp"), {ctx, sink, v.v});
+          break;
+      }
+    }
+    b.CreateCall(cg.runtime("flow_sink_end_row"), {ctx, sink});
+  }
+
+ private:
+  int index_;
+  const plan::Sink& sink_;
+};
+
+class FanoutOp : public Operator {
+ public:
+  explicit FanoutOp(std::vector<Operator*> outputs) : outputs_(std::move(outputs)) {}
+  void consume(CgContext& cg, const Row& row) override {
+    for (Operator* out : outputs_) out->consume(cg, row);
+  }
+
+ private:
+  std::vector<Operator*> outputs_;
+};
+
+}  // namespace
+
+OperatorPtr make_sink(int sink_index, const plan::Sink& sink) {
+  return std::make_unique<SinkOp>(sink_index, sink);
+}
+
+OperatorPtr make_fanout(std::vector<Operator*> outputs) {
+  return std::make_unique<FanoutOp>(std::move(outputs));
+}
+
+}  // namespace flowc::codegen

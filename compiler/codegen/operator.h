@@ -1,0 +1,40 @@
+// compiler/codegen/operator.h — the push model (Neumann, VLDB 2011).
+//
+// Each plan stage becomes an Operator whose consume() emits, at the
+// builder's insertion point, the code that handles one row and hands rows
+// on to the next operator. The chain from a source to the first pipeline
+// breaker (an aggregate's hash table, a sink) therefore becomes one fused
+// loop body: no per-record virtual calls remain in the generated code —
+// the virtual calls here happen once, at compile time.
+#pragma once
+
+#include <memory>
+
+#include "codegen/cg_context.h"
+#include "codegen/expr_codegen.h"
+
+namespace flowc::codegen {
+
+class Operator {
+ public:
+  virtual ~Operator() = default;
+  // Emits the handling of `row`. On return the insertion point is where
+  // code continues once this row has been handled (or dropped).
+  virtual void consume(CgContext& cg, const Row& row) = 0;
+  // Emits this operator's end-of-batch work into the end_batch function
+  // (firing windows, emitting state rows). Most operators have none.
+  virtual void end_batch(CgContext& cg) {}
+};
+using OperatorPtr = std::unique_ptr<Operator>;
+
+// Each lowering lives in its own file (lower_*.cpp).
+OperatorPtr make_where(const plan::Stage& stage, Operator* next);
+OperatorPtr make_select(const plan::Stage& stage, Operator* next);
+OperatorPtr make_explode(const plan::Stage& stage, Operator* next);
+OperatorPtr make_aggregate(const plan::Stage& stage, int root_source, Operator* next);
+OperatorPtr make_sink(int sink_index, const plan::Sink& sink);
+// Hands every row to each of `outputs` in turn (a stream read by several
+// sinks and streams).
+OperatorPtr make_fanout(std::vector<Operator*> outputs);
+
+}  // namespace flowc::codegen

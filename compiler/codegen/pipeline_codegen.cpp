@@ -1,0 +1,254 @@
+// The whole pipeline: operators wired source -> streams -> sinks, one fused
+// function per source, the end_batch function, and the descriptors the
+// runtime reads (runtime/abi.h).
+#include <llvm/IR/Constants.h>
+
+#include <sstream>
+
+#include "codegen/codegen.h"
+#include "codegen/operator.h"
+#include "codegen/scan.h"
+#include "plan/explain.h"
+
+namespace flowc::codegen {
+
+namespace {
+
+// The first plan feature that has no lowering yet, or "".
+std::string unsupported_feature(const plan::Pipeline& p) {
+  if (!p.tables.empty()) return "tables and joins";
+  for (const plan::Source& s : p.sources) {
+    if (s.connector.kind == plan::ConnectorKind::Kafka) return "kafka sources";
+  }
+  for (const plan::Sink& s : p.sinks) {
+    if (s.connector.kind == plan::ConnectorKind::Kafka) return "kafka sinks";
+  }
+  for (const plan::Stream& s : p.streams) {
+    for (const plan::Stage& st : s.stages) {
+      if (st.kind == plan::StageKind::Update) return "'update' (keyed state)";
+      if (st.kind == plan::StageKind::Join) return "joins";
+      if (st.window) return "windows";
+    }
+  }
+  return "";
+}
+
+class PipelineBuilder {
+ public:
+  PipelineBuilder(const plan::Pipeline& p, llvm::Module& m, const CodegenOptions& options)
+      : p_(p), cg_(m, p, options.fold_params), options_(options) {}
+
+  CodegenResult build() {
+    CodegenResult result;
+    result.error = unsupported_feature(p_);
+    if (!result.error.empty()) {
+      result.error += " cannot be compiled yet";
+      return result;
+    }
+    wire_operators();
+    std::vector<llvm::Function*> sources;
+    for (size_t i = 0; i < p_.sources.size(); ++i) {
+      sources.push_back(lower_source(cg_, p_.sources[i], static_cast<int>(i), source_outputs_[i].get()));
+    }
+    llvm::Function* end_batch = end_batch_function();
+    descriptors(sources, end_batch);
+    result.exported.push_back("flow_pipeline");
+    if (options_.emit_main) {
+      main_function();
+      result.exported.push_back("main");
+    }
+    return result;
+  }
+
+ private:
+  // Builds the operator graph back to front: a stream's operators hand rows
+  // to the sinks and streams that read it, which are built first.
+  void wire_operators() {
+    std::vector<std::vector<Operator*>> stream_readers(p_.streams.size());
+    std::vector<std::vector<Operator*>> source_readers(p_.sources.size());
+    for (size_t i = 0; i < p_.sinks.size(); ++i) {
+      ops_.push_back(make_sink(static_cast<int>(i), p_.sinks[i]));
+      const plan::Input& in = p_.sinks[i].input;
+      (in.kind == plan::Input::Source ? source_readers : stream_readers)[in.index].push_back(ops_.back().get());
+    }
+    stage_ops_.resize(p_.streams.size());
+    for (size_t s = p_.streams.size(); s-- > 0;) {
+      const plan::Stream& stream = p_.streams[s];
+      ops_.push_back(make_fanout(stream_readers[s]));
+      Operator* next = ops_.back().get();
+      for (size_t k = stream.stages.size(); k-- > 0;) {
+        const plan::Stage& st = stream.stages[k];
+        switch (st.kind) {
+          case plan::StageKind::Where: ops_.push_back(make_where(st, next)); break;
+          case plan::StageKind::Select: ops_.push_back(make_select(st, next)); break;
+          case plan::StageKind::Explode: ops_.push_back(make_explode(st, next)); break;
+          case plan::StageKind::Aggregate:
+            ops_.push_back(make_aggregate(st, stream.root_source, next));
+            break;
+          default: break;  // rejected by unsupported_feature
+        }
+        next = ops_.back().get();
+        stage_ops_[s].insert(stage_ops_[s].begin(), next);
+      }
+      const plan::Input& in = stream.input;
+      (in.kind == plan::Input::Source ? source_readers : stream_readers)[in.index].push_back(next);
+    }
+    for (size_t i = 0; i < p_.sources.size(); ++i) {
+      source_outputs_.push_back(make_fanout(source_readers[i]));
+    }
+  }
+
+  //   void flow_end_batch(FlowContext* ctx, const FlowBatch* batch, int32_t final) {
+  //     <each operator's end-of-batch work, upstream streams first>
+  //   }
+  llvm::Function* end_batch_function() {
+    auto& b = cg_.b();
+    auto* type = llvm::FunctionType::get(b.getVoidTy(), {cg_.ptr(), cg_.ptr(), cg_.i32()}, false);
+    llvm::Function* fn = cg_.begin_function("flow_end_batch", type);
+    FunctionState& fs = cg_.fs();
+    fs.ctx = fn->getArg(0);
+    fs.batch = fn->getArg(1);
+    fs.arena = b.CreateCall(cg_.runtime("flow_scratch"), {fs.ctx});
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "done", fn);
+    fs.next_record = done;
+    for (const std::vector<Operator*>& stream : stage_ops_) {
+      for (Operator* op : stream) op->end_batch(cg_);
+    }
+    b.CreateBr(done);
+    b.SetInsertPoint(done);
+    b.CreateRetVoid();
+    return fn;
+  }
+
+  llvm::Constant* global_array(llvm::Type* element, const std::vector<llvm::Constant*>& items,
+                               const std::string& name) {
+    if (items.empty()) return llvm::ConstantPointerNull::get(cg_.ptr());
+    auto* type = llvm::ArrayType::get(element, items.size());
+    return new llvm::GlobalVariable(cg_.module(), type, true, llvm::GlobalValue::PrivateLinkage,
+                                    llvm::ConstantArray::get(type, items), name);
+  }
+
+  llvm::Constant* columns(const plan::Schema& schema, const std::string& name) {
+    auto* column = llvm::StructType::get(cg_.llvm(), {cg_.ptr(), cg_.i32()});
+    std::vector<llvm::Constant*> items;
+    for (const plan::Field& f : schema.fields) {
+      items.push_back(llvm::ConstantStruct::get(column, {cg_.cstring(f.name), cg_.i32c(static_cast<int>(f.type))}));
+    }
+    return global_array(column, items, name);
+  }
+
+  static int format_code(plan::FormatKind k) {
+    switch (k) {
+      case plan::FormatKind::Csv: return 0;
+      case plan::FormatKind::Json: return 1;
+      case plan::FormatKind::Lines: return 2;
+      case plan::FormatKind::Regex: return 3;
+      case plan::FormatKind::Table: return 4;
+      case plan::FormatKind::Default: return 5;
+    }
+    return 5;
+  }
+
+  // The FlowPipeline global and everything it points to.
+  void descriptors(const std::vector<llvm::Function*>& sources, llvm::Function* end_batch) {
+    llvm::Type* p = cg_.ptr();
+    llvm::Type* i = cg_.i32();
+    llvm::Type* l = cg_.i64();
+    llvm::Constant* null = llvm::ConstantPointerNull::get(cg_.ptr());
+    auto* source_type = llvm::StructType::get(
+        cg_.llvm(), {p, i, i, p, i, i, i, i, p, p, i, l, l, l, l, i, p, p, p});
+    std::vector<llvm::Constant*> source_items;
+    for (size_t k = 0; k < p_.sources.size(); ++k) {
+      const plan::Source& s = p_.sources[k];
+      int kind = 0;
+      switch (s.connector.kind) {
+        case plan::ConnectorKind::Stdin: kind = 1; break;
+        case plan::ConnectorKind::Socket: kind = 2; break;
+        case plan::ConnectorKind::Generate: kind = 3; break;
+        case plan::ConnectorKind::Kafka: kind = 4; break;
+        default: kind = 0;
+      }
+      bool generate = s.connector.kind == plan::ConnectorKind::Generate;
+      source_items.push_back(llvm::ConstantStruct::get(
+          source_type,
+          {cg_.cstring(s.name), cg_.i32c(kind), cg_.i32c(format_code(s.format.kind)),
+           cg_.cstring(s.connector.path), cg_.i32c(s.connector.follow), cg_.i32c(s.format.header),
+           cg_.i32c(static_cast<unsigned char>(s.format.delimiter)), cg_.i32c(s.format.timestamp_unit),
+           cg_.cstring(s.format.pattern), columns(s.schema, "columns." + s.name),
+           cg_.i32c(static_cast<int>(s.schema.fields.size())), cg_.i64c(s.connector.count),
+           cg_.i64c(s.connector.rate), cg_.i64c(s.connector.start), cg_.i64c(s.connector.step),
+           cg_.i32c(static_cast<int>(s.on_error)),
+           s.dead_letter ? cg_.cstring(s.dead_letter->path) : null,
+           generate ? null : sources[k], generate ? sources[k] : null}));
+    }
+    auto* sink_type = llvm::StructType::get(cg_.llvm(), {p, i, i, p, p, i});
+    std::vector<llvm::Constant*> sink_items;
+    for (size_t k = 0; k < p_.sinks.size(); ++k) {
+      const plan::Sink& s = p_.sinks[k];
+      int kind = s.connector.kind == plan::ConnectorKind::Stdout ? 0
+               : s.connector.kind == plan::ConnectorKind::Kafka  ? 2 : 1;
+      sink_items.push_back(llvm::ConstantStruct::get(
+          sink_type, {cg_.cstring(s.input_name), cg_.i32c(kind), cg_.i32c(format_code(s.format.kind)),
+                      cg_.cstring(s.connector.path), columns(s.columns, "columns.sink" + std::to_string(k)),
+                      cg_.i32c(static_cast<int>(s.columns.fields.size()))}));
+    }
+    auto* param_type = llvm::StructType::get(cg_.llvm(), {p, i, p});
+    std::vector<llvm::Constant*> param_items;
+    for (size_t k = 0; k < p_.params.size(); ++k) {
+      const plan::Param& param = p_.params[k];
+      param_items.push_back(llvm::ConstantStruct::get(
+          param_type, {cg_.cstring(param.name), cg_.i32c(static_cast<int>(param.type)),
+                       cg_.param_slot(static_cast<int>(k))}));
+    }
+    auto* pipeline_type = llvm::StructType::get(cg_.llvm(), {p, p, i, l, p, i, p, i, p, l});
+    llvm::Constant* pipeline = llvm::ConstantStruct::get(
+        pipeline_type,
+        {cg_.cstring(p_.name), global_array(param_type, param_items, "params"),
+         cg_.i32c(static_cast<int>(p_.params.size())), cg_.i64c(p_.batch_ms),
+         global_array(source_type, source_items, "sources"), cg_.i32c(static_cast<int>(p_.sources.size())),
+         global_array(sink_type, sink_items, "sinks"), cg_.i32c(static_cast<int>(p_.sinks.size())),
+         end_batch, cg_.i64c(static_cast<int64_t>(pipeline_fingerprint(p_)))});
+    new llvm::GlobalVariable(cg_.module(), pipeline_type, true, llvm::GlobalValue::ExternalLinkage,
+                             pipeline, "flow_pipeline");
+  }
+
+  //   int main(int argc, char** argv) { return flow_runtime_main(&flow_pipeline, argc, argv); }
+  void main_function() {
+    auto& b = cg_.b();
+    auto* type = llvm::FunctionType::get(cg_.i32(), {cg_.i32(), cg_.ptr()}, false);
+    llvm::Function* fn = cg_.begin_function("main", type, true);
+    llvm::Value* pipeline = cg_.module().getNamedGlobal("flow_pipeline");
+    b.CreateRet(b.CreateCall(cg_.runtime("flow_runtime_main"), {pipeline, fn->getArg(0), fn->getArg(1)}));
+  }
+
+  const plan::Pipeline& p_;
+  CgContext cg_;
+  const CodegenOptions& options_;
+  std::vector<OperatorPtr> ops_;
+  std::vector<OperatorPtr> source_outputs_;
+  std::vector<std::vector<Operator*>> stage_ops_;  // per stream, in stage order
+};
+
+}  // namespace
+
+CodegenResult generate_pipeline(const plan::Pipeline& pipeline, llvm::Module& module,
+                                const CodegenOptions& options) {
+  PipelineBuilder builder(pipeline, module, options);
+  return builder.build();
+}
+
+uint64_t pipeline_fingerprint(const plan::Pipeline& pipeline) {
+  // The explain text without its header (name, batch, params): FNV-1a.
+  std::ostringstream text;
+  plan::explain(pipeline, text);
+  std::string s = text.str();
+  size_t body = s.find("\n\n");
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = body == std::string::npos ? 0 : body; i < s.size(); ++i) {
+    h ^= static_cast<unsigned char>(s[i]);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+}  // namespace flowc::codegen

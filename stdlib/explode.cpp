@@ -1,0 +1,72 @@
+// Iteration for `explode` and owned strings for keyed state.
+#include <cstdlib>
+#include <cstring>
+
+#include "flow_stdlib.h"
+
+namespace {
+
+bool ascii_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+}  // namespace
+
+extern "C" {
+
+// *pos is the start of the next part, or -1 once the last part was given.
+int32_t flow_str_next_split(const char* p, int64_t n, const char* sep, int64_t sn,
+                            int64_t* pos, FlowStr* out) {
+  int64_t start = *pos;
+  if (start < 0 || start > n) return 0;
+  if (sn > 0) {
+    for (int64_t i = start; i + sn <= n; ++i) {
+      if (p[i] == sep[0] && std::memcmp(p + i, sep, static_cast<size_t>(sn)) == 0) {
+        out->ptr = p + start;
+        out->len = i - start;
+        *pos = i + sn;
+        return 1;
+      }
+    }
+  }
+  out->ptr = p + start;
+  out->len = n - start;
+  *pos = -1;
+  return 1;
+}
+
+int32_t flow_str_next_word(const char* p, int64_t n, int64_t* pos, FlowStr* out) {
+  int64_t i = *pos;
+  while (i < n && ascii_space(p[i])) ++i;
+  if (i >= n) {
+    *pos = n;
+    return 0;
+  }
+  int64_t start = i;
+  while (i < n && !ascii_space(p[i])) ++i;
+  out->ptr = p + start;
+  out->len = i - start;
+  *pos = i;
+  return 1;
+}
+
+void flow_strbuf_set(FlowStrBuf* buf, const char* p, int64_t n) {
+  if (n > buf->cap) {
+    int64_t cap = n < 16 ? 16 : n;
+    char* bytes = static_cast<char*>(std::realloc(buf->ptr, static_cast<size_t>(cap)));
+    if (bytes == nullptr) std::abort();
+    buf->ptr = bytes;
+    buf->cap = cap;
+  }
+  if (n > 0) std::memmove(buf->ptr, p, static_cast<size_t>(n));
+  buf->len = n;
+}
+
+void flow_strbuf_free(FlowStrBuf* buf) {
+  std::free(buf->ptr);
+  buf->ptr = nullptr;
+  buf->len = 0;
+  buf->cap = 0;
+}
+
+}  // extern "C"
