@@ -1,0 +1,106 @@
+// compiler/engine/engine.h — LLVM behind flowc: load the stdlib bitcode,
+// optimize a pipeline module, then either JIT-run it (`flowc run`) or emit
+// an object and link a standalone executable (`flowc build`).
+//
+// The usual sequence, one fresh LLVMContext per pipeline (no global LLVM
+// state besides the registered native target, so several pipelines may
+// live in one process):
+//
+//   auto ctx = std::make_unique<llvm::LLVMContext>();
+//   auto m = engine::load_stdlib(*ctx);           // codegen adds to this
+//   ... codegen defines flow_pipeline (and main) in *m ...
+//   engine::optimize_module(*m, 2, {"flow_pipeline"}, error);
+//   engine::run_jit(std::move(m), std::move(ctx), "flow_pipeline", argc, argv);
+//
+// or, for an executable, keep {"flow_pipeline", "main"} and call
+// build_executable(*m, "out", error).
+//
+// Code is generated for the machine flowc runs on: its CPU name and
+// features (AVX2 and so on) for both the JIT and built executables, so an
+// executable may not run on an older CPU than the one that built it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+class raw_ostream;
+namespace orc {
+class LLJIT;
+}  // namespace orc
+}  // namespace llvm
+
+namespace flowc::engine {
+
+// Registers the native target, its asm printer and parser, and reads the
+// host CPU's name and features. Thread-safe and idempotent; every other
+// function here calls it, so callers need not.
+void initialize_llvm();
+
+// Parses the embedded stdlib bitcode (stdlib/stdlib_bitcode.h) into `ctx`:
+// a fresh module per call, whose triple and data layout are the stdlib's.
+// The bitcode is built with flowc, so a parse failure is a broken build and
+// aborts with llvm::report_fatal_error.
+std::unique_ptr<llvm::Module> load_stdlib(llvm::LLVMContext& ctx);
+
+// Verifies `m`; retargets it to the host (data layout, and the CPU and
+// features of every function, so stdlib code is compiled for the host
+// rather than baseline x86-64); internalizes every defined symbol whose
+// name is not in `keep`; drops what is then unused (globaldce); then runs
+// LLVM's default pipeline at `opt_level` (0..3; 0 runs only the
+// always-inliner and globaldce). Returns false, with the verifier's
+// message in `error`, when `m` does not verify.
+bool optimize_module(llvm::Module& m, int opt_level, const std::vector<std::string>& keep,
+                     std::string& error);
+
+// Prints `m` as textual IR (what `flowc emit-llvm` shows).
+void print_module(const llvm::Module& m, llvm::raw_ostream& out);
+
+// JIT-compiles `m` (already optimized) with ORC LLJIT, runs its static
+// constructors, and calls the runtime's
+// `flow_runtime_main(&<pipeline_symbol>, argc, argv)` in this process.
+// Returns that exit status, or 3 after a message on stderr when the JIT
+// fails (for instance a call to a symbol that is neither in the runtime's
+// ABI table nor in a library loaded into this process).
+int run_jit(std::unique_ptr<llvm::Module> m, std::unique_ptr<llvm::LLVMContext> ctx,
+            const std::string& pipeline_symbol, int argc, char** argv);
+
+// One JIT-compiled module whose symbols can be looked up and called
+// directly: run_jit uses it, and tests use it to call generated functions
+// without the runtime. Code is compiled lazily, at the first lookup.
+class JitSession {
+ public:
+  // Null, with a message in `error`, when the JIT cannot be created or
+  // `m` cannot be added (e.g. its data layout is not the host's).
+  static std::unique_ptr<JitSession> create(std::unique_ptr<llvm::Module> m,
+                                            std::unique_ptr<llvm::LLVMContext> ctx,
+                                            std::string& error);
+  // The address of `name`, compiling the module and running its static
+  // constructors on first use; null with a message (e.g. the symbols that
+  // could not be resolved) when compilation or linking fails.
+  void* lookup(const std::string& name, std::string& error);
+  // Runs the module's static destructors, then frees its code.
+  ~JitSession();
+
+  JitSession(const JitSession&) = delete;
+  JitSession& operator=(const JitSession&) = delete;
+
+ private:
+  JitSession() = default;
+  std::string reported_;  // ORC's asynchronous errors; outlives jit_
+  std::unique_ptr<llvm::orc::LLJIT> jit_;
+  bool initialized_ = false;
+};
+
+// Emits `m` (already optimized, defining `main`) as a PIC object for the
+// host and links it with the system C++ driver (`c++` on PATH) into a
+// standalone executable at `output`: the flowc runtime, stdlib and RE2
+// archives and libstdc++/libgcc linked statically, librdkafka dynamically.
+// Returns false with a message (the linker's stderr, if it ran) in `error`.
+// `m` is consumed by the backend's IR passes: do not reuse it.
+bool build_executable(llvm::Module& m, const std::string& output, std::string& error);
+
+}  // namespace flowc::engine

@@ -1,0 +1,137 @@
+// compiler/engine/jit.cpp — `flowc run`: ORC LLJIT over an optimized
+// pipeline module, then the runtime's main loop in this process.
+//
+// Symbol resolution, in the order ORC searches:
+//   1. the module itself (stdlib code is internalized into it);
+//   2. "<Process Symbols>": exactly the runtime ABI (runtime/abi.h), from
+//      the explicit table flow_abi_symbols[], then libc/libm/libstdc++
+//      (memchr, log, std::to_chars, ...) from the libraries loaded into
+//      flowc. Other `flow_` names are refused there even when flowc
+//      happens to export them: generated code may call only the ABI.
+#include <iostream>
+
+#include <llvm/ExecutionEngine/Orc/Core.h>
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Support/Error.h>
+
+#include "abi.h"
+#include "abi_symbols.h"
+#include "engine/engine.h"
+#include "engine/target.h"
+
+namespace flowc::engine {
+
+namespace {
+
+// The exit status when the JIT fails (LANGUAGE.md 11: 3 is a runtime
+// failure; the pipeline was already checked, so this is flowc's fault).
+constexpr int kJitFailureStatus = 3;
+
+bool is_flow_symbol(const llvm::orc::SymbolStringPtr& name) {
+  return llvm::StringRef(*name).starts_with("flow_");
+}
+
+llvm::Expected<llvm::orc::JITDylibSP> setup_process_symbols(llvm::orc::LLJIT& jit) {
+  llvm::orc::JITDylib& jd = jit.getExecutionSession().createBareJITDylib("<Process Symbols>");
+  llvm::orc::SymbolMap runtime;
+  for (size_t i = 0; i < flow_abi_symbol_count; ++i) {
+    const FlowAbiSymbol& symbol = flow_abi_symbols[i];
+    runtime[jit.mangleAndIntern(symbol.name)] = {
+        llvm::orc::ExecutorAddr::fromPtr(symbol.address),
+        llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+  }
+  if (llvm::Error err = jd.define(llvm::orc::absoluteSymbols(std::move(runtime)))) return err;
+  auto libraries = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      jit.getDataLayout().getGlobalPrefix(),
+      [](const llvm::orc::SymbolStringPtr& name) { return !is_flow_symbol(name); });
+  if (!libraries) return libraries.takeError();
+  jd.addGenerator(std::move(*libraries));
+  return llvm::orc::JITDylibSP(&jd);
+}
+
+llvm::Expected<std::unique_ptr<llvm::orc::LLJIT>> create_lljit() {
+  // detectHost() takes the host CPU name and features, like AOT builds.
+  auto machine = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!machine) return machine.takeError();
+  machine->setRelocationModel(llvm::Reloc::PIC_);
+  machine->setCodeModel(llvm::CodeModel::Small);
+  machine->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
+  return llvm::orc::LLJITBuilder()
+      .setJITTargetMachineBuilder(std::move(*machine))
+      .setProcessSymbolsJITDylibSetup(setup_process_symbols)
+      .setNumCompileThreads(0)  // compile on this thread, on demand
+      .create();
+}
+
+}  // namespace
+
+std::unique_ptr<JitSession> JitSession::create(std::unique_ptr<llvm::Module> m,
+                                               std::unique_ptr<llvm::LLVMContext> ctx,
+                                               std::string& error) {
+  initialize_llvm();
+  auto created = create_lljit();
+  if (!created) {
+    error = llvm::toString(created.takeError());
+    return nullptr;
+  }
+  std::unique_ptr<JitSession> session(new JitSession());
+  session->jit_ = std::move(*created);
+  // Materialization errors (unresolved symbols) arrive here, and the
+  // lookup that triggered them then fails with a summary.
+  session->jit_->getExecutionSession().setErrorReporter([s = session.get()](llvm::Error err) {
+    if (!s->reported_.empty()) s->reported_ += '\n';
+    s->reported_ += llvm::toString(std::move(err));
+  });
+  llvm::orc::ThreadSafeModule module(std::move(m), std::move(ctx));
+  if (llvm::Error err = session->jit_->addIRModule(std::move(module))) {
+    error = llvm::toString(std::move(err));
+    return nullptr;
+  }
+  return session;
+}
+
+void* JitSession::lookup(const std::string& name, std::string& error) {
+  reported_.clear();
+  auto address = jit_->lookup(name);
+  if (!address) {
+    std::string summary = llvm::toString(address.takeError());
+    error = reported_.empty() ? summary : reported_ + "\n" + summary;
+    return nullptr;
+  }
+  // Static constructors (llvm.global_ctors) run once, after the first
+  // successful lookup compiled the module; their atexit destructors are
+  // the JIT's to run, in the destructor below.
+  if (!initialized_) {
+    if (llvm::Error err = jit_->initialize(jit_->getMainJITDylib())) {
+      error = llvm::toString(std::move(err));
+      return nullptr;
+    }
+    initialized_ = true;
+  }
+  return address->toPtr<void*>();
+}
+
+JitSession::~JitSession() {
+  if (!jit_ || !initialized_) return;
+  if (llvm::Error err = jit_->deinitialize(jit_->getMainJITDylib()))
+    std::cerr << "flowc: error: jit: " << llvm::toString(std::move(err)) << "\n";
+}
+
+int run_jit(std::unique_ptr<llvm::Module> m, std::unique_ptr<llvm::LLVMContext> ctx,
+            const std::string& pipeline_symbol, int argc, char** argv) {
+  std::string error;
+  std::unique_ptr<JitSession> session = JitSession::create(std::move(m), std::move(ctx), error);
+  void* pipeline = session ? session->lookup(pipeline_symbol, error) : nullptr;
+  if (!pipeline) {
+    std::cerr << "flowc: error: jit: " << error << "\n";
+    return kJitFailureStatus;
+  }
+  return flow_runtime_main(static_cast<const FlowPipeline*>(pipeline), argc, argv);
+}
+
+}  // namespace flowc::engine
