@@ -52,8 +52,9 @@ format : (ident | TABLE) ( '(' argList? ')' )? ;
 argList : arg (',' arg)* ','? ;
 
 // Dotted librdkafka properties are written as strings: "security.protocol": "ssl".
+// `group` is a keyword but also kafka's consumer-group argument.
 arg : (argName ':')? expr ;
-argName : ident | STRING ;
+argName : ident | STRING | GROUP ;
 
 schema : '{' (fieldDecl (',' fieldDecl)* ','?)? '}' ;
 fieldDecl : ident ':' ident ('=' expr)? ;
@@ -195,8 +196,9 @@ FLOAT
   | DIGITS EXPONENT
   ;
 // An integer immediately followed by letters is a duration; the unit is
-// checked when the AST is built, so `10sec` gets a precise message.
-DURATION : DIGITS [a-zA-Z_] [a-zA-Z_0-9]* ;
+// checked when the AST is built, so `10sec` gets a precise message. The
+// unit starts with a letter: `1_000_000` is an integer.
+DURATION : DIGITS [a-zA-Z] [a-zA-Z_0-9]* ;
 INT : DIGITS ;
 
 // Escapes are validated when the AST is built (with their column).
@@ -205,6 +207,9 @@ UNTERMINATED_STRING : '"' ( '\\' ~[\r\n] | ~["\\\r\n] )* ;
 
 IDENT : [a-zA-Z_] [a-zA-Z_0-9]* ;
 BQIDENT : '`' ~[`\r\n]+ '`' ;
+// Reported by the parser like UNTERMINATED_STRING, so that the rest of the
+// line is one bad token rather than text the lexer silently drops.
+UNTERMINATED_BQIDENT : '`' ~[`\r\n]* ;
 
 COMMENT : '#' ~[\r\n]* -> skip ;
 WS : [ \t\r\n]+ -> skip ;

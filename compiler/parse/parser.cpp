@@ -2,6 +2,7 @@
 // that rewrites ANTLR's messages into flowc's diagnostic style.
 #include "parse/parser.h"
 
+#include <algorithm>
 #include <set>
 
 #include "FlowLexer.h"
@@ -35,7 +36,8 @@ class OffsetMap {
 std::string token_display_name(const antlr4::dfa::Vocabulary& vocabulary, size_t type) {
   switch (type) {
     case antlr4::Token::EOF: return "end of file";
-    case FlowLexer::IDENT: return "a name";
+    case FlowLexer::IDENT:
+    case FlowLexer::BQIDENT: return "a name";
     case FlowLexer::INT: return "an integer";
     case FlowLexer::FLOAT: return "a float";
     case FlowLexer::STRING: return "a string";
@@ -44,8 +46,23 @@ std::string token_display_name(const antlr4::dfa::Vocabulary& vocabulary, size_t
   }
 }
 
+bool is_declaration_keyword(size_t type) {
+  return type == FlowLexer::PIPELINE || type == FlowLexer::PARAM || type == FlowLexer::BATCH ||
+         type == FlowLexer::CHECKPOINT || type == FlowLexer::SOURCE || type == FlowLexer::TABLE ||
+         type == FlowLexer::STREAM || type == FlowLexer::SINK;
+}
+
 bool is_keyword(size_t type) {
   return type >= FlowLexer::PIPELINE && type <= FlowLexer::IN;
+}
+
+std::vector<std::string> all_keywords(const antlr4::dfa::Vocabulary& vocabulary) {
+  std::vector<std::string> out;
+  for (size_t type = FlowLexer::PIPELINE; type <= FlowLexer::IN; ++type) {
+    std::string literal = vocabulary.getLiteralName(type);
+    out.push_back(literal.substr(1, literal.size() - 2));
+  }
+  return out;
 }
 
 class ErrorCollector : public antlr4::BaseErrorListener {
@@ -72,6 +89,11 @@ class ErrorCollector : public antlr4::BaseErrorListener {
       diags_.error(range, "unterminated string").helps.push_back("close it with '\"' on the same line");
       return;
     }
+    if (offending->getType() == FlowLexer::UNTERMINATED_BQIDENT) {
+      diags_.error(range, "unterminated backquoted name")
+          .helps.push_back("close it with '`' on the same line");
+      return;
+    }
 
     antlr4::misc::IntervalSet expected;
     if (parser != nullptr) expected = parser->getExpectedTokens();
@@ -79,7 +101,9 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     std::vector<std::string> names;
     std::vector<std::string> keywords;
     for (size_t type : expected.toList()) {
-      names.push_back(token_display_name(vocabulary, type));
+      std::string display = token_display_name(vocabulary, type);
+      // IDENT and BQIDENT both read "a name".
+      if (std::find(names.begin(), names.end(), display) == names.end()) names.push_back(display);
       if (is_keyword(type)) {
         std::string literal = vocabulary.getLiteralName(type);
         keywords.push_back(literal.substr(1, literal.size() - 2));
@@ -111,7 +135,13 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     }
     size_t type = offending->getType();
     if (type == FlowLexer::IDENT) {
+      size_t helps = d->helps.size();
       diags_.suggest(*d, offending->getText(), keywords);
+      // A misspelled clause keyword (`evnt_time`) ends its declaration, so
+      // the parser then expects only declaration keywords: try them all.
+      if (d->helps.size() == helps && !keywords.empty()) {
+        diags_.suggest(*d, offending->getText(), all_keywords(vocabulary));
+      }
     } else if (is_keyword(type) && names.size() <= kMaxExpectedShown &&
                expected.contains(static_cast<size_t>(FlowLexer::IDENT))) {
       d->helps.push_back("'" + offending->getText() + "' is a keyword; write `" +
@@ -154,17 +184,14 @@ class ErrorCollector : public antlr4::BaseErrorListener {
 
   // After a syntax error, ANTLR's recovery often trips over the rest of the
   // same declaration. Report one error per declaration: a later error counts
-  // only once a declaration keyword has been seen since the last one.
+  // only once a declaration keyword has been seen since the last one (or was
+  // the last one's token: recovery never deletes a declaration keyword).
   bool cascades_from_last_error(antlr4::Parser* parser, antlr4::Token* offending) {
     ssize_t index = static_cast<ssize_t>(offending->getTokenIndex());
     bool fresh = last_error_token_ < 0;
     auto* stream = dynamic_cast<antlr4::BufferedTokenStream*>(parser->getTokenStream());
-    for (ssize_t i = last_error_token_ + 1; !fresh && stream && i <= index; ++i) {
-      size_t type = stream->get(static_cast<size_t>(i))->getType();
-      fresh = type == FlowLexer::PIPELINE || type == FlowLexer::PARAM ||
-              type == FlowLexer::BATCH || type == FlowLexer::CHECKPOINT ||
-              type == FlowLexer::SOURCE || type == FlowLexer::TABLE ||
-              type == FlowLexer::STREAM || type == FlowLexer::SINK;
+    for (ssize_t i = last_error_token_; !fresh && stream && i <= index; ++i) {
+      fresh = is_declaration_keyword(stream->get(static_cast<size_t>(i))->getType());
     }
     if (!fresh) return true;
     last_error_token_ = index;
@@ -185,6 +212,14 @@ class ErrorCollector : public antlr4::BaseErrorListener {
 // recover the way loop iterations do.
 class FlowErrorStrategy : public antlr4::DefaultErrorStrategy {
  public:
+  // A declaration keyword starts the next declaration: deleting it as an
+  // extraneous token (`where x >` then `sink ...`) would hide that whole
+  // declaration and its errors.
+  antlr4::Token* singleTokenDeletion(antlr4::Parser* recognizer) override {
+    if (is_declaration_keyword(recognizer->getCurrentToken()->getType())) return nullptr;
+    return DefaultErrorStrategy::singleTokenDeletion(recognizer);
+  }
+
   void sync(antlr4::Parser* recognizer) override {
     if (inErrorRecoveryMode(recognizer)) return;
     try {

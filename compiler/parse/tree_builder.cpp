@@ -170,7 +170,8 @@ void TreeBuilder::sink_clause(ast::Decl& d, P::SinkClauseContext* ctx) {
   }
 }
 
-// argList : arg (',' arg)* ','? ;   arg : (argName ':')? expr ;   argName : ident | STRING ;
+// argList : arg (',' arg)* ','? ;   arg : (argName ':')? expr ;
+// argName : ident | STRING | GROUP ;
 ast::Call TreeBuilder::call(P::IdentContext* ident, P::ArgListContext* args, bool has_parens,
                             antlr4::ParserRuleContext* whole) {
   ast::Call c;
@@ -182,7 +183,9 @@ ast::Call TreeBuilder::call(P::IdentContext* ident, P::ArgListContext* args, boo
   for (P::ArgContext* a : args->arg()) {
     ast::Arg arg;
     if (P::ArgNameContext* n = a->argName()) {
-      arg.name = n->ident() ? name(n->ident()) : string_token(n->STRING());
+      arg.name = n->ident()    ? name(n->ident())
+                 : n->STRING() ? string_token(n->STRING())
+                               : n->getText();  // GROUP
       arg.name_range = range(n);
     }
     arg.value = expr(a->expr());

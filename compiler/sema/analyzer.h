@@ -32,6 +32,10 @@ class Analyzer {
   // Checks and requires type `want` (int widens to float); null on error.
   plan::ExprPtr check_typed(const ast::Expr& e, const Scope& scope, plan::Type want,
                             const std::string& what);
+  // `out` (checked from `e`) as type `want`, widening int to float; null on error.
+  plan::ExprPtr require_type(plan::ExprPtr out, const ast::Expr& e, plan::Type want,
+                             const std::string& what);
+  // A constant of type `want`; a timestamp may be given as epoch ms or text.
   std::optional<plan::Value> constant(const ast::Expr& e, plan::Type want, const std::string& what);
   plan::ExprPtr widen(plan::ExprPtr e, plan::Type want);
 

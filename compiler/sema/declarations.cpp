@@ -236,12 +236,14 @@ std::optional<plan::Connector> Analyzer::check_connector(const ast::Call& c, Rol
     out.text += "(";
     for (size_t i = 0; i < c.args.size(); ++i) {
       const ast::Arg& arg = c.args[i];
-      plan::FoldResult r;
       std::string name = arg.name.empty() ? spec->args[i].name : arg.name;
-      out.text += (i ? ", " : "") + (arg.name.empty() && i == 0 ? "" : name + ": ");
+      // librdkafka properties are written as strings: "security.protocol".
+      std::string written =
+          name.find('.') == std::string::npos ? name : plan::value_literal(plan::Value::of_string(name));
+      out.text += (i ? ", " : "") + (arg.name.empty() && i == 0 ? "" : written + ": ");
       auto it = args.find(name);
       out.text += it != args.end() ? plan::value_literal(it->second)
-                                   : "\"" + out.kafka[name] + "\"";
+                                   : plan::value_literal(plan::Value::of_string(out.kafka[name]));
     }
     out.text += ")";
   }

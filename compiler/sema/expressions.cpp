@@ -34,7 +34,11 @@ ExprPtr Analyzer::widen(ExprPtr e, Type want) {
 
 ExprPtr Analyzer::check_typed(const ast::Expr& e, const Scope& scope, Type want,
                               const std::string& what) {
-  ExprPtr out = check_expr(e, scope);
+  return require_type(check_expr(e, scope), e, want, what);
+}
+
+ExprPtr Analyzer::require_type(ExprPtr out, const ast::Expr& e, Type want,
+                               const std::string& what) {
   if (!out) return nullptr;
   if (out->type == want) return out;
   if (want == Type::Float && out->type == Type::Int) return widen(std::move(out), want);
@@ -48,12 +52,26 @@ std::optional<plan::Value> Analyzer::constant(const ast::Expr& e, Type want,
   Scope scope;
   scope.constant = true;
   scope.what = what;
-  ExprPtr out = check_typed(e, scope, want, what);
+  ExprPtr out = check_expr(e, scope);
+  if (!out) return std::nullopt;
+  // A timestamp constant may be written as epoch ms or as text, the way
+  // input gives timestamps (LANGUAGE.md 3): `last_seen: timestamp = 0`.
+  bool as_timestamp =
+      want == Type::Timestamp && (out->type == Type::Int || out->type == Type::String);
+  if (!as_timestamp) out = require_type(std::move(out), e, want, what);
   if (!out) return std::nullopt;
   plan::FoldResult r = plan::fold(*out, &pipeline_.params);
-  if (r.value) return r.value;
-  diags_.error(e.range, r.error.empty() ? what + " must be a constant" : r.error);
-  return std::nullopt;
+  if (!r.value) {
+    diags_.error(e.range, r.error.empty() ? what + " must be a constant" : r.error);
+    return std::nullopt;
+  }
+  if (as_timestamp && r.value->type == Type::Int) return plan::Value::of_timestamp(r.value->i);
+  if (as_timestamp) {
+    std::optional<plan::Value> ts = plan::parse_value(Type::Timestamp, r.value->s);
+    if (!ts) diags_.error(e.range, what + " is not a timestamp: '" + r.value->s + "'");
+    return ts;
+  }
+  return r.value;
 }
 
 ExprPtr Analyzer::check_expr(const ast::Expr& e, const Scope& scope) {
@@ -186,6 +204,11 @@ ExprPtr Analyzer::check_field(const ast::Expr& e, const Scope& scope) {
     ExprPtr out = make(ExprKind::Param, p.type, e.range);
     out->index = param->second;
     return out;
+  }
+  // A param whose declaration failed was reported there.
+  auto decl = names_.find(name);
+  if (decl != names_.end() && decl->second->kind == ast::DeclKind::Param && failed_.count(name)) {
+    return nullptr;
   }
   if (scope.constant) {
     Diagnostic& d = diags_.error(e.range, "unknown param '" + name + "'");

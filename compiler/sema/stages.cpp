@@ -67,7 +67,8 @@ bool Analyzer::check_stages(const ast::Decl& d, plan::Stream& stream) {
     scope.what = what;
     const char* keyword = stage_keyword(s.kind);
     bool keyed = s.kind == ast::StageKind::Aggregate || s.kind == ast::StageKind::Update;
-    if (window_stage && s.kind != ast::StageKind::GroupBy && s.kind != ast::StageKind::Aggregate) {
+    if (window_stage && s.kind != ast::StageKind::GroupBy && s.kind != ast::StageKind::Aggregate &&
+        s.kind != ast::StageKind::Window) {
       diags_.error(s.keyword_range, std::string("'") + keyword + "' cannot follow 'window'")
           .helps.push_back("'window' must be followed by 'aggregate' or by 'group by' and 'aggregate'");
       return false;
@@ -579,7 +580,8 @@ std::vector<plan::StatementPtr> Analyzer::check_statements(
     if (!fits) {
       Diagnostic& d = diags_.error(st->value->range, "cannot apply '" + st->op + "' to the " +
                                                          plan::type_name(t) + " state field '" +
-                                                         target.name + "' with a " +
+                                                         target.name + "' with " +
+                                                         (v == Type::Int ? "an " : "a ") +
                                                          plan::type_name(v));
       if (st->op == "/=" && t == Type::Int) {
         d.helps.push_back("'/' yields a float; declare '" + target.name + "' as a float");
