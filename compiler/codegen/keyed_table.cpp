@@ -106,21 +106,21 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValu
   llvm::Value* slot = b.CreateCall(cg_.stdlib("flow_ht_find_or_insert"),
                                    {ht, hash, probe, equal_function(), inserted});
   llvm::Value* is_new = b.CreateICmpNE(b.CreateLoad(cg_.i32(), inserted), cg_.i32c(0));
-  bool has_strings = false;
-  for (plan::Type t : key_types_) has_strings = has_strings || t == plan::Type::String;
-  if (has_strings) {
-    llvm::BasicBlock* copy = llvm::BasicBlock::Create(cg_.llvm(), "key.copy", cg_.fs().fn);
-    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "key.done", cg_.fs().fn);
-    b.CreateCondBr(is_new, copy, done);
-    b.SetInsertPoint(copy);
-    for (size_t i = 0; i < keys.size(); ++i) {
-      if (key_types_[i] != plan::Type::String) continue;
-      llvm::Value* bytes = b.CreateCall(cg_.stdlib("flow_arena_copy"), {arena_, keys[i].v, keys[i].len});
-      cg_.store_value({plan::Type::String, bytes, keys[i].len}, field(slot, layout_.key_offsets[i]));
+  // A new slot comes back zeroed: write its keys (string bytes copied into
+  // the table's arena, since the probe's strings are views into the input).
+  llvm::BasicBlock* fill = llvm::BasicBlock::Create(cg_.llvm(), "key.fill", cg_.fs().fn);
+  llvm::BasicBlock* filled = llvm::BasicBlock::Create(cg_.llvm(), "key.filled", cg_.fs().fn);
+  b.CreateCondBr(is_new, fill, filled);
+  b.SetInsertPoint(fill);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    CgValue k = keys[i];
+    if (key_types_[i] == plan::Type::String) {
+      k.v = b.CreateCall(cg_.stdlib("flow_arena_copy"), {arena_, keys[i].v, keys[i].len});
     }
-    b.CreateBr(done);
-    b.SetInsertPoint(done);
+    cg_.store_value(k, field(slot, layout_.key_offsets[i]));
   }
+  b.CreateBr(filled);
+  b.SetInsertPoint(filled);
   b.CreateStore(b.getInt8(1), field(slot, kSlotDirtyOffset));
   return {slot, is_new};
 }

@@ -21,6 +21,7 @@ std::optional<Compiled> compile_pipeline(plan::Pipeline pipeline, const CompileO
     return std::nullopt;
   }
   out.module->setModuleIdentifier(pipeline.name);
+  out.module->setSourceFileName(pipeline.name + ".flow");
   codegen::CodegenOptions cg_options;
   cg_options.fold_params = !options.for_executable;
   cg_options.emit_main = options.for_executable;
@@ -31,7 +32,7 @@ std::optional<Compiled> compile_pipeline(plan::Pipeline pipeline, const CompileO
   }
   std::string error;
   if (!engine::optimize_module(*out.module, options.opt_level, result.exported, error)) {
-    err << "flowc: internal error: generated code does not verify: " << error << "\n";
+    err << "flowc: internal error: " << error << "\n";
     return std::nullopt;
   }
   return out;
