@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The data-driven test runner: one small script for every folder of cases.
 
-    python3 run_tests.py --flowc PATH --suite diagnostics|parse [NAME...]
+    python3 run_tests.py --flowc PATH --suite diagnostics|parse|run [NAME...]
 
 Each suite is a function that yields Case results; the runner prints one
 line per case, a unified diff for each failure, and a final line
@@ -17,16 +17,33 @@ this file):
                when NAME.explain exists, `flowc explain NAME.flow` stdout
                must equal it. Every examples/*.flow must also check clean.
 
-A later `run` suite (a folder per case with a .flow, inputs and expected
-output, run through `flowc run` and a `flowc build` executable) is one more
-function registered in SUITES.
+  run          tests/run/NAME/: pipeline.flow, its inputs, and the expected
+               output, run twice from a scratch copy of the folder (paths in
+               the .flow are relative to it): `flowc run pipeline.flow ARGS`
+               and a `flowc build pipeline.flow -o PROG` executable run as
+               `PROG ARGS`. Both must match:
+                 args             extra run options, one line (shell words);
+                                  `--quiet` is added unless it lists
+                                  `--quiet` or `--no-quiet` (the runner's own
+                                  marker, not passed on)
+                 expected_stdout  exact stdout (absent: stdout must be empty)
+                 expected/PATH    the exact file the pipeline wrote at PATH
+                 expected_stderr  exact stderr (absent: not compared)
+                 expected_exit    exit status (default 0)
+                 stdin            fed to the run's stdin (absent: empty)
+               reference.py, when present, documents how the expected output
+               was computed; the runner does not run it. tests/run/
+               KNOWN_FAILURES lists cases to SKIP, one `NAME reason` a line.
 """
 
 import argparse
 import difflib
 import os
 import re
+import shlex
+import shutil
 import subprocess
+import tempfile
 import sys
 from dataclasses import dataclass, field
 from typing import Iterator, List
@@ -44,16 +61,18 @@ EXIT_DIRECTIVE = re.compile(r"#\s*exit:\s*(\d+)\s*$")
 class Result:
     name: str
     passed: bool
+    skipped: bool = False
     details: List[str] = field(default_factory=list)  # diffs and messages
 
 
-def run_flowc(flowc: str, args: List[str], cwd: str) -> subprocess.CompletedProcess:
+def run_flowc(flowc: str, args: List[str], cwd: str, timeout: int = TIMEOUT_SECONDS,
+              stdin: bytes = b"") -> subprocess.CompletedProcess:
     try:
         return subprocess.run([flowc] + args, cwd=cwd, capture_output=True,
-                              timeout=TIMEOUT_SECONDS)
+                              input=stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
         return subprocess.CompletedProcess([flowc] + args, -1, b"",
-                                           b"(timed out after %d s)\n" % TIMEOUT_SECONDS)
+                                           b"(timed out after %d s)\n" % timeout)
 
 
 def decode(data: bytes) -> str:
@@ -152,9 +171,143 @@ def suite_parse(flowc: str, only: List[str]) -> Iterator[Result]:
         yield result
 
 
+# One run of a `run` case (a pipeline reading small files) is quick; this
+# bounds a hang without waiting for the whole-suite timeout.
+RUN_CASE_TIMEOUT_SECONDS = 30
+
+# Files of a case folder that are the test's, not the pipeline's.
+RUN_CASE_META = {"pipeline.flow", "args", "expected_stdout", "expected_stderr",
+                 "expected_exit", "expected", "reference.py", "stdin"}
+
+
+def known_failures(folder: str) -> dict:
+    """NAME -> reason, from tests/run/KNOWN_FAILURES (`#` lines are comments)."""
+    path = os.path.join(folder, "KNOWN_FAILURES")
+    known = {}
+    if os.path.exists(path):
+        for line in read(path).splitlines():
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            name, _, reason = line.partition(" ")
+            known[name] = reason.strip()
+    return known
+
+
+def expected_files(case_dir: str) -> List[str]:
+    """Paths (relative to the case folder) of every file under expected/."""
+    root = os.path.join(case_dir, "expected")
+    paths = []
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            paths.append(os.path.relpath(os.path.join(dirpath, f), root))
+    return sorted(paths)
+
+
+def scratch_copy(case_dir: str, outputs: List[str], into: str) -> str:
+    """A copy of the case's inputs in which no expected output exists yet."""
+    work = os.path.join(into, "case")
+    shutil.copytree(case_dir, work,
+                    ignore=lambda d, names: [n for n in names if d == case_dir
+                                             and n in RUN_CASE_META and n != "pipeline.flow"])
+    for rel in outputs:
+        path = os.path.join(work, rel)
+        if os.path.lexists(path):
+            os.remove(path)
+    return work
+
+
+def check_run(label: str, proc: subprocess.CompletedProcess, case_dir: str, work: str,
+              outputs: List[str], result: Result) -> None:
+    """Compares one run of a case (`label` is `run` or `build`) with its expectations."""
+    def fail(text: str) -> None:
+        result.passed = False
+        result.details.append("[%s] %s" % (label, text))
+
+    exit_path = os.path.join(case_dir, "expected_exit")
+    want_status = int(read(exit_path).strip()) if os.path.exists(exit_path) else 0
+    if proc.returncode != want_status:
+        fail("expected exit %d, got %s\n%s" % (want_status, describe_status(proc.returncode),
+                                              decode(proc.stderr)))
+    stdout_path = os.path.join(case_dir, "expected_stdout")
+    expected = read(stdout_path) if os.path.exists(stdout_path) else ""
+    if expected != decode(proc.stdout):
+        fail(diff(expected, decode(proc.stdout), "stdout"))
+    stderr_path = os.path.join(case_dir, "expected_stderr")
+    if os.path.exists(stderr_path) and read(stderr_path) != decode(proc.stderr):
+        fail(diff(read(stderr_path), decode(proc.stderr), "stderr"))
+    for rel in outputs:
+        expected = read(os.path.join(case_dir, "expected", rel))
+        path = os.path.join(work, rel)
+        if not os.path.exists(path):
+            fail("%s was not written\n" % rel)
+            continue
+        with open(path, "rb") as f:
+            actual = decode(f.read())
+        if expected != actual:
+            fail(diff(expected, actual, rel))
+
+
+def suite_run(flowc: str, only: List[str]) -> Iterator[Result]:
+    folder = os.path.join(TESTS_DIR, "run")
+    known = known_failures(folder)
+    names = sorted(n for n in os.listdir(folder)
+                   if os.path.exists(os.path.join(folder, n, "pipeline.flow"))) \
+        if os.path.isdir(folder) else []
+    for name in names:
+        if only and name not in only:
+            continue
+        result = Result("run/" + name, True)
+        if name in known:
+            result.skipped = True
+            result.details.append(known[name])
+            yield result
+            continue
+        case_dir = os.path.join(folder, name)
+        args_path = os.path.join(case_dir, "args")
+        args = shlex.split(read(args_path)) if os.path.exists(args_path) else []
+        if "--no-quiet" in args:
+            args.remove("--no-quiet")
+        elif "--quiet" not in args:
+            args.append("--quiet")
+        stdin_path = os.path.join(case_dir, "stdin")
+        stdin = b""
+        if os.path.exists(stdin_path):
+            with open(stdin_path, "rb") as f:
+                stdin = f.read()
+        outputs = expected_files(case_dir)
+        if not outputs and not os.path.exists(os.path.join(case_dir, "expected_stdout")):
+            result.passed = False
+            result.details.append("no expected_stdout and no expected/ files\n")
+            yield result
+            continue
+        with tempfile.TemporaryDirectory(prefix="flowc-run-") as tmp:
+            # JIT: `flowc run`.
+            work = scratch_copy(case_dir, outputs, os.path.join(tmp, "jit"))
+            proc = run_flowc(flowc, ["run", "pipeline.flow"] + args, work,
+                             RUN_CASE_TIMEOUT_SECONDS, stdin)
+            check_run("run", proc, case_dir, work, outputs, result)
+            # AOT: `flowc build`, then the program in a fresh copy.
+            prog = os.path.join(tmp, "prog")
+            work = scratch_copy(case_dir, outputs, os.path.join(tmp, "aot"))
+            proc = run_flowc(flowc, ["build", "pipeline.flow", "-o", prog], work,
+                             TIMEOUT_SECONDS)
+            if proc.returncode != 0 or not os.path.exists(prog):
+                result.passed = False
+                result.details.append("[build] flowc build failed: %s\n%s" %
+                                      (describe_status(proc.returncode), decode(proc.stderr)))
+            else:
+                # A fresh copy: the build must not leave files the run sees.
+                work = scratch_copy(case_dir, outputs, os.path.join(tmp, "aot2"))
+                proc = run_flowc(prog, args, work, RUN_CASE_TIMEOUT_SECONDS, stdin)
+                check_run("build", proc, case_dir, work, outputs, result)
+        yield result
+
+
 SUITES = {
     "diagnostics": suite_diagnostics,
     "parse": suite_parse,
+    "run": suite_run,
 }
 
 
@@ -171,6 +324,9 @@ def main() -> int:
 
     passed = failed = 0
     for result in SUITES[args.suite](flowc, args.names):
+        if result.skipped:
+            print("SKIP %s (known failure: %s)" % (result.name, result.details[0]), flush=True)
+            continue
         print("%s %s" % ("PASS" if result.passed else "FAIL", result.name), flush=True)
         if result.passed:
             passed += 1
