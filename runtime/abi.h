@@ -36,6 +36,8 @@ typedef struct FlowBatch {
   int64_t start_ms;            // processing time: the batch start (now())
   int64_t watermark_at_start;  // INT64_MIN until the first advance
   int64_t number;              // 0-based batch counter
+  int64_t end_ms;              // at end_batch: the wall clock when the batch
+                               // ended (processing-time windows fire up to it)
 } FlowBatch;
 
 enum FlowSourceKind {

@@ -69,4 +69,13 @@ void flow_strbuf_free(FlowStrBuf* buf) {
   buf->cap = 0;
 }
 
+char* flow_bytes_dup(const char* p, int64_t n) {
+  char* out = static_cast<char*>(std::malloc(n > 0 ? static_cast<size_t>(n) : 1));
+  if (out == nullptr) std::abort();
+  if (n > 0) std::memcpy(out, p, static_cast<size_t>(n));
+  return out;
+}
+
+void flow_bytes_free(char* p) { std::free(p); }
+
 }  // extern "C"

@@ -110,6 +110,10 @@ typedef struct FlowStrBuf {
 } FlowStrBuf;
 void flow_strbuf_set(FlowStrBuf* buf, const char* p, int64_t n);
 void flow_strbuf_free(FlowStrBuf* buf);
+// A malloc'd copy of n bytes (string keys of tables whose slots are freed
+// one by one, e.g. window panes); free with flow_bytes_free.
+char* flow_bytes_dup(const char* p, int64_t n);
+void flow_bytes_free(char* p);
 
 // ---- numbers (number.cpp), LANGUAGE.md 5 and 8 ----
 // abs of INT64_MIN wraps to INT64_MIN (ints wrap, LANGUAGE.md 3).

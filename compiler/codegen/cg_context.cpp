@@ -20,7 +20,7 @@ llvm::StructType* CgContext::record_type() {
 }
 
 llvm::StructType* CgContext::batch_type() {
-  if (!batch_) batch_ = llvm::StructType::create(llvm(), {i64(), i64(), i64()}, "FlowBatch");
+  if (!batch_) batch_ = llvm::StructType::create(llvm(), {i64(), i64(), i64(), i64()}, "FlowBatch");
   return batch_;
 }
 
@@ -170,6 +170,27 @@ llvm::GlobalVariable* CgContext::param_slot(int index) {
                                      "param." + p.name);
   param_slots_[index] = g;
   return g;
+}
+
+static llvm::GlobalVariable* time_global(llvm::Module& m, llvm::Type* i64,
+                                         std::map<int, llvm::GlobalVariable*>& cache, int source,
+                                         const std::string& name) {
+  auto it = cache.find(source);
+  if (it != cache.end()) return it->second;
+  auto* g = new llvm::GlobalVariable(m, i64, false, llvm::GlobalValue::InternalLinkage,
+                                     llvm::ConstantInt::get(i64, INT64_MIN), name);
+  cache[source] = g;
+  return g;
+}
+
+llvm::GlobalVariable* CgContext::source_max_time(int source) {
+  return time_global(module_, i64(), max_times_, source,
+                     "source." + pipeline_.sources[source].name + ".max_time");
+}
+
+llvm::GlobalVariable* CgContext::source_watermark(int source) {
+  return time_global(module_, i64(), watermarks_, source,
+                     "source." + pipeline_.sources[source].name + ".watermark");
 }
 
 llvm::Function* CgContext::begin_function(const std::string& name, llvm::FunctionType* type,

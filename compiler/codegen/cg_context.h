@@ -31,6 +31,8 @@ struct FunctionState {
   int source = 0;                // index of the source records come from
   // Where a failing expression jumps after reporting: the next record.
   llvm::BasicBlock* next_record = nullptr;
+  // The record's event time (i64 ms) when its source declares event_time.
+  llvm::Value* event_time = nullptr;
 };
 
 class CgContext {
@@ -53,7 +55,7 @@ class CgContext {
   llvm::PointerType* ptr() { return builder_.getPtrTy(); }
   llvm::StructType* str_type();     // FlowStr {ptr, i64}
   llvm::StructType* record_type();  // FlowRecord {ptr, i64, i64, i64}
-  llvm::StructType* batch_type();   // FlowBatch {i64, i64, i64}
+  llvm::StructType* batch_type();   // FlowBatch {i64 start, i64 watermark, i64 number, i64 end}
   // The in-memory type of a value of `t` (bool as i8, string as FlowStr).
   llvm::Type* storage_type(plan::Type t);
 
@@ -80,6 +82,12 @@ class CgContext {
   // bool i1 <-> the i32 the C ABI uses.
   llvm::Value* to_c_bool(llvm::Value* v) { return builder_.CreateZExt(v, i32()); }
 
+  // Event time (LANGUAGE.md 6.1), per source: the largest event time seen
+  // and the watermark (both INT64_MIN at first). Generated code owns both:
+  // the source loop raises the maximum, end_batch advances the watermark.
+  llvm::GlobalVariable* source_max_time(int source);
+  llvm::GlobalVariable* source_watermark(int source);
+
   // The global holding a param's value (for built executables).
   llvm::GlobalVariable* param_slot(int index);
 
@@ -103,6 +111,7 @@ class CgContext {
   FunctionState fs_;
   std::map<std::string, llvm::Constant*> strings_;
   std::map<int, llvm::GlobalVariable*> param_slots_;
+  std::map<int, llvm::GlobalVariable*> max_times_, watermarks_;
   std::map<std::string, int> names_;
   llvm::StructType* str_ = nullptr;
   llvm::StructType* record_ = nullptr;

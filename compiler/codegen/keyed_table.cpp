@@ -8,8 +8,8 @@
 namespace flowc::codegen {
 
 KeyedTable::KeyedTable(CgContext& cg, const std::string& name, std::vector<plan::Type> key_types,
-                       SlotLayout& layout)
-    : cg_(cg), name_(name), key_types_(std::move(key_types)), layout_(layout) {
+                       SlotLayout& layout, KeyStorage storage)
+    : cg_(cg), name_(name), key_types_(std::move(key_types)), layout_(layout), storage_(storage) {
   for (plan::Type t : key_types_) layout_.key_offsets.push_back(layout_.add(value_bytes(t)));
   table_ = new llvm::GlobalVariable(cg.module(), cg.ptr(), false, llvm::GlobalValue::InternalLinkage,
                                     llvm::ConstantPointerNull::get(cg.ptr()), name + ".table");
@@ -92,7 +92,7 @@ llvm::Value* KeyedTable::load_table() {
   return ht;
 }
 
-std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValue>& keys) {
+std::pair<llvm::Value*, llvm::Value*> KeyedTable::hash_and_probe(const std::vector<CgValue>& keys) {
   auto& b = cg_.b();
   llvm::Value* hash = cg_.i64c(1);  // no keys: one group
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -101,6 +101,17 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValu
   }
   llvm::Value* probe = cg_.entry_alloca(llvm::ArrayType::get(cg_.i64(), layout_.size / 8), name_ + ".probe");
   for (size_t i = 0; i < keys.size(); ++i) cg_.store_value(keys[i], field(probe, layout_.key_offsets[i]));
+  return {hash, probe};
+}
+
+llvm::Value* KeyedTable::find(const std::vector<CgValue>& keys) {
+  auto [hash, probe] = hash_and_probe(keys);
+  return cg_.b().CreateCall(cg_.stdlib("flow_ht_find"), {load_table(), hash, probe, equal_function()});
+}
+
+std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValue>& keys) {
+  auto& b = cg_.b();
+  auto [hash, probe] = hash_and_probe(keys);
   llvm::Value* inserted = cg_.entry_alloca(cg_.i32(), name_ + ".inserted");
   llvm::Value* ht = load_table();
   llvm::Value* slot = b.CreateCall(cg_.stdlib("flow_ht_find_or_insert"),
@@ -115,7 +126,9 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValu
   for (size_t i = 0; i < keys.size(); ++i) {
     CgValue k = keys[i];
     if (key_types_[i] == plan::Type::String) {
-      k.v = b.CreateCall(cg_.stdlib("flow_arena_copy"), {arena_, keys[i].v, keys[i].len});
+      k.v = storage_ == KeyStorage::Arena
+                ? b.CreateCall(cg_.stdlib("flow_arena_copy"), {arena_, keys[i].v, keys[i].len})
+                : b.CreateCall(cg_.stdlib("flow_bytes_dup"), {keys[i].v, keys[i].len});
     }
     cg_.store_value(k, field(slot, layout_.key_offsets[i]));
   }
@@ -200,6 +213,92 @@ void KeyedTable::for_each_updated(
   b.CreateCall(cg_.libc("free"), {list});
   b.CreateBr(finished);
   b.SetInsertPoint(finished);
+}
+
+}  // namespace flowc::codegen
+
+namespace flowc::codegen {
+
+void KeyedTable::for_each_slot(const std::function<void(llvm::Value* slot)>& body) {
+  auto& b = cg_.b();
+  llvm::Function* fn = cg_.fs().fn;
+  auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, fn); };
+  llvm::Value* ht = b.CreateLoad(cg_.ptr(), table_);
+  llvm::BasicBlock* scan = block("slots.scan");
+  llvm::BasicBlock* finished = block("slots.finished");
+  b.CreateCondBr(b.CreateIsNull(ht), finished, scan);
+  b.SetInsertPoint(scan);
+  llvm::Value* capacity = b.CreateCall(cg_.stdlib("flow_ht_capacity"), {ht});
+  llvm::Value* i = cg_.entry_alloca(cg_.i64(), "slots.i");
+  b.CreateStore(cg_.i64c(0), i);
+  llvm::BasicBlock* head = block("slots.head");
+  llvm::BasicBlock* visit = block("slots.visit");
+  llvm::BasicBlock* used = block("slots.used");
+  llvm::BasicBlock* step = block("slots.step");
+  b.CreateBr(head);
+  b.SetInsertPoint(head);
+  llvm::Value* iv = b.CreateLoad(cg_.i64(), i);
+  b.CreateCondBr(b.CreateICmpSLT(iv, capacity), visit, finished);
+  b.SetInsertPoint(visit);
+  llvm::Value* slot = b.CreateCall(cg_.stdlib("flow_ht_slot_at"), {ht, iv});
+  llvm::Value* is_used = b.CreateICmpNE(b.CreateCall(cg_.stdlib("flow_ht_slot_used"), {slot}), cg_.i32c(0));
+  b.CreateCondBr(is_used, used, step);
+  b.SetInsertPoint(used);
+  body(slot);
+  b.CreateBr(step);
+  b.SetInsertPoint(step);
+  b.CreateStore(b.CreateAdd(b.CreateLoad(cg_.i64(), i), cg_.i64c(1)), i);
+  b.CreateBr(head);
+  b.SetInsertPoint(finished);
+}
+
+// int32_t pred(void* slot, void* arg): generated per use; the table's
+// erase_if visits each live slot once and removes those it accepts.
+void KeyedTable::erase_if(const std::string& name,
+                          const std::function<llvm::Value*(llvm::Value*, llvm::Value*)>& pred,
+                          llvm::Value* arg) {
+  auto& b = cg_.b();
+  llvm::Function* fn;
+  {
+    llvm::IRBuilderBase::InsertPointGuard guard(b);
+    FunctionState saved = cg_.fs();
+    auto* type = llvm::FunctionType::get(cg_.i32(), {cg_.ptr(), cg_.ptr()}, false);
+    fn = cg_.begin_function(name_ + "." + name, type);
+    cg_.fs().ctx = saved.ctx;  // not used: predicates only read the slot and arg
+    llvm::Value* verdict = pred(fn->getArg(0), fn->getArg(1));
+    b.CreateRet(b.CreateZExt(verdict, cg_.i32()));
+    cg_.fs() = saved;
+  }
+  llvm::Value* ht = b.CreateLoad(cg_.ptr(), table_);
+  llvm::BasicBlock* run = llvm::BasicBlock::Create(cg_.llvm(), "erase.run", cg_.fs().fn);
+  llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "erase.done", cg_.fs().fn);
+  b.CreateCondBr(b.CreateIsNull(ht), done, run);
+  b.SetInsertPoint(run);
+  b.CreateCall(cg_.stdlib("flow_ht_erase_if"), {ht, fn, arg});
+  b.CreateBr(done);
+  b.SetInsertPoint(done);
+}
+
+void KeyedTable::release_keys(llvm::Value* slot) {
+  if (storage_ != KeyStorage::Owned) return;
+  for (size_t i = 0; i < key_types_.size(); ++i) {
+    if (key_types_[i] != plan::Type::String) continue;
+    llvm::Value* bytes = cg_.b().CreateLoad(cg_.ptr(), field(slot, layout_.key_offsets[i]));
+    cg_.b().CreateCall(cg_.stdlib("flow_bytes_free"), {bytes});
+  }
+}
+
+void KeyedTable::clear() {
+  auto& b = cg_.b();
+  if (storage_ == KeyStorage::Arena) b.CreateCall(cg_.stdlib("flow_arena_reset"), {arena_});
+  llvm::Value* ht = b.CreateLoad(cg_.ptr(), table_);
+  llvm::BasicBlock* run = llvm::BasicBlock::Create(cg_.llvm(), "clear.run", cg_.fs().fn);
+  llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "clear.done", cg_.fs().fn);
+  b.CreateCondBr(b.CreateIsNull(ht), done, run);
+  b.SetInsertPoint(run);
+  b.CreateCall(cg_.stdlib("flow_ht_clear"), {ht});
+  b.CreateBr(done);
+  b.SetInsertPoint(done);
 }
 
 }  // namespace flowc::codegen

@@ -4,6 +4,8 @@
 // end scan that collects updated slots in key order.
 #pragma once
 
+#include <functional>
+
 #include "codegen/cg_context.h"
 #include "codegen/state_layout.h"
 
@@ -11,9 +13,17 @@ namespace flowc::codegen {
 
 class KeyedTable {
  public:
+  // Where a slot's string key bytes live: an arena freed with the table
+  // (slots live as long as the table, or all go at once with clear()), or
+  // one malloc'd copy per key, freed by release_keys() when a slot goes.
+  enum class KeyStorage { Arena, Owned };
+
   // `name` prefixes the generated globals and functions.
   KeyedTable(CgContext& cg, const std::string& name, std::vector<plan::Type> key_types,
-             SlotLayout& layout);
+             SlotLayout& layout, KeyStorage storage = KeyStorage::Arena);
+
+  // Frees the slot's owned string keys (KeyStorage::Owned).
+  void release_keys(llvm::Value* slot);
 
   // Emits, at the insertion point:
   //   ht = table ?: (table = flow_ht_create(size, 64));
@@ -22,6 +32,9 @@ class KeyedTable {
   //   slot->dirty = 1;
   // Returns {slot, inserted (i1)}. Call after layout is complete.
   std::pair<llvm::Value*, llvm::Value*> probe(const std::vector<CgValue>& keys);
+
+  // The slot with these keys, or null (no insertion).
+  llvm::Value* find(const std::vector<CgValue>& keys);
 
   // Loads key i of `slot`.
   CgValue key(llvm::Value* slot, size_t i);
@@ -35,6 +48,18 @@ class KeyedTable {
   void for_each_updated(const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body,
                         bool all = false);
 
+  // Emits a loop over every slot, in table order (no sorting).
+  void for_each_slot(const std::function<void(llvm::Value* slot)>& body);
+
+  // Emits the removal of every slot for which `pred` (emitted into its own
+  // function, given the slot and `arg`) returns true.
+  void erase_if(const std::string& name,
+                const std::function<llvm::Value*(llvm::Value* slot, llvm::Value* arg)>& pred,
+                llvm::Value* arg);
+
+  // Emits flow_ht_clear (every slot gone, capacity kept).
+  void clear();
+
   llvm::GlobalVariable* table_global() { return table_; }
   llvm::GlobalVariable* arena_global() { return arena_; }
 
@@ -42,11 +67,14 @@ class KeyedTable {
   llvm::Function* equal_function();
   llvm::Function* compare_function();
   llvm::Value* load_table();
+  // hash(keys) and a probe buffer laid out like a slot.
+  std::pair<llvm::Value*, llvm::Value*> hash_and_probe(const std::vector<CgValue>& keys);
 
   CgContext& cg_;
   std::string name_;
   std::vector<plan::Type> key_types_;
   SlotLayout& layout_;
+  KeyStorage storage_;
   llvm::GlobalVariable* table_ = nullptr;
   llvm::GlobalVariable* arena_ = nullptr;
   llvm::Function* eq_ = nullptr;

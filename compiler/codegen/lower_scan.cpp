@@ -278,6 +278,7 @@ class Scan {
       case plan::FormatKind::Regex: row = regex(fs.rec); break;
       default: row = {CgValue{Type::String, rec_ptr, rec_len}}; break;  // lines
     }
+    track_event_time(row);
     out->consume(cg_, row);
     b_.CreateBr(next);
     b_.SetInsertPoint(next);
@@ -316,7 +317,9 @@ class Scan {
     fs.next_record = next;
     llvm::Value* ts = b_.CreateAdd(cg_.i64c(src_.connector.start),
                                    b_.CreateMul(v, cg_.i64c(src_.connector.step)));
-    out->consume(cg_, {CgValue{Type::Int, v, nullptr}, CgValue{Type::Timestamp, ts, nullptr}});
+    Row row = {CgValue{Type::Int, v, nullptr}, CgValue{Type::Timestamp, ts, nullptr}};
+    track_event_time(row);
+    out->consume(cg_, row);
     b_.CreateBr(next);
     b_.SetInsertPoint(next);
     v->addIncoming(b_.CreateAdd(v, cg_.i64c(1)), next);
@@ -327,6 +330,16 @@ class Scan {
   }
 
  private:
+  // Every record that parsed counts toward the watermark, before any `where`.
+  void track_event_time(const Row& row) {
+    if (src_.event_time < 0) return;
+    llvm::Value* t = row[src_.event_time].v;
+    cg_.fs().event_time = t;
+    llvm::GlobalVariable* max = cg_.source_max_time(index_);
+    llvm::Value* seen = b_.CreateLoad(cg_.i64(), max);
+    b_.CreateStore(b_.CreateSelect(b_.CreateICmpSGT(t, seen), t, seen), max);
+  }
+
   CgContext& cg_;
   llvm::IRBuilder<>& b_;
   const plan::Source& src_;

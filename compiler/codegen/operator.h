@@ -32,6 +32,7 @@ OperatorPtr make_where(const plan::Stage& stage, Operator* next);
 OperatorPtr make_select(const plan::Stage& stage, Operator* next);
 OperatorPtr make_explode(const plan::Stage& stage, Operator* next);
 OperatorPtr make_aggregate(const plan::Stage& stage, int root_source, Operator* next);
+OperatorPtr make_window(const plan::Stage& stage, int root_source, Operator* next);
 OperatorPtr make_sink(int sink_index, const plan::Sink& sink);
 // Hands every row to each of `outputs` in turn (a stream read by several
 // sinks and streams).

@@ -27,7 +27,7 @@ std::string unsupported_feature(const plan::Pipeline& p) {
     for (const plan::Stage& st : s.stages) {
       if (st.kind == plan::StageKind::Update) return "'update' (keyed state)";
       if (st.kind == plan::StageKind::Join) return "joins";
-      if (st.window) return "windows";
+      if (st.window && st.window->kind == plan::WindowKind::Session) return "session windows";
     }
   }
   return "";
@@ -83,7 +83,8 @@ class PipelineBuilder {
           case plan::StageKind::Select: ops_.push_back(make_select(st, next)); break;
           case plan::StageKind::Explode: ops_.push_back(make_explode(st, next)); break;
           case plan::StageKind::Aggregate:
-            ops_.push_back(make_aggregate(st, stream.root_source, next));
+            ops_.push_back(st.window ? make_window(st, stream.root_source, next)
+                                     : make_aggregate(st, stream.root_source, next));
             break;
           default: break;  // rejected by unsupported_feature
         }
@@ -111,6 +112,7 @@ class PipelineBuilder {
     fs.arena = b.CreateCall(cg_.runtime("flow_scratch"), {fs.ctx});
     llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "done", fn);
     fs.next_record = done;
+    advance_watermarks(fn->getArg(2));
     for (const std::vector<Operator*>& stream : stage_ops_) {
       for (Operator* op : stream) op->end_batch(cg_);
     }
@@ -118,6 +120,31 @@ class PipelineBuilder {
     b.SetInsertPoint(done);
     b.CreateRetVoid();
     return fn;
+  }
+
+  // LANGUAGE.md 6.1: at the end of a batch each event-time source's
+  // watermark becomes max(watermark, largest event time - delay); when every
+  // source has ended it is +infinity. The runtime is told the smallest.
+  void advance_watermarks(llvm::Value* final_batch) {
+    auto& b = cg_.b();
+    llvm::Value* is_final = b.CreateICmpNE(final_batch, cg_.i32c(0));
+    llvm::Value* lowest = nullptr;
+    for (size_t i = 0; i < p_.sources.size(); ++i) {
+      const plan::Source& s = p_.sources[i];
+      if (s.event_time < 0) continue;
+      int index = static_cast<int>(i);
+      llvm::Value* max = b.CreateLoad(cg_.i64(), cg_.source_max_time(index));
+      llvm::Value* wm_global = cg_.source_watermark(index);
+      llvm::Value* wm = b.CreateLoad(cg_.i64(), wm_global);
+      // max - delay, saturating at INT64_MIN ("no record yet" stays -infinity).
+      llvm::Value* room = b.CreateICmpSGE(max, cg_.i64c(INT64_MIN + s.watermark_ms));
+      llvm::Value* candidate = b.CreateSelect(room, b.CreateSub(max, cg_.i64c(s.watermark_ms)), cg_.i64c(INT64_MIN));
+      llvm::Value* next = b.CreateSelect(b.CreateICmpSGT(candidate, wm), candidate, wm);
+      next = b.CreateSelect(is_final, cg_.i64c(INT64_MAX), next);
+      b.CreateStore(next, wm_global);
+      lowest = lowest ? b.CreateSelect(b.CreateICmpSLT(next, lowest), next, lowest) : next;
+    }
+    if (lowest) b.CreateCall(cg_.runtime("flow_set_watermark"), {cg_.fs().ctx, lowest});
   }
 
   llvm::Constant* global_array(llvm::Type* element, const std::vector<llvm::Constant*>& items,

@@ -1,0 +1,47 @@
+// compiler/codegen/agg_state.h — the state of `aggregate`'s functions in a
+// hash-table slot, and the code that updates, combines, finalizes and frees
+// it. Shared by running aggregates (one slot per key) and windows (one slot
+// per pane and key, combined into windows when they fire).
+//
+// State per function, at the offset `offsets[i]` of the slot:
+//   count          int64
+//   sum            int64 or double
+//   avg            double sum, int64 count
+//   min, max       the value (strings: FlowStrBuf, 24 bytes)
+//   first, last    int64 arrival number, then the value (to combine panes
+//                  in arrival order)
+//   count_distinct FlowDistinctSet*
+#pragma once
+
+#include "codegen/cg_context.h"
+#include "codegen/state_layout.h"
+
+namespace flowc::codegen {
+
+class AggState {
+ public:
+  // Appends each function's state to `layout`.
+  AggState(const std::vector<plan::Aggregate>& aggs, SlotLayout& layout);
+
+  // One record: `args[i]` is aggregate i's argument (unused for count),
+  // `fresh` (i1) whether the slot was just created, `arrival` an i64 that
+  // grows with arrival order.
+  void update(CgContext& cg, llvm::Value* slot, const std::vector<CgValue>& args,
+              llvm::Value* fresh, llvm::Value* arrival);
+  // Folds the state of `src` into `dst`; `dst_empty` (i1): dst holds nothing yet.
+  void combine(CgContext& cg, llvm::Value* dst, llvm::Value* src, llvm::Value* dst_empty);
+  // The aggregates' values, in order.
+  std::vector<CgValue> finalize(CgContext& cg, llvm::Value* slot);
+  // Frees what the state owns (strings, distinct sets) before the slot goes.
+  void release(CgContext& cg, llvm::Value* slot);
+  bool owns_memory() const;
+
+ private:
+  llvm::Value* at(CgContext& cg, llvm::Value* slot, size_t i, int64_t extra = 0);
+  void store_value(CgContext& cg, const CgValue& v, llvm::Value* address);
+
+  const std::vector<plan::Aggregate>& aggs_;
+  std::vector<int64_t> offsets_;
+};
+
+}  // namespace flowc::codegen

@@ -1,0 +1,248 @@
+// window tumbling D | sliding L every S  [group by KEYS] | aggregate ...
+//
+// Panes (Flink, LightSaber): a record updates ONE slot, its pane of size S
+// (S = D for tumbling), however many windows contain it; a window of
+// length L is the combination of its L/S panes, built when it is emitted.
+//
+// Per row (in the source's fused loop):
+//   t    = event time, or the batch start under processing time
+//   pane = floor(t / S) * S
+//   if (pane + L <= watermark_at_batch_start) { late++; drop }   // every window ended
+//   slot = find_or_insert(panes, (pane, keys)); update(slot, args)
+//
+// At the end of each batch, with W the new watermark (event time) or the
+// batch's end (processing time), and P the watermark windows fired up to:
+//   emit final:   every window end e with P < e <= W is combined from its
+//                 panes into `windows` keyed by (e, keys)
+//   emit updates: the windows (e > P) of the panes updated in this batch
+//   emit `windows` in (window_end, keys) order; then free the panes whose
+//   every window has ended (pane + L <= W), and P = W.
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/MDBuilder.h>
+
+#include "codegen/agg_state.h"
+#include "codegen/keyed_table.h"
+#include "codegen/operator.h"
+
+namespace flowc::codegen {
+namespace {
+
+using plan::Type;
+
+// floor(t / s) * s, for negative t too.
+llvm::Value* floor_to(CgContext& cg, llvm::Value* t, int64_t s) {
+  auto& b = cg.b();
+  llvm::Value* q = b.CreateSDiv(t, cg.i64c(s));
+  llvm::Value* r = b.CreateSRem(t, cg.i64c(s));
+  llvm::Value* adjust = b.CreateICmpSLT(r, cg.i64c(0));
+  q = b.CreateSub(q, b.CreateZExt(adjust, cg.i64()));
+  return b.CreateMul(q, cg.i64c(s));
+}
+
+class WindowOp : public Operator {
+ public:
+  WindowOp(const plan::Stage& stage, int root_source, Operator* next)
+      : stage_(stage), window_(*stage.window), root_source_(root_source), next_(next) {}
+
+  void consume(CgContext& cg, const Row& row) override {
+    auto& b = cg.b();
+    prepare(cg);
+    llvm::Value* t = window_.event_time
+                         ? cg.fs().event_time
+                         : b.CreateLoad(cg.i64(), b.CreateStructGEP(cg.batch_type(), cg.fs().batch, 0));
+    llvm::Value* pane = floor_to(cg, t, window_.slide_ms);
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "window.done", cg.fs().fn);
+    if (window_.event_time) {
+      // Late: every window of the record ended at or before the watermark
+      // as it stood when this batch began (end_batch alone moves it).
+      llvm::Value* watermark = b.CreateLoad(cg.i64(), cg.source_watermark(root_source_));
+      llvm::Value* last_end = b.CreateAdd(pane, cg.i64c(window_.size_ms));
+      llvm::Value* late = b.CreateICmpSLE(last_end, watermark);
+      llvm::BasicBlock* drop = llvm::BasicBlock::Create(cg.llvm(), "window.late", cg.fs().fn);
+      llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "window.keep", cg.fs().fn);
+      b.CreateCondBr(late, drop, keep, llvm::MDBuilder(cg.llvm()).createUnlikelyBranchWeights());
+      b.SetInsertPoint(drop);
+      b.CreateCall(cg.runtime("flow_count_late"), {cg.fs().ctx, cg.i32c(root_source_)});
+      b.CreateBr(done);
+      b.SetInsertPoint(keep);
+    }
+    ExprEnv env{&row, {}};
+    std::vector<CgValue> keys = {{Type::Timestamp, pane, nullptr}};
+    std::vector<CgValue> args;
+    for (const plan::NamedExpr& k : stage_.keys) keys.push_back(emit_expr(cg, *k.expr, env));
+    for (const plan::Aggregate& a : stage_.aggregates) {
+      args.push_back(a.arg ? emit_expr(cg, *a.arg, env) : CgValue{});
+    }
+    auto [slot, fresh] = panes_->probe(keys);
+    llvm::Value* arrival = b.CreateLoad(cg.i64(), arrival_);
+    b.CreateStore(b.CreateAdd(arrival, cg.i64c(1)), arrival_);
+    pane_state_->update(cg, slot, args, fresh, arrival);
+    b.CreateBr(done);
+    b.SetInsertPoint(done);
+  }
+
+  void end_batch(CgContext& cg) override {
+    if (!panes_) return;
+    auto& b = cg.b();
+    llvm::Value* watermark;
+    if (window_.event_time) {
+      watermark = b.CreateLoad(cg.i64(), cg.source_watermark(root_source_));
+    } else {
+      // Processing time: windows that ended by the batch's end; all at the end of input.
+      llvm::Value* end = b.CreateLoad(cg.i64(), b.CreateStructGEP(cg.batch_type(), cg.fs().batch, 3));
+      llvm::Value* final_batch = b.CreateICmpNE(cg.fs().fn->getArg(2), cg.i32c(0));
+      watermark = b.CreateSelect(final_batch, cg.i64c(INT64_MAX), end);
+    }
+    llvm::Value* fired = b.CreateLoad(cg.i64(), fired_upto_);
+    bool final_mode = stage_.emit == plan::EmitMode::Final;
+    int64_t per_pane = window_.size_ms / window_.slide_ms;
+
+    // Visits the windows (ends e = pane + k*S, k = 1..L/S) of a pane with e > P.
+    auto for_each_window = [&](llvm::Value* pane, const std::function<void(llvm::Value* end)>& body) {
+      for (int64_t k = 1; k <= per_pane; ++k) {
+        llvm::Value* e = b.CreateAdd(pane, cg.i64c(k * window_.slide_ms));
+        llvm::BasicBlock* open = llvm::BasicBlock::Create(cg.llvm(), "win.open", cg.fs().fn);
+        llvm::BasicBlock* next = llvm::BasicBlock::Create(cg.llvm(), "win.next", cg.fs().fn);
+        b.CreateCondBr(b.CreateICmpSGT(e, fired), open, next);
+        b.SetInsertPoint(open);
+        body(e);
+        b.CreateBr(next);
+        b.SetInsertPoint(next);
+      }
+    };
+    auto window_keys = [&](llvm::Value* pane_slot, llvm::Value* end) {
+      std::vector<CgValue> keys = {{Type::Timestamp, end, nullptr}};
+      for (size_t i = 1; i <= stage_.keys.size(); ++i) keys.push_back(panes_->key(pane_slot, i));
+      return keys;
+    };
+    auto merge = [&](llvm::Value* pane_slot, llvm::Value* end) {
+      auto [w, fresh] = windows_->probe(window_keys(pane_slot, end));
+      llvm::Value* filled = windows_->field(w, filled_offset_);
+      llvm::Value* empty = b.CreateICmpEQ(b.CreateLoad(cg.i8(), filled), b.getInt8(0));
+      window_state_->combine(cg, w, pane_slot, b.CreateOr(fresh, empty));
+      b.CreateStore(b.getInt8(1), filled);
+    };
+
+    if (final_mode) {
+      panes_->for_each_slot([&](llvm::Value* pane_slot) {
+        llvm::Value* pane = panes_->key(pane_slot, 0).v;
+        for_each_window(pane, [&](llvm::Value* e) {
+          llvm::BasicBlock* fire = llvm::BasicBlock::Create(cg.llvm(), "win.fire", cg.fs().fn);
+          llvm::BasicBlock* skip = llvm::BasicBlock::Create(cg.llvm(), "win.skip", cg.fs().fn);
+          b.CreateCondBr(b.CreateICmpSLE(e, watermark), fire, skip);
+          b.SetInsertPoint(fire);
+          merge(pane_slot, e);
+          b.CreateBr(skip);
+          b.SetInsertPoint(skip);
+        });
+      });
+    } else {
+      // Pass 1: the open windows of the panes updated in this batch.
+      panes_->for_each_slot([&](llvm::Value* pane_slot) {
+        llvm::Value* dirty_at = panes_->field(pane_slot, kSlotDirtyOffset);
+        llvm::Value* dirty = b.CreateICmpNE(b.CreateLoad(cg.i8(), dirty_at), b.getInt8(0));
+        llvm::BasicBlock* mark = llvm::BasicBlock::Create(cg.llvm(), "win.mark", cg.fs().fn);
+        llvm::BasicBlock* clean = llvm::BasicBlock::Create(cg.llvm(), "win.clean", cg.fs().fn);
+        b.CreateCondBr(dirty, mark, clean);
+        b.SetInsertPoint(mark);
+        b.CreateStore(b.getInt8(0), dirty_at);
+        llvm::Value* pane = panes_->key(pane_slot, 0).v;
+        for_each_window(pane, [&](llvm::Value* e) { windows_->probe(window_keys(pane_slot, e)); });
+        b.CreateBr(clean);
+        b.SetInsertPoint(clean);
+      });
+      // Pass 2: every pane of those windows.
+      panes_->for_each_slot([&](llvm::Value* pane_slot) {
+        llvm::Value* pane = panes_->key(pane_slot, 0).v;
+        for_each_window(pane, [&](llvm::Value* e) {
+          llvm::Value* found = windows_->find(window_keys(pane_slot, e));
+          llvm::BasicBlock* add = llvm::BasicBlock::Create(cg.llvm(), "win.add", cg.fs().fn);
+          llvm::BasicBlock* skip = llvm::BasicBlock::Create(cg.llvm(), "win.skip", cg.fs().fn);
+          b.CreateCondBr(b.CreateIsNull(found), skip, add);
+          b.SetInsertPoint(add);
+          merge(pane_slot, e);
+          b.CreateBr(skip);
+          b.SetInsertPoint(skip);
+        });
+      });
+    }
+
+    // Emit the windows by (window_end, keys); window_start = end - L.
+    windows_->for_each_updated([&](llvm::Value* w, llvm::BasicBlock*) {
+      llvm::Value* end = windows_->key(w, 0).v;
+      Row out = {{Type::Timestamp, b.CreateSub(end, cg.i64c(window_.size_ms)), nullptr},
+                 {Type::Timestamp, end, nullptr}};
+      for (size_t i = 1; i <= stage_.keys.size(); ++i) out.push_back(windows_->key(w, i));
+      for (CgValue& v : window_state_->finalize(cg, w)) out.push_back(v);
+      int saved = cg.fs().source;
+      cg.fs().source = root_source_;
+      next_->consume(cg, out);
+      cg.fs().source = saved;
+    });
+    if (window_state_->owns_memory()) {
+      windows_->for_each_slot([&](llvm::Value* w) { window_state_->release(cg, w); });
+    }
+    windows_->clear();
+
+    // Free the panes whose every window has ended: pane + L <= W.
+    llvm::Value* limit = cg.entry_alloca(cg.i64(), "window.limit");
+    b.CreateStore(watermark, limit);
+    panes_->erase_if("expired", [&](llvm::Value* pane_slot, llvm::Value* arg) {
+      llvm::Value* pane = panes_->key(pane_slot, 0).v;
+      llvm::Value* w = cg.b().CreateLoad(cg.i64(), arg);
+      llvm::Value* gone = cg.b().CreateICmpSLE(cg.b().CreateAdd(pane, cg.i64c(window_.size_ms)), w);
+      llvm::BasicBlock* free_it = llvm::BasicBlock::Create(cg.llvm(), "pane.free", cg.fs().fn);
+      llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "pane.keep", cg.fs().fn);
+      cg.b().CreateCondBr(gone, free_it, keep);
+      cg.b().SetInsertPoint(free_it);
+      pane_state_->release(cg, pane_slot);
+      panes_->release_keys(pane_slot);
+      cg.b().CreateRet(cg.i32c(1));
+      cg.b().SetInsertPoint(keep);
+      return cg.b().getFalse();
+    }, limit);
+    b.CreateStore(b.CreateSelect(b.CreateICmpSGT(watermark, fired), watermark, fired), fired_upto_);
+  }
+
+ private:
+  void prepare(CgContext& cg) {
+    if (panes_) return;
+    std::vector<Type> key_types = {Type::Timestamp};
+    for (const plan::NamedExpr& k : stage_.keys) key_types.push_back(k.expr->type);
+    std::string name = cg.unique("window");
+    panes_ = std::make_unique<KeyedTable>(cg, name + ".panes", key_types, pane_layout_,
+                                          KeyedTable::KeyStorage::Owned);
+    windows_ = std::make_unique<KeyedTable>(cg, name + ".windows", key_types, window_layout_);
+    // Panes and windows share one layout, so that AggState::combine reads a
+    // pane with the window's offsets; `filled` is used by windows only.
+    filled_offset_ = window_layout_.add(8);
+    pane_layout_.add(8);
+    pane_state_ = std::make_unique<AggState>(stage_.aggregates, pane_layout_);
+    window_state_ = std::make_unique<AggState>(stage_.aggregates, window_layout_);
+    auto global = [&](const std::string& n, int64_t init) {
+      return new llvm::GlobalVariable(cg.module(), cg.i64(), false, llvm::GlobalValue::InternalLinkage,
+                                      cg.i64c(init), name + "." + n);
+    };
+    arrival_ = global("arrival", 0);
+    fired_upto_ = global("fired_upto", INT64_MIN);
+  }
+
+  const plan::Stage& stage_;
+  plan::Window window_;
+  int root_source_;
+  Operator* next_;
+  SlotLayout pane_layout_, window_layout_;
+  int64_t filled_offset_ = 0;
+  std::unique_ptr<KeyedTable> panes_, windows_;
+  std::unique_ptr<AggState> pane_state_, window_state_;
+  llvm::GlobalVariable* arrival_ = nullptr;
+  llvm::GlobalVariable* fired_upto_ = nullptr;
+};
+
+}  // namespace
+
+OperatorPtr make_window(const plan::Stage& stage, int root_source, Operator* next) {
+  return std::make_unique<WindowOp>(stage, root_source, next);
+}
+
+}  // namespace flowc::codegen
