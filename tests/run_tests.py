@@ -105,6 +105,11 @@ def read(path: str) -> str:
         return f.read()
 
 
+def read_bytes(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def expected_exit(flow_text: str, default: int) -> int:
     first = flow_text.split("\n", 1)[0]
     m = EXIT_DIRECTIVE.match(first)
@@ -229,23 +234,23 @@ def check_run(label: str, proc: subprocess.CompletedProcess, case_dir: str, work
     if proc.returncode != want_status:
         fail("expected exit %d, got %s\n%s" % (want_status, describe_status(proc.returncode),
                                               decode(proc.stderr)))
-    stdout_path = os.path.join(case_dir, "expected_stdout")
-    expected = read(stdout_path) if os.path.exists(stdout_path) else ""
-    if expected != decode(proc.stdout):
-        fail(diff(expected, decode(proc.stdout), "stdout"))
+    # Outputs are compared as bytes: a case may write invalid UTF-8.
+    def compare(expected_path: str, actual: bytes, what: str) -> None:
+        expected = read_bytes(expected_path) if os.path.exists(expected_path) else b""
+        if expected != actual:
+            fail(diff(decode(expected), decode(actual), what) or
+                 "%s differs in bytes that do not decode\n" % what)
+
+    compare(os.path.join(case_dir, "expected_stdout"), proc.stdout, "stdout")
     stderr_path = os.path.join(case_dir, "expected_stderr")
-    if os.path.exists(stderr_path) and read(stderr_path) != decode(proc.stderr):
-        fail(diff(read(stderr_path), decode(proc.stderr), "stderr"))
+    if os.path.exists(stderr_path):
+        compare(stderr_path, proc.stderr, "stderr")
     for rel in outputs:
-        expected = read(os.path.join(case_dir, "expected", rel))
         path = os.path.join(work, rel)
         if not os.path.exists(path):
             fail("%s was not written\n" % rel)
             continue
-        with open(path, "rb") as f:
-            actual = decode(f.read())
-        if expected != actual:
-            fail(diff(expected, actual, rel))
+        compare(os.path.join(case_dir, "expected", rel), read_bytes(path), rel)
 
 
 def suite_run(flowc: str, only: List[str]) -> Iterator[Result]:
