@@ -34,6 +34,10 @@ OperatorPtr make_explode(const plan::Stage& stage, Operator* next);
 OperatorPtr make_aggregate(const plan::Stage& stage, int root_source, Operator* next);
 OperatorPtr make_window(const plan::Stage& stage, int root_source, Operator* next);
 OperatorPtr make_sink(int sink_index, const plan::Sink& sink);
+class LookupTable;  // lookup_table.h
+OperatorPtr make_table_load(LookupTable& table);
+OperatorPtr make_join(const plan::Stage& stage, LookupTable& table, Operator* next);
+OperatorPtr make_update(const plan::Stage& stage, int root_source, bool event_time, Operator* next);
 // Hands every row to each of `outputs` in turn (a stream read by several
 // sinks and streams).
 OperatorPtr make_fanout(std::vector<Operator*> outputs);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "codegen/codegen.h"
+#include "codegen/lookup_table.h"
 #include "codegen/operator.h"
 #include "codegen/scan.h"
 #include "plan/explain.h"
@@ -16,7 +17,6 @@ namespace {
 
 // The first plan feature that has no lowering yet, or "".
 std::string unsupported_feature(const plan::Pipeline& p) {
-  if (!p.tables.empty()) return "tables and joins";
   for (const plan::Source& s : p.sources) {
     if (s.connector.kind == plan::ConnectorKind::Kafka) return "kafka sources";
   }
@@ -25,8 +25,6 @@ std::string unsupported_feature(const plan::Pipeline& p) {
   }
   for (const plan::Stream& s : p.streams) {
     for (const plan::Stage& st : s.stages) {
-      if (st.kind == plan::StageKind::Update) return "'update' (keyed state)";
-      if (st.kind == plan::StageKind::Join) return "joins";
       if (st.window && st.window->kind == plan::WindowKind::Session) return "session windows";
     }
   }
@@ -45,10 +43,15 @@ class PipelineBuilder {
       result.error += " cannot be compiled yet";
       return result;
     }
+    make_tables();
     wire_operators();
     std::vector<llvm::Function*> sources;
     for (size_t i = 0; i < p_.sources.size(); ++i) {
       sources.push_back(lower_source(cg_, p_.sources[i], static_cast<int>(i), source_outputs_[i].get()));
+    }
+    for (size_t t = 0; t < p_.tables.size(); ++t) {
+      int index = static_cast<int>(p_.sources.size() + t);
+      sources.push_back(lower_source(cg_, table_sources_[t], index, table_loaders_[t].get()));
     }
     llvm::Function* end_batch = end_batch_function();
     descriptors(sources, end_batch);
@@ -61,6 +64,38 @@ class PipelineBuilder {
   }
 
  private:
+  // A table is read like a source (before the first batch) into its
+  // LookupTable; its scan sees it as a source without event time.
+  void make_tables() {
+    table_sources_.reserve(p_.tables.size());
+    for (const plan::Table& t : p_.tables) {
+      plan::Source s;
+      s.name = t.name;
+      s.connector = t.connector;
+      s.format = t.format;
+      s.schema = t.schema;
+      s.used.assign(t.schema.fields.size(), true);
+      table_sources_.push_back(std::move(s));
+      lookup_tables_.push_back(std::make_unique<LookupTable>(cg_, t));
+      table_loaders_.push_back(make_table_load(*lookup_tables_.back()));
+    }
+  }
+
+  // Whether the rows reaching stage `k` of stream `s` are source records
+  // that carry their event time (no aggregate or update before them).
+  bool carries_event_time(size_t s, size_t k) const {
+    const plan::Stream& stream = p_.streams[s];
+    if (stream.root_source < 0 || p_.sources[stream.root_source].event_time < 0) return false;
+    for (size_t j = 0; j < k; ++j) {
+      plan::StageKind kind = stream.stages[j].kind;
+      if (kind == plan::StageKind::Aggregate || kind == plan::StageKind::Update) return false;
+    }
+    if (stream.input.kind == plan::Input::Stream) {
+      return carries_event_time(stream.input.index, p_.streams[stream.input.index].stages.size());
+    }
+    return true;
+  }
+
   // Builds the operator graph back to front: a stream's operators hand rows
   // to the sinks and streams that read it, which are built first.
   void wire_operators() {
@@ -86,7 +121,12 @@ class PipelineBuilder {
             ops_.push_back(st.window ? make_window(st, stream.root_source, next)
                                      : make_aggregate(st, stream.root_source, next));
             break;
-          default: break;  // rejected by unsupported_feature
+          case plan::StageKind::Join:
+            ops_.push_back(make_join(st, *lookup_tables_[st.table], next));
+            break;
+          case plan::StageKind::Update:
+            ops_.push_back(make_update(st, stream.root_source, carries_event_time(s, k), next));
+            break;
         }
         next = ops_.back().get();
         stage_ops_[s].insert(stage_ops_[s].begin(), next);
@@ -208,6 +248,18 @@ class PipelineBuilder {
            s.dead_letter ? cg_.cstring(s.dead_letter->path) : null,
            generate ? null : sources[k], generate ? sources[k] : null}));
     }
+    for (size_t t = 0; t < p_.tables.size(); ++t) {
+      const plan::Source& s = table_sources_[t];
+      constexpr int kTableBit = 0x100;  // FLOW_SOURCE_TABLE_BIT, runtime/abi_ext.h
+      source_items.push_back(llvm::ConstantStruct::get(
+          source_type,
+          {cg_.cstring(s.name), cg_.i32c(kTableBit), cg_.i32c(format_code(s.format.kind)),
+           cg_.cstring(s.connector.path), cg_.i32c(0), cg_.i32c(s.format.header),
+           cg_.i32c(static_cast<unsigned char>(s.format.delimiter)), cg_.i32c(s.format.timestamp_unit),
+           cg_.cstring(s.format.pattern), columns(s.schema, "columns.table." + s.name),
+           cg_.i32c(static_cast<int>(s.schema.fields.size())), cg_.i64c(0), cg_.i64c(0), cg_.i64c(0),
+           cg_.i64c(1), cg_.i32c(0), null, sources[p_.sources.size() + t], null}));
+    }
     auto* sink_type = llvm::StructType::get(cg_.llvm(), {p, i, i, p, p, i});
     std::vector<llvm::Constant*> sink_items;
     for (size_t k = 0; k < p_.sinks.size(); ++k) {
@@ -232,7 +284,7 @@ class PipelineBuilder {
         pipeline_type,
         {cg_.cstring(p_.name), global_array(param_type, param_items, "params"),
          cg_.i32c(static_cast<int>(p_.params.size())), cg_.i64c(p_.batch_ms),
-         global_array(source_type, source_items, "sources"), cg_.i32c(static_cast<int>(p_.sources.size())),
+         global_array(source_type, source_items, "sources"), cg_.i32c(static_cast<int>(source_items.size())),
          global_array(sink_type, sink_items, "sinks"), cg_.i32c(static_cast<int>(p_.sinks.size())),
          end_batch, cg_.i64c(static_cast<int64_t>(pipeline_fingerprint(p_)))});
     new llvm::GlobalVariable(cg_.module(), pipeline_type, true, llvm::GlobalValue::ExternalLinkage,
@@ -253,6 +305,9 @@ class PipelineBuilder {
   const CodegenOptions& options_;
   std::vector<OperatorPtr> ops_;
   std::vector<OperatorPtr> source_outputs_;
+  std::vector<plan::Source> table_sources_;
+  std::vector<std::unique_ptr<LookupTable>> lookup_tables_;
+  std::vector<OperatorPtr> table_loaders_;
   std::vector<std::vector<Operator*>> stage_ops_;  // per stream, in stage order
 };
 

@@ -1,0 +1,231 @@
+// group by KEYS | update STATE { STATEMENTS } [emit ...] [expire after D]
+//
+// Per record (in the source's fused loop), the block runs on copies of the
+// key's state, written back only when every statement succeeded, so a bad
+// record never leaves half an update behind:
+//
+//   slot = find_or_insert(state, keys)
+//   s_0 = fresh ? INITIAL_0 : slot->s_0; ...         // locals
+//   <STATEMENTS on the locals>                        // may fail: a bad record
+//   slot->s_i = s_i ...; slot->last_update = t;
+//   emit each: next(record..., s_0, ...)
+// failed:
+//   if (fresh) erase(slot)                            // no state for a bad first record
+//
+// At the end of each batch: expire keys whose last update is more than D
+// old (by the watermark under event time, else by the batch start); then
+// emit updated (keys updated in the batch) or all (every live key), by key.
+#include <llvm/IR/Constants.h>
+
+#include "codegen/keyed_table.h"
+#include "codegen/operator.h"
+
+namespace flowc::codegen {
+namespace {
+
+using plan::Type;
+
+class UpdateOp : public Operator {
+ public:
+  UpdateOp(const plan::Stage& stage, int root_source, bool event_time, Operator* next)
+      : stage_(stage), root_source_(root_source), event_time_(event_time), next_(next) {}
+
+  void consume(CgContext& cg, const Row& row) override {
+    auto& b = cg.b();
+    prepare(cg);
+    ExprEnv env{&row, {}};
+    std::vector<CgValue> keys;
+    for (const plan::NamedExpr& k : stage_.keys) keys.push_back(emit_expr(cg, *k.expr, env));
+    auto [slot, fresh] = table_->probe(keys);
+
+    FunctionState& fs = cg.fs();
+    llvm::BasicBlock* next_record = fs.next_record;
+    llvm::BasicBlock* failed = llvm::BasicBlock::Create(cg.llvm(), "update.failed", fs.fn);
+    fs.next_record = failed;
+
+    // Locals: the initial values for a new key, else the slot's.
+    locals_.clear();
+    for (const plan::Field& f : stage_.state) locals_.push_back(cg.entry_alloca(cg.storage_type(f.type), f.name));
+    for (size_t i = 0; i < stage_.state.size(); ++i) {
+      const plan::Field& f = stage_.state[i];
+      CgValue initial = cg.const_value(*f.default_value);
+      initial.type = f.type;
+      CgValue stored = cg.load_value(f.type, table_->field(slot, offsets_[i]));
+      CgValue start{f.type, b.CreateSelect(fresh, initial.v, stored.v), nullptr};
+      if (f.type == Type::String) start.len = b.CreateSelect(fresh, initial.len, stored.len);
+      cg.store_value(start, locals_[i]);
+      env.state_fields.push_back(locals_[i]);
+    }
+    emit_statements(cg, stage_.body, env);
+
+    // Every statement succeeded: write the state back.
+    for (size_t i = 0; i < stage_.state.size(); ++i) {
+      const plan::Field& f = stage_.state[i];
+      CgValue v = cg.load_value(f.type, locals_[i]);
+      llvm::Value* at = table_->field(slot, offsets_[i]);
+      if (f.type == Type::String) {
+        b.CreateCall(cg.stdlib("flow_strbuf_set"), {at, v.v, v.len});
+      } else {
+        cg.store_value(v, at);
+      }
+    }
+    b.CreateStore(record_time(cg), table_->field(slot, last_update_offset_));
+    fs.next_record = next_record;
+    if (stage_.emit == plan::EmitMode::Each) {
+      Row out = row;
+      for (size_t i = 0; i < stage_.state.size(); ++i) {
+        out.push_back(cg.load_value(stage_.state[i].type, locals_[i]));
+      }
+      next_->consume(cg, out);
+    }
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "update.done", fs.fn);
+    b.CreateBr(done);
+
+    // A statement failed (the bad record is already reported).
+    b.SetInsertPoint(failed);
+    llvm::BasicBlock* erase = llvm::BasicBlock::Create(cg.llvm(), "update.erase", fs.fn);
+    b.CreateCondBr(fresh, erase, next_record);
+    b.SetInsertPoint(erase);
+    b.CreateCall(cg.stdlib("flow_ht_erase"), {b.CreateLoad(cg.ptr(), table_->table_global()), slot});
+    b.CreateBr(next_record);
+
+    b.SetInsertPoint(done);
+  }
+
+  void end_batch(CgContext& cg) override {
+    if (!table_) return;
+    auto& b = cg.b();
+    if (stage_.expire_ms) {
+      llvm::Value* now =
+          event_time_ ? b.CreateLoad(cg.i64(), cg.source_watermark(root_source_))
+                      : b.CreateLoad(cg.i64(), b.CreateStructGEP(cg.batch_type(), cg.fs().batch, 0));
+      llvm::Value* limit = cg.entry_alloca(cg.i64(), "expire.limit");
+      b.CreateStore(now, limit);
+      table_->erase_if("expired", [&](llvm::Value* slot, llvm::Value* arg) {
+        auto& fb = cg.b();
+        llvm::Value* last = fb.CreateLoad(cg.i64(), table_->field(slot, last_update_offset_));
+        llvm::Value* now_value = fb.CreateLoad(cg.i64(), arg);
+        // More than D old: now - last > D (written to avoid overflow at -infinity).
+        llvm::Value* old = fb.CreateICmpSLT(last, fb.CreateSub(now_value, cg.i64c(*stage_.expire_ms)));
+        old = fb.CreateAnd(old, fb.CreateICmpSGT(now_value, cg.i64c(INT64_MIN + *stage_.expire_ms)));
+        llvm::BasicBlock* free_it = llvm::BasicBlock::Create(cg.llvm(), "state.free", cg.fs().fn);
+        llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "state.keep", cg.fs().fn);
+        fb.CreateCondBr(old, free_it, keep);
+        fb.SetInsertPoint(free_it);
+        release(cg, slot);
+        fb.CreateRet(cg.i32c(1));
+        fb.SetInsertPoint(keep);
+        return fb.getFalse();
+      }, limit);
+    }
+    if (stage_.emit == plan::EmitMode::Each) return;
+    table_->for_each_updated(
+        [&](llvm::Value* slot, llvm::BasicBlock*) {
+          Row out;
+          for (size_t i = 0; i < stage_.keys.size(); ++i) out.push_back(table_->key(slot, i));
+          for (size_t i = 0; i < stage_.state.size(); ++i) {
+            out.push_back(cg.load_value(stage_.state[i].type, table_->field(slot, offsets_[i])));
+          }
+          int saved = cg.fs().source;
+          cg.fs().source = root_source_;
+          next_->consume(cg, out);
+          cg.fs().source = saved;
+        },
+        stage_.emit == plan::EmitMode::All);
+  }
+
+ private:
+  void prepare(CgContext& cg) {
+    if (table_) return;
+    std::vector<Type> key_types;
+    for (const plan::NamedExpr& k : stage_.keys) key_types.push_back(k.expr->type);
+    table_ = std::make_unique<KeyedTable>(cg, cg.unique("update"), key_types, layout_,
+                                          KeyedTable::KeyStorage::Owned);
+    last_update_offset_ = layout_.add(8);
+    for (const plan::Field& f : stage_.state) {
+      offsets_.push_back(layout_.add(f.type == Type::String ? 24 : 8));  // FlowStrBuf for strings
+    }
+  }
+
+  // The time a key was last updated: the record's event time, or the batch start.
+  llvm::Value* record_time(CgContext& cg) {
+    if (event_time_) return cg.fs().event_time;
+    return cg.b().CreateLoad(cg.i64(), cg.b().CreateStructGEP(cg.batch_type(), cg.fs().batch, 0));
+  }
+
+  void release(CgContext& cg, llvm::Value* slot) {
+    for (size_t i = 0; i < stage_.state.size(); ++i) {
+      if (stage_.state[i].type == Type::String) {
+        cg.b().CreateCall(cg.stdlib("flow_strbuf_free"), {table_->field(slot, offsets_[i])});
+      }
+    }
+    table_->release_keys(slot);
+  }
+
+  // Statements run on the locals (`env.state_fields`).
+  //   s = e;  s += e (+ concatenates strings);  s -= e;  s *= e;  s /= e (floats)
+  //   if (c) { ... } else { ... }
+  void emit_statements(CgContext& cg, const std::vector<plan::StatementPtr>& body, const ExprEnv& env) {
+    auto& b = cg.b();
+    for (const plan::StatementPtr& st : body) {
+      if (st->is_if) {
+        CgValue cond = emit_expr(cg, *st->condition, env);
+        llvm::BasicBlock* then = llvm::BasicBlock::Create(cg.llvm(), "st.then", cg.fs().fn);
+        llvm::BasicBlock* other = llvm::BasicBlock::Create(cg.llvm(), "st.else", cg.fs().fn);
+        llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "st.end", cg.fs().fn);
+        b.CreateCondBr(cond.v, then, other);
+        b.SetInsertPoint(then);
+        emit_statements(cg, st->then_body, env);
+        b.CreateBr(done);
+        b.SetInsertPoint(other);
+        emit_statements(cg, st->else_body, env);
+        b.CreateBr(done);
+        b.SetInsertPoint(done);
+        continue;
+      }
+      const plan::Field& target = stage_.state[st->target];
+      llvm::Value* at = env.state_fields[st->target];
+      CgValue v = emit_expr(cg, *st->value, env);
+      if (st->op == "=") {
+        v.type = target.type;
+        cg.store_value(v, at);
+        continue;
+      }
+      CgValue cur = cg.load_value(target.type, at);
+      CgValue out = cur;
+      if (target.type == Type::String) {
+        llvm::Value* joined = cg.entry_alloca(cg.str_type(), "concat");
+        b.CreateCall(cg.stdlib("flow_str_concat"), {cg.fs().arena, cur.v, cur.len, v.v, v.len, joined});
+        out = cg.load_value(Type::String, joined);
+      } else if (target.type == Type::Float) {
+        if (st->op == "+=") out.v = b.CreateFAdd(cur.v, v.v);
+        if (st->op == "-=") out.v = b.CreateFSub(cur.v, v.v);
+        if (st->op == "*=") out.v = b.CreateFMul(cur.v, v.v);
+        if (st->op == "/=") out.v = b.CreateFDiv(cur.v, v.v);
+      } else {  // int and timestamp wrap
+        if (st->op == "+=") out.v = b.CreateAdd(cur.v, v.v);
+        if (st->op == "-=") out.v = b.CreateSub(cur.v, v.v);
+        if (st->op == "*=") out.v = b.CreateMul(cur.v, v.v);
+      }
+      cg.store_value(out, at);
+    }
+  }
+
+  const plan::Stage& stage_;
+  int root_source_;
+  bool event_time_;
+  Operator* next_;
+  SlotLayout layout_;
+  int64_t last_update_offset_ = 0;
+  std::vector<int64_t> offsets_;
+  std::vector<llvm::Value*> locals_;
+  std::unique_ptr<KeyedTable> table_;
+};
+
+}  // namespace
+
+OperatorPtr make_update(const plan::Stage& stage, int root_source, bool event_time, Operator* next) {
+  return std::make_unique<UpdateOp>(stage, root_source, event_time, next);
+}
+
+}  // namespace flowc::codegen
