@@ -111,6 +111,10 @@ typedef struct FlowSourceDesc {
   const char* dead_letter_path;
   FlowProcessFn process;
   FlowGenerateFn generate;
+  // Connector options as NAME, VALUE pairs (kafka: brokers, topic, group,
+  // start, stop_at_end and the dotted librdkafka properties, all as text).
+  const char* const* options;
+  int32_t option_count;  // pairs
 } FlowSourceDesc;
 
 typedef struct FlowSinkDesc {
@@ -120,6 +124,9 @@ typedef struct FlowSinkDesc {
   const char* path;
   const FlowColumn* columns;
   int32_t column_count;
+  const char* const* options;  // as FlowSourceDesc::options (kafka sinks)
+  int32_t option_count;
+  int32_t has_key;  // kafka: rows carry a message key (flow_sink_key)
 } FlowSinkDesc;
 
 // A param (LANGUAGE.md 4): the runtime parses `--param NAME=VALUE` into
@@ -154,6 +161,9 @@ void flow_sink_float(FlowContext* ctx, int32_t sink, double v);
 void flow_sink_string(FlowContext* ctx, int32_t sink, const char* p, int64_t n);
 void flow_sink_timestamp(FlowContext* ctx, int32_t sink, int64_t v);
 void flow_sink_end_row(FlowContext* ctx, int32_t sink);
+// The message key of the row being written (kafka sinks with `key EXPR`):
+// the text form of the key's value, called once between begin and end.
+void flow_sink_key(FlowContext* ctx, int32_t sink, const char* p, int64_t n);
 
 // A bad record (LANGUAGE.md section 9). `message` is the reason without the
 // position, e.g. `field "latency_ms": expected float, got "abc"`.

@@ -19,6 +19,7 @@ const FlowAbiSymbol flow_abi_symbols[] = {
     FLOW_SYMBOL(flow_sink_string),
     FLOW_SYMBOL(flow_sink_timestamp),
     FLOW_SYMBOL(flow_sink_end_row),
+    FLOW_SYMBOL(flow_sink_key),
     // bad records, parsing support
     FLOW_SYMBOL(flow_bad_record),
     FLOW_SYMBOL(flow_bad_field),

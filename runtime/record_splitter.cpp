@@ -17,6 +17,7 @@ void RecordSplitter::reset() {
   base_offset_ = 0;
   line_ = record_line_ = 1;
   csv_ = Csv::kFieldStart;
+  quote_from_ = quote_at_ = quote_end_ = 0;
   skipping_ = false;
   finished_ = false;
 }
@@ -32,6 +33,11 @@ char* RecordSplitter::fill_ptr(size_t want) {
     begin_ -= std::min(begin_, keep_from);
     scan_ -= keep_from;
     end_ -= keep_from;
+    // The cached quote search moves with the bytes (a quote_at_ that falls
+    // before them goes negative: below scan_, so it is searched again).
+    quote_from_ = std::max(quote_from_, keep_from) - keep_from;
+    quote_at_ -= keep_from;
+    quote_end_ -= keep_from;
   }
   size_t need = static_cast<size_t>(end_) + want;
   if (need > cap_) {
@@ -48,6 +54,21 @@ void RecordSplitter::commit(size_t n) { end_ += static_cast<int64_t>(n); }
 
 void RecordSplitter::finish() { finished_ = true; }
 
+// The first `"` in [scan_, scan_ + seg), or null. Searches the rest of the
+// buffer at most once per quote found (see quote_at_).
+const char* RecordSplitter::next_quote(int64_t seg) {
+  const int64_t limit = scan_ + seg;
+  const bool cached = quote_from_ <= scan_ && (quote_at_ < quote_end_ ? quote_at_ >= scan_ : quote_end_ >= limit);
+  if (!cached) {
+    const char* p = buf_.get() + scan_;
+    const char* q = static_cast<const char*>(std::memchr(p, '"', static_cast<size_t>(end_ - scan_)));
+    quote_from_ = scan_;
+    quote_end_ = end_;
+    quote_at_ = q ? scan_ + (q - p) : end_;
+  }
+  return quote_at_ < limit ? buf_.get() + quote_at_ : nullptr;
+}
+
 bool RecordSplitter::scan_csv() {
   const char* b = buf_.get();
   while (scan_ < end_) {
@@ -58,7 +79,7 @@ bool RecordSplitter::scan_csv() {
       // depends on the byte before it (a delimiter: the quote opens a field).
       const char* nl = static_cast<const char*>(std::memchr(p, '\n', left));
       size_t seg = nl ? static_cast<size_t>(nl - p) : left;
-      const char* q = static_cast<const char*>(std::memchr(p, '"', seg));
+      const char* q = next_quote(static_cast<int64_t>(seg));
       size_t skip = q ? static_cast<size_t>(q - p) : seg;
       if (skip > 0) csv_ = p[skip - 1] == delimiter_ ? Csv::kFieldStart : Csv::kUnquoted;
       scan_ += static_cast<int64_t>(skip);

@@ -58,6 +58,7 @@ class RecordSplitter {
   // outside quotes) is at scan_.
   bool scan_to_terminator();
   bool scan_csv();
+  const char* next_quote(int64_t seg);
   Next emit(int64_t end, int64_t next_start, FlowRecord* rec);
 
   int32_t format_;
@@ -72,6 +73,13 @@ class RecordSplitter {
   int64_t line_ = 1;         // line of the byte at scan_
   int64_t record_line_ = 1;  // line of the current record's first byte
   Csv csv_ = Csv::kFieldStart;
+  // CSV: the buffer holds no `"` in [quote_from_, quote_at_), and when
+  // quote_at_ < quote_end_ there is one at quote_at_ (quote_end_ is where
+  // that search stopped). One search over the buffer then serves every
+  // record before the next quote: unquoted CSV costs one memchr a line.
+  int64_t quote_from_ = 0;
+  int64_t quote_at_ = 0;
+  int64_t quote_end_ = 0;
   bool skipping_ = false;  // inside a too-long record: drop until its end
   bool finished_ = false;
 };

@@ -247,6 +247,11 @@ void flow_sink_string(FlowContext* ctx, int32_t sink, const char* p, int64_t n) 
 void flow_sink_timestamp(FlowContext* ctx, int32_t sink, int64_t v) {
   if (auto* s = sink_at(ctx, sink)) s->put_timestamp(v);
 }
+void flow_sink_key(FlowContext* ctx, int32_t sink, const char* p, int64_t n) {
+  if (auto* s = sink_at(ctx, sink)) {
+    s->set_key(n > 0 ? std::string_view(p, static_cast<size_t>(n)) : std::string_view());
+  }
+}
 void flow_sink_end_row(FlowContext* ctx, int32_t sink) {
   if (auto* s = sink_at(ctx, sink)) s->end_row(ctx);
 }

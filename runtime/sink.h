@@ -36,6 +36,9 @@ class Sink {
   void put_float(double v);
   void put_string(std::string_view v);
   void put_timestamp(int64_t v);
+  // The message key of the current row (kafka sinks); others ignore it.
+  void set_key(std::string_view key) { key_.assign(key.data(), key.size()); }
+  const std::string& key() const { return key_; }
   void end_row(FlowContext* ctx);
 
   // End of a batch: writes what is buffered; false after ctx->set_error.
@@ -59,6 +62,7 @@ class Sink {
   int fd_ = -1;
   bool owns_fd_ = false;
   std::string display_;  // "stdout" or the path, for messages
+  std::string key_;
   std::string buf_;
   int32_t col_ = 0;
   off_t committed_ = 0;  // file length after the last committed batch

@@ -78,6 +78,7 @@ llvm::Function* CgContext::runtime(const std::string& name) {
       {"flow_csv_column_map", 9}, {"flow_scratch", 10},       {"flow_regex_fields", 11},
       {"flow_regex_compile", 12}, {"flow_regex_match", 13},   {"flow_regex_extract", 14},
       {"flow_count_late", 15},    {"flow_set_watermark", 16}, {"flow_runtime_main", 17},
+      {"flow_sink_key", 18},
   };
   std::vector<llvm::FunctionType*> types = {
       llvm::FunctionType::get(v, {p, i}, false),
@@ -98,6 +99,7 @@ llvm::Function* CgContext::runtime(const std::string& name) {
       llvm::FunctionType::get(v, {p, i}, false),
       llvm::FunctionType::get(v, {p, l}, false),
       llvm::FunctionType::get(i, {p, i, p}, false),
+      llvm::FunctionType::get(v, {p, i, p, l}, false),
   };
   auto it = index.find(name);
   if (it == index.end()) throw std::logic_error("unknown runtime function '" + name + "'");

@@ -38,6 +38,20 @@ class SinkOp : public Operator {
           break;
       }
     }
+    if (sink_.key) {
+      // The key's text form: a string as is, other values as they print.
+      ExprEnv env{&row, {}};
+      CgValue key = emit_expr(cg, *sink_.key, env);
+      if (key.type != plan::Type::String) {
+        static const char* const kToText[] = {"flow_conv_string_bool", "flow_conv_string_i64",
+                                              "flow_conv_string_f64", nullptr, "flow_conv_string_ts"};
+        llvm::Value* out = cg.entry_alloca(cg.str_type(), "key.text");
+        llvm::Value* v = key.type == plan::Type::Bool ? cg.to_c_bool(key.v) : key.v;
+        b.CreateCall(cg.stdlib(kToText[static_cast<int>(key.type)]), {cg.fs().arena, v, out});
+        key = cg.load_value(plan::Type::String, out);
+      }
+      b.CreateCall(cg.runtime("flow_sink_key"), {ctx, sink, key.v, key.len});
+    }
     b.CreateCall(cg.runtime("flow_sink_end_row"), {ctx, sink});
   }
 

@@ -33,6 +33,7 @@ OperatorPtr make_select(const plan::Stage& stage, Operator* next);
 OperatorPtr make_explode(const plan::Stage& stage, Operator* next);
 OperatorPtr make_aggregate(const plan::Stage& stage, int root_source, Operator* next);
 OperatorPtr make_window(const plan::Stage& stage, int root_source, Operator* next);
+OperatorPtr make_session(const plan::Stage& stage, int root_source, Operator* next);
 OperatorPtr make_sink(int sink_index, const plan::Sink& sink);
 class LookupTable;  // lookup_table.h
 OperatorPtr make_table_load(LookupTable& table);

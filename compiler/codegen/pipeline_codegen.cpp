@@ -17,17 +17,6 @@ namespace {
 
 // The first plan feature that has no lowering yet, or "".
 std::string unsupported_feature(const plan::Pipeline& p) {
-  for (const plan::Source& s : p.sources) {
-    if (s.connector.kind == plan::ConnectorKind::Kafka) return "kafka sources";
-  }
-  for (const plan::Sink& s : p.sinks) {
-    if (s.connector.kind == plan::ConnectorKind::Kafka) return "kafka sinks";
-  }
-  for (const plan::Stream& s : p.streams) {
-    for (const plan::Stage& st : s.stages) {
-      if (st.window && st.window->kind == plan::WindowKind::Session) return "session windows";
-    }
-  }
   return "";
 }
 
@@ -118,8 +107,10 @@ class PipelineBuilder {
           case plan::StageKind::Select: ops_.push_back(make_select(st, next)); break;
           case plan::StageKind::Explode: ops_.push_back(make_explode(st, next)); break;
           case plan::StageKind::Aggregate:
-            ops_.push_back(st.window ? make_window(st, stream.root_source, next)
-                                     : make_aggregate(st, stream.root_source, next));
+            ops_.push_back(!st.window ? make_aggregate(st, stream.root_source, next)
+                           : st.window->kind == plan::WindowKind::Session
+                               ? make_session(st, stream.root_source, next)
+                               : make_window(st, stream.root_source, next));
             break;
           case plan::StageKind::Join:
             ops_.push_back(make_join(st, *lookup_tables_[st.table], next));
@@ -204,6 +195,16 @@ class PipelineBuilder {
     return global_array(column, items, name);
   }
 
+  // NAME, VALUE, ... as a private array of C strings (kafka options).
+  llvm::Constant* options(const plan::Connector& c, const std::string& name) {
+    std::vector<llvm::Constant*> items;
+    for (const auto& [key, value] : c.kafka) {
+      items.push_back(cg_.cstring(key));
+      items.push_back(cg_.cstring(value));
+    }
+    return global_array(cg_.ptr(), items, name);
+  }
+
   static int format_code(plan::FormatKind k) {
     switch (k) {
       case plan::FormatKind::Csv: return 0;
@@ -223,7 +224,7 @@ class PipelineBuilder {
     llvm::Type* l = cg_.i64();
     llvm::Constant* null = llvm::ConstantPointerNull::get(cg_.ptr());
     auto* source_type = llvm::StructType::get(
-        cg_.llvm(), {p, i, i, p, i, i, i, i, p, p, i, l, l, l, l, i, p, p, p});
+        cg_.llvm(), {p, i, i, p, i, i, i, i, p, p, i, l, l, l, l, i, p, p, p, p, i});
     std::vector<llvm::Constant*> source_items;
     for (size_t k = 0; k < p_.sources.size(); ++k) {
       const plan::Source& s = p_.sources[k];
@@ -246,7 +247,9 @@ class PipelineBuilder {
            cg_.i64c(s.connector.rate), cg_.i64c(s.connector.start), cg_.i64c(s.connector.step),
            cg_.i32c(static_cast<int>(s.on_error)),
            s.dead_letter ? cg_.cstring(s.dead_letter->path) : null,
-           generate ? null : sources[k], generate ? sources[k] : null}));
+           generate ? null : sources[k], generate ? sources[k] : null,
+           options(s.connector, "options." + s.name),
+           cg_.i32c(static_cast<int>(s.connector.kafka.size()))}));
     }
     for (size_t t = 0; t < p_.tables.size(); ++t) {
       const plan::Source& s = table_sources_[t];
@@ -258,9 +261,9 @@ class PipelineBuilder {
            cg_.i32c(static_cast<unsigned char>(s.format.delimiter)), cg_.i32c(s.format.timestamp_unit),
            cg_.cstring(s.format.pattern), columns(s.schema, "columns.table." + s.name),
            cg_.i32c(static_cast<int>(s.schema.fields.size())), cg_.i64c(0), cg_.i64c(0), cg_.i64c(0),
-           cg_.i64c(1), cg_.i32c(0), null, sources[p_.sources.size() + t], null}));
+           cg_.i64c(1), cg_.i32c(0), null, sources[p_.sources.size() + t], null, null, cg_.i32c(0)}));
     }
-    auto* sink_type = llvm::StructType::get(cg_.llvm(), {p, i, i, p, p, i});
+    auto* sink_type = llvm::StructType::get(cg_.llvm(), {p, i, i, p, p, i, p, i, i});
     std::vector<llvm::Constant*> sink_items;
     for (size_t k = 0; k < p_.sinks.size(); ++k) {
       const plan::Sink& s = p_.sinks[k];
@@ -269,7 +272,9 @@ class PipelineBuilder {
       sink_items.push_back(llvm::ConstantStruct::get(
           sink_type, {cg_.cstring(s.input_name), cg_.i32c(kind), cg_.i32c(format_code(s.format.kind)),
                       cg_.cstring(s.connector.path), columns(s.columns, "columns.sink" + std::to_string(k)),
-                      cg_.i32c(static_cast<int>(s.columns.fields.size()))}));
+                      cg_.i32c(static_cast<int>(s.columns.fields.size())),
+                      options(s.connector, "options.sink" + std::to_string(k)),
+                      cg_.i32c(static_cast<int>(s.connector.kafka.size())), cg_.i32c(s.key ? 1 : 0)}));
     }
     auto* param_type = llvm::StructType::get(cg_.llvm(), {p, i, p});
     std::vector<llvm::Constant*> param_items;

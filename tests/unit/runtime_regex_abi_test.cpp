@@ -88,7 +88,7 @@ TEST(RuntimeAbi, SymbolTableListsEveryAbiFunctionOnce) {
   // Every function declared in abi.h and abi_ext.h, by hand.
   const char* expected[] = {
       "flow_sink_begin_row", "flow_sink_bool",     "flow_sink_int",       "flow_sink_float",
-      "flow_sink_string",    "flow_sink_timestamp", "flow_sink_end_row",  "flow_bad_record",    "flow_bad_field",
+      "flow_sink_string",    "flow_sink_timestamp", "flow_sink_end_row",  "flow_sink_key",  "flow_bad_record",    "flow_bad_field",
       "flow_csv_column_map", "flow_scratch",       "flow_regex_fields",   "flow_regex_compile",
       "flow_regex_match",    "flow_regex_extract", "flow_count_late",     "flow_count_out",
       "flow_runtime_main",   "flow_set_watermark"};
