@@ -138,6 +138,15 @@ typedef struct FlowParamDesc {
   void* slot;
 } FlowParamDesc;
 
+// Checkpoints (LANGUAGE.md 10): generated code writes and reads back the
+// state of every stateful operator through these opaque streams; the
+// runtime owns the file format, source positions, sink lengths and CRC.
+typedef struct FlowCkptWriter FlowCkptWriter;
+typedef struct FlowCkptReader FlowCkptReader;
+typedef void (*FlowSnapshotFn)(FlowContext* ctx, FlowCkptWriter* w);
+// Returns 0 when the state does not read back (truncated or malformed).
+typedef int32_t (*FlowRestoreFn)(FlowContext* ctx, FlowCkptReader* r);
+
 typedef struct FlowPipeline {
   const char* name;
   const FlowParamDesc* params;
@@ -149,6 +158,10 @@ typedef struct FlowPipeline {
   int32_t sink_count;
   FlowEndBatchFn end_batch;
   uint64_t fingerprint;  // of sources, schemas, stages and sinks
+  FlowSnapshotFn snapshot;
+  FlowRestoreFn restore;
+  const char* checkpoint_dir;   // `checkpoint "DIR"`, or null (--checkpoint wins)
+  int64_t checkpoint_every_ms;  // `every D`, or 0: every batch
 } FlowPipeline;
 
 // ---- calls from generated code into the runtime ----
@@ -205,6 +218,20 @@ void flow_count_late(FlowContext* ctx, int32_t source);
 
 // Progress: records a stream wrote (for --progress).
 void flow_count_out(FlowContext* ctx, int64_t n);
+
+// The state streams of snapshot/restore. Values are written and read back
+// in the same order; a read past the end or of the wrong kind makes
+// flow_ckpt_ok return 0 (and reads return 0 / empty views).
+void flow_ckpt_put_i64(FlowCkptWriter* w, int64_t v);
+void flow_ckpt_put_bytes(FlowCkptWriter* w, const char* p, int64_t n);
+int64_t flow_ckpt_get_i64(FlowCkptReader* r);
+// A view into the reader's buffer, valid until restore returns.
+void flow_ckpt_get_bytes(FlowCkptReader* r, FlowStr* out);
+int32_t flow_ckpt_ok(FlowCkptReader* r);
+// count_distinct sets (stdlib FlowDistinctSet*): written with their values;
+// read back as a new set owned by the caller.
+void flow_ckpt_put_distinct(FlowCkptWriter* w, const void* set);
+void* flow_ckpt_get_distinct(FlowCkptReader* r);
 
 // ---- the runtime's entry points ----
 

@@ -32,6 +32,14 @@ const FlowAbiSymbol flow_abi_symbols[] = {
     // metrics
     FLOW_SYMBOL(flow_count_late),
     FLOW_SYMBOL(flow_count_out),
+    // checkpoints
+    FLOW_SYMBOL(flow_ckpt_put_i64),
+    FLOW_SYMBOL(flow_ckpt_put_bytes),
+    FLOW_SYMBOL(flow_ckpt_get_i64),
+    FLOW_SYMBOL(flow_ckpt_get_bytes),
+    FLOW_SYMBOL(flow_ckpt_ok),
+    FLOW_SYMBOL(flow_ckpt_put_distinct),
+    FLOW_SYMBOL(flow_ckpt_get_distinct),
     // entry point
     FLOW_SYMBOL(flow_runtime_main),
     // abi_ext.h

@@ -12,6 +12,7 @@
 #include "flow_stdlib.h"
 #include "io_util.h"
 #include "json_text.h"
+#include "kafka_connector.h"
 
 namespace flowrt {
 namespace {
@@ -55,9 +56,15 @@ bool Sink::open(FlowContext* ctx) {
     owns_fd_ = true;
     struct stat st;
     committed_ = ::fstat(fd_, &st) == 0 ? st.st_size : 0;
+  } else if (desc_->kind == FLOW_SINK_KAFKA) {
+    // One row per message (no newline, no CSV header): sink_kafka.cpp.
+    display_ = "kafka topic of '" + std::string(desc_->name ? desc_->name : "?") + "'";
+    if (format_ == FLOW_FORMAT_DEFAULT) format_ = FLOW_FORMAT_JSON;
+    kafka_ = std::make_unique<KafkaProducer>(desc_, ctx->io.stderr_fd);
+    if (!kafka_->open(ctx)) return false;
   } else {
     ctx->set_error("sink of '" + std::string(desc_->name ? desc_->name : "?") +
-                   "': kafka sinks are not supported yet");
+                   "': unknown sink kind " + std::to_string(desc_->kind));
     return false;
   }
   if (format_ != FLOW_FORMAT_CSV && format_ != FLOW_FORMAT_JSON &&
@@ -74,7 +81,7 @@ bool Sink::open(FlowContext* ctx) {
     json_keys_.push_back(std::move(key));
   }
   // CSV: the header once, when the output is created (stdout: at start).
-  if (format_ == FLOW_FORMAT_CSV && committed_ == 0) {
+  if (format_ == FLOW_FORMAT_CSV && committed_ == 0 && !kafka_) {
     for (int32_t c = 0; c < desc_->column_count; ++c) {
       if (c > 0) buf_ += ',';
       append_csv_field(&buf_, desc_->columns[c].name ? desc_->columns[c].name : "", ',');
@@ -161,6 +168,13 @@ void Sink::put_timestamp(int64_t v) {
 void Sink::end_row(FlowContext* ctx) {
   ++ctx->counters.rows_out;
   if (format_ == FLOW_FORMAT_TABLE) return;
+  if (kafka_) {
+    if (format_ == FLOW_FORMAT_JSON) buf_ += '}';
+    kafka_->add_row(ctx, buf_, key_);
+    buf_.clear();
+    key_.clear();
+    return;
+  }
   buf_ += format_ == FLOW_FORMAT_CSV ? "\n" : "}\n";
   if (buf_.size() >= kSinkFlushBytes) write_buffer(ctx);
 }
@@ -196,6 +210,7 @@ bool Sink::commit_batch(FlowContext* ctx) {
     buf_ += render_table(ctx->batch.number, header, right, rows_);
     rows_.clear();
   }
+  if (kafka_) return kafka_->flush(ctx);
   if (!write_buffer(ctx)) return false;
   if (owns_fd_) {
     struct stat st;
@@ -207,6 +222,7 @@ bool Sink::commit_batch(FlowContext* ctx) {
 void Sink::abort_batch(FlowContext* ctx) {
   buf_.clear();
   rows_.clear();
+  if (kafka_) kafka_->abort(ctx);
   if (owns_fd_ && ::ftruncate(fd_, committed_) != 0) {
     ctx->set_error("cannot truncate \"" + display_ + "\": " + errno_text(errno));
   }

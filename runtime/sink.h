@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,8 @@
 #include "abi.h"
 
 namespace flowrt {
+
+class KafkaProducer;  // kafka_connector.h
 
 // A sink's buffer is written early, inside a batch, once it holds this
 // much: a batch's output need not fit in memory. File sinks can still take
@@ -48,6 +51,8 @@ class Sink {
   void abort_batch(FlowContext* ctx);
 
   int32_t format() const { return format_; }
+  // The producer of a kafka sink (null for other sinks).
+  KafkaProducer* kafka() const { return kafka_.get(); }
 
  private:
   enum class Align : uint8_t { kLeft, kRight };
@@ -63,6 +68,7 @@ class Sink {
   bool owns_fd_ = false;
   std::string display_;  // "stdout" or the path, for messages
   std::string key_;
+  std::unique_ptr<KafkaProducer> kafka_;  // FLOW_SINK_KAFKA: rows are messages
   std::string buf_;
   int32_t col_ = 0;
   off_t committed_ = 0;  // file length after the last committed batch

@@ -53,6 +53,36 @@ bool AggState::owns_memory() const {
   return false;
 }
 
+std::vector<StateColumn> AggState::columns() const {
+  std::vector<StateColumn> out;
+  for (size_t i = 0; i < aggs_.size(); ++i) {
+    const plan::Aggregate& a = aggs_[i];
+    int64_t at = offsets_[i];
+    ColumnKind value = a.type == Type::String ? ColumnKind::StrBuf : ColumnKind::Scalar;
+    switch (a.fn) {
+      case AggFn::Avg:
+        out.push_back({at, ColumnKind::Scalar});
+        out.push_back({at + 8, ColumnKind::Scalar});
+        break;
+      case AggFn::CountDistinct:
+        out.push_back({at, ColumnKind::Distinct});
+        break;
+      case AggFn::Min:
+      case AggFn::Max:
+        out.push_back({at, value});
+        break;
+      case AggFn::First:
+      case AggFn::Last:
+        out.push_back({at, ColumnKind::Scalar});
+        out.push_back({at + 8, value});
+        break;
+      default:
+        out.push_back({at, ColumnKind::Scalar});
+    }
+  }
+  return out;
+}
+
 llvm::Value* AggState::at(CgContext& cg, llvm::Value* slot, size_t i, int64_t extra) {
   return cg.b().CreateConstInBoundsGEP1_64(cg.i8(), slot, static_cast<uint64_t>(offsets_[i] + extra));
 }

@@ -14,6 +14,7 @@
 #pragma once
 
 #include "codegen/cg_context.h"
+#include "codegen/checkpoint.h"
 #include "codegen/state_layout.h"
 
 namespace flowc::codegen {
@@ -35,6 +36,8 @@ class AggState {
   // Frees what the state owns (strings, distinct sets) before the slot goes.
   void release(CgContext& cg, llvm::Value* slot);
   bool owns_memory() const;
+  // The state's pieces, for checkpoints.
+  std::vector<StateColumn> columns() const;
 
  private:
   llvm::Value* at(CgContext& cg, llvm::Value* slot, size_t i, int64_t extra = 0);

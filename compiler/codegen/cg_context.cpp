@@ -78,7 +78,9 @@ llvm::Function* CgContext::runtime(const std::string& name) {
       {"flow_csv_column_map", 9}, {"flow_scratch", 10},       {"flow_regex_fields", 11},
       {"flow_regex_compile", 12}, {"flow_regex_match", 13},   {"flow_regex_extract", 14},
       {"flow_count_late", 15},    {"flow_set_watermark", 16}, {"flow_runtime_main", 17},
-      {"flow_sink_key", 18},
+      {"flow_sink_key", 18},      {"flow_ckpt_put_i64", 19},  {"flow_ckpt_put_bytes", 20},
+      {"flow_ckpt_get_i64", 21},  {"flow_ckpt_get_bytes", 22}, {"flow_ckpt_ok", 23},
+      {"flow_ckpt_put_distinct", 24}, {"flow_ckpt_get_distinct", 25},
   };
   std::vector<llvm::FunctionType*> types = {
       llvm::FunctionType::get(v, {p, i}, false),
@@ -100,6 +102,13 @@ llvm::Function* CgContext::runtime(const std::string& name) {
       llvm::FunctionType::get(v, {p, l}, false),
       llvm::FunctionType::get(i, {p, i, p}, false),
       llvm::FunctionType::get(v, {p, i, p, l}, false),
+      llvm::FunctionType::get(v, {p, l}, false),
+      llvm::FunctionType::get(v, {p, p, l}, false),
+      llvm::FunctionType::get(l, {p}, false),
+      llvm::FunctionType::get(v, {p, p}, false),
+      llvm::FunctionType::get(i, {p}, false),
+      llvm::FunctionType::get(v, {p, p}, false),
+      llvm::FunctionType::get(p, {p}, false),
   };
   auto it = index.find(name);
   if (it == index.end()) throw std::logic_error("unknown runtime function '" + name + "'");

@@ -47,12 +47,18 @@ class AggregateOp : public Operator {
     });
   }
 
+  void snapshot(CgContext& cg, llvm::Value* writer) override {
+    if (table_) emit_table_snapshot(cg, *table_, key_types_, state_->columns(), writer);
+  }
+  void restore(CgContext& cg, llvm::Value* reader) override {
+    if (table_) emit_table_restore(cg, *table_, key_types_, state_->columns(), reader);
+  }
+
  private:
   void prepare(CgContext& cg) {
     if (table_) return;
-    std::vector<plan::Type> key_types;
-    for (const plan::NamedExpr& k : stage_.keys) key_types.push_back(k.expr->type);
-    table_ = std::make_unique<KeyedTable>(cg, cg.unique("aggregate"), key_types, layout_);
+    for (const plan::NamedExpr& k : stage_.keys) key_types_.push_back(k.expr->type);
+    table_ = std::make_unique<KeyedTable>(cg, cg.unique("aggregate"), key_types_, layout_);
     state_ = std::make_unique<AggState>(stage_.aggregates, layout_);
   }
 
@@ -60,6 +66,7 @@ class AggregateOp : public Operator {
   int root_source_;
   Operator* next_;
   SlotLayout layout_;
+  std::vector<plan::Type> key_types_;
   std::unique_ptr<KeyedTable> table_;
   std::unique_ptr<AggState> state_;
 };

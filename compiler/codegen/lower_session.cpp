@@ -5,35 +5,37 @@
 // window_start = start, window_end = last + G.
 //
 // State (memory: open sessions x keys, nothing per record):
-//   sessions  keyed by (keys..., id), id from a global counter:
-//             start, last, the aggregate state (KeyStorage::Owned: freed
-//             one by one when a session fires)
-//   index     keyed by (keys...): a FlowI64Vec of the key's open session
-//             ids (usually one); the entry goes with its last session
-//   results   keyed by (window_end, window_start, keys...): the id of each
-//             session to emit at this batch end, so that for_each_updated
-//             yields them in the order of LANGUAGE.md 6.1; cleared after
+//   sessions  a hash table keyed by KEYS whose slot holds a FlowSessionList
+//             (stdlib): the key's open sessions as an array of elements
+//             {start, last, dirty, aggregate state}, sorted by time (open
+//             sessions of a key are more than G apart, so by start and by
+//             last alike). String keys are owned: an entry goes with its
+//             last session.
+//   results   keyed by (window_end, window_start, KEYS): a pointer to each
+//             element to emit at this batch end, so that for_each_updated
+//             yields rows in the order of LANGUAGE.md 6.1; cleared after.
 //
 // Per row (in the source's fused loop):
 //   t = event time, or the batch start under processing time
 //   if (t + G <= watermark_at_batch_start) { late++; drop }
-//   ids = index[keys]
-//   for each id overlapping t (start - G <= t <= last + G):
-//     the first becomes the target; each further one is combined into it
-//     (AggState::combine, start = min, last = max) and erased
-//   no target: a new id, pushed to ids
-//   slot = sessions[(keys, target)]; start/last take t; update(slot, args)
+//   list = sessions[keys]; i = first element with last >= t - G
+//   element i touches t when start <= t + G; then so may i+1 (t bridges):
+//     none:  insert a new element at i (start = last = t)
+//     i:     start = min(start, t), last = max(last, t)
+//     i+1:   AggState::combine it into i, last = its last, remove it
+//   update(element, args)
+// Binary search keeps a key with many open sessions (a short gap in a long
+// batch) at O(log n) a record; in-order records append at the end.
 //
 // At the end of each batch, with W the new watermark (event time) or the
 // batch's end (processing time; +infinity at the end of input):
-//   emit final:   the sessions with last + G <= W go into `results`
+//   emit final:   the sessions with last + G <= W (a prefix of each list)
+//                 go into `results`
 //   emit updates: the sessions updated in this batch go into `results`
-//   emit `results` in order; then erase every session with last + G <= W
-//   (its state, its owned keys, its id in `index`, an emptied index entry).
-//
-// Slot pointers are valid only until the next find_or_insert or erase on
-// the same table: every step below re-finds sessions by (keys, id).
+//   emit `results` in order; then drop every list's fired prefix (state
+//   released), and the entries whose list is left empty.
 #include <llvm/IR/Constants.h>
+#include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/MDBuilder.h>
 
 #include "codegen/agg_state.h"
@@ -59,15 +61,17 @@ class SessionOp : public Operator {
     llvm::Value* t = event_time_
                          ? cg.fs().event_time
                          : b.CreateLoad(cg.i64(), b.CreateStructGEP(cg.batch_type(), cg.fs().batch, 0));
+    // t + G, saturating: the latest start a session t joins may have.
+    llvm::Value* reach = plus_gap(cg, t);
     llvm::BasicBlock* done = block("session.done");
     if (event_time_) {
       // Late: the record's own session [t, t + G] ended at or before the
       // watermark as it stood when this batch began.
       llvm::Value* watermark = b.CreateLoad(cg.i64(), cg.source_watermark(root_source_));
-      llvm::Value* late = b.CreateICmpSLE(b.CreateAdd(t, cg.i64c(gap_)), watermark);
       llvm::BasicBlock* drop = block("session.late");
       llvm::BasicBlock* keep = block("session.keep");
-      b.CreateCondBr(late, drop, keep, llvm::MDBuilder(cg.llvm()).createUnlikelyBranchWeights());
+      b.CreateCondBr(b.CreateICmpSLE(reach, watermark), drop, keep,
+                     llvm::MDBuilder(cg.llvm()).createUnlikelyBranchWeights());
       b.SetInsertPoint(drop);
       b.CreateCall(cg.runtime("flow_count_late"), {cg.fs().ctx, cg.i32c(root_source_)});
       b.CreateBr(done);
@@ -82,100 +86,69 @@ class SessionOp : public Operator {
     for (const plan::Aggregate& a : stage_.aggregates) {
       args.push_back(a.arg ? emit_expr(cg, *a.arg, env) : CgValue{});
     }
-    auto with_id = [&](llvm::Value* id) {
-      std::vector<CgValue> k = keys;
-      k.push_back({Type::Int, id, nullptr});
-      return k;
-    };
 
-    auto [entry, entry_new] = index_->probe(keys);
-    (void)entry_new;  // a new entry's vector is zeroed: empty
-    llvm::Value* ids = index_->field(entry, ids_offset_);
-    llvm::Value* target = cg.entry_alloca(cg.i64(), "session.target");
-    llvm::Value* i = cg.entry_alloca(cg.i64(), "session.i");
-    b.CreateStore(cg.i64c(-1), target);
-    b.CreateStore(cg.i64c(0), i);
-
-    // Scan the key's open sessions for those the record touches.
-    llvm::BasicBlock* head = block("session.scan");
-    llvm::BasicBlock* body = block("session.candidate");
-    llvm::BasicBlock* touches = block("session.touches");
-    llvm::BasicBlock* first = block("session.first");
-    llvm::BasicBlock* merge = block("session.merge");
-    llvm::BasicBlock* step = block("session.step");
-    llvm::BasicBlock* scanned = block("session.scanned");
-    b.CreateBr(head);
-    b.SetInsertPoint(head);
-    llvm::Value* iv = b.CreateLoad(cg.i64(), i);
-    llvm::Value* len = b.CreateLoad(cg.i64(), b.CreateStructGEP(vec_type(cg), ids, 1));
-    b.CreateCondBr(b.CreateICmpSLT(iv, len), body, scanned);
-
-    b.SetInsertPoint(body);
-    llvm::Value* data = b.CreateLoad(cg.ptr(), b.CreateStructGEP(vec_type(cg), ids, 0));
-    llvm::Value* id = b.CreateLoad(cg.i64(), b.CreateInBoundsGEP(cg.i64(), data, iv));
-    llvm::Value* s = sessions_->find(with_id(id));
-    llvm::Value* start = b.CreateLoad(cg.i64(), sessions_->field(s, start_offset_));
-    llvm::Value* last = b.CreateLoad(cg.i64(), sessions_->field(s, last_offset_));
-    // start - G <= t <= last + G, as differences (no overflow near the ends).
-    llvm::Value* after_start = b.CreateICmpSLE(b.CreateSub(start, t), cg.i64c(gap_));
-    llvm::Value* before_end = b.CreateICmpSLE(b.CreateSub(t, last), cg.i64c(gap_));
-    b.CreateCondBr(b.CreateAnd(after_start, before_end), touches, step);
-
-    b.SetInsertPoint(touches);
-    llvm::Value* current = b.CreateLoad(cg.i64(), target);
-    b.CreateCondBr(b.CreateICmpEQ(current, cg.i64c(-1)), first, merge);
-
-    b.SetInsertPoint(first);
-    b.CreateStore(id, target);
-    b.CreateBr(step);
-
-    // A second touched session: fold it into the target and erase it. The
-    // vector's last id moves to position i, so i is scanned again.
-    b.SetInsertPoint(merge);
-    llvm::Value* into = sessions_->find(with_id(current));
-    state_->combine(cg, into, s, b.getFalse());
-    llvm::Value* into_start = sessions_->field(into, start_offset_);
-    llvm::Value* into_last = sessions_->field(into, last_offset_);
-    llvm::Value* is = b.CreateLoad(cg.i64(), into_start);
-    llvm::Value* il = b.CreateLoad(cg.i64(), into_last);
-    b.CreateStore(b.CreateSelect(b.CreateICmpSLT(start, is), start, is), into_start);
-    b.CreateStore(b.CreateSelect(b.CreateICmpSGT(last, il), last, il), into_last);
-    if (state_->owns_memory()) state_->release(cg, s);
-    sessions_->release_keys(s);
-    b.CreateCall(cg.stdlib("flow_ht_erase"), {b.CreateLoad(cg.ptr(), sessions_->table_global()), s});
-    b.CreateCall(cg.stdlib("flow_i64vec_remove"), {ids, id});
-    b.CreateBr(head);
-
-    b.SetInsertPoint(step);
-    b.CreateStore(b.CreateAdd(iv, cg.i64c(1)), i);
-    b.CreateBr(head);
-
-    // Join the target, or open a new session.
-    b.SetInsertPoint(scanned);
-    llvm::Value* found = b.CreateLoad(cg.i64(), target);
-    llvm::Value* fresh = b.CreateICmpEQ(found, cg.i64c(-1));
+    auto [entry, entry_new] = sessions_->probe(keys);
+    (void)entry_new;  // a new entry's list is zeroed: empty
+    llvm::Value* list = sessions_->field(entry, list_offset_);
+    llvm::Value* size = cg.i64c(elem_size());
+    llvm::Value* i = b.CreateCall(cg.stdlib("flow_sessions_lower"), {list, size, t, cg.i64c(gap_)});
+    llvm::Value* len = load_len(cg, list);
+    llvm::BasicBlock* check = block("session.check");
     llvm::BasicBlock* open = block("session.open");
     llvm::BasicBlock* join = block("session.join");
-    b.CreateCondBr(fresh, open, join);
+    llvm::BasicBlock* ready = block("session.ready");
+    b.CreateCondBr(b.CreateICmpSLT(i, len), check, open);
+
+    // Element i touches t when its start is within G after t.
+    b.SetInsertPoint(check);
+    llvm::Value* ei = element(cg, list, i);
+    b.CreateCondBr(b.CreateICmpSLE(load_start(cg, ei), reach), join, open);
+
+    // No session touches t: a new one at i.
     b.SetInsertPoint(open);
-    llvm::Value* next_id = b.CreateLoad(cg.i64(), next_id_);
-    b.CreateStore(b.CreateAdd(next_id, cg.i64c(1)), next_id_);
-    b.CreateCall(cg.stdlib("flow_i64vec_push"), {ids, next_id});
-    b.CreateBr(join);
+    llvm::Value* fresh_elem = b.CreateCall(cg.stdlib("flow_sessions_insert"), {list, size, i});
+    b.CreateStore(t, start_at(cg, fresh_elem));
+    b.CreateStore(t, last_at(cg, fresh_elem));
+    llvm::BasicBlock* opened = b.GetInsertBlock();
+    b.CreateBr(ready);
+
+    // Join element i; when element i+1 touches t too, t bridges them.
     b.SetInsertPoint(join);
-    llvm::PHINode* session_id = b.CreatePHI(cg.i64(), 2, "session.id");
-    session_id->addIncoming(next_id, open);
-    session_id->addIncoming(found, scanned);
-    auto [slot, inserted] = sessions_->probe(with_id(session_id));
-    llvm::Value* start_at = sessions_->field(slot, start_offset_);
-    llvm::Value* last_at = sessions_->field(slot, last_offset_);
-    llvm::Value* old_start = b.CreateLoad(cg.i64(), start_at);
-    llvm::Value* old_last = b.CreateLoad(cg.i64(), last_at);
-    b.CreateStore(b.CreateSelect(b.CreateOr(inserted, b.CreateICmpSLT(t, old_start)), t, old_start), start_at);
-    b.CreateStore(b.CreateSelect(b.CreateOr(inserted, b.CreateICmpSGT(t, old_last)), t, old_last), last_at);
+    llvm::Value* start = load_start(cg, ei);
+    llvm::Value* last = load_last(cg, ei);
+    b.CreateStore(b.CreateSelect(b.CreateICmpSLT(t, start), t, start), start_at(cg, ei));
+    b.CreateStore(b.CreateSelect(b.CreateICmpSGT(t, last), t, last), last_at(cg, ei));
+    llvm::Value* j = b.CreateAdd(i, cg.i64c(1));
+    llvm::BasicBlock* check_next = block("session.check_next");
+    llvm::BasicBlock* merge = block("session.merge");
+    llvm::BasicBlock* joined = block("session.joined");
+    b.CreateCondBr(b.CreateICmpSLT(j, len), check_next, joined);
+    b.SetInsertPoint(check_next);
+    llvm::Value* ej = element(cg, list, j);
+    b.CreateCondBr(b.CreateICmpSLE(load_start(cg, ej), reach), merge, joined);
+    b.SetInsertPoint(merge);
+    state_->combine(cg, ei, ej, b.getFalse());
+    b.CreateStore(load_last(cg, ej), last_at(cg, ei));  // later than t and than i's last
+    if (state_->owns_memory()) state_->release(cg, ej);
+    b.CreateCall(cg.stdlib("flow_sessions_erase"), {list, size, j, cg.i64c(1)});
+    b.CreateBr(joined);
+    b.SetInsertPoint(joined);
+    // The erase may have moved the array: find element i again.
+    llvm::Value* joined_elem = element(cg, list, i);
+    llvm::BasicBlock* joined_end = b.GetInsertBlock();
+    b.CreateBr(ready);
+
+    b.SetInsertPoint(ready);
+    llvm::PHINode* elem = b.CreatePHI(cg.ptr(), 2, "session.elem");
+    elem->addIncoming(fresh_elem, opened);
+    elem->addIncoming(joined_elem, joined_end);
+    llvm::PHINode* fresh = b.CreatePHI(cg.i1(), 2, "session.fresh");
+    fresh->addIncoming(b.getTrue(), opened);
+    fresh->addIncoming(b.getFalse(), joined_end);
+    b.CreateStore(b.getInt8(1), dirty_at(cg, elem));
     llvm::Value* arrival = b.CreateLoad(cg.i64(), arrival_);
     b.CreateStore(b.CreateAdd(arrival, cg.i64c(1)), arrival_);
-    state_->update(cg, slot, args, inserted, arrival);
+    state_->update(cg, elem, args, fresh, arrival);
     b.CreateBr(done);
     b.SetInsertPoint(done);
   }
@@ -197,40 +170,58 @@ class SessionOp : public Operator {
     const size_t nkeys = stage_.keys.size();
     bool final_mode = stage_.emit == plan::EmitMode::Final;
 
-    // Pick the sessions to emit; count those that fire.
+    // Pick the sessions to emit and count those that fire. Under emit
+    // final only a prefix of each list can fire: the scan stops there.
     llvm::Value* fired = cg.entry_alloca(cg.i64(), "session.fired");
+    llvm::Value* k = cg.entry_alloca(cg.i64(), "session.k");
     b.CreateStore(cg.i64c(0), fired);
-    sessions_->for_each_slot([&](llvm::Value* s) {
-      llvm::Value* start = b.CreateLoad(cg.i64(), sessions_->field(s, start_offset_));
-      llvm::Value* end = window_end(cg, s);
+    sessions_->for_each_slot([&](llvm::Value* entry) {
+      llvm::Value* list = sessions_->field(entry, list_offset_);
+      llvm::Value* len = load_len(cg, list);
+      b.CreateStore(cg.i64c(0), k);
+      llvm::BasicBlock* head = block("session.scan");
+      llvm::BasicBlock* body = block("session.visit");
+      llvm::BasicBlock* take = block("session.take");
+      llvm::BasicBlock* step = block("session.step");
+      llvm::BasicBlock* exit = block("session.scanned");
+      b.CreateBr(head);
+      b.SetInsertPoint(head);
+      llvm::Value* kv = b.CreateLoad(cg.i64(), k);
+      b.CreateCondBr(b.CreateICmpSLT(kv, len), body, exit);
+      b.SetInsertPoint(body);
+      llvm::Value* e = element(cg, list, kv);
+      llvm::Value* end = plus_gap(cg, load_last(cg, e));
       llvm::Value* fires = b.CreateICmpSLE(end, watermark);
       b.CreateStore(b.CreateAdd(b.CreateLoad(cg.i64(), fired), b.CreateZExt(fires, cg.i64())), fired);
-      llvm::Value* take = fires;
-      llvm::Value* dirty_at = sessions_->field(s, kSlotDirtyOffset);
-      if (!final_mode) take = b.CreateICmpNE(b.CreateLoad(cg.i8(), dirty_at), b.getInt8(0));
-      llvm::BasicBlock* emit = block("session.take");
-      llvm::BasicBlock* skip = block("session.skip");
-      b.CreateCondBr(take, emit, skip);
-      b.SetInsertPoint(emit);
-      b.CreateStore(b.getInt8(0), dirty_at);
-      std::vector<CgValue> rkeys = {{Type::Timestamp, end, nullptr}, {Type::Timestamp, start, nullptr}};
-      for (size_t k = 0; k < nkeys; ++k) rkeys.push_back(sessions_->key(s, k));
+      if (final_mode) {
+        b.CreateCondBr(fires, take, exit);
+      } else {
+        llvm::Value* dirty = dirty_at(cg, e);
+        llvm::Value* updated = b.CreateICmpNE(b.CreateLoad(cg.i8(), dirty), b.getInt8(0));
+        b.CreateStore(b.getInt8(0), dirty);
+        b.CreateCondBr(updated, take, step);
+      }
+      b.SetInsertPoint(take);
+      std::vector<CgValue> rkeys = {{Type::Timestamp, end, nullptr},
+                                    {Type::Timestamp, load_start(cg, e), nullptr}};
+      for (size_t n = 0; n < nkeys; ++n) rkeys.push_back(sessions_->key(entry, n));
       auto [r, fresh] = results_->probe(rkeys);
       (void)fresh;
-      b.CreateStore(sessions_->key(s, nkeys).v, results_->field(r, result_id_offset_));
-      b.CreateBr(skip);
-      b.SetInsertPoint(skip);
+      b.CreateStore(e, results_->field(r, result_elem_offset_));
+      b.CreateBr(step);
+      b.SetInsertPoint(step);
+      b.CreateStore(b.CreateAdd(kv, cg.i64c(1)), k);
+      b.CreateBr(head);
+      b.SetInsertPoint(exit);
     });
 
-    // Emit by (window_end, window_start, keys).
+    // Emit by (window_end, window_start, keys). No list changes until the
+    // rows are out, so the element pointers hold.
     results_->for_each_updated([&](llvm::Value* r, llvm::BasicBlock*) {
-      std::vector<CgValue> skeys;
-      for (size_t k = 0; k < nkeys; ++k) skeys.push_back(results_->key(r, k + 2));
-      skeys.push_back({Type::Int, b.CreateLoad(cg.i64(), results_->field(r, result_id_offset_)), nullptr});
-      llvm::Value* s = sessions_->find(skeys);
+      llvm::Value* e = b.CreateLoad(cg.ptr(), results_->field(r, result_elem_offset_));
       Row out = {results_->key(r, 1), results_->key(r, 0)};
-      for (size_t k = 0; k < nkeys; ++k) out.push_back(skeys[k]);
-      for (CgValue& v : state_->finalize(cg, s)) out.push_back(v);
+      for (size_t n = 0; n < nkeys; ++n) out.push_back(results_->key(r, n + 2));
+      for (CgValue& v : state_->finalize(cg, e)) out.push_back(v);
       int saved = cg.fs().source;
       cg.fs().source = root_source_;
       next_->consume(cg, out);
@@ -238,40 +229,47 @@ class SessionOp : public Operator {
     });
     results_->clear();
 
-    // Free the sessions that fired.
+    // Drop the fired prefix of every list, and the keys left with none.
     llvm::BasicBlock* erase = block("session.erase");
     llvm::BasicBlock* erased = block("session.erased");
     b.CreateCondBr(b.CreateICmpSGT(b.CreateLoad(cg.i64(), fired), cg.i64c(0)), erase, erased);
     b.SetInsertPoint(erase);
     llvm::Value* limit = cg.entry_alloca(cg.i64(), "session.limit");
     b.CreateStore(watermark, limit);
-    sessions_->erase_if("fired", [&](llvm::Value* s, llvm::Value* arg) {
+    sessions_->erase_if("fired", [&](llvm::Value* entry, llvm::Value* arg) {
       auto& pb = cg.b();
+      llvm::Function* pred = cg.fs().fn;
+      auto pblock = [&](const char* name) { return llvm::BasicBlock::Create(cg.llvm(), name, pred); };
       llvm::Value* w = pb.CreateLoad(cg.i64(), arg);
-      llvm::Value* gone = pb.CreateICmpSLE(window_end(cg, s), w);
-      llvm::BasicBlock* free_it = llvm::BasicBlock::Create(cg.llvm(), "session.free", cg.fs().fn);
-      llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "session.keep", cg.fs().fn);
-      pb.CreateCondBr(gone, free_it, keep);
-      pb.SetInsertPoint(free_it);
-      if (state_->owns_memory()) state_->release(cg, s);
-      std::vector<CgValue> keys;
-      for (size_t k = 0; k < nkeys; ++k) keys.push_back(sessions_->key(s, k));
-      llvm::Value* entry = index_->find(keys);
-      llvm::Value* ids = index_->field(entry, ids_offset_);
-      pb.CreateCall(cg.stdlib("flow_i64vec_remove"), {ids, sessions_->key(s, nkeys).v});
-      llvm::Value* left = pb.CreateLoad(cg.i64(), pb.CreateStructGEP(vec_type(cg), ids, 1));
-      llvm::BasicBlock* drop = llvm::BasicBlock::Create(cg.llvm(), "session.index.drop", cg.fs().fn);
-      llvm::BasicBlock* kept = llvm::BasicBlock::Create(cg.llvm(), "session.index.kept", cg.fs().fn);
-      pb.CreateCondBr(pb.CreateICmpEQ(left, cg.i64c(0)), drop, kept);
-      pb.SetInsertPoint(drop);
-      pb.CreateCall(cg.stdlib("flow_i64vec_free"), {ids});
-      index_->release_keys(entry);
-      pb.CreateCall(cg.stdlib("flow_ht_erase"), {pb.CreateLoad(cg.ptr(), index_->table_global()), entry});
-      pb.CreateBr(kept);
-      pb.SetInsertPoint(kept);
-      sessions_->release_keys(s);
+      llvm::Value* list = sessions_->field(entry, list_offset_);
+      llvm::Value* len = load_len(cg, list);
+      llvm::Value* n = cg.entry_alloca(cg.i64(), "fired.n");
+      pb.CreateStore(cg.i64c(0), n);
+      llvm::BasicBlock* head = pblock("fired.head");
+      llvm::BasicBlock* check = pblock("fired.check");
+      llvm::BasicBlock* release = pblock("fired.release");
+      llvm::BasicBlock* cut = pblock("fired.cut");
+      pb.CreateBr(head);
+      pb.SetInsertPoint(head);
+      llvm::Value* nv = pb.CreateLoad(cg.i64(), n);
+      pb.CreateCondBr(pb.CreateICmpSLT(nv, len), check, cut);
+      pb.SetInsertPoint(check);
+      llvm::Value* e = element(cg, list, nv);
+      pb.CreateCondBr(pb.CreateICmpSLE(plus_gap(cg, load_last(cg, e)), w), release, cut);
+      pb.SetInsertPoint(release);
+      if (state_->owns_memory()) state_->release(cg, e);
+      pb.CreateStore(pb.CreateAdd(nv, cg.i64c(1)), n);
+      pb.CreateBr(head);
+      pb.SetInsertPoint(cut);
+      pb.CreateCall(cg.stdlib("flow_sessions_erase"),
+                    {list, cg.i64c(elem_size()), cg.i64c(0), pb.CreateLoad(cg.i64(), n)});
+      llvm::BasicBlock* gone = pblock("fired.entry_gone");
+      llvm::BasicBlock* kept = pblock("fired.entry_kept");
+      pb.CreateCondBr(pb.CreateICmpEQ(load_len(cg, list), cg.i64c(0)), gone, kept);
+      pb.SetInsertPoint(gone);
+      sessions_->release_keys(entry);
       pb.CreateRet(cg.i32c(1));
-      pb.SetInsertPoint(keep);
+      pb.SetInsertPoint(kept);
       return pb.getFalse();
     }, limit);
     b.CreateBr(erased);
@@ -279,40 +277,56 @@ class SessionOp : public Operator {
   }
 
  private:
-  static llvm::StructType* vec_type(CgContext& cg) {  // FlowI64Vec {ptr, i64, i64}
+  // An element: [0] start, [8] last, [16] dirty, then the aggregate state
+  // (element_layout_, whose first 16 bytes a hash-table slot would use for
+  // its hash and dirty mark: unused by AggState).
+  static constexpr int64_t kStart = 0, kLast = 8;
+
+  int64_t elem_size() const { return element_layout_.size; }
+
+  static llvm::StructType* list_type(CgContext& cg) {  // FlowSessionList {ptr, i64, i64}
     return llvm::StructType::get(cg.llvm(), {cg.ptr(), cg.i64(), cg.i64()});
   }
-
-  llvm::Value* window_end(CgContext& cg, llvm::Value* s) {
-    llvm::Value* last = cg.b().CreateLoad(cg.i64(), sessions_->field(s, last_offset_));
-    return cg.b().CreateAdd(last, cg.i64c(gap_));
+  llvm::Value* load_len(CgContext& cg, llvm::Value* list) {
+    return cg.b().CreateLoad(cg.i64(), cg.b().CreateStructGEP(list_type(cg), list, 1));
+  }
+  llvm::Value* element(CgContext& cg, llvm::Value* list, llvm::Value* index) {
+    auto& b = cg.b();
+    llvm::Value* data = b.CreateLoad(cg.ptr(), b.CreateStructGEP(list_type(cg), list, 0));
+    return b.CreateInBoundsGEP(cg.i8(), data, b.CreateMul(index, cg.i64c(elem_size())));
+  }
+  llvm::Value* start_at(CgContext& cg, llvm::Value* e) {
+    return cg.b().CreateConstInBoundsGEP1_64(cg.i8(), e, kStart);
+  }
+  llvm::Value* last_at(CgContext& cg, llvm::Value* e) {
+    return cg.b().CreateConstInBoundsGEP1_64(cg.i8(), e, kLast);
+  }
+  llvm::Value* dirty_at(CgContext& cg, llvm::Value* e) {
+    return cg.b().CreateConstInBoundsGEP1_64(cg.i8(), e, static_cast<uint64_t>(dirty_offset_));
+  }
+  llvm::Value* load_start(CgContext& cg, llvm::Value* e) { return cg.b().CreateLoad(cg.i64(), start_at(cg, e)); }
+  llvm::Value* load_last(CgContext& cg, llvm::Value* e) { return cg.b().CreateLoad(cg.i64(), last_at(cg, e)); }
+  // v + G, saturating at INT64_MAX (a session's end near the end of time).
+  llvm::Value* plus_gap(CgContext& cg, llvm::Value* v) {
+    return cg.b().CreateBinaryIntrinsic(llvm::Intrinsic::sadd_sat, v, cg.i64c(gap_));
   }
 
   void prepare(CgContext& cg) {
     if (sessions_) return;
     std::vector<Type> key_types;
     for (const plan::NamedExpr& k : stage_.keys) key_types.push_back(k.expr->type);
-    std::vector<Type> session_keys = key_types;
-    session_keys.push_back(Type::Int);  // the session id
     std::vector<Type> result_keys = {Type::Timestamp, Type::Timestamp};  // end, start
     result_keys.insert(result_keys.end(), key_types.begin(), key_types.end());
     std::string name = cg.unique("session");
-    sessions_ = std::make_unique<KeyedTable>(cg, name + ".sessions", session_keys, session_layout_,
+    sessions_ = std::make_unique<KeyedTable>(cg, name + ".sessions", key_types, entry_layout_,
                                              KeyedTable::KeyStorage::Owned);
-    index_ = std::make_unique<KeyedTable>(cg, name + ".index", key_types, index_layout_,
-                                          KeyedTable::KeyStorage::Owned);
     results_ = std::make_unique<KeyedTable>(cg, name + ".results", result_keys, result_layout_);
-    start_offset_ = session_layout_.add(8);
-    last_offset_ = session_layout_.add(8);
-    state_ = std::make_unique<AggState>(stage_.aggregates, session_layout_);
-    ids_offset_ = index_layout_.add(24);
-    result_id_offset_ = result_layout_.add(8);
-    auto global = [&](const std::string& n) {
-      return new llvm::GlobalVariable(cg.module(), cg.i64(), false, llvm::GlobalValue::InternalLinkage,
-                                      cg.i64c(0), name + "." + n);
-    };
-    arrival_ = global("arrival");
-    next_id_ = global("next_id");
+    list_offset_ = entry_layout_.add(24);
+    result_elem_offset_ = result_layout_.add(8);
+    dirty_offset_ = element_layout_.add(8);
+    state_ = std::make_unique<AggState>(stage_.aggregates, element_layout_);
+    arrival_ = new llvm::GlobalVariable(cg.module(), cg.i64(), false, llvm::GlobalValue::InternalLinkage,
+                                        cg.i64c(0), name + ".arrival");
   }
 
   const plan::Stage& stage_;
@@ -320,12 +334,11 @@ class SessionOp : public Operator {
   bool event_time_;
   int root_source_;
   Operator* next_;
-  SlotLayout session_layout_, index_layout_, result_layout_;
-  int64_t start_offset_ = 0, last_offset_ = 0, ids_offset_ = 0, result_id_offset_ = 0;
-  std::unique_ptr<KeyedTable> sessions_, index_, results_;
+  SlotLayout entry_layout_, result_layout_, element_layout_;
+  int64_t list_offset_ = 0, result_elem_offset_ = 0, dirty_offset_ = 0;
+  std::unique_ptr<KeyedTable> sessions_, results_;
   std::unique_ptr<AggState> state_;
   llvm::GlobalVariable* arrival_ = nullptr;
-  llvm::GlobalVariable* next_id_ = nullptr;
 };
 
 }  // namespace

@@ -17,6 +17,7 @@
 // emit updated (keys updated in the batch) or all (every live key), by key.
 #include <llvm/IR/Constants.h>
 
+#include "codegen/checkpoint.h"
 #include "codegen/keyed_table.h"
 #include "codegen/operator.h"
 
@@ -134,12 +135,26 @@ class UpdateOp : public Operator {
         stage_.emit == plan::EmitMode::All);
   }
 
+  void snapshot(CgContext& cg, llvm::Value* writer) override {
+    if (table_) emit_table_snapshot(cg, *table_, key_types_, columns(), writer);
+  }
+  void restore(CgContext& cg, llvm::Value* reader) override {
+    if (table_) emit_table_restore(cg, *table_, key_types_, columns(), reader);
+  }
+
  private:
+  std::vector<StateColumn> columns() const {
+    std::vector<StateColumn> out = {{last_update_offset_, ColumnKind::Scalar}};
+    for (size_t i = 0; i < stage_.state.size(); ++i) {
+      out.push_back({offsets_[i], stage_.state[i].type == Type::String ? ColumnKind::StrBuf : ColumnKind::Scalar});
+    }
+    return out;
+  }
+
   void prepare(CgContext& cg) {
     if (table_) return;
-    std::vector<Type> key_types;
-    for (const plan::NamedExpr& k : stage_.keys) key_types.push_back(k.expr->type);
-    table_ = std::make_unique<KeyedTable>(cg, cg.unique("update"), key_types, layout_,
+    for (const plan::NamedExpr& k : stage_.keys) key_types_.push_back(k.expr->type);
+    table_ = std::make_unique<KeyedTable>(cg, cg.unique("update"), key_types_, layout_,
                                           KeyedTable::KeyStorage::Owned);
     last_update_offset_ = layout_.add(8);
     for (const plan::Field& f : stage_.state) {
@@ -216,6 +231,7 @@ class UpdateOp : public Operator {
   bool event_time_;
   Operator* next_;
   SlotLayout layout_;
+  std::vector<Type> key_types_;
   int64_t last_update_offset_ = 0;
   std::vector<int64_t> offsets_;
   std::vector<llvm::Value*> locals_;

@@ -204,11 +204,26 @@ class WindowOp : public Operator {
     b.CreateStore(b.CreateSelect(b.CreateICmpSGT(watermark, fired), watermark, fired), fired_upto_);
   }
 
+  // Between batches the windows table is empty: panes and counters are all.
+  void snapshot(CgContext& cg, llvm::Value* writer) override {
+    if (!panes_) return;
+    emit_global_snapshot(cg, fired_upto_, writer);
+    emit_global_snapshot(cg, arrival_, writer);
+    emit_table_snapshot(cg, *panes_, key_types_, pane_state_->columns(), writer);
+  }
+  void restore(CgContext& cg, llvm::Value* reader) override {
+    if (!panes_) return;
+    emit_global_restore(cg, fired_upto_, reader);
+    emit_global_restore(cg, arrival_, reader);
+    emit_table_restore(cg, *panes_, key_types_, pane_state_->columns(), reader);
+  }
+
  private:
   void prepare(CgContext& cg) {
     if (panes_) return;
-    std::vector<Type> key_types = {Type::Timestamp};
-    for (const plan::NamedExpr& k : stage_.keys) key_types.push_back(k.expr->type);
+    key_types_ = {Type::Timestamp};
+    for (const plan::NamedExpr& k : stage_.keys) key_types_.push_back(k.expr->type);
+    std::vector<Type>& key_types = key_types_;
     std::string name = cg.unique("window");
     panes_ = std::make_unique<KeyedTable>(cg, name + ".panes", key_types, pane_layout_,
                                           KeyedTable::KeyStorage::Owned);
@@ -232,6 +247,7 @@ class WindowOp : public Operator {
   int root_source_;
   Operator* next_;
   SlotLayout pane_layout_, window_layout_;
+  std::vector<Type> key_types_;
   int64_t filled_offset_ = 0;
   std::unique_ptr<KeyedTable> panes_, windows_;
   std::unique_ptr<AggState> pane_state_, window_state_;

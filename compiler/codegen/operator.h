@@ -24,6 +24,10 @@ class Operator {
   // Emits this operator's end-of-batch work into the end_batch function
   // (firing windows, emitting state rows). Most operators have none.
   virtual void end_batch(CgContext& cg) {}
+  // Emits the writing (reading back) of this operator's state into a
+  // checkpoint (LANGUAGE.md 10); stateless operators have none.
+  virtual void snapshot(CgContext& cg, llvm::Value* writer) {}
+  virtual void restore(CgContext& cg, llvm::Value* reader) {}
 };
 using OperatorPtr = std::unique_ptr<Operator>;
 

@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include "codegen/checkpoint.h"
 #include "codegen/codegen.h"
 #include "codegen/lookup_table.h"
 #include "codegen/operator.h"
@@ -43,7 +44,9 @@ class PipelineBuilder {
       sources.push_back(lower_source(cg_, table_sources_[t], index, table_loaders_[t].get()));
     }
     llvm::Function* end_batch = end_batch_function();
-    descriptors(sources, end_batch);
+    llvm::Function* snapshot = snapshot_function();
+    llvm::Function* restore = restore_function();
+    descriptors(sources, end_batch, snapshot, restore);
     result.exported.push_back("flow_pipeline");
     if (options_.emit_main) {
       main_function();
@@ -153,6 +156,47 @@ class PipelineBuilder {
     return fn;
   }
 
+  //   void flow_snapshot(FlowContext* ctx, FlowCkptWriter* w) {
+  //     <each event-time source's max time and watermark>
+  //     <each stateful operator's state, upstream streams first>
+  //   }
+  // flow_restore reads the same values back in the same order.
+  llvm::Function* snapshot_function() {
+    auto& b = cg_.b();
+    auto* type = llvm::FunctionType::get(b.getVoidTy(), {cg_.ptr(), cg_.ptr()}, false);
+    llvm::Function* fn = cg_.begin_function("flow_snapshot", type);
+    cg_.fs().ctx = fn->getArg(0);
+    llvm::Value* writer = fn->getArg(1);
+    for (size_t i = 0; i < p_.sources.size(); ++i) {
+      if (p_.sources[i].event_time < 0) continue;
+      emit_global_snapshot(cg_, cg_.source_max_time(static_cast<int>(i)), writer);
+      emit_global_snapshot(cg_, cg_.source_watermark(static_cast<int>(i)), writer);
+    }
+    for (const std::vector<Operator*>& stream : stage_ops_) {
+      for (Operator* op : stream) op->snapshot(cg_, writer);
+    }
+    b.CreateRetVoid();
+    return fn;
+  }
+
+  llvm::Function* restore_function() {
+    auto& b = cg_.b();
+    auto* type = llvm::FunctionType::get(cg_.i32(), {cg_.ptr(), cg_.ptr()}, false);
+    llvm::Function* fn = cg_.begin_function("flow_restore", type);
+    cg_.fs().ctx = fn->getArg(0);
+    llvm::Value* reader = fn->getArg(1);
+    for (size_t i = 0; i < p_.sources.size(); ++i) {
+      if (p_.sources[i].event_time < 0) continue;
+      emit_global_restore(cg_, cg_.source_max_time(static_cast<int>(i)), reader);
+      emit_global_restore(cg_, cg_.source_watermark(static_cast<int>(i)), reader);
+    }
+    for (const std::vector<Operator*>& stream : stage_ops_) {
+      for (Operator* op : stream) op->restore(cg_, reader);
+    }
+    b.CreateRet(b.CreateCall(cg_.runtime("flow_ckpt_ok"), {reader}));
+    return fn;
+  }
+
   // LANGUAGE.md 6.1: at the end of a batch each event-time source's
   // watermark becomes max(watermark, largest event time - delay); when every
   // source has ended it is +infinity. The runtime is told the smallest.
@@ -218,7 +262,8 @@ class PipelineBuilder {
   }
 
   // The FlowPipeline global and everything it points to.
-  void descriptors(const std::vector<llvm::Function*>& sources, llvm::Function* end_batch) {
+  void descriptors(const std::vector<llvm::Function*>& sources, llvm::Function* end_batch,
+                   llvm::Function* snapshot, llvm::Function* restore) {
     llvm::Type* p = cg_.ptr();
     llvm::Type* i = cg_.i32();
     llvm::Type* l = cg_.i64();
@@ -284,14 +329,16 @@ class PipelineBuilder {
           param_type, {cg_.cstring(param.name), cg_.i32c(static_cast<int>(param.type)),
                        cg_.param_slot(static_cast<int>(k))}));
     }
-    auto* pipeline_type = llvm::StructType::get(cg_.llvm(), {p, p, i, l, p, i, p, i, p, l});
+    auto* pipeline_type = llvm::StructType::get(cg_.llvm(), {p, p, i, l, p, i, p, i, p, l, p, p, p, l});
     llvm::Constant* pipeline = llvm::ConstantStruct::get(
         pipeline_type,
         {cg_.cstring(p_.name), global_array(param_type, param_items, "params"),
          cg_.i32c(static_cast<int>(p_.params.size())), cg_.i64c(p_.batch_ms),
          global_array(source_type, source_items, "sources"), cg_.i32c(static_cast<int>(source_items.size())),
          global_array(sink_type, sink_items, "sinks"), cg_.i32c(static_cast<int>(p_.sinks.size())),
-         end_batch, cg_.i64c(static_cast<int64_t>(pipeline_fingerprint(p_)))});
+         end_batch, cg_.i64c(static_cast<int64_t>(pipeline_fingerprint(p_))), snapshot, restore,
+         p_.checkpoint ? cg_.cstring(p_.checkpoint->dir) : null,
+         cg_.i64c(p_.checkpoint ? p_.checkpoint->every_ms.value_or(0) : 0)});
     new llvm::GlobalVariable(cg_.module(), pipeline_type, true, llvm::GlobalValue::ExternalLinkage,
                              pipeline, "flow_pipeline");
   }

@@ -154,9 +154,9 @@ struct AbiTypes {
     llvm::Type* i64 = llvm::Type::getInt64Ty(ctx);
     column = llvm::StructType::get(ctx, {p, i32});
     source = llvm::StructType::get(ctx, {p, i32, i32, p, i32, i32, i32, i32, p, p, i32, i64, i64,
-                                         i64, i64, i32, p, p, p});
-    sink = llvm::StructType::get(ctx, {p, i32, i32, p, p, i32});
-    pipeline = llvm::StructType::get(ctx, {p, p, i32, i64, p, i32, p, i32, p, i64});
+                                         i64, i64, i32, p, p, p, p, i32});
+    sink = llvm::StructType::get(ctx, {p, i32, i32, p, p, i32, p, i32, i32});
+    pipeline = llvm::StructType::get(ctx, {p, p, i32, i64, p, i32, p, i32, p, i64, p, p, p, i64});
   }
 };
 
@@ -234,17 +234,18 @@ void define_pipeline(llvm::Module& m, int64_t count, const std::string& out, boo
   llvm::Constant* source = llvm::ConstantStruct::get(
       t.source, {c_string(m, "gen"), i32(FLOW_SOURCE_GENERATE), i32(FLOW_FORMAT_LINES), null,
                  i32(0), i32(0), i32(','), i32(0), null, null, i32(0), i64(count), i64(0), i64(0),
-                 i64(1), i32(FLOW_ON_ERROR_SKIP), null, null, define_generate(m)});
+                 i64(1), i32(FLOW_ON_ERROR_SKIP), null, null, define_generate(m), null, i32(0)});
   llvm::Constant* columns = llvm::ConstantArray::get(
       llvm::ArrayType::get(t.column, 2),
       {llvm::ConstantStruct::get(t.column, {c_string(m, "v"), i32(FLOW_TYPE_INT)}),
        llvm::ConstantStruct::get(t.column, {c_string(m, "h"), i32(FLOW_TYPE_INT)})});
   llvm::Constant* sink = llvm::ConstantStruct::get(
       t.sink, {c_string(m, "out"), i32(FLOW_SINK_FILE), i32(FLOW_FORMAT_CSV), c_string(m, out),
-               global(columns, "columns"), i32(2)});
+               global(columns, "columns"), i32(2), null, i32(0), i32(0)});
   llvm::Constant* pipeline = llvm::ConstantStruct::get(
       t.pipeline, {c_string(m, "engine_test"), null, i32(0), i64(1000), global(source, "sources"),
-                   i32(1), global(sink, "sinks"), i32(1), define_end_batch(m), i64(0)});
+                   i32(1), global(sink, "sinks"), i32(1), define_end_batch(m), i64(0), null, null,
+                   null, i64(0)});
   auto* flow_pipeline = new llvm::GlobalVariable(
       m, t.pipeline, true, llvm::GlobalValue::ExternalLinkage, pipeline, "flow_pipeline");
   if (!with_main) return;

@@ -91,7 +91,9 @@ TEST(RuntimeAbi, SymbolTableListsEveryAbiFunctionOnce) {
       "flow_sink_string",    "flow_sink_timestamp", "flow_sink_end_row",  "flow_sink_key",  "flow_bad_record",    "flow_bad_field",
       "flow_csv_column_map", "flow_scratch",       "flow_regex_fields",   "flow_regex_compile",
       "flow_regex_match",    "flow_regex_extract", "flow_count_late",     "flow_count_out",
-      "flow_runtime_main",   "flow_set_watermark"};
+      "flow_runtime_main",   "flow_set_watermark", "flow_ckpt_put_i64",  "flow_ckpt_put_bytes",
+      "flow_ckpt_get_i64",   "flow_ckpt_get_bytes", "flow_ckpt_ok",      "flow_ckpt_put_distinct",
+      "flow_ckpt_get_distinct"};
   EXPECT_EQ(names.size(), std::size(expected));
   for (const char* e : expected) EXPECT_TRUE(names.count(e)) << e;
 }

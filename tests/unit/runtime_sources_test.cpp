@@ -348,6 +348,34 @@ TEST(RuntimeSplitter, CsvStateSurvivesReadBoundaries) {
   }
 }
 
+// The splitter searches ahead for the next quote once and reuses the
+// answer for the unquoted lines before it: quotes far apart, across reads
+// of every size, must still be found.
+TEST(RuntimeSplitter, CsvQuotesFarApartAcrossReadBoundaries) {
+  std::string text;
+  std::vector<std::string> want;
+  int64_t line = 1;
+  auto plain = [&](int n) {
+    for (int i = 0; i < n; ++i, ++line) {
+      std::string rec = "r" + std::to_string(line) + ",x,y";
+      text += rec + "\n";
+      want.push_back(std::to_string(line) + ":" + rec);
+    }
+  };
+  plain(40);
+  text += "q,\"a\nb,\"\"c\",z\n";  // a quoted field across a newline
+  want.push_back(std::to_string(line) + ":q,\"a\nb,\"\"c\",z");
+  line += 2;
+  plain(25);
+  text += "lit\"eral,\"\n\"\n";  // a literal quote, then a quoted newline
+  want.push_back(std::to_string(line) + ":lit\"eral,\"\n\"");
+  line += 2;
+  plain(30);
+  for (size_t piece : {1, 2, 5, 17, 64, 333, 100000}) {
+    EXPECT_EQ(split_in_pieces(FLOW_FORMAT_CSV, text, piece), want) << piece;
+  }
+}
+
 TEST(RuntimeSplitter, DefaultLimitIs64MiB) {
   EXPECT_EQ(flowrt::kMaxRecordBytes, 64 * 1024 * 1024);
 }

@@ -1,0 +1,522 @@
+// runtime/source_kafka.cpp — the kafka(...) source: a consumer-group
+// consumer (librdkafka C API) subscribed to one topic. Each message value
+// is one record of the source's format, handed to `process` with
+// FlowRecord.line = the message offset and FlowRecord.offset = its
+// partition (bad records are named `topic/partition@offset`).
+//
+// Offsets: auto-commit is off. kafka_commit_batch commits offset+1 of the
+// last record of every partition at the end of each batch, after the
+// batch's rows were flushed (or sends them in the sink's transaction with
+// `exactly_once: true`).
+//
+// Rebalances: a revocation is not acted on inside librdkafka's callback.
+// The source stops polling, asks the batch loop to end the batch
+// (kafka_batch_cut), and once that batch's rows are flushed and its
+// offsets committed, releases the partitions (rd_kafka_assign(NULL), or
+// incremental_unassign under a cooperative assignor). A partition *lost*
+// (session timed out) cannot be committed: its uncommitted records will be
+// read again by its new owner (at-least-once).
+//
+// stop_at_end: when partitions are assigned, their high watermarks are
+// queried once (the first time a partition is seen); the source ends when
+// every assigned partition has reached its end (a record at end-1 was read,
+// or librdkafka reported partition EOF at or past it). Records at or past
+// the end are not read; the partition is paused.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+
+#include "io_util.h"
+#include "kafka_connector.h"
+#include "sink.h"
+#include "source_regex.h"
+#include "sources.h"
+
+namespace flowrt {
+namespace {
+
+constexpr int kQueryTimeoutMs = 10'000;
+constexpr int64_t kFinalCommitMs = 60'000;
+
+bool is_blank(const char* p, int64_t n, int32_t format) {
+  if (n == 0) return true;
+  if (format != FLOW_FORMAT_JSON) return false;
+  for (int64_t i = 0; i < n; ++i) {
+    if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n') return false;
+  }
+  return true;
+}
+
+struct PartitionState {
+  int64_t next = -1;       // offset+1 of the last record handed over; -1: none
+  int64_t committed = -1;  // what was last committed (or sent in a txn)
+  int64_t end = -1;        // stop_at_end: the high watermark seen first
+  bool assigned = false;
+  bool done = false;       // stop_at_end: reached `end`
+};
+
+class KafkaSource final : public Source, public KafkaClient {
+ public:
+  KafkaSource(int32_t i, const FlowSourceDesc* d)
+      : Source(i, d), KafkaClient("kafka source '" + std::string(d->name ? d->name : "?") + "'", 2),
+        opts_(parse_kafka_options(d->options, d->option_count)) {
+    // Kafka messages are single rows with no header message: CSV columns
+    // are always matched by position.
+    column_map.assign(static_cast<size_t>(std::max(d->field_count, 0)), -1);
+    for (size_t f = 0; f < column_map.size(); ++f) column_map[f] = static_cast<int32_t>(f);
+  }
+
+  ~KafkaSource() override {
+    for (rd_kafka_message_t* m : held_) rd_kafka_message_destroy(m);
+    held_.clear();
+    if (rk_ != nullptr) {
+      closing_ = true;
+      rd_kafka_consumer_close(rk_);  // leaves the group: others take over fast
+      if (queue_ != nullptr) rd_kafka_queue_destroy(queue_);
+      rd_kafka_destroy(rk_);
+    }
+    if (cgmeta_ != nullptr) rd_kafka_consumer_group_metadata_destroy(cgmeta_);
+    for (int fd : pipe_) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+
+  bool open(FlowContext* ctx) override {
+    ctx_ = ctx;
+    set_stderr(ctx->io.stderr_fd);
+    position_name = opts_.topic;
+    if (opts_.brokers.empty() || opts_.topic.empty() || opts_.group.empty()) {
+      ctx->set_error(label() + ": brokers, topic and group are required");
+      return false;
+    }
+    for (const auto& [name, value] : opts_.properties) {
+      if (name == "enable.auto.commit" || name == "enable.auto.offset.store" ||
+          name == "enable.partition.eof" || name == "group.id" ||
+          name == "auto.offset.reset" || name == "bootstrap.servers") {
+        ctx->set_error(label() + ": property \"" + name +
+                       "\" is set by flowc (use brokers, group, start)");
+        return false;
+      }
+    }
+    if (desc->format == FLOW_FORMAT_REGEX && !compile_source_regex(ctx, this)) return false;
+    KafkaOptions o = opts_;
+    o.properties.insert(o.properties.begin(),
+                        {{"group.id", o.group},
+                         {"enable.auto.commit", "false"},
+                         {"enable.auto.offset.store", "false"},
+                         {"auto.offset.reset", o.start == "earliest" ? "earliest" : "latest"},
+                         {"enable.partition.eof", o.stop_at_end ? "true" : "false"}});
+    std::string error;
+    rd_kafka_conf_t* conf = make_conf(o, &error);
+    if (conf == nullptr) {
+      ctx->set_error(error);
+      return false;
+    }
+    rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    char errstr[512];
+    rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    if (rk_ == nullptr) {
+      rd_kafka_conf_destroy(conf);
+      ctx->set_error(label() + ": " + errstr);
+      return false;
+    }
+    rd_kafka_poll_set_consumer(rk_);
+    // The consumer queue writes a byte to the pipe when it becomes
+    // non-empty: the batch loop polls the pipe with the other inputs.
+    if (::pipe2(pipe_, O_CLOEXEC | O_NONBLOCK) == 0) {
+      queue_ = rd_kafka_queue_get_consumer(rk_);
+      rd_kafka_queue_io_event_enable(queue_, pipe_[1], "k", 1);
+    }
+    rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(topics, opts_.topic.c_str(), RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      ctx->set_error(label() + ": cannot subscribe to \"" + opts_.topic + "\": " +
+                     rd_kafka_err2str(err));
+      return false;
+    }
+    return true;
+  }
+
+  Pump pump(FlowContext* ctx, int64_t budget) override {
+    if (ended) return Pump::kEnded;
+    ctx_ = ctx;
+    drain_pipe();
+    if (!check_errors(ctx)) return Pump::kEnded;
+    if (revoke_pending_) return Pump::kIdle;  // the batch loop ends the batch
+    int64_t limit = std::min(budget, kChunkRecords);
+    bool progressed = false;
+    records_.clear();
+    while (static_cast<int64_t>(records_.size()) < limit && !revoke_pending_) {
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, 0);
+      if (m == nullptr) break;
+      progressed = true;
+      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        on_message_error(ctx, m);
+        rd_kafka_message_destroy(m);
+        continue;
+      }
+      const int32_t part = m->partition;
+      PartitionState& ps = parts_[part];
+      if (opts_.stop_at_end && ps.end >= 0 && m->offset >= ps.end) {
+        mark_done(part);  // past the end seen at start: not ours to read
+        rd_kafka_message_destroy(m);
+        continue;
+      }
+      ps.next = m->offset + 1;
+      if (opts_.stop_at_end && ps.end >= 0 && ps.next >= ps.end) mark_done(part);
+      const char* p = static_cast<const char*>(m->payload);
+      int64_t n = p ? static_cast<int64_t>(m->len) : 0;
+      // A message written by a line-oriented tool may end in a newline.
+      if (n > 0 && p[n - 1] == '\n') {
+        --n;
+        if (n > 0 && p[n - 1] == '\r') --n;
+      }
+      if (desc->format != FLOW_FORMAT_LINES && is_blank(p, n, desc->format)) {
+        rd_kafka_message_destroy(m);
+        continue;
+      }
+      records_.push_back(FlowRecord{p ? p : "", n, m->offset, part});
+      held_.push_back(m);
+    }
+    if (!records_.empty()) ctx->deliver(this, records_.data(), static_cast<int64_t>(records_.size()));
+    for (rd_kafka_message_t* m : held_) rd_kafka_message_destroy(m);
+    held_.clear();
+    check_end();
+    if (!check_errors(ctx)) return Pump::kEnded;
+    if (progressed) return Pump::kProgress;
+    return ended ? Pump::kEnded : Pump::kIdle;
+  }
+
+  int wait_fd() const override { return pipe_[0]; }
+  int64_t wait_ms(int64_t) const override { return pipe_[0] >= 0 ? kNoWait : 10; }
+
+  bool probe_end(FlowContext*) override {
+    check_end();
+    return ended;
+  }
+
+  bool cut_requested() const { return revoke_pending_; }
+
+  // The offsets to commit: every partition read past its last commit.
+  rd_kafka_topic_partition_list_t* pending_offsets() const {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(8);
+    for (const auto& [part, ps] : parts_) {
+      if (ps.next >= 0 && ps.next != ps.committed) {
+        rd_kafka_topic_partition_list_add(list, opts_.topic.c_str(), part)->offset = ps.next;
+      }
+    }
+    return list;
+  }
+
+  const rd_kafka_consumer_group_metadata_t* group_metadata() {
+    if (cgmeta_ != nullptr) rd_kafka_consumer_group_metadata_destroy(cgmeta_);
+    cgmeta_ = rd_kafka_consumer_group_metadata(rk_);
+    return cgmeta_;
+  }
+
+  void mark_committed(const rd_kafka_topic_partition_list_t* list) {
+    for (int i = 0; i < list->cnt; ++i) {
+      const rd_kafka_topic_partition_t& tp = list->elems[i];
+      if (tp.err == RD_KAFKA_RESP_ERR_NO_ERROR) parts_[tp.partition].committed = tp.offset;
+    }
+  }
+
+  // Commits the batch's offsets (synchronously). Failures are retried at
+  // the next batch (offsets are cumulative); the final batch waits up to
+  // kFinalCommitMs and then fails the run.
+  bool commit(FlowContext* ctx, bool final_batch) {
+    rd_kafka_topic_partition_list_t* list = pending_offsets();
+    bool ok = true;
+    if (list->cnt > 0) {
+      int64_t give_up = now_ms() + (final_batch || revoke_pending_ ? kFinalCommitMs : 0);
+      for (;;) {
+        rd_kafka_resp_err_t err = rd_kafka_commit(rk_, list, 0);
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+          mark_committed(list);
+          bool all = true;
+          for (int i = 0; i < list->cnt; ++i) all = all && list->elems[i].err == 0;
+          if (all) break;
+          err = list->elems[0].err;
+          for (int i = 0; i < list->cnt; ++i) {
+            if (list->elems[i].err != 0) err = list->elems[i].err;
+          }
+        }
+        if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) break;
+        if (err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION ||
+            err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID ||
+            err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
+            err == RD_KAFKA_RESP_ERR__STATE) {
+          // The group moved on without us: these records will be read
+          // again by the partitions' new owners.
+          log(std::string("warning: offsets not committed (") + rd_kafka_err2name(err) +
+              "): the group rebalanced; the batch's records may be read again");
+          break;
+        }
+        if (now_ms() >= give_up) {
+          if (final_batch) {
+            ctx->set_error(label() + ": cannot commit offsets: " + rd_kafka_err2str(err));
+            ok = false;
+          } else {
+            log(std::string("warning: cannot commit offsets yet (") + rd_kafka_err2str(err) +
+                "); retrying at the next batch");
+          }
+          break;
+        }
+        ::usleep(200'000);
+      }
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+    return ok;
+  }
+
+  // After the batch committed: give up revoked partitions.
+  void release_revoked() {
+    if (!revoke_pending_) return;
+    revoke_pending_ = false;
+    finish_revoke(revoked_);
+    rd_kafka_topic_partition_list_destroy(revoked_);
+    revoked_ = nullptr;
+  }
+
+  bool uses_transactions = false;  // offsets go into an exactly_once sink's txn
+
+ private:
+  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* parts, void* opaque) {
+    auto* self = static_cast<KafkaSource*>(static_cast<KafkaClient*>(opaque));
+    const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      self->on_assign(parts);
+      if (cooperative) {
+        if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts)) {
+          self->log(std::string("warning: incremental_assign: ") + rd_kafka_error_string(e));
+          rd_kafka_error_destroy(e);
+        }
+      } else {
+        rd_kafka_assign(rk, parts);
+      }
+      return;
+    }
+    if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+      if (self->closing_ || rd_kafka_assignment_lost(rk)) {
+        if (!self->closing_) {
+          self->log("warning: partitions lost; their uncommitted records will be read again");
+        }
+        self->finish_revoke(parts);
+        return;
+      }
+      // Finish the batch first (kafka_batch_cut), then release.
+      if (self->revoke_pending_) {
+        // Two revocations before a batch end: merge (cooperative only).
+        for (int i = 0; i < parts->cnt; ++i) {
+          rd_kafka_topic_partition_list_add(self->revoked_, parts->elems[i].topic,
+                                            parts->elems[i].partition);
+        }
+      } else {
+        self->revoked_ = rd_kafka_topic_partition_list_copy(parts);
+        self->revoke_pending_ = true;
+      }
+      return;
+    }
+    self->log(std::string("warning: rebalance error: ") + rd_kafka_err2str(err));
+    self->finish_revoke(nullptr);
+  }
+
+  void on_assign(rd_kafka_topic_partition_list_t* parts) {
+    for (int i = 0; i < parts->cnt; ++i) {
+      PartitionState& ps = parts_[parts->elems[i].partition];
+      ps.assigned = true;
+      ps.done = false;
+      ps.next = -1;
+      ps.committed = -1;
+      if (opts_.stop_at_end && ps.end < 0) {
+        int64_t low = 0, high = 0;
+        rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(
+            rk_, opts_.topic.c_str(), parts->elems[i].partition, &low, &high, kQueryTimeoutMs);
+        if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+          if (ctx_ != nullptr) {
+            ctx_->set_error(label() + ": cannot read the end offset of " + opts_.topic + "/" +
+                            std::to_string(parts->elems[i].partition) + ": " +
+                            rd_kafka_err2str(e));
+          }
+          continue;
+        }
+        ps.end = high;
+      }
+    }
+    assigned_once_ = true;
+    awaiting_assign_ = false;
+  }
+
+  void finish_revoke(rd_kafka_topic_partition_list_t* parts) {
+    const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk_)) == "COOPERATIVE";
+    if (cooperative && parts != nullptr) {
+      if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk_, parts)) rd_kafka_error_destroy(e);
+      for (int i = 0; i < parts->cnt; ++i) drop_partition(parts->elems[i].partition);
+    } else {
+      rd_kafka_assign(rk_, nullptr);
+      // Keep `end` (the end seen at start) across reassignments.
+      for (auto& [part, ps] : parts_) drop_partition(part);
+      awaiting_assign_ = true;  // eager: a new assignment follows
+    }
+  }
+
+  void drop_partition(int32_t part) {
+    PartitionState& ps = parts_[part];
+    ps.assigned = false;
+    ps.done = false;
+    ps.next = ps.committed = -1;
+  }
+
+  void mark_done(int32_t part) {
+    PartitionState& ps = parts_[part];
+    if (ps.done) return;
+    ps.done = true;
+    rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, opts_.topic.c_str(), part);
+    rd_kafka_pause_partitions(rk_, l);
+    rd_kafka_topic_partition_list_destroy(l);
+  }
+
+  void on_message_error(FlowContext* ctx, const rd_kafka_message_t* m) {
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      PartitionState& ps = parts_[m->partition];
+      if (opts_.stop_at_end && ps.end >= 0 && m->offset >= ps.end) mark_done(m->partition);
+      return;
+    }
+    if (m->err == RD_KAFKA_RESP_ERR__FATAL) return;  // check_errors reports it
+    std::string text = rd_kafka_message_errstr(m);
+    if (m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+        m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
+      if (opts_.stop_at_end) {
+        ctx->set_error(label() + ": topic \"" + opts_.topic + "\": " + text);
+        return;
+      }
+    }
+    if (std::find(seen_message_errors_.begin(), seen_message_errors_.end(), m->err) ==
+        seen_message_errors_.end()) {
+      seen_message_errors_.push_back(m->err);
+      log("warning: " + text + " (retrying)");
+    }
+  }
+
+  bool check_errors(FlowContext* ctx) {
+    std::string fatal = fatal_error();
+    if (!fatal.empty()) {
+      ctx->set_error(fatal);
+      ended = true;
+    }
+    return ctx->error.empty();
+  }
+
+  void check_end() {
+    if (ended || !opts_.stop_at_end || !assigned_once_ || awaiting_assign_ || revoke_pending_) {
+      return;
+    }
+    for (const auto& [part, ps] : parts_) {
+      if (ps.assigned && !ps.done) return;
+    }
+    ended = true;
+  }
+
+  void drain_pipe() {
+    if (pipe_[0] < 0) return;
+    char buf[256];
+    while (::read(pipe_[0], buf, sizeof buf) > 0) {
+    }
+  }
+
+  KafkaOptions opts_;
+  FlowContext* ctx_ = nullptr;
+  rd_kafka_queue_t* queue_ = nullptr;
+  int pipe_[2] = {-1, -1};
+  std::map<int32_t, PartitionState> parts_;
+  std::vector<FlowRecord> records_;
+  std::vector<rd_kafka_message_t*> held_;
+  std::vector<rd_kafka_resp_err_t> seen_message_errors_;
+  rd_kafka_consumer_group_metadata_t* cgmeta_ = nullptr;
+  rd_kafka_topic_partition_list_t* revoked_ = nullptr;
+  bool revoke_pending_ = false;
+  bool closing_ = false;
+  bool assigned_once_ = false;
+  bool awaiting_assign_ = false;
+};
+
+std::vector<KafkaSource*> kafka_sources(FlowContext* ctx) {
+  std::vector<KafkaSource*> out;
+  for (auto& s : ctx->sources) {
+    if (s->desc->kind == FLOW_SOURCE_KAFKA) out.push_back(static_cast<KafkaSource*>(s.get()));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<Source> make_kafka_source(int32_t index, const FlowSourceDesc* desc) {
+  return std::make_unique<KafkaSource>(index, desc);
+}
+
+void kafka_begin_batch(FlowContext* ctx) {
+  for (auto& sink : ctx->sinks) {
+    if (KafkaProducer* p = sink->kafka(); p != nullptr && p->exactly_once()) {
+      if (!p->begin_transaction(ctx)) return;
+    }
+  }
+}
+
+bool kafka_batch_cut(FlowContext* ctx) {
+  for (auto& s : ctx->sources) {
+    if (s->desc->kind == FLOW_SOURCE_KAFKA && static_cast<KafkaSource*>(s.get())->cut_requested()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool kafka_commit_batch(FlowContext* ctx, bool final_batch) {
+  std::vector<KafkaSource*> sources = kafka_sources(ctx);
+  // exactly_once: the consumed offsets go into the first transactional
+  // sink's transaction (the group's offsets commit with its rows).
+  KafkaProducer* txn = nullptr;
+  for (auto& sink : ctx->sinks) {
+    if (KafkaProducer* p = sink->kafka(); p != nullptr && p->exactly_once()) {
+      txn = p;
+      break;
+    }
+  }
+  if (txn != nullptr) {
+    for (KafkaSource* s : sources) {
+      rd_kafka_topic_partition_list_t* list = s->pending_offsets();
+      bool ok = txn->send_offsets(ctx, list, s->group_metadata());
+      if (ok) s->mark_committed(list);
+      rd_kafka_topic_partition_list_destroy(list);
+      if (!ok) {
+        txn->abort(ctx);
+        return false;
+      }
+    }
+  }
+  for (auto& sink : ctx->sinks) {
+    if (KafkaProducer* p = sink->kafka(); p != nullptr && p->exactly_once()) {
+      if (!p->commit_transaction(ctx)) return false;
+    }
+  }
+  bool ok = true;
+  for (KafkaSource* s : sources) {
+    if (txn == nullptr && !s->commit(ctx, final_batch)) ok = false;
+    s->release_revoked();
+  }
+  return ok;
+}
+
+void kafka_abort_batch(FlowContext* ctx) {
+  for (auto& sink : ctx->sinks) {
+    if (KafkaProducer* p = sink->kafka()) p->abort(ctx);
+  }
+}
+
+}  // namespace flowrt
