@@ -162,6 +162,10 @@ typedef struct FlowPipeline {
   FlowRestoreFn restore;
   const char* checkpoint_dir;   // `checkpoint "DIR"`, or null (--checkpoint wins)
   int64_t checkpoint_every_ms;  // `every D`, or 0: every batch
+  // The text the fingerprint is computed from (sources, schemas, stages,
+  // sinks, one per line): stored in checkpoints so that a refused restart
+  // can say what changed.
+  const char* plan_text;
 } FlowPipeline;
 
 // ---- calls from generated code into the runtime ----

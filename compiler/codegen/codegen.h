@@ -33,5 +33,7 @@ CodegenResult generate_pipeline(const plan::Pipeline& pipeline, llvm::Module& mo
 // A stable 64-bit fingerprint of what a checkpoint depends on: sources,
 // schemas, stages and sinks (not params or the batch interval).
 uint64_t pipeline_fingerprint(const plan::Pipeline& pipeline);
+// The text the fingerprint is computed from (also stored in checkpoints).
+std::string pipeline_plan_text(const plan::Pipeline& pipeline);
 
 }  // namespace flowc::codegen

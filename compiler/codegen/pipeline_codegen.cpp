@@ -329,7 +329,7 @@ class PipelineBuilder {
           param_type, {cg_.cstring(param.name), cg_.i32c(static_cast<int>(param.type)),
                        cg_.param_slot(static_cast<int>(k))}));
     }
-    auto* pipeline_type = llvm::StructType::get(cg_.llvm(), {p, p, i, l, p, i, p, i, p, l, p, p, p, l});
+    auto* pipeline_type = llvm::StructType::get(cg_.llvm(), {p, p, i, l, p, i, p, i, p, l, p, p, p, l, p});
     llvm::Constant* pipeline = llvm::ConstantStruct::get(
         pipeline_type,
         {cg_.cstring(p_.name), global_array(param_type, param_items, "params"),
@@ -338,7 +338,8 @@ class PipelineBuilder {
          global_array(sink_type, sink_items, "sinks"), cg_.i32c(static_cast<int>(p_.sinks.size())),
          end_batch, cg_.i64c(static_cast<int64_t>(pipeline_fingerprint(p_))), snapshot, restore,
          p_.checkpoint ? cg_.cstring(p_.checkpoint->dir) : null,
-         cg_.i64c(p_.checkpoint ? p_.checkpoint->every_ms.value_or(0) : 0)});
+         cg_.i64c(p_.checkpoint ? p_.checkpoint->every_ms.value_or(0) : 0),
+         cg_.cstring(pipeline_plan_text(p_))});
     new llvm::GlobalVariable(cg_.module(), pipeline_type, true, llvm::GlobalValue::ExternalLinkage,
                              pipeline, "flow_pipeline");
   }
@@ -371,15 +372,19 @@ CodegenResult generate_pipeline(const plan::Pipeline& pipeline, llvm::Module& mo
   return builder.build();
 }
 
-uint64_t pipeline_fingerprint(const plan::Pipeline& pipeline) {
-  // The explain text without its header (name, batch, params): FNV-1a.
+std::string pipeline_plan_text(const plan::Pipeline& pipeline) {
+  // The explain text without its header (name, batch, params).
   std::ostringstream text;
   plan::explain(pipeline, text);
   std::string s = text.str();
   size_t body = s.find("\n\n");
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = body == std::string::npos ? 0 : body; i < s.size(); ++i) {
-    h ^= static_cast<unsigned char>(s[i]);
+  return body == std::string::npos ? s : s.substr(body + 2);
+}
+
+uint64_t pipeline_fingerprint(const plan::Pipeline& pipeline) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (unsigned char c : pipeline_plan_text(pipeline)) {
+    h ^= c;
     h *= 1099511628211ull;
   }
   return h;
