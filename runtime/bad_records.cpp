@@ -31,7 +31,14 @@ void BadRecords::report(FlowContext* ctx, int32_t source, const FlowRecord* rec,
   ++ctx->counters.bad;
 
   std::string position = src.position_name;
-  if (rec != nullptr) {
+  if (rec != nullptr && src.desc->kind == FLOW_SOURCE_KAFKA) {
+    // LANGUAGE.md 12: `topic/partition@offset` (FlowRecord.offset holds
+    // the partition, .line the message offset: source_kafka.cpp).
+    position += '/';
+    position += int_text(rec->offset);
+    position += '@';
+    position += int_text(rec->line);
+  } else if (rec != nullptr) {
     position += ':';
     position += int_text(rec->line);
   }

@@ -19,6 +19,7 @@
 #include "context.h"
 #include "flow_stdlib.h"
 #include "io_util.h"
+#include "kafka_connector.h"
 #include "progress.h"
 #include "sink.h"
 
@@ -81,7 +82,7 @@ bool load_tables(FlowContext* ctx, int wake_fd, const Progress& progress) {
 }
 
 void abort_batch(FlowContext* ctx) {
-  for (auto& sink : ctx->sinks) sink->abort_batch(ctx);
+  for (auto& sink : ctx->sinks) sink->abort_batch(ctx);  // kafka: purge, abort txn
   ctx->bad.flush(ctx);  // dead letters are not part of the batch's rows
 }
 
@@ -102,6 +103,7 @@ int run_batches(FlowContext* ctx, int wake_fd) {
     const int64_t start = floor_to(now, interval);
     const int64_t deadline = start + interval;
     ctx->batch = FlowBatch{start, ctx->watermark, number};
+    kafka_begin_batch(ctx);  // exactly_once kafka sinks: a transaction per batch
     int64_t in_batch = 0;
     bool ended = all_streams_ended(ctx);
 
@@ -117,6 +119,7 @@ int run_batches(FlowContext* ctx, int wake_fd) {
       }
       ended = all_streams_ended(ctx);
       if (ended || in_batch >= max_records) break;
+      if (kafka_batch_cut(ctx)) break;  // a rebalance revoked partitions
       now = now_ms();
       if (now >= deadline) break;
       progress.tick(ctx, now);
@@ -151,7 +154,12 @@ int run_batches(FlowContext* ctx, int wake_fd) {
     }
     for (auto& sink : ctx->sinks) sink->commit_batch(ctx);
     ctx->bad.flush(ctx);
-    if (!ctx->error.empty()) return kExitRuntime;
+    if (!ctx->error.empty()) {
+      kafka_abort_batch(ctx);
+      return kExitRuntime;
+    }
+    // Rows are flushed: commit kafka offsets (LANGUAGE.md 12 "Kafka.").
+    if (!kafka_commit_batch(ctx, ended || stop_requested())) return kExitRuntime;
     if (ctx->stdout_closed) return kExitOk;
     progress.tick(ctx, now_ms());
     if (ended || stop_requested()) break;

@@ -76,9 +76,8 @@ bool open_all(FlowContext* ctx) {
         s = make_generate_source(i, d);
         break;
       case FLOW_SOURCE_KAFKA:
-        ctx->set_error("source '" + std::string(d->name ? d->name : "?") +
-                       "': kafka sources are not supported yet");
-        return false;
+        s = make_kafka_source(i, d);
+        break;
       default:
         ctx->set_error("source '" + std::string(d->name ? d->name : "?") +
                        "': unknown source kind " + int_text(d->kind));

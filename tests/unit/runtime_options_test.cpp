@@ -116,14 +116,14 @@ TEST(RuntimeOptions, Durations) {
   }
 }
 
-TEST(RuntimeOptions, KafkaSourceIsAClearRuntimeError) {
+TEST(RuntimeOptions, KafkaSourceWithoutOptionsIsAClearRuntimeError) {
   FlowSourceDesc src{};
   src.name = "events";
   src.kind = FLOW_SOURCE_KAFKA;
   FlowPipeline p = pipeline_of(&src, 1);
   RunResult r = run(p, {"--quiet"});
   EXPECT_EQ(r.status, 3);
-  EXPECT_EQ(r.err, "flowc: error: source 'events': kafka sources are not supported yet\n");
+  EXPECT_EQ(r.err, "flowc: error: kafka source 'events': brokers, topic and group are required\n");
 }
 
 }  // namespace
