@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "optimize/optimizer.h"
 #include "parse/parser.h"
 #include "plan/explain.h"
 #include "support/edit_distance.h"
@@ -24,6 +25,8 @@ constexpr const char* kExplainHelp =
     "and their output schemas, the watermark and window settings, and the sinks.\n\n"
     "options:\n"
     "  --graph mermaid|dot  print the plan as a Mermaid or Graphviz graph instead\n"
+    "  --disable-pass NAME  skip a plan pass (fold-constants, push-down-predicates,\n"
+    "                       prune-columns); repeatable\n"
     "  --param NAME=VALUE   override a param (typed and checked)\n"
     "  --batch D            override the batch interval\n";
 
@@ -92,6 +95,17 @@ bool parse_common(const char* command, const std::vector<std::string>& args, Com
       out.frontend.batch_ms = ms;
       out.rest.push_back("--batch");
       out.rest.push_back(d);
+    } else if (a == "--disable-pass" || a.rfind("--disable-pass=", 0) == 0) {
+      std::string name;
+      if (!value(name)) return usage("--disable-pass needs a pass name");
+      bool known = false;
+      for (const optimize::Pass& pass : optimize::passes()) known = known || name == pass.name;
+      if (!known) {
+        std::string names;
+        for (const optimize::Pass& pass : optimize::passes()) names += std::string(" ") + pass.name;
+        return usage("unknown pass '" + name + "' (passes:" + names + ")");
+      }
+      out.disabled_passes.insert(name);
     } else if (a.size() > 5 && a.compare(a.size() - 5, 5, ".flow") == 0 && out.file.empty() &&
                a[0] != '-') {
       out.file = a;
@@ -162,6 +176,10 @@ int run_explain(const std::vector<std::string>& args, int, char**) {
   if (!reject_rest("explain", rest)) return 2;
   FrontendResult r = run_frontend(opts.file, opts.frontend, std::cerr);
   if (!r.pipeline) return r.exit_code;
+  // The plan as it will be compiled, with params kept by name.
+  optimize::PassOptions pass_options;
+  pass_options.fold_params = false;
+  optimize::optimize(*r.pipeline, pass_options, opts.disabled_passes);
   if (graph) {
     plan::explain_graph(*r.pipeline, *graph, std::cout);
   } else {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ std::optional<std::string> suggest_command(const std::string& name);
 struct CommonOptions {
   std::string file;
   FrontendOptions frontend;
+  std::set<std::string> disabled_passes;  // --disable-pass NAME
   std::vector<std::string> rest;
   bool help = false;
 };

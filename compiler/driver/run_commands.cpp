@@ -64,6 +64,7 @@ int run_run(const std::vector<std::string>& args, int, char**) {
     return 0;
   }
   CompileOptions compile;
+  compile.disabled_passes = opts.disabled_passes;
   std::vector<std::string> runtime_args = opts.rest;
   if (!take_opt_level(runtime_args, compile.opt_level, "run")) return 2;
   FrontendResult r = run_frontend(opts.file, opts.frontend, std::cerr);
@@ -88,6 +89,7 @@ int run_build(const std::vector<std::string>& args, int, char**) {
     return 0;
   }
   CompileOptions compile;
+  compile.disabled_passes = opts.disabled_passes;
   compile.for_executable = true;
   std::vector<std::string> rest = opts.rest;
   if (!take_opt_level(rest, compile.opt_level, "build")) return 2;
@@ -127,6 +129,7 @@ int run_emit_llvm(const std::vector<std::string>& args, int, char**) {
     return 0;
   }
   CompileOptions compile;
+  compile.disabled_passes = opts.disabled_passes;
   std::vector<std::string> rest = opts.rest;
   if (!take_opt_level(rest, compile.opt_level, "emit-llvm")) return 2;
   for (size_t i = 0; i < rest.size(); ++i) {

@@ -138,6 +138,11 @@ void explain(const Pipeline& p, std::ostream& out) {
       out << " format " << (s.format.text.empty() ? format_name(s.format.kind) : s.format.text);
     }
     out << "\n  schema " << schema_text(s.schema) << "\n";
+    std::string unread;
+    for (size_t i = 0; i < s.used.size() && i < s.schema.fields.size(); ++i) {
+      if (!s.used[i]) unread += (unread.empty() ? "" : ", ") + s.schema.fields[i].name;
+    }
+    if (!unread.empty()) out << "  not read: " << unread << "\n";
     if (s.event_time >= 0) {
       out << "  event_time " << s.schema.fields[s.event_time].name << " watermark "
           << duration_text(s.watermark_ms) << "\n";
