@@ -31,6 +31,16 @@ this file):
                  expected_stderr  exact stderr (absent: not compared)
                  expected_exit    exit status (default 0)
                  stdin            fed to the run's stdin (absent: empty)
+                 check.py         an optional invariant check, for output that
+                                  is not exact (processing time, wall-clock
+                                  batches): run after each of the two runs as
+                                  `python3 CASE/check.py STDOUT STDERR` in the
+                                  run's folder (so it sees the inputs and the
+                                  files the pipeline wrote); STDOUT and STDERR
+                                  are paths of files holding the run's output.
+                                  Exit 0 passes; otherwise what it printed is
+                                  the failure. With check.py, a missing
+                                  expected_stdout means stdout is not compared.
                reference.py, when present, documents how the expected output
                was computed; the runner does not run it. tests/run/
                KNOWN_FAILURES lists cases to SKIP, one `NAME reason` a line.
@@ -182,7 +192,7 @@ RUN_CASE_TIMEOUT_SECONDS = 30
 
 # Files of a case folder that are the test's, not the pipeline's.
 RUN_CASE_META = {"pipeline.flow", "args", "expected_stdout", "expected_stderr",
-                 "expected_exit", "expected", "reference.py", "stdin"}
+                 "expected_exit", "expected", "reference.py", "stdin", "check.py"}
 
 
 def known_failures(folder: str) -> dict:
@@ -241,7 +251,10 @@ def check_run(label: str, proc: subprocess.CompletedProcess, case_dir: str, work
             fail(diff(decode(expected), decode(actual), what) or
                  "%s differs in bytes that do not decode\n" % what)
 
-    compare(os.path.join(case_dir, "expected_stdout"), proc.stdout, "stdout")
+    check_path = os.path.join(case_dir, "check.py")
+    stdout_path = os.path.join(case_dir, "expected_stdout")
+    if os.path.exists(stdout_path) or not os.path.exists(check_path):
+        compare(stdout_path, proc.stdout, "stdout")
     stderr_path = os.path.join(case_dir, "expected_stderr")
     if os.path.exists(stderr_path):
         compare(stderr_path, proc.stderr, "stderr")
@@ -251,6 +264,27 @@ def check_run(label: str, proc: subprocess.CompletedProcess, case_dir: str, work
             fail("%s was not written\n" % rel)
             continue
         compare(os.path.join(case_dir, "expected", rel), read_bytes(path), rel)
+    if os.path.exists(check_path):
+        run_check(check_path, proc, work, fail)
+
+
+def run_check(check_path: str, proc: subprocess.CompletedProcess, work: str, fail) -> None:
+    """Runs a case's check.py on one run's output (see the docstring)."""
+    with tempfile.TemporaryDirectory(prefix="flowc-check-") as tmp:
+        out_path, err_path = os.path.join(tmp, "stdout"), os.path.join(tmp, "stderr")
+        with open(out_path, "wb") as f:
+            f.write(proc.stdout)
+        with open(err_path, "wb") as f:
+            f.write(proc.stderr)
+        try:
+            check = subprocess.run([sys.executable, check_path, out_path, err_path], cwd=work,
+                                   capture_output=True, timeout=RUN_CASE_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            fail("check.py timed out\n")
+            return
+        if check.returncode != 0:
+            fail("check.py: %s\n%s%s" % (describe_status(check.returncode),
+                                        decode(check.stdout), decode(check.stderr)))
 
 
 def suite_run(flowc: str, only: List[str]) -> Iterator[Result]:
@@ -281,9 +315,10 @@ def suite_run(flowc: str, only: List[str]) -> Iterator[Result]:
             with open(stdin_path, "rb") as f:
                 stdin = f.read()
         outputs = expected_files(case_dir)
-        if not outputs and not os.path.exists(os.path.join(case_dir, "expected_stdout")):
+        if not outputs and not os.path.exists(os.path.join(case_dir, "expected_stdout")) \
+                and not os.path.exists(os.path.join(case_dir, "check.py")):
             result.passed = False
-            result.details.append("no expected_stdout and no expected/ files\n")
+            result.details.append("no expected_stdout, no expected/ files and no check.py\n")
             yield result
             continue
         with tempfile.TemporaryDirectory(prefix="flowc-run-") as tmp:

@@ -1,0 +1,284 @@
+"""flowref — a small, slow, independent model of LANGUAGE.md for reference.py scripts.
+
+Not flowc code and not derived from its output: it implements the contract
+directly (sections 3, 6.1, 6.2, 6.3, 7) in plain Python, so a case's
+reference.py can compute its expected output from the case's own input. The
+runner never imports it; a reference.py does, with:
+
+    import os, sys; sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    import flowref as fr
+
+What it models:
+  - text forms of values (section 3): timestamps, shortest floats, CSV quoting,
+    JSON lines in schema order;
+  - micro-batches cut every N records (`--max-batch-records N`);
+  - windows (6.1): tumbling and sliding, event time with the watermark rule
+    (advanced at the end of each batch from every parsed record, before any
+    `where`), firing of windows with window_end <= watermark, late records
+    (every window of the record ended at or before the watermark as it stood
+    when the record's batch began), +infinity at the end of input, emission
+    order window_end, window_start, keys; `emit final` and `emit updates`;
+  - aggregates (6.2), and keyed state (6.3) through small helpers.
+"""
+
+import csv
+import datetime as _dt
+import io
+import json
+import math
+from decimal import Decimal
+
+NEG_INF = float("-inf")
+POS_INF = float("inf")
+
+# ---------------------------------------------------------------- values
+
+
+def parse_ts(text):
+    """Section 3 timestamp text (RFC 3339 / ISO-8601, or epoch ms digits) -> epoch ms."""
+    text = text.strip()
+    if text.lstrip("-").isdigit():
+        return int(text)
+    t = _dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T"))
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=_dt.timezone.utc)
+    delta = t - _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+    return (delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
+def fmt_ts(ms):
+    t = _dt.datetime(1970, 1, 1) + _dt.timedelta(milliseconds=ms)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (ms % 1000)
+
+
+def fmt_float(x):
+    """Shortest round-trip text, fixed or scientific, whichever is shorter (fixed on a tie)."""
+    if x != x:
+        return "nan"
+    if x == POS_INF:
+        return "inf"
+    if x == NEG_INF:
+        return "-inf"
+    if x == 0:
+        return "-0" if math.copysign(1.0, x) < 0 else "0"
+    sign, digits, exp = Decimal(repr(x)).as_tuple()
+    ds = "".join(map(str, digits)).rstrip("0") or "0"
+    # value = 0.ds * 10^point
+    point = len(digits) + exp
+    if point >= len(ds):
+        fixed = ds + "0" * (point - len(ds))
+    elif point > 0:
+        fixed = ds[:point] + "." + ds[point:]
+    else:
+        fixed = "0." + "0" * (-point) + ds
+    e = point - 1
+    sci = ds[0] + ("." + ds[1:] if len(ds) > 1 else "") + "e" + ("-" if e < 0 else "+") + "%02d" % abs(e)
+    text = fixed if len(fixed) <= len(sci) else sci
+    return ("-" if sign else "") + text
+
+
+class Ts(int):
+    """An int that prints as a timestamp."""
+
+
+def wrap64(n):
+    n &= (1 << 64) - 1
+    return n - (1 << 64) if n >= 1 << 63 else n
+
+
+def text(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, Ts):
+        return fmt_ts(v)
+    if isinstance(v, float):
+        return fmt_float(v)
+    return str(v)
+
+
+def csv_field(v):
+    s = text(v)
+    if any(c in s for c in ',"\n\r'):
+        return '"' + s.replace('"', '""') + '"'
+    return s
+
+
+def csv_lines(columns, rows):
+    """A CSV sink's text: the header once, then one line per row."""
+    out = [",".join(columns)]
+    out += [",".join(csv_field(v) for v in row) for row in rows]
+    return "".join(line + "\n" for line in out)
+
+
+def json_value(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, Ts):
+        return json.dumps(fmt_ts(v))
+    if isinstance(v, float):
+        s = fmt_float(v)
+        return json.dumps(s) if s in ("nan", "inf", "-inf") else s
+    if isinstance(v, int):
+        return str(v)
+    return json.dumps(v, ensure_ascii=False)
+
+
+def json_lines(columns, rows):
+    return "".join("{" + ",".join(json.dumps(c) + ":" + json_value(v) for c, v in zip(columns, row)) + "}\n"
+                   for row in rows)
+
+
+def write(path, content):
+    import os
+    if os.path.dirname(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(content)
+
+
+# ---------------------------------------------------------------- input
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return [r for r in csv.DictReader(f)]
+
+
+def read_jsonl(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def batches(records, n):
+    """Micro-batches of at most n records, in arrival order."""
+    return [records[i:i + n] for i in range(0, len(records), n)]
+
+
+# ---------------------------------------------------------------- aggregates
+
+
+class Agg:
+    """One aggregate's running value. kind: count sum avg min max count_distinct first last."""
+
+    def __init__(self, kind, arg=None, is_float=False):
+        self.kind, self.arg, self.is_float = kind, arg, is_float
+        self.n, self.total, self.val, self.seen = 0, (0.0 if is_float else 0), None, set()
+
+    def add(self, rec):
+        x = self.arg(rec) if self.arg else None
+        self.n += 1
+        k = self.kind
+        if k in ("sum", "avg"):
+            self.total = self.total + x if self.is_float or k == "avg" else wrap64(self.total + x)
+        elif k == "min":
+            self.val = x if self.val is None or x < self.val else self.val
+        elif k == "max":
+            self.val = x if self.val is None or x > self.val else self.val
+        elif k == "count_distinct":
+            self.seen.add(x)
+        elif k == "first":
+            self.val = x if self.n == 1 else self.val
+        elif k == "last":
+            self.val = x
+
+    def value(self):
+        k = self.kind
+        if k == "count":
+            return self.n
+        if k == "sum":
+            return self.total
+        if k == "avg":
+            return float(self.total) / self.n
+        if k == "count_distinct":
+            return len(self.seen)
+        return self.val
+
+
+def sort_key(v):
+    """Key order: numbers numerically, strings bytewise, bools false < true."""
+    if isinstance(v, str):
+        return v.encode("utf-8")
+    return v
+
+
+# ---------------------------------------------------------------- windows
+
+
+def windows_of(t, size, slide=None):
+    """[(start, end)] of every window containing t: tumbling `size`, or sliding `size` every `slide`."""
+    slide = slide or size
+    k = t // slide  # floor, also for negative times
+    out = []
+    start = k * slide
+    while start + size > t:
+        out.append((start, start + size))
+        start -= slide
+    return sorted(out)
+
+
+def event_time_windows(batches_, time_of, keep, keys_of, make_aggs, size, slide=None,
+                       delay=0, emit="final"):
+    """Runs one windowed aggregate under event time over micro-batches.
+
+    time_of(rec)   -> the record's event time (ms); every record in batches_ counts
+                      for the watermark (they are the records that parsed)
+    keep(rec)      -> the record after the stages before `window` (where/join/select),
+                      or None when they drop it
+    keys_of(rec)   -> tuple of group key values (() without group by)
+    make_aggs()    -> list of fresh Agg
+    Returns (list of per-batch row lists, late count). A row is
+    (Ts(start), Ts(end), *keys, *aggregate values).
+    """
+    wm = NEG_INF
+    max_seen = NEG_INF
+    open_ = {}  # (start, end, keys) -> aggs
+    late = 0
+    out = []
+
+    def row(wkey):
+        s, e, keys = wkey
+        return (Ts(s), Ts(e)) + tuple(keys) + tuple(a.value() for a in open_[wkey])
+
+    def order(wkey):
+        s, e, keys = wkey
+        return (e, s) + tuple(sort_key(k) for k in keys)
+
+    for batch in batches_:
+        wm_at_start = wm
+        touched = set()
+        for rec in batch:
+            t = time_of(rec)
+            max_seen = max(max_seen, t)
+            r = keep(rec)
+            if r is None:
+                continue
+            wins = windows_of(t, size, slide)
+            live = [w for w in wins if w[1] > wm_at_start]
+            if not live:
+                late += 1
+                continue
+            keys = tuple(keys_of(r))
+            for s, e in live:
+                wkey = (s, e, keys)
+                if wkey not in open_:
+                    open_[wkey] = make_aggs()
+                for a in open_[wkey]:
+                    a.add(r)
+                touched.add(wkey)
+        if max_seen != NEG_INF:
+            wm = max(wm, max_seen - delay)
+        if emit == "final":
+            fired = sorted((w for w in open_ if w[1] <= wm), key=order)
+            out.append([row(w) for w in fired])
+        else:
+            out.append([row(w) for w in sorted(touched, key=order)])
+            fired = [w for w in open_ if w[1] <= wm]
+        for w in fired:
+            del open_[w]
+    if emit == "final" and open_:
+        out.append([row(w) for w in sorted(open_, key=order)])
+    return out, late
+
+
+def flatten(per_batch):
+    return [row for rows in per_batch for row in rows]
