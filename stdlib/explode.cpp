@@ -1,4 +1,5 @@
-// Iteration for `explode` and owned strings for keyed state.
+// Iteration for `explode`, owned strings for keyed state, and the sorted
+// session lists of session windows.
 #include <cstdlib>
 #include <cstring>
 
@@ -77,5 +78,59 @@ char* flow_bytes_dup(const char* p, int64_t n) {
 }
 
 void flow_bytes_free(char* p) { std::free(p); }
+
+int64_t flow_sessions_lower(const FlowSessionList* s, int64_t elem_size, int64_t t,
+                            int64_t gap) {
+  int64_t from;
+  if (__builtin_sub_overflow(t, gap, &from)) from = INT64_MIN;
+  int64_t lo = 0, hi = s->len;
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    int64_t last;
+    std::memcpy(&last, s->data + mid * elem_size + 8, sizeof last);
+    if (last < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+void* flow_sessions_insert(FlowSessionList* s, int64_t elem_size, int64_t pos) {
+  if (s->len == s->cap) {
+    int64_t cap = s->cap < 4 ? 4 : s->cap * 2;
+    char* data = static_cast<char*>(std::realloc(s->data, static_cast<size_t>(cap * elem_size)));
+    if (data == nullptr) std::abort();
+    s->data = data;
+    s->cap = cap;
+  }
+  char* at = s->data + pos * elem_size;
+  std::memmove(at + elem_size, at, static_cast<size_t>((s->len - pos) * elem_size));
+  std::memset(at, 0, static_cast<size_t>(elem_size));
+  ++s->len;
+  return at;
+}
+
+void flow_sessions_erase(FlowSessionList* s, int64_t elem_size, int64_t pos, int64_t n) {
+  if (n <= 0) return;
+  char* at = s->data + pos * elem_size;
+  std::memmove(at, at + n * elem_size, static_cast<size_t>((s->len - pos - n) * elem_size));
+  s->len -= n;
+  if (s->len == 0) {
+    flow_sessions_free(s);
+  } else if (s->cap > 8 && s->len <= s->cap / 4) {
+    int64_t cap = s->cap / 2;
+    char* data = static_cast<char*>(std::realloc(s->data, static_cast<size_t>(cap * elem_size)));
+    if (data != nullptr) {
+      s->data = data;
+      s->cap = cap;
+    }
+  }
+}
+
+void flow_sessions_free(FlowSessionList* s) {
+  std::free(s->data);
+  s->data = nullptr;
+  s->len = 0;
+  s->cap = 0;
+}
 
 }  // extern "C"

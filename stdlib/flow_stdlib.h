@@ -115,6 +115,29 @@ void flow_strbuf_free(FlowStrBuf* buf);
 char* flow_bytes_dup(const char* p, int64_t n);
 void flow_bytes_free(char* p);
 
+// The open sessions of one key of `window session` (LANGUAGE.md 6.1): an
+// array of fixed-size elements (elem_size bytes, a multiple of 8), each
+// starting with int64 start and int64 last (its first and last record
+// times), then the caller's fields. Sessions of one key never come within
+// `gap` of each other, so the array is sorted by start and by last alike.
+// A zero-initialized list is empty and valid.
+typedef struct FlowSessionList {
+  char* data;
+  int64_t len;
+  int64_t cap;
+} FlowSessionList;
+// The position of the first session with last >= t - gap (len when none).
+// A record at t can only join that session and the one after it.
+int64_t flow_sessions_lower(const FlowSessionList* s, int64_t elem_size, int64_t t,
+                            int64_t gap);
+// Inserts a zeroed element at pos (later ones move up) and returns it.
+// Pointers to elements are invalid after an insert or an erase.
+void* flow_sessions_insert(FlowSessionList* s, int64_t elem_size, int64_t pos);
+// Removes the n elements from pos; the storage shrinks when mostly unused.
+void flow_sessions_erase(FlowSessionList* s, int64_t elem_size, int64_t pos, int64_t n);
+// Frees the storage; the list is then empty and still usable.
+void flow_sessions_free(FlowSessionList* s);
+
 // ---- numbers (number.cpp), LANGUAGE.md 5 and 8 ----
 // abs of INT64_MIN wraps to INT64_MIN (ints wrap, LANGUAGE.md 3).
 int64_t flow_num_abs_i64(int64_t v);
