@@ -136,6 +136,9 @@ typedef struct FlowParamDesc {
   const char* name;
   int32_t type;  // enum FlowType
   void* slot;
+  // 1 when the param sets a connector or format argument: those are fixed
+  // when the program is built, so --param for it is refused at run time.
+  int32_t fixed;
 } FlowParamDesc;
 
 // Checkpoints (LANGUAGE.md 10): generated code writes and reads back the
@@ -166,6 +169,11 @@ typedef struct FlowPipeline {
   // sinks, one per line): stored in checkpoints so that a refused restart
   // can say what changed.
   const char* plan_text;
+  // Built programs: copies --param values into the connector arguments
+  // that name a param (file("..."), generate(count: ...)), into the
+  // descriptors above. Called once after the run options are parsed and
+  // before any source or sink opens; null when nothing depends on a param.
+  void (*configure)(FlowContext* ctx);
 } FlowPipeline;
 
 // ---- calls from generated code into the runtime ----

@@ -69,6 +69,12 @@ bool set_param(const FlowPipeline* p, std::string_view arg, std::string* error) 
     }
     return false;
   }
+  if (desc->fixed) {
+    *error = "param '" + std::string(name) +
+             "' sets a connector argument, fixed when this program was built; "
+             "rebuild with flowc build --param " + std::string(name) + "=...";
+    return false;
+  }
   bool ok = false;
   const char* s = value.data();
   int64_t n = static_cast<int64_t>(value.size());

@@ -121,6 +121,7 @@ int run_pipeline(const FlowPipeline* pipeline, int argc, char** argv,
     case OptionsStatus::kOk:
       break;
   }
+  if (pipeline->configure != nullptr) pipeline->configure(&ctx);
   if (!ctx.opts.checkpoint_dir.empty()) {
     ctx.log_line("flowc: warning: checkpoints are not implemented yet; --checkpoint \"" +
                  ctx.opts.checkpoint_dir + "\" is ignored");

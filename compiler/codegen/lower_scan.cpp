@@ -315,8 +315,8 @@ class Scan {
     b_.CreateCondBr(b_.CreateICmpSLT(v, end), body, exit);
     b_.SetInsertPoint(body);
     fs.next_record = next;
-    llvm::Value* ts = b_.CreateAdd(cg_.i64c(src_.connector.start),
-                                   b_.CreateMul(v, cg_.i64c(src_.connector.step)));
+    llvm::Value* ts = b_.CreateAdd(connector_value("start", src_.connector.start),
+                                   b_.CreateMul(v, connector_value("step", src_.connector.step)));
     Row row = {CgValue{Type::Int, v, nullptr}, CgValue{Type::Timestamp, ts, nullptr}};
     track_event_time(row);
     out->consume(cg_, row);
@@ -330,6 +330,14 @@ class Scan {
   }
 
  private:
+  // An integer connector argument: the param it names when a built program
+  // reads params at run time, else its compile-time value.
+  llvm::Value* connector_value(const std::string& arg, int64_t value) {
+    auto param = src_.connector.param_args.find(arg);
+    if (cg_.fold_params() || param == src_.connector.param_args.end()) return cg_.i64c(value);
+    return b_.CreateLoad(cg_.i64(), cg_.param_slot(param->second));
+  }
+
   // Every record that parsed counts toward the watermark, before any `where`.
   void track_event_time(const Row& row) {
     if (src_.event_time < 0) return;

@@ -3,6 +3,7 @@
 // runtime reads (runtime/abi.h).
 #include <llvm/IR/Constants.h>
 
+#include <map>
 #include <sstream>
 
 #include "codegen/checkpoint.h"
@@ -223,11 +224,59 @@ class PipelineBuilder {
   }
 
   llvm::Constant* global_array(llvm::Type* element, const std::vector<llvm::Constant*>& items,
-                               const std::string& name) {
+                               const std::string& name, bool constant = true) {
     if (items.empty()) return llvm::ConstantPointerNull::get(cg_.ptr());
     auto* type = llvm::ArrayType::get(element, items.size());
-    return new llvm::GlobalVariable(cg_.module(), type, true, llvm::GlobalValue::PrivateLinkage,
+    return new llvm::GlobalVariable(cg_.module(), type, constant, llvm::GlobalValue::PrivateLinkage,
                                     llvm::ConstantArray::get(type, items), name);
+  }
+
+  //   void flow_configure(FlowContext* ctx) {
+  //     sources[0].path = param.input.ptr; sources[1].gen_count = param.rows; ...
+  //   }
+  // Built programs only: JIT runs fold --param values into the descriptors.
+  llvm::Constant* configure_function(llvm::Constant* sources, llvm::StructType* source_type,
+                                     llvm::Constant* sinks, llvm::StructType* sink_type) {
+    llvm::Constant* null = llvm::ConstantPointerNull::get(cg_.ptr());
+    if (options_.fold_params) return null;
+    // FlowSourceDesc / FlowSinkDesc field numbers (runtime/abi.h).
+    static const std::map<std::string, unsigned> kSourceFields = {
+        {"path", 3}, {"address", 3}, {"follow", 4}, {"count", 11}, {"rate", 12}, {"start", 13}, {"step", 14}};
+    bool any = false;
+    for (const plan::Source& src : p_.sources) any = any || !src.connector.param_args.empty();
+    for (const plan::Sink& sink : p_.sinks) any = any || !sink.connector.param_args.empty();
+    if (!any) return null;
+    auto& b = cg_.b();
+    auto* type = llvm::FunctionType::get(b.getVoidTy(), {cg_.ptr()}, false);
+    llvm::Function* fn = cg_.begin_function("flow_configure", type);
+    auto set = [&](llvm::Constant* array, llvm::StructType* element, size_t index, unsigned field,
+                   int param) {
+      const plan::Param& p = p_.params[param];
+      llvm::Value* at = b.CreateStructGEP(element, b.CreateConstInBoundsGEP1_64(element, array, index), field);
+      llvm::Value* slot = cg_.param_slot(param);
+      llvm::Value* v;
+      if (p.type == plan::Type::String) {
+        // Strings set by --param are kept NUL-terminated by the runtime.
+        v = b.CreateLoad(cg_.ptr(), b.CreateStructGEP(cg_.str_type(), slot, 0));
+      } else if (p.type == plan::Type::Bool) {
+        v = b.CreateZExt(b.CreateLoad(cg_.i8(), slot), cg_.i32());
+      } else {
+        v = b.CreateLoad(cg_.i64(), slot);
+      }
+      b.CreateStore(v, at);
+    };
+    for (size_t k = 0; k < p_.sources.size(); ++k) {
+      for (const auto& [arg, param] : p_.sources[k].connector.param_args) {
+        auto field = kSourceFields.find(arg);
+        if (field != kSourceFields.end()) set(sources, source_type, k, field->second, param);
+      }
+    }
+    for (size_t k = 0; k < p_.sinks.size(); ++k) {
+      auto path = p_.sinks[k].connector.param_args.find("path");
+      if (path != p_.sinks[k].connector.param_args.end()) set(sinks, sink_type, k, 3, path->second);
+    }
+    b.CreateRetVoid();
+    return fn;
   }
 
   llvm::Constant* columns(const plan::Schema& schema, const std::string& name) {
@@ -321,25 +370,29 @@ class PipelineBuilder {
                       options(s.connector, "options.sink" + std::to_string(k)),
                       cg_.i32c(static_cast<int>(s.connector.kafka.size())), cg_.i32c(s.key ? 1 : 0)}));
     }
-    auto* param_type = llvm::StructType::get(cg_.llvm(), {p, i, p});
+    auto* param_type = llvm::StructType::get(cg_.llvm(), {p, i, p, i});
     std::vector<llvm::Constant*> param_items;
     for (size_t k = 0; k < p_.params.size(); ++k) {
       const plan::Param& param = p_.params[k];
       param_items.push_back(llvm::ConstantStruct::get(
           param_type, {cg_.cstring(param.name), cg_.i32c(static_cast<int>(param.type)),
-                       cg_.param_slot(static_cast<int>(k))}));
+                       cg_.param_slot(static_cast<int>(k)),
+                       cg_.i32c(options_.fold_params ? 0 : param.fixed_at_compile_time)}));
     }
-    auto* pipeline_type = llvm::StructType::get(cg_.llvm(), {p, p, i, l, p, i, p, i, p, l, p, p, p, l, p});
+    llvm::Constant* source_array = global_array(source_type, source_items, "sources", false);
+    llvm::Constant* sink_array = global_array(sink_type, sink_items, "sinks", false);
+    llvm::Constant* configure = configure_function(source_array, source_type, sink_array, sink_type);
+    auto* pipeline_type = llvm::StructType::get(cg_.llvm(), {p, p, i, l, p, i, p, i, p, l, p, p, p, l, p, p});
     llvm::Constant* pipeline = llvm::ConstantStruct::get(
         pipeline_type,
         {cg_.cstring(p_.name), global_array(param_type, param_items, "params"),
          cg_.i32c(static_cast<int>(p_.params.size())), cg_.i64c(p_.batch_ms),
-         global_array(source_type, source_items, "sources"), cg_.i32c(static_cast<int>(source_items.size())),
-         global_array(sink_type, sink_items, "sinks"), cg_.i32c(static_cast<int>(p_.sinks.size())),
+         source_array, cg_.i32c(static_cast<int>(source_items.size())),
+         sink_array, cg_.i32c(static_cast<int>(p_.sinks.size())),
          end_batch, cg_.i64c(static_cast<int64_t>(pipeline_fingerprint(p_))), snapshot, restore,
          p_.checkpoint ? cg_.cstring(p_.checkpoint->dir) : null,
          cg_.i64c(p_.checkpoint ? p_.checkpoint->every_ms.value_or(0) : 0),
-         cg_.cstring(pipeline_plan_text(p_))});
+         cg_.cstring(pipeline_plan_text(p_)), configure});
     new llvm::GlobalVariable(cg_.module(), pipeline_type, true, llvm::GlobalValue::ExternalLinkage,
                              pipeline, "flow_pipeline");
   }

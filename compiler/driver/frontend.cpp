@@ -49,18 +49,25 @@ FrontendResult run_frontend(const std::string& path, const FrontendOptions& opti
     for (const plan::Param& p : result.pipeline->params) {
       if (p.name == name) param = &p;
     }
+    // The same words as the runtime's (runtime/options.cpp), so that
+    // `flowc run` and a built program report a bad --param alike.
     if (param == nullptr) {
       err << "flowc: error: unknown param '" << name << "'";
-      if (!result.pipeline->params.empty()) {
-        err << " (declared:";
-        for (const plan::Param& p : result.pipeline->params) err << " " << p.name;
+      if (result.pipeline->params.empty()) {
+        err << " (this pipeline declares no params)";
+      } else {
+        err << " (params:";
+        for (size_t i = 0; i < result.pipeline->params.size(); ++i) {
+          err << (i ? ", " : " ") << result.pipeline->params[i].name;
+        }
         err << ")";
       }
       err << "\n";
       result.exit_code = 2;
     } else if (!param->overridden) {
-      err << "flowc: error: invalid value '" << value << "' for param '" << name << "' of type "
-          << plan::type_name(param->type) << "\n";
+      err << "flowc: error: param '" << name << "' expects "
+          << (param->type == plan::Type::Int ? "an " : "a ") << plan::type_name(param->type)
+          << ", got '" << value << "'\n";
       result.exit_code = 2;
     }
   }

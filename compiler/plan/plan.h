@@ -100,6 +100,9 @@ struct Connector {
   bool follow = false;
   int64_t count = 0, rate = 0, start = 0, step = 1;  // generate
   std::map<std::string, std::string> kafka;           // brokers, topic, group, ...
+  // Arguments written as a bare param (`file(input)`): argument -> param
+  // index. Built programs take these from --param at run time.
+  std::map<std::string, int> param_args;
   std::string text;  // as written, for explain and messages
 };
 
@@ -122,6 +125,9 @@ struct Param {
   Type type = Type::Int;
   Value value;
   bool overridden = false;  // by --param at compile time
+  // Used in a connector or format argument: fixed when the pipeline is
+  // compiled (a built program refuses --param for it).
+  bool fixed_at_compile_time = false;
 };
 
 struct Source {

@@ -38,6 +38,11 @@ class Analyzer {
   // A constant of type `want`; a timestamp may be given as epoch ms or text.
   std::optional<plan::Value> constant(const ast::Expr& e, plan::Type want, const std::string& what);
   plan::ExprPtr widen(plan::ExprPtr e, plan::Type want);
+  // Marks every param `e` reads as fixed at compile time (connector args).
+  void mark_fixed_params(const ast::Expr& e);
+  // The index of the param `e` names when `e` is just that param and of
+  // type `t`, else -1.
+  int bare_param(const ast::Expr& e, plan::Type t);
 
   DiagnosticEngine& diags() { return diags_; }
 

@@ -83,7 +83,8 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 // into `extra` when `extra` is not null.
 static bool bind_args(Analyzer& a, const ast::Call& call, const std::vector<ArgSpec>& specs,
                       const std::string& what, std::map<std::string, plan::Value>& out,
-                      std::map<std::string, std::string>* extra) {
+                      std::map<std::string, std::string>* extra,
+                      std::map<std::string, int>* param_args = nullptr) {
   DiagnosticEngine& diags = a.diags();
   bool ok = true;
   size_t position = 0;
@@ -107,6 +108,7 @@ static bool bind_args(Analyzer& a, const ast::Call& call, const std::vector<ArgS
     } else {
       named_seen = true;
       if (extra && arg.name.find('.') != std::string::npos) {
+        a.mark_fixed_params(*arg.value);
         Scope scope;
         scope.constant = true;
         plan::ExprPtr e = a.check_expr(*arg.value, scope);
@@ -144,6 +146,14 @@ static bool bind_args(Analyzer& a, const ast::Call& call, const std::vector<ArgS
       diags.error(arg.value->range, "argument '" + std::string(spec->name) + "' is given twice");
       ok = false;
       continue;
+    }
+    // A bare param of the argument's own type can follow --param at run
+    // time in built programs; anything else computed from params is fixed.
+    int param = param_args ? a.bare_param(*arg.value, spec->type) : -1;
+    if (param >= 0) {
+      (*param_args)[spec->name] = param;
+    } else {
+      a.mark_fixed_params(*arg.value);
     }
     // `start` of generate() is epoch ms or RFC 3339 text: constant() takes both.
     std::string label = "argument '" + std::string(spec->name) + "' of '" + what + "'";
@@ -188,7 +198,8 @@ std::optional<plan::Connector> Analyzer::check_connector(const ast::Call& c, Rol
   out.kind = spec->kind;
   out.text = c.name;
   bool kafka = spec->kind == plan::ConnectorKind::Kafka;
-  if (!bind_args(*this, c, spec->args, c.name, args, kafka ? &out.kafka : nullptr)) {
+  if (!bind_args(*this, c, spec->args, c.name, args, kafka ? &out.kafka : nullptr,
+                 kafka ? nullptr : &out.param_args)) {
     return std::nullopt;
   }
   if (args.count("path")) out.path = args["path"].s;

@@ -25,6 +25,21 @@ ExprPtr make(ExprKind kind, Type type, SourceRange range) {
 
 }  // namespace
 
+void Analyzer::mark_fixed_params(const ast::Expr& e) {
+  if (e.kind == ast::ExprKind::Field && e.qualifier.empty()) {
+    auto param = param_index_.find(e.text);
+    if (param != param_index_.end()) pipeline_.params[param->second].fixed_at_compile_time = true;
+  }
+  for (const ast::ExprPtr& a : e.args) mark_fixed_params(*a);
+}
+
+int Analyzer::bare_param(const ast::Expr& e, Type t) {
+  if (e.kind != ast::ExprKind::Field || !e.qualifier.empty()) return -1;
+  auto param = param_index_.find(e.text);
+  if (param == param_index_.end() || pipeline_.params[param->second].type != t) return -1;
+  return param->second;
+}
+
 ExprPtr Analyzer::widen(ExprPtr e, Type want) {
   if (!e || e->type == want || want != Type::Float || e->type != Type::Int) return e;
   ExprPtr cast = make(ExprKind::Cast, Type::Float, e->range);

@@ -156,7 +156,7 @@ struct AbiTypes {
     source = llvm::StructType::get(ctx, {p, i32, i32, p, i32, i32, i32, i32, p, p, i32, i64, i64,
                                          i64, i64, i32, p, p, p, p, i32});
     sink = llvm::StructType::get(ctx, {p, i32, i32, p, p, i32, p, i32, i32});
-    pipeline = llvm::StructType::get(ctx, {p, p, i32, i64, p, i32, p, i32, p, i64, p, p, p, i64, p});
+    pipeline = llvm::StructType::get(ctx, {p, p, i32, i64, p, i32, p, i32, p, i64, p, p, p, i64, p, p});
   }
 };
 
@@ -245,7 +245,7 @@ void define_pipeline(llvm::Module& m, int64_t count, const std::string& out, boo
   llvm::Constant* pipeline = llvm::ConstantStruct::get(
       t.pipeline, {c_string(m, "engine_test"), null, i32(0), i64(1000), global(source, "sources"),
                    i32(1), global(sink, "sinks"), i32(1), define_end_batch(m), i64(0), null, null,
-                   null, i64(0), null});
+                   null, i64(0), null, null});
   auto* flow_pipeline = new llvm::GlobalVariable(
       m, t.pipeline, true, llvm::GlobalValue::ExternalLinkage, pipeline, "flow_pipeline");
   if (!with_main) return;
