@@ -39,6 +39,7 @@
 #include <llvm/IR/MDBuilder.h>
 
 #include "codegen/agg_state.h"
+#include "codegen/checkpoint.h"
 #include "codegen/keyed_table.h"
 #include "codegen/operator.h"
 
@@ -276,11 +277,136 @@ class SessionOp : public Operator {
     b.SetInsertPoint(erased);
   }
 
+  // Checkpoints (LANGUAGE.md 10). Between batches `results` is empty; the
+  // lists are written as: arrival, entry count, then per entry its keys,
+  // its session count and per session start, last and the state columns.
+  void snapshot(CgContext& cg, llvm::Value* writer) override {
+    if (!sessions_) return;
+    auto& b = cg.b();
+    emit_global_snapshot(cg, arrival_, writer);
+    llvm::Value* ht = b.CreateLoad(cg.ptr(), sessions_->table_global());
+    llvm::Value* count = b.CreateSelect(b.CreateIsNull(ht), cg.i64c(0),
+                                        b.CreateCall(cg.stdlib("flow_ht_count"), {ht}));
+    put_i64(cg, writer, count);
+    sessions_->for_each_slot([&](llvm::Value* entry) {
+      for (size_t n = 0; n < key_types_.size(); ++n) {
+        CgValue k = sessions_->key(entry, n);
+        if (k.type == Type::String) {
+          b.CreateCall(cg.runtime("flow_ckpt_put_bytes"), {writer, k.v, k.len});
+        } else {
+          put_i64(cg, writer, k.type == Type::Float  ? b.CreateBitCast(k.v, cg.i64())
+                              : k.type == Type::Bool ? b.CreateZExt(k.v, cg.i64())
+                                                     : k.v);
+        }
+      }
+      llvm::Value* list = sessions_->field(entry, list_offset_);
+      llvm::Value* len = load_len(cg, list);
+      put_i64(cg, writer, len);
+      count_loop(cg, len, nullptr, [&](llvm::Value* k) {
+        llvm::Value* e = element(cg, list, k);
+        put_i64(cg, writer, load_start(cg, e));
+        put_i64(cg, writer, load_last(cg, e));
+        for (const StateColumn& c : state_->columns()) {
+          llvm::Value* at = b.CreateConstInBoundsGEP1_64(cg.i8(), e, static_cast<uint64_t>(c.offset));
+          switch (c.kind) {
+            case ColumnKind::Scalar: put_i64(cg, writer, b.CreateLoad(cg.i64(), at)); break;
+            case ColumnKind::StrBuf: {
+              CgValue v = cg.load_value(Type::String, at);
+              b.CreateCall(cg.runtime("flow_ckpt_put_bytes"), {writer, v.v, v.len});
+              break;
+            }
+            case ColumnKind::Distinct:
+              b.CreateCall(cg.runtime("flow_ckpt_put_distinct"), {writer, b.CreateLoad(cg.ptr(), at)});
+              break;
+          }
+        }
+      });
+    });
+  }
+
+  void restore(CgContext& cg, llvm::Value* reader) override {
+    if (!sessions_) return;
+    auto& b = cg.b();
+    emit_global_restore(cg, arrival_, reader);
+    llvm::Value* size = cg.i64c(elem_size());
+    count_loop(cg, get_i64(cg, reader), reader, [&](llvm::Value*) {
+      std::vector<CgValue> keys;
+      for (Type t : key_types_) {
+        if (t == Type::String) {
+          llvm::Value* out = cg.entry_alloca(cg.str_type(), "session.ckpt.bytes");
+          b.CreateCall(cg.runtime("flow_ckpt_get_bytes"), {reader, out});
+          keys.push_back(cg.load_value(Type::String, out));
+        } else {
+          llvm::Value* bits = get_i64(cg, reader);
+          keys.push_back({t,
+                          t == Type::Float  ? b.CreateBitCast(bits, cg.f64())
+                          : t == Type::Bool ? b.CreateICmpNE(bits, cg.i64c(0))
+                                            : bits,
+                          nullptr});
+        }
+      }
+      llvm::Value* list = sessions_->field(sessions_->probe(keys).first, list_offset_);
+      count_loop(cg, get_i64(cg, reader), reader, [&](llvm::Value*) {
+        llvm::Value* e = b.CreateCall(cg.stdlib("flow_sessions_insert"), {list, size, load_len(cg, list)});
+        b.CreateStore(get_i64(cg, reader), start_at(cg, e));
+        b.CreateStore(get_i64(cg, reader), last_at(cg, e));
+        for (const StateColumn& c : state_->columns()) {
+          llvm::Value* at = b.CreateConstInBoundsGEP1_64(cg.i8(), e, static_cast<uint64_t>(c.offset));
+          switch (c.kind) {
+            case ColumnKind::Scalar: b.CreateStore(get_i64(cg, reader), at); break;
+            case ColumnKind::StrBuf: {
+              llvm::Value* out = cg.entry_alloca(cg.str_type(), "session.ckpt.str");
+              b.CreateCall(cg.runtime("flow_ckpt_get_bytes"), {reader, out});
+              CgValue v = cg.load_value(Type::String, out);
+              b.CreateCall(cg.stdlib("flow_strbuf_set"), {at, v.v, v.len});
+              break;
+            }
+            case ColumnKind::Distinct:
+              b.CreateStore(b.CreateCall(cg.runtime("flow_ckpt_get_distinct"), {reader}), at);
+              break;
+          }
+        }
+      });
+    });
+  }
+
  private:
   // An element: [0] start, [8] last, [16] dirty, then the aggregate state
   // (element_layout_, whose first 16 bytes a hash-table slot would use for
   // its hash and dirty mark: unused by AggState).
   static constexpr int64_t kStart = 0, kLast = 8;
+
+  static void put_i64(CgContext& cg, llvm::Value* writer, llvm::Value* v) {
+    cg.b().CreateCall(cg.runtime("flow_ckpt_put_i64"), {writer, v});
+  }
+  static llvm::Value* get_i64(CgContext& cg, llvm::Value* reader) {
+    return cg.b().CreateCall(cg.runtime("flow_ckpt_get_i64"), {reader});
+  }
+  // for (k = 0; k < n; ++k) body(k); with a reader, also stops once it
+  // has failed (a corrupt count must not spin).
+  void count_loop(CgContext& cg, llvm::Value* n, llvm::Value* reader,
+                  const std::function<void(llvm::Value*)>& body) {
+    auto& b = cg.b();
+    llvm::Function* fn = cg.fs().fn;
+    llvm::Value* k = cg.entry_alloca(cg.i64(), "session.ckpt.k");
+    b.CreateStore(cg.i64c(0), k);
+    llvm::BasicBlock* head = llvm::BasicBlock::Create(cg.llvm(), "ckpt.head", fn);
+    llvm::BasicBlock* visit = llvm::BasicBlock::Create(cg.llvm(), "ckpt.body", fn);
+    llvm::BasicBlock* exit = llvm::BasicBlock::Create(cg.llvm(), "ckpt.done", fn);
+    b.CreateBr(head);
+    b.SetInsertPoint(head);
+    llvm::Value* kv = b.CreateLoad(cg.i64(), k);
+    llvm::Value* go = b.CreateICmpSLT(kv, n);
+    if (reader) {
+      go = b.CreateAnd(go, b.CreateICmpNE(b.CreateCall(cg.runtime("flow_ckpt_ok"), {reader}), cg.i32c(0)));
+    }
+    b.CreateCondBr(go, visit, exit);
+    b.SetInsertPoint(visit);
+    body(kv);
+    b.CreateStore(b.CreateAdd(kv, cg.i64c(1)), k);
+    b.CreateBr(head);
+    b.SetInsertPoint(exit);
+  }
 
   int64_t elem_size() const { return element_layout_.size; }
 
@@ -313,12 +439,11 @@ class SessionOp : public Operator {
 
   void prepare(CgContext& cg) {
     if (sessions_) return;
-    std::vector<Type> key_types;
-    for (const plan::NamedExpr& k : stage_.keys) key_types.push_back(k.expr->type);
+    for (const plan::NamedExpr& k : stage_.keys) key_types_.push_back(k.expr->type);
     std::vector<Type> result_keys = {Type::Timestamp, Type::Timestamp};  // end, start
-    result_keys.insert(result_keys.end(), key_types.begin(), key_types.end());
+    result_keys.insert(result_keys.end(), key_types_.begin(), key_types_.end());
     std::string name = cg.unique("session");
-    sessions_ = std::make_unique<KeyedTable>(cg, name + ".sessions", key_types, entry_layout_,
+    sessions_ = std::make_unique<KeyedTable>(cg, name + ".sessions", key_types_, entry_layout_,
                                              KeyedTable::KeyStorage::Owned);
     results_ = std::make_unique<KeyedTable>(cg, name + ".results", result_keys, result_layout_);
     list_offset_ = entry_layout_.add(24);
@@ -334,6 +459,7 @@ class SessionOp : public Operator {
   bool event_time_;
   int root_source_;
   Operator* next_;
+  std::vector<Type> key_types_;
   SlotLayout entry_layout_, result_layout_, element_layout_;
   int64_t list_offset_ = 0, result_elem_offset_ = 0, dirty_offset_ = 0;
   std::unique_ptr<KeyedTable> sessions_, results_;
