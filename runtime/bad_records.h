@@ -34,6 +34,10 @@ class BadRecords {
   std::vector<std::string> hidden_lines(const FlowContext* ctx) const;
 
   int64_t count(int32_t source) const { return counts_[source]; }
+  // A resumed run (checkpoint.cpp) continues the counts it stopped at.
+  void set_count(int32_t source, int64_t n) {
+    if (source >= 0 && static_cast<size_t>(source) < counts_.size()) counts_[source] = n;
+  }
 
  private:
   struct DeadLetterFile {

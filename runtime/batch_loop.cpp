@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "context.h"
 #include "flow_stdlib.h"
 #include "io_util.h"
@@ -95,10 +96,11 @@ int run_batches(FlowContext* ctx, int wake_fd) {
   Progress& progress = ctx->progress;
   int64_t now = now_ms();
   progress.start(ctx, now);
-  ctx->batch = FlowBatch{floor_to(now, interval), ctx->watermark, 0};
+  ctx->batch = FlowBatch{floor_to(now, interval), ctx->watermark, ctx->next_batch};
   if (!load_tables(ctx, wake_fd, progress)) return kExitRuntime;
 
-  for (int64_t number = 0;; ++number) {
+  // A run resumed from a checkpoint goes on with its batch numbers.
+  for (int64_t number = ctx->next_batch;; ++number) {
     now = now_ms();
     const int64_t start = floor_to(now, interval);
     const int64_t deadline = start + interval;
@@ -160,9 +162,15 @@ int run_batches(FlowContext* ctx, int wake_fd) {
     }
     // Rows are flushed: commit kafka offsets (LANGUAGE.md 12 "Kafka.").
     if (!kafka_commit_batch(ctx, ended || stop_requested())) return kExitRuntime;
+    // Rows are written: commit the batch to the checkpoint (LANGUAGE.md 10);
+    // the last batch (every source ended, or a stop) always is.
+    const bool last = ended || stop_requested() || ctx->stdout_closed;
+    if (ctx->checkpoint != nullptr && !ctx->checkpoint->after_batch(ctx, number, ended, last)) {
+      return kExitRuntime;
+    }
     if (ctx->stdout_closed) return kExitOk;
     progress.tick(ctx, now_ms());
-    if (ended || stop_requested()) break;
+    if (last) break;
   }
   return kExitOk;
 }

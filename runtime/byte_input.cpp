@@ -59,6 +59,26 @@ class FileInput final : public ByteInput {
     return Read::kWouldBlock;
   }
 
+  bool seek(int64_t offset, std::string* error) override {
+    struct stat st;
+    if (::fstat(fd_, &st) != 0) {
+      *error = "cannot look at \"" + path_ + "\": " + errno_text(errno);
+      return false;
+    }
+    if (st.st_size < offset) {
+      *error = "\"" + path_ + "\" holds " + int_text(st.st_size) +
+               " bytes, but the checkpoint's position in it is byte " + int_text(offset) +
+               ": the input file changed";
+      return false;
+    }
+    if (::lseek(fd_, static_cast<off_t>(offset), SEEK_SET) < 0) {
+      *error = "cannot seek in \"" + path_ + "\": " + errno_text(errno);
+      return false;
+    }
+    pos_ = static_cast<off_t>(offset);
+    return true;
+  }
+
   int64_t wait_ms(int64_t now) const override {
     if (!follow_) return 0;
     int64_t due = last_check_ + kFollowPollMs - now;

@@ -35,6 +35,14 @@ class ByteInput {
   // Followed file after kRotated: opens the file now at the path. False
   // (try again later) when it cannot be opened yet.
   virtual bool reopen() { return false; }
+  // Checkpoints: positions a file at byte `offset` (nothing buffered).
+  // False with *error set for inputs that cannot seek, or when the file is
+  // shorter than `offset`.
+  virtual bool seek(int64_t offset, std::string* error) {
+    (void)offset;
+    *error = "this input cannot seek";
+    return false;
+  }
 };
 
 // Opens `path`; nullptr with *error set (`cannot open "x": No such file...`).

@@ -18,6 +18,7 @@
 
 namespace flowrt {
 
+class Checkpointer;
 class Sink;
 struct SourceRegex;
 
@@ -51,6 +52,24 @@ class Source {
   // At a full batch: true when the source is known to have no records left.
   // May read once, never blocks, hands nothing over.
   virtual bool probe_end(FlowContext* ctx) = 0;
+
+  // Checkpoints (checkpoint.h). A resumable source appends to *out the
+  // position of the next record it has not handed to generated code, and
+  // seeks back there at start-up (after open(), before the first pump).
+  // Files: byte offset and line; generate(): the next value. stdin and
+  // sockets are not resumable. Kafka: override these three in
+  // source_kafka.cpp with the offsets per partition (restore_position
+  // then assigns those offsets instead of the group's committed ones).
+  virtual bool resumable() const { return false; }
+  virtual void save_position(std::string* out) const { (void)out; }
+  // False with *error set when the position cannot be restored.
+  virtual bool restore_position(FlowContext* ctx, std::string_view position,
+                                std::string* error) {
+    (void)ctx;
+    (void)position;
+    *error = "cannot resume from a position";
+    return false;
+  }
 
   const FlowSourceDesc* desc;
   int32_t index;
@@ -88,6 +107,8 @@ struct FlowContext {
   std::string error;          // the first runtime failure; the run exits 3
   bool fail_batch = false;    // an on_error fail record: do not commit
   bool stdout_closed = false; // EPIPE on stdout: stop quietly
+  flowrt::Checkpointer* checkpoint = nullptr;  // with a checkpoint directory
+  int64_t next_batch = 0;     // the first batch's number (a resumed run: later)
 
   void set_error(std::string message) {
     if (error.empty()) error = std::move(message);

@@ -150,7 +150,7 @@ std::string usage_text(const FlowPipeline* p) {
        "  --param NAME=VALUE       set a param (repeatable)\n"
        "  --batch D                micro-batch interval (250ms, 10s, 5m, 2h, 1d)\n"
        "  --max-batch-records N    end a batch after N records (default 1000000)\n"
-       "  --checkpoint DIR         checkpoint directory (not implemented yet)\n"
+       "  --checkpoint DIR         checkpoint directory: resume from it, commit each batch\n"
        "  --quiet                  no summary line at the end\n"
        "  --progress               a live status line on stderr\n"
        "  -O0 .. -O3               optimization level (compile time only)\n"

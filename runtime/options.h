@@ -19,7 +19,7 @@ inline constexpr int64_t kDefaultBatchMs = 1000;
 struct RunOptions {
   int64_t batch_ms = 0;  // 0: the pipeline's own interval
   int64_t max_batch_records = kDefaultMaxBatchRecords;
-  std::string checkpoint_dir;  // accepted; checkpoints are not implemented
+  std::string checkpoint_dir;  // --checkpoint DIR (checkpoint.h)
   bool quiet = false;
   bool progress = false;
   bool help = false;

@@ -22,6 +22,17 @@ void RecordSplitter::reset() {
   finished_ = false;
 }
 
+void RecordSplitter::restart_at(int64_t offset, int64_t line, bool skipping,
+                                int32_t csv_state) {
+  reset();
+  base_offset_ = offset;
+  line_ = record_line_ = line;
+  skipping_ = skipping;
+  if (skipping && csv_state >= 0 && csv_state <= static_cast<int32_t>(Csv::kQuoteInQuoted)) {
+    csv_ = static_cast<Csv>(csv_state);
+  }
+}
+
 char* RecordSplitter::fill_ptr(size_t want) {
   // Drop consumed bytes (and, while skipping a too-long record, the part of
   // it already scanned) so the buffer never holds more than one record.
@@ -150,6 +161,9 @@ RecordSplitter::Next RecordSplitter::next(FlowRecord* rec, const char** message)
     bool found = scan_to_terminator();
     if (skipping_) {
       if (!found) {
+        // The scanned part is dropped: the consumed position (and line)
+        // move with it, so that a checkpoint resumes the skip here.
+        begin_ = scan_;
         if (!finished_) return Next::kNeedMore;
         begin_ = scan_ = end_;
         skipping_ = false;

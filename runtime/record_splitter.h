@@ -51,6 +51,20 @@ class RecordSplitter {
   // Starts a new input (a rotated file): line 1, offset 0, empty buffer.
   void reset();
 
+  // Checkpoints: where the next record not yet handed out by next() starts
+  // (bytes read ahead past it are not counted), and its line.
+  int64_t consumed_offset() const { return base_offset_ + begin_; }
+  int64_t consumed_line() const { return scan_ == begin_ ? line_ : record_line_; }
+  // Inside a too-long record (already reported): its rest is dropped.
+  bool skipping() const { return skipping_; }
+  // The CSV quoting state at scan_ (only meaningful while skipping: a
+  // record boundary is always outside quotes).
+  int32_t csv_state() const { return static_cast<int32_t>(csv_); }
+  // Starts over with an empty buffer at input offset `offset`, on line
+  // `line` (the input was positioned there), optionally in the middle of a
+  // too-long record (with the CSV state there).
+  void restart_at(int64_t offset, int64_t line, bool skipping, int32_t csv_state);
+
  private:
   enum class Csv : uint8_t { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted };
 

@@ -9,6 +9,7 @@
 
 #include "abi_ext.h"
 #include "batch_loop.h"
+#include "checkpoint.h"
 #include "context.h"
 #include "flow_stdlib.h"
 #include "io_util.h"
@@ -60,7 +61,8 @@ class SignalScope {
   struct sigaction old_int_ {}, old_term_ {}, old_pipe_ {};
 };
 
-bool open_all(FlowContext* ctx) {
+// *finished: a checkpoint says the run already ended (nothing to do).
+bool open_all(FlowContext* ctx, bool* finished) {
   const FlowPipeline* p = ctx->pipeline;
   ctx->bad.init(p);
   for (int32_t i = 0; i < p->source_count; ++i) {
@@ -90,9 +92,24 @@ bool open_all(FlowContext* ctx) {
   for (auto& s : ctx->sources) {
     if (!s->open(ctx)) return false;
   }
+  // Checkpoints: resume (seek sources, restore state) or write the first
+  // checkpoint, before any sink opens and writes (checkpoint.h).
+  if (ctx->checkpoint != nullptr) {
+    switch (ctx->checkpoint->start(ctx)) {
+      case Checkpointer::Start::kRefused:
+        return false;
+      case Checkpointer::Start::kFinished:
+        *finished = true;
+        return true;
+      case Checkpointer::Start::kFresh:
+      case Checkpointer::Start::kResumed:
+        break;
+    }
+  }
   for (int32_t i = 0; i < p->sink_count; ++i) {
     ctx->sinks.push_back(std::make_unique<Sink>(i, &p->sinks[i]));
-    if (!ctx->sinks.back()->open(ctx)) return false;
+    int64_t length = ctx->checkpoint != nullptr ? ctx->checkpoint->sink_length(i) : -1;
+    if (!ctx->sinks.back()->open(ctx, length)) return false;
   }
   return true;
 }
@@ -122,9 +139,15 @@ int run_pipeline(const FlowPipeline* pipeline, int argc, char** argv,
       break;
   }
   if (pipeline->configure != nullptr) pipeline->configure(&ctx);
-  if (!ctx.opts.checkpoint_dir.empty()) {
-    ctx.log_line("flowc: warning: checkpoints are not implemented yet; --checkpoint \"" +
-                 ctx.opts.checkpoint_dir + "\" is ignored");
+  // --checkpoint DIR wins over the pipeline's `checkpoint "DIR"`.
+  std::string checkpoint_dir = ctx.opts.checkpoint_dir;
+  if (checkpoint_dir.empty() && pipeline->checkpoint_dir != nullptr) {
+    checkpoint_dir = pipeline->checkpoint_dir;
+  }
+  std::unique_ptr<Checkpointer> checkpointer;
+  if (!checkpoint_dir.empty()) {
+    checkpointer = std::make_unique<Checkpointer>(checkpoint_dir, pipeline->checkpoint_every_ms);
+    ctx.checkpoint = checkpointer.get();
   }
 
   g_stop.store(false);
@@ -133,9 +156,12 @@ int run_pipeline(const FlowPipeline* pipeline, int argc, char** argv,
   int status;
   {
     SignalScope signals(wake[1]);
-    if (!open_all(&ctx)) {
+    bool finished = false;
+    if (!open_all(&ctx, &finished)) {
       ctx.log_line("flowc: error: " + ctx.error);
       status = kExitRuntime;
+    } else if (finished) {
+      status = kExitOk;
     } else {
       status = run_batches(&ctx, wake[0]);
       ctx.progress.end_line(&ctx);

@@ -29,7 +29,7 @@ Sink::~Sink() {
   if (owns_fd_ && fd_ >= 0) ::close(fd_);
 }
 
-bool Sink::open(FlowContext* ctx) {
+bool Sink::open(FlowContext* ctx, int64_t restore_length) {
   const char* path = desc_->path ? desc_->path : "";
   format_ = desc_->format;
   if (desc_->kind == FLOW_SINK_STDOUT) {
@@ -56,6 +56,14 @@ bool Sink::open(FlowContext* ctx) {
     owns_fd_ = true;
     struct stat st;
     committed_ = ::fstat(fd_, &st) == 0 ? st.st_size : 0;
+    if (restore_length >= 0 && restore_length != committed_) {
+      // Rows after the checkpoint's commit are written again by this run.
+      if (::ftruncate(fd_, restore_length) != 0) {
+        ctx->set_error("cannot truncate \"" + display_ + "\": " + errno_text(errno));
+        return false;
+      }
+      committed_ = restore_length;
+    }
   } else if (desc_->kind == FLOW_SINK_KAFKA) {
     // One row per message (no newline, no CSV header): sink_kafka.cpp.
     display_ = "kafka topic of '" + std::string(desc_->name ? desc_->name : "?") + "'";

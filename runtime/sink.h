@@ -30,8 +30,10 @@ class Sink {
   Sink& operator=(const Sink&) = delete;
 
   // Chooses the format, opens (creates) the file, writes a CSV header when
-  // the output is new; false after ctx->set_error.
-  bool open(FlowContext* ctx);
+  // the output is new; false after ctx->set_error. A resumed run passes the
+  // file's committed length from its checkpoint: the file is cut back to it
+  // first (a CSV header is then written only when that length is 0).
+  bool open(FlowContext* ctx, int64_t restore_length = -1);
 
   void begin_row();
   void put_bool(bool v);
@@ -51,6 +53,10 @@ class Sink {
   void abort_batch(FlowContext* ctx);
 
   int32_t format() const { return format_; }
+  // File sinks: the descriptor (-1 for others) and the length after the
+  // last committed batch, for checkpoints.
+  int file_fd() const { return desc_->kind == FLOW_SINK_FILE && owns_fd_ ? fd_ : -1; }
+  int64_t committed_length() const { return static_cast<int64_t>(committed_); }
   // The producer of a kafka sink (null for other sinks).
   KafkaProducer* kafka() const { return kafka_.get(); }
 

@@ -3,6 +3,7 @@
 // which computes the records itself.
 #include <algorithm>
 
+#include "checkpoint_file.h"
 #include "context.h"
 #include "io_util.h"
 #include "sources.h"
@@ -53,6 +54,29 @@ class GenerateSource final : public Source {
   bool probe_end(FlowContext*) override {
     if (desc->gen_count > 0 && next_ >= desc->gen_count) ended = true;
     return ended;
+  }
+
+  bool resumable() const override { return true; }
+
+  void save_position(std::string* out) const override {
+    CkptOut(out).u64(static_cast<uint64_t>(next_));
+  }
+
+  bool restore_position(FlowContext*, std::string_view position, std::string* error) override {
+    CkptIn r(position);
+    auto next = static_cast<int64_t>(r.u64());
+    if (r.failed() || !r.at_end() || next < 0) {
+      *error = "its position does not read back";
+      return false;
+    }
+    next_ = next;
+    if (desc->gen_count > 0 && next_ >= desc->gen_count) ended = true;
+    if (desc->gen_rate > 0) {
+      // The rate goes on from here: record next_ is due now.
+      rate_start_ = now_ms() - static_cast<int64_t>(static_cast<double>(next_) * 1000.0 /
+                                                    static_cast<double>(desc->gen_rate));
+    }
+    return true;
   }
 
  private:

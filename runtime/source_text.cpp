@@ -5,6 +5,7 @@
 
 #include "abi_ext.h"
 #include "byte_input.h"
+#include "checkpoint_file.h"
 #include "context.h"
 #include "record_splitter.h"
 #include "source_regex.h"
@@ -188,6 +189,52 @@ class TextSource final : public Source {
     }
     if (!splitter_.only_blank_left()) return false;
     ended = true;
+    return true;
+  }
+
+  // Files resume at the record after the last one handed over: the
+  // splitter's consumed position, not the read position (a batch may end
+  // in the middle of a read chunk).
+  bool resumable() const override {
+    return (desc->kind & ~FLOW_SOURCE_TABLE_BIT) == FLOW_SOURCE_FILE;
+  }
+
+  void save_position(std::string* out) const override {
+    CkptOut w(out);
+    w.str(desc->path ? desc->path : "");
+    w.u64(static_cast<uint64_t>(splitter_.consumed_offset()));
+    w.u64(static_cast<uint64_t>(splitter_.consumed_line()));
+    w.u64((splitter_.skipping() ? 1u : 0u) | (header_pending_ ? 0u : 2u));
+    w.i64(splitter_.csv_state());
+    w.u64(column_map.size());
+    for (int32_t c : column_map) w.i64(c);
+  }
+
+  bool restore_position(FlowContext*, std::string_view position, std::string* error) override {
+    CkptIn r(position);
+    std::string path(r.str());
+    auto offset = static_cast<int64_t>(r.u64());
+    auto line = static_cast<int64_t>(r.u64());
+    uint64_t flags = r.u64();
+    auto csv_state = static_cast<int32_t>(r.i64());
+    std::vector<int32_t> map(static_cast<size_t>(std::min<uint64_t>(r.u64(), r.left())));
+    for (int32_t& c : map) c = static_cast<int32_t>(r.i64());
+    if (r.failed() || !r.at_end() || offset < 0 || line < 1) {
+      *error = "its position does not read back";
+      return false;
+    }
+    std::string now = desc->path ? desc->path : "";
+    if (path != now) {
+      *error = "it now reads \"" + now + "\", but the checkpoint's position is in \"" + path +
+               "\" (did a --param change?)";
+      return false;
+    }
+    if (!input_->seek(offset, error)) return false;
+    splitter_.restart_at(offset, line, (flags & 1) != 0, csv_state);
+    if ((flags & 2) != 0) {
+      header_pending_ = false;
+      if (map.size() == column_map.size()) column_map = std::move(map);
+    }
     return true;
   }
 

@@ -89,12 +89,16 @@ TEST(RuntimeOptions, HelpPrintsUsageAndExitsZero) {
   EXPECT_NE(r.out.find("--max-batch-records N"), std::string::npos);
 }
 
-TEST(RuntimeOptions, CheckpointIsAcceptedWithAWarning) {
+TEST(RuntimeOptions, CheckpointWritesTheDirectory) {
+  // runtime_checkpoint_*_test.cpp test what goes into it.
+  TempDir dir;
   FlowPipeline p = pipeline_of(nullptr, 0);
-  RunResult r = run(p, {"--checkpoint", "ck", "--quiet"});
+  RunResult r = run(p, {"--checkpoint", dir.file("ck"), "--quiet"});
   EXPECT_EQ(r.status, 0);
-  EXPECT_EQ(r.err,
-            "flowc: warning: checkpoints are not implemented yet; --checkpoint \"ck\" is ignored\n");
+  EXPECT_EQ(r.err, "");
+  EXPECT_TRUE(std::filesystem::exists(dir.file("ck/checkpoint")));
+  RunResult missing = run(p, {"--checkpoint"});
+  EXPECT_EQ(missing.status, 2);
 }
 
 TEST(RuntimeOptions, Durations) {
