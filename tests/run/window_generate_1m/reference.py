@@ -13,3 +13,9 @@ for w in range(COUNT // SIZE):
                      fr.Ts(START + vals[0]), fr.Ts(START + vals[-1]), vals[-1]))
 fr.write("expected/out/windows.csv", fr.csv_lines(
     ["window_start", "window_end", "k", "n", "total", "first_ts", "last_ts", "last_value"], rows))
+rows = []
+for w in range(-5, COUNT // SIZE):     # window [w*10 s, w*10 s + 60 s)
+    lo, hi = max(w * SIZE, 0), min((w + 6) * SIZE, COUNT) - 1
+    rows.append((fr.Ts(START + w * SIZE), fr.Ts(START + (w + 6) * SIZE), hi - lo + 1, (lo + hi) * (hi - lo + 1) // 2,
+                 lo, hi))
+fr.write("expected/out/sliding.csv", fr.csv_lines(["window_start", "window_end", "n", "total", "lo", "hi"], rows))
