@@ -136,8 +136,9 @@ typedef struct FlowParamDesc {
   const char* name;
   int32_t type;  // enum FlowType
   void* slot;
-  // 1 when the param sets a connector or format argument: those are fixed
-  // when the program is built, so --param for it is refused at run time.
+  // 1 when the param sets a connector or format argument (other than a
+  // bare param, see `configure`) or a regex pattern: those are fixed when
+  // the program is built, so --param for it is refused at run time.
   int32_t fixed;
 } FlowParamDesc;
 

@@ -71,8 +71,8 @@ bool set_param(const FlowPipeline* p, std::string_view arg, std::string* error) 
   }
   if (desc->fixed) {
     *error = "param '" + std::string(name) +
-             "' sets a connector argument, fixed when this program was built; "
-             "rebuild with flowc build --param " + std::string(name) + "=...";
+             "' was fixed when this program was built (it sets a connector argument "
+             "or a regex pattern); rebuild with flowc build --param " + std::string(name) + "=...";
     return false;
   }
   bool ok = false;

@@ -7,6 +7,9 @@
 // is no recursion (nesting uses a fixed stack of FLOW_JSON_MAX_DEPTH bytes),
 // and nothing is allocated unless a wanted string or a key has escapes.
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "flow_stdlib.h"
 
@@ -27,6 +30,36 @@ inline uint64_t special_bytes(uint64_t w) {
   uint64_t zero_b = (bslash - kOnes) & ~bslash;
   uint64_t ctrl = (w - kOnes * 0x20) & ~w;
   return (zero_q | zero_b | ctrl | w) & kHighBits;
+}
+
+// The first byte in [p, end) that special_bytes() would flag, or end (or a
+// byte shortly before it that is not special: the caller looks again).
+// String bodies are most of a JSON line (ids, UUIDs), so this is the
+// parser's inner loop: 16 bytes a step with SSE2, else 8 with SWAR.
+inline const u8* skip_plain(const u8* p, const u8* end) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i bslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Signed compare: bytes >= 0x80 are negative, so "< 0x20" flags both
+    // control characters and non-ASCII.
+    __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+                                   _mm_cmplt_epi8(v, space));
+    int mask = _mm_movemask_epi8(special);
+    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#endif
+  while (end - p >= 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    uint64_t s = special_bytes(w);
+    if (s != 0) return p + (__builtin_ctzll(s) >> 3);
+    p += 8;
+  }
+  return p;
 }
 
 inline bool is_ws(u8 c) {
@@ -156,16 +189,7 @@ struct Scanner {
     *b = cur_;
     *escaped = false;
     for (;;) {
-      while (end_ - cur_ >= 8) {
-        uint64_t w;
-        memcpy(&w, cur_, 8);
-        uint64_t s = special_bytes(w);
-        if (s != 0) {
-          cur_ += __builtin_ctzll(s) >> 3;
-          break;
-        }
-        cur_ += 8;
-      }
+      cur_ = skip_plain(cur_, end_);
       if (cur_ >= end_) return FLOW_JSON_MALFORMED;  // unterminated
       u8 c = *cur_;
       if (c == '"') {

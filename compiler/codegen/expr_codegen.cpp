@@ -3,6 +3,7 @@
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/MDBuilder.h>
 
+#include "plan/fold.h"
 #include "sema/functions.h"
 
 namespace flowc::codegen {
@@ -322,7 +323,9 @@ CgValue emit_call(CgContext& cg, const plan::Expr& e, const ExprEnv& env) {
     return {Type::Int, h, nullptr};
   }
   if (name == "regex_match" || name == "regex_extract") {
-    llvm::Value* re = regex_handle(cg, e.args[1]->value.s);
+    // Patterns are constants (params included, fixed at compile time).
+    plan::FoldResult pattern = plan::fold(*e.args[1], &cg.pipeline().params);
+    llvm::Value* re = regex_handle(cg, pattern.value ? pattern.value->s : "");
     if (name == "regex_match") {
       llvm::Value* r = b.CreateCall(cg.runtime("flow_regex_match"), {re, args[0].v, args[0].len});
       return {Type::Bool, b.CreateICmpNE(r, cg.i32c(0)), nullptr};

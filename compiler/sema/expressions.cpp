@@ -346,6 +346,7 @@ ExprPtr Analyzer::check_call(const ast::Expr& e, const Scope& scope) {
   if (fn->constant_arg >= 0) {
     plan::FoldResult r = plan::fold(*args[fn->constant_arg], &pipeline_.params);
     const ast::Expr& pattern_expr = *e.args[fn->constant_arg];
+    mark_fixed_params(pattern_expr);  // compiled once, when the pipeline is
     if (!r.value) {
       diags_.error(pattern_expr.range, "the pattern of '" + name + "' must be a constant");
       return nullptr;

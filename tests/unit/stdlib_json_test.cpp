@@ -100,6 +100,23 @@ TEST_F(StdlibJson, NamesMatchExactBytesInAnyOrder) {
   EXPECT_EQ(r.kinds[2], FLOW_JSON_MISSING);
 }
 
+// A name that differs from the key in any one byte, at any length, must
+// not match (the key order hint included).
+TEST_F(StdlibJson, NamesDifferingInOneByteDoNotMatchAtAnyLength) {
+  for (size_t len = 1; len <= 24; ++len) {
+    std::string key;
+    for (size_t i = 0; i < len; ++i) key += static_cast<char>('a' + i);
+    for (size_t at = 0; at < len; ++at) {
+      std::string other = key;
+      other[at] = 'Z';
+      Result r = fields("{\"" + other + "\":1,\"" + key + "\":2}", {key, other});
+      ASSERT_EQ(r.err, FLOW_JSON_OK) << len << " " << at;
+      EXPECT_EQ(r.values[0], "2") << len << " " << at;
+      EXPECT_EQ(r.values[1], "1") << len << " " << at;
+    }
+  }
+}
+
 TEST_F(StdlibJson, StringEscapes) {
   Result r = fields(R"({"a":"q\"b\\s\/n\nt\tr\rb\bf\f"})", {"a"});
   ASSERT_EQ(r.err, FLOW_JSON_OK);
@@ -140,6 +157,32 @@ TEST_F(StdlibJson, LongStringsCrossTheWordScan) {
   ASSERT_EQ(r.err, FLOW_JSON_OK);
   EXPECT_EQ(r.values[0], body);
   EXPECT_EQ(r.values[1], std::string(37, 'y'));
+}
+
+// The string scan steps 16 (or 8) bytes at a time: a byte that needs a
+// look — control character, invalid UTF-8, valid UTF-8, an escape, the
+// closing quote — must be caught at every offset of a long body.
+TEST_F(StdlibJson, SpecialBytesAreFoundAtEveryOffsetOfALongString) {
+  for (size_t at = 0; at < 40; ++at) {
+    std::string body(40, 'x');
+    std::string ctrl = body, bad = body;
+    ctrl[at] = '\x01';
+    bad[at] = '\xff';
+    EXPECT_EQ(err("{\"a\":\"" + ctrl + "\"}"), FLOW_JSON_MALFORMED) << at;
+    EXPECT_EQ(err("{\"a\":\"" + bad + "\"}"), FLOW_JSON_INVALID_UTF8) << at;
+    std::string utf8 = body.substr(0, at) + "\xc3\xa9" + body.substr(at);
+    Result r = fields("{\"a\":\"" + utf8 + "\"}", {"a"});
+    ASSERT_EQ(r.err, FLOW_JSON_OK) << at;
+    EXPECT_EQ(r.values[0], utf8);
+    std::string esc = body.substr(0, at) + "\\n" + body.substr(at);
+    r = fields("{\"a\":\"" + esc + "\",\"b\":1}", {"a", "b"});
+    ASSERT_EQ(r.err, FLOW_JSON_OK) << at;
+    EXPECT_EQ(r.values[0], body.substr(0, at) + "\n" + body.substr(at));
+    r = fields("{\"a\":\"" + body.substr(0, at) + "\",\"b\":\"" + body + "\"}", {"a", "b"});
+    ASSERT_EQ(r.err, FLOW_JSON_OK) << at;
+    EXPECT_EQ(r.values[0], body.substr(0, at));
+    EXPECT_EQ(r.values[1], body);
+  }
 }
 
 TEST_F(StdlibJson, Numbers) {
