@@ -13,8 +13,9 @@
 //   if (fresh) erase(slot)                            // no state for a bad first record
 //
 // At the end of each batch: expire keys whose last update is more than D
-// old (by the watermark under event time, else by the batch start); then
-// emit updated (keys updated in the batch) or all (every live key), by key.
+// old (by the watermark under event time, else by the batch start; not at
+// the end of input); then emit updated (keys updated in the batch) or all
+// (every live key), by key.
 #include <llvm/IR/Constants.h>
 
 #include "codegen/checkpoint.h"
@@ -97,6 +98,13 @@ class UpdateOp : public Operator {
     if (!table_) return;
     auto& b = cg.b();
     if (stage_.expire_ms) {
+      // Not at the end of input: the watermark is then +infinity, which
+      // would expire every key before the last batch's rows are emitted.
+      llvm::Value* is_final = b.CreateICmpNE(cg.fs().fn->getArg(2), cg.i32c(0));
+      llvm::BasicBlock* expire = llvm::BasicBlock::Create(cg.llvm(), "expire", cg.fs().fn);
+      llvm::BasicBlock* expired = llvm::BasicBlock::Create(cg.llvm(), "expired", cg.fs().fn);
+      b.CreateCondBr(is_final, expired, expire);
+      b.SetInsertPoint(expire);
       llvm::Value* now =
           event_time_ ? b.CreateLoad(cg.i64(), cg.source_watermark(root_source_))
                       : b.CreateLoad(cg.i64(), b.CreateStructGEP(cg.batch_type(), cg.fs().batch, 0));
@@ -118,6 +126,8 @@ class UpdateOp : public Operator {
         fb.SetInsertPoint(keep);
         return fb.getFalse();
       }, limit);
+      b.CreateBr(expired);
+      b.SetInsertPoint(expired);
     }
     if (stage_.emit == plan::EmitMode::Each) return;
     table_->for_each_updated(
