@@ -1,6 +1,7 @@
 // runtime/kafka_common.cpp — connector options and what consumers and
 // producers share: configuration, librdkafka's logs and errors.
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "io_util.h"
@@ -38,6 +39,12 @@ rd_kafka_conf_t* KafkaClient::make_conf(const KafkaOptions& opts, std::string* e
     return true;
   };
   bool ok = set("bootstrap.servers", opts.brokers) && set("client.id", "flowc");
+  // librdkafka's debug contexts (e.g. FLOWC_KAFKA_DEBUG=cgrp,fetch): a
+  // property without a dot cannot be written in kafka(...).
+  if (const char* debug = std::getenv("FLOWC_KAFKA_DEBUG"); ok && debug && *debug) {
+    ok = set("debug", debug);
+    debug_ = true;
+  }
   for (const auto& [name, value] : opts.properties) {
     if (!ok) break;
     ok = set(name, value);
@@ -66,9 +73,13 @@ std::string KafkaClient::fatal_error() const {
 
 // librdkafka's own log lines: warnings and errors only (syslog levels).
 void KafkaClient::on_log(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
-  if (level > 4) return;
   auto* self = static_cast<KafkaClient*>(rd_kafka_opaque(rk));
   if (self == nullptr) return;
+  if (self->debug_) {
+    self->log(std::string(fac ? fac : "") + ": " + (buf ? buf : ""));
+    return;
+  }
+  if (level > 4) return;
   {
     std::lock_guard<std::mutex> lock(self->mu_);
     // Connection failures repeat every reconnect backoff: once per kind.

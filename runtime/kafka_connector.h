@@ -73,6 +73,7 @@ class KafkaClient {
   std::vector<int> seen_errors_;
   std::vector<std::string> seen_log_;
   std::string fatal_;
+  bool debug_ = false;  // FLOWC_KAFKA_DEBUG: every log line
 };
 
 // ---- source ----

@@ -37,7 +37,7 @@
 namespace flowrt {
 namespace {
 
-constexpr int kQueryTimeoutMs = 10'000;
+constexpr int64_t kQueryTimeoutMs = 30'000;
 constexpr int64_t kFinalCommitMs = 60'000;
 
 bool is_blank(const char* p, int64_t n, int32_t format) {
@@ -53,6 +53,7 @@ struct PartitionState {
   int64_t next = -1;       // offset+1 of the last record handed over; -1: none
   int64_t committed = -1;  // what was last committed (or sent in a txn)
   int64_t end = -1;        // stop_at_end: the high watermark seen first
+  int64_t carry = -1;      // `next` of a revoked partition whose commit failed
   bool assigned = false;
   bool done = false;       // stop_at_end: reached `end`
 };
@@ -72,8 +73,10 @@ class KafkaSource final : public Source, public KafkaClient {
     for (rd_kafka_message_t* m : held_) rd_kafka_message_destroy(m);
     held_.clear();
     if (rk_ != nullptr) {
-      closing_ = true;
-      rd_kafka_consumer_close(rk_);  // leaves the group: others take over fast
+      if (!closing_) {
+        closing_ = true;
+        rd_kafka_consumer_close(rk_);  // leaves the group: others take over fast
+      }
       if (queue_ != nullptr) rd_kafka_queue_destroy(queue_);
       rd_kafka_destroy(rk_);
     }
@@ -252,8 +255,12 @@ class KafkaSource final : public Source, public KafkaClient {
             err == RD_KAFKA_RESP_ERR__STATE) {
           // The group moved on without us: these records will be read
           // again by the partitions' new owners.
-          log(std::string("warning: offsets not committed (") + rd_kafka_err2name(err) +
-              "): the group rebalanced; the batch's records may be read again");
+          if (!warned_rebalance_commit_) {
+            warned_rebalance_commit_ = true;
+            log(std::string("warning: offsets not committed (") + rd_kafka_err2name(err) +
+                "): the group is rebalancing; partitions that stay with this process are "
+                "committed after it, the records of others may be read again by their new owner");
+          }
           break;
         }
         if (now_ms() >= give_up) {
@@ -271,6 +278,15 @@ class KafkaSource final : public Source, public KafkaClient {
     }
     rd_kafka_topic_partition_list_destroy(list);
     return ok;
+  }
+
+  // An ended source (stop_at_end) is never polled again: after its last
+  // commit it leaves the group at once, or its silence would hold up the
+  // group's next rebalance for every other member.
+  void close_if_ended() {
+    if (!ended || rk_ == nullptr || closing_) return;
+    closing_ = true;
+    rd_kafka_consumer_close(rk_);
   }
 
   // After the batch committed: give up revoked partitions.
@@ -327,16 +343,23 @@ class KafkaSource final : public Source, public KafkaClient {
   }
 
   void on_assign(rd_kafka_topic_partition_list_t* parts) {
+    resume_uncommitted(parts);
     for (int i = 0; i < parts->cnt; ++i) {
       PartitionState& ps = parts_[parts->elems[i].partition];
       ps.assigned = true;
       ps.done = false;
-      ps.next = -1;
-      ps.committed = -1;
       if (opts_.stop_at_end && ps.end < 0) {
+        // Retried until kQueryTimeoutMs: a leader moving or a broker
+        // restarting answers with retriable errors for a while.
         int64_t low = 0, high = 0;
-        rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(
-            rk_, opts_.topic.c_str(), parts->elems[i].partition, &low, &high, kQueryTimeoutMs);
+        const int64_t give_up = now_ms() + kQueryTimeoutMs;
+        rd_kafka_resp_err_t e;
+        for (;;) {
+          e = rd_kafka_query_watermark_offsets(rk_, opts_.topic.c_str(), parts->elems[i].partition,
+                                               &low, &high, 5'000);
+          if (e == RD_KAFKA_RESP_ERR_NO_ERROR || now_ms() >= give_up) break;
+          ::usleep(200'000);
+        }
         if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
           if (ctx_ != nullptr) {
             ctx_->set_error(label() + ": cannot read the end offset of " + opts_.topic + "/" +
@@ -369,7 +392,41 @@ class KafkaSource final : public Source, public KafkaClient {
     PartitionState& ps = parts_[part];
     ps.assigned = false;
     ps.done = false;
+    // A commit refused during the rebalance (a coordinator that takes no
+    // commits while members rejoin): remember how far this process got.
+    ps.carry = ps.next > ps.committed ? ps.next : -1;
     ps.next = ps.committed = -1;
+  }
+
+  // Partitions assigned back to this process after a commit was refused
+  // start where this process stopped (or where the group's committed
+  // offset is, if another member got further), and that position is
+  // committed at the next batch end. Without this the last batch before a
+  // rebalance would be read twice.
+  void resume_uncommitted(rd_kafka_topic_partition_list_t* parts) {
+    rd_kafka_topic_partition_list_t* ask = rd_kafka_topic_partition_list_new(parts->cnt);
+    for (int i = 0; i < parts->cnt; ++i) {
+      PartitionState& ps = parts_[parts->elems[i].partition];
+      ps.next = ps.committed = -1;
+      if (ps.carry >= 0) rd_kafka_topic_partition_list_add(ask, opts_.topic.c_str(), parts->elems[i].partition);
+    }
+    if (ask->cnt > 0 &&
+        rd_kafka_committed(rk_, ask, static_cast<int>(kQueryTimeoutMs)) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      for (int i = 0; i < ask->cnt; ++i) {
+        const rd_kafka_topic_partition_t& tp = ask->elems[i];
+        PartitionState& ps = parts_[tp.partition];
+        if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+        int64_t committed = tp.offset >= 0 ? tp.offset : -1;
+        int64_t start = std::max(ps.carry, committed);
+        for (int j = 0; j < parts->cnt; ++j) {
+          if (parts->elems[j].partition == tp.partition) parts->elems[j].offset = start;
+        }
+        ps.committed = committed;
+        ps.next = start;  // != committed: committed at the next batch end
+      }
+    }
+    for (int i = 0; i < parts->cnt; ++i) parts_[parts->elems[i].partition].carry = -1;
+    rd_kafka_topic_partition_list_destroy(ask);
   }
 
   void mark_done(int32_t part) {
@@ -444,6 +501,7 @@ class KafkaSource final : public Source, public KafkaClient {
   bool closing_ = false;
   bool assigned_once_ = false;
   bool awaiting_assign_ = false;
+  bool warned_rebalance_commit_ = false;
 };
 
 std::vector<KafkaSource*> kafka_sources(FlowContext* ctx) {
@@ -509,6 +567,7 @@ bool kafka_commit_batch(FlowContext* ctx, bool final_batch) {
   for (KafkaSource* s : sources) {
     if (txn == nullptr && !s->commit(ctx, final_batch)) ok = false;
     s->release_revoked();
+    if (ok) s->close_if_ended();
   }
   return ok;
 }
