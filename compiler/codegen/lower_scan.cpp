@@ -18,6 +18,9 @@
 
 #include <llvm/IR/Constants.h>
 
+#include <algorithm>
+#include <functional>
+
 namespace flowc::codegen {
 
 namespace {
@@ -121,9 +124,9 @@ class Scan {
     return out;
   }
 
-  // CSV: split the record into columns, then pick each used field's column
+  // CSV: split the record into columns; a field's text is then its column
   // (by the header's column map, or by position).
-  Row csv(llvm::Value* rec_ptr, llvm::Value* rec_len) {
+  void csv(llvm::Value* rec_ptr, llvm::Value* rec_len) {
     int64_t max_cols = src_.format.header ? kMaxCsvColumns
                                           : static_cast<int64_t>(src_.schema.fields.size());
     if (max_cols == 0) max_cols = 1;
@@ -133,9 +136,7 @@ class Scan {
                                     cols, cg_.i64c(max_cols), cg_.fs().arena});
     require(cg_, b_.CreateICmpSGE(n, cg_.i64c(0)), "unclosed quote");
     n = b_.CreateSelect(b_.CreateICmpSGT(n, cg_.i64c(max_cols)), cg_.i64c(max_cols), n);
-    Row row(src_.schema.fields.size());
-    for (size_t i = 0; i < src_.schema.fields.size(); ++i) {
-      if (!src_.used[i]) continue;
+    locate_ = [this, cols, n](size_t i) -> FieldText {
       llvm::Value* col = cg_.i64c(static_cast<int64_t>(i));
       if (src_.format.header) {
         llvm::Value* at = b_.CreateConstInBoundsGEP1_64(cg_.i32(), column_map_, i);
@@ -145,13 +146,13 @@ class Scan {
       llvm::Value* safe = b_.CreateSelect(present, col, cg_.i64c(0));
       llvm::Value* cell = b_.CreateInBoundsGEP(cg_.str_type(), cols, safe);
       CgValue text = cg_.load_value(Type::String, cell);
-      row[i] = convert(src_.schema.fields[i], {present, text.v, text.len});
-    }
-    return row;
+      return {present, text.v, text.len};
+    };
   }
 
-  // JSON: one scan of the object locates every used field by name.
-  Row json(llvm::Value* rec_ptr, llvm::Value* rec_len) {
+  // JSON: one scan of the object locates every used field by name; a
+  // field's text is then checked against its JSON kind.
+  void json(llvm::Value* rec_ptr, llvm::Value* rec_len) {
     std::vector<size_t> wanted;
     for (size_t i = 0; i < src_.schema.fields.size(); ++i) {
       if (src_.used[i]) wanted.push_back(i);
@@ -181,9 +182,9 @@ class Scan {
     cg_.fail_record(msg, b_.CreateCall(cg_.libc("strlen"), {msg}));
     b_.SetInsertPoint(good);
 
-    Row row(src_.schema.fields.size());
-    for (size_t k = 0; k < wanted.size(); ++k) {
-      const plan::Field& f = src_.schema.fields[wanted[k]];
+    locate_ = [this, wanted, values, kinds](size_t i) -> FieldText {
+      size_t k = std::find(wanted.begin(), wanted.end(), i) - wanted.begin();
+      const plan::Field& f = src_.schema.fields[i];
       llvm::Value* kind = b_.CreateLoad(cg_.i32(), b_.CreateConstInBoundsGEP1_64(cg_.i32(), kinds, k));
       CgValue text = cg_.load_value(Type::String, b_.CreateConstInBoundsGEP1_64(cg_.str_type(), values, k));
       // FlowJsonKind: 0 missing, 1 string, 2 number, 3 true, 4 false, 5 null, 6 nested.
@@ -216,34 +217,37 @@ class Scan {
       b_.CreateBr(cg_.fs().next_record);
       b_.SetInsertPoint(ok);
       // A JSON string for a string field is present even when empty.
-      FieldText ft{present, text.v, text.len};
-      row[wanted[k]] = convert(f, ft);
-    }
-    return row;
+      return {present, text.v, text.len};
+    };
   }
 
-  Row regex(llvm::Value* rec) {
+  void regex(llvm::Value* rec) {
     size_t count = std::max<size_t>(src_.schema.fields.size(), 1);
     llvm::Value* groups = cg_.entry_alloca(llvm::ArrayType::get(cg_.str_type(), count), "regex.groups");
     llvm::Value* matched = b_.CreateCall(cg_.runtime("flow_regex_fields"),
                                          {cg_.fs().ctx, cg_.i32c(index_), rec, groups});
     require(cg_, b_.CreateICmpNE(matched, cg_.i32c(0)), "record does not match the pattern");
-    Row row(src_.schema.fields.size());
-    for (size_t i = 0; i < src_.schema.fields.size(); ++i) {
-      if (!src_.used[i]) continue;
+    locate_ = [this, groups](size_t i) -> FieldText {
       CgValue text = cg_.load_value(Type::String, b_.CreateConstInBoundsGEP1_64(cg_.str_type(), groups, i));
       // An empty group counts as missing, so a default can fill it.
       llvm::Value* present = b_.CreateICmpSGT(text.len, cg_.i64c(0));
       if (src_.schema.fields[i].type == Type::String && !src_.schema.fields[i].default_value) {
         present = b_.getTrue();
       }
-      row[i] = convert(src_.schema.fields[i], {present, text.v, text.len});
+      return {present, text.v, text.len};
+    };
+  }
+
+  // Converts the used fields in `which` (not yet converted) into `row`.
+  void convert_fields(Row& row, const std::vector<bool>& which) {
+    for (size_t i = 0; i < src_.schema.fields.size(); ++i) {
+      if (!which[i] || !src_.used[i] || row[i].v != nullptr) continue;
+      row[i] = convert(src_.schema.fields[i], locate_(i));
     }
-    return row;
   }
 
   // The loop over the batch's records.
-  llvm::Function* text_source(const std::string& name, Operator* out) {
+  llvm::Function* text_source(const std::string& name, Operator* out, const EarlyFilter& early) {
     auto* type = llvm::FunctionType::get(b_.getVoidTy(), {cg_.ptr(), cg_.ptr(), cg_.ptr(), cg_.i64()}, false);
     llvm::Function* fn = cg_.begin_function(name, type);
     FunctionState& fs = cg_.fs();
@@ -271,15 +275,37 @@ class Scan {
     fs.next_record = next;
     llvm::Value* rec_ptr = b_.CreateLoad(cg_.ptr(), b_.CreateStructGEP(cg_.record_type(), fs.rec, 0));
     llvm::Value* rec_len = b_.CreateLoad(cg_.i64(), b_.CreateStructGEP(cg_.record_type(), fs.rec, 1));
-    Row row;
+    Row row(src_.schema.fields.size());
     switch (src_.format.kind) {
-      case plan::FormatKind::Csv: row = csv(rec_ptr, rec_len); break;
-      case plan::FormatKind::Json: row = json(rec_ptr, rec_len); break;
-      case plan::FormatKind::Regex: row = regex(fs.rec); break;
-      default: row = {CgValue{Type::String, rec_ptr, rec_len}}; break;  // lines
+      case plan::FormatKind::Csv: csv(rec_ptr, rec_len); break;
+      case plan::FormatKind::Json: json(rec_ptr, rec_len); break;
+      case plan::FormatKind::Regex: regex(fs.rec); break;
+      default:  // lines
+        locate_ = [&](size_t) { return FieldText{b_.getTrue(), rec_ptr, rec_len}; };
+        break;
     }
+    if (early.predicate) {
+      // A leading `where` runs as soon as the fields it reads (and the event
+      // time) are converted: a record it drops costs only those fields, and
+      // its other fields are not checked. A dropped record still moves the
+      // watermark (every parsed record counts, before any `where`).
+      std::vector<bool> first(src_.schema.fields.size(), false);
+      if (src_.event_time >= 0) first[src_.event_time] = true;
+      mark_fields(*early.predicate, first);
+      convert_fields(row, first);
+      CgValue keep = emit_expr(cg_, *early.predicate, ExprEnv{&row, {}});
+      llvm::BasicBlock* pass = llvm::BasicBlock::Create(cg_.llvm(), "where.pass", fn);
+      llvm::BasicBlock* drop = llvm::BasicBlock::Create(cg_.llvm(), "where.drop", fn);
+      b_.CreateCondBr(keep.v, pass, drop);
+      b_.SetInsertPoint(drop);
+      track_event_time(row);
+      b_.CreateBr(next);
+      b_.SetInsertPoint(pass);
+    }
+    // A bad record (any field) does not move the watermark: track after.
+    convert_fields(row, std::vector<bool>(src_.schema.fields.size(), true));
     track_event_time(row);
-    out->consume(cg_, row);
+    (early.predicate ? early.next : out)->consume(cg_, row);
     b_.CreateBr(next);
     b_.SetInsertPoint(next);
     b_.CreateStore(b_.CreateAdd(b_.CreateLoad(cg_.i64(), i), cg_.i64c(1)), i);
@@ -330,6 +356,11 @@ class Scan {
   }
 
  private:
+  static void mark_fields(const plan::Expr& e, std::vector<bool>& fields) {
+    if (e.kind == plan::ExprKind::Field) fields[e.index] = true;
+    for (const plan::ExprPtr& a : e.args) mark_fields(*a, fields);
+  }
+
   // An integer connector argument: the param it names when a built program
   // reads params at run time, else its compile-time value.
   llvm::Value* connector_value(const std::string& arg, int64_t value) {
@@ -353,15 +384,18 @@ class Scan {
   const plan::Source& src_;
   int index_;
   llvm::Value* column_map_ = nullptr;
+  // The text of field i of the current record (set per format).
+  std::function<FieldText(size_t)> locate_;
 };
 
 }  // namespace
 
-llvm::Function* lower_source(CgContext& cg, const plan::Source& source, int index, Operator* out) {
+llvm::Function* lower_source(CgContext& cg, const plan::Source& source, int index, Operator* out,
+                             const EarlyFilter& early) {
   Scan scan(cg, source, index);
   std::string name = "flow_source_" + std::to_string(index);
   if (source.connector.kind == plan::ConnectorKind::Generate) return scan.generate_source(name, out);
-  return scan.text_source(name, out);
+  return scan.text_source(name, out, early);
 }
 
 }  // namespace flowc::codegen

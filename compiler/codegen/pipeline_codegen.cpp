@@ -38,7 +38,8 @@ class PipelineBuilder {
     wire_operators();
     std::vector<llvm::Function*> sources;
     for (size_t i = 0; i < p_.sources.size(); ++i) {
-      sources.push_back(lower_source(cg_, p_.sources[i], static_cast<int>(i), source_outputs_[i].get()));
+      sources.push_back(lower_source(cg_, p_.sources[i], static_cast<int>(i), source_outputs_[i].get(),
+                                     early_filters_[i]));
     }
     for (size_t t = 0; t < p_.tables.size(); ++t) {
       int index = static_cast<int>(p_.sources.size() + t);
@@ -100,10 +101,12 @@ class PipelineBuilder {
       (in.kind == plan::Input::Source ? source_readers : stream_readers)[in.index].push_back(ops_.back().get());
     }
     stage_ops_.resize(p_.streams.size());
+    stream_tails_.resize(p_.streams.size());
     for (size_t s = p_.streams.size(); s-- > 0;) {
       const plan::Stream& stream = p_.streams[s];
       ops_.push_back(make_fanout(stream_readers[s]));
       Operator* next = ops_.back().get();
+      stream_tails_[s] = next;
       for (size_t k = stream.stages.size(); k-- > 0;) {
         const plan::Stage& st = stream.stages[k];
         switch (st.kind) {
@@ -131,6 +134,17 @@ class PipelineBuilder {
     }
     for (size_t i = 0; i < p_.sources.size(); ++i) {
       source_outputs_.push_back(make_fanout(source_readers[i]));
+    }
+    // A source read by one stream that starts with `where`: the scan runs it.
+    early_filters_.resize(p_.sources.size());
+    for (size_t s = 0; s < p_.streams.size(); ++s) {
+      const plan::Stream& stream = p_.streams[s];
+      if (stream.input.kind != plan::Input::Source || source_readers[stream.input.index].size() != 1 ||
+          stream.stages.empty() || stream.stages[0].kind != plan::StageKind::Where) {
+        continue;
+      }
+      Operator* after = stage_ops_[s].size() > 1 ? stage_ops_[s][1] : stream_tails_[s];
+      early_filters_[stream.input.index] = EarlyFilter{stream.stages[0].predicate.get(), after};
     }
   }
 
@@ -415,6 +429,8 @@ class PipelineBuilder {
   std::vector<std::unique_ptr<LookupTable>> lookup_tables_;
   std::vector<OperatorPtr> table_loaders_;
   std::vector<std::vector<Operator*>> stage_ops_;  // per stream, in stage order
+  std::vector<Operator*> stream_tails_;            // per stream: its readers' fan-out
+  std::vector<EarlyFilter> early_filters_;         // per source
 };
 
 }  // namespace

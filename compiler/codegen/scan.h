@@ -5,8 +5,17 @@
 
 namespace flowc::codegen {
 
+// A `where` that is the first stage of the only stream reading a source:
+// the scan evaluates it as soon as the fields it reads are converted and
+// hands surviving records to `next` (the stage after it).
+struct EarlyFilter {
+  const plan::Expr* predicate = nullptr;
+  Operator* next = nullptr;
+};
+
 // Emits `flow_source_<index>`: the loop over a batch's records (or the
 // generate() range) that parses each record and pushes it into `out`.
-llvm::Function* lower_source(CgContext& cg, const plan::Source& source, int index, Operator* out);
+llvm::Function* lower_source(CgContext& cg, const plan::Source& source, int index, Operator* out,
+                             const EarlyFilter& early = {});
 
 }  // namespace flowc::codegen
