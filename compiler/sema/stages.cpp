@@ -465,6 +465,14 @@ bool Analyzer::check_update(const ast::Stage& s, const Scope& scope, plan::Stage
       ok = false;
       continue;
     }
+    // Inside the block a state field would hide the record's field of the
+    // same name: refuse the ambiguity rather than pick one silently.
+    if (scope.schema->find(f.name) >= 0) {
+      diags_.error(f.name_range, "state field '" + f.name + "' has the name of a field of " + scope.what)
+          .helps.push_back("rename the state field, or the record's field with 'select' first");
+      ok = false;
+      continue;
+    }
     auto value = constant(*f.default_value, *type, "the initial value of '" + f.name + "'");
     if (!value) {
       ok = false;
@@ -495,17 +503,9 @@ bool Analyzer::check_update(const ast::Stage& s, const Scope& scope, plan::Stage
     out.expire_ms = s.expire_ms;
   }
   if (out.emit == plan::EmitMode::Each) {
+    // State names never repeat a record field's (checked above).
     out.output = *scope.schema;
-    for (const plan::Field& f : out.state) {
-      if (out.output.find(f.name) >= 0) {
-        diags_.error(s.keyword_range, "state field '" + f.name +
-                                          "' clashes with a field of the record in 'emit each'")
-            .helps.push_back("rename the state field, or the record's field with 'select' first");
-        ok = false;
-        continue;
-      }
-      out.output.fields.push_back({f.name, f.type, std::nullopt, ""});
-    }
+    for (const plan::Field& f : out.state) out.output.fields.push_back({f.name, f.type, std::nullopt, ""});
   } else {
     for (const plan::NamedExpr& k : out.keys) {
       out.output.fields.push_back({k.name, k.expr->type, std::nullopt, ""});
