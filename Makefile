@@ -29,3 +29,14 @@ bench: build
 
 clean:
 	rm -rf $(BUILD)
+
+# Hardening (issue 9). `make fuzz`: every libFuzzer target for FUZZ_SECONDS
+# (default 60) each, in build-fuzz/ (clang-19); fails on a finding.
+# `make test-asan`: the whole test suite under ASan + UBSan, in build-asan/.
+.PHONY: fuzz test-asan
+
+fuzz: deps
+	@bash fuzz/run.sh
+
+test-asan: deps
+	@bash scripts/test-asan.sh

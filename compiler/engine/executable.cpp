@@ -36,7 +36,11 @@ constexpr const char* kLinkerDriver = "c++";
 const std::vector<std::string>& link_libraries() {
   static const std::vector<std::string> libraries = {
       FLOWC_LINK_RUNTIME, FLOWC_LINK_STDLIB, FLOWC_LINK_RE2, FLOWC_LINK_RDKAFKA,
-      "-static-libstdc++", "-static-libgcc", "-lpthread", "-lm"};
+      "-static-libstdc++", "-static-libgcc", "-lpthread", "-lm",
+#ifdef FLOWC_LINK_SANITIZE
+      FLOWC_LINK_SANITIZE,  // a sanitizer build (FLOWC_SANITIZE, make test-asan)
+#endif
+  };
   return libraries;
 }
 
