@@ -3,6 +3,7 @@
 #include "parse/parser.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "FlowLexer.h"
@@ -232,9 +233,56 @@ class FlowErrorStrategy : public antlr4::DefaultErrorStrategy {
   }
 };
 
+// The offset of the first byte that is not part of valid UTF-8 (RFC 3629:
+// no overlongs, surrogates or code points past U+10FFFF), or npos. ANTLR's
+// input stream throws std::range_error on such text, so it never sees it.
+size_t first_invalid_utf8(const std::string& text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  for (size_t i = 0; i < n;) {
+    unsigned char c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else {
+      return i;
+    }
+    for (size_t k = 1; k < len; ++k) {
+      if (i + k >= n || p[i + k] < lo || p[i + k] > hi) return i;
+      lo = 0x80;
+      hi = 0xBF;
+    }
+    i += len;
+  }
+  return std::string::npos;
+}
+
 }  // namespace
 
 std::optional<ast::Program> parse_program(const SourceFile& file, DiagnosticEngine& diags) {
+  if (size_t bad = first_invalid_utf8(file.text()); bad != std::string::npos) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(file.text()[bad]));
+    diags
+        .error(SourceRange{file.locate(static_cast<uint32_t>(bad)),
+                           file.locate(static_cast<uint32_t>(bad + 1))},
+               std::string("invalid UTF-8 (byte ") + hex + ")")
+        .helps.push_back("a .flow file must be UTF-8 text");
+    return std::nullopt;
+  }
   antlr4::ANTLRInputStream input(file.text());
   FlowLexer lexer(&input);
   antlr4::CommonTokenStream tokens(&lexer);

@@ -329,7 +329,9 @@ bool Analyzer::check_window(const ast::Stage& s, const plan::Stream& stream, pla
     }
   }
   bool event_time = carries_event_time(pipeline_, stream);
-  if (!event_time && out.kind != plan::WindowKind::Session) {
+  // A batch interval of 0 is reported where it is declared; it divides
+  // nothing here.
+  if (!event_time && out.kind != plan::WindowKind::Session && pipeline_.batch_ms > 0) {
     int64_t batch = pipeline_.batch_ms;
     const SourceRange* at = nullptr;
     std::string message;
