@@ -232,6 +232,13 @@ void flow_count_late(FlowContext* ctx, int32_t source);
 // Progress: records a stream wrote (for --progress).
 void flow_count_out(FlowContext* ctx, int64_t n);
 
+// Keyed state grew: a table (group by, update, window panes, sessions) now
+// holds `keys` keys. Generated code calls this after an insert only when
+// `keys` exceeds the value the previous call returned (0 at first), so it
+// costs one compare per new key. Past --max-state-keys it sets the run's
+// error (exit 3 at the end of the batch) and returns INT64_MAX.
+int64_t flow_state_grew(FlowContext* ctx, int64_t keys);
+
 // The state streams of snapshot/restore. Values are written and read back
 // in the same order; a read past the end or of the wrong kind makes
 // flow_ckpt_ok return 0 (and reads return 0 / empty views).

@@ -32,6 +32,7 @@ const FlowAbiSymbol flow_abi_symbols[] = {
     // metrics
     FLOW_SYMBOL(flow_count_late),
     FLOW_SYMBOL(flow_count_out),
+    FLOW_SYMBOL(flow_state_grew),
     // checkpoints
     FLOW_SYMBOL(flow_ckpt_put_i64),
     FLOW_SYMBOL(flow_ckpt_put_bytes),

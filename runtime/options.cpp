@@ -150,6 +150,8 @@ std::string usage_text(const FlowPipeline* p) {
        "  --param NAME=VALUE       set a param (repeatable)\n"
        "  --batch D                micro-batch interval (250ms, 10s, 5m, 2h, 1d)\n"
        "  --max-batch-records N    end a batch after N records (default 1000000)\n"
+       "  --max-state-keys N       fail (exit 3) when a keyed table would hold more\n"
+       "                           than N keys (default: no limit)\n"
        "  --checkpoint DIR         checkpoint directory: resume from it, commit each batch\n"
        "  --quiet                  no summary line at the end\n"
        "  --progress               a live status line on stderr\n"
@@ -227,6 +229,12 @@ OptionsStatus parse_run_options(const FlowPipeline* pipeline, int argc,
       if (!parse_count(value, &opts->max_batch_records) || opts->max_batch_records <= 0) {
         *error = "--max-batch-records expects a positive integer, got '" +
                  std::string(value) + "'";
+        return OptionsStatus::kUsageError;
+      }
+    } else if (name == "--max-state-keys") {
+      if (!take_value(&value)) return OptionsStatus::kUsageError;
+      if (!parse_count(value, &opts->max_state_keys) || opts->max_state_keys <= 0) {
+        *error = "--max-state-keys expects a positive integer, got '" + std::string(value) + "'";
         return OptionsStatus::kUsageError;
       }
     } else if (name == "--checkpoint") {

@@ -15,10 +15,15 @@ namespace flowrt {
 inline constexpr int64_t kDefaultMaxBatchRecords = 1'000'000;
 // A pipeline without a `batch` declaration uses 1s (LANGUAGE.md 4).
 inline constexpr int64_t kDefaultBatchMs = 1000;
+// --max-state-keys: the most keys one keyed table (group by, update,
+// window panes, sessions) may hold before the run fails with exit 3.
+// 0, the default, is no limit (memory is then the limit).
+inline constexpr int64_t kDefaultMaxStateKeys = 0;
 
 struct RunOptions {
   int64_t batch_ms = 0;  // 0: the pipeline's own interval
   int64_t max_batch_records = kDefaultMaxBatchRecords;
+  int64_t max_state_keys = kDefaultMaxStateKeys;  // 0: no limit
   std::string checkpoint_dir;  // --checkpoint DIR (checkpoint.h)
   bool quiet = false;
   bool progress = false;

@@ -1,5 +1,6 @@
 // runtime/runtime_main.cpp — flow_runtime_main: options, start-up (sources,
 // sinks, signals), the batch loop, and the small ABI calls on FlowContext.
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -217,6 +218,20 @@ FlowArena* flow_scratch(FlowContext* ctx) { return &ctx->scratch; }
 void flow_count_late(FlowContext* ctx, int32_t) { ++ctx->counters.late; }
 
 void flow_count_out(FlowContext* ctx, int64_t n) { ctx->counters.stream_rows += n; }
+
+int64_t flow_state_grew(FlowContext* ctx, int64_t keys) {
+  constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+  const int64_t limit = ctx->opts.max_state_keys;
+  if (limit > 0 && keys > limit) {
+    ctx->set_error("keyed state exceeds --max-state-keys " + std::to_string(limit) +
+                   ": a table reached " + std::to_string(keys) +
+                   " keys (raise the limit, or bound the keys with expire or fewer group by keys)");
+    return kNever;
+  }
+  // Called again at twice the keys, and exactly past the limit.
+  int64_t next = keys > kNever / 2 ? kNever : std::max<int64_t>(keys * 2, 1);
+  return limit > 0 ? std::min(next, limit) : next;
+}
 
 void flow_set_watermark(FlowContext* ctx, int64_t watermark) {
   if (watermark > ctx->watermark) ctx->watermark = watermark;

@@ -81,6 +81,7 @@ llvm::Function* CgContext::runtime(const std::string& name) {
       {"flow_sink_key", 18},      {"flow_ckpt_put_i64", 19},  {"flow_ckpt_put_bytes", 20},
       {"flow_ckpt_get_i64", 21},  {"flow_ckpt_get_bytes", 22}, {"flow_ckpt_ok", 23},
       {"flow_ckpt_put_distinct", 24}, {"flow_ckpt_get_distinct", 25},
+      {"flow_state_grew", 26},
   };
   std::vector<llvm::FunctionType*> types = {
       llvm::FunctionType::get(v, {p, i}, false),
@@ -109,6 +110,7 @@ llvm::Function* CgContext::runtime(const std::string& name) {
       llvm::FunctionType::get(i, {p}, false),
       llvm::FunctionType::get(v, {p, p}, false),
       llvm::FunctionType::get(p, {p}, false),
+      llvm::FunctionType::get(l, {p, l}, false),
   };
   auto it = index.find(name);
   if (it == index.end()) throw std::logic_error("unknown runtime function '" + name + "'");

@@ -132,6 +132,24 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValu
     }
     cg_.store_value(k, field(slot, layout_.key_offsets[i]));
   }
+  // --max-state-keys: report growth to the runtime, which answers with the
+  // key count at which to report again (twice as many, or just past the
+  // limit). Restore code (no FlowContext) reloads what a run already held.
+  if (cg_.fs().ctx != nullptr) {
+    if (grow_check_ == nullptr) {
+      grow_check_ = new llvm::GlobalVariable(cg_.module(), cg_.i64(), false,
+                                             llvm::GlobalValue::InternalLinkage, cg_.i64c(0),
+                                             name_ + ".grow_check");
+    }
+    llvm::Value* count = b.CreateCall(cg_.stdlib("flow_ht_count"), {ht});
+    llvm::BasicBlock* report = llvm::BasicBlock::Create(cg_.llvm(), "key.grew", cg_.fs().fn);
+    llvm::BasicBlock* reported = llvm::BasicBlock::Create(cg_.llvm(), "key.counted", cg_.fs().fn);
+    b.CreateCondBr(b.CreateICmpSGT(count, b.CreateLoad(cg_.i64(), grow_check_)), report, reported);
+    b.SetInsertPoint(report);
+    b.CreateStore(b.CreateCall(cg_.runtime("flow_state_grew"), {cg_.fs().ctx, count}), grow_check_);
+    b.CreateBr(reported);
+    b.SetInsertPoint(reported);
+  }
   b.CreateBr(filled);
   b.SetInsertPoint(filled);
   b.CreateStore(b.getInt8(1), field(slot, kSlotDirtyOffset));

@@ -77,6 +77,7 @@ class KeyedTable {
   KeyStorage storage_;
   llvm::GlobalVariable* table_ = nullptr;
   llvm::GlobalVariable* arena_ = nullptr;
+  llvm::GlobalVariable* grow_check_ = nullptr;  // flow_state_grew's last answer
   llvm::Function* eq_ = nullptr;
   llvm::Function* cmp_ = nullptr;
 };

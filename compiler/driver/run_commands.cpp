@@ -19,6 +19,8 @@ constexpr const char* kRunHelp =
     "  --param NAME=VALUE       set a param (typed and checked); repeatable\n"
     "  --batch D                the batch interval (e.g. 500ms, 2s)\n"
     "  --max-batch-records N    end a batch after N records (default 1000000)\n"
+    "  --max-state-keys N       fail (exit 3) when a keyed table would hold more\n"
+    "                           than N keys (default: no limit)\n"
     "  --checkpoint DIR         checkpoint directory\n"
     "  --progress               a live status line on stderr\n"
     "  --quiet                  no summary line at the end\n"
