@@ -41,6 +41,10 @@ this file):
                                   Exit 0 passes; otherwise what it printed is
                                   the failure. With check.py, a missing
                                   expected_stdout means stdout is not compared.
+                 generate.py      makes inputs too big (or too binary) to check
+                                  in: run as `python3 CASE/generate.py` in each
+                                  scratch copy before the pipeline (deterministic:
+                                  the expected files are computed from its output)
                reference.py, when present, documents how the expected output
                was computed; the runner does not run it. tests/run/
                KNOWN_FAILURES lists cases to SKIP, one `NAME reason` a line.
@@ -139,7 +143,8 @@ def suite_diagnostics(flowc: str, only: List[str]) -> Iterator[Result]:
             result.details.append("missing %s.expected\n" % name)
             yield result
             continue
-        want_status = expected_exit(read(os.path.join(folder, flow)), 1)
+        # Bytes: a case may hold invalid UTF-8 (tests/diagnostics/invalid_utf8.flow).
+        want_status = expected_exit(decode(read_bytes(os.path.join(folder, flow))), 1)
         proc = run_flowc(flowc, ["check", flow], folder)
         if proc.returncode != want_status:
             result.passed = False
@@ -192,7 +197,8 @@ RUN_CASE_TIMEOUT_SECONDS = 30
 
 # Files of a case folder that are the test's, not the pipeline's.
 RUN_CASE_META = {"pipeline.flow", "args", "expected_stdout", "expected_stderr",
-                 "expected_exit", "expected", "reference.py", "stdin", "check.py"}
+                 "expected_exit", "expected", "reference.py", "stdin", "check.py",
+                 "generate.py"}
 
 
 def known_failures(folder: str) -> dict:
@@ -229,6 +235,10 @@ def scratch_copy(case_dir: str, outputs: List[str], into: str) -> str:
         path = os.path.join(work, rel)
         if os.path.lexists(path):
             os.remove(path)
+    generate = os.path.join(case_dir, "generate.py")
+    if os.path.exists(generate):
+        subprocess.run([sys.executable, generate], cwd=work, check=True,
+                       timeout=RUN_CASE_TIMEOUT_SECONDS)
     return work
 
 
