@@ -255,6 +255,10 @@ class KafkaSource final : public Source, public KafkaClient {
             err == RD_KAFKA_RESP_ERR__STATE) {
           // The group moved on without us: these records will be read
           // again by the partitions' new owners.
+          if (final_batch && commit_after_rebalance()) {
+            rd_kafka_topic_partition_list_destroy(list);
+            return true;
+          }
           if (!warned_rebalance_commit_) {
             warned_rebalance_commit_ = true;
             log(std::string("warning: offsets not committed (") + rd_kafka_err2name(err) +
@@ -278,6 +282,30 @@ class KafkaSource final : public Source, public KafkaClient {
     }
     rd_kafka_topic_partition_list_destroy(list);
     return ok;
+  }
+
+  // The last batch's commit was refused because the group is rebalancing
+  // (the mock coordinator refuses commits while members rejoin). Leaving
+  // now would make the partitions' next owner read the batch again, so
+  // take part in the rebalance — release at once, read nothing more — and
+  // commit in the new generation (resume_uncommitted). True when done.
+  bool commit_after_rebalance() {
+    finalizing_ = true;
+    if (revoke_pending_) release_revoked();
+    const int64_t give_up = now_ms() + kFinalCommitMs;
+    int64_t seen = assign_count_;
+    while (now_ms() < give_up) {
+      if (rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, 100)) rd_kafka_message_destroy(m);
+      if (assign_count_ == seen) continue;
+      seen = assign_count_;
+      rd_kafka_topic_partition_list_t* list = pending_offsets();
+      rd_kafka_resp_err_t err =
+          list->cnt == 0 ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_commit(rk_, list, 0);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) mark_committed(list);
+      rd_kafka_topic_partition_list_destroy(list);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return true;
+    }
+    return false;
   }
 
   // An ended source (stop_at_end) is never polled again: after its last
@@ -318,8 +346,8 @@ class KafkaSource final : public Source, public KafkaClient {
       return;
     }
     if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
-      if (self->closing_ || rd_kafka_assignment_lost(rk)) {
-        if (!self->closing_) {
+      if (self->closing_ || self->finalizing_ || rd_kafka_assignment_lost(rk)) {
+        if (!self->closing_ && !self->finalizing_) {
           self->log("warning: partitions lost; their uncommitted records will be read again");
         }
         self->finish_revoke(parts);
@@ -343,6 +371,10 @@ class KafkaSource final : public Source, public KafkaClient {
   }
 
   void on_assign(rd_kafka_topic_partition_list_t* parts) {
+    for (int i = 0; i < parts->cnt; ++i) {
+      PartitionState& ps = parts_[parts->elems[i].partition];
+      ps.next = ps.committed = -1;
+    }
     resume_uncommitted(parts);
     for (int i = 0; i < parts->cnt; ++i) {
       PartitionState& ps = parts_[parts->elems[i].partition];
@@ -373,6 +405,7 @@ class KafkaSource final : public Source, public KafkaClient {
     }
     assigned_once_ = true;
     awaiting_assign_ = false;
+    ++assign_count_;
   }
 
   void finish_revoke(rd_kafka_topic_partition_list_t* parts) {
@@ -398,35 +431,43 @@ class KafkaSource final : public Source, public KafkaClient {
     ps.next = ps.committed = -1;
   }
 
-  // Partitions assigned back to this process after a commit was refused
-  // start where this process stopped (or where the group's committed
-  // offset is, if another member got further), and that position is
-  // committed at the next batch end. Without this the last batch before a
-  // rebalance would be read twice.
+  // A commit refused during the rebalance (librdkafka's mock coordinator
+  // takes no commits while members rejoin; real brokers do) leaves the
+  // last batch's offsets with this process (`carry`). At the very next
+  // assignment nobody else can have read those partitions since:
+  //   - a partition assigned back starts at its carry, which is committed
+  //     at the next batch end;
+  //   - for a partition that went to another member the carry is committed
+  //     at once, in this generation, before the new owner is likely to have
+  //     fetched its start offset (best effort: if it already did, it reads
+  //     that batch again — at-least-once).
   void resume_uncommitted(rd_kafka_topic_partition_list_t* parts) {
-    rd_kafka_topic_partition_list_t* ask = rd_kafka_topic_partition_list_new(parts->cnt);
-    for (int i = 0; i < parts->cnt; ++i) {
-      PartitionState& ps = parts_[parts->elems[i].partition];
-      ps.next = ps.committed = -1;
-      if (ps.carry >= 0) rd_kafka_topic_partition_list_add(ask, opts_.topic.c_str(), parts->elems[i].partition);
-    }
-    if (ask->cnt > 0 &&
-        rd_kafka_committed(rk_, ask, static_cast<int>(kQueryTimeoutMs)) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      for (int i = 0; i < ask->cnt; ++i) {
-        const rd_kafka_topic_partition_t& tp = ask->elems[i];
-        PartitionState& ps = parts_[tp.partition];
-        if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
-        int64_t committed = tp.offset >= 0 ? tp.offset : -1;
-        int64_t start = std::max(ps.carry, committed);
-        for (int j = 0; j < parts->cnt; ++j) {
-          if (parts->elems[j].partition == tp.partition) parts->elems[j].offset = start;
+    rd_kafka_topic_partition_list_t* elsewhere = rd_kafka_topic_partition_list_new(4);
+    for (auto& [part, ps] : parts_) {
+      if (ps.carry < 0) continue;
+      bool ours = false;
+      for (int j = 0; j < parts->cnt; ++j) {
+        if (parts->elems[j].partition == part) {
+          parts->elems[j].offset = ps.carry;
+          ours = true;
         }
-        ps.committed = committed;
-        ps.next = start;  // != committed: committed at the next batch end
+      }
+      if (ours) {
+        ps.next = ps.carry;
+        ps.committed = -1;  // dirty: committed at the next batch end
+      } else {
+        rd_kafka_topic_partition_list_add(elsewhere, opts_.topic.c_str(), part)->offset = ps.carry;
+      }
+      ps.carry = -1;
+    }
+    if (elsewhere->cnt > 0) {
+      rd_kafka_resp_err_t err = rd_kafka_commit(rk_, elsewhere, 0);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        log(std::string("warning: offsets of partitions moved to another member not committed (") +
+            rd_kafka_err2name(err) + "): their last batch may be read again");
       }
     }
-    for (int i = 0; i < parts->cnt; ++i) parts_[parts->elems[i].partition].carry = -1;
-    rd_kafka_topic_partition_list_destroy(ask);
+    rd_kafka_topic_partition_list_destroy(elsewhere);
   }
 
   void mark_done(int32_t part) {
@@ -502,6 +543,8 @@ class KafkaSource final : public Source, public KafkaClient {
   bool assigned_once_ = false;
   bool awaiting_assign_ = false;
   bool warned_rebalance_commit_ = false;
+  bool finalizing_ = false;   // commit_after_rebalance: revocations are immediate
+  int64_t assign_count_ = 0;  // assignments seen (on_assign)
 };
 
 std::vector<KafkaSource*> kafka_sources(FlowContext* ctx) {
