@@ -59,6 +59,7 @@ class KafkaClient {
   std::string fatal_error() const;
   const std::string& label() const { return label_; }
   void set_stderr(int fd) { stderr_fd_ = fd; }
+  bool debugging() const { return debug_; }
 
  protected:
   rd_kafka_t* rk_ = nullptr;

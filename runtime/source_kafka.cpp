@@ -165,12 +165,19 @@ class KafkaSource final : public Source, public KafkaClient {
       const int32_t part = m->partition;
       PartitionState& ps = parts_[part];
       if (opts_.stop_at_end && ps.end >= 0 && m->offset >= ps.end) {
-        mark_done(part);  // past the end seen at start: not ours to read
+        mark_done(part, m->offset);  // past the end seen at start: not ours to read
         rd_kafka_message_destroy(m);
         continue;
       }
+      if (debugging() && ps.next < 0) {
+        log("partition " + std::to_string(part) + ": first offset " + std::to_string(m->offset));
+      }
+      if (debugging() && ps.next >= 0 && m->offset != ps.next) {
+        log("partition " + std::to_string(part) + ": offset " + std::to_string(m->offset) +
+            " after " + std::to_string(ps.next - 1));
+      }
       ps.next = m->offset + 1;
-      if (opts_.stop_at_end && ps.end >= 0 && ps.next >= ps.end) mark_done(part);
+      if (opts_.stop_at_end && ps.end >= 0 && ps.next >= ps.end) mark_done(part, ps.next);
       const char* p = static_cast<const char*>(m->payload);
       int64_t n = p ? static_cast<int64_t>(m->len) : 0;
       // A message written by a line-oriented tool may end in a newline.
@@ -470,10 +477,14 @@ class KafkaSource final : public Source, public KafkaClient {
     rd_kafka_topic_partition_list_destroy(elsewhere);
   }
 
-  void mark_done(int32_t part) {
+  void mark_done(int32_t part, int64_t at) {
     PartitionState& ps = parts_[part];
     if (ps.done) return;
     ps.done = true;
+    if (debugging()) {
+      log("stop_at_end: partition " + std::to_string(part) + " done at offset " +
+          std::to_string(at) + " (end " + std::to_string(ps.end) + ")");
+    }
     rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(l, opts_.topic.c_str(), part);
     rd_kafka_pause_partitions(rk_, l);
@@ -483,7 +494,7 @@ class KafkaSource final : public Source, public KafkaClient {
   void on_message_error(FlowContext* ctx, const rd_kafka_message_t* m) {
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       PartitionState& ps = parts_[m->partition];
-      if (opts_.stop_at_end && ps.end >= 0 && m->offset >= ps.end) mark_done(m->partition);
+      if (opts_.stop_at_end && ps.end >= 0 && m->offset >= ps.end) mark_done(m->partition, m->offset);
       return;
     }
     if (m->err == RD_KAFKA_RESP_ERR__FATAL) return;  // check_errors reports it
