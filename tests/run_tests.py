@@ -150,7 +150,7 @@ def suite_diagnostics(flowc: str, only: List[str]) -> Iterator[Result]:
             result.passed = False
             result.details.append("expected exit %d, got %s\n" %
                                   (want_status, describe_status(proc.returncode)))
-        expected, actual = read(expected_path), decode(proc.stderr)
+        expected, actual = decode(read_bytes(expected_path)), decode(proc.stderr)
         if expected != actual:
             result.passed = False
             result.details.append(diff(expected, actual, name + ".flow stderr"))
