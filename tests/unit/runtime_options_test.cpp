@@ -18,11 +18,11 @@ struct Slots {
 
 FlowPipeline params_pipeline(Slots* s, std::vector<FlowParamDesc>* params) {
   *params = {
-      {"flag", FLOW_TYPE_BOOL, &s->flag},
-      {"limit", FLOW_TYPE_INT, &s->limit},
-      {"threshold", FLOW_TYPE_FLOAT, &s->threshold},
-      {"label", FLOW_TYPE_STRING, &s->label},
-      {"since", FLOW_TYPE_TIMESTAMP, &s->since},
+      {"flag", FLOW_TYPE_BOOL, &s->flag, 0},
+      {"limit", FLOW_TYPE_INT, &s->limit, 0},
+      {"threshold", FLOW_TYPE_FLOAT, &s->threshold, 0},
+      {"label", FLOW_TYPE_STRING, &s->label, 0},
+      {"since", FLOW_TYPE_TIMESTAMP, &s->since, 0},
   };
   FlowPipeline p = pipeline_of(nullptr, 0);
   p.params = params->data();
@@ -68,6 +68,21 @@ TEST(RuntimeOptions, BadParamValueIsAUsageError) {
   r = run(p, {"--param", "limit"});
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err, "flowc: error: --param expects NAME=VALUE, got 'limit'\n");
+}
+
+// A param fixed when the program was built (a regex pattern, a connector
+// argument computed from it) is refused rather than silently ignored.
+TEST(RuntimeOptions, ParamFixedAtBuildTimeIsRefused) {
+  Slots s;
+  std::vector<FlowParamDesc> params;
+  FlowPipeline p = params_pipeline(&s, &params);
+  params[1].fixed = 1;
+  RunResult r = run(p, {"--param", "limit=3"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err,
+            "flowc: error: param 'limit' was fixed when this program was built (it sets a "
+            "connector argument or a regex pattern); rebuild with flowc build --param limit=...\n");
+  EXPECT_EQ(s.limit, 0);
 }
 
 TEST(RuntimeOptions, OtherUsageErrors) {
