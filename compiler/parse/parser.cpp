@@ -270,6 +270,67 @@ size_t first_invalid_utf8(const std::string& text) {
   return std::string::npos;
 }
 
+// Nesting bounds. ANTLR's parser recurses once (several frames) per
+// bracket, prefix operator and `else if`, and everything after it (the tree
+// builder, sema, the optimizer, codegen, destructors) once per expression
+// level, so text nested deeper than this would overflow the stack: it is a
+// located error instead.
+constexpr int kMaxNesting = 256;         // brackets, prefix operators, else-if chains
+constexpr size_t kMaxTreeDepth = 1100;   // parse tree levels (binary operator chains)
+
+// The first token at which brackets, runs of prefix operators (`-`, `not`)
+// and `else if` chains are nested more than kMaxNesting deep, or null.
+// Conservative: counts before parsing, from the tokens alone.
+antlr4::Token* too_deeply_nested(antlr4::CommonTokenStream& tokens) {
+  int depth = 0;
+  int unary_run = 0;
+  std::vector<int> else_ifs(1, 0);  // per open bracket
+  int else_if_total = 0;
+  size_t previous = 0;
+  for (antlr4::Token* t : tokens.getTokens()) {
+    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL || t->getType() == antlr4::Token::EOF) {
+      continue;
+    }
+    size_t type = t->getType();
+    std::string text = t->getText();
+    if (text == "(" || text == "{") {
+      ++depth;
+      else_ifs.push_back(0);
+    } else if (text == ")" || text == "}") {
+      if (depth > 0) --depth;
+      if (else_ifs.size() > 1) {
+        else_if_total -= else_ifs.back();
+        else_ifs.pop_back();
+      }
+    }
+    if (type == FlowLexer::IF && previous == FlowLexer::ELSE) {
+      ++else_ifs.back();
+      ++else_if_total;
+    }
+    unary_run = (text == "-" || type == FlowLexer::NOT) ? unary_run + 1 : 0;
+    if (depth + unary_run + else_if_total > kMaxNesting) return t;
+    previous = type;
+  }
+  return nullptr;
+}
+
+// The first token of a parse tree node deeper than kMaxTreeDepth, or null.
+// Iterative: the tree may be deeper than the stack allows recursion.
+antlr4::Token* too_deep_tree(antlr4::tree::ParseTree* root) {
+  std::vector<std::pair<antlr4::tree::ParseTree*, size_t>> stack{{root, 1}};
+  while (!stack.empty()) {
+    auto [node, depth] = stack.back();
+    stack.pop_back();
+    if (depth > kMaxTreeDepth) {
+      if (auto* rule = dynamic_cast<antlr4::ParserRuleContext*>(node)) return rule->getStart();
+      if (auto* leaf = dynamic_cast<antlr4::tree::TerminalNode*>(node)) return leaf->getSymbol();
+      return nullptr;
+    }
+    for (antlr4::tree::ParseTree* child : node->children) stack.push_back({child, depth + 1});
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 std::optional<ast::Program> parse_program(const SourceFile& file, DiagnosticEngine& diags) {
@@ -295,8 +356,27 @@ std::optional<ast::Program> parse_program(const SourceFile& file, DiagnosticEngi
   parser.addErrorListener(&collector);
   parser.setErrorHandler(std::make_shared<FlowErrorStrategy>());
 
+  auto nested_error = [&](antlr4::Token* at) {
+    uint32_t begin = offsets.byte_offset(at->getStartIndex());
+    uint32_t end = offsets.byte_offset(at->getStopIndex() + 1);
+    diags.error(SourceRange{file.locate(begin), file.locate(std::max(begin, end))},
+                "nested too deeply")
+        .helps.push_back("flowc reads at most " + std::to_string(kMaxNesting) +
+                         " levels of brackets, prefix operators and else-if, and about " +
+                         std::to_string(kMaxTreeDepth - 100) +
+                         " operators in a chain; split the expression into several fields or stages");
+  };
+  tokens.fill();
+  if (antlr4::Token* at = too_deeply_nested(tokens)) {
+    nested_error(at);
+    return std::nullopt;
+  }
   FlowParser::ProgramContext* tree = parser.program();
   if (diags.has_errors()) return std::nullopt;
+  if (antlr4::Token* at = too_deep_tree(tree)) {
+    nested_error(at);
+    return std::nullopt;
+  }
 
   size_t errors_before = diags.error_count();
   TreeBuilder builder(file, [&](size_t cp) { return offsets.byte_offset(cp); }, diags);
