@@ -21,7 +21,7 @@ ROOT=$(pwd)
 BUILD_FUZZ=${BUILD_FUZZ:-build-fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_JOBS=${FUZZ_JOBS:-1}
-FUZZ_TARGETS=${FUZZ_TARGETS:-"frontend csv json splitter regex values checkpoint"}
+FUZZ_TARGETS=${FUZZ_TARGETS:-"frontend csv json splitter regex values checkpoint writers"}
 
 bash scripts/install-deps.sh
 if ! dpkg-query -W -f='${Status}' libclang-rt-19-dev 2>/dev/null | grep -q "install ok installed"; then

@@ -12,6 +12,7 @@ header comment of fuzz/fuzz_TARGET.cpp):
   regex       the regex patterns of the .flow files, each with a sample line
   values      the fields of the CSV inputs, and hand-picked edge values
   checkpoint  hand-made streams and file bodies
+  writers     each line of every input under tests/run
 """
 import glob
 import hashlib
@@ -60,6 +61,7 @@ def main():
                     put(out, "values", field)
             elif p.endswith((".jsonl", ".json")):
                 put(out, "json", line)
+            put(out, "writers", line)
 
     for p in flows:
         for m in re.finditer(rb'regex\(\s*"((?:[^"\\]|\\.)*)"', open(p, "rb").read()):
