@@ -1,6 +1,7 @@
 #include "plan/plan.h"
 
-#include <charconv>
+#include "flow_stdlib.h"
+
 #include <cmath>
 #include <cstdio>
 
@@ -73,34 +74,16 @@ const char* emit_name(EmitMode m) {
   return "?";
 }
 
+// The text forms are the stdlib's, so that explain, folded constants and
+// the runtime's output always agree.
 static std::string float_text(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
+  char buf[FLOW_FORMAT_BUF];
+  return std::string(buf, static_cast<size_t>(flow_format_float(v, buf)));
 }
 
 static std::string timestamp_text(int64_t ms) {
-  // Howard Hinnant's civil_from_days, on floor-divided days.
-  int64_t days = ms >= 0 ? ms / 86'400'000 : -((-ms + 86'399'999) / 86'400'000);
-  int64_t rem = ms - days * 86'400'000;
-  int64_t z = days + 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ",
-                static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
-                static_cast<long long>(rem / 3'600'000), static_cast<long long>(rem / 60'000 % 60),
-                static_cast<long long>(rem / 1000 % 60), static_cast<long long>(rem % 1000));
-  return buf;
+  char buf[FLOW_FORMAT_BUF];
+  return std::string(buf, static_cast<size_t>(flow_format_timestamp(ms, buf)));
 }
 
 std::string value_text(const Value& v) {

@@ -35,6 +35,15 @@ std::optional<plan::Pipeline> Analyzer::run() {
   return std::move(pipeline_);
 }
 
+std::optional<plan::Type> Analyzer::check_type(const std::string& name, SourceRange at) {
+  std::optional<plan::Type> type = plan::parse_type_name(name);
+  if (!type) {
+    Diagnostic& d = diags_.error(at, "unknown type '" + name + "'");
+    diags_.suggest(d, name, {"bool", "int", "float", "string", "timestamp"});
+  }
+  return type;
+}
+
 void Analyzer::collect_declarations() {
   for (const ast::Decl& d : program_.decls) {
     switch (d.kind) {
@@ -105,10 +114,8 @@ void Analyzer::check_singletons() {
 void Analyzer::check_params() {
   for (const ast::Decl& d : program_.decls) {
     if (d.kind != ast::DeclKind::Param || names_[d.name] != &d) continue;
-    std::optional<plan::Type> type = plan::parse_type_name(d.type_name);
+    std::optional<plan::Type> type = check_type(d.type_name, d.type_range);
     if (!type) {
-      Diagnostic& diag = diags_.error(d.type_range, "unknown type '" + d.type_name + "'");
-      diags_.suggest(diag, d.type_name, {"bool", "int", "float", "string", "timestamp"});
       failed_.insert(d.name);
       continue;
     }

@@ -38,6 +38,10 @@ class Analyzer {
   // A constant of type `want`; a timestamp may be given as epoch ms or text.
   std::optional<plan::Value> constant(const ast::Expr& e, plan::Type want, const std::string& what);
   plan::ExprPtr widen(plan::ExprPtr e, plan::Type want);
+  // The type a field, state field or param declares; reports an unknown
+  // name (with a did-you-mean) and returns nullopt.
+  std::optional<plan::Type> check_type(const std::string& name, SourceRange at);
+
   // Marks every param `e` reads as fixed at compile time (connector args).
   void mark_fixed_params(const ast::Expr& e);
   // The index of the param `e` names when `e` is just that param and of

@@ -460,10 +460,8 @@ bool Analyzer::check_update(const ast::Stage& s, const Scope& scope, plan::Stage
       ok = false;
       continue;
     }
-    std::optional<Type> type = plan::parse_type_name(f.type_name);
+    std::optional<Type> type = check_type(f.type_name, f.type_range);
     if (!type) {
-      Diagnostic& d = diags_.error(f.type_range, "unknown type '" + f.type_name + "'");
-      diags_.suggest(d, f.type_name, {"bool", "int", "float", "string", "timestamp"});
       ok = false;
       continue;
     }
