@@ -42,8 +42,13 @@ def utf8_text(raw):
     return raw.decode("utf-8", "replace")
 
 
+def _json_dumps(v):
+    # DEL is a control character too: flowc writes it as \u007f (both are JSON).
+    return json.dumps(v, ensure_ascii=False, separators=(",", ":")).replace("\x7f", "\\u007f")
+
+
 def json_string(raw):
-    return json.dumps(utf8_text(raw), ensure_ascii=False)
+    return _json_dumps(utf8_text(raw))
 
 
 def got(raw):
@@ -69,9 +74,8 @@ def csv_line(values):
 
 
 def dead_letter(source, position, message, raw):
-    return (json.dumps({"source": source, "position": position, "error": message,
-                        "record": utf8_text(raw)}, ensure_ascii=False,
-                       separators=(",", ":")) + "\n").encode()
+    return (_json_dumps({"source": source, "position": position, "error": message,
+                         "record": utf8_text(raw)}) + "\n").encode()
 
 
 # ---------------------------------------------------------------- values
@@ -232,13 +236,17 @@ def _no_constant(name):
 
 
 def json_object(raw):
-    """The record's object, or raises Bad: invalid UTF-8 anywhere, malformed
-    text (strict JSON: no NaN, no lone surrogate escapes), more than 1,000
-    levels, or a top-level value that is not an object."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Bad("invalid UTF-8")
+    """The record's object, or raises Bad: invalid UTF-8 anywhere, a record
+    that starts another kind of value than an object (whatever follows),
+    malformed text (strict JSON: no NaN, no lone surrogate escapes), or more
+    than 1,000 levels."""
+    # The first defect in reading order names the error: an invalid byte
+    # (kept as a lone surrogate by surrogateescape) or a syntax error.
+    text = raw.decode("utf-8", "surrogateescape")
+    bad_byte = next((i for i, ch in enumerate(text) if "\udc80" <= ch <= "\udcff"), None)
+    first = text.lstrip(" \t\r\n")[:1]
+    if first and first in '["-0123456789tfn':
+        raise Bad("expected a JSON object")  # it starts another kind of value
     depth = 0
     in_str = esc = False
     for ch in text:  # brackets outside strings bound the depth before parsing
@@ -259,8 +267,15 @@ def json_object(raw):
             depth -= 1
     try:
         v = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as e:
+        # Python reports an unterminated string where it starts; it is found
+        # at the end of the text.
+        at = len(text) if e.msg.startswith("Unterminated string") else e.pos
+        raise Bad("invalid UTF-8" if bad_byte is not None and bad_byte <= at else "malformed JSON")
     except (ValueError, RecursionError):
-        raise Bad("malformed JSON")
+        raise Bad("invalid UTF-8" if bad_byte is not None else "malformed JSON")
+    if bad_byte is not None:
+        raise Bad("invalid UTF-8")
     if re.search(r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])", text):
         raise Bad("invalid UTF-8")  # a lone high surrogate escape
     if not isinstance(v, dict):

@@ -1,7 +1,10 @@
 # Writes this case's inputs (run by run_tests.py in each scratch copy, and by
 # reference.py): in/rows.csv, every kind of bad CSV input between good rows,
-# with a 10 MB good line; in/empty.csv, an empty file. Deterministic.
+# with a 10 MB good line; in/empty.csv, an empty file; in/flipped.csv, 400
+# lines with random single-bit flips (seeded); in/tail.csv, a good last line
+# without a final newline. Deterministic.
 import os
+import random
 
 BIG = 10 * 1024 * 1024
 
@@ -33,11 +36,29 @@ LINES = [
 ]                                         # without a final newline
 
 
+def flipped(count=400, seed=9):
+    """`count` good lines, about 40% of them with one random bit flipped in one
+    random byte (the line's newline included)."""
+    rng = random.Random(seed)
+    out = bytearray()
+    for i in range(count):
+        line = bytearray(b"%d,%s,%d.%d,%d\n" % (i, "".join(rng.choice("abcxyz") for _ in range(5)).encode(),
+                                                rng.randrange(100), rng.randrange(100), rng.randrange(10**6)))
+        if rng.random() < 0.4:
+            line[rng.randrange(len(line))] ^= 1 << rng.randrange(8)
+        out += line
+    return bytes(out)
+
+
 def main():
     os.makedirs("in", exist_ok=True)
     with open("in/rows.csv", "wb") as f:
         f.write(b"\n".join(LINES))  # no final newline
     open("in/empty.csv", "wb").close()
+    with open("in/flipped.csv", "wb") as f:
+        f.write(flipped())
+    with open("in/tail.csv", "wb") as f:
+        f.write(b"1,good,1.5,1000\n2,last,2.5,2000")  # a good last line, no final newline
 
 
 if __name__ == "__main__":

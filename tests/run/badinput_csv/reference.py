@@ -21,6 +21,8 @@ with tempfile.TemporaryDirectory() as tmp:
     import generate  # noqa: E402
     generate.main()
     data = open(PATH, "rb").read()
+    flipped = open("in/flipped.csv", "rb").read()
+    tail = open("in/tail.csv", "rb").read()
     os.chdir(cwd)
 
 good, stderr, dead = [], [], []
@@ -44,3 +46,22 @@ open(os.path.join(HERE, "expected", "out", "dead.jsonl"), "wb").write(b"".join(d
 open(os.path.join(HERE, "expected", "out", "empty.csv"), "wb").write(
     badref.csv_line([b"id", b"name", b"score", b"at"]))
 open(os.path.join(HERE, "expected_stderr"), "wb").write(b"".join(stderr))
+
+
+def good_and_dead(data, path, source):
+    rows = [badref.csv_line([b"id", b"name", b"score", b"at"])]
+    dead = []
+    for line, raw, unclosed in badref.csv_records(data):
+        try:
+            rows.append(badref.csv_line(badref.csv_row(raw, unclosed, SCHEMA)))
+        except badref.Bad as e:
+            dead.append(badref.dead_letter(source, "%s:%d" % (path, line), str(e), raw))
+    return b"".join(rows), b"".join(dead)
+
+
+rows, dead = good_and_dead(flipped, "in/flipped.csv", "f")
+open(os.path.join(HERE, "expected", "out", "flipped.csv"), "wb").write(rows)
+open(os.path.join(HERE, "expected", "out", "flipped_dead.jsonl"), "wb").write(dead)
+rows, dead = good_and_dead(tail, "in/tail.csv", "t")
+assert not dead
+open(os.path.join(HERE, "expected", "out", "tail.csv"), "wb").write(rows)

@@ -1,8 +1,10 @@
 # Writes this case's inputs (run by run_tests.py in each scratch copy, and by
 # reference.py): in/rows.jsonl, every kind of bad JSON input between good
 # records, with a 10 MB line and 10,000-deep nesting; in/empty.jsonl, an
-# empty file. Deterministic.
+# empty file; in/flipped.jsonl, 400 records with random single-bit flips
+# (seeded). Deterministic.
 import os
+import random
 
 BIG = 10 * 1024 * 1024
 
@@ -48,11 +50,28 @@ LINES = [
 ]
 
 
+def flipped(count=400, seed=9):
+    """`count` good records, about 40% of them with one random bit flipped in
+    one random byte (the line's newline included)."""
+    rng = random.Random(seed)
+    out = bytearray()
+    for i in range(count):
+        name = "".join(rng.choice("abcxyz") for _ in range(5)).encode()
+        line = bytearray(rec(b"%d" % i, b'"%s"' % name, b"%d.%d" % (rng.randrange(100), rng.randrange(100)),
+                             b"%d" % rng.randrange(10**6)) + b"\n")
+        if rng.random() < 0.4:
+            line[rng.randrange(len(line))] ^= 1 << rng.randrange(8)
+        out += line
+    return bytes(out)
+
+
 def main():
     os.makedirs("in", exist_ok=True)
     with open("in/rows.jsonl", "wb") as f:
         f.write(b"\n".join(LINES))
     open("in/empty.jsonl", "wb").close()
+    with open("in/flipped.jsonl", "wb") as f:
+        f.write(flipped())
 
 
 if __name__ == "__main__":

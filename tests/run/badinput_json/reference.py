@@ -47,26 +47,34 @@ with tempfile.TemporaryDirectory() as tmp:
     import generate  # noqa: E402
     generate.main()
     data = open(PATH, "rb").read()
+    flipped = open("in/flipped.jsonl", "rb").read()
     os.chdir(cwd)
 
-good, stderr, dead = [], [], []
-for i, raw in enumerate(data.split(b"\n")):
-    line = i + 1
-    if raw.endswith(b"\r"):
-        raw = raw[:-1]
-    if raw.strip(b" \t\r") == b"":
-        continue  # blank lines are skipped silently
-    try:
-        badref.json_object(raw)  # validity, depth, UTF-8
-        obj = json.loads(raw.decode(), parse_int=Num, parse_float=Num)
-        id_, name, score, at = (field(obj, n, t) for n, t in SCHEMA)
-    except badref.Bad as e:
-        position = "%s:%d" % (PATH, line)
-        if len(stderr) < badref.SHOWN_BAD:
-            stderr.append(("%s: bad record: %s\n" % (position, e)).encode())
-        dead.append(badref.dead_letter("d", position, str(e), raw))
-        continue
-    good.append(badref.csv_line([id_, name[:12], len(name), score, at]))
+def records(data, path, source):
+    """(good rows as CSV lines, stderr lines, dead letters) of one JSON-lines input."""
+    good, stderr, dead = [], [], []
+    for i, raw in enumerate(data.split(b"\n")):
+        line = i + 1
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        if raw.strip(b" \t\r") == b"":
+            continue  # blank lines are skipped silently
+        try:
+            badref.json_object(raw)  # validity, depth, UTF-8
+            obj = json.loads(raw.decode(), parse_int=Num, parse_float=Num)
+            row = [field(obj, n, t) for n, t in SCHEMA]
+        except badref.Bad as e:
+            position = "%s:%d" % (path, line)
+            if len(stderr) < badref.SHOWN_BAD:
+                stderr.append(("%s: bad record: %s\n" % (position, e)).encode())
+            dead.append(badref.dead_letter(source, position, str(e), raw))
+            continue
+        good.append(row)
+    return good, stderr, dead
+
+
+rows, stderr, dead = records(data, PATH, "d")
+good = [badref.csv_line([id_, name[:12], len(name), score, at]) for id_, name, score, at in rows]
 
 out = badref.csv_line([b"id", b"short", b"name_len", b"score", b"at"]) + b"".join(good)
 os.makedirs(os.path.join(HERE, "expected", "out"), exist_ok=True)
@@ -75,3 +83,8 @@ open(os.path.join(HERE, "expected", "out", "good.csv"), "wb").write(out)
 open(os.path.join(HERE, "expected", "out", "dead.jsonl"), "wb").write(b"".join(dead))
 open(os.path.join(HERE, "expected", "out", "empty.jsonl"), "wb").write(b"")
 open(os.path.join(HERE, "expected_stderr"), "wb").write(b"".join(stderr))
+
+rows, _, dead = records(flipped, "in/flipped.jsonl", "f")
+open(os.path.join(HERE, "expected", "out", "flipped.csv"), "wb").write(
+    badref.csv_line([b"id", b"name", b"score", b"at"]) + b"".join(badref.csv_line(r) for r in rows))
+open(os.path.join(HERE, "expected", "out", "flipped_dead.jsonl"), "wb").write(b"".join(dead))
