@@ -63,6 +63,21 @@ const std::vector<FormatSpec>& format_specs() {
   return specs;
 }
 
+// The connector's or format's spec named by `c`; reports an unknown name
+// with a did-you-mean.
+template <typename Spec>
+const Spec* find_spec(const std::vector<Spec>& specs, const ast::Call& c, const char* what,
+                      DiagnosticEngine& diags) {
+  for (const Spec& s : specs) {
+    if (c.name == s.name) return &s;
+  }
+  Diagnostic& d = diags.error(c.name_range, "unknown " + std::string(what) + " '" + c.name + "'");
+  std::vector<std::string> names;
+  for (const Spec& s : specs) names.push_back(s.name);
+  diags.suggest(d, c.name, names);
+  return nullptr;
+}
+
 std::string role_name(int role) {
   switch (role) {
     case 0: return "a source";
@@ -174,17 +189,8 @@ static bool bind_args(Analyzer& a, const ast::Call& call, const std::vector<ArgS
 }
 
 std::optional<plan::Connector> Analyzer::check_connector(const ast::Call& c, Role role) {
-  const ConnectorSpec* spec = nullptr;
-  for (const ConnectorSpec& s : connector_specs()) {
-    if (c.name == s.name) spec = &s;
-  }
-  if (spec == nullptr) {
-    Diagnostic& d = diags_.error(c.name_range, "unknown connector '" + c.name + "'");
-    std::vector<std::string> names;
-    for (const ConnectorSpec& s : connector_specs()) names.push_back(s.name);
-    diags_.suggest(d, c.name, names);
-    return std::nullopt;
-  }
+  const ConnectorSpec* spec = find_spec(connector_specs(), c, "connector", diags_);
+  if (spec == nullptr) return std::nullopt;
   bool allowed = role == Role::Source ? spec->source
                : role == Role::Table  ? spec->table
                : role == Role::Sink   ? spec->sink
@@ -262,17 +268,8 @@ std::optional<plan::Connector> Analyzer::check_connector(const ast::Call& c, Rol
 }
 
 std::optional<plan::Format> Analyzer::check_format(const ast::Call& c, Role role) {
-  const FormatSpec* spec = nullptr;
-  for (const FormatSpec& s : format_specs()) {
-    if (c.name == s.name) spec = &s;
-  }
-  if (spec == nullptr) {
-    Diagnostic& d = diags_.error(c.name_range, "unknown format '" + c.name + "'");
-    std::vector<std::string> names;
-    for (const FormatSpec& s : format_specs()) names.push_back(s.name);
-    diags_.suggest(d, c.name, names);
-    return std::nullopt;
-  }
+  const FormatSpec* spec = find_spec(format_specs(), c, "format", diags_);
+  if (spec == nullptr) return std::nullopt;
   if (role == Role::Sink ? !spec->writable : !spec->readable) {
     diags_.error(c.name_range, std::string("format '") + spec->name + "' can only be " +
                                    (spec->writable ? "written" : "read"));
