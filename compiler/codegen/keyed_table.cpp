@@ -169,40 +169,26 @@ void KeyedTable::for_each_updated(
 
   // Collect the updated slots into a malloc'd array of pointers.
   b.SetInsertPoint(scan);
-  llvm::Value* capacity = b.CreateCall(cg_.stdlib("flow_ht_capacity"), {ht});
   llvm::Value* count = b.CreateCall(cg_.stdlib("flow_ht_count"), {ht});
   llvm::Value* bytes = b.CreateMul(b.CreateAdd(count, cg_.i64c(1)), cg_.i64c(8));
   llvm::Value* list = b.CreateCall(cg_.libc("malloc"), {bytes});
-  llvm::Value* i = cg_.entry_alloca(cg_.i64(), "emit.i");
   llvm::Value* k = cg_.entry_alloca(cg_.i64(), "emit.k");
-  b.CreateStore(cg_.i64c(0), i);
   b.CreateStore(cg_.i64c(0), k);
-  llvm::BasicBlock* head = block("emit.head");
-  llvm::BasicBlock* visit = block("emit.visit");
-  llvm::BasicBlock* take = block("emit.take");
-  llvm::BasicBlock* step = block("emit.step");
-  llvm::BasicBlock* sort = block("emit.sort");
-  b.CreateBr(head);
-  b.SetInsertPoint(head);
-  llvm::Value* iv = b.CreateLoad(cg_.i64(), i);
-  b.CreateCondBr(b.CreateICmpSLT(iv, capacity), visit, sort);
-  b.SetInsertPoint(visit);
-  llvm::Value* slot = b.CreateCall(cg_.stdlib("flow_ht_slot_at"), {ht, iv});
-  llvm::Value* used = b.CreateICmpNE(b.CreateCall(cg_.stdlib("flow_ht_slot_used"), {slot}), cg_.i32c(0));
-  llvm::Value* dirty = b.CreateICmpNE(b.CreateLoad(cg_.i8(), field(slot, kSlotDirtyOffset)), b.getInt8(0));
-  b.CreateCondBr(b.CreateAnd(used, all ? b.getTrue() : dirty), take, step);
-  b.SetInsertPoint(take);
-  llvm::Value* kv = b.CreateLoad(cg_.i64(), k);
-  b.CreateStore(slot, b.CreateInBoundsGEP(cg_.ptr(), list, kv));
-  b.CreateStore(b.CreateAdd(kv, cg_.i64c(1)), k);
-  b.CreateStore(b.getInt8(0), field(slot, kSlotDirtyOffset));
-  b.CreateBr(step);
-  b.SetInsertPoint(step);
-  b.CreateStore(b.CreateAdd(iv, cg_.i64c(1)), i);
-  b.CreateBr(head);
+  for_each_slot([&](llvm::Value* slot) {
+    llvm::Value* dirty = b.CreateICmpNE(b.CreateLoad(cg_.i8(), field(slot, kSlotDirtyOffset)), b.getInt8(0));
+    llvm::BasicBlock* take = block("emit.take");
+    llvm::BasicBlock* skip = block("emit.skip");
+    b.CreateCondBr(all ? b.getTrue() : dirty, take, skip);
+    b.SetInsertPoint(take);
+    llvm::Value* kv = b.CreateLoad(cg_.i64(), k);
+    b.CreateStore(slot, b.CreateInBoundsGEP(cg_.ptr(), list, kv));
+    b.CreateStore(b.CreateAdd(kv, cg_.i64c(1)), k);
+    b.CreateStore(b.getInt8(0), field(slot, kSlotDirtyOffset));
+    b.CreateBr(skip);
+    b.SetInsertPoint(skip);
+  });
 
   // Sort by key (LANGUAGE.md 6.1: rows are emitted in key order).
-  b.SetInsertPoint(sort);
   llvm::Value* taken = b.CreateLoad(cg_.i64(), k);
   if (!key_types_.empty()) {
     b.CreateCall(cg_.libc("qsort"), {list, taken, cg_.i64c(8), compare_function()});
