@@ -251,6 +251,9 @@ int32_t flow_json_fields(const char* p, int64_t n, const FlowStr* names,
                          int64_t name_count, FlowStr* values, int32_t* kinds,
                          FlowArena* arena);
 const char* flow_json_error_text(int32_t code);  // "malformed JSON" ...
+// The offset of the first byte of p that is not valid UTF-8 (RFC 3629: no
+// overlongs, surrogates or code points past U+10FFFF), or -1.
+int64_t flow_utf8_invalid_at(const char* p, int64_t n);
 
 // ---- keyed-state hash table (hash_table.cpp) ----
 // Open addressing, linear probing, power-of-two capacity. Every slot is

@@ -521,3 +521,18 @@ const char* flow_json_error_text(int32_t code) {
 }
 
 }  // extern "C"
+
+extern "C" int64_t flow_utf8_invalid_at(const char* p, int64_t n) {
+  const u8* begin = reinterpret_cast<const u8*>(p);
+  const u8* end = begin + n;
+  for (const u8* at = begin; at < end;) {
+    if (*at < 0x80) {
+      ++at;
+      continue;
+    }
+    int len = utf8_sequence(at, end);
+    if (len <= 0) return at - begin;
+    at += len;
+  }
+  return -1;
+}

@@ -9,6 +9,7 @@
 #include "FlowLexer.h"
 #include "FlowParser.h"
 #include "antlr4-runtime.h"
+#include "flow_stdlib.h"
 #include "parse/tree_builder.h"
 #include "support/edit_distance.h"
 
@@ -233,41 +234,12 @@ class FlowErrorStrategy : public antlr4::DefaultErrorStrategy {
   }
 };
 
-// The offset of the first byte that is not part of valid UTF-8 (RFC 3629:
-// no overlongs, surrogates or code points past U+10FFFF), or npos. ANTLR's
-// input stream throws std::range_error on such text, so it never sees it.
+// The offset of the first byte that is not part of valid UTF-8, or npos.
+// ANTLR's input stream throws std::range_error on such text, so it never
+// sees it. The stdlib's check is the one JSON input is held to.
 size_t first_invalid_utf8(const std::string& text) {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t n = text.size();
-  for (size_t i = 0; i < n;) {
-    unsigned char c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return i;
-    }
-    for (size_t k = 1; k < len; ++k) {
-      if (i + k >= n || p[i + k] < lo || p[i + k] > hi) return i;
-      lo = 0x80;
-      hi = 0xBF;
-    }
-    i += len;
-  }
-  return std::string::npos;
+  int64_t at = flow_utf8_invalid_at(text.data(), static_cast<int64_t>(text.size()));
+  return at < 0 ? std::string::npos : static_cast<size_t>(at);
 }
 
 // Nesting bounds. ANTLR's parser recurses once (several frames) per

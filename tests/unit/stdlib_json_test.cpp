@@ -297,3 +297,15 @@ TEST_F(StdlibJson, RandomBytesNeverCrash) {
     fields(rec, {"a"});
   }
 }
+
+// The UTF-8 check that JSON input and .flow files are held to (RFC 3629).
+TEST(StdlibUtf8, InvalidAtNamesTheFirstBadByte) {
+  auto at = [](const std::string& s) { return flow_utf8_invalid_at(s.data(), static_cast<int64_t>(s.size())); };
+  EXPECT_EQ(at("plain ascii"), -1);
+  EXPECT_EQ(at("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), -1);  // é € 😀
+  EXPECT_EQ(at("a\xff" "b"), 1);
+  EXPECT_EQ(at("ab\xe2\x82"), 2);          // truncated at the end
+  EXPECT_EQ(at("\xc0\xaf"), 0);            // overlong '/'
+  EXPECT_EQ(at("x\xed\xa0\x80"), 1);       // a surrogate, U+D800
+  EXPECT_EQ(at("\xf4\x90\x80\x80"), 0);    // past U+10FFFF
+}
