@@ -9,6 +9,7 @@
 #include <llvm/IR/Module.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "plan/plan.h"
@@ -20,6 +21,9 @@ struct CodegenOptions {
   // executables read params from globals the runtime sets from --param.
   bool fold_params = true;
   bool emit_main = false;
+  // The text checkpoints are fingerprinted by (checkpoint_plan_text in
+  // driver/compile.h); empty: this plan's own pipeline_plan_text.
+  std::string plan_text;
 };
 
 struct CodegenResult {
@@ -30,10 +34,10 @@ struct CodegenResult {
 CodegenResult generate_pipeline(const plan::Pipeline& pipeline, llvm::Module& module,
                                 const CodegenOptions& options);
 
-// A stable 64-bit fingerprint of what a checkpoint depends on: sources,
-// schemas, stages and sinks (not params or the batch interval).
-uint64_t pipeline_fingerprint(const plan::Pipeline& pipeline);
-// The text the fingerprint is computed from (also stored in checkpoints).
+// What a checkpoint depends on — sources, schemas, stages and sinks, not
+// the params' values or the batch interval — as text (stored in
+// checkpoints, to say what changed) and as a stable 64-bit fingerprint.
 std::string pipeline_plan_text(const plan::Pipeline& pipeline);
+uint64_t plan_text_fingerprint(std::string_view plan_text);
 
 }  // namespace flowc::codegen

@@ -396,6 +396,8 @@ class PipelineBuilder {
     llvm::Constant* source_array = global_array(source_type, source_items, "sources", false);
     llvm::Constant* sink_array = global_array(sink_type, sink_items, "sinks", false);
     llvm::Constant* configure = configure_function(source_array, source_type, sink_array, sink_type);
+    const std::string plan_text =
+        options_.plan_text.empty() ? pipeline_plan_text(p_) : options_.plan_text;
     auto* pipeline_type = llvm::StructType::get(cg_.llvm(), {p, p, i, l, p, i, p, i, p, l, p, p, p, l, p, p});
     llvm::Constant* pipeline = llvm::ConstantStruct::get(
         pipeline_type,
@@ -403,10 +405,10 @@ class PipelineBuilder {
          cg_.i32c(static_cast<int>(p_.params.size())), cg_.i64c(p_.batch_ms),
          source_array, cg_.i32c(static_cast<int>(source_items.size())),
          sink_array, cg_.i32c(static_cast<int>(p_.sinks.size())),
-         end_batch, cg_.i64c(static_cast<int64_t>(pipeline_fingerprint(p_))), snapshot, restore,
+         end_batch, cg_.i64c(static_cast<int64_t>(plan_text_fingerprint(plan_text))), snapshot, restore,
          p_.checkpoint ? cg_.cstring(p_.checkpoint->dir) : null,
          cg_.i64c(p_.checkpoint ? p_.checkpoint->every_ms.value_or(0) : 0),
-         cg_.cstring(pipeline_plan_text(p_)), configure});
+         cg_.cstring(plan_text), configure});
     new llvm::GlobalVariable(cg_.module(), pipeline_type, true, llvm::GlobalValue::ExternalLinkage,
                              pipeline, "flow_pipeline");
   }
@@ -450,9 +452,9 @@ std::string pipeline_plan_text(const plan::Pipeline& pipeline) {
   return body == std::string::npos ? s : s.substr(body + 2);
 }
 
-uint64_t pipeline_fingerprint(const plan::Pipeline& pipeline) {
+uint64_t plan_text_fingerprint(std::string_view plan_text) {
   uint64_t h = 1469598103934665603ull;  // FNV-1a
-  for (unsigned char c : pipeline_plan_text(pipeline)) {
+  for (unsigned char c : plan_text) {
     h ^= c;
     h *= 1099511628211ull;
   }

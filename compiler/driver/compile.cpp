@@ -1,5 +1,7 @@
 #include "driver/compile.h"
 
+#include <sstream>
+
 #include "codegen/codegen.h"
 #include "engine/engine.h"
 #include "optimize/optimizer.h"
@@ -25,6 +27,7 @@ std::optional<Compiled> compile_pipeline(plan::Pipeline pipeline, const CompileO
   codegen::CodegenOptions cg_options;
   cg_options.fold_params = !options.for_executable;
   cg_options.emit_main = options.for_executable;
+  cg_options.plan_text = options.plan_text;
   codegen::CodegenResult result = codegen::generate_pipeline(pipeline, *out.module, cg_options);
   if (!result.error.empty()) {
     err << "flowc: error: " << result.error << "\n";
@@ -36,6 +39,20 @@ std::optional<Compiled> compile_pipeline(plan::Pipeline pipeline, const CompileO
     return std::nullopt;
   }
   return out;
+}
+
+std::string checkpoint_plan_text(const std::string& path, const FrontendOptions& options,
+                                 const std::set<std::string>& disabled_passes) {
+  FrontendOptions defaults = options;
+  defaults.params.clear();
+  defaults.batch_ms.reset();
+  std::ostringstream ignored;  // the same file checked clean with its --param values
+  FrontendResult r = run_frontend(path, defaults, ignored);
+  if (!r.pipeline) return "";
+  optimize::PassOptions pass_options;
+  pass_options.fold_params = false;
+  optimize::optimize(*r.pipeline, pass_options, disabled_passes);
+  return codegen::pipeline_plan_text(*r.pipeline);
 }
 
 }  // namespace flowc

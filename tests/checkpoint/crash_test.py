@@ -9,7 +9,8 @@ input of a few hundred thousand records in small batches:
   2. killed with SIGKILL at several seeded random moments, restarted each
      time until it exits 0: the sinks must hold the reference rows (as a
      multiset) and the CSV header exactly once;
-  3. stopped with SIGTERM (exit 0) and restarted, same check;
+  3. stopped with SIGTERM (exit 0) and restarted, same check; also
+     restarted with a changed --param value (allowed, LANGUAGE.md 12);
   4. a changed pipeline on an old checkpoint: refused, exit 3, sinks untouched;
   5. a corrupted and a truncated checkpoint: refused, exit 3, sinks untouched.
 
@@ -280,6 +281,17 @@ def scenario(res, pipe, root, input_path, flow_text, rng, kills):
     d = fresh_dir(root, f"{tag}-term", input_path)
     kill_run(res, f"{tag} SIGTERM", pipe, d, rng, 2, timing, signal.SIGTERM)
     compare(res, f"{tag} SIGTERM", d, ref)
+
+    # 3b. SIGTERM, then a restart with another --param value: allowed.
+    d = fresh_dir(root, f"{tag}-param", input_path)
+    p = pipe.start(d)
+    if wait_running(p) and wait_progress(p, d, timing[1] // 3):
+        p.send_signal(signal.SIGTERM)
+    p.communicate(timeout=TIMEOUT)
+    p = pipe.start(d, ["--param", "ceiling=9000"])
+    _, err = p.communicate(timeout=TIMEOUT)
+    res.check(p.returncode == 0, f"{tag}: a restart with a changed --param resumes", err.strip())
+    compare(res, f"{tag} changed --param", d, ref)
 
     # 4. A changed pipeline on a checkpoint of a stopped run.
     d = fresh_dir(root, f"{tag}-changed", input_path)
