@@ -160,13 +160,19 @@ int run_batches(FlowContext* ctx, int wake_fd) {
       kafka_abort_batch(ctx);
       return kExitRuntime;
     }
-    // Rows are flushed: commit kafka offsets (LANGUAGE.md 12 "Kafka.").
-    if (!kafka_commit_batch(ctx, ended || stop_requested())) return kExitRuntime;
-    // Rows are written: commit the batch to the checkpoint (LANGUAGE.md 10);
-    // the last batch (every source ended, or a stop) always is.
+    // Rows are flushed: commit the batch (LANGUAGE.md 10, 12 "Kafka."). With
+    // a checkpoint only when one is due; the last batch (every source ended,
+    // or a stop) always is, and so is a batch cut by a Kafka rebalance,
+    // whose revoked partitions are released only once committed. Order:
+    // Kafka transactions, then the checkpoint, then consumer-group offsets,
+    // so the group never gets ahead of the checkpoint.
     const bool last = ended || stop_requested() || ctx->stdout_closed;
-    if (ctx->checkpoint != nullptr && !ctx->checkpoint->after_batch(ctx, number, ended, last)) {
-      return kExitRuntime;
+    if (ctx->checkpoint == nullptr || ctx->checkpoint->due(last || kafka_batch_cut(ctx))) {
+      if (!kafka_commit_transactions(ctx)) return kExitRuntime;
+      if (ctx->checkpoint != nullptr && !ctx->checkpoint->commit(ctx, number, ended)) {
+        return kExitRuntime;
+      }
+      if (!kafka_commit_offsets(ctx, ended || stop_requested())) return kExitRuntime;
     }
     if (ctx->stdout_closed) return kExitOk;
     progress.tick(ctx, now_ms());

@@ -290,8 +290,11 @@ bool Checkpointer::resume(FlowContext* ctx, const CheckpointData& data) {
   return true;
 }
 
-bool Checkpointer::after_batch(FlowContext* ctx, int64_t number, bool ended, bool last) {
-  if (!last && every_ms_ > 0 && now_ms() - last_write_ms_ < every_ms_) return true;
+bool Checkpointer::due(bool force) const {
+  return force || every_ms_ <= 0 || now_ms() - last_write_ms_ >= every_ms_;
+}
+
+bool Checkpointer::commit(FlowContext* ctx, int64_t number, bool ended) {
   return write(ctx, number + 1, ended);
 }
 

@@ -17,7 +17,9 @@
 // at-least-once (rows after the last checkpoint are printed again after a
 // restart). stdin and socket sources cannot seek: they are not resumable
 // (a warning says so at start; state and file sinks are still restored).
-// Kafka sources: see Source::save_position (context.h).
+// Kafka sources are resumable: the checkpoint holds the next offset of each
+// partition this process reads, and consumed offsets are committed to the
+// group only after a checkpoint is written (kafka_connector.h).
 #ifndef FLOWC_RUNTIME_CHECKPOINT_H
 #define FLOWC_RUNTIME_CHECKPOINT_H
 
@@ -49,10 +51,13 @@ class Checkpointer {
   // The length sink `index` is cut back to when it opens (-1: leave it).
   int64_t sink_length(int32_t index) const;
 
-  // At the end of a batch whose rows are written. Writes a checkpoint when
-  // one is due (every batch, or `every D`; always when `last`, the run's
-  // last batch). `ended`: every source ended. False after ctx->set_error.
-  bool after_batch(FlowContext* ctx, int64_t number, bool ended, bool last);
+  // At the end of a batch whose rows are written: is a checkpoint due
+  // (every batch, or `every D` since the last one; always when `force`:
+  // the run's last batch, or a Kafka rebalance that must commit first)?
+  bool due(bool force) const;
+  // Writes the checkpoint after batch `number`. `ended`: every source
+  // ended. False after ctx->set_error.
+  bool commit(FlowContext* ctx, int64_t number, bool ended);
 
   const std::string& dir() const { return dir_; }
 

@@ -7,11 +7,24 @@
 //   during batch  kafka_batch_cut      a source lost partitions (rebalance):
 //                                      end the batch now
 //   batch end     (sinks flush: every row delivered, or exit 3)
-//                 kafka_commit_batch   exactly_once: consumed offsets go into
-//                                      the transaction, which commits; other-
-//                                      wise the consumers commit offsets +1;
+//   commit point  kafka_commit_transactions
+//                                      exactly_once: consumed offsets go into
+//                                      the transaction, which commits
+//                 (the checkpoint is written, with a checkpoint directory)
+//                 kafka_commit_offsets other consumers commit offsets +1;
 //                                      then revoked partitions are released
 //   failure       kafka_abort_batch    transactions abort, queued rows drop
+//
+// The commit point is every batch end without a checkpoint, and each
+// checkpoint with one (every batch, or `every D`; a rebalance forces one).
+// Between commit points an exactly_once sink's transaction stays open, so
+// a transaction holds every batch since the last checkpoint. A restarted
+// run seeks the partitions it owned to the checkpoint's offsets, not the
+// group's. One window is left: a crash after the transaction commits and
+// before the checkpoint file is renamed (milliseconds) re-sends those
+// batches after the restart. Closing it needs the transaction to be
+// committed by the restarted run (Flink's two-phase commit), which
+// librdkafka cannot do for a transaction another producer instance began.
 #ifndef FLOWC_RUNTIME_KAFKA_CONNECTOR_H
 #define FLOWC_RUNTIME_KAFKA_CONNECTOR_H
 
@@ -127,7 +140,8 @@ class KafkaProducer final : public KafkaClient {
 
 void kafka_begin_batch(FlowContext* ctx);
 bool kafka_batch_cut(FlowContext* ctx);
-bool kafka_commit_batch(FlowContext* ctx, bool final_batch);
+bool kafka_commit_transactions(FlowContext* ctx);
+bool kafka_commit_offsets(FlowContext* ctx, bool final_batch);
 void kafka_abort_batch(FlowContext* ctx);
 
 }  // namespace flowrt

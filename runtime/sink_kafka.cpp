@@ -2,8 +2,9 @@
 // formatted by Sink (JSON or CSV, one row per message, no newline), kept
 // until the batch ends (or kSinkFlushBytes), then produced and flushed;
 // every delivery report is checked. `exactly_once: true` makes it a
-// transactional producer: a transaction per batch, with the consumed
-// offsets of kafka sources sent into it (kafka_commit_batch).
+// transactional producer: a transaction per commit point (each batch, or
+// each checkpoint), with the consumed offsets of kafka sources sent into it
+// (kafka_commit_transactions).
 #include <unistd.h>
 
 #include <climits>

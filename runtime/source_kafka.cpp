@@ -4,10 +4,13 @@
 // FlowRecord.line = the message offset and FlowRecord.offset = its
 // partition (bad records are named `topic/partition@offset`).
 //
-// Offsets: auto-commit is off. kafka_commit_batch commits offset+1 of the
-// last record of every partition at the end of each batch, after the
-// batch's rows were flushed (or sends them in the sink's transaction with
-// `exactly_once: true`).
+// Offsets: auto-commit is off. kafka_commit_offsets commits offset+1 of
+// the last record of every partition at each commit point (each batch end
+// without a checkpoint, each checkpoint with one), after the rows were
+// flushed (or kafka_commit_transactions sends them in the sink's
+// transaction with `exactly_once: true`). With a checkpoint the offsets
+// are also part of the checkpoint (save_position), which a restarted run
+// seeks to.
 //
 // Rebalances: a revocation is not acted on inside librdkafka's callback.
 // The source stops polling, asks the batch loop to end the batch
@@ -26,8 +29,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <map>
 
+#include "checkpoint_file.h"
 #include "io_util.h"
 #include "kafka_connector.h"
 #include "sink.h"
@@ -199,6 +204,52 @@ class KafkaSource final : public Source, public KafkaClient {
     if (!check_errors(ctx)) return Pump::kEnded;
     if (progressed) return Pump::kProgress;
     return ended ? Pump::kEnded : Pump::kIdle;
+  }
+
+  // Checkpoints: the next offset of every partition this process reads
+  // (read in this run, or restored and not yet assigned). At the first
+  // assignment after a restore, those partitions start at these offsets
+  // rather than at the group's committed ones.
+  bool resumable() const override { return true; }
+
+  void save_position(std::string* out) const override {
+    std::vector<std::pair<int32_t, int64_t>> offsets;
+    for (const auto& [part, ps] : parts_) {
+      if (ps.assigned && ps.next >= 0) offsets.emplace_back(part, ps.next);
+    }
+    offsets.insert(offsets.end(), restored_.begin(), restored_.end());
+    CkptOut w(out);
+    w.str(opts_.topic);
+    w.u64(offsets.size());
+    for (const auto& [part, next] : offsets) {
+      w.i64(part);
+      w.i64(next);
+    }
+  }
+
+  bool restore_position(FlowContext*, std::string_view position, std::string* error) override {
+    CkptIn r(position);
+    std::string topic(r.str());
+    std::map<int32_t, int64_t> offsets;
+    for (uint64_t n = std::min<uint64_t>(r.u64(), r.left()); n > 0 && !r.failed(); --n) {
+      int64_t part = r.i64();
+      int64_t next = r.i64();
+      if (part < 0 || part > INT32_MAX || next < 0 ||
+          !offsets.emplace(static_cast<int32_t>(part), next).second) {
+        r.fail();
+      }
+    }
+    if (r.failed() || !r.at_end()) {
+      *error = "its Kafka offsets do not read back";
+      return false;
+    }
+    if (topic != opts_.topic) {
+      *error = "it now reads topic \"" + opts_.topic + "\", but the checkpoint's offsets are in \"" +
+               topic + "\" (did a --param change?)";
+      return false;
+    }
+    restored_ = std::move(offsets);
+    return true;
   }
 
   int wait_fd() const override { return pipe_[0]; }
@@ -383,6 +434,23 @@ class KafkaSource final : public Source, public KafkaClient {
       ps.next = ps.committed = -1;
     }
     resume_uncommitted(parts);
+    // The first assignment after a restore: the checkpoint's offsets win
+    // over the group's (its state matches them); they are committed to the
+    // group at the next commit point. Restored partitions that went to
+    // another member are its business now.
+    for (int i = 0; i < parts->cnt; ++i) {
+      auto it = restored_.find(parts->elems[i].partition);
+      if (it == restored_.end()) continue;
+      parts->elems[i].offset = it->second;
+      PartitionState& ps = parts_[it->first];
+      ps.next = it->second;
+      ps.committed = -1;
+      if (debugging()) {
+        log("partition " + std::to_string(it->first) + ": resumes at offset " +
+            std::to_string(it->second) + " (checkpoint)");
+      }
+    }
+    restored_.clear();
     for (int i = 0; i < parts->cnt; ++i) {
       PartitionState& ps = parts_[parts->elems[i].partition];
       ps.assigned = true;
@@ -544,6 +612,7 @@ class KafkaSource final : public Source, public KafkaClient {
   rd_kafka_queue_t* queue_ = nullptr;
   int pipe_[2] = {-1, -1};
   std::map<int32_t, PartitionState> parts_;
+  std::map<int32_t, int64_t> restored_;  // from a checkpoint, until the first assignment
   std::vector<FlowRecord> records_;
   std::vector<rd_kafka_message_t*> held_;
   std::vector<rd_kafka_resp_err_t> seen_message_errors_;
@@ -589,19 +658,18 @@ bool kafka_batch_cut(FlowContext* ctx) {
   return false;
 }
 
-bool kafka_commit_batch(FlowContext* ctx, bool final_batch) {
-  std::vector<KafkaSource*> sources = kafka_sources(ctx);
-  // exactly_once: the consumed offsets go into the first transactional
-  // sink's transaction (the group's offsets commit with its rows).
-  KafkaProducer* txn = nullptr;
+// The first exactly_once sink: the consumed offsets go into its
+// transaction (the group's offsets commit with its rows).
+KafkaProducer* offsets_transaction(FlowContext* ctx) {
   for (auto& sink : ctx->sinks) {
-    if (KafkaProducer* p = sink->kafka(); p != nullptr && p->exactly_once()) {
-      txn = p;
-      break;
-    }
+    if (KafkaProducer* p = sink->kafka(); p != nullptr && p->exactly_once()) return p;
   }
-  if (txn != nullptr) {
-    for (KafkaSource* s : sources) {
+  return nullptr;
+}
+
+bool kafka_commit_transactions(FlowContext* ctx) {
+  if (KafkaProducer* txn = offsets_transaction(ctx)) {
+    for (KafkaSource* s : kafka_sources(ctx)) {
       rd_kafka_topic_partition_list_t* list = s->pending_offsets();
       bool ok = txn->send_offsets(ctx, list, s->group_metadata());
       if (ok) s->mark_committed(list);
@@ -617,8 +685,13 @@ bool kafka_commit_batch(FlowContext* ctx, bool final_batch) {
       if (!p->commit_transaction(ctx)) return false;
     }
   }
+  return true;
+}
+
+bool kafka_commit_offsets(FlowContext* ctx, bool final_batch) {
+  const KafkaProducer* txn = offsets_transaction(ctx);
   bool ok = true;
-  for (KafkaSource* s : sources) {
+  for (KafkaSource* s : kafka_sources(ctx)) {
     if (txn == nullptr && !s->commit(ctx, final_batch)) ok = false;
     s->release_revoked();
     if (ok) s->close_if_ended();

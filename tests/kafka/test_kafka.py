@@ -447,6 +447,133 @@ sink r to kafka(brokers: "{self.b}", topic: "faultout") key id
                          collections.Counter((str(i), v) for i, v in enumerate(vals)))
 
 
+class CheckpointTests(KafkaTest):
+    """Kafka offsets in checkpoints (LANGUAGE.md 10): a restarted run seeks
+    to the checkpoint's offsets, and the group's offsets are committed only
+    when a checkpoint is written."""
+    topics = (("ck", 4),)
+    KEYS = 23
+
+    def flow(self, every=""):
+        return self.write_flow("ck.flow", f"""
+param grp: string = "g-ck"
+param stop: bool = false
+source ev = kafka(brokers: "{self.b}", topic: "ck", group: grp, start: "earliest",
+                  stop_at_end: stop, {SESSION})
+  format json schema {{ id: int, k: string, v: int }}
+stream totals = ev
+  | group by k
+  | update n: int = 0, total: int = 0 {{ n += 1  total += v }}
+    emit updated
+sink ev to file("all.jsonl")
+sink totals to file("totals.jsonl")
+checkpoint "state"{every}
+""")
+
+    def values(self, start, n):
+        return [json_row(id=i, k=f"k{i % self.KEYS}", v=i * 3) for i in range(start, start + n)]
+
+    def produce(self, start, n):
+        kcat_produce(self.b, "ck", self.values(start, n),
+                     keys=[f"k{i % self.KEYS}" for i in range(start, start + n)])
+
+    def start(self, flow, *params):
+        args = [FLOWC, "run", flow, "--quiet", "--max-batch-records", "100", "--batch", "1h"]
+        for p in params:
+            args += ["--param", p]
+        return subprocess.Popen(args, cwd=self.dir, stderr=subprocess.PIPE, text=True)
+
+    def wait_lines(self, name, n, proc):
+        deadline = time.time() + TIMEOUT
+        while len(lines_of(self.path(name))) < n:
+            self.assertIsNone(proc.poll(), proc.stderr.read() if proc.poll() is not None else "")
+            self.assertLess(time.time(), deadline, f"{name} never reached {n} lines")
+            time.sleep(0.02)
+
+    def check_exact(self, total):
+        """Every message once in all.jsonl; per key, the update rows count
+        up with no gap or repeat and end at the true n and total."""
+        self.assertEqual(collections.Counter(lines_of(self.path("all.jsonl"))),
+                         collections.Counter(self.values(0, total)))
+        seen = collections.defaultdict(list)
+        for line in lines_of(self.path("totals.jsonl")):
+            row = json.loads(line)
+            seen[row["k"]].append((row["n"], row["total"]))
+        want_n, want_total = collections.Counter(), collections.Counter()
+        for i in range(total):
+            want_n[f"k{i % self.KEYS}"] += 1
+            want_total[f"k{i % self.KEYS}"] += i * 3
+        self.assertEqual(set(seen), set(want_n))
+        for k, rows in seen.items():
+            ns = [n for n, _ in rows]
+            self.assertEqual(ns, sorted(set(ns)), f"{k}: counts repeat or go back: {ns}")
+            self.assertEqual(rows[-1], (want_n[k], want_total[k]), k)
+
+    def committed(self, group):
+        """The group's committed offsets per partition, read with
+        kafka-python (an independent client); None where none."""
+        from kafka import KafkaConsumer, TopicPartition
+        c = KafkaConsumer(bootstrap_servers=self.b, group_id=group, enable_auto_commit=False,
+                          api_version=(2, 5, 0))
+        try:
+            return [c.committed(TopicPartition("ck", p)) for p in range(4)]
+        finally:
+            c.close()
+
+    def test_restart_seeks_to_the_checkpoint_not_the_group(self):
+        flow = self.flow()
+        self.produce(0, 1500)
+        first = self.start(flow, "grp=g-first")
+        try:
+            # Three batches of 100 written: at least two checkpoints hold offsets.
+            self.wait_lines("all.jsonl", 300, first)  # killed mid-stream, or idle
+        finally:
+            first.kill()
+            first.communicate(timeout=60)
+        self.produce(1500, 1500)
+        # A new group has no committed offsets: with start "earliest" it
+        # would read from 0. The checkpoint's offsets must win.
+        r = self.run_flowc([FLOWC, "run", flow, "--quiet", "--max-batch-records", "100",
+                            "--param", "grp=g-second", "--param", "stop=true"])
+        self.check_exact(3000)
+        # The offsets the second run committed to its group: the topic's ends.
+        self.assertEqual(sum(o or 0 for o in self.committed("g-second")), 3000, r.stderr)
+
+    def test_offsets_are_committed_only_at_checkpoints(self):
+        flow = self.flow(every=" every 1h")
+        self.produce(0, 1000)
+        first = self.start(flow)
+        try:
+            self.wait_lines("all.jsonl", 1000, first)
+            time.sleep(0.5)
+            # Rows are in the sink, but no checkpoint since the start: the
+            # group must not be ahead of the checkpoint.
+            self.assertEqual(self.committed("g-ck"), [None] * 4)
+        finally:
+            first.kill()
+            first.communicate(timeout=60)
+        # The restart resumes from the first checkpoint: the sinks are cut
+        # back to empty and every message is read again, once.
+        self.run_flowc([FLOWC, "run", flow, "--quiet", "--param", "stop=true"])
+        self.check_exact(1000)
+        self.assertEqual(sum(o or 0 for o in self.committed("g-ck")), 1000)
+
+    def test_sigterm_commits_a_final_checkpoint(self):
+        flow = self.flow(every=" every 1h")
+        self.produce(0, 800)
+        first = self.start(flow)
+        try:
+            self.wait_lines("all.jsonl", 800, first)
+        finally:
+            first.send_signal(signal.SIGTERM)
+            _, err = first.communicate(timeout=60)
+        self.assertEqual(first.returncode, 0, err)
+        self.assertEqual(sum(o or 0 for o in self.committed("g-ck")), 800)
+        self.produce(800, 400)
+        self.run_flowc([FLOWC, "run", flow, "--quiet", "--param", "stop=true"])
+        self.check_exact(1200)
+
+
 class CountingResult(unittest.TextTestResult):
     pass
 
@@ -458,12 +585,23 @@ def main():
     ap.add_argument("-k", dest="pattern", default=None, help="only tests whose name contains this")
     args = ap.parse_args()
     FLOWC = os.path.abspath(args.flowc)
+    try:
+        import kafka  # noqa: F401  (kafka-python, Debian's python3-kafka)
+    except ImportError:
+        # Another python3 first on PATH (pyenv): use the system one, which
+        # has python3-kafka.
+        system = "/usr/bin/python3"
+        if os.path.exists(system) and os.path.realpath(sys.executable) != os.path.realpath(system):
+            os.execv(system, [system] + sys.argv)
+        print("kafka-python (python3-kafka) is not installed")
+        print("0 passed, 1 failed")
+        return 1
     if shutil.which("kcat") is None:
         print("kcat is not installed")
         print("0 passed, 1 failed")
         return 1
     suite = unittest.TestSuite()
-    for case in (SourceTests, ScaleOutTests, SinkTests, FaultTests):
+    for case in (SourceTests, ScaleOutTests, SinkTests, FaultTests, CheckpointTests):
         for t in unittest.defaultTestLoader.loadTestsFromTestCase(case):
             if args.pattern is None or args.pattern in t.id():
                 suite.addTest(t)
