@@ -115,6 +115,12 @@ typedef struct FlowSourceDesc {
   // start, stop_at_end and the dotted librdkafka properties, all as text).
   const char* const* options;
   int32_t option_count;  // pairs
+  // With `event_time`: the generated module's largest event time seen so
+  // far (a global that `process` raises and end_batch reads; NULL without
+  // event time). A kafka source keeps one per partition by setting it
+  // around each partition's records, and before end_batch sets it to the
+  // time its watermark rule allows (source_kafka.cpp).
+  int64_t* max_event_time;
 } FlowSourceDesc;
 
 typedef struct FlowSinkDesc {

@@ -142,6 +142,7 @@ int run_batches(FlowContext* ctx, int wake_fd) {
     if (ctx->stdout_closed) return kExitOk;
 
     ctx->batch.end_ms = now_ms();
+    for (auto& s : ctx->sources) s->before_end_batch();
     if (p->end_batch != nullptr) p->end_batch(ctx, &ctx->batch, ended ? 1 : 0);
     flow_arena_reset(&ctx->scratch);
     ++ctx->counters.batches;

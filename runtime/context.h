@@ -52,6 +52,9 @@ class Source {
   // At a full batch: true when the source is known to have no records left.
   // May read once, never blocks, hands nothing over.
   virtual bool probe_end(FlowContext* ctx) = 0;
+  // Just before end_batch: a source that tracks event time itself (kafka,
+  // per partition) sets desc->max_event_time.
+  virtual void before_end_batch() {}
 
   // Checkpoints (checkpoint.h). A resumable source appends to *out the
   // position of the next record it has not handed to generated code, and

@@ -59,8 +59,12 @@ struct PartitionState {
   int64_t committed = -1;  // what was last committed (or sent in a txn)
   int64_t end = -1;        // stop_at_end: the high watermark seen first
   int64_t carry = -1;      // `next` of a revoked partition whose commit failed
+  // Event time: the largest this process read from the partition. Kept
+  // across reassignments in one run, restored from checkpoints.
+  int64_t max_time = INT64_MIN;
   bool assigned = false;
   bool done = false;       // stop_at_end: reached `end`
+  bool caught_up = false;  // librdkafka reported its end, nothing came since
 };
 
 class KafkaSource final : public Source, public KafkaClient {
@@ -115,7 +119,7 @@ class KafkaSource final : public Source, public KafkaClient {
                          {"enable.auto.commit", "false"},
                          {"enable.auto.offset.store", "false"},
                          {"auto.offset.reset", o.start == "earliest" ? "earliest" : "latest"},
-                         {"enable.partition.eof", o.stop_at_end ? "true" : "false"}});
+                         {"enable.partition.eof", "true"}});  // stop_at_end, watermarks
     std::string error;
     rd_kafka_conf_t* conf = make_conf(o, &error);
     if (conf == nullptr) {
@@ -182,6 +186,7 @@ class KafkaSource final : public Source, public KafkaClient {
             " after " + std::to_string(ps.next - 1));
       }
       ps.next = m->offset + 1;
+      ps.caught_up = false;
       if (opts_.stop_at_end && ps.end >= 0 && ps.next >= ps.end) mark_done(part, ps.next);
       const char* p = static_cast<const char*>(m->payload);
       int64_t n = p ? static_cast<int64_t>(m->len) : 0;
@@ -197,7 +202,7 @@ class KafkaSource final : public Source, public KafkaClient {
       records_.push_back(FlowRecord{p ? p : "", n, m->offset, part});
       held_.push_back(m);
     }
-    if (!records_.empty()) ctx->deliver(this, records_.data(), static_cast<int64_t>(records_.size()));
+    deliver_by_partition(ctx);
     for (rd_kafka_message_t* m : held_) rd_kafka_message_destroy(m);
     held_.clear();
     check_end();
@@ -213,29 +218,31 @@ class KafkaSource final : public Source, public KafkaClient {
   bool resumable() const override { return true; }
 
   void save_position(std::string* out) const override {
-    std::vector<std::pair<int32_t, int64_t>> offsets;
+    std::map<int32_t, Restored> offsets = restored_;
     for (const auto& [part, ps] : parts_) {
-      if (ps.assigned && ps.next >= 0) offsets.emplace_back(part, ps.next);
+      if (ps.assigned && ps.next >= 0) offsets[part] = Restored{ps.next, ps.max_time};
     }
-    offsets.insert(offsets.end(), restored_.begin(), restored_.end());
     CkptOut w(out);
     w.str(opts_.topic);
     w.u64(offsets.size());
-    for (const auto& [part, next] : offsets) {
+    for (const auto& [part, at] : offsets) {
       w.i64(part);
-      w.i64(next);
+      w.i64(at.next);
+      w.i64(at.max_time);
     }
   }
 
   bool restore_position(FlowContext*, std::string_view position, std::string* error) override {
     CkptIn r(position);
     std::string topic(r.str());
-    std::map<int32_t, int64_t> offsets;
+    std::map<int32_t, Restored> offsets;
     for (uint64_t n = std::min<uint64_t>(r.u64(), r.left()); n > 0 && !r.failed(); --n) {
       int64_t part = r.i64();
-      int64_t next = r.i64();
-      if (part < 0 || part > INT32_MAX || next < 0 ||
-          !offsets.emplace(static_cast<int32_t>(part), next).second) {
+      Restored at;
+      at.next = r.i64();
+      at.max_time = r.i64();
+      if (part < 0 || part > INT32_MAX || at.next < 0 ||
+          !offsets.emplace(static_cast<int32_t>(part), at).second) {
         r.fail();
       }
     }
@@ -250,6 +257,28 @@ class KafkaSource final : public Source, public KafkaClient {
     }
     restored_ = std::move(offsets);
     return true;
+  }
+
+  // The watermark rule (LANGUAGE.md 6.1 per partition; README "Kafka"):
+  // end_batch sees as the source's largest event time the smallest over
+  // the partitions this process owns that are not caught up — a partition
+  // with unread records holds the watermark back, even before its first
+  // record — and, when every owned partition is caught up (idle), the
+  // largest over them. No partition owned: nothing moves.
+  void before_end_batch() override {
+    if (desc->max_event_time == nullptr) return;
+    int64_t active = INT64_MAX, idle = INT64_MIN;
+    bool any_active = false;
+    for (const auto& [part, ps] : parts_) {
+      if (!ps.assigned) continue;
+      if (ps.caught_up) {
+        idle = std::max(idle, ps.max_time);
+      } else {
+        active = std::min(active, ps.max_time);
+        any_active = true;
+      }
+    }
+    *desc->max_event_time = any_active ? active : idle;
   }
 
   int wait_fd() const override { return pipe_[0]; }
@@ -441,13 +470,14 @@ class KafkaSource final : public Source, public KafkaClient {
     for (int i = 0; i < parts->cnt; ++i) {
       auto it = restored_.find(parts->elems[i].partition);
       if (it == restored_.end()) continue;
-      parts->elems[i].offset = it->second;
+      parts->elems[i].offset = it->second.next;
       PartitionState& ps = parts_[it->first];
-      ps.next = it->second;
+      ps.next = it->second.next;
+      ps.max_time = it->second.max_time;
       ps.committed = -1;
       if (debugging()) {
         log("partition " + std::to_string(it->first) + ": resumes at offset " +
-            std::to_string(it->second) + " (checkpoint)");
+            std::to_string(it->second.next) + " (checkpoint)");
       }
     }
     restored_.clear();
@@ -545,10 +575,31 @@ class KafkaSource final : public Source, public KafkaClient {
     rd_kafka_topic_partition_list_destroy(elsewhere);
   }
 
+  // Hands records_ over in runs of one partition, each with that
+  // partition's largest event time in desc->max_event_time, which the
+  // generated code raises as it reads.
+  void deliver_by_partition(FlowContext* ctx) {
+    int64_t* max_time = desc->max_event_time;
+    if (max_time == nullptr) {
+      if (!records_.empty()) ctx->deliver(this, records_.data(), static_cast<int64_t>(records_.size()));
+      return;
+    }
+    for (size_t i = 0; i < records_.size();) {
+      size_t j = i + 1;
+      while (j < records_.size() && records_[j].offset == records_[i].offset) ++j;
+      PartitionState& ps = parts_[static_cast<int32_t>(records_[i].offset)];
+      *max_time = ps.max_time;
+      ctx->deliver(this, records_.data() + i, static_cast<int64_t>(j - i));
+      ps.max_time = *max_time;
+      i = j;
+    }
+  }
+
   void mark_done(int32_t part, int64_t at) {
     PartitionState& ps = parts_[part];
     if (ps.done) return;
     ps.done = true;
+    ps.caught_up = true;  // reads no more: does not hold the watermark
     if (debugging()) {
       log("stop_at_end: partition " + std::to_string(part) + " done at offset " +
           std::to_string(at) + " (end " + std::to_string(ps.end) + ")");
@@ -562,6 +613,7 @@ class KafkaSource final : public Source, public KafkaClient {
   void on_message_error(FlowContext* ctx, const rd_kafka_message_t* m) {
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       PartitionState& ps = parts_[m->partition];
+      ps.caught_up = true;
       if (opts_.stop_at_end && ps.end >= 0 && m->offset >= ps.end) mark_done(m->partition, m->offset);
       return;
     }
@@ -612,7 +664,11 @@ class KafkaSource final : public Source, public KafkaClient {
   rd_kafka_queue_t* queue_ = nullptr;
   int pipe_[2] = {-1, -1};
   std::map<int32_t, PartitionState> parts_;
-  std::map<int32_t, int64_t> restored_;  // from a checkpoint, until the first assignment
+  struct Restored {
+    int64_t next = 0;
+    int64_t max_time = INT64_MIN;
+  };
+  std::map<int32_t, Restored> restored_;  // from a checkpoint, until the first assignment
   std::vector<FlowRecord> records_;
   std::vector<rd_kafka_message_t*> held_;
   std::vector<rd_kafka_resp_err_t> seen_message_errors_;

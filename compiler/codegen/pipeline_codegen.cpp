@@ -332,7 +332,7 @@ class PipelineBuilder {
     llvm::Type* l = cg_.i64();
     llvm::Constant* null = llvm::ConstantPointerNull::get(cg_.ptr());
     auto* source_type = llvm::StructType::get(
-        cg_.llvm(), {p, i, i, p, i, i, i, i, p, p, i, l, l, l, l, i, p, p, p, p, i});
+        cg_.llvm(), {p, i, i, p, i, i, i, i, p, p, i, l, l, l, l, i, p, p, p, p, i, p});
     std::vector<llvm::Constant*> source_items;
     for (size_t k = 0; k < p_.sources.size(); ++k) {
       const plan::Source& s = p_.sources[k];
@@ -357,7 +357,8 @@ class PipelineBuilder {
            s.dead_letter ? cg_.cstring(s.dead_letter->path) : null,
            generate ? null : sources[k], generate ? sources[k] : null,
            options(s.connector, "options." + s.name),
-           cg_.i32c(static_cast<int>(s.connector.kafka.size()))}));
+           cg_.i32c(static_cast<int>(s.connector.kafka.size())),
+           s.event_time >= 0 ? cg_.source_max_time(static_cast<int>(k)) : null}));
     }
     for (size_t t = 0; t < p_.tables.size(); ++t) {
       const plan::Source& s = table_sources_[t];
@@ -369,7 +370,8 @@ class PipelineBuilder {
            cg_.i32c(static_cast<unsigned char>(s.format.delimiter)), cg_.i32c(s.format.timestamp_unit),
            cg_.cstring(s.format.pattern), columns(s.schema, "columns.table." + s.name),
            cg_.i32c(static_cast<int>(s.schema.fields.size())), cg_.i64c(0), cg_.i64c(0), cg_.i64c(0),
-           cg_.i64c(1), cg_.i32c(0), null, sources[p_.sources.size() + t], null, null, cg_.i32c(0)}));
+           cg_.i64c(1), cg_.i32c(0), null, sources[p_.sources.size() + t], null, null, cg_.i32c(0),
+           null}));
     }
     auto* sink_type = llvm::StructType::get(cg_.llvm(), {p, i, i, p, p, i, p, i, i});
     std::vector<llvm::Constant*> sink_items;

@@ -447,6 +447,37 @@ sink r to kafka(brokers: "{self.b}", topic: "faultout") key id
                          collections.Counter((str(i), v) for i, v in enumerate(vals)))
 
 
+class WatermarkTests(KafkaTest):
+    """Event time over partitions (README "Kafka"): the watermark follows the
+    slowest partition that still has records to read; a caught-up one does
+    not hold it."""
+    topics = (("wm", 2),)
+    BASE = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+
+    def test_a_partition_with_unread_records_holds_the_watermark(self):
+        # Both partitions hold event times 0..99 s. Read one after the other
+        # (librdkafka hands over a fetch a partition at a time), a watermark
+        # taken over everything read would pass 60 s with the first
+        # partition and drop the second's first minute as late.
+        for part in (0, 1):
+            kcat_produce(self.b, "wm", [json_row(id=part * 1000 + s, ts=self.BASE + s * 1000)
+                                        for s in range(100)], partition=part)
+        flow = self.write_flow("wm.flow", f"""
+source ev = kafka(brokers: "{self.b}", topic: "wm", group: "g-wm", start: "earliest",
+                  stop_at_end: true)
+  format json schema {{ id: int, ts: timestamp }}
+  event_time ts
+stream per_minute = ev | window tumbling 1m | aggregate n = count()
+sink per_minute to file("wm.csv") format csv
+""")
+        r = self.run_flow(flow, "--max-batch-records", "10", "--batch", "1h")
+        self.assertEqual(lines_of(self.path("wm.csv")), [
+            "window_start,window_end,n",
+            "2026-01-01T00:00:00.000Z,2026-01-01T00:01:00.000Z,120",
+            "2026-01-01T00:01:00.000Z,2026-01-01T00:02:00.000Z,80",
+        ], r.stderr)
+
+
 class CheckpointTests(KafkaTest):
     """Kafka offsets in checkpoints (LANGUAGE.md 10): a restarted run seeks
     to the checkpoint's offsets, and the group's offsets are committed only
@@ -601,7 +632,8 @@ def main():
         print("0 passed, 1 failed")
         return 1
     suite = unittest.TestSuite()
-    for case in (SourceTests, ScaleOutTests, SinkTests, FaultTests, CheckpointTests):
+    for case in (SourceTests, ScaleOutTests, SinkTests, FaultTests, WatermarkTests,
+                 CheckpointTests):
         for t in unittest.defaultTestLoader.loadTestsFromTestCase(case):
             if args.pattern is None or args.pattern in t.id():
                 suite.addTest(t)

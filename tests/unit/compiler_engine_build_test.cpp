@@ -156,7 +156,7 @@ struct AbiTypes {
     llvm::Type* i64 = llvm::Type::getInt64Ty(ctx);
     column = llvm::StructType::get(ctx, {p, i32});
     source = llvm::StructType::get(ctx, {p, i32, i32, p, i32, i32, i32, i32, p, p, i32, i64, i64,
-                                         i64, i64, i32, p, p, p, p, i32});
+                                         i64, i64, i32, p, p, p, p, i32, p});
     sink = llvm::StructType::get(ctx, {p, i32, i32, p, p, i32, p, i32, i32});
     pipeline = llvm::StructType::get(ctx, {p, p, i32, i64, p, i32, p, i32, p, i64, p, p, p, i64, p, p});
   }
@@ -236,7 +236,8 @@ void define_pipeline(llvm::Module& m, int64_t count, const std::string& out, boo
   llvm::Constant* source = llvm::ConstantStruct::get(
       t.source, {c_string(m, "gen"), i32(FLOW_SOURCE_GENERATE), i32(FLOW_FORMAT_LINES), null,
                  i32(0), i32(0), i32(','), i32(0), null, null, i32(0), i64(count), i64(0), i64(0),
-                 i64(1), i32(FLOW_ON_ERROR_SKIP), null, null, define_generate(m), null, i32(0)});
+                 i64(1), i32(FLOW_ON_ERROR_SKIP), null, null, define_generate(m), null, i32(0),
+                 null});
   llvm::Constant* columns = llvm::ConstantArray::get(
       llvm::ArrayType::get(t.column, 2),
       {llvm::ConstantStruct::get(t.column, {c_string(m, "v"), i32(FLOW_TYPE_INT)}),
