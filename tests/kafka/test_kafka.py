@@ -238,7 +238,7 @@ class ScaleOutTests(KafkaTest):
     topics = (("wide", 12),)
     N = 6000
 
-    def flow(self, stop_at_end):
+    def flow(self, stop_at_end, checkpoint=""):
         return self.write_flow("scale.flow", f"""
 param out: string = "part.jsonl"
 source ev = kafka(brokers: "{self.b}", topic: "wide", group: "g-scale", start: "earliest",
@@ -246,6 +246,7 @@ source ev = kafka(brokers: "{self.b}", topic: "wide", group: "g-scale", start: "
   format json
   schema {{ id: int, k: string }}
 sink ev to file(out)
+{checkpoint}
 """)
 
     def values(self, start, n):
@@ -271,11 +272,22 @@ sink ev to file(out)
         self.assertTrue(a and b, f"one process read nothing: {len(a)} + {len(b)}")
 
     def test_rebalance_mid_stream_loses_and_repeats_nothing(self):
+        self.rebalance_mid_stream(self.flow(False), [[], []])
+
+    def test_rebalance_forces_a_checkpoint(self):
+        # With checkpoints an hour apart, offsets reach the group only at a
+        # checkpoint: the revocation must force one, or the partitions' new
+        # owner would read them again from the start.
+        flow = self.flow(False, checkpoint='checkpoint "ck" every 1h')
+        self.rebalance_mid_stream(flow, [["--checkpoint", "ck0"], ["--checkpoint", "ck1"]])
+
+    def rebalance_mid_stream(self, flow, extra):
         # The second copy joins while the first is reading: the first is
         # revoked mid-batch, finishes and commits it, then both share.
-        program = self.build(self.flow(False), "stream")
+        program = self.build(flow, "stream")
         total = 3000
-        first = subprocess.Popen([program, "--quiet", "--batch", "200ms", "--param", "out=q0.jsonl"],
+        first = subprocess.Popen([program, "--quiet", "--batch", "200ms", "--param", "out=q0.jsonl",
+                                  *extra[0]],
                                  cwd=self.dir, stderr=subprocess.PIPE, text=True)
         second = None
         try:
@@ -283,8 +295,15 @@ sink ev to file(out)
                 kcat_produce(self.b, "wide", self.values(chunk * 300, 300),
                              keys=[f"k{i}" for i in range(chunk * 300, chunk * 300 + 300)])
                 if chunk == 3:
+                    # Only once the first has read and written rows: its
+                    # partitions are then revoked in the middle of the stream.
+                    joined = time.time() + 60
+                    while not lines_of(self.path("q0.jsonl")) and time.time() < joined:
+                        time.sleep(0.1)
+                    self.assertTrue(lines_of(self.path("q0.jsonl")), "the first copy read nothing")
                     second = subprocess.Popen(
-                        [program, "--quiet", "--batch", "200ms", "--param", "out=q1.jsonl"],
+                        [program, "--quiet", "--batch", "200ms", "--param", "out=q1.jsonl",
+                         *extra[1]],
                         cwd=self.dir, stderr=subprocess.PIPE, text=True)
                 time.sleep(0.5)
             deadline = time.time() + 90
