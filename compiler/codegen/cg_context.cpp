@@ -225,6 +225,7 @@ void CgContext::fail_record(llvm::Value* msg, llvm::Value* len) {
   llvm::Value* rec = fs_.rec ? fs_.rec : llvm::ConstantPointerNull::get(ptr());
   builder_.CreateCall(runtime("flow_bad_record"), {fs_.ctx, i32c(fs_.source), rec, msg, len});
   builder_.CreateBr(fs_.next_record);
+  ++fail_count_;
 }
 
 std::string CgContext::unique(const std::string& base) {

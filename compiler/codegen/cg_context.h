@@ -99,6 +99,8 @@ class CgContext {
   void fail_record(const std::string& message);
   // Same, with a message computed at run time (ptr + length).
   void fail_record(llvm::Value* msg, llvm::Value* len);
+  // How many bad-record exits were emitted so far (consume_checked).
+  int fail_count() const { return fail_count_; }
 
   // A unique name for a generated symbol.
   std::string unique(const std::string& base);
@@ -113,6 +115,7 @@ class CgContext {
   std::map<int, llvm::GlobalVariable*> param_slots_;
   std::map<int, llvm::GlobalVariable*> max_times_, watermarks_;
   std::map<std::string, int> names_;
+  int fail_count_ = 0;
   llvm::StructType* str_ = nullptr;
   llvm::StructType* record_ = nullptr;
   llvm::StructType* batch_ = nullptr;

@@ -33,6 +33,14 @@ class AggregateOp : public Operator {
     state_->update(cg, slot, args, fresh, cg.i64c(0));
   }
 
+  void check(CgContext& cg, const Row& row) override {
+    ExprEnv env{&row, {}};
+    for (const plan::NamedExpr& k : stage_.keys) emit_expr(cg, *k.expr, env);
+    for (const plan::Aggregate& a : stage_.aggregates) {
+      if (a.arg) emit_expr(cg, *a.arg, env);
+    }
+  }
+
   void end_batch(CgContext& cg) override {
     if (!table_) return;  // no source reaches this aggregate
     table_->for_each_updated([&](llvm::Value* slot, llvm::BasicBlock*) {

@@ -3,6 +3,8 @@
 //   int64_t pos = 0; FlowStr part;
 //   while (flow_str_next_split(s, sep, &pos, &part))   // or next_word
 //     <next operator>(row..., part)
+//
+// check() runs the same loop over the next operators' checks.
 #include "codegen/operator.h"
 
 namespace flowc::codegen {
@@ -13,6 +15,18 @@ class ExplodeOp : public Operator {
   ExplodeOp(const plan::Stage& stage, Operator* next) : stage_(stage), next_(next) {}
 
   void consume(CgContext& cg, const Row& row) override {
+    each_part(cg, row, [&](const Row& out) { next_->consume(cg, out); });
+  }
+
+  // Every part, before the first is handed on: a bad second part drops
+  // the record whole.
+  void check(CgContext& cg, const Row& row) override {
+    each_part(cg, row, [&](const Row& out) { next_->check(cg, out); });
+  }
+
+ private:
+  template <typename Next>
+  void each_part(CgContext& cg, const Row& row, Next next) {
     auto& b = cg.b();
     ExprEnv env{&row, {}};
     CgValue text = emit_expr(cg, *stage_.text, env);
@@ -34,12 +48,11 @@ class ExplodeOp : public Operator {
     b.SetInsertPoint(body);
     Row out = row;
     out.push_back(cg.load_value(plan::Type::String, part));
-    next_->consume(cg, out);
+    next(out);
     b.CreateBr(head);
     b.SetInsertPoint(done);
   }
 
- private:
   const plan::Stage& stage_;
   Operator* next_;
 };

@@ -32,6 +32,16 @@ class JoinOp : public Operator {
       : stage_(stage), table_(table), next_(next) {}
 
   void consume(CgContext& cg, const Row& row) override {
+    probe(cg, row, [&](const Row& out) { next_->consume(cg, out); });
+  }
+
+  void check(CgContext& cg, const Row& row) override {
+    probe(cg, row, [&](const Row& out) { next_->check(cg, out); });
+  }
+
+ private:
+  template <typename Next>
+  void probe(CgContext& cg, const Row& row, Next next) {
     auto& b = cg.b();
     llvm::Value* slot = table_.find(row[stage_.on_field]);
     llvm::BasicBlock* hit = llvm::BasicBlock::Create(cg.llvm(), "join.hit", cg.fs().fn);
@@ -42,20 +52,19 @@ class JoinOp : public Operator {
     b.SetInsertPoint(hit);
     Row matched = row;
     for (CgValue& v : table_.values(cg, slot)) matched.push_back(v);
-    next_->consume(cg, matched);
+    next(matched);
     b.CreateBr(done);
 
     b.SetInsertPoint(miss);
     if (stage_.left) {
       Row unmatched = row;
       for (CgValue& v : table_.defaults(cg)) unmatched.push_back(v);
-      next_->consume(cg, unmatched);
+      next(unmatched);
     }
     b.CreateBr(done);
     b.SetInsertPoint(done);
   }
 
- private:
   const plan::Stage& stage_;
   LookupTable& table_;
   Operator* next_;

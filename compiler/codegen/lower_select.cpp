@@ -18,6 +18,13 @@ class SelectOp : public Operator {
     next_->consume(cg, out);
   }
 
+  void check(CgContext& cg, const Row& row) override {
+    ExprEnv env{&row, {}};
+    Row out;
+    for (const plan::NamedExpr& item : stage_.items) out.push_back(emit_expr(cg, *item.expr, env));
+    next_->check(cg, out);
+  }
+
  private:
   const plan::Stage& stage_;
   Operator* next_;

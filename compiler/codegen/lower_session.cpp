@@ -54,6 +54,27 @@ class SessionOp : public Operator {
       : stage_(stage), gap_(stage.window->size_ms), event_time_(stage.window->event_time),
         root_source_(root_source), next_(next) {}
 
+  // The expressions of a record that is not late (a late one is dropped,
+  // not bad).
+  void check(CgContext& cg, const Row& row) override {
+    auto& b = cg.b();
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "session.check.done", cg.fs().fn);
+    if (event_time_) {
+      llvm::Value* watermark = b.CreateLoad(cg.i64(), cg.source_watermark(root_source_));
+      llvm::Value* late = b.CreateICmpSLE(plus_gap(cg, cg.fs().event_time), watermark);
+      llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "session.check", cg.fs().fn);
+      b.CreateCondBr(late, done, keep);
+      b.SetInsertPoint(keep);
+    }
+    ExprEnv env{&row, {}};
+    for (const plan::NamedExpr& k : stage_.keys) emit_expr(cg, *k.expr, env);
+    for (const plan::Aggregate& a : stage_.aggregates) {
+      if (a.arg) emit_expr(cg, *a.arg, env);
+    }
+    b.CreateBr(done);
+    b.SetInsertPoint(done);
+  }
+
   void consume(CgContext& cg, const Row& row) override {
     auto& b = cg.b();
     prepare(cg);

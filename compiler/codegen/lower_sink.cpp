@@ -55,6 +55,10 @@ class SinkOp : public Operator {
     b.CreateCall(cg.runtime("flow_sink_end_row"), {ctx, sink});
   }
 
+  void check(CgContext& cg, const Row& row) override {
+    if (sink_.key) emit_expr(cg, *sink_.key, ExprEnv{&row, {}});
+  }
+
  private:
   int index_;
   const plan::Sink& sink_;
@@ -65,6 +69,10 @@ class FanoutOp : public Operator {
   explicit FanoutOp(std::vector<Operator*> outputs) : outputs_(std::move(outputs)) {}
   void consume(CgContext& cg, const Row& row) override {
     for (Operator* out : outputs_) out->consume(cg, row);
+  }
+
+  void check(CgContext& cg, const Row& row) override {
+    for (Operator* out : outputs_) out->check(cg, row);
   }
 
  private:

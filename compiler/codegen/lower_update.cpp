@@ -32,6 +32,13 @@ class UpdateOp : public Operator {
   UpdateOp(const plan::Stage& stage, int root_source, bool event_time, Operator* next)
       : stage_(stage), root_source_(root_source), event_time_(event_time), next_(next) {}
 
+  // The keys only: the block's statements need the key's state, and a
+  // failing statement leaves the state as it was (update.failed).
+  void check(CgContext& cg, const Row& row) override {
+    ExprEnv env{&row, {}};
+    for (const plan::NamedExpr& k : stage_.keys) emit_expr(cg, *k.expr, env);
+  }
+
   void consume(CgContext& cg, const Row& row) override {
     auto& b = cg.b();
     prepare(cg);

@@ -24,6 +24,18 @@ class WhereOp : public Operator {
     b.SetInsertPoint(done);
   }
 
+  void check(CgContext& cg, const Row& row) override {
+    auto& b = cg.b();
+    CgValue keep = emit_expr(cg, *stage_.predicate, ExprEnv{&row, {}});
+    llvm::BasicBlock* pass = llvm::BasicBlock::Create(cg.llvm(), "where.check.pass", cg.fs().fn);
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "where.check.done", cg.fs().fn);
+    b.CreateCondBr(keep.v, pass, done);
+    b.SetInsertPoint(pass);
+    next_->check(cg, row);
+    b.CreateBr(done);
+    b.SetInsertPoint(done);
+  }
+
  private:
   const plan::Stage& stage_;
   Operator* next_;
@@ -33,6 +45,20 @@ class WhereOp : public Operator {
 
 OperatorPtr make_where(const plan::Stage& stage, Operator* next) {
   return std::make_unique<WhereOp>(stage, next);
+}
+
+void consume_checked(CgContext& cg, Operator& op, const Row& row) {
+  auto& b = cg.b();
+  llvm::BasicBlock* check = llvm::BasicBlock::Create(cg.llvm(), "check", cg.fs().fn);
+  llvm::BasicBlock* go = llvm::BasicBlock::Create(cg.llvm(), "checked", cg.fs().fn);
+  llvm::BranchInst* enter = b.CreateBr(check);
+  b.SetInsertPoint(check);
+  const int fails = cg.fail_count();
+  op.check(cg, row);
+  b.CreateBr(go);
+  if (cg.fail_count() == fails) enter->setSuccessor(0, go);  // nothing can fail
+  b.SetInsertPoint(go);
+  op.consume(cg, row);
 }
 
 }  // namespace flowc::codegen

@@ -81,6 +81,28 @@ class WindowOp : public Operator {
     b.SetInsertPoint(done);
   }
 
+  // The expressions of a record that is not late (a late one is dropped,
+  // not bad).
+  void check(CgContext& cg, const Row& row) override {
+    auto& b = cg.b();
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "window.check.done", cg.fs().fn);
+    if (window_.event_time) {
+      llvm::Value* pane = floor_to(cg, cg.fs().event_time, window_.slide_ms);
+      llvm::Value* watermark = b.CreateLoad(cg.i64(), cg.source_watermark(root_source_));
+      llvm::Value* late = b.CreateICmpSLE(b.CreateAdd(pane, cg.i64c(window_.size_ms)), watermark);
+      llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "window.check", cg.fs().fn);
+      b.CreateCondBr(late, done, keep);
+      b.SetInsertPoint(keep);
+    }
+    ExprEnv env{&row, {}};
+    for (const plan::NamedExpr& k : stage_.keys) emit_expr(cg, *k.expr, env);
+    for (const plan::Aggregate& a : stage_.aggregates) {
+      if (a.arg) emit_expr(cg, *a.arg, env);
+    }
+    b.CreateBr(done);
+    b.SetInsertPoint(done);
+  }
+
   void end_batch(CgContext& cg) override {
     if (!panes_) return;
     auto& b = cg.b();

@@ -21,6 +21,12 @@ class Operator {
   // Emits the handling of `row`. On return the insertion point is where
   // code continues once this row has been handled (or dropped).
   virtual void consume(CgContext& cg, const Row& row) = 0;
+  // Emits only what can make the record bad — the expressions that can
+  // fail — for `row` and for what this operator hands on, with no effect
+  // on state or sinks. Operators that end the fused loop (aggregates,
+  // update, sinks) check their own expressions and stop. See
+  // consume_checked.
+  virtual void check(CgContext& cg, const Row& row) {}
   // Emits this operator's end-of-batch work into the end_batch function
   // (firing windows, emitting state rows). Most operators have none.
   virtual void end_batch(CgContext& cg) {}
@@ -30,6 +36,13 @@ class Operator {
   virtual void restore(CgContext& cg, llvm::Value* reader) {}
 };
 using OperatorPtr = std::unique_ptr<Operator>;
+
+// Hands one record's `row` to `op`: first op.check(), then op.consume(), so
+// that a record found bad anywhere downstream — in the second part of an
+// `explode`, or in the second reader of a stream — reaches no sink and no
+// state (LANGUAGE.md 9). When nothing downstream can fail, the check emits
+// no branch to a bad record and is skipped (left unreachable).
+void consume_checked(CgContext& cg, Operator& op, const Row& row);
 
 // Each lowering lives in its own file (lower_*.cpp).
 OperatorPtr make_where(const plan::Stage& stage, Operator* next);
