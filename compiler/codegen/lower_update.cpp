@@ -32,11 +32,49 @@ class UpdateOp : public Operator {
   UpdateOp(const plan::Stage& stage, int root_source, bool event_time, Operator* next)
       : stage_(stage), root_source_(root_source), event_time_(event_time), next_(next) {}
 
-  // The keys only: the block's statements need the key's state, and a
-  // failing statement leaves the state as it was (update.failed).
+  // The keys, then the block's statements on a copy of the key's state
+  // (looked up, not inserted), then what `emit each` hands on — only when
+  // a statement or what follows can fail, since it costs a lookup.
   void check(CgContext& cg, const Row& row) override {
     ExprEnv env{&row, {}};
-    for (const plan::NamedExpr& k : stage_.keys) emit_expr(cg, *k.expr, env);
+    std::vector<CgValue> keys;
+    for (const plan::NamedExpr& k : stage_.keys) keys.push_back(emit_expr(cg, *k.expr, env));
+    emit_checks(cg, [&] {
+      auto& b = cg.b();
+      prepare(cg);
+      llvm::Value* slot = table_->find(keys);
+      llvm::Function* fn = cg.fs().fn;
+      llvm::BasicBlock* fresh = llvm::BasicBlock::Create(cg.llvm(), "update.check.new", fn);
+      llvm::BasicBlock* stored = llvm::BasicBlock::Create(cg.llvm(), "update.check.old", fn);
+      llvm::BasicBlock* run = llvm::BasicBlock::Create(cg.llvm(), "update.check.run", fn);
+      ExprEnv state{&row, {}};
+      for (const plan::Field& f : stage_.state) {
+        state.state_fields.push_back(cg.entry_alloca(cg.storage_type(f.type), "check." + f.name));
+      }
+      b.CreateCondBr(b.CreateIsNull(slot), fresh, stored);
+      b.SetInsertPoint(fresh);
+      for (size_t i = 0; i < stage_.state.size(); ++i) {
+        CgValue initial = cg.const_value(*stage_.state[i].default_value);
+        initial.type = stage_.state[i].type;
+        cg.store_value(initial, state.state_fields[i]);
+      }
+      b.CreateBr(run);
+      b.SetInsertPoint(stored);
+      for (size_t i = 0; i < stage_.state.size(); ++i) {
+        CgValue v = cg.load_value(stage_.state[i].type, table_->field(slot, offsets_[i]));
+        cg.store_value(v, state.state_fields[i]);
+      }
+      b.CreateBr(run);
+      b.SetInsertPoint(run);
+      emit_statements(cg, stage_.body, state);
+      if (stage_.emit == plan::EmitMode::Each) {
+        Row out = row;
+        for (size_t i = 0; i < stage_.state.size(); ++i) {
+          out.push_back(cg.load_value(stage_.state[i].type, state.state_fields[i]));
+        }
+        next_->check(cg, out);
+      }
+    });
   }
 
   void consume(CgContext& cg, const Row& row) override {

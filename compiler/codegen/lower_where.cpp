@@ -48,16 +48,7 @@ OperatorPtr make_where(const plan::Stage& stage, Operator* next) {
 }
 
 void consume_checked(CgContext& cg, Operator& op, const Row& row) {
-  auto& b = cg.b();
-  llvm::BasicBlock* check = llvm::BasicBlock::Create(cg.llvm(), "check", cg.fs().fn);
-  llvm::BasicBlock* go = llvm::BasicBlock::Create(cg.llvm(), "checked", cg.fs().fn);
-  llvm::BranchInst* enter = b.CreateBr(check);
-  b.SetInsertPoint(check);
-  const int fails = cg.fail_count();
-  op.check(cg, row);
-  b.CreateBr(go);
-  if (cg.fail_count() == fails) enter->setSuccessor(0, go);  // nothing can fail
-  b.SetInsertPoint(go);
+  emit_checks(cg, [&] { op.check(cg, row); });
   op.consume(cg, row);
 }
 

@@ -44,6 +44,22 @@ using OperatorPtr = std::unique_ptr<Operator>;
 // no branch to a bad record and is skipped (left unreachable).
 void consume_checked(CgContext& cg, Operator& op, const Row& row);
 
+// Emits `checks` (code that may branch to a bad record) behind a branch
+// that is bypassed when `checks` turned out to emit no such branch.
+template <typename Checks>
+void emit_checks(CgContext& cg, Checks checks) {
+  auto& b = cg.b();
+  llvm::BasicBlock* check = llvm::BasicBlock::Create(cg.llvm(), "check", cg.fs().fn);
+  llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "checked", cg.fs().fn);
+  llvm::BranchInst* enter = b.CreateBr(check);
+  b.SetInsertPoint(check);
+  const int fails = cg.fail_count();
+  checks();
+  b.CreateBr(done);
+  if (cg.fail_count() == fails) enter->setSuccessor(0, done);  // nothing can fail
+  b.SetInsertPoint(done);
+}
+
 // Each lowering lives in its own file (lower_*.cpp).
 OperatorPtr make_where(const plan::Stage& stage, Operator* next);
 OperatorPtr make_select(const plan::Stage& stage, Operator* next);
