@@ -34,7 +34,9 @@ class UpdateOp : public Operator {
 
   // The keys, then the block's statements on a copy of the key's state
   // (looked up, not inserted), then what `emit each` hands on — only when
-  // a statement or what follows can fail, since it costs a lookup.
+  // a statement or what follows can fail, since it costs a lookup. (Rows
+  // of one record into one key, after an explode, are each checked against
+  // the state before the record.)
   void check(CgContext& cg, const Row& row) override {
     ExprEnv env{&row, {}};
     std::vector<CgValue> keys;
