@@ -33,13 +33,7 @@ class AggregateOp : public Operator {
     state_->update(cg, slot, args, fresh, cg.i64c(0));
   }
 
-  void check(CgContext& cg, const Row& row) override {
-    ExprEnv env{&row, {}};
-    for (const plan::NamedExpr& k : stage_.keys) emit_expr(cg, *k.expr, env);
-    for (const plan::Aggregate& a : stage_.aggregates) {
-      if (a.arg) emit_expr(cg, *a.arg, env);
-    }
-  }
+  void check(CgContext& cg, const Row& row) override { check_keys_and_args(cg, stage_, row); }
 
   void end_batch(CgContext& cg) override {
     if (!table_) return;  // no source reaches this aggregate
@@ -83,6 +77,14 @@ class AggregateOp : public Operator {
 
 OperatorPtr make_aggregate(const plan::Stage& stage, int root_source, Operator* next) {
   return std::make_unique<AggregateOp>(stage, root_source, next);
+}
+
+void check_keys_and_args(CgContext& cg, const plan::Stage& stage, const Row& row) {
+  ExprEnv env{&row, {}};
+  for (const plan::NamedExpr& k : stage.keys) emit_expr(cg, *k.expr, env);
+  for (const plan::Aggregate& a : stage.aggregates) {
+    if (a.arg) emit_expr(cg, *a.arg, env);
+  }
 }
 
 }  // namespace flowc::codegen

@@ -66,11 +66,7 @@ class SessionOp : public Operator {
       b.CreateCondBr(late, done, keep);
       b.SetInsertPoint(keep);
     }
-    ExprEnv env{&row, {}};
-    for (const plan::NamedExpr& k : stage_.keys) emit_expr(cg, *k.expr, env);
-    for (const plan::Aggregate& a : stage_.aggregates) {
-      if (a.arg) emit_expr(cg, *a.arg, env);
-    }
+    check_keys_and_args(cg, stage_, row);
     b.CreateBr(done);
     b.SetInsertPoint(done);
   }

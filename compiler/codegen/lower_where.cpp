@@ -12,31 +12,27 @@ class WhereOp : public Operator {
   WhereOp(const plan::Stage& stage, Operator* next) : stage_(stage), next_(next) {}
 
   void consume(CgContext& cg, const Row& row) override {
+    filter(cg, row, [&] { next_->consume(cg, row); });
+  }
+
+  void check(CgContext& cg, const Row& row) override {
+    filter(cg, row, [&] { next_->check(cg, row); });
+  }
+
+ private:
+  template <typename Next>
+  void filter(CgContext& cg, const Row& row, Next next) {
     auto& b = cg.b();
-    ExprEnv env{&row, {}};
-    CgValue keep = emit_expr(cg, *stage_.predicate, env);
+    CgValue keep = emit_expr(cg, *stage_.predicate, ExprEnv{&row, {}});
     llvm::BasicBlock* pass = llvm::BasicBlock::Create(cg.llvm(), "where.pass", cg.fs().fn);
     llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "where.done", cg.fs().fn);
     b.CreateCondBr(keep.v, pass, done);
     b.SetInsertPoint(pass);
-    next_->consume(cg, row);
+    next();
     b.CreateBr(done);
     b.SetInsertPoint(done);
   }
 
-  void check(CgContext& cg, const Row& row) override {
-    auto& b = cg.b();
-    CgValue keep = emit_expr(cg, *stage_.predicate, ExprEnv{&row, {}});
-    llvm::BasicBlock* pass = llvm::BasicBlock::Create(cg.llvm(), "where.check.pass", cg.fs().fn);
-    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "where.check.done", cg.fs().fn);
-    b.CreateCondBr(keep.v, pass, done);
-    b.SetInsertPoint(pass);
-    next_->check(cg, row);
-    b.CreateBr(done);
-    b.SetInsertPoint(done);
-  }
-
- private:
   const plan::Stage& stage_;
   Operator* next_;
 };

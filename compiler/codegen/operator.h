@@ -44,6 +44,10 @@ using OperatorPtr = std::unique_ptr<Operator>;
 // no branch to a bad record and is skipped (left unreachable).
 void consume_checked(CgContext& cg, Operator& op, const Row& row);
 
+// The checks of a grouping stage (aggregate, window, session): its `group
+// by` keys and its aggregates' arguments.
+void check_keys_and_args(CgContext& cg, const plan::Stage& stage, const Row& row);
+
 // Emits `checks` (code that may branch to a bad record) behind a branch
 // that is bypassed when `checks` turned out to emit no such branch.
 template <typename Checks>
