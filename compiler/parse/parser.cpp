@@ -35,6 +35,16 @@ class OffsetMap {
 };
 
 // Human names for token types in "expected ..." help lines.
+// 'text' (built by appending: GCC 12 warns, wrongly, on "'" + std::string).
+std::string single_quoted(const std::string& text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.push_back('\'');
+  out.append(text);
+  out.push_back('\'');
+  return out;
+}
+
 std::string token_display_name(const antlr4::dfa::Vocabulary& vocabulary, size_t type) {
   switch (type) {
     case antlr4::Token::EOF: return "end of file";
@@ -114,7 +124,7 @@ class ErrorCollector : public antlr4::BaseErrorListener {
 
     std::string found = offending->getType() == antlr4::Token::EOF
                             ? "end of file"
-                            : "'" + offending->getText() + "'";
+                            : single_quoted(offending->getText());
     bool in_expression = false;
     if (parser != nullptr && parser->getContext() != nullptr) {
       size_t rule = parser->getContext()->getRuleIndex();
@@ -146,7 +156,7 @@ class ErrorCollector : public antlr4::BaseErrorListener {
       }
     } else if (is_keyword(type) && names.size() <= kMaxExpectedShown &&
                expected.contains(static_cast<size_t>(FlowLexer::IDENT))) {
-      d->helps.push_back("'" + offending->getText() + "' is a keyword; write `" +
+      d->helps.push_back(single_quoted(offending->getText()) + " is a keyword; write `" +
                          offending->getText() + "` in backquotes to use it as a name");
     }
     (void)msg;
