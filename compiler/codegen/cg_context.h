@@ -33,6 +33,8 @@ struct FunctionState {
   llvm::BasicBlock* next_record = nullptr;
   // The record's event time (i64 ms) when its source declares event_time.
   llvm::Value* event_time = nullptr;
+  // Code being emitted runs after a check that covered it (checked_consume).
+  bool record_checked = false;
 };
 
 class CgContext {
@@ -99,7 +101,7 @@ class CgContext {
   void fail_record(const std::string& message);
   // Same, with a message computed at run time (ptr + length).
   void fail_record(llvm::Value* msg, llvm::Value* len);
-  // How many bad-record exits were emitted so far (consume_checked).
+  // How many bad-record exits were emitted so far (emit_checks).
   int fail_count() const { return fail_count_; }
 
   // A unique name for a generated symbol.

@@ -4,7 +4,8 @@
 //   while (flow_str_next_split(s, sep, &pos, &part))   // or next_word
 //     <next operator>(row..., part)
 //
-// check() runs the same loop over the next operators' checks.
+// check() runs the same loop over the next operators' checks; consume()
+// runs it first (checked_consume).
 #include "codegen/operator.h"
 
 namespace flowc::codegen {
@@ -14,12 +15,14 @@ class ExplodeOp : public Operator {
  public:
   ExplodeOp(const plan::Stage& stage, Operator* next) : stage_(stage), next_(next) {}
 
+  // Every part is checked before the first is handed on: a bad second
+  // part drops the record whole.
   void consume(CgContext& cg, const Row& row) override {
-    each_part(cg, row, [&](const Row& out) { next_->consume(cg, out); });
+    checked_consume(
+        cg, [&] { check(cg, row); },
+        [&] { each_part(cg, row, [&](const Row& out) { next_->consume(cg, out); }); });
   }
 
-  // Every part, before the first is handed on: a bad second part drops
-  // the record whole.
   void check(CgContext& cg, const Row& row) override {
     each_part(cg, row, [&](const Row& out) { next_->check(cg, out); });
   }

@@ -305,7 +305,7 @@ class Scan {
     // A bad record (any field) does not move the watermark: track after.
     convert_fields(row, std::vector<bool>(src_.schema.fields.size(), true));
     track_event_time(row);
-    consume_checked(cg_, early.predicate ? *early.next : *out, row);
+    (early.predicate ? early.next : out)->consume(cg_, row);
     b_.CreateBr(next);
     b_.SetInsertPoint(next);
     b_.CreateStore(b_.CreateAdd(b_.CreateLoad(cg_.i64(), i), cg_.i64c(1)), i);
@@ -345,7 +345,7 @@ class Scan {
                                    b_.CreateMul(v, connector_value("step", src_.connector.step)));
     Row row = {CgValue{Type::Int, v, nullptr}, CgValue{Type::Timestamp, ts, nullptr}};
     track_event_time(row);
-    consume_checked(cg_, *out, row);
+    out->consume(cg_, row);
     b_.CreateBr(next);
     b_.SetInsertPoint(next);
     v->addIncoming(b_.CreateAdd(v, cg_.i64c(1)), next);

@@ -18,6 +18,21 @@ class SinkOp : public Operator {
     auto& b = cg.b();
     llvm::Value* ctx = cg.fs().ctx;
     llvm::Value* sink = cg.i32c(index_);
+    // The key first: a key that fails (10 // 0) drops the record before any
+    // of its row is written.
+    CgValue key;
+    if (sink_.key) {
+      // The key's text form: a string as is, other values as they print.
+      key = emit_expr(cg, *sink_.key, ExprEnv{&row, {}});
+      if (key.type != plan::Type::String) {
+        static const char* const kToText[] = {"flow_conv_string_bool", "flow_conv_string_i64",
+                                              "flow_conv_string_f64", nullptr, "flow_conv_string_ts"};
+        llvm::Value* out = cg.entry_alloca(cg.str_type(), "key.text");
+        llvm::Value* v = key.type == plan::Type::Bool ? cg.to_c_bool(key.v) : key.v;
+        b.CreateCall(cg.stdlib(kToText[static_cast<int>(key.type)]), {cg.fs().arena, v, out});
+        key = cg.load_value(plan::Type::String, out);
+      }
+    }
     b.CreateCall(cg.runtime("flow_sink_begin_row"), {ctx, sink});
     for (const CgValue& v : row) {
       switch (v.type) {
@@ -38,20 +53,7 @@ class SinkOp : public Operator {
           break;
       }
     }
-    if (sink_.key) {
-      // The key's text form: a string as is, other values as they print.
-      ExprEnv env{&row, {}};
-      CgValue key = emit_expr(cg, *sink_.key, env);
-      if (key.type != plan::Type::String) {
-        static const char* const kToText[] = {"flow_conv_string_bool", "flow_conv_string_i64",
-                                              "flow_conv_string_f64", nullptr, "flow_conv_string_ts"};
-        llvm::Value* out = cg.entry_alloca(cg.str_type(), "key.text");
-        llvm::Value* v = key.type == plan::Type::Bool ? cg.to_c_bool(key.v) : key.v;
-        b.CreateCall(cg.stdlib(kToText[static_cast<int>(key.type)]), {cg.fs().arena, v, out});
-        key = cg.load_value(plan::Type::String, out);
-      }
-      b.CreateCall(cg.runtime("flow_sink_key"), {ctx, sink, key.v, key.len});
-    }
+    if (sink_.key) b.CreateCall(cg.runtime("flow_sink_key"), {ctx, sink, key.v, key.len});
     b.CreateCall(cg.runtime("flow_sink_end_row"), {ctx, sink});
   }
 
@@ -67,8 +69,13 @@ class SinkOp : public Operator {
 class FanoutOp : public Operator {
  public:
   explicit FanoutOp(std::vector<Operator*> outputs) : outputs_(std::move(outputs)) {}
+  // Every reader is checked before the first gets the row.
   void consume(CgContext& cg, const Row& row) override {
-    for (Operator* out : outputs_) out->consume(cg, row);
+    auto all = [&] {
+      for (Operator* out : outputs_) out->consume(cg, row);
+    };
+    if (outputs_.size() < 2) return all();
+    checked_consume(cg, [&] { check(cg, row); }, all);
   }
 
   void check(CgContext& cg, const Row& row) override {

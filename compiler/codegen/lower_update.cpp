@@ -106,6 +106,11 @@ class UpdateOp : public Operator {
       env.state_fields.push_back(locals_[i]);
     }
     emit_statements(cg, stage_.body, env);
+    // `emit each` hands a row on after the state changed: what it reaches
+    // is checked first (a failure still leaves the state as it was).
+    if (stage_.emit == plan::EmitMode::Each && !fs.record_checked) {
+      emit_checks(cg, [&] { next_->check(cg, emitted_row(cg, row)); });
+    }
 
     // Every statement succeeded: write the state back.
     for (size_t i = 0; i < stage_.state.size(); ++i) {
@@ -121,11 +126,10 @@ class UpdateOp : public Operator {
     b.CreateStore(record_time(cg), table_->field(slot, last_update_offset_));
     fs.next_record = next_record;
     if (stage_.emit == plan::EmitMode::Each) {
-      Row out = row;
-      for (size_t i = 0; i < stage_.state.size(); ++i) {
-        out.push_back(cg.load_value(stage_.state[i].type, locals_[i]));
-      }
-      next_->consume(cg, out);
+      const bool was = fs.record_checked;
+      fs.record_checked = true;
+      next_->consume(cg, emitted_row(cg, row));
+      fs.record_checked = was;
     }
     llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "update.done", fs.fn);
     b.CreateBr(done);
@@ -217,6 +221,15 @@ class UpdateOp : public Operator {
     for (const plan::Field& f : stage_.state) {
       offsets_.push_back(layout_.add(f.type == Type::String ? 24 : 8));  // FlowStrBuf for strings
     }
+  }
+
+  // What `emit each` hands on: the record's row, then the state (locals).
+  Row emitted_row(CgContext& cg, const Row& row) {
+    Row out = row;
+    for (size_t i = 0; i < stage_.state.size(); ++i) {
+      out.push_back(cg.load_value(stage_.state[i].type, locals_[i]));
+    }
+    return out;
   }
 
   // The time a key was last updated: the record's event time, or the batch start.

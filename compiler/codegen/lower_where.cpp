@@ -43,9 +43,5 @@ OperatorPtr make_where(const plan::Stage& stage, Operator* next) {
   return std::make_unique<WhereOp>(stage, next);
 }
 
-void consume_checked(CgContext& cg, Operator& op, const Row& row) {
-  emit_checks(cg, [&] { op.check(cg, row); });
-  op.consume(cg, row);
-}
 
 }  // namespace flowc::codegen

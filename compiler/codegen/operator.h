@@ -25,7 +25,7 @@ class Operator {
   // fail — for `row` and for what this operator hands on, with no effect
   // on state or sinks. Operators that end the fused loop (aggregates,
   // update, sinks) check their own expressions and stop. See
-  // consume_checked.
+  // checked_consume.
   virtual void check(CgContext& cg, const Row& row) {}
   // Emits this operator's end-of-batch work into the end_batch function
   // (firing windows, emitting state rows). Most operators have none.
@@ -36,13 +36,6 @@ class Operator {
   virtual void restore(CgContext& cg, llvm::Value* reader) {}
 };
 using OperatorPtr = std::unique_ptr<Operator>;
-
-// Hands one record's `row` to `op`: first op.check(), then op.consume(), so
-// that a record found bad anywhere downstream — in the second part of an
-// `explode`, or in the second reader of a stream — reaches no sink and no
-// state (LANGUAGE.md 9). When nothing downstream can fail, the check emits
-// no branch to a bad record and is skipped (left unreachable).
-void consume_checked(CgContext& cg, Operator& op, const Row& row);
 
 // The checks of a grouping stage (aggregate, window, session): its `group
 // by` keys and its aggregates' arguments.
@@ -62,6 +55,22 @@ void emit_checks(CgContext& cg, Checks checks) {
   b.CreateBr(done);
   if (cg.fail_count() == fails) enter->setSuccessor(0, done);  // nothing can fail
   b.SetInsertPoint(done);
+}
+
+// Where one record reaches several effects — the parts of an `explode`,
+// the readers of a stream — a later one may find it bad after an earlier
+// one wrote a row or changed state. There, `check` (the checks of all that
+// follows) runs first, unless an operator upstream already checked, and
+// then `consume`, so that a bad record reaches no sink and no state
+// (LANGUAGE.md 9). Other operators evaluate everything that can fail
+// before their own effect.
+template <typename Check, typename Consume>
+void checked_consume(CgContext& cg, Check check, Consume consume) {
+  const bool was = cg.fs().record_checked;
+  if (!was) emit_checks(cg, check);
+  cg.fs().record_checked = true;
+  consume();
+  cg.fs().record_checked = was;
 }
 
 // Each lowering lives in its own file (lower_*.cpp).
