@@ -70,11 +70,7 @@ class UpdateOp : public Operator {
       b.SetInsertPoint(run);
       emit_statements(cg, stage_.body, state);
       if (stage_.emit == plan::EmitMode::Each) {
-        Row out = row;
-        for (size_t i = 0; i < stage_.state.size(); ++i) {
-          out.push_back(cg.load_value(stage_.state[i].type, state.state_fields[i]));
-        }
-        next_->check(cg, out);
+        next_->check(cg, emitted_row(cg, row, state.state_fields));
       }
     });
   }
@@ -109,7 +105,7 @@ class UpdateOp : public Operator {
     // `emit each` hands a row on after the state changed: what it reaches
     // is checked first (a failure still leaves the state as it was).
     if (stage_.emit == plan::EmitMode::Each && !fs.record_checked) {
-      emit_checks(cg, [&] { next_->check(cg, emitted_row(cg, row)); });
+      emit_checks(cg, [&] { next_->check(cg, emitted_row(cg, row, locals_)); });
     }
 
     // Every statement succeeded: write the state back.
@@ -128,7 +124,7 @@ class UpdateOp : public Operator {
     if (stage_.emit == plan::EmitMode::Each) {
       const bool was = fs.record_checked;
       fs.record_checked = true;
-      next_->consume(cg, emitted_row(cg, row));
+      next_->consume(cg, emitted_row(cg, row, locals_));
       fs.record_checked = was;
     }
     llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "update.done", fs.fn);
@@ -223,11 +219,12 @@ class UpdateOp : public Operator {
     }
   }
 
-  // What `emit each` hands on: the record's row, then the state (locals).
-  Row emitted_row(CgContext& cg, const Row& row) {
+  // What `emit each` hands on: the record's row, then the state fields
+  // (their addresses in `state`).
+  Row emitted_row(CgContext& cg, const Row& row, const std::vector<llvm::Value*>& state) {
     Row out = row;
     for (size_t i = 0; i < stage_.state.size(); ++i) {
-      out.push_back(cg.load_value(stage_.state[i].type, locals_[i]));
+      out.push_back(cg.load_value(stage_.state[i].type, state[i]));
     }
     return out;
   }
