@@ -96,7 +96,7 @@ int run_batches(FlowContext* ctx, int wake_fd) {
   Progress& progress = ctx->progress;
   int64_t now = now_ms();
   progress.start(ctx, now);
-  ctx->batch = FlowBatch{floor_to(now, interval), ctx->watermark, ctx->next_batch};
+  ctx->batch = FlowBatch{floor_to(now, interval), ctx->watermark, ctx->next_batch, 0};
   if (!load_tables(ctx, wake_fd, progress)) return kExitRuntime;
 
   // A run resumed from a checkpoint goes on with its batch numbers.
@@ -104,7 +104,7 @@ int run_batches(FlowContext* ctx, int wake_fd) {
     now = now_ms();
     const int64_t start = floor_to(now, interval);
     const int64_t deadline = start + interval;
-    ctx->batch = FlowBatch{start, ctx->watermark, number};
+    ctx->batch = FlowBatch{start, ctx->watermark, number, 0};
     kafka_begin_batch(ctx);  // exactly_once kafka sinks: a transaction per batch
     int64_t in_batch = 0;
     bool ended = all_streams_ended(ctx);

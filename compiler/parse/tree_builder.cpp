@@ -417,7 +417,7 @@ ast::ExprPtr TreeBuilder::expr(P::ExprContext* ctx) {
   };
   if (auto* c = dynamic_cast<P::NegExprContext*>(ctx)) {
     e = make_expr(ast::ExprKind::Unary, range(ctx));
-    e->text = "-";
+    e->text = '-';  // a char: GCC 12 warns, wrongly (-Wrestrict), on the literal "-"
     e->name_range = range(ctx->getStart());
     e->args.push_back(expr(c->expr()));
   } else if (auto* c = dynamic_cast<P::NotExprContext*>(ctx)) {
