@@ -16,25 +16,32 @@ class ExplodeOp : public Operator {
   ExplodeOp(const plan::Stage& stage, Operator* next) : stage_(stage), next_(next) {}
 
   // Every part is checked before the first is handed on: a bad second
-  // part drops the record whole.
+  // part drops the record whole. The text is split twice, computed once.
   void consume(CgContext& cg, const Row& row) override {
+    auto [text, sep] = operands(cg, row);
     checked_consume(
-        cg, [&] { check(cg, row); },
-        [&] { each_part(cg, row, [&](const Row& out) { next_->consume(cg, out); }); });
+        cg, [&] { each_part(cg, row, text, sep, [&](const Row& out) { next_->check(cg, out); }); },
+        [&] { each_part(cg, row, text, sep, [&](const Row& out) { next_->consume(cg, out); }); });
   }
 
   void check(CgContext& cg, const Row& row) override {
-    each_part(cg, row, [&](const Row& out) { next_->check(cg, out); });
+    auto [text, sep] = operands(cg, row);
+    each_part(cg, row, text, sep, [&](const Row& out) { next_->check(cg, out); });
   }
 
  private:
-  template <typename Next>
-  void each_part(CgContext& cg, const Row& row, Next next) {
-    auto& b = cg.b();
+  // The text to split and the separator (none for words).
+  std::pair<CgValue, CgValue> operands(CgContext& cg, const Row& row) {
     ExprEnv env{&row, {}};
     CgValue text = emit_expr(cg, *stage_.text, env);
     CgValue sep;
     if (stage_.separator) sep = emit_expr(cg, *stage_.separator, env);
+    return {text, sep};
+  }
+
+  template <typename Next>
+  void each_part(CgContext& cg, const Row& row, const CgValue& text, const CgValue& sep, Next next) {
+    auto& b = cg.b();
     llvm::Value* pos = cg.entry_alloca(cg.i64(), "explode.pos");
     llvm::Value* part = cg.entry_alloca(cg.str_type(), "explode.part");
     b.CreateStore(cg.i64c(0), pos);
