@@ -238,11 +238,11 @@ class ScaleOutTests(KafkaTest):
     topics = (("wide", 12),)
     N = 6000
 
-    def flow(self, stop_at_end, checkpoint="", extra=""):
+    def flow(self, stop_at_end, checkpoint=""):
         return self.write_flow("scale.flow", f"""
 param out: string = "part.jsonl"
 source ev = kafka(brokers: "{self.b}", topic: "wide", group: "g-scale", start: "earliest",
-                  stop_at_end: {"true" if stop_at_end else "false"}, {SESSION}{extra})
+                  stop_at_end: {"true" if stop_at_end else "false"}, {SESSION})
   format json
   schema {{ id: int, k: string }}
 sink ev to file(out)
@@ -277,14 +277,23 @@ sink ev to file(out)
     def test_rebalance_forces_a_checkpoint(self):
         # With checkpoints an hour apart, offsets reach the group only at a
         # checkpoint: the revocation must force one, or the partitions' new
-        # owner would read them again from the start. Cooperative: the mock
-        # refuses commits while members rejoin an eager rebalance (flowc then
-        # carries them into the next generation, racing the new owner's
-        # offset fetch); a cooperative revocation comes after the first
-        # rebalance completed, when the commit goes through.
-        flow = self.flow(False, checkpoint='checkpoint "ck" every 1h',
-                         extra=', "partition.assignment.strategy": "cooperative-sticky"')
-        self.rebalance_mid_stream(flow, [["--checkpoint", "ck0"], ["--checkpoint", "ck1"]])
+        # owner reads them again from the start (every attempt fails then).
+        # One retry on a fresh cluster: the mock refuses commits while
+        # members rejoin an eager rebalance (real brokers accept them), so
+        # flowc carries the offsets into the next generation, racing the new
+        # owner's offset fetch, which under heavy load (ASan) it lost once.
+        # The cooperative assignor would avoid that, but Debian 12's
+        # librdkafka 2.0.2 can abort in it at shutdown (librdkafka #4312).
+        for attempt in (1, 2):
+            flow = self.flow(False, checkpoint='checkpoint "ck" every 1h')
+            try:
+                self.rebalance_mid_stream(flow, [["--checkpoint", "ck0"], ["--checkpoint", "ck1"]])
+                return
+            except AssertionError:
+                if attempt == 2:
+                    raise
+                self.tearDown()
+                self.setUp()
 
     def rebalance_mid_stream(self, flow, extra):
         # The second copy joins while the first is reading: the first is
