@@ -275,34 +275,31 @@ sink ev to file(out)
         self.rebalance_mid_stream(self.flow(False), [[], []])
 
     def test_rebalance_forces_a_checkpoint(self):
-        # With checkpoints an hour apart, offsets reach the group only at a
-        # checkpoint: the revocation must force one, or the partitions' new
-        # owner reads them again from the start (every attempt fails then).
-        # One retry on a fresh cluster: the mock refuses commits while
-        # members rejoin an eager rebalance (real brokers accept them), so
-        # flowc carries the offsets into the next generation, racing the new
-        # owner's offset fetch, which under heavy load (ASan) it lost once.
-        # The cooperative assignor would avoid that, but Debian 12's
-        # librdkafka 2.0.2 can abort in it at shutdown (librdkafka #4312).
-        for attempt in (1, 2):
-            flow = self.flow(False, checkpoint='checkpoint "ck" every 1h')
-            try:
-                self.rebalance_mid_stream(flow, [["--checkpoint", "ck0"], ["--checkpoint", "ck1"]])
-                return
-            except AssertionError:
-                if attempt == 2:
-                    raise
-                self.tearDown()
-                self.setUp()
+        # With checkpoints an hour apart, the revocation must force one (the
+        # batch's offsets are committed only with a checkpoint), so the first
+        # copy writes a checkpoint between its first and its last. Nothing
+        # may be lost. Exactly once is not asserted here: the mock refuses
+        # commits while members rejoin an eager rebalance (real brokers
+        # accept them), also the carried commit at the next assignment, so
+        # the moved partitions' new owner may read them again from the last
+        # commit. The cooperative assignor avoids the refusal, but Debian
+        # 12's librdkafka 2.0.2 can abort in it at shutdown (#4312).
+        flow = self.flow(False, checkpoint='checkpoint "ck" every 1h')
+        got, errs = self.rebalance_mid_stream(
+            flow, [["--checkpoint", "ck0"], ["--checkpoint", "ck1"]], exact=False,
+            env=dict(os.environ, FLOWC_CHECKPOINT_TRACE="1"))
+        self.assertEqual(set(got), set(self.values(0, 3000)), "records lost")
+        checkpoints = [l for l in errs[0].splitlines() if l.startswith("flowc: checkpoint: ")]
+        self.assertGreaterEqual(len(checkpoints), 3, "no checkpoint at the revocation:\n" + errs[0])
 
-    def rebalance_mid_stream(self, flow, extra):
+    def rebalance_mid_stream(self, flow, extra, exact=True, env=None):
         # The second copy joins while the first is reading: the first is
         # revoked mid-batch, finishes and commits it, then both share.
         program = self.build(flow, "stream")
         total = 3000
         first = subprocess.Popen([program, "--quiet", "--batch", "200ms", "--param", "out=q0.jsonl",
                                   *extra[0]],
-                                 cwd=self.dir, stderr=subprocess.PIPE, text=True)
+                                 cwd=self.dir, stderr=subprocess.PIPE, text=True, env=env)
         second = None
         try:
             for chunk in range(10):
@@ -335,10 +332,12 @@ sink ev to file(out)
         self.assertEqual(first.returncode, 0, errs[0])
         self.assertEqual(second.returncode, 0, errs[1])
         got = lines_of(self.path("q0.jsonl")) + lines_of(self.path("q1.jsonl"))
-        twice = sorted(v for v, n in collections.Counter(got).items() if n > 1)
-        self.assertEqual(collections.Counter(got), collections.Counter(self.values(0, total)),
-                         f"{len(twice)} read twice, e.g. {twice[:3]}\nfirst:\n{errs[0]}\n"
-                         f"second:\n{errs[1]}")
+        if exact:
+            twice = sorted(v for v, n in collections.Counter(got).items() if n > 1)
+            self.assertEqual(collections.Counter(got), collections.Counter(self.values(0, total)),
+                             f"{len(twice)} read twice, e.g. {twice[:3]}\nfirst:\n{errs[0]}\n"
+                             f"second:\n{errs[1]}")
+        return got, errs
 
 
 class SinkTests(KafkaTest):
