@@ -4,7 +4,8 @@
 //     start = now rounded down to the batch interval; deadline = start + interval
 //     pump every source in turn (one read / one chunk each) until:
 //       the deadline passes, or the batch holds --max-batch-records records,
-//       or every source has ended (or a stop / failure is pending)
+//       or every source has ended, or a failure is pending, or a stop is
+//       requested and no source has input ready
 //     end_batch(final = every source ended); write sinks (or, for a failed
 //     batch, take their rows back); dead letters
 #include "batch_loop.h"
@@ -109,9 +110,14 @@ int run_batches(FlowContext* ctx, int wake_fd) {
     int64_t in_batch = 0;
     bool ended = all_streams_ended(ctx);
 
+    // SIGINT/SIGTERM finish the batch with the input that is there without
+    // waiting for more: a file's batches stay those of an uninterrupted
+    // run (LANGUAGE.md 12: "as if uninterrupted"), an idle input ends it.
+    bool progressed = true;
     while (!ended && in_batch < max_records) {
-      if (stop_requested() || !ctx->error.empty() || ctx->fail_batch || ctx->stdout_closed) break;
-      bool progressed = false;
+      if (!ctx->error.empty() || ctx->fail_batch || ctx->stdout_closed) break;
+      if (stop_requested() && !progressed) break;
+      progressed = false;
       for (auto& s : ctx->sources) {
         if (s->is_table || s->ended) continue;
         int64_t before = ctx->counters.records_in;
@@ -125,7 +131,7 @@ int run_batches(FlowContext* ctx, int wake_fd) {
       now = now_ms();
       if (now >= deadline) break;
       progress.tick(ctx, now);
-      if (!progressed) wait_for_input(ctx, wake_fd, deadline, now, progress, false);
+      if (!progressed && !stop_requested()) wait_for_input(ctx, wake_fd, deadline, now, progress, false);
     }
     // A batch cut by --max-batch-records may hold the last records: look
     // ahead so that it, not an empty batch after it, is the final one.
