@@ -84,8 +84,8 @@ class Pipeline:
         return subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True)
 
-    def run(self, cwd):
-        p = self.start(cwd)
+    def run(self, cwd, extra=()):
+        p = self.start(cwd, extra)
         _, err = p.communicate(timeout=TIMEOUT)
         return p.returncode, err
 
@@ -249,6 +249,16 @@ def kill_run(res, name, pipe, d, rng, kills, timing, sig):
               f"{landed} of {kills}")
 
 
+def stopped_at_a_third(pipe, d, timing):
+    """Runs `pipe` in `d` and stops it with SIGTERM about a third of the way
+    through (its checkpoint then records a stopped run); returns `d`."""
+    p = pipe.start(d)
+    if wait_running(p) and wait_progress(p, d, timing[1] // 3):
+        p.send_signal(signal.SIGTERM)
+    p.communicate(timeout=TIMEOUT)
+    return d
+
+
 def scenario(res, pipe, root, input_path, flow_text, rng, kills):
     tag = pipe.label
     # 1. Uninterrupted reference.
@@ -283,22 +293,13 @@ def scenario(res, pipe, root, input_path, flow_text, rng, kills):
     compare(res, f"{tag} SIGTERM", d, ref)
 
     # 3b. SIGTERM, then a restart with another --param value: allowed.
-    d = fresh_dir(root, f"{tag}-param", input_path)
-    p = pipe.start(d)
-    if wait_running(p) and wait_progress(p, d, timing[1] // 3):
-        p.send_signal(signal.SIGTERM)
-    p.communicate(timeout=TIMEOUT)
-    p = pipe.start(d, ["--param", "ceiling=9000"])
-    _, err = p.communicate(timeout=TIMEOUT)
-    res.check(p.returncode == 0, f"{tag}: a restart with a changed --param resumes", err.strip())
+    d = stopped_at_a_third(pipe, fresh_dir(root, f"{tag}-param", input_path), timing)
+    code, err = pipe.run(d, ["--param", "ceiling=9000"])
+    res.check(code == 0, f"{tag}: a restart with a changed --param resumes", err.strip())
     compare(res, f"{tag} changed --param", d, ref)
 
     # 4. A changed pipeline on a checkpoint of a stopped run.
-    d = fresh_dir(root, f"{tag}-changed", input_path)
-    p = pipe.start(d)
-    if wait_running(p) and wait_progress(p, d, timing[1] // 3):
-        p.send_signal(signal.SIGTERM)
-    p.communicate(timeout=TIMEOUT)
+    d = stopped_at_a_third(pipe, fresh_dir(root, f"{tag}-changed", input_path), timing)
     before = read_sinks(d)
     changed = changed_pipeline(pipe, root, flow_text)
     code, err = changed.run(d)
