@@ -413,8 +413,6 @@ class KafkaSource final : public Source, public KafkaClient {
     revoked_ = nullptr;
   }
 
-  bool uses_transactions = false;  // offsets go into an exactly_once sink's txn
-
  private:
   static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                            rd_kafka_topic_partition_list_t* parts, void* opaque) {
