@@ -206,6 +206,11 @@ llvm::GlobalVariable* CgContext::source_watermark(int source) {
                      "source." + pipeline_.sources[source].name + ".watermark");
 }
 
+llvm::GlobalVariable* CgContext::source_watermark_at_start(int source) {
+  return time_global(module_, i64(), watermarks_at_start_, source,
+                     "source." + pipeline_.sources[source].name + ".watermark_at_start");
+}
+
 llvm::Function* CgContext::begin_function(const std::string& name, llvm::FunctionType* type,
                                           bool exported) {
   auto* f = llvm::Function::Create(

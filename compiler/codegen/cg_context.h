@@ -89,6 +89,10 @@ class CgContext {
   // the source loop raises the maximum, end_batch advances the watermark.
   llvm::GlobalVariable* source_max_time(int source);
   llvm::GlobalVariable* source_watermark(int source);
+  // The watermark as it stood when the current batch began: end_batch
+  // advances source_watermark first, then fires windows, and copies it here
+  // last (codegen/time.h, late_bound).
+  llvm::GlobalVariable* source_watermark_at_start(int source);
 
   // The global holding a param's value (for built executables).
   llvm::GlobalVariable* param_slot(int index);
@@ -115,7 +119,7 @@ class CgContext {
   FunctionState fs_;
   std::map<std::string, llvm::Constant*> strings_;
   std::map<int, llvm::GlobalVariable*> param_slots_;
-  std::map<int, llvm::GlobalVariable*> max_times_, watermarks_;
+  std::map<int, llvm::GlobalVariable*> max_times_, watermarks_, watermarks_at_start_;
   std::map<std::string, int> names_;
   int fail_count_ = 0;
   llvm::StructType* str_ = nullptr;

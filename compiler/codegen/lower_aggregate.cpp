@@ -10,13 +10,14 @@
 #include "codegen/agg_state.h"
 #include "codegen/keyed_table.h"
 #include "codegen/operator.h"
+#include "codegen/time.h"
 
 namespace flowc::codegen {
 namespace {
 
 class AggregateOp : public Operator {
  public:
-  AggregateOp(const plan::Stage& stage, int root_source, Operator* next)
+  AggregateOp(const plan::AggregateStage& stage, int root_source, Operator* next)
       : stage_(stage), root_source_(root_source), next_(next) {}
 
   void consume(CgContext& cg, const Row& row) override {
@@ -41,11 +42,8 @@ class AggregateOp : public Operator {
       Row out;
       for (size_t i = 0; i < stage_.keys.size(); ++i) out.push_back(table_->key(slot, i));
       for (CgValue& v : state_->finalize(cg, slot)) out.push_back(v);
-      FunctionState& fs = cg.fs();
-      int saved = fs.source;
-      fs.source = root_source_;
-      next_->consume(cg, out);
-      fs.source = saved;
+      // A changelog row: no event time (sema refuses windows downstream).
+      emit_row(cg, next_, out, root_source_, nullptr);
     });
   }
 
@@ -64,7 +62,7 @@ class AggregateOp : public Operator {
     state_ = std::make_unique<AggState>(stage_.aggregates, layout_);
   }
 
-  const plan::Stage& stage_;
+  const plan::AggregateStage& stage_;
   int root_source_;
   Operator* next_;
   SlotLayout layout_;
@@ -75,11 +73,11 @@ class AggregateOp : public Operator {
 
 }  // namespace
 
-OperatorPtr make_aggregate(const plan::Stage& stage, int root_source, Operator* next) {
+OperatorPtr make_aggregate(const plan::AggregateStage& stage, int root_source, Operator* next) {
   return std::make_unique<AggregateOp>(stage, root_source, next);
 }
 
-void check_keys_and_args(CgContext& cg, const plan::Stage& stage, const Row& row) {
+void check_keys_and_args(CgContext& cg, const plan::AggregateStage& stage, const Row& row) {
   ExprEnv env{&row, {}};
   for (const plan::NamedExpr& k : stage.keys) emit_expr(cg, *k.expr, env);
   for (const plan::Aggregate& a : stage.aggregates) {

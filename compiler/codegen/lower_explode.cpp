@@ -13,7 +13,7 @@ namespace {
 
 class ExplodeOp : public Operator {
  public:
-  ExplodeOp(const plan::Stage& stage, Operator* next) : stage_(stage), next_(next) {}
+  ExplodeOp(const plan::ExplodeStage& stage, Operator* next) : stage_(stage), next_(next) {}
 
   // Every part is checked before the first is handed on: a bad second
   // part drops the record whole. The text is split twice, computed once.
@@ -63,13 +63,13 @@ class ExplodeOp : public Operator {
     b.SetInsertPoint(done);
   }
 
-  const plan::Stage& stage_;
+  const plan::ExplodeStage& stage_;
   Operator* next_;
 };
 
 }  // namespace
 
-OperatorPtr make_explode(const plan::Stage& stage, Operator* next) {
+OperatorPtr make_explode(const plan::ExplodeStage& stage, Operator* next) {
   return std::make_unique<ExplodeOp>(stage, next);
 }
 

@@ -28,7 +28,7 @@ class TableLoadOp : public Operator {
 
 class JoinOp : public Operator {
  public:
-  JoinOp(const plan::Stage& stage, LookupTable& table, Operator* next)
+  JoinOp(const plan::JoinStage& stage, LookupTable& table, Operator* next)
       : stage_(stage), table_(table), next_(next) {}
 
   void consume(CgContext& cg, const Row& row) override {
@@ -65,7 +65,7 @@ class JoinOp : public Operator {
     b.SetInsertPoint(done);
   }
 
-  const plan::Stage& stage_;
+  const plan::JoinStage& stage_;
   LookupTable& table_;
   Operator* next_;
 };
@@ -74,7 +74,7 @@ class JoinOp : public Operator {
 
 OperatorPtr make_table_load(LookupTable& table) { return std::make_unique<TableLoadOp>(table); }
 
-OperatorPtr make_join(const plan::Stage& stage, LookupTable& table, Operator* next) {
+OperatorPtr make_join(const plan::JoinStage& stage, LookupTable& table, Operator* next) {
   return std::make_unique<JoinOp>(stage, table, next);
 }
 

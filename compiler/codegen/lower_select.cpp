@@ -9,7 +9,7 @@ namespace {
 
 class SelectOp : public Operator {
  public:
-  SelectOp(const plan::Stage& stage, Operator* next) : stage_(stage), next_(next) {}
+  SelectOp(const plan::SelectStage& stage, Operator* next) : stage_(stage), next_(next) {}
 
   void consume(CgContext& cg, const Row& row) override {
     ExprEnv env{&row, {}};
@@ -26,13 +26,13 @@ class SelectOp : public Operator {
   }
 
  private:
-  const plan::Stage& stage_;
+  const plan::SelectStage& stage_;
   Operator* next_;
 };
 
 }  // namespace
 
-OperatorPtr make_select(const plan::Stage& stage, Operator* next) {
+OperatorPtr make_select(const plan::SelectStage& stage, Operator* next) {
   return std::make_unique<SelectOp>(stage, next);
 }
 

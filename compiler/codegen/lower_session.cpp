@@ -42,6 +42,7 @@
 #include "codegen/checkpoint.h"
 #include "codegen/keyed_table.h"
 #include "codegen/operator.h"
+#include "codegen/time.h"
 
 namespace flowc::codegen {
 namespace {
@@ -50,17 +51,18 @@ using plan::Type;
 
 class SessionOp : public Operator {
  public:
-  SessionOp(const plan::Stage& stage, int root_source, Operator* next)
-      : stage_(stage), gap_(stage.window->size_ms), event_time_(stage.window->event_time),
-        root_source_(root_source), next_(next) {}
+  SessionOp(const plan::AggregateStage& stage, const plan::Clock& clock, int root_source,
+            Operator* next)
+      : stage_(stage), gap_(stage.window->size_ms), clock_(clock), root_source_(root_source),
+        next_(next) {}
 
   // The expressions of a record that is not late (a late one is dropped,
   // not bad).
   void check(CgContext& cg, const Row& row) override {
     auto& b = cg.b();
     llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "session.check.done", cg.fs().fn);
-    if (event_time_) {
-      llvm::Value* watermark = b.CreateLoad(cg.i64(), cg.source_watermark(root_source_));
+    if (clock_.event_time) {
+      llvm::Value* watermark = late_bound(cg, clock_);
       llvm::Value* late = b.CreateICmpSLE(plus_gap(cg, cg.fs().event_time), watermark);
       llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "session.check", cg.fs().fn);
       b.CreateCondBr(late, done, keep);
@@ -76,22 +78,20 @@ class SessionOp : public Operator {
     prepare(cg);
     llvm::Function* fn = cg.fs().fn;
     auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg.llvm(), name, fn); };
-    llvm::Value* t = event_time_
-                         ? cg.fs().event_time
-                         : b.CreateLoad(cg.i64(), b.CreateStructGEP(cg.batch_type(), cg.fs().batch, 0));
+    llvm::Value* t = row_time(cg, clock_);
     // t + G, saturating: the latest start a session t joins may have.
     llvm::Value* reach = plus_gap(cg, t);
     llvm::BasicBlock* done = block("session.done");
-    if (event_time_) {
+    if (clock_.event_time) {
       // Late: the record's own session [t, t + G] ended at or before the
       // watermark as it stood when this batch began.
-      llvm::Value* watermark = b.CreateLoad(cg.i64(), cg.source_watermark(root_source_));
+      llvm::Value* watermark = late_bound(cg, clock_);
       llvm::BasicBlock* drop = block("session.late");
       llvm::BasicBlock* keep = block("session.keep");
       b.CreateCondBr(b.CreateICmpSLE(reach, watermark), drop, keep,
                      llvm::MDBuilder(cg.llvm()).createUnlikelyBranchWeights());
       b.SetInsertPoint(drop);
-      b.CreateCall(cg.runtime("flow_count_late"), {cg.fs().ctx, cg.i32c(root_source_)});
+      b.CreateCall(cg.runtime("flow_count_late"), {cg.fs().ctx, cg.i32c(cg.fs().source)});
       b.CreateBr(done);
       b.SetInsertPoint(keep);
     }
@@ -176,15 +176,7 @@ class SessionOp : public Operator {
     auto& b = cg.b();
     llvm::Function* fn = cg.fs().fn;
     auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg.llvm(), name, fn); };
-    llvm::Value* watermark;
-    if (event_time_) {
-      watermark = b.CreateLoad(cg.i64(), cg.source_watermark(root_source_));
-    } else {
-      // Processing time: sessions that ended by the batch's end; all at the end of input.
-      llvm::Value* end = b.CreateLoad(cg.i64(), b.CreateStructGEP(cg.batch_type(), cg.fs().batch, 3));
-      llvm::Value* final_batch = b.CreateICmpNE(fn->getArg(2), cg.i32c(0));
-      watermark = b.CreateSelect(final_batch, cg.i64c(INT64_MAX), end);
-    }
+    llvm::Value* watermark = fire_bound(cg, clock_);
     const size_t nkeys = stage_.keys.size();
     bool final_mode = stage_.emit == plan::EmitMode::Final;
 
@@ -240,10 +232,9 @@ class SessionOp : public Operator {
       Row out = {results_->key(r, 1), results_->key(r, 0)};
       for (size_t n = 0; n < nkeys; ++n) out.push_back(results_->key(r, n + 2));
       for (CgValue& v : state_->finalize(cg, e)) out.push_back(v);
-      int saved = cg.fs().source;
-      cg.fs().source = root_source_;
-      next_->consume(cg, out);
-      cg.fs().source = saved;
+      // A roll-up downstream sees the row at window_end - 1ms (LANGUAGE.md 13).
+      llvm::Value* time = clock_.event_time ? b.CreateSub(out[1].v, cg.i64c(1)) : nullptr;
+      emit_row(cg, next_, out, root_source_, time);
     });
     results_->clear();
 
@@ -471,9 +462,9 @@ class SessionOp : public Operator {
                                         cg.i64c(0), name + ".arrival");
   }
 
-  const plan::Stage& stage_;
+  const plan::AggregateStage& stage_;
   int64_t gap_;
-  bool event_time_;
+  plan::Clock clock_;
   int root_source_;
   Operator* next_;
   std::vector<Type> key_types_;
@@ -486,8 +477,9 @@ class SessionOp : public Operator {
 
 }  // namespace
 
-OperatorPtr make_session(const plan::Stage& stage, int root_source, Operator* next) {
-  return std::make_unique<SessionOp>(stage, root_source, next);
+OperatorPtr make_session(const plan::AggregateStage& stage, const plan::Clock& clock,
+                         int root_source, Operator* next) {
+  return std::make_unique<SessionOp>(stage, clock, root_source, next);
 }
 
 }  // namespace flowc::codegen

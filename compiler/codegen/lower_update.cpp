@@ -21,6 +21,7 @@
 #include "codegen/checkpoint.h"
 #include "codegen/keyed_table.h"
 #include "codegen/operator.h"
+#include "codegen/time.h"
 
 namespace flowc::codegen {
 namespace {
@@ -29,8 +30,8 @@ using plan::Type;
 
 class UpdateOp : public Operator {
  public:
-  UpdateOp(const plan::Stage& stage, int root_source, bool event_time, Operator* next)
-      : stage_(stage), root_source_(root_source), event_time_(event_time), next_(next) {}
+  UpdateOp(const plan::UpdateStage& stage, const plan::Clock& clock, int root_source, Operator* next)
+      : stage_(stage), clock_(clock), root_source_(root_source), next_(next) {}
 
   // The keys, then the block's statements on a copy of the key's state
   // (looked up, not inserted), then what `emit each` hands on — only when
@@ -119,7 +120,7 @@ class UpdateOp : public Operator {
         cg.store_value(v, at);
       }
     }
-    b.CreateStore(record_time(cg), table_->field(slot, last_update_offset_));
+    b.CreateStore(row_time(cg, clock_), table_->field(slot, last_update_offset_));
     fs.next_record = next_record;
     if (stage_.emit == plan::EmitMode::Each) {
       const bool was = fs.record_checked;
@@ -152,9 +153,7 @@ class UpdateOp : public Operator {
       llvm::BasicBlock* expired = llvm::BasicBlock::Create(cg.llvm(), "expired", cg.fs().fn);
       b.CreateCondBr(is_final, expired, expire);
       b.SetInsertPoint(expire);
-      llvm::Value* now =
-          event_time_ ? b.CreateLoad(cg.i64(), cg.source_watermark(root_source_))
-                      : b.CreateLoad(cg.i64(), b.CreateStructGEP(cg.batch_type(), cg.fs().batch, 0));
+      llvm::Value* now = clock_.event_time ? watermark(cg, clock_) : row_time(cg, clock_);
       llvm::Value* limit = cg.entry_alloca(cg.i64(), "expire.limit");
       b.CreateStore(now, limit);
       table_->erase_if("expired", [&](llvm::Value* slot, llvm::Value* arg) {
@@ -184,10 +183,8 @@ class UpdateOp : public Operator {
           for (size_t i = 0; i < stage_.state.size(); ++i) {
             out.push_back(cg.load_value(stage_.state[i].type, table_->field(slot, offsets_[i])));
           }
-          int saved = cg.fs().source;
-          cg.fs().source = root_source_;
-          next_->consume(cg, out);
-          cg.fs().source = saved;
+          // A changelog row: no event time (sema refuses windows downstream).
+          emit_row(cg, next_, out, root_source_, nullptr);
         },
         stage_.emit == plan::EmitMode::All);
   }
@@ -229,11 +226,6 @@ class UpdateOp : public Operator {
     return out;
   }
 
-  // The time a key was last updated: the record's event time, or the batch start.
-  llvm::Value* record_time(CgContext& cg) {
-    if (event_time_) return cg.fs().event_time;
-    return cg.b().CreateLoad(cg.i64(), cg.b().CreateStructGEP(cg.batch_type(), cg.fs().batch, 0));
-  }
 
   void release(CgContext& cg, llvm::Value* slot) {
     for (size_t i = 0; i < stage_.state.size(); ++i) {
@@ -293,9 +285,9 @@ class UpdateOp : public Operator {
     }
   }
 
-  const plan::Stage& stage_;
+  const plan::UpdateStage& stage_;
+  plan::Clock clock_;
   int root_source_;
-  bool event_time_;
   Operator* next_;
   SlotLayout layout_;
   std::vector<Type> key_types_;
@@ -307,8 +299,9 @@ class UpdateOp : public Operator {
 
 }  // namespace
 
-OperatorPtr make_update(const plan::Stage& stage, int root_source, bool event_time, Operator* next) {
-  return std::make_unique<UpdateOp>(stage, root_source, event_time, next);
+OperatorPtr make_update(const plan::UpdateStage& stage, const plan::Clock& clock, int root_source,
+                        Operator* next) {
+  return std::make_unique<UpdateOp>(stage, clock, root_source, next);
 }
 
 }  // namespace flowc::codegen

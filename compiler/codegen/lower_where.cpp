@@ -9,7 +9,7 @@ namespace {
 
 class WhereOp : public Operator {
  public:
-  WhereOp(const plan::Stage& stage, Operator* next) : stage_(stage), next_(next) {}
+  WhereOp(const plan::WhereStage& stage, Operator* next) : stage_(stage), next_(next) {}
 
   void consume(CgContext& cg, const Row& row) override {
     filter(cg, row, [&] { next_->consume(cg, row); });
@@ -33,13 +33,13 @@ class WhereOp : public Operator {
     b.SetInsertPoint(done);
   }
 
-  const plan::Stage& stage_;
+  const plan::WhereStage& stage_;
   Operator* next_;
 };
 
 }  // namespace
 
-OperatorPtr make_where(const plan::Stage& stage, Operator* next) {
+OperatorPtr make_where(const plan::WhereStage& stage, Operator* next) {
   return std::make_unique<WhereOp>(stage, next);
 }
 

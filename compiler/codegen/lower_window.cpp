@@ -23,6 +23,7 @@
 #include "codegen/agg_state.h"
 #include "codegen/keyed_table.h"
 #include "codegen/operator.h"
+#include "codegen/time.h"
 
 namespace flowc::codegen {
 namespace {
@@ -41,28 +42,25 @@ llvm::Value* floor_to(CgContext& cg, llvm::Value* t, int64_t s) {
 
 class WindowOp : public Operator {
  public:
-  WindowOp(const plan::Stage& stage, int root_source, Operator* next)
-      : stage_(stage), window_(*stage.window), root_source_(root_source), next_(next) {}
+  WindowOp(const plan::AggregateStage& stage, const plan::Clock& clock, int root_source, Operator* next)
+      : stage_(stage), window_(*stage.window), clock_(clock), root_source_(root_source), next_(next) {}
 
   void consume(CgContext& cg, const Row& row) override {
     auto& b = cg.b();
     prepare(cg);
-    llvm::Value* t = window_.event_time
-                         ? cg.fs().event_time
-                         : b.CreateLoad(cg.i64(), b.CreateStructGEP(cg.batch_type(), cg.fs().batch, 0));
-    llvm::Value* pane = floor_to(cg, t, window_.slide_ms);
+    llvm::Value* pane = floor_to(cg, row_time(cg, clock_), window_.slide_ms);
     llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "window.done", cg.fs().fn);
-    if (window_.event_time) {
+    if (clock_.event_time) {
       // Late: every window of the record ended at or before the watermark
       // as it stood when this batch began (end_batch alone moves it).
-      llvm::Value* watermark = b.CreateLoad(cg.i64(), cg.source_watermark(root_source_));
+      llvm::Value* watermark = late_bound(cg, clock_);
       llvm::Value* last_end = b.CreateAdd(pane, cg.i64c(window_.size_ms));
       llvm::Value* late = b.CreateICmpSLE(last_end, watermark);
       llvm::BasicBlock* drop = llvm::BasicBlock::Create(cg.llvm(), "window.late", cg.fs().fn);
       llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "window.keep", cg.fs().fn);
       b.CreateCondBr(late, drop, keep, llvm::MDBuilder(cg.llvm()).createUnlikelyBranchWeights());
       b.SetInsertPoint(drop);
-      b.CreateCall(cg.runtime("flow_count_late"), {cg.fs().ctx, cg.i32c(root_source_)});
+      b.CreateCall(cg.runtime("flow_count_late"), {cg.fs().ctx, cg.i32c(cg.fs().source)});
       b.CreateBr(done);
       b.SetInsertPoint(keep);
     }
@@ -86,9 +84,9 @@ class WindowOp : public Operator {
   void check(CgContext& cg, const Row& row) override {
     auto& b = cg.b();
     llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "window.check.done", cg.fs().fn);
-    if (window_.event_time) {
+    if (clock_.event_time) {
       llvm::Value* pane = floor_to(cg, cg.fs().event_time, window_.slide_ms);
-      llvm::Value* watermark = b.CreateLoad(cg.i64(), cg.source_watermark(root_source_));
+      llvm::Value* watermark = late_bound(cg, clock_);
       llvm::Value* late = b.CreateICmpSLE(b.CreateAdd(pane, cg.i64c(window_.size_ms)), watermark);
       llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "window.check", cg.fs().fn);
       b.CreateCondBr(late, done, keep);
@@ -102,15 +100,7 @@ class WindowOp : public Operator {
   void end_batch(CgContext& cg) override {
     if (!panes_) return;
     auto& b = cg.b();
-    llvm::Value* watermark;
-    if (window_.event_time) {
-      watermark = b.CreateLoad(cg.i64(), cg.source_watermark(root_source_));
-    } else {
-      // Processing time: windows that ended by the batch's end; all at the end of input.
-      llvm::Value* end = b.CreateLoad(cg.i64(), b.CreateStructGEP(cg.batch_type(), cg.fs().batch, 3));
-      llvm::Value* final_batch = b.CreateICmpNE(cg.fs().fn->getArg(2), cg.i32c(0));
-      watermark = b.CreateSelect(final_batch, cg.i64c(INT64_MAX), end);
-    }
+    llvm::Value* watermark = fire_bound(cg, clock_);
     llvm::Value* fired = b.CreateLoad(cg.i64(), fired_upto_);
     bool final_mode = stage_.emit == plan::EmitMode::Final;
     int64_t per_pane = window_.size_ms / window_.slide_ms;
@@ -192,10 +182,9 @@ class WindowOp : public Operator {
                  {Type::Timestamp, end, nullptr}};
       for (size_t i = 1; i <= stage_.keys.size(); ++i) out.push_back(windows_->key(w, i));
       for (CgValue& v : window_state_->finalize(cg, w)) out.push_back(v);
-      int saved = cg.fs().source;
-      cg.fs().source = root_source_;
-      next_->consume(cg, out);
-      cg.fs().source = saved;
+      // A roll-up downstream sees the row at window_end - 1ms (LANGUAGE.md 13).
+      llvm::Value* time = clock_.event_time ? b.CreateSub(end, cg.i64c(1)) : nullptr;
+      emit_row(cg, next_, out, root_source_, time);
     });
     if (window_state_->owns_memory()) {
       windows_->for_each_slot([&](llvm::Value* w) { window_state_->release(cg, w); });
@@ -260,8 +249,9 @@ class WindowOp : public Operator {
     fired_upto_ = global("fired_upto", INT64_MIN);
   }
 
-  const plan::Stage& stage_;
+  const plan::AggregateStage& stage_;
   plan::Window window_;
+  plan::Clock clock_;
   int root_source_;
   Operator* next_;
   SlotLayout pane_layout_, window_layout_;
@@ -275,8 +265,9 @@ class WindowOp : public Operator {
 
 }  // namespace
 
-OperatorPtr make_window(const plan::Stage& stage, int root_source, Operator* next) {
-  return std::make_unique<WindowOp>(stage, root_source, next);
+OperatorPtr make_window(const plan::AggregateStage& stage, const plan::Clock& clock, int root_source,
+                        Operator* next) {
+  return std::make_unique<WindowOp>(stage, clock, root_source, next);
 }
 
 }  // namespace flowc::codegen

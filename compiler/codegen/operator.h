@@ -39,7 +39,7 @@ using OperatorPtr = std::unique_ptr<Operator>;
 
 // The checks of a grouping stage (aggregate, window, session): its `group
 // by` keys and its aggregates' arguments.
-void check_keys_and_args(CgContext& cg, const plan::Stage& stage, const Row& row);
+void check_keys_and_args(CgContext& cg, const plan::AggregateStage& stage, const Row& row);
 
 // Emits `checks` (code that may branch to a bad record) behind a branch
 // that is bypassed when `checks` turned out to emit no such branch.
@@ -73,18 +73,23 @@ void checked_consume(CgContext& cg, Check check, Consume consume) {
   cg.fs().record_checked = was;
 }
 
-// Each lowering lives in its own file (lower_*.cpp).
-OperatorPtr make_where(const plan::Stage& stage, Operator* next);
-OperatorPtr make_select(const plan::Stage& stage, Operator* next);
-OperatorPtr make_explode(const plan::Stage& stage, Operator* next);
-OperatorPtr make_aggregate(const plan::Stage& stage, int root_source, Operator* next);
-OperatorPtr make_window(const plan::Stage& stage, int root_source, Operator* next);
-OperatorPtr make_session(const plan::Stage& stage, int root_source, Operator* next);
+// Each lowering lives in its own file (lower_*.cpp). Stateful ones get the
+// time of their input rows (`clock`) and the source that rows they emit at
+// a batch's end are reported against (`root_source`).
+OperatorPtr make_where(const plan::WhereStage& stage, Operator* next);
+OperatorPtr make_select(const plan::SelectStage& stage, Operator* next);
+OperatorPtr make_explode(const plan::ExplodeStage& stage, Operator* next);
+OperatorPtr make_aggregate(const plan::AggregateStage& stage, int root_source, Operator* next);
+OperatorPtr make_window(const plan::AggregateStage& stage, const plan::Clock& clock, int root_source,
+                        Operator* next);
+OperatorPtr make_session(const plan::AggregateStage& stage, const plan::Clock& clock,
+                         int root_source, Operator* next);
 OperatorPtr make_sink(int sink_index, const plan::Sink& sink);
 class LookupTable;  // lookup_table.h
 OperatorPtr make_table_load(LookupTable& table);
-OperatorPtr make_join(const plan::Stage& stage, LookupTable& table, Operator* next);
-OperatorPtr make_update(const plan::Stage& stage, int root_source, bool event_time, Operator* next);
+OperatorPtr make_join(const plan::JoinStage& stage, LookupTable& table, Operator* next);
+OperatorPtr make_update(const plan::UpdateStage& stage, const plan::Clock& clock, int root_source,
+                        Operator* next);
 // Hands every row to each of `outputs` in turn (a stream read by several
 // sinks and streams).
 OperatorPtr make_fanout(std::vector<Operator*> outputs);

@@ -12,6 +12,7 @@
 #include "codegen/operator.h"
 #include "codegen/scan.h"
 #include "plan/explain.h"
+#include "support/overloaded.h"
 
 namespace flowc::codegen {
 
@@ -75,19 +76,24 @@ class PipelineBuilder {
     }
   }
 
-  // Whether the rows reaching stage `k` of stream `s` are source records
-  // that carry their event time (no aggregate or update before them).
-  bool carries_event_time(size_t s, size_t k) const {
-    const plan::Stream& stream = p_.streams[s];
-    if (stream.root_source < 0 || p_.sources[stream.root_source].event_time < 0) return false;
-    for (size_t j = 0; j < k; ++j) {
-      plan::StageKind kind = stream.stages[j].kind;
-      if (kind == plan::StageKind::Aggregate || kind == plan::StageKind::Update) return false;
-    }
-    if (stream.input.kind == plan::Input::Stream) {
-      return carries_event_time(stream.input.index, p_.streams[stream.input.index].stages.size());
-    }
-    return true;
+  // The operator of one stage, handing its rows to `next`.
+  OperatorPtr lower_stage(const plan::Stream& stream, const plan::Stage& st, Operator* next) {
+    return std::visit(
+        Overloaded{
+            [&](const plan::WhereStage& s) { return make_where(s, next); },
+            [&](const plan::SelectStage& s) { return make_select(s, next); },
+            [&](const plan::ExplodeStage& s) { return make_explode(s, next); },
+            [&](const plan::JoinStage& s) { return make_join(s, *lookup_tables_[s.table], next); },
+            [&](const plan::AggregateStage& s) {
+              if (!s.window) return make_aggregate(s, stream.root_source, next);
+              if (s.window->kind == plan::WindowKind::Session) {
+                return make_session(s, st.clock, stream.root_source, next);
+              }
+              return make_window(s, st.clock, stream.root_source, next);
+            },
+            [&](const plan::UpdateStage& s) { return make_update(s, st.clock, stream.root_source, next); },
+        },
+        st.op);
   }
 
   // Builds the operator graph back to front: a stream's operators hand rows
@@ -108,24 +114,7 @@ class PipelineBuilder {
       Operator* next = ops_.back().get();
       stream_tails_[s] = next;
       for (size_t k = stream.stages.size(); k-- > 0;) {
-        const plan::Stage& st = stream.stages[k];
-        switch (st.kind) {
-          case plan::StageKind::Where: ops_.push_back(make_where(st, next)); break;
-          case plan::StageKind::Select: ops_.push_back(make_select(st, next)); break;
-          case plan::StageKind::Explode: ops_.push_back(make_explode(st, next)); break;
-          case plan::StageKind::Aggregate:
-            ops_.push_back(!st.window ? make_aggregate(st, stream.root_source, next)
-                           : st.window->kind == plan::WindowKind::Session
-                               ? make_session(st, stream.root_source, next)
-                               : make_window(st, stream.root_source, next));
-            break;
-          case plan::StageKind::Join:
-            ops_.push_back(make_join(st, *lookup_tables_[st.table], next));
-            break;
-          case plan::StageKind::Update:
-            ops_.push_back(make_update(st, stream.root_source, carries_event_time(s, k), next));
-            break;
-        }
+        ops_.push_back(lower_stage(stream, stream.stages[k], next));
         next = ops_.back().get();
         stage_ops_[s].insert(stage_ops_[s].begin(), next);
       }
@@ -140,11 +129,12 @@ class PipelineBuilder {
     for (size_t s = 0; s < p_.streams.size(); ++s) {
       const plan::Stream& stream = p_.streams[s];
       if (stream.input.kind != plan::Input::Source || source_readers[stream.input.index].size() != 1 ||
-          stream.stages.empty() || stream.stages[0].kind != plan::StageKind::Where) {
+          stream.stages.empty() || !stream.stages[0].is<plan::WhereStage>()) {
         continue;
       }
       Operator* after = stage_ops_[s].size() > 1 ? stage_ops_[s][1] : stream_tails_[s];
-      early_filters_[stream.input.index] = EarlyFilter{stream.stages[0].predicate.get(), after};
+      early_filters_[stream.input.index] =
+          EarlyFilter{stream.stages[0].as<plan::WhereStage>()->predicate.get(), after};
     }
   }
 
@@ -165,6 +155,7 @@ class PipelineBuilder {
     for (const std::vector<Operator*>& stream : stage_ops_) {
       for (Operator* op : stream) op->end_batch(cg_);
     }
+    settle_watermarks();
     b.CreateBr(done);
     b.SetInsertPoint(done);
     b.CreateRetVoid();
@@ -205,6 +196,7 @@ class PipelineBuilder {
       emit_global_restore(cg_, cg_.source_max_time(static_cast<int>(i)), reader);
       emit_global_restore(cg_, cg_.source_watermark(static_cast<int>(i)), reader);
     }
+    settle_watermarks();
     for (const std::vector<Operator*>& stream : stage_ops_) {
       for (Operator* op : stream) op->restore(cg_, reader);
     }
@@ -235,6 +227,18 @@ class PipelineBuilder {
       lowest = lowest ? b.CreateSelect(b.CreateICmpSLT(next, lowest), next, lowest) : next;
     }
     if (lowest) b.CreateCall(cg_.runtime("flow_set_watermark"), {cg_.fs().ctx, lowest});
+  }
+
+  // The watermarks the next batch's rows are late against are those this
+  // batch ended with (codegen/time.h): set once every window has fired.
+  void settle_watermarks() {
+    auto& b = cg_.b();
+    for (size_t i = 0; i < p_.sources.size(); ++i) {
+      if (p_.sources[i].event_time < 0) continue;
+      int index = static_cast<int>(i);
+      b.CreateStore(b.CreateLoad(cg_.i64(), cg_.source_watermark(index)),
+                    cg_.source_watermark_at_start(index));
+    }
   }
 
   llvm::Constant* global_array(llvm::Type* element, const std::vector<llvm::Constant*>& items,

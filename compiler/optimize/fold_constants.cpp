@@ -27,8 +27,8 @@ void fold_constants(plan::Pipeline& p, const PassOptions& options) {
   for_each_expr(p, [&](plan::ExprPtr& e) { fold_expr(e, params); });
   for (plan::Stream& s : p.streams) {
     std::erase_if(s.stages, [](const plan::Stage& st) {
-      return st.kind == plan::StageKind::Where && st.predicate->kind == plan::ExprKind::Const &&
-             st.predicate->value.i != 0;
+      const plan::WhereStage* where = st.as<plan::WhereStage>();
+      return where && where->predicate->kind == plan::ExprKind::Const && where->predicate->value.i != 0;
     });
   }
 }

@@ -25,29 +25,9 @@ void optimize(plan::Pipeline& p, const PassOptions& options, const std::set<std:
   }
 }
 
-static void visit_statements(std::vector<plan::StatementPtr>& body,
-                             const std::function<void(plan::ExprPtr&)>& fn) {
-  for (plan::StatementPtr& st : body) {
-    if (st->condition) fn(st->condition);
-    if (st->value) fn(st->value);
-    visit_statements(st->then_body, fn);
-    visit_statements(st->else_body, fn);
-  }
-}
-
 void for_each_expr(plan::Pipeline& p, const std::function<void(plan::ExprPtr&)>& fn) {
   for (plan::Stream& s : p.streams) {
-    for (plan::Stage& st : s.stages) {
-      if (st.predicate) fn(st.predicate);
-      if (st.text) fn(st.text);
-      if (st.separator) fn(st.separator);
-      for (plan::NamedExpr& item : st.items) fn(item.expr);
-      for (plan::NamedExpr& key : st.keys) fn(key.expr);
-      for (plan::Aggregate& a : st.aggregates) {
-        if (a.arg) fn(a.arg);
-      }
-      visit_statements(st.body, fn);
-    }
+    for (plan::Stage& st : s.stages) plan::for_each_expr(st, fn);
   }
   for (plan::Sink& s : p.sinks) {
     if (s.key) fn(s.key);
@@ -82,20 +62,12 @@ std::string verify(const plan::Pipeline& p) {
     for (size_t k = 0; k < s.stages.size(); ++k) {
       const plan::Stage& st = s.stages[k];
       std::string where = "stream '" + s.name + "' stage " + std::to_string(k);
-      std::vector<const plan::Expr*> exprs;
-      if (st.predicate) exprs.push_back(st.predicate.get());
-      if (st.text) exprs.push_back(st.text.get());
-      if (st.separator) exprs.push_back(st.separator.get());
-      for (const plan::NamedExpr& i : st.items) exprs.push_back(i.expr.get());
-      for (const plan::NamedExpr& i : st.keys) exprs.push_back(i.expr.get());
-      for (const plan::Aggregate& a : st.aggregates) {
-        if (a.arg) exprs.push_back(a.arg.get());
-      }
-      for (const plan::Expr* e : exprs) {
-        std::string problem = check_expr(*e, *in, where);
-        if (!problem.empty()) return problem;
-      }
-      if (st.kind == plan::StageKind::Where && st.output.fields.size() != in->fields.size()) {
+      std::string problem;
+      plan::for_each_expr(st, [&](const plan::Expr& e) {
+        if (problem.empty()) problem = check_expr(e, *in, where);
+      });
+      if (!problem.empty()) return problem;
+      if (st.is<plan::WhereStage>() && st.output.fields.size() != in->fields.size()) {
         return where + ": 'where' changed the schema";
       }
       in = &st.output;

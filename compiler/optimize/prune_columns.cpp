@@ -16,48 +16,30 @@ void mark(const plan::Expr& e, Needed& needed) {
   for (const plan::ExprPtr& a : e.args) mark(*a, needed);
 }
 
-void mark_statements(const std::vector<plan::StatementPtr>& body, Needed& needed) {
-  for (const plan::StatementPtr& st : body) {
-    if (st->condition) mark(*st->condition, needed);
-    if (st->value) mark(*st->value, needed);
-    mark_statements(st->then_body, needed);
-    mark_statements(st->else_body, needed);
-  }
-}
-
 // What a stage needs of its input, given what is needed of its output.
 Needed needed_input(const plan::Stage& st, const Needed& out, size_t input_size) {
   Needed in(input_size, false);
-  switch (st.kind) {
-    case plan::StageKind::Where:
-      in = out;
-      mark(*st.predicate, in);
-      break;
-    case plan::StageKind::Select:
-      for (size_t j = 0; j < st.items.size(); ++j) {
-        if (out[j]) mark(*st.items[j].expr, in);
-      }
-      break;
-    case plan::StageKind::Explode:
-      for (size_t i = 0; i < input_size; ++i) in[i] = out[i];
-      mark(*st.text, in);
-      if (st.separator) mark(*st.separator, in);
-      break;
-    case plan::StageKind::Join:
-      for (size_t i = 0; i < input_size; ++i) in[i] = out[i];
-      in[st.on_field] = true;
-      break;
-    case plan::StageKind::Aggregate:
-    case plan::StageKind::Update:
-      for (const plan::NamedExpr& k : st.keys) mark(*k.expr, in);
-      for (const plan::Aggregate& a : st.aggregates) {
-        if (a.arg) mark(*a.arg, in);
-      }
-      mark_statements(st.body, in);
-      if (st.emit == plan::EmitMode::Each) {
-        for (size_t i = 0; i < input_size; ++i) in[i] = in[i] || out[i];
-      }
-      break;
+  auto pass_through = [&] {
+    for (size_t i = 0; i < input_size; ++i) in[i] = out[i];
+  };
+  if (const auto* where = st.as<plan::WhereStage>()) {
+    pass_through();
+    mark(*where->predicate, in);
+  } else if (const auto* select = st.as<plan::SelectStage>()) {
+    for (size_t j = 0; j < select->items.size(); ++j) {
+      if (out[j]) mark(*select->items[j].expr, in);
+    }
+  } else if (const auto* join = st.as<plan::JoinStage>()) {
+    pass_through();
+    in[join->on_field] = true;
+  } else {
+    // explode, aggregate, update: every expression they hold, and what
+    // they pass through (explode's input fields, `emit each`'s record).
+    plan::for_each_expr(st, [&](const plan::Expr& e) { mark(e, in); });
+    const auto* update = st.as<plan::UpdateStage>();
+    if (st.is<plan::ExplodeStage>() || (update && update->emit == plan::EmitMode::Each)) {
+      for (size_t i = 0; i < input_size; ++i) in[i] = in[i] || out[i];
+    }
   }
   return in;
 }

@@ -25,19 +25,20 @@ bool remap(plan::Expr& e, const std::vector<int>& map) {
 
 bool try_swap(plan::Stage& before, plan::Stage& where, const plan::Schema& before_input) {
   std::vector<int> map;
-  if (before.kind == plan::StageKind::Select) {
-    for (const plan::NamedExpr& item : before.items) {
+  if (const plan::SelectStage* select = before.as<plan::SelectStage>()) {
+    for (const plan::NamedExpr& item : select->items) {
       map.push_back(item.expr->kind == plan::ExprKind::Field ? item.expr->index : -1);
     }
-  } else if (before.kind == plan::StageKind::Explode) {
+  } else if (before.is<plan::ExplodeStage>()) {
     for (size_t i = 0; i + 1 < before.output.fields.size(); ++i) map.push_back(static_cast<int>(i));
     map.push_back(-1);  // the exploded part itself
   } else {
     return false;
   }
-  plan::ExprPtr moved = where.predicate->clone();
+  plan::ExprPtr& predicate = where.as<plan::WhereStage>()->predicate;
+  plan::ExprPtr moved = predicate->clone();
   if (!remap(*moved, map)) return false;
-  where.predicate = std::move(moved);
+  predicate = std::move(moved);
   where.output = before_input;
   std::swap(before, where);
   return true;
@@ -51,7 +52,7 @@ void push_down_predicates(plan::Pipeline& p, const PassOptions&) {
     while (moved) {
       moved = false;
       for (size_t k = 1; k < s.stages.size(); ++k) {
-        if (s.stages[k].kind != plan::StageKind::Where) continue;
+        if (!s.stages[k].is<plan::WhereStage>()) continue;
         const plan::Schema& input = k >= 2 ? s.stages[k - 2].output : p.schema_of(s.input);
         if (try_swap(s.stages[k - 1], s.stages[k], input)) moved = true;
       }

@@ -1,4 +1,5 @@
 #include "plan/explain.h"
+#include "support/overloaded.h"
 
 #include <map>
 
@@ -69,6 +70,81 @@ void print_statements(const std::vector<StatementPtr>& body, const ExprNames& na
           << expr_text(*st->value, names) << "\n";
     }
   }
+}
+
+
+std::string keys_text(const std::vector<NamedExpr>& keys, const ExprNames& names) {
+  std::string text;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    std::string value = expr_text(*keys[i].expr, names);
+    text += (i ? ", " : "") + (value == keys[i].name ? value : keys[i].name + " = " + value);
+  }
+  return text;
+}
+
+// One stage as `  | KEYWORD ...` lines (window and group by on their own).
+void explain_stage(const Pipeline& p, const Stage& st, const Schema& input, std::ostream& out) {
+  ExprNames names{&input, nullptr, &p.params};
+  auto group = [&](const std::optional<Window>& window, const std::vector<NamedExpr>& keys) {
+    if (window) {
+      out << "  | window " << window_text(*window) << "  ("
+          << (st.clock.event_time ? "event time" : "processing time") << ")\n";
+    }
+    if (!keys.empty()) out << "  | group by " << keys_text(keys, names) << "\n";
+  };
+  std::visit(
+      Overloaded{
+          [&](const WhereStage& s) { out << "  | where " << expr_text(*s.predicate, names) << "\n"; },
+          [&](const SelectStage& s) { out << "  | select " << keys_text(s.items, names) << "\n"; },
+          [&](const ExplodeStage& s) {
+            out << "  | explode "
+                << (s.separator ? "split(" + expr_text(*s.text, names) + ", " +
+                                      expr_text(*s.separator, names) + ")"
+                                : "words(" + expr_text(*s.text, names) + ")")
+                << " as " << s.alias << "\n";
+          },
+          [&](const JoinStage& s) {
+            out << "  | " << (s.left ? "left join " : "join ") << p.tables[s.table].name << " on "
+                << input.fields[s.on_field].name << "\n";
+          },
+          [&](const AggregateStage& s) {
+            group(s.window, s.keys);
+            out << "  | aggregate ";
+            for (size_t i = 0; i < s.aggregates.size(); ++i) {
+              const Aggregate& a = s.aggregates[i];
+              out << (i ? ", " : "") << a.name << " = " << agg_name(a.fn) << "("
+                  << (a.arg ? expr_text(*a.arg, names) : "") << ")";
+            }
+            out << " emit " << emit_name(s.emit) << "\n";
+          },
+          [&](const UpdateStage& s) {
+            group(std::nullopt, s.keys);
+            ExprNames body_names{&input, &s.state, &p.params};
+            out << "  | update ";
+            for (size_t i = 0; i < s.state.size(); ++i) {
+              out << (i ? ", " : "") << s.state[i].name << ": " << type_name(s.state[i].type) << " = "
+                  << value_literal(*s.state[i].default_value);
+            }
+            out << " {\n";
+            print_statements(s.body, body_names, "      ", out);
+            out << "    } emit " << emit_name(s.emit);
+            if (s.expire_ms) out << " expire after " << duration_text(*s.expire_ms);
+            out << "\n";
+          },
+      },
+      st.op);
+}
+
+// A stage's node label in `explain --graph`.
+std::string stage_label(const Pipeline& p, const Stage& st) {
+  if (const auto* s = st.as<ExplodeStage>()) return "explode as " + s->alias;
+  if (const auto* s = st.as<JoinStage>()) {
+    return std::string(s->left ? "left join " : "join ") + p.tables[s->table].name;
+  }
+  if (const auto* s = st.as<AggregateStage>()) {
+    return s->window ? "window " + window_text(*s->window) + "\\naggregate" : "aggregate";
+  }
+  return stage_keyword(st);
 }
 
 }  // namespace
@@ -161,70 +237,7 @@ void explain(const Pipeline& p, std::ostream& out) {
     out << "\nstream " << s.name << " = " << s.input_name << "\n";
     const Schema* input = &p.schema_of(s.input);
     for (const Stage& st : s.stages) {
-      ExprNames names{input, &st.state, &p.params};
-      switch (st.kind) {
-        case StageKind::Where:
-          out << "  | where " << expr_text(*st.predicate, names) << "\n";
-          break;
-        case StageKind::Select: {
-          out << "  | select ";
-          for (size_t i = 0; i < st.items.size(); ++i) {
-            std::string value = expr_text(*st.items[i].expr, names);
-            out << (i ? ", " : "")
-                << (value == st.items[i].name ? value : st.items[i].name + " = " + value);
-          }
-          out << "\n";
-          break;
-        }
-        case StageKind::Explode:
-          out << "  | explode "
-              << (st.separator ? "split(" + expr_text(*st.text, names) + ", " +
-                                     expr_text(*st.separator, names) + ")"
-                               : "words(" + expr_text(*st.text, names) + ")")
-              << " as " << st.alias << "\n";
-          break;
-        case StageKind::Join:
-          out << "  | " << (st.left ? "left join " : "join ") << p.tables[st.table].name << " on "
-              << input->fields[st.on_field].name << "\n";
-          break;
-        case StageKind::Aggregate:
-        case StageKind::Update: {
-          if (st.window) {
-            out << "  | window " << window_text(*st.window) << "  ("
-                << (st.window->event_time ? "event time" : "processing time") << ")\n";
-          }
-          if (!st.keys.empty()) {
-            out << "  | group by ";
-            for (size_t i = 0; i < st.keys.size(); ++i) {
-              std::string value = expr_text(*st.keys[i].expr, names);
-              out << (i ? ", " : "")
-                  << (value == st.keys[i].name ? value : st.keys[i].name + " = " + value);
-            }
-            out << "\n";
-          }
-          if (st.kind == StageKind::Aggregate) {
-            out << "  | aggregate ";
-            for (size_t i = 0; i < st.aggregates.size(); ++i) {
-              const Aggregate& a = st.aggregates[i];
-              out << (i ? ", " : "") << a.name << " = " << agg_name(a.fn) << "("
-                  << (a.arg ? expr_text(*a.arg, names) : "") << ")";
-            }
-            out << " emit " << emit_name(st.emit) << "\n";
-          } else {
-            out << "  | update ";
-            for (size_t i = 0; i < st.state.size(); ++i) {
-              out << (i ? ", " : "") << st.state[i].name << ": " << type_name(st.state[i].type)
-                  << " = " << value_literal(*st.state[i].default_value);
-            }
-            out << " {\n";
-            print_statements(st.body, names, "      ", out);
-            out << "    } emit " << emit_name(st.emit);
-            if (st.expire_ms) out << " expire after " << duration_text(*st.expire_ms);
-            out << "\n";
-          }
-          break;
-        }
-      }
+      explain_stage(p, st, *input, out);
       out << "      -> " << schema_text(st.output, false) << "\n";
       input = &st.output;
     }
@@ -259,19 +272,9 @@ void explain_graph(const Pipeline& p, GraphKind kind, std::ostream& out) {
     for (size_t i = 0; i < s.stages.size(); ++i) {
       const Stage& st = s.stages[i];
       std::string id = s.name + "_" + std::to_string(i);
-      std::string label;
-      switch (st.kind) {
-        case StageKind::Where: label = "where"; break;
-        case StageKind::Select: label = "select"; break;
-        case StageKind::Explode: label = "explode as " + st.alias; break;
-        case StageKind::Join:
-          label = std::string(st.left ? "left join " : "join ") + p.tables[st.table].name;
-          edges.emplace_back("table_" + p.tables[st.table].name, id);
-          break;
-        case StageKind::Aggregate:
-          label = st.window ? "window " + window_text(*st.window) + "\\naggregate" : "aggregate";
-          break;
-        case StageKind::Update: label = "update"; break;
+      std::string label = stage_label(p, st);
+      if (const auto* join = st.as<JoinStage>()) {
+        edges.emplace_back("table_" + p.tables[join->table].name, id);
       }
       nodes.push_back({id, s.name + ": " + label, "stage"});
       edges.emplace_back(prev, id);

@@ -1,4 +1,5 @@
 #include "plan/plan.h"
+#include "support/overloaded.h"
 
 #include "flow_stdlib.h"
 
@@ -146,6 +147,68 @@ std::vector<std::string> Schema::names() const {
   std::vector<std::string> out;
   for (const Field& f : fields) out.push_back(f.name);
   return out;
+}
+
+namespace {
+
+void for_each_statement_expr(std::vector<StatementPtr>& body, const std::function<void(ExprPtr&)>& fn) {
+  for (StatementPtr& st : body) {
+    if (st->condition) fn(st->condition);
+    if (st->value) fn(st->value);
+    for_each_statement_expr(st->then_body, fn);
+    for_each_statement_expr(st->else_body, fn);
+  }
+}
+
+}  // namespace
+
+const char* stage_keyword(const Stage& st) {
+  return std::visit(Overloaded{
+                        [](const WhereStage&) { return "where"; },
+                        [](const SelectStage&) { return "select"; },
+                        [](const ExplodeStage&) { return "explode"; },
+                        [](const JoinStage&) { return "join"; },
+                        [](const AggregateStage&) { return "aggregate"; },
+                        [](const UpdateStage&) { return "update"; },
+                    },
+                    st.op);
+}
+
+void for_each_expr(Stage& st, const std::function<void(ExprPtr&)>& fn) {
+  std::visit(Overloaded{
+                 [&](WhereStage& s) { fn(s.predicate); },
+                 [&](SelectStage& s) {
+                   for (NamedExpr& item : s.items) fn(item.expr);
+                 },
+                 [&](ExplodeStage& s) {
+                   fn(s.text);
+                   if (s.separator) fn(s.separator);
+                 },
+                 [&](JoinStage&) {},
+                 [&](AggregateStage& s) {
+                   for (NamedExpr& key : s.keys) fn(key.expr);
+                   for (Aggregate& a : s.aggregates) {
+                     if (a.arg) fn(a.arg);
+                   }
+                 },
+                 [&](UpdateStage& s) {
+                   for (NamedExpr& key : s.keys) fn(key.expr);
+                   for_each_statement_expr(s.body, fn);
+                 },
+             },
+             st.op);
+}
+
+void for_each_expr(const Stage& st, const std::function<void(const Expr&)>& fn) {
+  // The rewriting visitor on a stage it is not allowed to change: every
+  // callback only reads.
+  for_each_expr(const_cast<Stage&>(st), [&](ExprPtr& e) { fn(*e); });
+}
+
+bool emits_updates(const Stage& st) {
+  if (st.is<UpdateStage>()) return true;
+  const AggregateStage* agg = st.as<AggregateStage>();
+  return agg != nullptr && (!agg->window || agg->emit == EmitMode::Updates);
 }
 
 ExprPtr Expr::clone() const {

@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <functional>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "support/source.h"
@@ -156,7 +158,6 @@ struct Table {
 
 // ---- stages ----
 
-enum class StageKind { Where, Select, Explode, Join, Aggregate, Update };
 enum class WindowKind { Tumbling, Sliding, Session };
 enum class EmitMode { Final, Updates, Each, Updated, All };
 enum class AggFn { Count, Sum, Avg, Min, Max, CountDistinct, First, Last };
@@ -165,11 +166,20 @@ const char* agg_name(AggFn f);
 std::string duration_text(int64_t ms);
 const char* emit_name(EmitMode m);
 
+// Where the rows at one point of a stream stand in time (LANGUAGE.md 6.1,
+// 13 "Chained aggregation"). Decided once, by sema, for the input of every
+// stage and the output of every stream; codegen and explain only read it.
+struct Clock {
+  // false: processing time (a row's time is its batch's start).
+  bool event_time = false;
+  // Event time: the watermark is the least of these sources' watermarks.
+  std::vector<int> sources;
+};
+
 struct Window {
   WindowKind kind = WindowKind::Tumbling;
   int64_t size_ms = 0;   // length, or the gap of a session
   int64_t slide_ms = 0;  // sliding only
-  bool event_time = false;
 };
 
 struct Aggregate {
@@ -190,28 +200,61 @@ struct Statement {
   std::vector<StatementPtr> then_body, else_body;
 };
 
-struct Stage {
-  StageKind kind = StageKind::Where;
-  SourceRange range;
-  Schema output;
-  ExprPtr predicate;                // where
-  std::vector<NamedExpr> items;     // select items
-  // explode: words(text) or split(text, separator)
-  ExprPtr text, separator;
+// One type per stage kind (LANGUAGE.md 6). `window` and `group by` are
+// folded into the aggregate or update that follows them.
+struct WhereStage {
+  ExprPtr predicate;
+};
+struct SelectStage {
+  std::vector<NamedExpr> items;
+};
+// explode words(text) or split(text, separator)
+struct ExplodeStage {
+  ExprPtr text;
+  ExprPtr separator;  // null for words()
   std::string alias;
-  // join
+};
+struct JoinStage {
   int table = -1;
-  int on_field = -1;
+  int on_field = -1;  // in the stage's input
   bool left = false;
-  // aggregate and update
+};
+struct AggregateStage {
   std::optional<Window> window;
   std::vector<NamedExpr> keys;
   std::vector<Aggregate> aggregates;
-  std::vector<Field> state;  // update: state fields with initial values
+  EmitMode emit = EmitMode::Updates;
+};
+struct UpdateStage {
+  std::vector<NamedExpr> keys;
+  std::vector<Field> state;  // with initial values
   std::vector<StatementPtr> body;
   EmitMode emit = EmitMode::Updated;
   std::optional<int64_t> expire_ms;
 };
+
+using StageOp = std::variant<WhereStage, SelectStage, ExplodeStage, JoinStage, AggregateStage, UpdateStage>;
+
+struct Stage {
+  StageOp op;
+  SourceRange range;
+  Schema output;
+  Clock clock;  // of the rows reaching this stage
+
+  template <typename T> T* as() { return std::get_if<T>(&op); }
+  template <typename T> const T* as() const { return std::get_if<T>(&op); }
+  template <typename T> bool is() const { return std::holds_alternative<T>(op); }
+};
+// The stage's keyword as written ("where", "aggregate", ...).
+const char* stage_keyword(const Stage& st);
+// Every expression of a stage (predicates, items, keys, arguments, the
+// statements of an update block), for passes that rewrite or check them.
+void for_each_expr(Stage& st, const std::function<void(ExprPtr&)>& fn);
+void for_each_expr(const Stage& st, const std::function<void(const Expr&)>& fn);
+// Whether the rows a stage emits form a changelog (a running aggregate,
+// `update`, or `emit updates`): a later row of a key replaces the earlier
+// one, so they cannot be aggregated again (LANGUAGE.md 13).
+bool emits_updates(const Stage& st);
 
 struct Input {
   enum Kind { Source, Stream } kind = Source;
@@ -225,6 +268,15 @@ struct Stream {
   std::vector<Stage> stages;
   Schema output;
   int root_source = -1;  // the source every record of this stream comes from
+  Clock clock;           // of the stream's output rows
+  // The last stage, in this stream or upstream, whose rows form a changelog
+  // (emits_updates): what its output is an update stream of.
+  struct Updating {
+    std::string stream;   // the stream the stage belongs to
+    std::string keyword;  // "aggregate" or "update"
+    SourceRange range;    // the stage's keyword
+  };
+  std::optional<Updating> updating;
   SourceRange range;
 };
 

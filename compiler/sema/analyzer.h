@@ -20,6 +20,12 @@ struct Scope {
   bool constant = false;  // only literals and params (defaults, arguments)
 };
 
+// The keyword of an AST stage, for messages ("group by").
+const char* stage_keyword(ast::StageKind k);
+// Adds `f` to `schema` unless the name is taken; reports the clash.
+bool add_field(DiagnosticEngine& diags, plan::Schema& schema, plan::Field f, SourceRange at,
+               const std::string& stage);
+
 class Analyzer {
  public:
   Analyzer(const ast::Program& program, const SemaOptions& options, DiagnosticEngine& diags)
@@ -75,11 +81,27 @@ class Analyzer {
   void check_sink(const ast::Decl& d);
   void report_repeated(const ast::Decl& d);
 
-  // stages.cpp
+  // stages.cpp: the order of stages, time, update streams; stateless stages
   bool check_stages(const ast::Decl& d, plan::Stream& stream);
-  bool check_window(const ast::Stage& s, const plan::Stream& stream, plan::Window& out);
-  bool check_aggregates(const ast::Stage& s, const Scope& scope, plan::Stage& out);
-  bool check_update(const ast::Stage& s, const Scope& scope, plan::Stage& out);
+  plan::Clock input_clock(const plan::Stream& stream) const;
+  bool check_not_updating(const ast::Stage& s, const plan::Stream& stream);
+  bool check_where(const ast::Stage& s, const Scope& scope, plan::Stage& out);
+  bool check_select(const ast::Stage& s, const Scope& scope, plan::Stage& out);
+  bool check_explode(const ast::Stage& s, const Scope& scope, plan::Stage& out);
+  bool check_join(const ast::Stage& s, const Scope& scope, plan::Stage& out);
+
+  // grouping.cpp: `window` and `group by`, collected for what follows them
+  struct Grouping {
+    const ast::Stage* window = nullptr;
+    const ast::Stage* group_by = nullptr;
+    plan::Window window_spec;
+    std::vector<plan::NamedExpr> keys;
+  };
+  bool check_window(const ast::Stage& s, const plan::Stream& stream, Grouping& grouping);
+  bool check_group_by(const ast::Stage& s, const Scope& scope, Grouping& grouping);
+  bool check_aggregate(const ast::Stage& s, const Scope& scope, Grouping& grouping,
+                       plan::Stage& out);
+  bool check_update(const ast::Stage& s, const Scope& scope, Grouping& grouping, plan::Stage& out);
   std::vector<plan::StatementPtr> check_statements(const std::vector<ast::StatementPtr>& body,
                                                    const Scope& scope, bool& ok);
 

@@ -282,3 +282,39 @@ def event_time_windows(batches_, time_of, keep, keys_of, make_aggs, size, slide=
 
 def flatten(per_batch):
     return [row for rows in per_batch for row in rows]
+
+
+class WindowStage:
+    """One windowed aggregate under event time, stepped by hand, so that a
+    case can chain them (roll-ups, LANGUAGE.md 13): feed records with
+    add(), then fire() at each batch end; the rows fire() returns carry event
+    time window_end - 1 ms for the next stage.
+
+    keys_of(rec) -> tuple of group key values; make_aggs() -> list of Agg.
+    """
+
+    def __init__(self, keys_of, make_aggs, size, slide=None):
+        self.keys_of, self.make_aggs, self.size, self.slide = keys_of, make_aggs, size, slide
+        self.open = {}  # (start, end, keys) -> aggs
+        self.late = 0
+
+    def add(self, rec, t, wm_at_start):
+        live = [w for w in windows_of(t, self.size, self.slide) if w[1] > wm_at_start]
+        if not live:
+            self.late += 1
+            return
+        keys = tuple(self.keys_of(rec))
+        for s, e in live:
+            aggs = self.open.setdefault((s, e, keys), None) or self.make_aggs()
+            self.open[(s, e, keys)] = aggs
+            for a in aggs:
+                a.add(rec)
+
+    def fire(self, wm):
+        """Rows (Ts(start), Ts(end), *keys, *values) of the windows ending at or
+        before wm, in emission order (section 6.1)."""
+        ready = sorted((w for w in self.open if w[1] <= wm),
+                       key=lambda w: (w[1], w[0]) + tuple(sort_key(k) for k in w[2]))
+        rows = [(Ts(w[0]), Ts(w[1])) + tuple(w[2]) + tuple(a.value() for a in self.open.pop(w))
+                for w in ready]
+        return rows

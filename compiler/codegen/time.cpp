@@ -1,0 +1,58 @@
+#include "codegen/time.h"
+
+#include <llvm/IR/Constants.h>
+
+namespace flowc::codegen {
+
+namespace {
+
+llvm::Value* batch_field(CgContext& cg, int field) {
+  return cg.b().CreateLoad(cg.i64(), cg.b().CreateStructGEP(cg.batch_type(), cg.fs().batch, field));
+}
+
+// The least of one value per source of `clock`.
+template <typename PerSource>
+llvm::Value* least(CgContext& cg, const plan::Clock& clock, PerSource value) {
+  auto& b = cg.b();
+  llvm::Value* out = nullptr;
+  for (int source : clock.sources) {
+    llvm::Value* v = b.CreateLoad(cg.i64(), value(source));
+    out = out ? b.CreateSelect(b.CreateICmpSLT(v, out), v, out) : v;
+  }
+  return out ? out : cg.i64c(INT64_MIN);
+}
+
+}  // namespace
+
+llvm::Value* row_time(CgContext& cg, const plan::Clock& clock) {
+  return clock.event_time ? cg.fs().event_time : batch_field(cg, 0);  // FlowBatch.start_ms
+}
+
+llvm::Value* late_bound(CgContext& cg, const plan::Clock& clock) {
+  return least(cg, clock, [&](int s) { return cg.source_watermark_at_start(s); });
+}
+
+llvm::Value* watermark(CgContext& cg, const plan::Clock& clock) {
+  return least(cg, clock, [&](int s) { return cg.source_watermark(s); });
+}
+
+llvm::Value* fire_bound(CgContext& cg, const plan::Clock& clock) {
+  if (clock.event_time) return watermark(cg, clock);
+  auto& b = cg.b();
+  llvm::Value* end = batch_field(cg, 3);  // FlowBatch.end_ms
+  llvm::Value* final_batch = b.CreateICmpNE(cg.fs().fn->getArg(2), cg.i32c(0));
+  return b.CreateSelect(final_batch, cg.i64c(INT64_MAX), end);
+}
+
+void emit_row(CgContext& cg, Operator* next, const Row& row, int source, llvm::Value* event_time) {
+  FunctionState& fs = cg.fs();
+  const int saved_source = fs.source;
+  llvm::Value* saved_time = fs.event_time;
+  fs.source = source;
+  fs.event_time = event_time;
+  next->consume(cg, row);
+  fs.source = saved_source;
+  fs.event_time = saved_time;
+}
+
+}  // namespace flowc::codegen
