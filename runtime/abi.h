@@ -1,9 +1,15 @@
 // runtime/abi.h — the C ABI between generated pipeline code and the runtime.
 //
 // This header is the only list of runtime symbols that JIT-compiled or AOT
-// code may call (stdlib/flow_stdlib.h lists the inlined helpers). The JIT
-// gives exactly these symbols to ORC through an explicit table
-// (runtime/abi_symbols.cpp), so adding a function here means adding it there.
+// code may call (stdlib/flow_stdlib.h lists the inlined helpers), and the
+// only definition of the structs they share. runtime/abi_symbols.cpp lists
+// every function once, by name: the JIT gives exactly those symbols to ORC,
+// and the same file is compiled to bitcode into the stdlib module
+// (stdlib/CMakeLists.txt), so that codegen takes every function type and
+// struct type below from this header as clang compiled it — never from a
+// copy. Codegen names struct fields by their C offset (offsetof), checked
+// against the bitcode's layout (compiler/codegen/cg_context.h, abi_field).
+// Adding a function here means adding one line to abi_symbols.cpp.
 //
 // Value representation in generated code:
 //   bool -> i1 (i8 in memory), int -> i64, float -> double,
@@ -47,6 +53,13 @@ enum FlowSourceKind {
   FLOW_SOURCE_GENERATE = 3,
   FLOW_SOURCE_KAFKA = 4,
 };
+
+// A `table` (LANGUAGE.md 4) is described as a FlowSourceDesc whose `kind`
+// has this bit set (FLOW_SOURCE_FILE | FLOW_SOURCE_TABLE_BIT). The runtime
+// reads such a source to its end before the first batch, passing its records
+// to its `process` function with the first batch's FlowBatch, so that every
+// join probe sees the whole table. Its bad records follow its on_error.
+enum { FLOW_SOURCE_TABLE_BIT = 0x100 };
 
 enum FlowFormat {
   FLOW_FORMAT_CSV = 0,
@@ -235,8 +248,12 @@ void flow_regex_extract(FlowContext* ctx, void* re, const char* s, int64_t n,
 // Counts a record dropped as late (windows, LANGUAGE.md 6.1).
 void flow_count_late(FlowContext* ctx, int32_t source);
 
-// Progress: records a stream wrote (for --progress).
-void flow_count_out(FlowContext* ctx, int64_t n);
+// The watermark that generated code computed in end_batch (LANGUAGE.md
+// 6.1). The runtime does not see event times, so end_batch reports the
+// watermark here and the runtime passes it back as the next batch's
+// FlowBatch.watermark_at_start (INT64_MIN until the first call); it goes
+// into checkpoints too.
+void flow_set_watermark(FlowContext* ctx, int64_t watermark);
 
 // Keyed state grew: a table (group by, update, window panes, sessions) now
 // holds `keys` keys. Generated code calls this after an insert only when
@@ -267,6 +284,15 @@ int flow_runtime_main(const FlowPipeline* pipeline, int argc, char** argv);
 
 #ifdef __cplusplus
 }  // extern "C"
+
+// Generated code reads these structs through pointers the runtime passes:
+// their layout is part of the ABI, whatever compiler builds either side.
+static_assert(sizeof(FlowRecord) == 32 && offsetof(FlowRecord, len) == 8 &&
+                  offsetof(FlowRecord, line) == 16 && offsetof(FlowRecord, offset) == 24,
+              "FlowRecord layout");
+static_assert(sizeof(FlowBatch) == 32 && offsetof(FlowBatch, watermark_at_start) == 8 &&
+                  offsetof(FlowBatch, number) == 16 && offsetof(FlowBatch, end_ms) == 24,
+              "FlowBatch layout");
 #endif
 
 #endif  // FLOWC_RUNTIME_ABI_H

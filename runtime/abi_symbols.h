@@ -1,5 +1,5 @@
 // runtime/abi_symbols.h — every runtime function generated code may call
-// (runtime/abi.h and runtime/abi_ext.h), by name, for the JIT's
+// (runtime/abi.h), by name, for the JIT's
 // absoluteSymbols table.
 #ifndef FLOWC_RUNTIME_ABI_SYMBOLS_H
 #define FLOWC_RUNTIME_ABI_SYMBOLS_H

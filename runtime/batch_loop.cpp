@@ -69,7 +69,7 @@ void wait_for_input(FlowContext* ctx, int wake_fd, int64_t until, int64_t now,
   }
 }
 
-// Tables are read whole before the first batch (abi_ext.h).
+// Tables are read whole before the first batch (abi.h).
 bool load_tables(FlowContext* ctx, int wake_fd, const Progress& progress) {
   for (auto& s : ctx->sources) {
     if (!s->is_table) continue;

@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "abi_ext.h"
 #include "checkpoint_stream.h"
 #include "context.h"
 #include "io_util.h"
@@ -359,7 +358,6 @@ bool Checkpointer::write(FlowContext* ctx, int64_t next_batch, bool finished) {
   data.watermark = ctx->watermark;
   data.records_in = ctx->counters.records_in;
   data.rows_out = ctx->counters.rows_out;
-  data.stream_rows = ctx->counters.stream_rows;
   data.batches = ctx->counters.batches;
   data.bad = ctx->counters.bad;
   data.late = ctx->counters.late;

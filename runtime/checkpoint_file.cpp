@@ -153,7 +153,7 @@ void encode_checkpoint_parts(const CheckpointData& d, std::string* head, std::st
   b.str(d.plan_text);
   b.u64(static_cast<uint64_t>(d.next_batch));
   b.i64(d.watermark);
-  for (int64_t c : {d.records_in, d.rows_out, d.stream_rows, d.batches, d.bad, d.late}) {
+  for (int64_t c : {d.records_in, d.rows_out, d.batches, d.bad, d.late}) {
     b.u64(static_cast<uint64_t>(c));
   }
   b.u64(d.sources.size());
@@ -242,7 +242,7 @@ DecodeStatus decode_checkpoint(std::string_view bytes, CheckpointData* out,
   d.plan_text = std::string(b.str());
   d.next_batch = static_cast<int64_t>(b.u64());
   d.watermark = b.i64();
-  for (int64_t* c : {&d.records_in, &d.rows_out, &d.stream_rows, &d.batches, &d.bad, &d.late}) {
+  for (int64_t* c : {&d.records_in, &d.rows_out, &d.batches, &d.bad, &d.late}) {
     *c = static_cast<int64_t>(b.u64());
   }
   // Counts are bounded by what is left, so a bad count cannot allocate much.

@@ -3,7 +3,7 @@
 // and the atomic write / read of DIR/checkpoint. No FlowContext here: the
 // format is tested on its own (tests/unit/runtime_checkpoint_*_test.cpp).
 //
-// Layout, version 1 (integers are LEB128 varints, signed ones zigzagged,
+// Layout, version 2 (integers are LEB128 varints, signed ones zigzagged,
 // strings a varint length then the bytes):
 //
 //   "FLOWCKPT"              8 bytes, magic
@@ -14,7 +14,7 @@
 //   plan text               string (FlowPipeline.plan_text)
 //   next batch number       varint
 //   watermark               signed varint (INT64_MIN: none yet)
-//   counters                records_in rows_out stream_rows batches bad late (varints)
+//   counters                records_in rows_out batches bad late (varints)
 //   sources                 count, then per source: name, kind, flags
 //                           (bit 0 resumable, bit 1 table), bad count, position bytes
 //   file sinks              count, then per sink: index, path, committed length
@@ -34,7 +34,9 @@
 namespace flowrt {
 
 inline constexpr char kCheckpointMagic[8] = {'F', 'L', 'O', 'W', 'C', 'K', 'P', 'T'};
-inline constexpr uint32_t kCheckpointVersion = 1;
+// Version 2 dropped v1's stream_rows counter (issue 15); older files are
+// refused with a message naming both versions, never misread.
+inline constexpr uint32_t kCheckpointVersion = 2;
 inline constexpr const char* kCheckpointFileName = "checkpoint";
 inline constexpr const char* kCheckpointTempName = "checkpoint.tmp";
 
@@ -103,7 +105,7 @@ struct CheckpointData {
   std::string plan_text;
   int64_t next_batch = 0;
   int64_t watermark = std::numeric_limits<int64_t>::min();
-  int64_t records_in = 0, rows_out = 0, stream_rows = 0, batches = 0, bad = 0, late = 0;
+  int64_t records_in = 0, rows_out = 0, batches = 0, bad = 0, late = 0;
   std::vector<CheckpointSource> sources;
   std::vector<CheckpointSink> sinks;
   std::vector<CheckpointDeadLetter> dead_letters;

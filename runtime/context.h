@@ -78,7 +78,7 @@ class Source {
   int32_t index;
   std::string position_name;  // PATH in `PATH:LINE: bad record: ...`
   bool ended = false;
-  bool is_table = false;  // read whole before the first batch (abi_ext.h)
+  bool is_table = false;  // read whole before the first batch (abi.h)
   std::vector<int32_t> column_map;  // flow_csv_column_map
   std::unique_ptr<SourceRegex> regex;  // FLOW_FORMAT_REGEX
 };
@@ -86,7 +86,6 @@ class Source {
 struct Counters {
   int64_t records_in = 0;
   int64_t rows_out = 0;      // rows written to sinks
-  int64_t stream_rows = 0;   // flow_count_out
   int64_t batches = 0;
   int64_t bad = 0;
   int64_t late = 0;

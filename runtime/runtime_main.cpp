@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "abi_ext.h"
 #include "batch_loop.h"
 #include "checkpoint.h"
 #include "context.h"
@@ -217,7 +216,6 @@ FlowArena* flow_scratch(FlowContext* ctx) { return &ctx->scratch; }
 
 void flow_count_late(FlowContext* ctx, int32_t) { ++ctx->counters.late; }
 
-void flow_count_out(FlowContext* ctx, int64_t n) { ctx->counters.stream_rows += n; }
 
 int64_t flow_state_grew(FlowContext* ctx, int64_t keys) {
   constexpr int64_t kNever = std::numeric_limits<int64_t>::max();

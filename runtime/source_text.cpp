@@ -3,7 +3,6 @@
 // in chunks. Also builds the CSV header's column map.
 #include <algorithm>
 
-#include "abi_ext.h"
 #include "byte_input.h"
 #include "checkpoint_file.h"
 #include "context.h"

@@ -45,6 +45,16 @@ int32_t flow_parse_bool(const char* s, int64_t n, int32_t* out);
 int32_t flow_parse_timestamp(const char* s, int64_t n, int32_t unit,
                              int64_t* out);
 
+// ---- heap memory, sorting, C strings (memory.cpp) ----
+// What generated code needs of libc, so that it calls only the stdlib and
+// the runtime ABI.
+void* flow_mem_alloc(int64_t bytes);
+void flow_mem_free(void* p);
+// qsort: `compare` returns <0, 0, >0 for the items at its two addresses.
+void flow_sort(void* items, int64_t count, int64_t item_size,
+               int32_t (*compare)(const void*, const void*));
+int64_t flow_cstr_len(const char* s);
+
 // ---- arena (arena.cpp) ----
 // A zero-initialized FlowArena is a valid empty arena. Allocations are
 // 8-byte aligned and never fail (out of memory aborts). The pointer for

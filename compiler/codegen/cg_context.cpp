@@ -2,26 +2,50 @@
 
 #include <llvm/IR/Constants.h>
 
-#include <stdexcept>
+#include "support/internal_error.h"
 
 namespace flowc::codegen {
 
 CgContext::CgContext(llvm::Module& module, const plan::Pipeline& pipeline, bool fold_params)
     : module_(module), pipeline_(pipeline), fold_params_(fold_params), builder_(module.getContext()) {}
 
-llvm::StructType* CgContext::str_type() {
-  if (!str_) str_ = llvm::StructType::create(llvm(), {ptr(), i64()}, "FlowStr");
-  return str_;
+llvm::StructType* CgContext::abi_type(const std::string& name) {
+  llvm::StructType* t = llvm::StructType::getTypeByName(llvm(), "struct." + name);
+  if (t == nullptr) internal_error("the ABI struct '" + name + "' is not in the stdlib bitcode");
+  return t;
 }
 
-llvm::StructType* CgContext::record_type() {
-  if (!record_) record_ = llvm::StructType::create(llvm(), {ptr(), i64(), i64(), i64()}, "FlowRecord");
-  return record_;
+unsigned CgContext::abi_field(llvm::StructType* type, size_t offset) {
+  const llvm::StructLayout* layout = module_.getDataLayout().getStructLayout(type);
+  if (offset >= layout->getSizeInBytes()) {
+    internal_error("offset " + std::to_string(offset) + " is outside " + type->getName().str());
+  }
+  unsigned field = layout->getElementContainingOffset(offset);
+  if (layout->getElementOffset(field) != offset) {
+    internal_error("offset " + std::to_string(offset) + " is not a field of " + type->getName().str());
+  }
+  return field;
 }
 
-llvm::StructType* CgContext::batch_type() {
-  if (!batch_) batch_ = llvm::StructType::create(llvm(), {i64(), i64(), i64(), i64()}, "FlowBatch");
-  return batch_;
+llvm::Value* CgContext::abi_gep(llvm::StructType* type, llvm::Value* base, size_t offset) {
+  return builder_.CreateStructGEP(type, base, abi_field(type, offset));
+}
+
+llvm::Value* CgContext::batch_field(size_t offset) {
+  return builder_.CreateLoad(i64(), abi_gep(batch_type(), fs_.batch, offset));
+}
+
+AbiConstant& AbiConstant::set(size_t offset, llvm::Constant* value) {
+  fields_[cg_.abi_field(type_, offset)] = value;
+  return *this;
+}
+
+llvm::Constant* AbiConstant::get() const {
+  std::vector<llvm::Constant*> values;
+  for (unsigned i = 0; i < fields_.size(); ++i) {
+    values.push_back(fields_[i] ? fields_[i] : llvm::Constant::getNullValue(type_->getElementType(i)));
+  }
+  return llvm::ConstantStruct::get(type_, values);
 }
 
 llvm::Type* CgContext::storage_type(plan::Type t) {
@@ -58,75 +82,17 @@ CgValue CgContext::const_value(const plan::Value& v) {
 llvm::Function* CgContext::stdlib(const std::string& name) {
   llvm::Function* f = module_.getFunction(name);
   if (f == nullptr || f->isDeclaration()) {
-    throw std::logic_error("stdlib function '" + name + "' is not in the stdlib bitcode");
+    internal_error("stdlib function '" + name + "' is not in the stdlib bitcode");
   }
   return f;
 }
 
 llvm::Function* CgContext::runtime(const std::string& name) {
-  if (llvm::Function* f = module_.getFunction(name)) return f;
-  llvm::Type* v = builder_.getVoidTy();
-  llvm::Type* p = ptr();
-  llvm::Type* i = i32();
-  llvm::Type* l = i64();
-  llvm::Type* d = f64();
-  // runtime/abi.h, by hand: keep in step with that header.
-  static const std::map<std::string, int> index = {
-      {"flow_sink_begin_row", 0}, {"flow_sink_bool", 1},      {"flow_sink_int", 2},
-      {"flow_sink_float", 3},     {"flow_sink_string", 4},    {"flow_sink_timestamp", 5},
-      {"flow_sink_end_row", 6},   {"flow_bad_record", 7},     {"flow_bad_field", 8},
-      {"flow_csv_column_map", 9}, {"flow_scratch", 10},       {"flow_regex_fields", 11},
-      {"flow_regex_compile", 12}, {"flow_regex_match", 13},   {"flow_regex_extract", 14},
-      {"flow_count_late", 15},    {"flow_set_watermark", 16}, {"flow_runtime_main", 17},
-      {"flow_sink_key", 18},      {"flow_ckpt_put_i64", 19},  {"flow_ckpt_put_bytes", 20},
-      {"flow_ckpt_get_i64", 21},  {"flow_ckpt_get_bytes", 22}, {"flow_ckpt_ok", 23},
-      {"flow_ckpt_put_distinct", 24}, {"flow_ckpt_get_distinct", 25},
-      {"flow_state_grew", 26},
-  };
-  std::vector<llvm::FunctionType*> types = {
-      llvm::FunctionType::get(v, {p, i}, false),
-      llvm::FunctionType::get(v, {p, i, i}, false),
-      llvm::FunctionType::get(v, {p, i, l}, false),
-      llvm::FunctionType::get(v, {p, i, d}, false),
-      llvm::FunctionType::get(v, {p, i, p, l}, false),
-      llvm::FunctionType::get(v, {p, i, l}, false),
-      llvm::FunctionType::get(v, {p, i}, false),
-      llvm::FunctionType::get(v, {p, i, p, p, l}, false),
-      llvm::FunctionType::get(v, {p, i, p, p, l, p, p, l}, false),
-      llvm::FunctionType::get(p, {p, i}, false),
-      llvm::FunctionType::get(p, {p}, false),
-      llvm::FunctionType::get(i, {p, i, p, p}, false),
-      llvm::FunctionType::get(p, {p, l}, false),
-      llvm::FunctionType::get(i, {p, p, l}, false),
-      llvm::FunctionType::get(v, {p, p, p, l, l, p}, false),
-      llvm::FunctionType::get(v, {p, i}, false),
-      llvm::FunctionType::get(v, {p, l}, false),
-      llvm::FunctionType::get(i, {p, i, p}, false),
-      llvm::FunctionType::get(v, {p, i, p, l}, false),
-      llvm::FunctionType::get(v, {p, l}, false),
-      llvm::FunctionType::get(v, {p, p, l}, false),
-      llvm::FunctionType::get(l, {p}, false),
-      llvm::FunctionType::get(v, {p, p}, false),
-      llvm::FunctionType::get(i, {p}, false),
-      llvm::FunctionType::get(v, {p, p}, false),
-      llvm::FunctionType::get(p, {p}, false),
-      llvm::FunctionType::get(l, {p, l}, false),
-  };
-  auto it = index.find(name);
-  if (it == index.end()) throw std::logic_error("unknown runtime function '" + name + "'");
-  return llvm::Function::Create(types[it->second], llvm::Function::ExternalLinkage, name, module_);
-}
-
-llvm::Function* CgContext::libc(const std::string& name) {
-  if (llvm::Function* f = module_.getFunction(name)) return f;
-  llvm::Type* v = builder_.getVoidTy();
-  llvm::FunctionType* type = nullptr;
-  if (name == "strlen") type = llvm::FunctionType::get(i64(), {ptr()}, false);
-  if (name == "malloc") type = llvm::FunctionType::get(ptr(), {i64()}, false);
-  if (name == "free") type = llvm::FunctionType::get(v, {ptr()}, false);
-  if (name == "qsort") type = llvm::FunctionType::get(v, {ptr(), i64(), i64(), ptr()}, false);
-  if (type == nullptr) throw std::logic_error("unknown libc function '" + name + "'");
-  return llvm::Function::Create(type, llvm::Function::ExternalLinkage, name, module_);
+  llvm::Function* f = module_.getFunction(name);
+  if (f == nullptr || !f->isDeclaration()) {
+    internal_error("'" + name + "' is not a function of the runtime ABI (runtime/abi.h)");
+  }
+  return f;
 }
 
 llvm::AllocaInst* CgContext::entry_alloca(llvm::Type* t, const std::string& name) {

@@ -5,6 +5,7 @@
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Module.h>
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <vector>
@@ -55,9 +56,21 @@ class CgContext {
   llvm::Type* i64() { return builder_.getInt64Ty(); }
   llvm::Type* f64() { return builder_.getDoubleTy(); }
   llvm::PointerType* ptr() { return builder_.getPtrTy(); }
-  llvm::StructType* str_type();     // FlowStr {ptr, i64}
-  llvm::StructType* record_type();  // FlowRecord {ptr, i64, i64, i64}
-  llvm::StructType* batch_type();   // FlowBatch {i64 start, i64 watermark, i64 number, i64 end}
+  // The runtime ABI's structs (runtime/abi.h), as clang compiled the header
+  // into the stdlib bitcode this module starts from.
+  llvm::StructType* abi_type(const std::string& name);  // "FlowSourceDesc"
+  llvm::StructType* str_type() { return abi_type("FlowStr"); }
+  llvm::StructType* record_type() { return abi_type("FlowRecord"); }
+  llvm::StructType* batch_type() { return abi_type("FlowBatch"); }
+  // The element of an ABI struct that starts at byte `offset`: fields are
+  // named by their C offset, abi_field(t, offsetof(FlowBatch, end_ms)),
+  // never by a number; an offset that is not a field's start is a broken
+  // build and stops with an internal error.
+  unsigned abi_field(llvm::StructType* type, size_t offset);
+  // The address of that field in the struct at `base`.
+  llvm::Value* abi_gep(llvm::StructType* type, llvm::Value* base, size_t offset);
+  // Loads FlowBatch field `offset` of the current function's batch.
+  llvm::Value* batch_field(size_t offset);
   // The in-memory type of a value of `t` (bool as i8, string as FlowStr).
   llvm::Type* storage_type(plan::Type t);
 
@@ -71,10 +84,9 @@ class CgContext {
   // ---- functions ----
   // A stdlib function: defined in the module (the stdlib bitcode is linked in first).
   llvm::Function* stdlib(const std::string& name);
-  // A runtime ABI function (runtime/abi.h), declared on first use.
+  // A runtime ABI function (runtime/abi.h): declared in the module by the
+  // ABI's bitcode.
   llvm::Function* runtime(const std::string& name);
-  // A libc function used on cold paths (strlen, qsort, malloc, free).
-  llvm::Function* libc(const std::string& name);
 
   // ---- memory ----
   // An alloca in the entry block of the current function.
@@ -122,9 +134,22 @@ class CgContext {
   std::map<int, llvm::GlobalVariable*> max_times_, watermarks_, watermarks_at_start_;
   std::map<std::string, int> names_;
   int fail_count_ = 0;
-  llvm::StructType* str_ = nullptr;
-  llvm::StructType* record_ = nullptr;
-  llvm::StructType* batch_ = nullptr;
+};
+
+// A constant of an ABI struct built field by field (by C offset); fields
+// not set are zero.
+class AbiConstant {
+ public:
+  AbiConstant(CgContext& cg, const std::string& type_name)
+      : cg_(cg), type_(cg.abi_type(type_name)), fields_(type_->getNumElements(), nullptr) {}
+  AbiConstant& set(size_t offset, llvm::Constant* value);
+  llvm::StructType* type() const { return type_; }
+  llvm::Constant* get() const;
+
+ private:
+  CgContext& cg_;
+  llvm::StructType* type_;
+  std::vector<llvm::Constant*> fields_;
 };
 
 }  // namespace flowc::codegen

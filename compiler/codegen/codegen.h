@@ -28,7 +28,6 @@ struct CodegenOptions {
 
 struct CodegenResult {
   std::vector<std::string> exported;  // symbols the optimizer must keep
-  std::string error;                  // set when the plan uses a feature not lowered yet
 };
 
 CodegenResult generate_pipeline(const plan::Pipeline& pipeline, llvm::Module& module,

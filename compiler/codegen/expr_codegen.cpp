@@ -3,6 +3,7 @@
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/MDBuilder.h>
 
+#include "abi.h"
 #include "plan/fold.h"
 #include "sema/functions.h"
 
@@ -280,7 +281,7 @@ CgValue emit_inline_call(CgContext& cg, const plan::Expr& e, std::vector<CgValue
   auto& b = cg.b();
   std::string_view name = e.fn->name;
   if (name == "now") {
-    llvm::Value* start = b.CreateStructGEP(cg.batch_type(), cg.fs().batch, 0);
+    llvm::Value* start = cg.abi_gep(cg.batch_type(), cg.fs().batch, offsetof(FlowBatch, start_ms));
     return {Type::Timestamp, b.CreateLoad(cg.i64(), start), nullptr};
   }
   if (name == "least" || name == "greatest") {

@@ -167,11 +167,11 @@ void KeyedTable::for_each_updated(
   llvm::BasicBlock* finished = block("emit.finished");
   b.CreateCondBr(b.CreateIsNull(ht), finished, scan);
 
-  // Collect the updated slots into a malloc'd array of pointers.
+  // Collect the updated slots into a heap array of pointers.
   b.SetInsertPoint(scan);
   llvm::Value* count = b.CreateCall(cg_.stdlib("flow_ht_count"), {ht});
   llvm::Value* bytes = b.CreateMul(b.CreateAdd(count, cg_.i64c(1)), cg_.i64c(8));
-  llvm::Value* list = b.CreateCall(cg_.libc("malloc"), {bytes});
+  llvm::Value* list = b.CreateCall(cg_.stdlib("flow_mem_alloc"), {bytes});
   llvm::Value* k = cg_.entry_alloca(cg_.i64(), "emit.k");
   b.CreateStore(cg_.i64c(0), k);
   for_each_slot([&](llvm::Value* slot) {
@@ -191,7 +191,7 @@ void KeyedTable::for_each_updated(
   // Sort by key (LANGUAGE.md 6.1: rows are emitted in key order).
   llvm::Value* taken = b.CreateLoad(cg_.i64(), k);
   if (!key_types_.empty()) {
-    b.CreateCall(cg_.libc("qsort"), {list, taken, cg_.i64c(8), compare_function()});
+    b.CreateCall(cg_.stdlib("flow_sort"), {list, taken, cg_.i64c(8), compare_function()});
   }
   llvm::Value* j = cg_.entry_alloca(cg_.i64(), "emit.j");
   b.CreateStore(cg_.i64c(0), j);
@@ -214,7 +214,7 @@ void KeyedTable::for_each_updated(
   b.CreateStore(b.CreateAdd(b.CreateLoad(cg_.i64(), j), cg_.i64c(1)), j);
   b.CreateBr(ehead);
   b.SetInsertPoint(edone);
-  b.CreateCall(cg_.libc("free"), {list});
+  b.CreateCall(cg_.stdlib("flow_mem_free"), {list});
   b.CreateBr(finished);
   b.SetInsertPoint(finished);
 }

@@ -18,6 +18,9 @@
 
 #include <llvm/IR/Constants.h>
 
+#include "abi.h"
+#include "flow_stdlib.h"
+
 #include <algorithm>
 #include <functional>
 
@@ -176,10 +179,10 @@ class Scan {
                                      values, kinds, cg_.fs().arena});
     llvm::BasicBlock* bad = llvm::BasicBlock::Create(cg_.llvm(), "json.bad", cg_.fs().fn);
     llvm::BasicBlock* good = llvm::BasicBlock::Create(cg_.llvm(), "json.good", cg_.fs().fn);
-    b_.CreateCondBr(b_.CreateICmpEQ(rc, cg_.i32c(0)), good, bad);
+    b_.CreateCondBr(b_.CreateICmpEQ(rc, cg_.i32c(FLOW_JSON_OK)), good, bad);
     b_.SetInsertPoint(bad);
     llvm::Value* msg = b_.CreateCall(cg_.stdlib("flow_json_error_text"), {rc});
-    cg_.fail_record(msg, b_.CreateCall(cg_.libc("strlen"), {msg}));
+    cg_.fail_record(msg, b_.CreateCall(cg_.stdlib("flow_cstr_len"), {msg}));
     b_.SetInsertPoint(good);
 
     locate_ = [this, wanted, values, kinds](size_t i) -> FieldText {
@@ -187,23 +190,22 @@ class Scan {
       const plan::Field& f = src_.schema.fields[i];
       llvm::Value* kind = b_.CreateLoad(cg_.i32(), b_.CreateConstInBoundsGEP1_64(cg_.i32(), kinds, k));
       CgValue text = cg_.load_value(Type::String, b_.CreateConstInBoundsGEP1_64(cg_.str_type(), values, k));
-      // FlowJsonKind: 0 missing, 1 string, 2 number, 3 true, 4 false, 5 null, 6 nested.
-      llvm::Value* present = b_.CreateAnd(b_.CreateICmpNE(kind, cg_.i32c(0)), b_.CreateICmpNE(kind, cg_.i32c(5)));
+      auto is = [&](FlowJsonKind k) { return b_.CreateICmpEQ(kind, cg_.i32c(k)); };
+      llvm::Value* present = b_.CreateNot(b_.CreateOr(is(FLOW_JSON_MISSING), is(FLOW_JSON_NULL)));
       llvm::Value* fits = nullptr;
       switch (f.type) {
         case Type::String:  // numbers and booleans are taken as their text
-          fits = b_.CreateICmpNE(kind, cg_.i32c(6));
+          fits = b_.CreateNot(is(FLOW_JSON_NESTED));
           break;
         case Type::Int:
-          fits = b_.CreateICmpEQ(kind, cg_.i32c(2));
+          fits = is(FLOW_JSON_NUMBER);
           break;
         case Type::Float:  // "nan"/"inf" as strings, as flowc writes them
         case Type::Timestamp:  // epoch numbers or RFC 3339 text
-          fits = b_.CreateOr(b_.CreateICmpEQ(kind, cg_.i32c(1)), b_.CreateICmpEQ(kind, cg_.i32c(2)));
+          fits = b_.CreateOr(is(FLOW_JSON_STRING), is(FLOW_JSON_NUMBER));
           break;
         case Type::Bool:
-          fits = b_.CreateOr(b_.CreateICmpEQ(kind, cg_.i32c(3)),
-                             b_.CreateOr(b_.CreateICmpEQ(kind, cg_.i32c(4)), b_.CreateICmpEQ(kind, cg_.i32c(2))));
+          fits = b_.CreateOr(is(FLOW_JSON_TRUE), b_.CreateOr(is(FLOW_JSON_FALSE), is(FLOW_JSON_NUMBER)));
           break;
       }
       llvm::BasicBlock* wrong = llvm::BasicBlock::Create(cg_.llvm(), "json.wrong", cg_.fs().fn);
@@ -273,8 +275,8 @@ class Scan {
     b_.SetInsertPoint(body);
     fs.rec = b_.CreateInBoundsGEP(cg_.record_type(), recs, iv);
     fs.next_record = next;
-    llvm::Value* rec_ptr = b_.CreateLoad(cg_.ptr(), b_.CreateStructGEP(cg_.record_type(), fs.rec, 0));
-    llvm::Value* rec_len = b_.CreateLoad(cg_.i64(), b_.CreateStructGEP(cg_.record_type(), fs.rec, 1));
+    llvm::Value* rec_ptr = b_.CreateLoad(cg_.ptr(), cg_.abi_gep(cg_.record_type(), fs.rec, offsetof(FlowRecord, ptr)));
+    llvm::Value* rec_len = b_.CreateLoad(cg_.i64(), cg_.abi_gep(cg_.record_type(), fs.rec, offsetof(FlowRecord, len)));
     Row row(src_.schema.fields.size());
     switch (src_.format.kind) {
       case plan::FormatKind::Csv: csv(rec_ptr, rec_len); break;

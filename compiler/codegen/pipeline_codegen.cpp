@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "abi.h"
 #include "codegen/checkpoint.h"
 #include "codegen/codegen.h"
 #include "codegen/lookup_table.h"
@@ -18,11 +19,6 @@ namespace flowc::codegen {
 
 namespace {
 
-// The first plan feature that has no lowering yet, or "".
-std::string unsupported_feature(const plan::Pipeline& p) {
-  return "";
-}
-
 class PipelineBuilder {
  public:
   PipelineBuilder(const plan::Pipeline& p, llvm::Module& m, const CodegenOptions& options)
@@ -30,11 +26,6 @@ class PipelineBuilder {
 
   CodegenResult build() {
     CodegenResult result;
-    result.error = unsupported_feature(p_);
-    if (!result.error.empty()) {
-      result.error += " cannot be compiled yet";
-      return result;
-    }
     make_tables();
     wire_operators();
     std::vector<llvm::Function*> sources;
@@ -241,25 +232,32 @@ class PipelineBuilder {
     }
   }
 
-  llvm::Constant* global_array(llvm::Type* element, const std::vector<llvm::Constant*>& items,
-                               const std::string& name, bool constant = true) {
-    if (items.empty()) return llvm::ConstantPointerNull::get(cg_.ptr());
+  // A private global array of `items`; null when there are none.
+  llvm::GlobalVariable* global_array(llvm::Type* element, const std::vector<llvm::Constant*>& items,
+                                     const std::string& name, bool constant = true) {
+    if (items.empty()) return nullptr;
     auto* type = llvm::ArrayType::get(element, items.size());
     return new llvm::GlobalVariable(cg_.module(), type, constant, llvm::GlobalValue::PrivateLinkage,
                                     llvm::ConstantArray::get(type, items), name);
+  }
+
+  llvm::Constant* or_null(llvm::GlobalVariable* g) {
+    return g ? static_cast<llvm::Constant*>(g) : llvm::ConstantPointerNull::get(cg_.ptr());
   }
 
   //   void flow_configure(FlowContext* ctx) {
   //     sources[0].path = param.input.ptr; sources[1].gen_count = param.rows; ...
   //   }
   // Built programs only: JIT runs fold --param values into the descriptors.
-  llvm::Constant* configure_function(llvm::Constant* sources, llvm::StructType* source_type,
-                                     llvm::Constant* sinks, llvm::StructType* sink_type) {
+  llvm::Constant* configure_function(llvm::GlobalVariable* sources, llvm::GlobalVariable* sinks) {
     llvm::Constant* null = llvm::ConstantPointerNull::get(cg_.ptr());
     if (options_.fold_params) return null;
-    // FlowSourceDesc / FlowSinkDesc field numbers (runtime/abi.h).
-    static const std::map<std::string, unsigned> kSourceFields = {
-        {"path", 3}, {"address", 3}, {"follow", 4}, {"count", 11}, {"rate", 12}, {"start", 13}, {"step", 14}};
+    // The connector arguments a bare param may set, by descriptor field.
+    static const std::map<std::string, size_t> kSourceFields = {
+        {"path", offsetof(FlowSourceDesc, path)},        {"address", offsetof(FlowSourceDesc, path)},
+        {"follow", offsetof(FlowSourceDesc, follow)},    {"count", offsetof(FlowSourceDesc, gen_count)},
+        {"rate", offsetof(FlowSourceDesc, gen_rate)},    {"start", offsetof(FlowSourceDesc, gen_start)},
+        {"step", offsetof(FlowSourceDesc, gen_step)}};
     bool any = false;
     for (const plan::Source& src : p_.sources) any = any || !src.connector.param_args.empty();
     for (const plan::Sink& sink : p_.sinks) any = any || !sink.connector.param_args.empty();
@@ -267,10 +265,10 @@ class PipelineBuilder {
     auto& b = cg_.b();
     auto* type = llvm::FunctionType::get(b.getVoidTy(), {cg_.ptr()}, false);
     llvm::Function* fn = cg_.begin_function("flow_configure", type);
-    auto set = [&](llvm::Constant* array, llvm::StructType* element, size_t index, unsigned field,
-                   int param) {
+    auto set = [&](llvm::GlobalVariable* array, size_t index, size_t offset, int param) {
+      auto* element = llvm::cast<llvm::StructType>(array->getValueType()->getArrayElementType());
       const plan::Param& p = p_.params[param];
-      llvm::Value* at = b.CreateStructGEP(element, b.CreateConstInBoundsGEP1_64(element, array, index), field);
+      llvm::Value* at = cg_.abi_gep(element, b.CreateConstInBoundsGEP1_64(element, array, index), offset);
       llvm::Value* slot = cg_.param_slot(param);
       llvm::Value* v;
       if (p.type == plan::Type::String) {
@@ -286,24 +284,28 @@ class PipelineBuilder {
     for (size_t k = 0; k < p_.sources.size(); ++k) {
       for (const auto& [arg, param] : p_.sources[k].connector.param_args) {
         auto field = kSourceFields.find(arg);
-        if (field != kSourceFields.end()) set(sources, source_type, k, field->second, param);
+        if (field != kSourceFields.end()) set(sources, k, field->second, param);
       }
     }
     for (size_t k = 0; k < p_.sinks.size(); ++k) {
       auto path = p_.sinks[k].connector.param_args.find("path");
-      if (path != p_.sinks[k].connector.param_args.end()) set(sinks, sink_type, k, 3, path->second);
+      if (path != p_.sinks[k].connector.param_args.end()) {
+        set(sinks, k, offsetof(FlowSinkDesc, path), path->second);
+      }
     }
     b.CreateRetVoid();
     return fn;
   }
 
   llvm::Constant* columns(const plan::Schema& schema, const std::string& name) {
-    auto* column = llvm::StructType::get(cg_.llvm(), {cg_.ptr(), cg_.i32()});
     std::vector<llvm::Constant*> items;
     for (const plan::Field& f : schema.fields) {
-      items.push_back(llvm::ConstantStruct::get(column, {cg_.cstring(f.name), cg_.i32c(static_cast<int>(f.type))}));
+      items.push_back(AbiConstant(cg_, "FlowColumn")
+                          .set(offsetof(FlowColumn, name), cg_.cstring(f.name))
+                          .set(offsetof(FlowColumn, type), cg_.i32c(flow_type(f.type)))
+                          .get());
     }
-    return global_array(column, items, name);
+    return or_null(global_array(cg_.abi_type("FlowColumn"), items, name));
   }
 
   // NAME, VALUE, ... as a private array of C strings (kafka options).
@@ -313,110 +315,157 @@ class PipelineBuilder {
       items.push_back(cg_.cstring(key));
       items.push_back(cg_.cstring(value));
     }
-    return global_array(cg_.ptr(), items, name);
+    return or_null(global_array(cg_.ptr(), items, name));
   }
 
-  static int format_code(plan::FormatKind k) {
+  static int32_t format_code(plan::FormatKind k) {
     switch (k) {
-      case plan::FormatKind::Csv: return 0;
-      case plan::FormatKind::Json: return 1;
-      case plan::FormatKind::Lines: return 2;
-      case plan::FormatKind::Regex: return 3;
-      case plan::FormatKind::Table: return 4;
-      case plan::FormatKind::Default: return 5;
+      case plan::FormatKind::Csv: return FLOW_FORMAT_CSV;
+      case plan::FormatKind::Json: return FLOW_FORMAT_JSON;
+      case plan::FormatKind::Lines: return FLOW_FORMAT_LINES;
+      case plan::FormatKind::Regex: return FLOW_FORMAT_REGEX;
+      case plan::FormatKind::Table: return FLOW_FORMAT_TABLE;
+      case plan::FormatKind::Default: return FLOW_FORMAT_DEFAULT;
     }
-    return 5;
+    return FLOW_FORMAT_DEFAULT;
+  }
+
+  static int32_t flow_type(plan::Type t) {
+    switch (t) {
+      case plan::Type::Bool: return FLOW_TYPE_BOOL;
+      case plan::Type::Int: return FLOW_TYPE_INT;
+      case plan::Type::Float: return FLOW_TYPE_FLOAT;
+      case plan::Type::String: return FLOW_TYPE_STRING;
+      case plan::Type::Timestamp: return FLOW_TYPE_TIMESTAMP;
+    }
+    return FLOW_TYPE_INT;
+  }
+
+  static int32_t source_kind(plan::ConnectorKind k) {
+    switch (k) {
+      case plan::ConnectorKind::Stdin: return FLOW_SOURCE_STDIN;
+      case plan::ConnectorKind::Socket: return FLOW_SOURCE_SOCKET;
+      case plan::ConnectorKind::Generate: return FLOW_SOURCE_GENERATE;
+      case plan::ConnectorKind::Kafka: return FLOW_SOURCE_KAFKA;
+      default: return FLOW_SOURCE_FILE;
+    }
+  }
+
+  static int32_t sink_kind(plan::ConnectorKind k) {
+    switch (k) {
+      case plan::ConnectorKind::Stdout: return FLOW_SINK_STDOUT;
+      case plan::ConnectorKind::Kafka: return FLOW_SINK_KAFKA;
+      default: return FLOW_SINK_FILE;
+    }
+  }
+
+  static int32_t on_error_code(plan::OnError e) {
+    switch (e) {
+      case plan::OnError::Skip: return FLOW_ON_ERROR_SKIP;
+      case plan::OnError::Fail: return FLOW_ON_ERROR_FAIL;
+      case plan::OnError::DeadLetter: return FLOW_ON_ERROR_DEAD_LETTER;
+    }
+    return FLOW_ON_ERROR_SKIP;
+  }
+
+  // What a source's and a table's descriptors share: their text input.
+  AbiConstant source_desc(const plan::Source& s, const std::string& columns_name) {
+    AbiConstant d(cg_, "FlowSourceDesc");
+    d.set(offsetof(FlowSourceDesc, name), cg_.cstring(s.name))
+        .set(offsetof(FlowSourceDesc, format), cg_.i32c(format_code(s.format.kind)))
+        .set(offsetof(FlowSourceDesc, path), cg_.cstring(s.connector.path))
+        .set(offsetof(FlowSourceDesc, csv_header), cg_.i32c(s.format.header))
+        .set(offsetof(FlowSourceDesc, csv_delimiter), cg_.i32c(static_cast<unsigned char>(s.format.delimiter)))
+        .set(offsetof(FlowSourceDesc, timestamp_unit), cg_.i32c(s.format.timestamp_unit))
+        .set(offsetof(FlowSourceDesc, regex), cg_.cstring(s.format.pattern))
+        .set(offsetof(FlowSourceDesc, fields), columns(s.schema, columns_name))
+        .set(offsetof(FlowSourceDesc, field_count), cg_.i32c(static_cast<int>(s.schema.fields.size())));
+    return d;
   }
 
   // The FlowPipeline global and everything it points to.
   void descriptors(const std::vector<llvm::Function*>& sources, llvm::Function* end_batch,
                    llvm::Function* snapshot, llvm::Function* restore) {
-    llvm::Type* p = cg_.ptr();
-    llvm::Type* i = cg_.i32();
-    llvm::Type* l = cg_.i64();
     llvm::Constant* null = llvm::ConstantPointerNull::get(cg_.ptr());
-    auto* source_type = llvm::StructType::get(
-        cg_.llvm(), {p, i, i, p, i, i, i, i, p, p, i, l, l, l, l, i, p, p, p, p, i, p});
     std::vector<llvm::Constant*> source_items;
     for (size_t k = 0; k < p_.sources.size(); ++k) {
       const plan::Source& s = p_.sources[k];
-      int kind = 0;
-      switch (s.connector.kind) {
-        case plan::ConnectorKind::Stdin: kind = 1; break;
-        case plan::ConnectorKind::Socket: kind = 2; break;
-        case plan::ConnectorKind::Generate: kind = 3; break;
-        case plan::ConnectorKind::Kafka: kind = 4; break;
-        default: kind = 0;
-      }
-      bool generate = s.connector.kind == plan::ConnectorKind::Generate;
-      source_items.push_back(llvm::ConstantStruct::get(
-          source_type,
-          {cg_.cstring(s.name), cg_.i32c(kind), cg_.i32c(format_code(s.format.kind)),
-           cg_.cstring(s.connector.path), cg_.i32c(s.connector.follow), cg_.i32c(s.format.header),
-           cg_.i32c(static_cast<unsigned char>(s.format.delimiter)), cg_.i32c(s.format.timestamp_unit),
-           cg_.cstring(s.format.pattern), columns(s.schema, "columns." + s.name),
-           cg_.i32c(static_cast<int>(s.schema.fields.size())), cg_.i64c(s.connector.count),
-           cg_.i64c(s.connector.rate), cg_.i64c(s.connector.start), cg_.i64c(s.connector.step),
-           cg_.i32c(static_cast<int>(s.on_error)),
-           s.dead_letter ? cg_.cstring(s.dead_letter->path) : null,
-           generate ? null : sources[k], generate ? sources[k] : null,
-           options(s.connector, "options." + s.name),
-           cg_.i32c(static_cast<int>(s.connector.kafka.size())),
-           s.event_time >= 0 ? cg_.source_max_time(static_cast<int>(k)) : null}));
+      const bool generate = s.connector.kind == plan::ConnectorKind::Generate;
+      AbiConstant d = source_desc(s, "columns." + s.name);
+      d.set(offsetof(FlowSourceDesc, kind), cg_.i32c(source_kind(s.connector.kind)))
+          .set(offsetof(FlowSourceDesc, follow), cg_.i32c(s.connector.follow))
+          .set(offsetof(FlowSourceDesc, gen_count), cg_.i64c(s.connector.count))
+          .set(offsetof(FlowSourceDesc, gen_rate), cg_.i64c(s.connector.rate))
+          .set(offsetof(FlowSourceDesc, gen_start), cg_.i64c(s.connector.start))
+          .set(offsetof(FlowSourceDesc, gen_step), cg_.i64c(s.connector.step))
+          .set(offsetof(FlowSourceDesc, on_error), cg_.i32c(on_error_code(s.on_error)))
+          .set(offsetof(FlowSourceDesc, dead_letter_path), s.dead_letter ? cg_.cstring(s.dead_letter->path) : null)
+          .set(generate ? offsetof(FlowSourceDesc, generate) : offsetof(FlowSourceDesc, process), sources[k])
+          .set(offsetof(FlowSourceDesc, options), options(s.connector, "options." + s.name))
+          .set(offsetof(FlowSourceDesc, option_count), cg_.i32c(static_cast<int>(s.connector.kafka.size())))
+          .set(offsetof(FlowSourceDesc, max_event_time),
+               s.event_time >= 0 ? cg_.source_max_time(static_cast<int>(k)) : null);
+      source_items.push_back(d.get());
     }
     for (size_t t = 0; t < p_.tables.size(); ++t) {
-      const plan::Source& s = table_sources_[t];
-      constexpr int kTableBit = 0x100;  // FLOW_SOURCE_TABLE_BIT, runtime/abi_ext.h
-      source_items.push_back(llvm::ConstantStruct::get(
-          source_type,
-          {cg_.cstring(s.name), cg_.i32c(kTableBit), cg_.i32c(format_code(s.format.kind)),
-           cg_.cstring(s.connector.path), cg_.i32c(0), cg_.i32c(s.format.header),
-           cg_.i32c(static_cast<unsigned char>(s.format.delimiter)), cg_.i32c(s.format.timestamp_unit),
-           cg_.cstring(s.format.pattern), columns(s.schema, "columns.table." + s.name),
-           cg_.i32c(static_cast<int>(s.schema.fields.size())), cg_.i64c(0), cg_.i64c(0), cg_.i64c(0),
-           cg_.i64c(1), cg_.i32c(0), null, sources[p_.sources.size() + t], null, null, cg_.i32c(0),
-           null}));
+      AbiConstant d = source_desc(table_sources_[t], "columns.table." + table_sources_[t].name);
+      d.set(offsetof(FlowSourceDesc, kind), cg_.i32c(FLOW_SOURCE_FILE | FLOW_SOURCE_TABLE_BIT))
+          .set(offsetof(FlowSourceDesc, gen_step), cg_.i64c(1))
+          .set(offsetof(FlowSourceDesc, process), sources[p_.sources.size() + t]);
+      source_items.push_back(d.get());
     }
-    auto* sink_type = llvm::StructType::get(cg_.llvm(), {p, i, i, p, p, i, p, i, i});
     std::vector<llvm::Constant*> sink_items;
     for (size_t k = 0; k < p_.sinks.size(); ++k) {
       const plan::Sink& s = p_.sinks[k];
-      int kind = s.connector.kind == plan::ConnectorKind::Stdout ? 0
-               : s.connector.kind == plan::ConnectorKind::Kafka  ? 2 : 1;
-      sink_items.push_back(llvm::ConstantStruct::get(
-          sink_type, {cg_.cstring(s.input_name), cg_.i32c(kind), cg_.i32c(format_code(s.format.kind)),
-                      cg_.cstring(s.connector.path), columns(s.columns, "columns.sink" + std::to_string(k)),
-                      cg_.i32c(static_cast<int>(s.columns.fields.size())),
-                      options(s.connector, "options.sink" + std::to_string(k)),
-                      cg_.i32c(static_cast<int>(s.connector.kafka.size())), cg_.i32c(s.key ? 1 : 0)}));
+      const std::string n = std::to_string(k);
+      sink_items.push_back(
+          AbiConstant(cg_, "FlowSinkDesc")
+              .set(offsetof(FlowSinkDesc, name), cg_.cstring(s.input_name))
+              .set(offsetof(FlowSinkDesc, kind), cg_.i32c(sink_kind(s.connector.kind)))
+              .set(offsetof(FlowSinkDesc, format), cg_.i32c(format_code(s.format.kind)))
+              .set(offsetof(FlowSinkDesc, path), cg_.cstring(s.connector.path))
+              .set(offsetof(FlowSinkDesc, columns), columns(s.columns, "columns.sink" + n))
+              .set(offsetof(FlowSinkDesc, column_count), cg_.i32c(static_cast<int>(s.columns.fields.size())))
+              .set(offsetof(FlowSinkDesc, options), options(s.connector, "options.sink" + n))
+              .set(offsetof(FlowSinkDesc, option_count), cg_.i32c(static_cast<int>(s.connector.kafka.size())))
+              .set(offsetof(FlowSinkDesc, has_key), cg_.i32c(s.key ? 1 : 0))
+              .get());
     }
-    auto* param_type = llvm::StructType::get(cg_.llvm(), {p, i, p, i});
     std::vector<llvm::Constant*> param_items;
     for (size_t k = 0; k < p_.params.size(); ++k) {
       const plan::Param& param = p_.params[k];
-      param_items.push_back(llvm::ConstantStruct::get(
-          param_type, {cg_.cstring(param.name), cg_.i32c(static_cast<int>(param.type)),
-                       cg_.param_slot(static_cast<int>(k)),
-                       cg_.i32c(options_.fold_params ? 0 : param.fixed_at_compile_time)}));
+      param_items.push_back(
+          AbiConstant(cg_, "FlowParamDesc")
+              .set(offsetof(FlowParamDesc, name), cg_.cstring(param.name))
+              .set(offsetof(FlowParamDesc, type), cg_.i32c(flow_type(param.type)))
+              .set(offsetof(FlowParamDesc, slot), cg_.param_slot(static_cast<int>(k)))
+              .set(offsetof(FlowParamDesc, fixed), cg_.i32c(options_.fold_params ? 0 : param.fixed_at_compile_time))
+              .get());
     }
-    llvm::Constant* source_array = global_array(source_type, source_items, "sources", false);
-    llvm::Constant* sink_array = global_array(sink_type, sink_items, "sinks", false);
-    llvm::Constant* configure = configure_function(source_array, source_type, sink_array, sink_type);
-    const std::string plan_text =
-        options_.plan_text.empty() ? pipeline_plan_text(p_) : options_.plan_text;
-    auto* pipeline_type = llvm::StructType::get(cg_.llvm(), {p, p, i, l, p, i, p, i, p, l, p, p, p, l, p, p});
-    llvm::Constant* pipeline = llvm::ConstantStruct::get(
-        pipeline_type,
-        {cg_.cstring(p_.name), global_array(param_type, param_items, "params"),
-         cg_.i32c(static_cast<int>(p_.params.size())), cg_.i64c(p_.batch_ms),
-         source_array, cg_.i32c(static_cast<int>(source_items.size())),
-         sink_array, cg_.i32c(static_cast<int>(p_.sinks.size())),
-         end_batch, cg_.i64c(static_cast<int64_t>(plan_text_fingerprint(plan_text))), snapshot, restore,
-         p_.checkpoint ? cg_.cstring(p_.checkpoint->dir) : null,
-         cg_.i64c(p_.checkpoint ? p_.checkpoint->every_ms.value_or(0) : 0),
-         cg_.cstring(plan_text), configure});
-    new llvm::GlobalVariable(cg_.module(), pipeline_type, true, llvm::GlobalValue::ExternalLinkage,
-                             pipeline, "flow_pipeline");
+    auto* source_array = global_array(cg_.abi_type("FlowSourceDesc"), source_items, "sources", false);
+    auto* sink_array = global_array(cg_.abi_type("FlowSinkDesc"), sink_items, "sinks", false);
+    auto* param_array = global_array(cg_.abi_type("FlowParamDesc"), param_items, "params");
+    const std::string plan_text = options_.plan_text.empty() ? pipeline_plan_text(p_) : options_.plan_text;
+    AbiConstant pipeline(cg_, "FlowPipeline");
+    pipeline.set(offsetof(FlowPipeline, name), cg_.cstring(p_.name))
+        .set(offsetof(FlowPipeline, params), or_null(param_array))
+        .set(offsetof(FlowPipeline, param_count), cg_.i32c(static_cast<int>(p_.params.size())))
+        .set(offsetof(FlowPipeline, batch_ms), cg_.i64c(p_.batch_ms))
+        .set(offsetof(FlowPipeline, sources), or_null(source_array))
+        .set(offsetof(FlowPipeline, source_count), cg_.i32c(static_cast<int>(source_items.size())))
+        .set(offsetof(FlowPipeline, sinks), or_null(sink_array))
+        .set(offsetof(FlowPipeline, sink_count), cg_.i32c(static_cast<int>(p_.sinks.size())))
+        .set(offsetof(FlowPipeline, end_batch), end_batch)
+        .set(offsetof(FlowPipeline, fingerprint), cg_.i64c(static_cast<int64_t>(plan_text_fingerprint(plan_text))))
+        .set(offsetof(FlowPipeline, snapshot), snapshot)
+        .set(offsetof(FlowPipeline, restore), restore)
+        .set(offsetof(FlowPipeline, checkpoint_dir), p_.checkpoint ? cg_.cstring(p_.checkpoint->dir) : null)
+        .set(offsetof(FlowPipeline, checkpoint_every_ms),
+             cg_.i64c(p_.checkpoint ? p_.checkpoint->every_ms.value_or(0) : 0))
+        .set(offsetof(FlowPipeline, plan_text), cg_.cstring(plan_text))
+        .set(offsetof(FlowPipeline, configure), configure_function(source_array, sink_array));
+    new llvm::GlobalVariable(cg_.module(), pipeline.type(), true, llvm::GlobalValue::ExternalLinkage,
+                             pipeline.get(), "flow_pipeline");
   }
 
   //   int main(int argc, char** argv) { return flow_runtime_main(&flow_pipeline, argc, argv); }

@@ -2,13 +2,11 @@
 
 #include <llvm/IR/Constants.h>
 
+#include "abi.h"
+
 namespace flowc::codegen {
 
 namespace {
-
-llvm::Value* batch_field(CgContext& cg, int field) {
-  return cg.b().CreateLoad(cg.i64(), cg.b().CreateStructGEP(cg.batch_type(), cg.fs().batch, field));
-}
 
 // The least of one value per source of `clock`.
 template <typename PerSource>
@@ -25,7 +23,7 @@ llvm::Value* least(CgContext& cg, const plan::Clock& clock, PerSource value) {
 }  // namespace
 
 llvm::Value* row_time(CgContext& cg, const plan::Clock& clock) {
-  return clock.event_time ? cg.fs().event_time : batch_field(cg, 0);  // FlowBatch.start_ms
+  return clock.event_time ? cg.fs().event_time : cg.batch_field(offsetof(FlowBatch, start_ms));
 }
 
 llvm::Value* late_bound(CgContext& cg, const plan::Clock& clock) {
@@ -39,7 +37,7 @@ llvm::Value* watermark(CgContext& cg, const plan::Clock& clock) {
 llvm::Value* fire_bound(CgContext& cg, const plan::Clock& clock) {
   if (clock.event_time) return watermark(cg, clock);
   auto& b = cg.b();
-  llvm::Value* end = batch_field(cg, 3);  // FlowBatch.end_ms
+  llvm::Value* end = cg.batch_field(offsetof(FlowBatch, end_ms));
   llvm::Value* final_batch = b.CreateICmpNE(cg.fs().fn->getArg(2), cg.i32c(0));
   return b.CreateSelect(final_batch, cg.i64c(INT64_MAX), end);
 }

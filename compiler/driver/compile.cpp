@@ -29,10 +29,6 @@ std::optional<Compiled> compile_pipeline(plan::Pipeline pipeline, const CompileO
   cg_options.emit_main = options.for_executable;
   cg_options.plan_text = options.plan_text;
   codegen::CodegenResult result = codegen::generate_pipeline(pipeline, *out.module, cg_options);
-  if (!result.error.empty()) {
-    err << "flowc: error: " << result.error << "\n";
-    return std::nullopt;
-  }
   std::string error;
   if (!engine::optimize_module(*out.module, options.opt_level, result.exported, error)) {
     err << "flowc: internal error: " << error << "\n";

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "driver/commands.h"
+#include "support/internal_error.h"
 
 namespace {
 
@@ -23,9 +24,7 @@ void print_help(std::ostream& out) {
          "exit status: 0 done, 1 compile error, 2 usage error, 3 runtime failure\n";
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run_command(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     print_help(std::cerr);
@@ -53,4 +52,16 @@ int main(int argc, char** argv) {
   }
   std::cerr << "run 'flowc --help' for the list of commands\n";
   return 2;
+}
+
+}  // namespace
+
+// The one exit path for a broken invariant of flowc (support/internal_error.h).
+int main(int argc, char** argv) {
+  try {
+    return run_command(argc, argv);
+  } catch (const flowc::InternalError& e) {
+    std::cerr << flowc::internal_error_report(e, FLOWC_VERSION);
+    return 3;
+  }
 }

@@ -1,7 +1,7 @@
 #include "optimize/optimizer.h"
 
 #include <functional>
-#include <stdexcept>
+#include "support/internal_error.h"
 
 namespace flowc::optimize {
 
@@ -20,7 +20,7 @@ void optimize(plan::Pipeline& p, const PassOptions& options, const std::set<std:
     pass.run(p, options);
     std::string problem = verify(p);
     if (!problem.empty()) {
-      throw std::logic_error(std::string("plan verifier after pass '") + pass.name + "': " + problem);
+      internal_error(std::string("plan verifier after pass '") + pass.name + "': " + problem);
     }
   }
 }

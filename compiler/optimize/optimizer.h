@@ -27,8 +27,8 @@ struct Pass {
 // The passes, in the order they run.
 const std::vector<Pass>& passes();
 
-// Runs every pass not in `disabled`. Throws std::logic_error when the
-// verifier finds a broken plan (a compiler bug, not a user error).
+// Runs every pass not in `disabled`. A plan the verifier finds broken
+// after a pass is a compiler bug: internal_error (support/internal_error.h).
 void optimize(plan::Pipeline& p, const PassOptions& options,
               const std::set<std::string>& disabled = {});
 

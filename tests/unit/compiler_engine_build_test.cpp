@@ -17,6 +17,7 @@
 #include <llvm/IR/Module.h>
 
 #include "abi.h"
+#include "abi_symbols.h"
 #include "engine/engine.h"
 #include "engine/spawn.h"
 #include "flow_stdlib.h"
@@ -144,22 +145,19 @@ TEST(EngineBuild, LinkerErrorsAreReported) {
 // ---- a whole pipeline, as codegen will emit one ----
 
 // The abi.h structs as LLVM types; the test checks their sizes against C.
+// The ABI's struct types as the stdlib bitcode holds them (runtime/abi.h
+// compiled by clang, runtime/abi_symbols.cpp): the same types codegen uses.
 struct AbiTypes {
   llvm::StructType* column;
   llvm::StructType* source;
   llvm::StructType* sink;
   llvm::StructType* pipeline;
 
-  explicit AbiTypes(llvm::LLVMContext& ctx) {
-    llvm::Type* p = llvm::PointerType::get(ctx, 0);
-    llvm::Type* i32 = llvm::Type::getInt32Ty(ctx);
-    llvm::Type* i64 = llvm::Type::getInt64Ty(ctx);
-    column = llvm::StructType::get(ctx, {p, i32});
-    source = llvm::StructType::get(ctx, {p, i32, i32, p, i32, i32, i32, i32, p, p, i32, i64, i64,
-                                         i64, i64, i32, p, p, p, p, i32, p});
-    sink = llvm::StructType::get(ctx, {p, i32, i32, p, p, i32, p, i32, i32});
-    pipeline = llvm::StructType::get(ctx, {p, p, i32, i64, p, i32, p, i32, p, i64, p, p, p, i64, p, p});
-  }
+  explicit AbiTypes(llvm::LLVMContext& ctx)
+      : column(llvm::StructType::getTypeByName(ctx, "struct.FlowColumn")),
+        source(llvm::StructType::getTypeByName(ctx, "struct.FlowSourceDesc")),
+        sink(llvm::StructType::getTypeByName(ctx, "struct.FlowSinkDesc")),
+        pipeline(llvm::StructType::getTypeByName(ctx, "struct.FlowPipeline")) {}
 };
 
 // void @gen(ptr %ctx, ptr %batch, i64 %first, i64 %count):
@@ -219,6 +217,7 @@ llvm::Function* define_end_batch(llvm::Module& m) {
 void define_pipeline(llvm::Module& m, int64_t count, const std::string& out, bool with_main) {
   llvm::LLVMContext& ctx = m.getContext();
   AbiTypes t(ctx);
+  ASSERT_TRUE(t.column && t.source && t.sink && t.pipeline);
   const llvm::DataLayout& layout = m.getDataLayout();
   ASSERT_EQ(layout.getTypeAllocSize(t.column), sizeof(FlowColumn));
   ASSERT_EQ(layout.getTypeAllocSize(t.source), sizeof(FlowSourceDesc));
@@ -262,6 +261,38 @@ void define_pipeline(llvm::Module& m, int64_t count, const std::string& out, boo
       llvm::FunctionType::get(b.getInt32Ty(), {b.getPtrTy(), b.getInt32Ty(), b.getPtrTy()}, false));
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", main_fn));
   b.CreateRet(b.CreateCall(runtime_main, {flow_pipeline, main_fn->getArg(0), main_fn->getArg(1)}));
+}
+
+// The stdlib bitcode declares every runtime ABI function (so codegen takes
+// their types from the header), and its struct types have the sizes and
+// field offsets the runtime was compiled with.
+TEST(EngineAbi, StdlibBitcodeCarriesTheRuntimeAbi) {
+  TestModule t;
+  for (size_t i = 0; i < flow_abi_symbol_count; ++i) {
+    llvm::Function* f = t.m->getFunction(flow_abi_symbols[i].name);
+    ASSERT_NE(f, nullptr) << flow_abi_symbols[i].name;
+    EXPECT_TRUE(f->isDeclaration()) << flow_abi_symbols[i].name;
+  }
+  const llvm::DataLayout& layout = t.m->getDataLayout();
+  auto layout_of = [&](const char* name) {
+    llvm::StructType* type = llvm::StructType::getTypeByName(*t.ctx, std::string("struct.") + name);
+    EXPECT_NE(type, nullptr) << name;
+    return type ? layout.getStructLayout(type) : nullptr;
+  };
+  const llvm::StructLayout* batch = layout_of("FlowBatch");
+  const llvm::StructLayout* record = layout_of("FlowRecord");
+  const llvm::StructLayout* source = layout_of("FlowSourceDesc");
+  const llvm::StructLayout* pipeline = layout_of("FlowPipeline");
+  ASSERT_TRUE(batch && record && source && pipeline);
+  EXPECT_EQ(batch->getSizeInBytes(), sizeof(FlowBatch));
+  EXPECT_EQ(batch->getElementOffset(3), offsetof(FlowBatch, end_ms));
+  EXPECT_EQ(record->getSizeInBytes(), sizeof(FlowRecord));
+  EXPECT_EQ(source->getSizeInBytes(), sizeof(FlowSourceDesc));
+  EXPECT_EQ(source->getElementOffset(source->getElementContainingOffset(offsetof(FlowSourceDesc, max_event_time))),
+            offsetof(FlowSourceDesc, max_event_time));
+  EXPECT_EQ(pipeline->getSizeInBytes(), sizeof(FlowPipeline));
+  EXPECT_EQ(pipeline->getElementOffset(pipeline->getElementContainingOffset(offsetof(FlowPipeline, configure))),
+            offsetof(FlowPipeline, configure));
 }
 
 std::string expected_rows(int64_t count) {
