@@ -5,7 +5,7 @@
 
 #include "abi.h"
 #include "plan/fold.h"
-#include "sema/functions.h"
+#include "plan/functions.h"
 
 namespace flowc::codegen {
 

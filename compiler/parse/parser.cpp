@@ -9,9 +9,9 @@
 #include "FlowLexer.h"
 #include "FlowParser.h"
 #include "antlr4-runtime.h"
-#include "flow_stdlib.h"
 #include "parse/tree_builder.h"
 #include "support/edit_distance.h"
+#include "support/utf8.h"
 
 namespace flowc {
 namespace {
@@ -244,14 +244,6 @@ class FlowErrorStrategy : public antlr4::DefaultErrorStrategy {
   }
 };
 
-// The offset of the first byte that is not part of valid UTF-8, or npos.
-// ANTLR's input stream throws std::range_error on such text, so it never
-// sees it. The stdlib's check is the one JSON input is held to.
-size_t first_invalid_utf8(const std::string& text) {
-  int64_t at = flow_utf8_invalid_at(text.data(), static_cast<int64_t>(text.size()));
-  return at < 0 ? std::string::npos : static_cast<size_t>(at);
-}
-
 // Nesting bounds. ANTLR's parser recurses once (several frames) per
 // bracket, prefix operator and `else if`, and everything after it (the tree
 // builder, sema, the optimizer, codegen, destructors) once per expression
@@ -316,6 +308,7 @@ antlr4::Token* too_deep_tree(antlr4::tree::ParseTree* root) {
 }  // namespace
 
 std::optional<ast::Program> parse_program(const SourceFile& file, DiagnosticEngine& diags) {
+  // ANTLR's input stream throws std::range_error on invalid UTF-8: check first.
   if (size_t bad = first_invalid_utf8(file.text()); bad != std::string::npos) {
     char hex[8];
     std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(file.text()[bad]));

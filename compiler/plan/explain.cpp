@@ -3,7 +3,7 @@
 
 #include <map>
 
-#include "sema/functions.h"
+#include "plan/functions.h"
 
 namespace flowc::plan {
 

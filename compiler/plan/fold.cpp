@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "flow_stdlib.h"
-#include "sema/functions.h"
+#include "plan/functions.h"
 
 namespace flowc::plan {
 

@@ -55,7 +55,7 @@ struct Schema {
 
 // ---- expressions ----
 
-struct Function;  // sema/functions.h
+struct Function;  // plan/functions.h
 
 enum class ExprKind {
   Const,   // value

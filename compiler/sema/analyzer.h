@@ -6,7 +6,7 @@
 #include <set>
 
 #include "plan/fold.h"
-#include "sema/functions.h"
+#include "plan/functions.h"
 #include "sema/sema.h"
 
 namespace flowc {

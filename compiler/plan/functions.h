@@ -1,4 +1,4 @@
-// compiler/sema/functions.h — the standard library's signatures, one table.
+// compiler/plan/functions.h — the standard library's signatures, one table.
 //
 // Each row is one overload: name, argument types, result type, the stdlib
 // symbol that implements it, and whether it can fail (a failure makes the

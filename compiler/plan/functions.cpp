@@ -1,4 +1,4 @@
-#include "sema/functions.h"
+#include "plan/functions.h"
 
 namespace flowc::plan {
 
