@@ -23,7 +23,9 @@ bool ends_with(std::string_view s, std::string_view tail) {
 
 }  // namespace
 
-Sink::Sink(int32_t index, const FlowSinkDesc* desc) : index_(index), desc_(desc) {}
+Sink::Sink(int32_t index, const FlowSinkDesc* desc)
+    : index_(index), desc_(desc),
+      delimiter_(desc->csv_delimiter > 0 ? static_cast<char>(desc->csv_delimiter) : ',') {}
 
 Sink::~Sink() {
   if (owns_fd_ && fd_ >= 0) ::close(fd_);
@@ -89,10 +91,10 @@ bool Sink::open(FlowContext* ctx, int64_t restore_length) {
     json_keys_.push_back(std::move(key));
   }
   // CSV: the header once, when the output is created (stdout: at start).
-  if (format_ == FLOW_FORMAT_CSV && committed_ == 0 && !kafka_) {
+  if (format_ == FLOW_FORMAT_CSV && desc_->csv_header && committed_ == 0 && !kafka_) {
     for (int32_t c = 0; c < desc_->column_count; ++c) {
-      if (c > 0) buf_ += ',';
-      append_csv_field(&buf_, desc_->columns[c].name ? desc_->columns[c].name : "", ',');
+      if (c > 0) buf_ += delimiter_;
+      append_csv_field(&buf_, desc_->columns[c].name ? desc_->columns[c].name : "", delimiter_);
     }
     buf_ += '\n';
     if (!commit_batch(ctx)) return false;
@@ -107,7 +109,7 @@ void Sink::begin_row() {
 
 void Sink::value_prefix() {
   if (format_ == FLOW_FORMAT_CSV) {
-    if (col_ > 0) buf_ += ',';
+    if (col_ > 0) buf_ += delimiter_;
   } else {
     buf_ += col_ == 0 ? '{' : ',';
     if (col_ < static_cast<int32_t>(json_keys_.size())) {
@@ -157,7 +159,7 @@ void Sink::put_string(std::string_view v) {
   if (format_ == FLOW_FORMAT_TABLE) return cell(std::string(v), Align::kLeft);
   value_prefix();
   if (format_ == FLOW_FORMAT_CSV) {
-    append_csv_field(&buf_, v, ',');
+    append_csv_field(&buf_, v, delimiter_);
   } else {
     append_json_string(&buf_, v);
   }

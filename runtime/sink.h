@@ -70,6 +70,7 @@ class Sink {
   int32_t index_;
   const FlowSinkDesc* desc_;
   int32_t format_ = FLOW_FORMAT_CSV;
+  char delimiter_ = ',';  // CSV (FlowSinkDesc.csv_delimiter)
   int fd_ = -1;
   bool owns_fd_ = false;
   std::string display_;  // "stdout" or the path, for messages

@@ -429,6 +429,8 @@ class PipelineBuilder {
               .set(offsetof(FlowSinkDesc, options), options(s.connector, "options.sink" + n))
               .set(offsetof(FlowSinkDesc, option_count), cg_.i32c(static_cast<int>(s.connector.kafka.size())))
               .set(offsetof(FlowSinkDesc, has_key), cg_.i32c(s.key ? 1 : 0))
+              .set(offsetof(FlowSinkDesc, csv_header), cg_.i32c(s.format.header))
+              .set(offsetof(FlowSinkDesc, csv_delimiter), cg_.i32c(static_cast<unsigned char>(s.format.delimiter)))
               .get());
     }
     std::vector<llvm::Constant*> param_items;

@@ -15,6 +15,9 @@ struct ArgSpec {
   const char* name;
   Type type;
   bool required = false;
+  // Formats: what the option means when the format writes a sink, or null
+  // when a sink cannot honour it (a compile error there, LANGUAGE.md 13).
+  const char* on_output = nullptr;
 };
 
 struct ConnectorSpec {
@@ -53,7 +56,9 @@ struct FormatSpec {
 const std::vector<FormatSpec>& format_specs() {
   static const std::vector<FormatSpec> specs = {
       {"csv", plan::FormatKind::Csv, true, true,
-       {{"header", Type::Bool}, {"delimiter", Type::String}, {"timestamp_unit", Type::String}}},
+       {{"header", Type::Bool, false, "a header line when the output is created"},
+        {"delimiter", Type::String, false, "the character between fields"},
+        {"timestamp_unit", Type::String}}},
       {"json", plan::FormatKind::Json, true, true, {{"timestamp_unit", Type::String}}},
       {"lines", plan::FormatKind::Lines, true, false, {}},
       {"regex", plan::FormatKind::Regex, true, false,
@@ -267,6 +272,36 @@ std::optional<plan::Connector> Analyzer::check_connector(const ast::Call& c, Rol
   return out;
 }
 
+// A sink honours the options of its format that mean something on output
+// (csv's header and delimiter) and refuses the others by name, rather than
+// ignoring them (LANGUAGE.md 13 "Letters", "Sink CSV").
+static bool check_output_options(DiagnosticEngine& diags, const ast::Call& c, const FormatSpec& spec) {
+  bool ok = true;
+  size_t position = 0;
+  for (const ast::Arg& arg : c.args) {
+    const ArgSpec* option = nullptr;
+    if (arg.name.empty()) {
+      if (position < spec.args.size()) option = &spec.args[position];
+      ++position;
+    }
+    for (const ArgSpec& s : spec.args) {
+      if (arg.name == s.name) option = &s;
+    }
+    if (option == nullptr || option->on_output != nullptr) continue;
+    Diagnostic& d = diags.error(arg.name.empty() ? arg.value->range : arg.name_range,
+                                "format '" + std::string(spec.name) + "' cannot honour '" + option->name +
+                                    "' when it writes a sink");
+    std::string honoured;
+    for (const ArgSpec& s : spec.args) {
+      if (s.on_output) honoured += std::string(honoured.empty() ? "" : ", ") + "'" + s.name + "' (" + s.on_output + ")";
+    }
+    d.helps.push_back(honoured.empty() ? "'" + std::string(spec.name) + "' takes no options on output"
+                                       : "on output '" + std::string(spec.name) + "' takes " + honoured);
+    ok = false;
+  }
+  return ok;
+}
+
 std::optional<plan::Format> Analyzer::check_format(const ast::Call& c, Role role) {
   const FormatSpec* spec = find_spec(format_specs(), c, "format", diags_);
   if (spec == nullptr) return std::nullopt;
@@ -277,6 +312,7 @@ std::optional<plan::Format> Analyzer::check_format(const ast::Call& c, Role role
   }
   std::map<std::string, plan::Value> args;
   if (!bind_args(*this, c, spec->args, c.name, args, nullptr)) return std::nullopt;
+  if (role == Role::Sink && !check_output_options(diags_, c, *spec)) return std::nullopt;
   plan::Format out;
   out.kind = spec->kind;
   if (args.count("header")) out.header = args["header"].i != 0;
@@ -539,6 +575,13 @@ void Analyzer::check_sink(const ast::Decl& d) {
             format->kind == plan::FormatKind::Table) {
           diags_.error(d.format->range, "a kafka sink writes json or csv, not 'table'");
           ok = false;
+        }
+        for (const ast::Arg& arg : d.format->args) {
+          if (connector->kind == plan::ConnectorKind::Kafka && arg.name == "header") {
+            diags_.error(arg.name_range, "a kafka sink cannot honour 'header'")
+                .helps.push_back("each row is one message, and messages carry no header line");
+            ok = false;
+          }
         }
       } else {
         ok = false;

@@ -32,6 +32,7 @@ FlowSinkDesc file_sink(const char* path) {
   s.name = "out";
   s.kind = FLOW_SINK_FILE;
   s.format = FLOW_FORMAT_CSV;
+  s.csv_header = 1;
   s.path = path;
   s.columns = kLine;
   s.column_count = 1;

@@ -90,6 +90,7 @@ struct Fixture {
     sink.name = "nums";
     sink.kind = FLOW_SINK_FILE;
     sink.format = FLOW_FORMAT_CSV;
+    sink.csv_header = 1;
     sink.path = output.c_str();
     sink.columns = kColumns;
     sink.column_count = 1;

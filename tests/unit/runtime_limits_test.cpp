@@ -231,6 +231,7 @@ TEST(RuntimeHygiene, AThousandBatchesLeakNoDescriptorsAndNoMemory) {
   sink.name = "out";
   sink.kind = FLOW_SINK_FILE;
   sink.format = FLOW_FORMAT_CSV;
+  sink.csv_header = 1;
   sink.path = out.c_str();
   sink.columns = cols;
   sink.column_count = 1;

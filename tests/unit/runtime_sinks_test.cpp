@@ -46,6 +46,7 @@ FlowSinkDesc sink_desc(int32_t kind, int32_t format, const char* path) {
   s.name = "out";
   s.kind = kind;
   s.format = format;
+  s.csv_header = 1;
   s.path = path;
   s.columns = kColumns;
   s.column_count = 5;
@@ -67,6 +68,22 @@ TEST(RuntimeSinks, CsvFileQuotesAndWritesTheHeaderOnceAcrossRuns) {
   EXPECT_EQ(read_file(out), "name,n,x,ok,ts\n" + rows);
   ASSERT_EQ(run_to_sink(in, sink).status, 0);  // appends, no second header
   EXPECT_EQ(read_file(out), "name,n,x,ok,ts\n" + rows + rows);
+}
+
+// LANGUAGE.md 13 "Sink CSV": delimiter and header are honoured; a field
+// holding the delimiter (not a comma) is quoted.
+TEST(RuntimeSinks, CsvSinkHonoursDelimiterAndNoHeader) {
+  TempDir dir;
+  std::string in = dir.file("in.txt");
+  write_file(in, "a;b\nwith,comma\n");
+  std::string out = dir.file("out.csv");
+  FlowSinkDesc sink = sink_desc(FLOW_SINK_FILE, FLOW_FORMAT_CSV, out.c_str());
+  sink.csv_header = 0;
+  sink.csv_delimiter = ';';
+  ASSERT_EQ(run_to_sink(in, sink).status, 0);
+  EXPECT_EQ(read_file(out),
+            "\"a;b\";-12;0.1;true;2026-11-24T08:51:06.123Z\n"
+            "with,comma;-11;nan;false;2026-11-24T08:51:06.124Z\n");
 }
 
 TEST(RuntimeSinks, CsvHeaderIsWrittenToAnEmptyExistingFile) {
