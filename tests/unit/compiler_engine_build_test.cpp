@@ -243,7 +243,7 @@ void define_pipeline(llvm::Module& m, int64_t count, const std::string& out, boo
        llvm::ConstantStruct::get(t.column, {c_string(m, "h"), i32(FLOW_TYPE_INT)})});
   llvm::Constant* sink = llvm::ConstantStruct::get(
       t.sink, {c_string(m, "out"), i32(FLOW_SINK_FILE), i32(FLOW_FORMAT_CSV), c_string(m, out),
-               global(columns, "columns"), i32(2), null, i32(0), i32(0)});
+               global(columns, "columns"), i32(2), null, i32(0), i32(0), i32(1), i32(',')});
   llvm::Constant* pipeline = llvm::ConstantStruct::get(
       t.pipeline, {c_string(m, "engine_test"), null, i32(0), i64(1000), global(source, "sources"),
                    i32(1), global(sink, "sinks"), i32(1), define_end_batch(m), i64(0), null, null,
