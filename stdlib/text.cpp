@@ -41,10 +41,8 @@ struct CaseMap {
   int64_t run_count;
 };
 
-constexpr CaseMap kLower = {'A', 'Z', 'a' - 'A', kToLower,
-                            sizeof(kToLower) / sizeof(kToLower[0])};
-constexpr CaseMap kUpper = {'a', 'z', 'A' - 'a', kToUpper,
-                            sizeof(kToUpper) / sizeof(kToUpper[0])};
+constexpr CaseMap kLower = {'A', 'Z', 'a' - 'A', kToLower, sizeof(kToLower) / sizeof(kToLower[0])};
+constexpr CaseMap kUpper = {'a', 'z', 'A' - 'a', kToUpper, sizeof(kToUpper) / sizeof(kToUpper[0])};
 
 char map_ascii_byte(const CaseMap& m, char c) {
   return (c >= m.lo && c <= m.hi) ? static_cast<char>(c + m.delta) : c;
@@ -56,7 +54,8 @@ int32_t map_code_point(const CaseMap& m, int32_t cp) {
   int64_t hi = m.run_count;  // first run whose first > cp, in [lo, hi]
   while (lo < hi) {
     int64_t mid = lo + (hi - lo) / 2;
-    if (m.runs[mid].first <= cp) lo = mid + 1; else hi = mid;
+    if (m.runs[mid].first <= cp) lo = mid + 1;
+    else hi = mid;
   }
   if (lo == 0) return cp;
   const CaseRun& r = m.runs[lo - 1];
@@ -69,25 +68,22 @@ int32_t map_code_point(const CaseMap& m, int32_t cp) {
 // UTF-8 (a stray continuation byte, an overlong form, a surrogate, above
 // U+10FFFF, or cut short), so that the caller passes p[0] through.
 int utf8_decode(const unsigned char* p, int64_t n, int32_t* cp) {
+  // The smallest code point of each length: anything below is overlong.
+  static constexpr int32_t kMinOfLength[] = {0, 0, 0x80, 0x800, 0x10000};
   unsigned char b = p[0];
-  int len;
-  int32_t min;
-  if (b >= 0xC2 && b <= 0xDF) { len = 2; min = 0x80; *cp = b & 0x1F; }
-  else if (b >= 0xE0 && b <= 0xEF) { len = 3; min = 0x800; *cp = b & 0x0F; }
-  else if (b >= 0xF0 && b <= 0xF4) { len = 4; min = 0x10000; *cp = b & 0x07; }
-  else return 0;
+  if (b < 0xC2 || b > 0xF4) return 0;  // a continuation byte, C0/C1 (overlong), F5..FF
+  int len = b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+  *cp = b & (0x7F >> len);
   if (n < len) return 0;
   for (int i = 1; i < len; ++i) {
     if ((p[i] & 0xC0) != 0x80) return 0;
     *cp = (*cp << 6) | (p[i] & 0x3F);
   }
-  if (*cp < min || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF)) return 0;
+  if (*cp < kMinOfLength[len] || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF)) return 0;
   return len;
 }
 
-int utf8_length(int32_t cp) {
-  return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-}
+int utf8_length(int32_t cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
 
 void utf8_encode(int32_t cp, char* dst) {
   unsigned char* d = reinterpret_cast<unsigned char*>(dst);
@@ -138,8 +134,7 @@ int64_t map_utf8(const CaseMap& m, const char* p, int64_t n, char* dst) {
   return w;
 }
 
-void map_case(const CaseMap& m, FlowArena* arena, const char* p, int64_t n,
-              FlowStr* out) {
+void map_case(const CaseMap& m, FlowArena* arena, const char* p, int64_t n, FlowStr* out) {
   // Fast path: ASCII text (most keys and words) never leaves ASCII.
   int64_t ascii = 0;
   while (ascii < n && static_cast<unsigned char>(p[ascii]) < 0x80) ++ascii;
