@@ -32,6 +32,8 @@ A marker comment on the line before a block changes this:
   <!-- not run: REASON -->  a console block that is not run (a server)
   <!-- unordered -->        console output compared as a sorted set of lines
 
+Every link must stay inside the repository and name a file that exists.
+
 Expected outputs in the docs are computed by hand or by a script from the
 data in docs/examples/ and examples/data/, never pasted from flowc.
 Prints one line per block, a diff per failure, and `N passed, N failed`.
@@ -233,8 +235,34 @@ def check_console(session, block, label, results):
     results.append((label, None))
 
 
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def check_links(md, results):
+    """Every link stays inside the repository and names a file that exists
+    (the docs are read from a clone: nothing outside it is there)."""
+    rel = os.path.relpath(md, REPO)
+    with open(md, encoding="utf-8") as f:
+        text = f.read()
+    bad = []
+    for target in LINK.findall(text):
+        path = target.split("#", 1)[0]
+        if re.match(r"[a-z][a-z0-9+.-]*:", target) or target.startswith("//"):
+            bad.append("%s: links outside the repository" % target)
+            continue
+        if not path:
+            continue  # an anchor on the same page
+        full = os.path.normpath(os.path.join(os.path.dirname(md), path))
+        if not (full + os.sep).startswith(REPO + os.sep) and full != REPO:
+            bad.append("%s: leaves the repository" % target)
+        elif not os.path.exists(full):
+            bad.append("%s: no such file" % target)
+    results.append((rel + " links", "\n".join(bad) if bad else None))
+
+
 def check_file(md, flowc, results):
     rel = os.path.relpath(md, REPO)
+    check_links(md, results)
     with tempfile.TemporaryDirectory(prefix="flowc-docs-") as tmp:
         root = os.path.join(tmp, "repo")
         os.mkdir(root)
