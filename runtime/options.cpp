@@ -27,8 +27,8 @@ const char* type_name(int32_t type) {
 
 // The run options, for did-you-mean (`--parm` -> `--param`).
 constexpr std::string_view kOptionNames[] = {
-    "--param", "--batch",  "--max-batch-records", "--max-state-keys",
-    "--checkpoint", "--quiet", "--progress", "--help"};
+    "--param",      "--batch", "--max-batch-records", "--max-state-keys",
+    "--checkpoint", "--quiet", "--progress",          "--help"};
 
 // A suggestion is at most this many edits away (and at most a third of the
 // misspelt name's length), as the compiler's did-you-mean.
@@ -70,21 +70,16 @@ std::string did_you_mean(std::string_view name, const Names& candidates) {
 // read from its slot: the default, or what `flowc build --param` set.
 std::string param_value_text(const FlowParamDesc& d) {
   char buf[64];
+  auto text = [&buf](int64_t len) { return std::string(buf, static_cast<size_t>(len)); };
+  const void* slot = d.slot;
   switch (d.type) {
-    case FLOW_TYPE_BOOL:
-      return *static_cast<const int8_t*>(d.slot) ? "true" : "false";
-    case FLOW_TYPE_INT:
-      return std::string(buf, static_cast<size_t>(
-                                  flow_format_int(*static_cast<const int64_t*>(d.slot), buf)));
-    case FLOW_TYPE_FLOAT:
-      return std::string(buf, static_cast<size_t>(
-                                  flow_format_float(*static_cast<const double*>(d.slot), buf)));
+    case FLOW_TYPE_BOOL: return *static_cast<const int8_t*>(slot) ? "true" : "false";
+    case FLOW_TYPE_INT: return text(flow_format_int(*static_cast<const int64_t*>(slot), buf));
+    case FLOW_TYPE_FLOAT: return text(flow_format_float(*static_cast<const double*>(slot), buf));
     case FLOW_TYPE_TIMESTAMP:
-      return std::string(
-          buf, static_cast<size_t>(
-                   flow_format_timestamp(*static_cast<const int64_t*>(d.slot), buf)));
+      return text(flow_format_timestamp(*static_cast<const int64_t*>(slot), buf));
     case FLOW_TYPE_STRING: {
-      const FlowStr& s = *static_cast<const FlowStr*>(d.slot);
+      const FlowStr& s = *static_cast<const FlowStr*>(slot);
       std::string out;
       append_json_string(&out, std::string_view(s.ptr, static_cast<size_t>(s.len)));
       return out;
@@ -322,8 +317,7 @@ OptionsStatus parse_run_options(const FlowPipeline* pipeline, int argc,
       opts->checkpoint_dir = std::string(value);
     } else {
       *error = arg.starts_with("-")
-                   ? "unknown option '" + std::string(name) + "'" +
-                         did_you_mean(name, kOptionNames)
+                   ? "unknown option '" + std::string(name) + "'" + did_you_mean(name, kOptionNames)
                    : "unexpected argument '" + std::string(arg) + "'";
       *error += " (see --help)";
       return OptionsStatus::kUsageError;

@@ -42,8 +42,7 @@ std::string Progress::summary(const FlowContext* ctx, int64_t elapsed_ms) {
   // (and only named when a table read rows).
   char tables[64] = "";
   if (c.table_rows > 0) {
-    std::snprintf(tables, sizeof tables, ", %lld table rows",
-                  static_cast<long long>(c.table_rows));
+    std::snprintf(tables, sizeof tables, ", %lld table rows", static_cast<long long>(c.table_rows));
   }
   char line[320];
   std::snprintf(line, sizeof line,

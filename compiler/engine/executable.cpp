@@ -55,9 +55,14 @@ std::string flowc_archive(const char* build_path) {
 // those after it).
 const std::vector<std::string>& link_libraries() {
   static const std::vector<std::string> libraries = {
-      flowc_archive(FLOWC_LINK_RUNTIME), flowc_archive(FLOWC_LINK_STDLIB), FLOWC_LINK_RE2,
+      flowc_archive(FLOWC_LINK_RUNTIME),
+      flowc_archive(FLOWC_LINK_STDLIB),
+      FLOWC_LINK_RE2,
       FLOWC_LINK_RDKAFKA,
-      "-static-libstdc++", "-static-libgcc", "-lpthread", "-lm",
+      "-static-libstdc++",
+      "-static-libgcc",
+      "-lpthread",
+      "-lm",
 #ifdef FLOWC_LINK_SANITIZE
       FLOWC_LINK_SANITIZE,  // a sanitizer build (FLOWC_SANITIZE, make test-asan)
 #endif
