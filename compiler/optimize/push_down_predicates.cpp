@@ -4,7 +4,12 @@
 //
 //   select a, b = x * 2 | where a > 0   =>   where a > 0 | select a, b = x * 2
 //   explode words(t) as w | where n > 1 =>   where n > 1 | explode words(t) as w
+//
+// Not past a stage with an expression that can make the record bad
+// (`select q = 10 // n | where n != 0`): stages apply left to right, so
+// that record is bad (reported, counted) whatever the where says after it.
 #include "optimize/optimizer.h"
+#include "sema/functions.h"  // Function::can_fail (moves to plan/ with issue 15)
 
 namespace flowc::optimize {
 
@@ -23,7 +28,29 @@ bool remap(plan::Expr& e, const std::vector<int>& map) {
   return true;
 }
 
+// True when evaluating `e` can make a record bad: an integer `//` or `%`
+// (by zero), or a function that can fail (int("x")).
+bool can_fail(const plan::Expr& e) {
+  if (e.kind == plan::ExprKind::Call && e.fn != nullptr && e.fn->can_fail) return true;
+  if (e.kind == plan::ExprKind::Binary && (e.op == "//" || e.op == "%") &&
+      e.type != plan::Type::Float) {
+    return true;
+  }
+  for (const plan::ExprPtr& a : e.args) {
+    if (a && can_fail(*a)) return true;
+  }
+  return false;
+}
+
+bool stage_can_fail(const plan::Stage& s) {
+  for (const plan::NamedExpr& item : s.items) {
+    if (item.expr && can_fail(*item.expr)) return true;
+  }
+  return (s.text && can_fail(*s.text)) || (s.separator && can_fail(*s.separator));
+}
+
 bool try_swap(plan::Stage& before, plan::Stage& where, const plan::Schema& before_input) {
+  if (stage_can_fail(before)) return false;
   std::vector<int> map;
   if (before.kind == plan::StageKind::Select) {
     for (const plan::NamedExpr& item : before.items) {
