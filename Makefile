@@ -2,8 +2,9 @@
 # Both install dependencies (idempotent), configure and build.
 BUILD ?= build
 JOBS  ?= 2
+PREFIX ?= /usr/local
 
-.PHONY: all deps configure build demo test bench clean
+.PHONY: all deps configure build demo test bench clean install
 
 all: build
 
@@ -23,6 +24,11 @@ demo: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# flowc in $(PREFIX)/bin, the runtime archives it links programs with in
+# $(PREFIX)/lib/flowc.
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 bench: build
 	@bash bench/run.sh $(BUILD)

@@ -21,6 +21,9 @@ BadRecords::~BadRecords() {
 
 void BadRecords::init(const FlowPipeline* pipeline) {
   counts_.assign(static_cast<size_t>(pipeline->source_count), 0);
+  run_counts_.assign(counts_.size(), 0);
+  delivered_bad_.assign(counts_.size(), 0);
+  first_.assign(counts_.size(), std::string());
 }
 
 void BadRecords::report(FlowContext* ctx, int32_t source, const FlowRecord* rec,
@@ -28,6 +31,8 @@ void BadRecords::report(FlowContext* ctx, int32_t source, const FlowRecord* rec,
   if (source < 0 || source >= static_cast<int32_t>(counts_.size())) return;
   const Source& src = *ctx->sources[static_cast<size_t>(source)];
   int64_t n = ++counts_[static_cast<size_t>(source)];
+  int64_t in_run = ++run_counts_[static_cast<size_t>(source)];
+  if (src.delivering) ++delivered_bad_[static_cast<size_t>(source)];
   ++ctx->counters.bad;
 
   std::string position = src.position_name;
@@ -41,6 +46,13 @@ void BadRecords::report(FlowContext* ctx, int32_t source, const FlowRecord* rec,
   } else if (rec != nullptr) {
     position += ':';
     position += int_text(rec->line);
+  }
+
+  if (in_run == 1) {
+    std::string& first = first_[static_cast<size_t>(source)];
+    first = position;
+    first += ": bad record: ";
+    first += message;
   }
 
   switch (src.desc->on_error) {
@@ -105,6 +117,18 @@ std::vector<std::string> BadRecords::hidden_lines(const FlowContext* ctx) const 
     lines.push_back("flowc: source '" + std::string(d.name ? d.name : "?") + "': " +
                     int_text(counts_[i] - kShownBadRecords) +
                     " more bad records not shown");
+  }
+  return lines;
+}
+
+std::vector<std::string> BadRecords::all_bad_lines(const FlowContext* ctx) const {
+  std::vector<std::string> lines;
+  for (size_t i = 0; i < run_counts_.size() && i < ctx->sources.size(); ++i) {
+    // Every record handed over was bad, and there was at least one bad.
+    if (run_counts_[i] == 0 || delivered_bad_[i] < ctx->sources[i]->records_in) continue;
+    const FlowSourceDesc& d = ctx->pipeline->sources[i];
+    lines.push_back("flowc: warning: every record of source '" +
+                    std::string(d.name ? d.name : "?") + "' was bad; first: " + first_[i]);
   }
   return lines;
 }

@@ -32,6 +32,11 @@ class BadRecords {
   bool flush(FlowContext* ctx);
   // Summary lines for sources whose messages were cut off.
   std::vector<std::string> hidden_lines(const FlowContext* ctx) const;
+  // Warnings for sources that read records in this run and found every one
+  // of them bad (`on_error skip` or `dead_letter` would otherwise end with
+  // exit 0 and no output): `flowc: warning: every record of source 'r' was
+  // bad; first: POSITION: bad record: MESSAGE`.
+  std::vector<std::string> all_bad_lines(const FlowContext* ctx) const;
 
   int64_t count(int32_t source) const { return counts_[source]; }
   // A resumed run (checkpoint.cpp) continues the counts it stopped at.
@@ -44,7 +49,13 @@ class BadRecords {
     std::string buffer;
     int fd = -1;
   };
-  std::vector<int64_t> counts_;
+  std::vector<int64_t> counts_;      // since the first run (checkpoints carry it)
+  std::vector<int64_t> run_counts_;  // in this run
+  // Of run_counts_, those generated code found in records it was handed
+  // (the rest, e.g. an unclosed quote, were never handed over): compared
+  // with Source::records_in.
+  std::vector<int64_t> delivered_bad_;
+  std::vector<std::string> first_;   // each source's first message in this run
   std::map<std::string, DeadLetterFile> dead_letters_;  // by path
 };
 

@@ -79,12 +79,15 @@ class Source {
   std::string position_name;  // PATH in `PATH:LINE: bad record: ...`
   bool ended = false;
   bool is_table = false;  // read whole before the first batch (abi.h)
+  int64_t records_in = 0;  // records handed to generated code in this run
+  bool delivering = false;  // generated code is processing this source's records
   std::vector<int32_t> column_map;  // flow_csv_column_map
   std::unique_ptr<SourceRegex> regex;  // FLOW_FORMAT_REGEX
 };
 
 struct Counters {
-  int64_t records_in = 0;
+  int64_t records_in = 0;    // records of sources (not tables)
+  int64_t table_rows = 0;    // rows read into tables
   int64_t rows_out = 0;      // rows written to sinks
   int64_t batches = 0;
   int64_t bad = 0;

@@ -80,10 +80,13 @@ void KafkaClient::on_log(const rd_kafka_t* rk, int level, const char* fac, const
     return;
   }
   if (level > 4) return;
+  std::string f(fac ? fac : "");
+  // A broker connection failure (facility FAIL) also reaches on_error,
+  // which reports it: logging it here too said it twice.
+  if (f == "FAIL") return;
   {
     std::lock_guard<std::mutex> lock(self->mu_);
     // Connection failures repeat every reconnect backoff: once per kind.
-    std::string f(fac ? fac : "");
     if (std::find(self->seen_log_.begin(), self->seen_log_.end(), f) != self->seen_log_.end()) {
       return;
     }

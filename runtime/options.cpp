@@ -1,12 +1,15 @@
 // runtime/options.cpp — run options (LANGUAGE.md 11) and `--param` values.
 #include "options.h"
 
+#include <algorithm>
 #include <cstring>
 #include <deque>
 #include <limits>
 #include <mutex>
+#include <vector>
 
 #include "flow_stdlib.h"
+#include "json_text.h"
 
 namespace flowrt {
 namespace {
@@ -18,6 +21,69 @@ const char* type_name(int32_t type) {
     case FLOW_TYPE_FLOAT: return "float";
     case FLOW_TYPE_STRING: return "string";
     case FLOW_TYPE_TIMESTAMP: return "timestamp";
+  }
+  return "?";
+}
+
+// The run options, for did-you-mean (`--parm` -> `--param`).
+constexpr std::string_view kOptionNames[] = {
+    "--param",      "--batch", "--max-batch-records", "--max-state-keys",
+    "--checkpoint", "--quiet", "--progress",          "--help"};
+
+// A suggestion is at most this many edits away (and at most a third of the
+// misspelt name's length), as the compiler's did-you-mean.
+constexpr size_t kMaxSuggestionDistance = 3;
+
+// Edit distance: insert, delete or substitute a character, each costing 1.
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// `; did you mean 'X'?` for the closest candidate, or "".
+template <typename Names>
+std::string did_you_mean(std::string_view name, const Names& candidates) {
+  size_t limit = std::clamp<size_t>(name.size() / 3, 1, kMaxSuggestionDistance);
+  std::string_view best;
+  size_t best_distance = limit + 1;
+  for (std::string_view candidate : candidates) {
+    size_t d = edit_distance(name, candidate);
+    if (d > 0 && d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best.empty() ? "" : "; did you mean '" + std::string(best) + "'?";
+}
+
+// A param's value as `--param` would take it back (strings JSON-quoted),
+// read from its slot: the default, or what `flowc build --param` set.
+std::string param_value_text(const FlowParamDesc& d) {
+  char buf[64];
+  auto text = [&buf](int64_t len) { return std::string(buf, static_cast<size_t>(len)); };
+  const void* slot = d.slot;
+  switch (d.type) {
+    case FLOW_TYPE_BOOL: return *static_cast<const int8_t*>(slot) ? "true" : "false";
+    case FLOW_TYPE_INT: return text(flow_format_int(*static_cast<const int64_t*>(slot), buf));
+    case FLOW_TYPE_FLOAT: return text(flow_format_float(*static_cast<const double*>(slot), buf));
+    case FLOW_TYPE_TIMESTAMP:
+      return text(flow_format_timestamp(*static_cast<const int64_t*>(slot), buf));
+    case FLOW_TYPE_STRING: {
+      const FlowStr& s = *static_cast<const FlowStr*>(slot);
+      std::string out;
+      append_json_string(&out, std::string_view(s.ptr, static_cast<size_t>(s.len)));
+      return out;
+    }
   }
   return "?";
 }
@@ -57,7 +123,9 @@ bool set_param(const FlowPipeline* p, std::string_view arg, std::string* error) 
     if (name == p->params[i].name) desc = &p->params[i];
   }
   if (desc == nullptr) {
-    *error = "unknown param '" + std::string(name) + "'";
+    std::vector<std::string_view> names;
+    for (int32_t i = 0; i < p->param_count; ++i) names.push_back(p->params[i].name);
+    *error = "unknown param '" + std::string(name) + "'" + did_you_mean(name, names);
     if (p->param_count == 0) {
       *error += " (this pipeline declares no params)";
     } else {
@@ -158,10 +226,13 @@ std::string usage_text(const FlowPipeline* p) {
        "  -O0 .. -O3               optimization level (compile time only)\n"
        "  --help                   this text\n";
   if (p && p->param_count > 0) {
-    s += "\nparams:\n";
+    s += "\nparams (--param NAME=VALUE):\n";
     for (int32_t i = 0; i < p->param_count; ++i) {
-      s += std::string("  ") + p->params[i].name + ": " +
-           type_name(p->params[i].type) + "\n";
+      const FlowParamDesc& d = p->params[i];
+      s += std::string("  ") + d.name + ": " + type_name(d.type);
+      if (d.slot != nullptr) s += " = " + param_value_text(d);
+      if (d.fixed) s += "  (fixed when this program was built)";
+      s += "\n";
     }
   }
   return s;
@@ -246,7 +317,7 @@ OptionsStatus parse_run_options(const FlowPipeline* pipeline, int argc,
       opts->checkpoint_dir = std::string(value);
     } else {
       *error = arg.starts_with("-")
-                   ? "unknown option '" + std::string(name) + "'"
+                   ? "unknown option '" + std::string(name) + "'" + did_you_mean(name, kOptionNames)
                    : "unexpected argument '" + std::string(arg) + "'";
       *error += " (see --help)";
       return OptionsStatus::kUsageError;

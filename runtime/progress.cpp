@@ -38,11 +38,17 @@ void Progress::tick(FlowContext* ctx, int64_t now) {
 
 std::string Progress::summary(const FlowContext* ctx, int64_t elapsed_ms) {
   const Counters& c = ctx->counters;
-  char line[256];
+  // Table rows are input too, but not records of the stream: counted apart
+  // (and only named when a table read rows).
+  char tables[64] = "";
+  if (c.table_rows > 0) {
+    std::snprintf(tables, sizeof tables, ", %lld table rows", static_cast<long long>(c.table_rows));
+  }
+  char line[320];
   std::snprintf(line, sizeof line,
-                "flowc: %lld records in, %lld rows out, %lld batches, %lld bad, "
+                "flowc: %lld records in%s, %lld rows out, %lld batches, %lld bad, "
                 "%lld late, %.1f s",
-                static_cast<long long>(c.records_in), static_cast<long long>(c.rows_out),
+                static_cast<long long>(c.records_in), tables, static_cast<long long>(c.rows_out),
                 static_cast<long long>(c.batches), static_cast<long long>(c.bad),
                 static_cast<long long>(c.late), static_cast<double>(elapsed_ms) / 1000.0);
   return line;
@@ -55,9 +61,13 @@ void Progress::end_line(FlowContext* ctx) {
 
 void Progress::finish(FlowContext* ctx, int64_t now) {
   end_line(ctx);
-  if (ctx->opts.quiet) return;
-  ctx->log_line(summary(ctx, now - started_));
-  for (const std::string& line : ctx->bad.hidden_lines(ctx)) ctx->log_line(line);
+  if (!ctx->opts.quiet) {
+    ctx->log_line(summary(ctx, now - started_));
+    for (const std::string& line : ctx->bad.hidden_lines(ctx)) ctx->log_line(line);
+  }
+  // A warning, not part of the summary: --quiet does not hide it (a run
+  // whose every record was bad otherwise exits 0 and writes nothing).
+  for (const std::string& line : ctx->bad.all_bad_lines(ctx)) ctx->log_line(line);
 }
 
 }  // namespace flowrt

@@ -23,10 +23,11 @@ class Progress {
   int64_t wait_ms(const FlowContext* ctx, int64_t now) const;
   // Ends the status line (before an error message).
   void end_line(FlowContext* ctx);
-  // Ends the status line; prints the summary unless --quiet.
+  // Ends the status line; prints the summary unless --quiet, then the
+  // every-record-was-bad warnings (bad_records.h) in any case.
   void finish(FlowContext* ctx, int64_t now);
 
-  // `flowc: N records in, M rows out, B batches, X bad, Y late, T s`
+  // `flowc: N records in[, R table rows], M rows out, B batches, X bad, Y late, T s`
   static std::string summary(const FlowContext* ctx, int64_t elapsed_ms);
 
  private:

@@ -190,14 +190,20 @@ void FlowContext::log_line(std::string_view line) {
 }
 
 void FlowContext::deliver(flowrt::Source* source, const FlowRecord* records, int64_t n) {
-  counters.records_in += n;
+  (source->is_table ? counters.table_rows : counters.records_in) += n;
+  source->records_in += n;
+  source->delivering = true;
   if (source->desc->process != nullptr) source->desc->process(this, &batch, records, n);
+  source->delivering = false;
   flow_arena_reset(&scratch);
 }
 
 void FlowContext::deliver_generate(flowrt::Source* source, int64_t first, int64_t n) {
   counters.records_in += n;
+  source->records_in += n;
+  source->delivering = true;
   if (source->desc->generate != nullptr) source->desc->generate(this, &batch, first, n);
+  source->delivering = false;
   flow_arena_reset(&scratch);
 }
 

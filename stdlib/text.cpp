@@ -1,7 +1,10 @@
 // stdlib/text.cpp — string functions of LANGUAGE.md 8. Strings are bytes:
-// lower/upper/trim only touch ASCII, so UTF-8 passes through unchanged.
+// trim only touches ASCII; lower/upper map every code point of valid UTF-8
+// by Unicode's simple case mapping (LANGUAGE.md 13 "Letters") and pass
+// invalid bytes through unchanged.
 #include <string.h>
 
+#include "case_table.h"
 #include "flow_stdlib.h"
 
 namespace {
@@ -29,15 +32,135 @@ const char* find_bytes(const char* p, int64_t n, const char* t, int64_t tn) {
   return nullptr;
 }
 
-void map_ascii(FlowArena* arena, const char* p, int64_t n, FlowStr* out,
-               char lo, char hi, int delta) {
-  char* dst = static_cast<char*>(flow_arena_alloc(arena, n));
+// One direction of case mapping: the ASCII letters (the fast path) and the
+// generated table for everything else.
+struct CaseMap {
+  char lo, hi;  // the ASCII letters that change
+  int delta;    // and by how much
+  const CaseRun* runs;
+  int64_t run_count;
+};
+
+constexpr CaseMap kLower = {'A', 'Z', 'a' - 'A', kToLower, sizeof(kToLower) / sizeof(kToLower[0])};
+constexpr CaseMap kUpper = {'a', 'z', 'A' - 'a', kToUpper, sizeof(kToUpper) / sizeof(kToUpper[0])};
+
+char map_ascii_byte(const CaseMap& m, char c) {
+  return (c >= m.lo && c <= m.hi) ? static_cast<char>(c + m.delta) : c;
+}
+
+// The run holding cp (binary search over runs sorted by first), or cp.
+int32_t map_code_point(const CaseMap& m, int32_t cp) {
+  int64_t lo = 0;
+  int64_t hi = m.run_count;  // first run whose first > cp, in [lo, hi]
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    if (m.runs[mid].first <= cp) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == 0) return cp;
+  const CaseRun& r = m.runs[lo - 1];
+  if (cp > r.last || (cp - r.first) % r.stride != 0) return cp;
+  return cp + r.delta;
+}
+
+// Decodes the UTF-8 sequence at p[0] >= 0x80 (n bytes left): its length,
+// with the code point in *cp, or 0 when the bytes there are not valid
+// UTF-8 (a stray continuation byte, an overlong form, a surrogate, above
+// U+10FFFF, or cut short), so that the caller passes p[0] through.
+int utf8_decode(const unsigned char* p, int64_t n, int32_t* cp) {
+  // The smallest code point of each length: anything below is overlong.
+  static constexpr int32_t kMinOfLength[] = {0, 0, 0x80, 0x800, 0x10000};
+  unsigned char b = p[0];
+  if (b < 0xC2 || b > 0xF4) return 0;  // a continuation byte, C0/C1 (overlong), F5..FF
+  int len = b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+  *cp = b & (0x7F >> len);
+  if (n < len) return 0;
+  for (int i = 1; i < len; ++i) {
+    if ((p[i] & 0xC0) != 0x80) return 0;
+    *cp = (*cp << 6) | (p[i] & 0x3F);
+  }
+  if (*cp < kMinOfLength[len] || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+int utf8_length(int32_t cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
+
+void utf8_encode(int32_t cp, char* dst) {
+  unsigned char* d = reinterpret_cast<unsigned char*>(dst);
+  if (cp < 0x80) {
+    d[0] = static_cast<unsigned char>(cp);
+  } else if (cp < 0x800) {
+    d[0] = static_cast<unsigned char>(0xC0 | (cp >> 6));
+    d[1] = static_cast<unsigned char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    d[0] = static_cast<unsigned char>(0xE0 | (cp >> 12));
+    d[1] = static_cast<unsigned char>(0x80 | ((cp >> 6) & 0x3F));
+    d[2] = static_cast<unsigned char>(0x80 | (cp & 0x3F));
+  } else {
+    d[0] = static_cast<unsigned char>(0xF0 | (cp >> 18));
+    d[1] = static_cast<unsigned char>(0x80 | ((cp >> 12) & 0x3F));
+    d[2] = static_cast<unsigned char>(0x80 | ((cp >> 6) & 0x3F));
+    d[3] = static_cast<unsigned char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// Walks p the way lower/upper do: every ASCII byte, valid sequence and
+// invalid byte in turn. With dst null it only sums the output length (a
+// mapping may change a character's UTF-8 length: U+023F is 2 bytes, its
+// upper case U+2C7E is 3), so the result is one exact allocation.
+int64_t map_utf8(const CaseMap& m, const char* p, int64_t n, char* dst) {
+  const unsigned char* u = reinterpret_cast<const unsigned char*>(p);
+  int64_t w = 0;
+  for (int64_t i = 0; i < n;) {
+    if (u[i] < 0x80) {
+      if (dst) dst[w] = map_ascii_byte(m, p[i]);
+      ++w;
+      ++i;
+      continue;
+    }
+    int32_t cp;
+    int len = utf8_decode(u + i, n - i, &cp);
+    if (len == 0) {  // invalid: this one byte passes through
+      if (dst) dst[w] = p[i];
+      ++w;
+      ++i;
+      continue;
+    }
+    int32_t to = map_code_point(m, cp);
+    if (dst) utf8_encode(to, dst + w);
+    w += utf8_length(to);
+    i += len;
+  }
+  return w;
+}
+
+// Fast path, one pass that the compiler vectorizes: maps every byte as
+// ASCII (the letters kLo..kHi move by kDelta) and returns the OR of the
+// input bytes. Most keys and words are ASCII, and then dst is the result.
+// The letters are template arguments so that the loop sees constants.
+template <char kLo, char kHi, int kDelta>
+unsigned char map_ascii(const char* p, int64_t n, char* dst) {
+  unsigned char seen = 0;
   for (int64_t i = 0; i < n; ++i) {
     char c = p[i];
-    dst[i] = (c >= lo && c <= hi) ? static_cast<char>(c + delta) : c;
+    seen |= static_cast<unsigned char>(c);
+    dst[i] = (c >= kLo && c <= kHi) ? static_cast<char>(c + kDelta) : c;
   }
-  out->ptr = n > 0 ? dst : "";
-  out->len = n;
+  return seen;
+}
+
+// After map_ascii into dst (n bytes): when the input was not all ASCII,
+// maps it again by code point, into a bigger buffer if it grew.
+void finish_case(const CaseMap& m, FlowArena* arena, const char* p, int64_t n, char* dst,
+                 unsigned char seen, FlowStr* out) {
+  int64_t len = n;
+  if (seen & 0x80) {
+    len = map_utf8(m, p, n, nullptr);
+    if (len > n) dst = static_cast<char*>(flow_arena_alloc(arena, len));
+    map_utf8(m, p, n, dst);
+  }
+  out->ptr = len > 0 ? dst : "";
+  out->len = len;
 }
 
 }  // namespace
@@ -47,11 +170,13 @@ extern "C" {
 int64_t flow_str_len(const char* p, int64_t n) { return n; }
 
 void flow_str_lower(FlowArena* arena, const char* p, int64_t n, FlowStr* out) {
-  map_ascii(arena, p, n, out, 'A', 'Z', 'a' - 'A');
+  char* dst = static_cast<char*>(flow_arena_alloc(arena, n));
+  finish_case(kLower, arena, p, n, dst, map_ascii<'A', 'Z', 'a' - 'A'>(p, n, dst), out);
 }
 
 void flow_str_upper(FlowArena* arena, const char* p, int64_t n, FlowStr* out) {
-  map_ascii(arena, p, n, out, 'a', 'z', 'A' - 'a');
+  char* dst = static_cast<char*>(flow_arena_alloc(arena, n));
+  finish_case(kUpper, arena, p, n, dst, map_ascii<'a', 'z', 'A' - 'a'>(p, n, dst), out);
 }
 
 void flow_str_trim(const char* p, int64_t n, FlowStr* out) {

@@ -46,8 +46,11 @@ this file):
                                   scratch copy before the pipeline (deterministic:
                                   the expected files are computed from its output)
                reference.py, when present, documents how the expected output
-               was computed; the runner does not run it. tests/run/
-               KNOWN_FAILURES lists cases to SKIP, one `NAME reason` a line.
+               was computed; the runner does not run it (tests/
+               check_references.py does). tests/run/KNOWN_FAILURES lists
+               cases to SKIP, one `NAME reason` a line.
+               --jit-only skips the built program; --run-arg ARG passes ARG
+               to `flowc run` (tests/check_passes.py: --disable-pass NAME).
 """
 
 import argparse
@@ -297,6 +300,13 @@ def run_check(check_path: str, proc: subprocess.CompletedProcess, work: str, fai
                                         decode(check.stdout), decode(check.stderr)))
 
 
+# Set from the command line (--jit-only, --run-arg): the ctest that runs the
+# suite once per disabled optimizer pass compiles each case with
+# `flowc run ... --disable-pass NAME` only.
+JIT_ONLY = False
+RUN_EXTRA_ARGS: List[str] = []
+
+
 def suite_run(flowc: str, only: List[str]) -> Iterator[Result]:
     folder = os.path.join(TESTS_DIR, "run")
     known = known_failures(folder)
@@ -334,9 +344,12 @@ def suite_run(flowc: str, only: List[str]) -> Iterator[Result]:
         with tempfile.TemporaryDirectory(prefix="flowc-run-") as tmp:
             # JIT: `flowc run`.
             work = scratch_copy(case_dir, outputs, os.path.join(tmp, "jit"))
-            proc = run_flowc(flowc, ["run", "pipeline.flow"] + args, work,
+            proc = run_flowc(flowc, ["run", "pipeline.flow"] + RUN_EXTRA_ARGS + args, work,
                              RUN_CASE_TIMEOUT_SECONDS, stdin)
             check_run("run", proc, case_dir, work, outputs, result)
+            if JIT_ONLY:
+                yield result
+                continue
             # AOT: `flowc build`, then the program in a fresh copy.
             prog = os.path.join(tmp, "prog")
             work = scratch_copy(case_dir, outputs, os.path.join(tmp, "aot"))
@@ -366,7 +379,15 @@ def main() -> int:
     parser.add_argument("--flowc", required=True, help="path to the flowc binary")
     parser.add_argument("--suite", required=True, choices=sorted(SUITES))
     parser.add_argument("names", nargs="*", help="run only these cases (by file stem)")
+    parser.add_argument("--jit-only", action="store_true",
+                        help="run suite: only `flowc run`, no built program")
+    parser.add_argument("--run-arg", action="append", default=[], metavar="ARG",
+                        help="run suite: pass ARG to `flowc run` (repeatable), "
+                             "e.g. --run-arg=--disable-pass --run-arg=prune-columns")
     args = parser.parse_args()
+    global JIT_ONLY, RUN_EXTRA_ARGS
+    JIT_ONLY = args.jit_only
+    RUN_EXTRA_ARGS = args.run_arg
     flowc = os.path.abspath(args.flowc)
     if not os.access(flowc, os.X_OK):
         print("run_tests.py: error: '%s' is not an executable" % args.flowc, file=sys.stderr)

@@ -228,7 +228,8 @@ class Scan {
     llvm::Value* groups = cg_.entry_alloca(llvm::ArrayType::get(cg_.str_type(), count), "regex.groups");
     llvm::Value* matched = b_.CreateCall(cg_.runtime("flow_regex_fields"),
                                          {cg_.fs().ctx, cg_.i32c(index_), rec, groups});
-    require(cg_, b_.CreateICmpNE(matched, cg_.i32c(0)), "record does not match the pattern");
+    require(cg_, b_.CreateICmpNE(matched, cg_.i32c(0)),
+            "record does not match the pattern (the whole line must match)");
     locate_ = [this, groups](size_t i) -> FieldText {
       CgValue text = cg_.load_value(Type::String, b_.CreateConstInBoundsGEP1_64(cg_.str_type(), groups, i));
       // An empty group counts as missing, so a default can fill it.

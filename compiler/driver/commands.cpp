@@ -120,15 +120,23 @@ bool parse_common(const char* command, const std::vector<std::string>& args, Com
   return true;
 }
 
+void report_unknown_option(const char* command, const std::string& option,
+                           const std::vector<std::string>& known) {
+  std::vector<std::string> names = {"--param", "--batch", "--disable-pass", "--help"};
+  names.insert(names.end(), known.begin(), known.end());
+  std::cerr << "flowc " << command << ": error: unknown option '" << option << "'";
+  if (auto near = closest_match(option, names)) std::cerr << "; did you mean '" << *near << "'?";
+  std::cerr << "\nrun 'flowc " << command << " --help' for usage\n";
+}
+
 static bool reject_rest(const char* command, const std::vector<std::string>& rest,
-                        size_t from = 0) {
-  for (size_t i = from; i < rest.size(); ++i) {
+                        const std::vector<std::string>& known = {}) {
+  for (size_t i = 0; i < rest.size(); ++i) {
     if (rest[i] == "--param" || rest[i] == "--batch") {
       ++i;
       continue;
     }
-    std::cerr << "flowc " << command << ": error: unknown option '" << rest[i] << "'\n"
-              << "run 'flowc " << command << " --help' for usage\n";
+    report_unknown_option(command, rest[i], known);
     return false;
   }
   return true;
@@ -173,7 +181,7 @@ int run_explain(const std::vector<std::string>& args, int, char**) {
       rest.push_back(a);
     }
   }
-  if (!reject_rest("explain", rest)) return 2;
+  if (!reject_rest("explain", rest, {"--graph"})) return 2;
   FrontendResult r = run_frontend(opts.file, opts.frontend, std::cerr);
   if (!r.pipeline) return r.exit_code;
   // The plan as it will be compiled, with params kept by name.

@@ -33,6 +33,11 @@ struct CommonOptions {
 bool parse_common(const char* command, const std::vector<std::string>& args,
                   CommonOptions& out);
 
+// Prints `flowc COMMAND: error: unknown option 'X'`, with a did-you-mean
+// from `known` (plus the options parse_common takes) when one is close.
+void report_unknown_option(const char* command, const std::string& option,
+                           const std::vector<std::string>& known);
+
 // Durations on the command line use the .flow syntax: 250ms, 2s, 1m.
 std::optional<int64_t> parse_duration_arg(const std::string& text);
 

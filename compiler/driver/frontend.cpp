@@ -9,6 +9,7 @@
 #include "parse/parser.h"
 #include "plan/fold.h"
 #include "sema/sema.h"
+#include "support/edit_distance.h"
 
 namespace flowc {
 
@@ -53,6 +54,9 @@ FrontendResult run_frontend(const std::string& path, const FrontendOptions& opti
     // `flowc run` and a built program report a bad --param alike.
     if (param == nullptr) {
       err << "flowc: error: unknown param '" << name << "'";
+      std::vector<std::string> names;
+      for (const plan::Param& p : result.pipeline->params) names.push_back(p.name);
+      if (auto near = closest_match(name, names)) err << "; did you mean '" << *near << "'?";
       if (result.pipeline->params.empty()) {
         err << " (this pipeline declares no params)";
       } else {

@@ -103,8 +103,7 @@ int run_build(const std::vector<std::string>& args, int, char**) {
     } else if ((rest[i] == "-o" || rest[i] == "--output") && i + 1 < rest.size()) {
       output = rest[++i];
     } else {
-      std::cerr << "flowc build: error: unknown option '" << rest[i] << "'\n"
-                << "run 'flowc build --help' for usage\n";
+      report_unknown_option("build", rest[i], {"-o", "--output", "-O0", "-O1", "-O2", "-O3"});
       return 2;
     }
   }
@@ -142,7 +141,7 @@ int run_emit_llvm(const std::vector<std::string>& args, int, char**) {
     } else if (rest[i] == "--exe") {
       compile.for_executable = true;
     } else {
-      std::cerr << "flowc emit-llvm: error: unknown option '" << rest[i] << "'\n";
+      report_unknown_option("emit-llvm", rest[i], {"--exe", "-O0", "-O1", "-O2", "-O3"});
       return 2;
     }
   }

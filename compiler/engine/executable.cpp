@@ -5,9 +5,10 @@
 //   c++ pipeline.o -o OUTPUT libflowc_runtime.a libflowc_stdlib_native.a
 //       libre2.a librdkafka.so -static-libstdc++ -static-libgcc -lpthread -lm
 //
-// The archives' absolute paths are compiled in (compiler/engine/
-// CMakeLists.txt), so flowc must run from its build tree or be installed
-// together with them.
+// An installed flowc (PREFIX/bin/flowc, `cmake --install`) links with the
+// archives installed beside it, in PREFIX/lib/flowc; a flowc in its build
+// tree with the archives the build made (absolute paths compiled in by
+// compiler/engine/CMakeLists.txt).
 #include <cstdlib>
 #include <filesystem>
 
@@ -31,12 +32,37 @@ namespace {
 // default, hence PIC objects).
 constexpr const char* kLinkerDriver = "c++";
 
+// Where the install rules (CMakeLists.txt) put the archives, relative to
+// the directory of the installed flowc.
+constexpr const char* kInstalledArchiveDir = "../lib/flowc";
+
+// The archive `build_path` names: in kInstalledArchiveDir when flowc runs
+// from an install (that folder exists beside it), else `build_path`.
+std::string flowc_archive(const char* build_path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path dir = exe.parent_path() / kInstalledArchiveDir;
+    if (fs::is_directory(dir, ec)) {
+      return (dir / fs::path(build_path).filename()).lexically_normal().string();
+    }
+  }
+  return build_path;
+}
+
 // The libraries every executable links, in link order (each may only use
 // those after it).
 const std::vector<std::string>& link_libraries() {
   static const std::vector<std::string> libraries = {
-      FLOWC_LINK_RUNTIME, FLOWC_LINK_STDLIB, FLOWC_LINK_RE2, FLOWC_LINK_RDKAFKA,
-      "-static-libstdc++", "-static-libgcc", "-lpthread", "-lm",
+      flowc_archive(FLOWC_LINK_RUNTIME),
+      flowc_archive(FLOWC_LINK_STDLIB),
+      FLOWC_LINK_RE2,
+      FLOWC_LINK_RDKAFKA,
+      "-static-libstdc++",
+      "-static-libgcc",
+      "-lpthread",
+      "-lm",
 #ifdef FLOWC_LINK_SANITIZE
       FLOWC_LINK_SANITIZE,  // a sanitizer build (FLOWC_SANITIZE, make test-asan)
 #endif

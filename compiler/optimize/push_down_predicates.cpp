@@ -4,7 +4,12 @@
 //
 //   select a, b = x * 2 | where a > 0   =>   where a > 0 | select a, b = x * 2
 //   explode words(t) as w | where n > 1 =>   where n > 1 | explode words(t) as w
+//
+// Not past a stage with an expression that can make the record bad
+// (`select q = 10 // n | where n != 0`): stages apply left to right, so
+// that record is bad (reported, counted) whatever the where says after it.
 #include "optimize/optimizer.h"
+#include "plan/functions.h"
 
 namespace flowc::optimize {
 
@@ -23,7 +28,28 @@ bool remap(plan::Expr& e, const std::vector<int>& map) {
   return true;
 }
 
+// True when evaluating `e` can make a record bad: an integer `//` or `%`
+// (by zero), or a function that can fail (int("x")).
+bool can_fail(const plan::Expr& e) {
+  if (e.kind == plan::ExprKind::Call && e.fn != nullptr && e.fn->can_fail) return true;
+  if (e.kind == plan::ExprKind::Binary && (e.op == "//" || e.op == "%") &&
+      e.type != plan::Type::Float) {
+    return true;
+  }
+  for (const plan::ExprPtr& a : e.args) {
+    if (a && can_fail(*a)) return true;
+  }
+  return false;
+}
+
+bool stage_can_fail(const plan::Stage& s) {
+  bool fails = false;
+  plan::for_each_expr(s, [&](const plan::Expr& e) { fails = fails || can_fail(e); });
+  return fails;
+}
+
 bool try_swap(plan::Stage& before, plan::Stage& where, const plan::Schema& before_input) {
+  if (stage_can_fail(before)) return false;
   std::vector<int> map;
   if (const plan::SelectStage* select = before.as<plan::SelectStage>()) {
     for (const plan::NamedExpr& item : select->items) {

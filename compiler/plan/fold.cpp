@@ -75,6 +75,13 @@ FoldResult fold_binary(const Expr& e, const Value& a, const Value& b) {
 FoldResult fold_call(const Expr& e, const std::vector<Value>& args) {
   std::string_view name = e.fn->name;
   const Value& a = args.empty() ? Value() : args[0];
+  if (name == "float" && a.type == Type::String) {
+    // Folded only when it parses; otherwise each record is bad at run time,
+    // as for int("x").
+    double v;
+    if (!flow_parse_float(a.s.data(), static_cast<int64_t>(a.s.size()), &v)) return {};
+    return {Value::of_float(v)};
+  }
   if (name == "float") return {Value::of_float(as_float(a))};
   if (name == "int" && a.type != Type::Float && a.type != Type::String) {
     return {Value::of_int(a.i)};

@@ -52,7 +52,10 @@ TEST(RuntimeOptions, UnknownParamIsAUsageError) {
   RunResult r = run(p, {"--param", "limt=3"});
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err,
-            "flowc: error: unknown param 'limt' (params: flag, limit, threshold, label, since)\n");
+            "flowc: error: unknown param 'limt'; did you mean 'limit'? (params: flag, limit, "
+            "threshold, label, since)\n");
+  EXPECT_EQ(run(p, {"--param", "zzz=3"}).err,
+            "flowc: error: unknown param 'zzz' (params: flag, limit, threshold, label, since)\n");
 }
 
 TEST(RuntimeOptions, BadParamValueIsAUsageError) {
@@ -95,6 +98,40 @@ TEST(RuntimeOptions, OtherUsageErrors) {
   EXPECT_EQ(run(p, {"--frobnicate"}).err,
             "flowc: error: unknown option '--frobnicate' (see --help)\n");
   EXPECT_EQ(run(p, {"extra.flow"}).status, 2);
+}
+
+TEST(RuntimeOptions, MisspeltOptionsGetADidYouMean) {
+  FlowPipeline p = pipeline_of(nullptr, 0);
+  EXPECT_EQ(run(p, {"--parm", "x=1"}).err,
+            "flowc: error: unknown option '--parm'; did you mean '--param'? (see --help)\n");
+  EXPECT_EQ(run(p, {"--max-batch-record=5"}).err,
+            "flowc: error: unknown option '--max-batch-record'; did you mean "
+            "'--max-batch-records'? (see --help)\n");
+  EXPECT_EQ(run(p, {"-quiet"}).err,
+            "flowc: error: unknown option '-quiet'; did you mean '--quiet'? (see --help)\n");
+  EXPECT_EQ(run(p, {"--checkpoints", "ck"}).status, 2);
+}
+
+TEST(RuntimeOptions, HelpListsParamsWithTypeAndDefault) {
+  Slots s;
+  s.flag = 1;
+  s.limit = -42;
+  s.threshold = 2.5;
+  s.label = FlowStr{"a \"b\"", 5};
+  s.since = 1795510266123;
+  std::vector<FlowParamDesc> params;
+  FlowPipeline p = params_pipeline(&s, &params);
+  params[3].fixed = 1;
+  RunResult r = run(p, {"--help"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("\nparams (--param NAME=VALUE):\n"
+                       "  flag: bool = true\n"
+                       "  limit: int = -42\n"
+                       "  threshold: float = 2.5\n"
+                       "  label: string = \"a \\\"b\\\"\"  (fixed when this program was built)\n"
+                       "  since: timestamp = 2026-11-24T08:51:06.123Z\n"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST(RuntimeOptions, HelpPrintsUsageAndExitsZero) {

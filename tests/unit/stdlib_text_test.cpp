@@ -66,13 +66,54 @@ TEST_F(StdlibText, LenCountsBytesNotCharacters) {
   EXPECT_EQ(flow_str_len("h\xc3\xa9", 3), 3);  // "hé"
 }
 
-TEST_F(StdlibText, LowerUpperTouchOnlyAscii) {
+TEST_F(StdlibText, LowerUpperMapAsciiLetters) {
   EXPECT_EQ(lower("Hello World 123"), "hello world 123");
   EXPECT_EQ(upper("Hello World 123"), "HELLO WORLD 123");
-  EXPECT_EQ(lower("\xc3\x89t\xc3\xa9"), "\xc3\x89t\xc3\xa9");  // "Été": É kept
   EXPECT_EQ(upper("@[`{"), "@[`{");  // neighbours of the letter ranges
   EXPECT_EQ(lower(""), "");
   EXPECT_EQ(lower(std::string("A\0B", 3)), std::string("a\0b", 3));
+}
+
+// LANGUAGE.md 13 "Letters": Unicode simple case mapping, every code point.
+TEST_F(StdlibText, LowerUpperMapEveryCodePointOfValidUtf8) {
+  EXPECT_EQ(lower("ÉCOLE"), "école");
+  EXPECT_EQ(upper("été"), "ÉTÉ");
+  EXPECT_EQ(lower("МОСКВА"), "москва");
+  EXPECT_EQ(upper("āă"), "ĀĂ");  // a stride-2 run of the table
+  // Simple, not full, mapping: no context (final sigma), no expansion.
+  EXPECT_EQ(lower("ΣΣ"), "σσ");  // not σς
+  EXPECT_EQ(upper("straße"), "STRAßE");  // full mapping: STRASSE
+  EXPECT_EQ(lower("İ"), "i");  // full mapping: i + U+0307
+  EXPECT_EQ(lower("\u212a"), "k");  // Kelvin sign
+  EXPECT_EQ(upper("ǅ"), "Ǆ");  // a titlecase letter
+  EXPECT_EQ(lower("ǅ"), "ǆ");
+  // Code points without a mapping, and 4-byte ones: Deseret 𐐀 <-> 𐐨.
+  EXPECT_EQ(upper("中 1"), "中 1");
+  EXPECT_EQ(lower("𐐀"), "𐐨");
+  EXPECT_EQ(upper("𐐨"), "𐐀");
+}
+
+TEST_F(StdlibText, LowerUpperChangeUtf8LengthWhereTheMappingDoes) {
+  // ȿ (2 bytes) -> Ȿ U+2C7E (3 bytes), and back.
+  EXPECT_EQ(upper("aȿb"), "AⱾB");
+  EXPECT_EQ(lower("AⱾB"), "aȿb");
+  // ı (2 bytes) -> I (1 byte).
+  EXPECT_EQ(upper("ıx"), "IX");
+}
+
+TEST_F(StdlibText, LowerUpperPassInvalidBytesThrough) {
+  // A stray continuation byte, a cut-short sequence, an overlong '/', a
+  // surrogate, a code point above U+10FFFF, 0xFF: each byte kept as is,
+  // the letters around them still mapped (octal escapes: \200 is 0x80).
+  EXPECT_EQ(lower("A\200B"), "a\200b");
+  EXPECT_EQ(lower("\303A"), "\303a");
+  EXPECT_EQ(upper("\303"), "\303");
+  EXPECT_EQ(lower("\300\257Z"), "\300\257z");
+  EXPECT_EQ(lower("\355\240\200Q"), "\355\240\200q");
+  EXPECT_EQ(lower("\364\220\200\200Q"), "\364\220\200\200q");
+  EXPECT_EQ(upper("\377é"), "\377É");
+  // A valid sequence right after an invalid lead byte is decoded.
+  EXPECT_EQ(lower("\342É"), "\342é");
 }
 
 TEST_F(StdlibText, TrimRemovesAsciiWhitespaceBothEnds) {

@@ -1,10 +1,11 @@
 # Expected output: values 0..9 in batches of 4; after each batch the touched
 # buckets in order, with their running totals.
+out = []  # the lines of expected_stdout
 import datetime as dt
 def show(ms):
     return (dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=ms)).strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (ms % 1000)
 state = {}
-print("bucket,n,total,last_ts,first_ts")
+out.append("bucket,n,total,last_ts,first_ts")
 for start in range(0, 10, 4):
     touched = set()
     for v in range(start, min(start + 4, 10)):
@@ -14,4 +15,6 @@ for start in range(0, 10, 4):
         touched.add(b)
     for b in sorted(touched):
         n, total, last, first = state[b]
-        print("%d,%d,%d,%s,%s" % (b, n, total, show(last), show(first)))
+        out.append("%d,%d,%d,%s,%s" % (b, n, total, show(last), show(first)))
+with open("expected_stdout", "w", encoding="utf-8", newline="") as f:
+    f.write("".join(line + "\n" for line in out))

@@ -1,7 +1,10 @@
 # Expected output with Python string operations on bytes. regex_match is a
 # search (an unanchored pattern matches anywhere); regex_extract returns the
 # group of the first match, "" without one.
-import csv, io, re
+# lower/upper: Unicode simple case mapping (../casemap.py).
+import csv, io, os, re, sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from casemap import lower, upper
 def q(s):
     return '"%s"' % s.replace('"', '""') if any(c in s for c in ',"\r\n') else s
 def b(x): return "true" if x else "false"
@@ -9,8 +12,6 @@ def sub(s, start, n): return s[start:start + n]
 def part(s, sep, i):
     parts = s.split(sep)
     return parts[i] if i < len(parts) else b""
-def lower(s): return bytes(c + 32 if 65 <= c <= 90 else c for c in s)
-def upper(s): return bytes(c - 32 if 97 <= c <= 122 else c for c in s)
 def extract(s, pat, g):
     m = re.search(pat, s)
     return m.group(g) if m else b""

@@ -1,5 +1,6 @@
 # Expected output: Python's datetime parses the same RFC 3339 forms (the
 # fraction cut to milliseconds); output always UTC with 3 fractional digits.
+out = []  # the lines of expected_stdout
 import datetime as dt, re
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 def parse(text):
@@ -17,9 +18,11 @@ def parse(text):
 def show(ms):
     t = EPOCH + dt.timedelta(milliseconds=ms)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03d" % (ms % 1000) + "Z"
-print("label,ts,ms")
+out.append("label,ts,ms")
 for line in open("times.csv").read().splitlines():
     label, text = line.split("|")
     ms = parse(text)
     if ms is not None:
-        print("%s,%s,%d" % (label, show(ms), ms))
+        out.append("%s,%s,%d" % (label, show(ms), ms))
+with open("expected_stdout", "w", encoding="utf-8", newline="") as f:
+    f.write("".join(line + "\n" for line in out))

@@ -1,8 +1,9 @@
 # Expected output: batches of 2 input lines; per batch, the touched words
 # (length > 1) in byte order with their running count and distinct lines.
+out = []  # the lines of expected_stdout
 lines = open("text.txt").read().split("\n")[:-1]
 counts, seen = {}, {}
-print("word,n,lines")
+out.append("word,n,lines")
 for start in range(0, len(lines), 2):
     touched = set()
     for line in lines[start:start + 2]:
@@ -12,4 +13,6 @@ for start in range(0, len(lines), 2):
                 seen.setdefault(w, set()).add(line)
                 touched.add(w)
     for w in sorted(touched):
-        print("%s,%d,%d" % (w, counts[w], len(seen[w])))
+        out.append("%s,%d,%d" % (w, counts[w], len(seen[w])))
+with open("expected_stdout", "w", encoding="utf-8", newline="") as f:
+    f.write("".join(line + "\n" for line in out))
