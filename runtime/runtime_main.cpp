@@ -11,12 +11,12 @@
 #include "abi_ext.h"
 #include "batch_loop.h"
 #include "checkpoint.h"
+#include "connectors.h"
 #include "context.h"
 #include "flow_stdlib.h"
 #include "io_util.h"
 #include "runtime.h"
 #include "sink.h"
-#include "sources.h"
 
 namespace flowrt {
 namespace {
@@ -67,26 +67,8 @@ bool open_all(FlowContext* ctx, bool* finished) {
   const FlowPipeline* p = ctx->pipeline;
   ctx->bad.init(p);
   for (int32_t i = 0; i < p->source_count; ++i) {
-    const FlowSourceDesc* d = &p->sources[i];
-    std::unique_ptr<Source> s;
-    switch (d->kind & ~FLOW_SOURCE_TABLE_BIT) {
-      case FLOW_SOURCE_FILE:
-      case FLOW_SOURCE_STDIN:
-      case FLOW_SOURCE_SOCKET:
-        s = make_text_source(i, d);
-        break;
-      case FLOW_SOURCE_GENERATE:
-        s = make_generate_source(i, d);
-        break;
-      case FLOW_SOURCE_KAFKA:
-        s = make_kafka_source(i, d);
-        break;
-      default:
-        ctx->set_error("source '" + std::string(d->name ? d->name : "?") +
-                       "': unknown source kind " + int_text(d->kind));
-        return false;
-    }
-    s->is_table = (d->kind & FLOW_SOURCE_TABLE_BIT) != 0;
+    std::unique_ptr<Source> s = make_source(ctx, i, &p->sources[i]);
+    if (s == nullptr) return false;
     ctx->sources.push_back(std::move(s));
   }
   // Open after every Source exists: bad records may name any of them.
@@ -108,7 +90,9 @@ bool open_all(FlowContext* ctx, bool* finished) {
     }
   }
   for (int32_t i = 0; i < p->sink_count; ++i) {
-    ctx->sinks.push_back(std::make_unique<Sink>(i, &p->sinks[i]));
+    std::unique_ptr<Sink> sink = make_sink(ctx, i, &p->sinks[i]);
+    if (sink == nullptr) return false;
+    ctx->sinks.push_back(std::move(sink));
     int64_t length = ctx->checkpoint != nullptr ? ctx->checkpoint->sink_length(i) : -1;
     if (!ctx->sinks.back()->open(ctx, length)) return false;
   }

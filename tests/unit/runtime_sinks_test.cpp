@@ -172,4 +172,38 @@ TEST(RuntimeSinks, RowsOutAreCountedInTheSummary) {
       << r.err;
 }
 
+// Codegen numbers the pipeline's sinks: a row for a sink that does not
+// exist is a flowc bug. It stops the run (exit 3, one internal error saying
+// what to report) instead of being dropped; debug builds assert.
+TEST(RuntimeSinks, ARowForASinkThatDoesNotExistIsAnInternalError) {
+  TempDir dir;
+  std::string in = dir.file("in.txt");
+  write_file(in, "a\nb\n");
+  std::string out = dir.file("o.csv");
+  FlowSinkDesc sink = sink_desc(FLOW_SINK_FILE, FLOW_FORMAT_CSV, out.c_str());
+  FlowSourceDesc src = text_source(
+      "src", FLOW_SOURCE_FILE, FLOW_FORMAT_LINES, in.c_str(),
+      [](FlowContext* ctx, const FlowBatch*, const FlowRecord* recs, int64_t n) {
+        for (int64_t i = 0; i < n; ++i) {
+          for (int32_t s : {0, 1}) {
+            flow_sink_begin_row(ctx, s);
+            flow_sink_string(ctx, s, recs[i].ptr, recs[i].len);
+            flow_sink_end_row(ctx, s);
+          }
+        }
+      });
+  FlowPipeline p = pipeline_of(&src, 1, &sink, 1);
+#ifdef NDEBUG
+  RunResult r = run(p, {"--quiet"});
+  EXPECT_EQ(r.status, 3);
+  EXPECT_EQ(r.err,
+            "flowc: error: internal error: generated code wrote a row to sink 1, but the "
+            "pipeline has 1 sink(s) (a bug in flowc: please report it with the .flow file and "
+            "this message)\n");
+  EXPECT_EQ(read_file(out), "name,n,x,ok,ts\n");  // the batch was taken back
+#else
+  EXPECT_DEATH(run(p, {"--quiet"}), "sink index out of range");
+#endif
+}
+
 }  // namespace
