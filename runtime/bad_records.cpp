@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "connectors.h"
 #include "context.h"
 #include "io_util.h"
 #include "json_text.h"
@@ -25,7 +26,9 @@ void BadRecords::init(const FlowPipeline* pipeline) {
 
 void BadRecords::report(FlowContext* ctx, int32_t source, const FlowRecord* rec,
                         std::string_view message) {
-  if (source < 0 || source >= static_cast<int32_t>(counts_.size())) return;
+  if (source_at(ctx, source) == nullptr || static_cast<size_t>(source) >= counts_.size()) {
+    return;  // an internal error (connectors.h)
+  }
   const Source& src = *ctx->sources[static_cast<size_t>(source)];
   int64_t n = ++counts_[static_cast<size_t>(source)];
   ++ctx->counters.bad;

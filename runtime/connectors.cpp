@@ -1,6 +1,7 @@
 // runtime/connectors.cpp — connector kinds to their implementations.
 #include "connectors.h"
 
+#include <cassert>
 #include <string>
 
 #include "abi_ext.h"
@@ -62,6 +63,13 @@ std::unique_ptr<Sink> make_sink(FlowContext* ctx, int32_t index, const FlowSinkD
   ctx->internal_error("sink " + quoted_name(desc->name) + " has the unknown kind " +
                       std::to_string(desc->kind));
   return nullptr;
+}
+
+void bad_index(FlowContext* ctx, const char* what, int32_t index, size_t count) {
+  assert(false && "generated code passed a source or sink index out of range");
+  ctx->internal_error("generated code passed " + std::string(what) + " index " +
+                      std::to_string(index) + ", but the pipeline has " + std::to_string(count) +
+                      " " + what + "(s)");
 }
 
 }  // namespace flowrt

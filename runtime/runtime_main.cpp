@@ -192,8 +192,9 @@ extern "C" {
 
 const int32_t* flow_csv_column_map(FlowContext* ctx, int32_t source) {
   static const int32_t kNone[1] = {-1};
-  if (source < 0 || static_cast<size_t>(source) >= ctx->sources.size()) return kNone;
-  const auto& map = ctx->sources[static_cast<size_t>(source)]->column_map;
+  const flowrt::Source* src = flowrt::source_at(ctx, source);
+  if (src == nullptr) return kNone;
+  const auto& map = src->column_map;
   return map.empty() ? kNone : map.data();
 }
 
