@@ -33,18 +33,7 @@ void BadRecords::report(FlowContext* ctx, int32_t source, const FlowRecord* rec,
   int64_t n = ++counts_[static_cast<size_t>(source)];
   ++ctx->counters.bad;
 
-  std::string position = src.position_name;
-  if (rec != nullptr && src.desc->kind == FLOW_SOURCE_KAFKA) {
-    // LANGUAGE.md 12: `topic/partition@offset` (FlowRecord.offset holds
-    // the partition, .line the message offset: source_kafka.cpp).
-    position += '/';
-    position += int_text(rec->offset);
-    position += '@';
-    position += int_text(rec->line);
-  } else if (rec != nullptr) {
-    position += ':';
-    position += int_text(rec->line);
-  }
+  const std::string position = src.record_position(rec);
 
   switch (src.desc->on_error) {
     case FLOW_ON_ERROR_DEAD_LETTER: {

@@ -85,6 +85,14 @@ class Source {
   // A failed batch: the run stops without committing it.
   virtual void abort_batch(FlowContext*) {}
 
+  // How bad-record messages and dead letters name a record (LANGUAGE.md
+  // 12): `PATH:LINE` (kafka: `topic/partition@offset`); without a record,
+  // the source's position_name alone.
+  virtual std::string record_position(const FlowRecord* rec) const {
+    if (rec == nullptr) return position_name;
+    return position_name + ":" + std::to_string(rec->line);
+  }
+
   // Checkpoints (checkpoint.h). A resumable source appends to *out the
   // position of the next record it has not handed to generated code, and
   // seeks back there at start-up (after open(), before the first pump).

@@ -281,6 +281,13 @@ class KafkaSource final : public Source, public KafkaClient {
     *desc->max_event_time = any_active ? active : idle;
   }
 
+  // LANGUAGE.md 12: `topic/partition@offset` (FlowRecord.offset holds the
+  // partition, .line the message offset).
+  std::string record_position(const FlowRecord* rec) const override {
+    if (rec == nullptr) return position_name;
+    return position_name + "/" + std::to_string(rec->offset) + "@" + std::to_string(rec->line);
+  }
+
   int wait_fd() const override { return pipe_[0]; }
   int64_t wait_ms(int64_t) const override { return pipe_[0] >= 0 ? kNoWait : 10; }
 
