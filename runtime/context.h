@@ -145,6 +145,7 @@ struct FlowContext {
   flowrt::Counters counters;
   flowrt::Progress progress;
   std::string error;          // the first runtime failure; the run exits 3
+  bool error_is_internal = false;  // `error` is a flowc bug (internal_error)
   bool fail_batch = false;    // an on_error fail record: do not commit
   bool stdout_closed = false; // EPIPE on stdout: stop quietly
   flowrt::Checkpointer* checkpoint = nullptr;  // with a checkpoint directory
@@ -154,11 +155,22 @@ struct FlowContext {
     if (error.empty()) error = std::move(message);
   }
   // An invariant of generated code or of the runtime does not hold: a flowc
-  // bug, not bad input. The run stops with exit 3 and a message that says
-  // so and what to report (the first error wins, as for set_error).
+  // bug, not bad input. The run stops with exit 3 like any failure, but
+  // says so and what to report (error_report); the first error wins, as
+  // for set_error.
   void internal_error(std::string_view what) {
-    set_error("internal error: " + std::string(what) +
-              " (a bug in flowc: please report it with the .flow file and this message)");
+    if (!error.empty()) return;
+    error = what;
+    error_is_internal = true;
+  }
+  // The lines printed for `error` when the run stops: `flowc: error: ...`,
+  // or an internal error in the shape the compiler's has
+  // (compiler/support/internal_error.cpp).
+  std::string error_report() const {
+    if (!error_is_internal) return "flowc: error: " + error;
+    return "flowc: internal error: " + error +
+           "\n  = note: this is a bug in flowc, not in your pipeline"
+           "\n  = help: please report it with the .flow file, the command line and this message";
   }
   // Writes one line (a newline is added) to the runtime's stderr.
   void log_line(std::string_view line);

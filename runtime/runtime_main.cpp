@@ -143,7 +143,7 @@ int run_pipeline(const FlowPipeline* pipeline, int argc, char** argv,
     SignalScope signals(wake[1]);
     bool finished = false;
     if (!open_all(&ctx, &finished)) {
-      ctx.log_line("flowc: error: " + ctx.error);
+      ctx.log_line(ctx.error_report());
       status = kExitRuntime;
     } else if (finished) {
       status = kExitOk;
@@ -151,7 +151,7 @@ int run_pipeline(const FlowPipeline* pipeline, int argc, char** argv,
       status = run_batches(&ctx, wake[0]);
       ctx.progress.end_line(&ctx);
       if (!ctx.error.empty()) {
-        ctx.log_line("flowc: error: " + ctx.error);
+        ctx.log_line(ctx.error_report());
         status = kExitRuntime;
       }
       ctx.progress.finish(&ctx, now_ms());

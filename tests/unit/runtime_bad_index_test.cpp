@@ -14,9 +14,10 @@ namespace {
 constexpr int32_t kNoSuchSource = 4;
 
 const char* const kExpectedError =
-    "flowc: error: internal error: generated code passed source index 4, but the pipeline "
-    "has 1 source(s) (a bug in flowc: please report it with the .flow file and this "
-    "message)\n";
+    "flowc: internal error: generated code passed source index 4, but the pipeline has 1 "
+    "source(s)\n"
+    "  = note: this is a bug in flowc, not in your pipeline\n"
+    "  = help: please report it with the .flow file, the command line and this message\n";
 
 void bad_record_of_no_source(FlowContext* ctx, const FlowBatch*, const FlowRecord* recs,
                              int64_t n) {

@@ -197,9 +197,10 @@ TEST(RuntimeSinks, ARowForASinkThatDoesNotExistIsAnInternalError) {
   RunResult r = run(p, {"--quiet"});
   EXPECT_EQ(r.status, 3);
   EXPECT_EQ(r.err,
-            "flowc: error: internal error: generated code passed sink index 1, but the "
-            "pipeline has 1 sink(s) (a bug in flowc: please report it with the .flow file and "
-            "this message)\n");
+            "flowc: internal error: generated code passed sink index 1, but the pipeline has 1 "
+            "sink(s)\n"
+            "  = note: this is a bug in flowc, not in your pipeline\n"
+            "  = help: please report it with the .flow file, the command line and this message\n");
   EXPECT_EQ(read_file(out), "name,n,x,ok,ts\n");  // the batch was taken back
 #else
   EXPECT_DEATH(run(p, {"--quiet"}), "index out of range");
