@@ -8,10 +8,10 @@
 // which then commit atomically with the sink's rows, and commits nothing
 // itself afterwards (Source::commit sees CommitPoint::transaction).
 //
-// Each method is one kind of position a transaction can hold; a source that
-// finds none it can use simply does not join. Today: kafka consumer-group
-// offsets, into a kafka producer's transaction (Kafka's
-// send_offsets_to_transaction).
+// Each method is one kind of position a source may hand over, and a sink
+// that offers a transaction takes every kind (a source that joined relies
+// on it). Today there is one: kafka consumer-group offsets, which a kafka
+// producer's transaction holds through send_offsets_to_transaction.
 #ifndef FLOWC_RUNTIME_TRANSACTION_H
 #define FLOWC_RUNTIME_TRANSACTION_H
 
