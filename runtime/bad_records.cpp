@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "connectors.h"
 #include "context.h"
 #include "io_util.h"
 #include "json_text.h"
@@ -28,25 +29,16 @@ void BadRecords::init(const FlowPipeline* pipeline) {
 
 void BadRecords::report(FlowContext* ctx, int32_t source, const FlowRecord* rec,
                         std::string_view message) {
-  if (source < 0 || source >= static_cast<int32_t>(counts_.size())) return;
+  if (source_at(ctx, source) == nullptr || static_cast<size_t>(source) >= counts_.size()) {
+    return;  // an internal error (connectors.h)
+  }
   const Source& src = *ctx->sources[static_cast<size_t>(source)];
   int64_t n = ++counts_[static_cast<size_t>(source)];
   int64_t in_run = ++run_counts_[static_cast<size_t>(source)];
   if (src.delivering) ++delivered_bad_[static_cast<size_t>(source)];
   ++ctx->counters.bad;
 
-  std::string position = src.position_name;
-  if (rec != nullptr && src.desc->kind == FLOW_SOURCE_KAFKA) {
-    // LANGUAGE.md 12: `topic/partition@offset` (FlowRecord.offset holds
-    // the partition, .line the message offset: source_kafka.cpp).
-    position += '/';
-    position += int_text(rec->offset);
-    position += '@';
-    position += int_text(rec->line);
-  } else if (rec != nullptr) {
-    position += ':';
-    position += int_text(rec->line);
-  }
+  const std::string position = src.record_position(rec);
 
   if (in_run == 1) {
     std::string& first = first_[static_cast<size_t>(source)];

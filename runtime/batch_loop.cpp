@@ -2,12 +2,19 @@
 //
 //   loop:
 //     start = now rounded down to the batch interval; deadline = start + interval
+//     begin_batch: sinks, then sources
 //     pump every source in turn (one read / one chunk each) until:
 //       the deadline passes, or the batch holds --max-batch-records records,
 //       or every source has ended, or a failure is pending, or a stop is
-//       requested and no source has input ready
-//     end_batch(final = every source ended); write sinks (or, for a failed
-//     batch, take their rows back); dead letters
+//       requested and no source has input ready, or a source asks for a cut
+//     end_batch(final = every source ended); sinks write the batch; dead letters
+//     at a commit point (every batch; with a checkpoint, when one is due):
+//       sources join the first transaction a sink offers; sinks commit;
+//       the checkpoint is written; sources commit
+//   on any failure: sinks and sources abort the batch; exit 3
+//
+// The loop knows no connector: sources and sinks take part through their
+// batch hooks (context.h, sink.h; kafka's use of them: kafka_connector.h).
 #include "batch_loop.h"
 
 #include <algorithm>
@@ -21,9 +28,9 @@
 #include "context.h"
 #include "flow_stdlib.h"
 #include "io_util.h"
-#include "kafka_connector.h"
 #include "progress.h"
 #include "sink.h"
+#include "transaction.h"
 
 namespace flowrt {
 namespace {
@@ -83,9 +90,107 @@ bool load_tables(FlowContext* ctx, int wake_fd, const Progress& progress) {
   return ctx->error.empty();
 }
 
+// ---- the batch hooks of every source and sink, in their order ----
+
+void begin_batch(FlowContext* ctx) {
+  for (auto& sink : ctx->sinks) {
+    if (!sink->begin_batch(ctx)) return;
+  }
+  for (auto& s : ctx->sources) {
+    if (!s->begin_batch(ctx)) return;
+  }
+}
+
+bool cut_requested(const FlowContext* ctx) {
+  for (const auto& s : ctx->sources) {
+    if (s->cut_requested()) return true;
+  }
+  return false;
+}
+
+// The batch ended: every sink writes its rows, then the dead letters.
+bool write_batch(FlowContext* ctx) {
+  for (auto& sink : ctx->sinks) sink->write_batch(ctx);
+  ctx->bad.flush(ctx);
+  return ctx->error.empty();
+}
+
+// Commits what the batches since the last commit point wrote and read
+// (LANGUAGE.md 10, 12 "Kafka."). Order: the sources' positions go into the
+// first transaction a sink offers (kafka: the consumed offsets into an
+// exactly_once sink's transaction); transactional sinks commit; the
+// checkpoint is written; the sources commit what no transaction took. The
+// group is thus never ahead of the checkpoint.
+bool commit_point(FlowContext* ctx, int64_t number, bool ended, bool final_batch) {
+  CommitPoint at{final_batch, nullptr};
+  for (auto& sink : ctx->sinks) {
+    if ((at.transaction = sink->transaction()) != nullptr) break;
+  }
+  if (at.transaction != nullptr) {
+    for (auto& s : ctx->sources) {
+      if (!s->join_transaction(ctx, *at.transaction)) return false;
+    }
+  }
+  for (auto& sink : ctx->sinks) {
+    if (!sink->commit(ctx)) return false;
+  }
+  if (ctx->checkpoint != nullptr && !ctx->checkpoint->commit(ctx, number, ended)) return false;
+  bool ok = true;
+  for (auto& s : ctx->sources) ok = s->commit(ctx, at) && ok;
+  return ok;
+}
+
+// A failed batch: sinks take its rows back (files are cut back,
+// transactions abort), sources are told; dead letters are not part of the
+// batch's rows and are written.
 void abort_batch(FlowContext* ctx) {
-  for (auto& sink : ctx->sinks) sink->abort_batch(ctx);  // kafka: purge, abort txn
-  ctx->bad.flush(ctx);  // dead letters are not part of the batch's rows
+  for (auto& sink : ctx->sinks) sink->abort_batch(ctx);
+  for (auto& s : ctx->sources) s->abort_batch(ctx);
+  ctx->bad.flush(ctx);
+}
+
+// Pumps the sources into the current batch until: it holds
+// --max-batch-records records, the deadline passes, every source has ended,
+// a source asks for a cut, a failure is pending, or a stop is requested and
+// no source has input ready. True when every source has ended.
+bool fill_batch(FlowContext* ctx, int wake_fd, int64_t deadline) {
+  const int64_t max_records = ctx->opts.max_batch_records;
+  Progress& progress = ctx->progress;
+  int64_t in_batch = 0;
+  bool ended = all_streams_ended(ctx);
+
+  // SIGINT/SIGTERM finish the batch with the input that is there without
+  // waiting for more: a file's batches stay those of an uninterrupted
+  // run (LANGUAGE.md 12: "as if uninterrupted"), an idle input ends it.
+  bool progressed = true;
+  while (!ended && in_batch < max_records) {
+    if (!ctx->error.empty() || ctx->fail_batch || ctx->stdout_closed) break;
+    if (stop_requested() && !progressed) break;
+    progressed = false;
+    for (auto& s : ctx->sources) {
+      if (s->is_table || s->ended) continue;
+      int64_t before = ctx->counters.records_in;
+      if (s->pump(ctx, max_records - in_batch) == Source::Pump::kProgress) progressed = true;
+      in_batch += ctx->counters.records_in - before;
+      if (in_batch >= max_records || !ctx->error.empty()) break;
+    }
+    ended = all_streams_ended(ctx);
+    if (ended || in_batch >= max_records) break;
+    if (cut_requested(ctx)) break;  // e.g. a kafka rebalance revoked partitions
+    const int64_t now = now_ms();
+    if (now >= deadline) break;
+    progress.tick(ctx, now);
+    if (!progressed && !stop_requested()) wait_for_input(ctx, wake_fd, deadline, now, progress, false);
+  }
+  // A batch cut by --max-batch-records may hold the last records: look
+  // ahead so that it, not an empty batch after it, is the final one.
+  if (!ended && in_batch >= max_records && ctx->error.empty() && !stop_requested()) {
+    ended = true;
+    for (auto& s : ctx->sources) {
+      if (!s->is_table && !s->ended && !s->probe_end(ctx)) ended = false;
+    }
+  }
+  return ended;
 }
 
 }  // namespace
@@ -93,7 +198,6 @@ void abort_batch(FlowContext* ctx) {
 int run_batches(FlowContext* ctx, int wake_fd) {
   const FlowPipeline* p = ctx->pipeline;
   const int64_t interval = batch_interval(ctx);
-  const int64_t max_records = ctx->opts.max_batch_records;
   Progress& progress = ctx->progress;
   int64_t now = now_ms();
   progress.start(ctx, now);
@@ -106,41 +210,8 @@ int run_batches(FlowContext* ctx, int wake_fd) {
     const int64_t start = floor_to(now, interval);
     const int64_t deadline = start + interval;
     ctx->batch = FlowBatch{start, ctx->watermark, number, 0};
-    kafka_begin_batch(ctx);  // exactly_once kafka sinks: a transaction per batch
-    int64_t in_batch = 0;
-    bool ended = all_streams_ended(ctx);
-
-    // SIGINT/SIGTERM finish the batch with the input that is there without
-    // waiting for more: a file's batches stay those of an uninterrupted
-    // run (LANGUAGE.md 12: "as if uninterrupted"), an idle input ends it.
-    bool progressed = true;
-    while (!ended && in_batch < max_records) {
-      if (!ctx->error.empty() || ctx->fail_batch || ctx->stdout_closed) break;
-      if (stop_requested() && !progressed) break;
-      progressed = false;
-      for (auto& s : ctx->sources) {
-        if (s->is_table || s->ended) continue;
-        int64_t before = ctx->counters.records_in;
-        if (s->pump(ctx, max_records - in_batch) == Source::Pump::kProgress) progressed = true;
-        in_batch += ctx->counters.records_in - before;
-        if (in_batch >= max_records || !ctx->error.empty()) break;
-      }
-      ended = all_streams_ended(ctx);
-      if (ended || in_batch >= max_records) break;
-      if (kafka_batch_cut(ctx)) break;  // a rebalance revoked partitions
-      now = now_ms();
-      if (now >= deadline) break;
-      progress.tick(ctx, now);
-      if (!progressed && !stop_requested()) wait_for_input(ctx, wake_fd, deadline, now, progress, false);
-    }
-    // A batch cut by --max-batch-records may hold the last records: look
-    // ahead so that it, not an empty batch after it, is the final one.
-    if (!ended && in_batch >= max_records && ctx->error.empty() && !stop_requested()) {
-      ended = true;
-      for (auto& s : ctx->sources) {
-        if (!s->is_table && !s->ended && !s->probe_end(ctx)) ended = false;
-      }
-    }
+    begin_batch(ctx);
+    const bool ended = fill_batch(ctx, wake_fd, deadline);
     if (!ctx->error.empty()) {
       abort_batch(ctx);
       return kExitRuntime;
@@ -161,25 +232,20 @@ int run_batches(FlowContext* ctx, int wake_fd) {
       }
       return kExitRuntime;
     }
-    for (auto& sink : ctx->sinks) sink->commit_batch(ctx);
-    ctx->bad.flush(ctx);
-    if (!ctx->error.empty()) {
-      kafka_abort_batch(ctx);
+    if (!write_batch(ctx)) {
+      abort_batch(ctx);
       return kExitRuntime;
     }
-    // Rows are flushed: commit the batch (LANGUAGE.md 10, 12 "Kafka."). With
-    // a checkpoint only when one is due; the last batch (every source ended,
-    // or a stop) always is, and so is a batch cut by a Kafka rebalance,
-    // whose revoked partitions are released only once committed. Order:
-    // Kafka transactions, then the checkpoint, then consumer-group offsets,
-    // so the group never gets ahead of the checkpoint.
+    // Rows are written: commit the batch. With a checkpoint only when one
+    // is due; the last batch (every source ended, or a stop) always is, and
+    // so is a cut batch (a kafka rebalance's revoked partitions are
+    // released only once committed).
     const bool last = ended || stop_requested() || ctx->stdout_closed;
-    if (ctx->checkpoint == nullptr || ctx->checkpoint->due(last || kafka_batch_cut(ctx))) {
-      if (!kafka_commit_transactions(ctx)) return kExitRuntime;
-      if (ctx->checkpoint != nullptr && !ctx->checkpoint->commit(ctx, number, ended)) {
+    if (ctx->checkpoint == nullptr || ctx->checkpoint->due(last || cut_requested(ctx))) {
+      if (!commit_point(ctx, number, ended, ended || stop_requested())) {
+        abort_batch(ctx);
         return kExitRuntime;
       }
-      if (!kafka_commit_offsets(ctx, ended || stop_requested())) return kExitRuntime;
     }
     if (ctx->stdout_closed) return kExitOk;
     progress.tick(ctx, now_ms());

@@ -1,5 +1,5 @@
 // runtime/context.h — FlowContext, the state of one running pipeline, and
-// the interfaces of its sources and sinks. Internal to runtime/.
+// the interface of its sources (sinks: sink.h). Internal to runtime/.
 #ifndef FLOWC_RUNTIME_CONTEXT_H
 #define FLOWC_RUNTIME_CONTEXT_H
 
@@ -20,6 +20,7 @@ namespace flowrt {
 
 class Checkpointer;
 class Sink;
+class Transaction;  // transaction.h
 struct SourceRegex;
 
 // Records handed to `process` per call: enough to amortize the call, few
@@ -28,6 +29,14 @@ inline constexpr int64_t kChunkRecords = 4096;
 // A source that is idle without a file descriptor to poll has nothing to
 // say about when to come back.
 inline constexpr int64_t kNoWait = std::numeric_limits<int64_t>::max();
+
+// What the batch loop tells the sources at a commit point (Source::commit).
+struct CommitPoint {
+  bool final_batch = false;  // the run's last batch: every source ended, or a stop
+  // The sink transaction the sources were offered (Source::join_transaction),
+  // null when no sink offers one.
+  Transaction* transaction = nullptr;
+};
 
 class Source {
  public:
@@ -55,6 +64,34 @@ class Source {
   // Just before end_batch: a source that tracks event time itself (kafka,
   // per partition) sets desc->max_event_time.
   virtual void before_end_batch() {}
+
+  // ---- batch hooks: batch_loop.cpp calls them in this order (kafka's use
+  // of them: kafka_connector.h). Each does nothing by default. ----
+  // The start of a batch, after the sinks' begin_batch. False after
+  // ctx->set_error.
+  virtual bool begin_batch(FlowContext*) { return true; }
+  // Between reads: true ends the batch now and makes its end a commit point
+  // (kafka: a rebalance revoked partitions, released once committed).
+  virtual bool cut_requested() const { return false; }
+  // At a commit point, before any sink commits, when a sink offers a
+  // transaction (transaction.h): a source that can hands over the
+  // positions it consumed since the last commit point, to commit with the
+  // sink's rows. False after ctx->set_error.
+  virtual bool join_transaction(FlowContext*, Transaction&) { return true; }
+  // At a commit point, after the sinks and the checkpoint committed: commit
+  // the consumed positions (unless at.transaction holds them), release what
+  // a cut batch held on to, close when ended. False after ctx->set_error.
+  virtual bool commit(FlowContext*, const CommitPoint& at) { return true; }
+  // A failed batch: the run stops without committing it.
+  virtual void abort_batch(FlowContext*) {}
+
+  // How bad-record messages and dead letters name a record (LANGUAGE.md
+  // 12): `PATH:LINE` (kafka: `topic/partition@offset`); without a record,
+  // the source's position_name alone.
+  virtual std::string record_position(const FlowRecord* rec) const {
+    if (rec == nullptr) return position_name;
+    return position_name + ":" + std::to_string(rec->line);
+  }
 
   // Checkpoints (checkpoint.h). A resumable source appends to *out the
   // position of the next record it has not handed to generated code, and
@@ -110,6 +147,7 @@ struct FlowContext {
   flowrt::Counters counters;
   flowrt::Progress progress;
   std::string error;          // the first runtime failure; the run exits 3
+  bool error_is_internal = false;  // `error` is a flowc bug (internal_error)
   bool fail_batch = false;    // an on_error fail record: do not commit
   bool stdout_closed = false; // EPIPE on stdout: stop quietly
   flowrt::Checkpointer* checkpoint = nullptr;  // with a checkpoint directory
@@ -117,6 +155,24 @@ struct FlowContext {
 
   void set_error(std::string message) {
     if (error.empty()) error = std::move(message);
+  }
+  // An invariant of generated code or of the runtime does not hold: a flowc
+  // bug, not bad input. The run stops with exit 3 like any failure, but
+  // says so and what to report (error_report); the first error wins, as
+  // for set_error.
+  void internal_error(std::string_view what) {
+    if (!error.empty()) return;
+    error = what;
+    error_is_internal = true;
+  }
+  // The lines printed for `error` when the run stops: `flowc: error: ...`,
+  // or an internal error in the shape the compiler's has
+  // (compiler/support/internal_error.cpp).
+  std::string error_report() const {
+    if (!error_is_internal) return "flowc: error: " + error;
+    return "flowc: internal error: " + error +
+           "\n  = note: this is a bug in flowc, not in your pipeline"
+           "\n  = help: please report it with the .flow file, the command line and this message";
   }
   // Writes one line (a newline is added) to the runtime's stderr.
   void log_line(std::string_view line);

@@ -1,19 +1,23 @@
 // runtime/kafka_connector.h — the kafka(...) connector (LANGUAGE.md 4.1, 10,
-// 12 "Kafka.") through librdkafka's C API: a consumer-group source, a
-// producer behind kafka sinks, and the batch hooks that tie both to the
-// micro-batch loop:
+// 12 "Kafka.") through librdkafka's C API: a consumer-group source
+// (source_kafka.cpp) and a producer sink (sink_kafka.cpp). The micro-batch
+// loop knows neither: both plug into the batch hooks every source and sink
+// has (context.h, sink.h), which batch_loop.cpp calls in this order:
 //
-//   batch start   kafka_begin_batch    exactly_once sinks begin a transaction
-//   during batch  kafka_batch_cut      a source lost partitions (rebalance):
-//                                      end the batch now
-//   batch end     (sinks flush: every row delivered, or exit 3)
-//   commit point  kafka_commit_transactions
-//                                      exactly_once: consumed offsets go into
-//                                      the transaction, which commits
+//   batch start   Sink::begin_batch     exactly_once sinks begin a transaction
+//   during batch  Source::cut_requested a source lost partitions (rebalance):
+//                                       end the batch now
+//   batch end     Sink::write_batch     every row delivered, or exit 3
+//   commit point  Source::join_transaction
+//                                       exactly_once: the consumed offsets go
+//                                       into the first such sink's transaction
+//                                       (transaction.h) ...
+//                 Sink::commit          ... which commits
 //                 (the checkpoint is written, with a checkpoint directory)
-//                 kafka_commit_offsets other consumers commit offsets +1;
-//                                      then revoked partitions are released
-//   failure       kafka_abort_batch    transactions abort, queued rows drop
+//                 Source::commit        without a transaction, consumers commit
+//                                       offsets +1; then revoked partitions are
+//                                       released, an ended consumer closes
+//   failure       Sink::abort_batch     transactions abort, queued rows drop
 //
 // The commit point is every batch end without a checkpoint, and each
 // checkpoint with one (every batch, or `every D`; a rebalance forces one).
@@ -30,7 +34,6 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -90,59 +93,9 @@ class KafkaClient {
   bool debug_ = false;  // FLOWC_KAFKA_DEBUG: every log line
 };
 
-// ---- source ----
-
+// The constructors (connectors.cpp): source_kafka.cpp, sink_kafka.cpp.
 std::unique_ptr<Source> make_kafka_source(int32_t index, const FlowSourceDesc* desc);
-
-// ---- sink: Sink (sink.cpp) owns one for a FLOW_SINK_KAFKA sink ----
-
-class KafkaProducer final : public KafkaClient {
- public:
-  KafkaProducer(const FlowSinkDesc* desc, int stderr_fd);
-  ~KafkaProducer() override;
-
-  bool open(FlowContext* ctx);
-  // One formatted row (no trailing newline) and its key; buffered, produced
-  // at the batch end or once the buffer holds kSinkFlushBytes.
-  void add_row(FlowContext* ctx, std::string_view value, std::string_view key);
-  // Produces what is buffered and waits until librdkafka reported every
-  // delivery; false after ctx->set_error (a failed delivery is exit 3).
-  bool flush(FlowContext* ctx);
-  // A failed batch: buffered and still queued rows are dropped; a
-  // transaction is aborted.
-  void abort(FlowContext* ctx);
-
-  bool exactly_once() const { return opts_.exactly_once; }
-  bool begin_transaction(FlowContext* ctx);
-  // Adds a consumer's offsets to the open transaction.
-  bool send_offsets(FlowContext* ctx, const rd_kafka_topic_partition_list_t* offsets,
-                    const rd_kafka_consumer_group_metadata_t* group);
-  bool commit_transaction(FlowContext* ctx);
-
- private:
-  static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
-  bool produce_buffered(FlowContext* ctx);
-  bool txn_call(FlowContext* ctx, const char* what, rd_kafka_error_t* err);
-
-  const FlowSinkDesc* desc_;
-  KafkaOptions opts_;
-  rd_kafka_topic_t* rkt_ = nullptr;
-  bool in_transaction_ = false;
-  // Rows of the batch not yet handed to librdkafka.
-  std::string values_, keys_;
-  std::vector<std::pair<uint32_t, uint32_t>> rows_;  // value, key lengths
-  std::atomic<int64_t> failed_{0};
-  std::mutex fail_mu_;
-  std::string first_failure_;
-};
-
-// ---- the batch hooks (batch_loop.cpp) ----
-
-void kafka_begin_batch(FlowContext* ctx);
-bool kafka_batch_cut(FlowContext* ctx);
-bool kafka_commit_transactions(FlowContext* ctx);
-bool kafka_commit_offsets(FlowContext* ctx, bool final_batch);
-void kafka_abort_batch(FlowContext* ctx);
+std::unique_ptr<Sink> make_kafka_sink(int32_t index, const FlowSinkDesc* desc);
 
 }  // namespace flowrt
 

@@ -10,12 +10,12 @@
 
 #include "batch_loop.h"
 #include "checkpoint.h"
+#include "connectors.h"
 #include "context.h"
 #include "flow_stdlib.h"
 #include "io_util.h"
 #include "runtime.h"
 #include "sink.h"
-#include "sources.h"
 
 namespace flowrt {
 namespace {
@@ -66,26 +66,8 @@ bool open_all(FlowContext* ctx, bool* finished) {
   const FlowPipeline* p = ctx->pipeline;
   ctx->bad.init(p);
   for (int32_t i = 0; i < p->source_count; ++i) {
-    const FlowSourceDesc* d = &p->sources[i];
-    std::unique_ptr<Source> s;
-    switch (d->kind & ~FLOW_SOURCE_TABLE_BIT) {
-      case FLOW_SOURCE_FILE:
-      case FLOW_SOURCE_STDIN:
-      case FLOW_SOURCE_SOCKET:
-        s = make_text_source(i, d);
-        break;
-      case FLOW_SOURCE_GENERATE:
-        s = make_generate_source(i, d);
-        break;
-      case FLOW_SOURCE_KAFKA:
-        s = make_kafka_source(i, d);
-        break;
-      default:
-        ctx->set_error("source '" + std::string(d->name ? d->name : "?") +
-                       "': unknown source kind " + int_text(d->kind));
-        return false;
-    }
-    s->is_table = (d->kind & FLOW_SOURCE_TABLE_BIT) != 0;
+    std::unique_ptr<Source> s = make_source(ctx, i, &p->sources[i]);
+    if (s == nullptr) return false;
     ctx->sources.push_back(std::move(s));
   }
   // Open after every Source exists: bad records may name any of them.
@@ -107,7 +89,9 @@ bool open_all(FlowContext* ctx, bool* finished) {
     }
   }
   for (int32_t i = 0; i < p->sink_count; ++i) {
-    ctx->sinks.push_back(std::make_unique<Sink>(i, &p->sinks[i]));
+    std::unique_ptr<Sink> sink = make_sink(ctx, i, &p->sinks[i]);
+    if (sink == nullptr) return false;
+    ctx->sinks.push_back(std::move(sink));
     int64_t length = ctx->checkpoint != nullptr ? ctx->checkpoint->sink_length(i) : -1;
     if (!ctx->sinks.back()->open(ctx, length)) return false;
   }
@@ -158,7 +142,7 @@ int run_pipeline(const FlowPipeline* pipeline, int argc, char** argv,
     SignalScope signals(wake[1]);
     bool finished = false;
     if (!open_all(&ctx, &finished)) {
-      ctx.log_line("flowc: error: " + ctx.error);
+      ctx.log_line(ctx.error_report());
       status = kExitRuntime;
     } else if (finished) {
       status = kExitOk;
@@ -166,7 +150,7 @@ int run_pipeline(const FlowPipeline* pipeline, int argc, char** argv,
       status = run_batches(&ctx, wake[0]);
       ctx.progress.end_line(&ctx);
       if (!ctx.error.empty()) {
-        ctx.log_line("flowc: error: " + ctx.error);
+        ctx.log_line(ctx.error_report());
         status = kExitRuntime;
       }
       ctx.progress.finish(&ctx, now_ms());
@@ -213,8 +197,9 @@ extern "C" {
 
 const int32_t* flow_csv_column_map(FlowContext* ctx, int32_t source) {
   static const int32_t kNone[1] = {-1};
-  if (source < 0 || static_cast<size_t>(source) >= ctx->sources.size()) return kNone;
-  const auto& map = ctx->sources[static_cast<size_t>(source)]->column_map;
+  const flowrt::Source* src = flowrt::source_at(ctx, source);
+  if (src == nullptr) return kNone;
+  const auto& map = src->column_map;
   return map.empty() ? kNone : map.data();
 }
 

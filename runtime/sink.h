@@ -1,21 +1,31 @@
-// runtime/sink.h — sinks: rows from generated code, formatted as CSV, JSON
-// lines or a table, buffered per batch and written at its end.
+// runtime/sink.h — the interface of sinks. Generated code hands rows over
+// value by value through the sink ABI (sink.cpp); every sink formats them
+// the same way (RowFormat: CSV, JSON lines, a table) into a buffer, and an
+// implementation only decides where the text goes and when it counts as
+// written:
+//
+//   sink_file.cpp   file(...) and stdout(): lines appended to a descriptor
+//   sink_kafka.cpp  kafka(...): a message per row, optionally transactional
+//
+// The batch loop (batch_loop.cpp) calls the batch hooks in this order:
+// begin_batch; rows; write_batch at the batch end; at a commit point
+// (transaction joined by the sources, then) commit; abort_batch when the
+// batch fails instead. connectors.cpp makes a Sink for each kind.
 #ifndef FLOWC_RUNTIME_SINK_H
 #define FLOWC_RUNTIME_SINK_H
-
-#include <sys/types.h>
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "abi.h"
+#include "context.h"
+#include "sink_format.h"
 
 namespace flowrt {
 
-class KafkaProducer;  // kafka_connector.h
+class Transaction;  // transaction.h
 
 // A sink's buffer is written early, inside a batch, once it holds this
 // much: a batch's output need not fit in memory. File sinks can still take
@@ -24,71 +34,78 @@ inline constexpr size_t kSinkFlushBytes = size_t{1} << 20;
 
 class Sink {
  public:
-  Sink(int32_t index, const FlowSinkDesc* desc);
-  ~Sink();
+  Sink(int32_t i, const FlowSinkDesc* d, RowFormat::Framing framing)
+      : index(i), desc(d), format_(d, framing) {}
+  virtual ~Sink() = default;
   Sink(const Sink&) = delete;
   Sink& operator=(const Sink&) = delete;
 
-  // Chooses the format, opens (creates) the file, writes a CSV header when
-  // the output is new; false after ctx->set_error. A resumed run passes the
-  // file's committed length from its checkpoint: the file is cut back to it
-  // first (a CSV header is then written only when that length is 0).
-  bool open(FlowContext* ctx, int64_t restore_length = -1);
+  // Opens the output and chooses the format; false after ctx->set_error. A
+  // resumed run passes the sink's committed length from its checkpoint
+  // (file sinks: the file is cut back to it first); -1 otherwise.
+  virtual bool open(FlowContext* ctx, int64_t restore_length) = 0;
 
-  void begin_row();
-  void put_bool(bool v);
-  void put_int(int64_t v);
-  void put_float(double v);
-  void put_string(std::string_view v);
-  void put_timestamp(int64_t v);
-  // The message key of the current row (kafka sinks); others ignore it.
-  void set_key(std::string_view key) { key_.assign(key.data(), key.size()); }
-  const std::string& key() const { return key_; }
-  void end_row(FlowContext* ctx);
+  // ---- rows: called per value by generated code, so not virtual ----
+  void begin_row() { format_.begin_row(); }
+  void put_bool(bool v) { format_.put_bool(v); }
+  void put_int(int64_t v) { format_.put_int(v); }
+  void put_float(double v) { format_.put_float(v); }
+  void put_string(std::string_view v) { format_.put_string(v); }
+  void put_timestamp(int64_t v) { format_.put_timestamp(v); }
+  void set_key(std::string_view key) { format_.set_key(key); }
+  void end_row(FlowContext* ctx) {
+    ++ctx->counters.rows_out;
+    format_.end_row();
+    if (format_.pending().bytes() >= kSinkFlushBytes) drain(ctx);
+  }
 
-  // End of a batch: writes what is buffered; false after ctx->set_error.
-  bool commit_batch(FlowContext* ctx);
-  // A failed batch: drops its rows; a file is cut back to its length at
-  // the start of the batch.
-  void abort_batch(FlowContext* ctx);
+  // ---- batch hooks (batch_loop.cpp), in this order ----
+  // The start of a batch (an exactly_once kafka sink begins a transaction
+  // unless one is open). False after ctx->set_error.
+  virtual bool begin_batch(FlowContext*) { return true; }
+  // The batch ended: write what is buffered. True when every row of the
+  // batch is written (kafka: delivered); false after ctx->set_error.
+  virtual bool write_batch(FlowContext* ctx) = 0;
+  // A transaction the sources may join at a commit point (transaction.h);
+  // null: the sink offers none.
+  virtual Transaction* transaction() { return nullptr; }
+  // A commit point (each batch, or each checkpoint, just before the
+  // checkpoint file is written): make the rows since the last commit point
+  // final (commit a transaction). False after ctx->set_error.
+  virtual bool commit(FlowContext*) { return true; }
+  // A failed batch: its rows are dropped (a file is cut back to its length
+  // after the last written batch, a transaction aborts). Errors go to
+  // ctx->set_error.
+  virtual void abort_batch(FlowContext*) { format_.clear(); }
 
-  int32_t format() const { return format_; }
-  // File sinks: the descriptor (-1 for others) and the length after the
-  // last committed batch, for checkpoints.
-  int file_fd() const { return desc_->kind == FLOW_SINK_FILE && owns_fd_ ? fd_ : -1; }
-  int64_t committed_length() const { return static_cast<int64_t>(committed_); }
-  // The producer of a kafka sink (null for other sinks).
-  KafkaProducer* kafka() const { return kafka_.get(); }
+  // ---- checkpoints: file sinks only (checkpoint.cpp) ----
+  // The descriptor to fsync before a checkpoint (-1: none) and the length
+  // after the last written batch.
+  virtual int file_fd() const { return -1; }
+  virtual int64_t committed_length() const { return 0; }
 
- private:
-  enum class Align : uint8_t { kLeft, kRight };
-  // Appends one formatted value (CSV/JSON) or table cell.
-  void value_prefix();
-  void cell(std::string text, Align align);
-  bool write_buffer(FlowContext* ctx);
+  const int32_t index;
+  const FlowSinkDesc* const desc;
 
-  int32_t index_;
-  const FlowSinkDesc* desc_;
-  int32_t format_ = FLOW_FORMAT_CSV;
-  char delimiter_ = ',';  // CSV (FlowSinkDesc.csv_delimiter)
-  int fd_ = -1;
-  bool owns_fd_ = false;
-  std::string display_;  // "stdout" or the path, for messages
-  std::string key_;
-  std::unique_ptr<KafkaProducer> kafka_;  // FLOW_SINK_KAFKA: rows are messages
-  std::string buf_;
-  int32_t col_ = 0;
-  off_t committed_ = 0;  // file length after the last committed batch
-  std::vector<std::string> json_keys_;  // `"name":` per column
-  // Table format: the batch's rows, rendered at the batch's end.
-  std::vector<std::vector<std::string>> rows_;
-  std::vector<Align> align_;
+ protected:
+  // Hands the pending rows (format_.pending()) to the output and clears
+  // them: at kSinkFlushBytes inside a batch, and from write_batch. False
+  // after ctx->set_error.
+  virtual bool drain(FlowContext* ctx) = 0;
+
+  // The format to write: the sink's own, or `fallback` for
+  // FLOW_FORMAT_DEFAULT. False after an internal error (generated code
+  // asked for a format no sink writes).
+  bool choose_format(FlowContext* ctx, int32_t fallback);
+  std::string name() const { return desc->name ? desc->name : "?"; }
+
+  RowFormat format_;
 };
 
-// The bordered table of one batch (like Spark's show()), `Batch: N` first.
-std::string render_table(int64_t batch_number, const std::vector<std::string>& header,
-                         const std::vector<bool>& right_align,
-                         const std::vector<std::vector<std::string>>& rows);
+// The constructors of the sink kinds (connectors.cpp maps kinds to them).
+std::unique_ptr<Sink> make_file_sink(int32_t index, const FlowSinkDesc* desc);
+std::unique_ptr<Sink> make_stdout_sink(int32_t index, const FlowSinkDesc* desc);
+std::unique_ptr<Sink> make_kafka_sink(int32_t index, const FlowSinkDesc* desc);
 
 }  // namespace flowrt
 

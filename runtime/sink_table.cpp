@@ -11,7 +11,7 @@
 //   +--------+-----+
 #include <algorithm>
 
-#include "sink.h"
+#include "sink_format.h"
 
 namespace flowrt {
 namespace {

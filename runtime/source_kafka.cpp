@@ -4,17 +4,17 @@
 // FlowRecord.line = the message offset and FlowRecord.offset = its
 // partition (bad records are named `topic/partition@offset`).
 //
-// Offsets: auto-commit is off. kafka_commit_offsets commits offset+1 of
-// the last record of every partition at each commit point (each batch end
-// without a checkpoint, each checkpoint with one), after the rows were
-// flushed (or kafka_commit_transactions sends them in the sink's
-// transaction with `exactly_once: true`). With a checkpoint the offsets
-// are also part of the checkpoint (save_position), which a restarted run
-// seeks to.
+// Offsets: auto-commit is off. commit() commits offset+1 of the last record
+// of every partition at each commit point (each batch end without a
+// checkpoint, each checkpoint with one), after the rows were flushed — or,
+// with an `exactly_once: true` sink, join_transaction() has sent them into
+// its transaction (transaction.h) just before. With a checkpoint the
+// offsets are also part of the checkpoint (save_position), which a
+// restarted run seeks to.
 //
 // Rebalances: a revocation is not acted on inside librdkafka's callback.
 // The source stops polling, asks the batch loop to end the batch
-// (kafka_batch_cut), and once that batch's rows are flushed and its
+// (cut_requested), and once that batch's rows are flushed and its
 // offsets committed, releases the partitions (rd_kafka_assign(NULL), or
 // incremental_unassign under a cooperative assignor). A partition *lost*
 // (session timed out) cannot be committed: its uncommitted records will be
@@ -35,9 +35,9 @@
 #include "checkpoint_file.h"
 #include "io_util.h"
 #include "kafka_connector.h"
-#include "sink.h"
 #include "source_regex.h"
 #include "sources.h"
+#include "transaction.h"
 
 namespace flowrt {
 namespace {
@@ -281,6 +281,13 @@ class KafkaSource final : public Source, public KafkaClient {
     *desc->max_event_time = any_active ? active : idle;
   }
 
+  // LANGUAGE.md 12: `topic/partition@offset` (FlowRecord.offset holds the
+  // partition, .line the message offset).
+  std::string record_position(const FlowRecord* rec) const override {
+    if (rec == nullptr) return position_name;
+    return position_name + "/" + std::to_string(rec->offset) + "@" + std::to_string(rec->line);
+  }
+
   int wait_fd() const override { return pipe_[0]; }
   int64_t wait_ms(int64_t) const override { return pipe_[0] >= 0 ? kNoWait : 10; }
 
@@ -289,8 +296,25 @@ class KafkaSource final : public Source, public KafkaClient {
     return ended;
   }
 
-  bool cut_requested() const { return revoke_pending_; }
+  bool cut_requested() const override { return revoke_pending_; }
 
+  // The offsets go into the sink's transaction and count as committed.
+  bool join_transaction(FlowContext* ctx, Transaction& txn) override {
+    rd_kafka_topic_partition_list_t* list = pending_offsets();
+    bool ok = txn.add_kafka_offsets(ctx, list, group_metadata());
+    if (ok) mark_committed(list);
+    rd_kafka_topic_partition_list_destroy(list);
+    return ok;
+  }
+
+  bool commit(FlowContext* ctx, const CommitPoint& at) override {
+    bool ok = at.transaction != nullptr || commit_offsets(ctx, at.final_batch);
+    release_revoked();
+    if (ok) close_if_ended();
+    return ok;
+  }
+
+ private:
   // The offsets to commit: every partition read past its last commit.
   rd_kafka_topic_partition_list_t* pending_offsets() const {
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(8);
@@ -318,7 +342,7 @@ class KafkaSource final : public Source, public KafkaClient {
   // Commits the batch's offsets (synchronously). Failures are retried at
   // the next batch (offsets are cumulative); the final batch waits up to
   // kFinalCommitMs and then fails the run.
-  bool commit(FlowContext* ctx, bool final_batch) {
+  bool commit_offsets(FlowContext* ctx, bool final_batch) {
     rd_kafka_topic_partition_list_t* list = pending_offsets();
     bool ok = true;
     if (list->cnt > 0) {
@@ -413,7 +437,6 @@ class KafkaSource final : public Source, public KafkaClient {
     revoked_ = nullptr;
   }
 
- private:
   static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                            rd_kafka_topic_partition_list_t* parts, void* opaque) {
     auto* self = static_cast<KafkaSource*>(static_cast<KafkaClient*>(opaque));
@@ -438,7 +461,7 @@ class KafkaSource final : public Source, public KafkaClient {
         self->finish_revoke(parts);
         return;
       }
-      // Finish the batch first (kafka_batch_cut), then release.
+      // Finish the batch first (cut_requested), then release.
       if (self->revoke_pending_) {
         // Two revocations before a batch end: merge (cooperative only).
         for (int i = 0; i < parts->cnt; ++i) {
@@ -681,82 +704,10 @@ class KafkaSource final : public Source, public KafkaClient {
   int64_t assign_count_ = 0;  // assignments seen (on_assign)
 };
 
-std::vector<KafkaSource*> kafka_sources(FlowContext* ctx) {
-  std::vector<KafkaSource*> out;
-  for (auto& s : ctx->sources) {
-    if (s->desc->kind == FLOW_SOURCE_KAFKA) out.push_back(static_cast<KafkaSource*>(s.get()));
-  }
-  return out;
-}
-
 }  // namespace
 
 std::unique_ptr<Source> make_kafka_source(int32_t index, const FlowSourceDesc* desc) {
   return std::make_unique<KafkaSource>(index, desc);
-}
-
-void kafka_begin_batch(FlowContext* ctx) {
-  for (auto& sink : ctx->sinks) {
-    if (KafkaProducer* p = sink->kafka(); p != nullptr && p->exactly_once()) {
-      if (!p->begin_transaction(ctx)) return;
-    }
-  }
-}
-
-bool kafka_batch_cut(FlowContext* ctx) {
-  for (auto& s : ctx->sources) {
-    if (s->desc->kind == FLOW_SOURCE_KAFKA && static_cast<KafkaSource*>(s.get())->cut_requested()) {
-      return true;
-    }
-  }
-  return false;
-}
-
-// The first exactly_once sink: the consumed offsets go into its
-// transaction (the group's offsets commit with its rows).
-KafkaProducer* offsets_transaction(FlowContext* ctx) {
-  for (auto& sink : ctx->sinks) {
-    if (KafkaProducer* p = sink->kafka(); p != nullptr && p->exactly_once()) return p;
-  }
-  return nullptr;
-}
-
-bool kafka_commit_transactions(FlowContext* ctx) {
-  if (KafkaProducer* txn = offsets_transaction(ctx)) {
-    for (KafkaSource* s : kafka_sources(ctx)) {
-      rd_kafka_topic_partition_list_t* list = s->pending_offsets();
-      bool ok = txn->send_offsets(ctx, list, s->group_metadata());
-      if (ok) s->mark_committed(list);
-      rd_kafka_topic_partition_list_destroy(list);
-      if (!ok) {
-        txn->abort(ctx);
-        return false;
-      }
-    }
-  }
-  for (auto& sink : ctx->sinks) {
-    if (KafkaProducer* p = sink->kafka(); p != nullptr && p->exactly_once()) {
-      if (!p->commit_transaction(ctx)) return false;
-    }
-  }
-  return true;
-}
-
-bool kafka_commit_offsets(FlowContext* ctx, bool final_batch) {
-  const KafkaProducer* txn = offsets_transaction(ctx);
-  bool ok = true;
-  for (KafkaSource* s : kafka_sources(ctx)) {
-    if (txn == nullptr && !s->commit(ctx, final_batch)) ok = false;
-    s->release_revoked();
-    if (ok) s->close_if_ended();
-  }
-  return ok;
-}
-
-void kafka_abort_batch(FlowContext* ctx) {
-  for (auto& sink : ctx->sinks) {
-    if (KafkaProducer* p = sink->kafka()) p->abort(ctx);
-  }
 }
 
 }  // namespace flowrt

@@ -2,6 +2,7 @@
 // regex_extract (LANGUAGE.md 4.2 and 8).
 #include "source_regex.h"
 
+#include "connectors.h"
 #include "context.h"
 
 namespace flowrt {
@@ -31,8 +32,9 @@ using flowrt::SourceRegex;
 
 extern "C" int32_t flow_regex_fields(FlowContext* ctx, int32_t source,
                                      const FlowRecord* rec, FlowStr* out) {
-  if (source < 0 || static_cast<size_t>(source) >= ctx->sources.size()) return 0;
-  SourceRegex* rx = ctx->sources[static_cast<size_t>(source)]->regex.get();
+  flowrt::Source* src = flowrt::source_at(ctx, source);
+  if (src == nullptr) return 0;
+  SourceRegex* rx = src->regex.get();
   if (rx == nullptr) return 0;
   re2::StringPiece text(rec->ptr, static_cast<size_t>(rec->len));
   if (!rx->re.Match(text, 0, text.size(), RE2::ANCHOR_BOTH, rx->groups.data(),

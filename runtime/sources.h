@@ -1,4 +1,5 @@
-// runtime/sources.h — constructors of the source kinds.
+// runtime/sources.h — constructors of the source kinds (connectors.cpp maps
+// kinds to them).
 #ifndef FLOWC_RUNTIME_SOURCES_H
 #define FLOWC_RUNTIME_SOURCES_H
 

@@ -92,9 +92,22 @@ TEST(RuntimeSinks, CsvHeaderIsWrittenToAnEmptyExistingFile) {
   write_file(in, "a\n");
   std::string out = dir.file("out.csv");
   write_file(out, "");
-  FlowSinkDesc sink = sink_desc(FLOW_SINK_FILE, FLOW_FORMAT_DEFAULT, out.c_str());
+  FlowSinkDesc sink = sink_desc(FLOW_SINK_FILE, FLOW_FORMAT_CSV, out.c_str());
   ASSERT_EQ(run_to_sink(in, sink).status, 0);
   EXPECT_EQ(read_file(out), "name,n,x,ok,ts\na,-12,0.1,true,2026-11-24T08:51:06.123Z\n");
+}
+
+// A file sink's format is the compiler's decision (sema, from the path's
+// extension when none is written); only stdout's depends on the terminal.
+TEST(RuntimeSinks, AFileSinkWithoutAFormatIsAnInternalError) {
+  TempDir dir;
+  std::string in = dir.file("in.txt");
+  write_file(in, "a\n");
+  std::string out = dir.file("out.csv");
+  FlowSinkDesc sink = sink_desc(FLOW_SINK_FILE, FLOW_FORMAT_DEFAULT, out.c_str());
+  RunResult r = run_to_sink(in, sink);
+  EXPECT_EQ(r.status, 3);
+  EXPECT_NE(r.err.find("internal error"), std::string::npos) << r.err;
 }
 
 TEST(RuntimeSinks, JsonLinesInColumnOrder) {
@@ -102,7 +115,7 @@ TEST(RuntimeSinks, JsonLinesInColumnOrder) {
   std::string in = dir.file("in.txt");
   write_file(in, "a\"b\\c\nctl\x01\t\xc3\xa9\nx\nx\nx\n");
   std::string out = dir.file("out.jsonl");
-  FlowSinkDesc sink = sink_desc(FLOW_SINK_FILE, FLOW_FORMAT_DEFAULT, out.c_str());  // .jsonl
+  FlowSinkDesc sink = sink_desc(FLOW_SINK_FILE, FLOW_FORMAT_JSON, out.c_str());
   ASSERT_EQ(run_to_sink(in, sink).status, 0);
   EXPECT_EQ(read_file(out),
             "{\"name\":\"a\\\"b\\\\c\",\"n\":-12,\"x\":0.1,\"ok\":true,"
@@ -187,6 +200,41 @@ TEST(RuntimeSinks, RowsOutAreCountedInTheSummary) {
   EXPECT_EQ(r.status, 0);
   EXPECT_TRUE(r.err.starts_with("flowc: 2 records in, 2 rows out, 1 batches, 0 bad, 0 late"))
       << r.err;
+}
+
+// Codegen numbers the pipeline's sinks: a row for a sink that does not
+// exist is a flowc bug. It stops the run (exit 3, one internal error saying
+// what to report) instead of being dropped; debug builds assert.
+TEST(RuntimeSinks, ARowForASinkThatDoesNotExistIsAnInternalError) {
+  TempDir dir;
+  std::string in = dir.file("in.txt");
+  write_file(in, "a\nb\n");
+  std::string out = dir.file("o.csv");
+  FlowSinkDesc sink = sink_desc(FLOW_SINK_FILE, FLOW_FORMAT_CSV, out.c_str());
+  FlowSourceDesc src = text_source(
+      "src", FLOW_SOURCE_FILE, FLOW_FORMAT_LINES, in.c_str(),
+      [](FlowContext* ctx, const FlowBatch*, const FlowRecord* recs, int64_t n) {
+        for (int64_t i = 0; i < n; ++i) {
+          for (int32_t s : {0, 1}) {
+            flow_sink_begin_row(ctx, s);
+            flow_sink_string(ctx, s, recs[i].ptr, recs[i].len);
+            flow_sink_end_row(ctx, s);
+          }
+        }
+      });
+  FlowPipeline p = pipeline_of(&src, 1, &sink, 1);
+#ifdef NDEBUG
+  RunResult r = run(p, {"--quiet"});
+  EXPECT_EQ(r.status, 3);
+  EXPECT_EQ(r.err,
+            "flowc: internal error: generated code passed sink index 1, but the pipeline has 1 "
+            "sink(s)\n"
+            "  = note: this is a bug in flowc, not in your pipeline\n"
+            "  = help: please report it with the .flow file, the command line and this message\n");
+  EXPECT_EQ(read_file(out), "name,n,x,ok,ts\n");  // the batch was taken back
+#else
+  EXPECT_DEATH(run(p, {"--quiet"}), "index out of range");
+#endif
 }
 
 }  // namespace
