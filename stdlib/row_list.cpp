@@ -11,7 +11,7 @@ extern "C" {
 
 void* flow_rows_append(FlowRowList* l, int64_t elem_size) {
   if (l->len == l->cap) {
-    int64_t cap = l->cap < 4 ? 4 : l->cap * 2;
+    int64_t cap = l->cap < 1 ? 1 : l->cap * 2;  // most keys hold one row
     char* data = static_cast<char*>(realloc(l->data, static_cast<size_t>(cap * elem_size)));
     if (data == nullptr) abort();
     l->data = data;
