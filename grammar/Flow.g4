@@ -16,7 +16,7 @@ decl
   | SOURCE ident '=' connector sourceClause*             # sourceDecl
   | TABLE ident '=' connector tableClause*               # tableDecl
   | STREAM ident '=' streamInput ('|' stage)*            # streamDecl
-  | SINK ident TO connector sinkClause*                  # sinkDecl
+  | SINK streamInput TO connector sinkClause*            # sinkDecl
   ;
 
 sourceClause
@@ -43,7 +43,7 @@ onError
   | DEAD_LETTER connector                                # onErrorDeadLetter
   ;
 
-// A stream reads one source or stream, or several: union(A, B, ...).
+// A stream or sink reads one source or stream, or several: union(A, B, ...).
 streamInput : ident | UNION '(' ident (',' ident)* ','? ')' ;
 
 // `stdout` may be written without parentheses.

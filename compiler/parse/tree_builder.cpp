@@ -52,7 +52,7 @@ ast::Program TreeBuilder::build(P::ProgramContext* tree) {
 // decl : PIPELINE ident | PARAM ident ':' ident '=' expr | BATCH DURATION
 //      | CHECKPOINT STRING (EVERY DURATION)? | SOURCE ident '=' connector sourceClause*
 //      | TABLE ident '=' connector tableClause* | STREAM ident '=' streamInput ('|' stage)*
-//      | SINK ident TO connector sinkClause* ;
+//      | SINK streamInput TO connector sinkClause* ;
 ast::Decl TreeBuilder::decl(P::DeclContext* ctx) {
   ast::Decl d;
   d.range = range(ctx);
@@ -97,8 +97,9 @@ ast::Decl TreeBuilder::decl(P::DeclContext* ctx) {
     for (auto* s : c->stage()) d.stages.push_back(stage(s));
   } else if (auto* c = dynamic_cast<P::SinkDeclContext*>(ctx)) {
     d.kind = ast::DeclKind::Sink;
-    d.name = name(c->ident());
-    d.name_range = range(c->ident());
+    stream_input(d, c->streamInput());
+    d.name = d.input;
+    d.name_range = d.input_range;
     d.connector = connector(c->connector());
     for (auto* clause : c->sinkClause()) sink_clause(d, clause);
   }

@@ -72,6 +72,8 @@ class Analyzer {
   std::optional<plan::Input> resolve_input(const std::string& name, SourceRange at);
   // union.cpp: stream NAME = union(A, B, ...)
   bool check_union(const ast::Decl& d, plan::Stream& stream);
+  // sink union(A, B, ...): a stream without stages, named as written.
+  std::optional<plan::Input> sink_union(const ast::Decl& d);
   void check_sinks();
 
   // declarations.cpp

@@ -43,7 +43,9 @@ bool Analyzer::check_union(const ast::Decl& d, plan::Stream& stream) {
   if (!ok) return false;
   if (stream.inputs.size() < 2) {
     diags_.error(d.input_range, "'union' needs at least two inputs")
-        .helps.push_back("read '" + d.input + "' directly: 'stream " + d.name + " = " + d.input + "'");
+        .helps.push_back(d.kind == ast::DeclKind::Sink
+                             ? "write '" + d.input + "' directly: 'sink " + d.input + " to ...'"
+                             : "read '" + d.input + "' directly: 'stream " + d.name + " = " + d.input + "'");
     return false;
   }
 
@@ -127,6 +129,18 @@ bool Analyzer::check_union(const ast::Decl& d, plan::Stream& stream) {
   }
   stream.input_name += ")";
   return true;
+}
+
+std::optional<plan::Input> Analyzer::sink_union(const ast::Decl& d) {
+  plan::Stream stream;
+  stream.range = d.range;
+  if (!check_union(d, stream) || !check_stages(d, stream)) return std::nullopt;
+  stream.name = stream.input_name;  // "union(a, b)": no name of the file's can clash
+  for (size_t i = 0; i < pipeline_.streams.size(); ++i) {
+    if (pipeline_.streams[i].name == stream.name) return plan::Input{plan::Input::Stream, static_cast<int>(i), {}};
+  }
+  pipeline_.streams.push_back(std::move(stream));
+  return plan::Input{plan::Input::Stream, static_cast<int>(pipeline_.streams.size() - 1), {}};
 }
 
 }  // namespace flowc
