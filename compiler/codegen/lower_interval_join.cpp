@@ -200,7 +200,13 @@ class IntervalJoin {
     });
     llvm::Value* data = b.CreateLoad(cg.ptr(), b.CreateStructGEP(list_type, due, 0));
     llvm::Value* count = b.CreateLoad(cg.i64(), b.CreateStructGEP(list_type, due, 1));
+    llvm::BasicBlock* sort = llvm::BasicBlock::Create(cg.llvm(), "miss.sort", fn);
+    llvm::BasicBlock* sorted = llvm::BasicBlock::Create(cg.llvm(), "miss.sorted", fn);
+    b.CreateCondBr(b.CreateICmpSGT(count, cg.i64c(1)), sort, sorted);
+    b.SetInsertPoint(sort);
     b.CreateCall(cg.stdlib("flow_sort"), {data, count, cg.i64c(8), miss_order(cg)});
+    b.CreateBr(sorted);
+    b.SetInsertPoint(sorted);
 
     llvm::Value* i = cg.entry_alloca(cg.i64(), name_ + ".miss.i");
     b.CreateStore(cg.i64c(0), i);
