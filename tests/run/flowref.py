@@ -18,7 +18,10 @@ What it models:
     (every window of the record ended at or before the watermark as it stood
     when the record's batch began), +infinity at the end of input, emission
     order window_end, window_start, keys; `emit final` and `emit updates`;
-  - aggregates (6.2), and keyed state (6.3) through small helpers.
+  - aggregates (6.2), and keyed state (6.3) through small helpers;
+  - several sources (13): how the runtime cuts their records into batches,
+    per-source watermarks (+infinity once a source has ended), and the
+    interval join of `join S on F within D` (IntervalJoin).
 """
 
 import csv
