@@ -131,7 +131,6 @@ class IntervalJoin {
     right_->restore(cg, reader);
   }
 
-
  private:
   // Runs `keep` unless the row being consumed is late: time + D at or
   // before the watermark of both sides as the batch began (counted when
