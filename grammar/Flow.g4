@@ -15,8 +15,8 @@ decl
   | CHECKPOINT STRING (EVERY DURATION)?                  # checkpointDecl
   | SOURCE ident '=' connector sourceClause*             # sourceDecl
   | TABLE ident '=' connector tableClause*               # tableDecl
-  | STREAM ident '=' ident ('|' stage)*                  # streamDecl
-  | SINK ident TO connector sinkClause*                  # sinkDecl
+  | STREAM ident '=' streamInput ('|' stage)*            # streamDecl
+  | SINK streamInput TO connector sinkClause*            # sinkDecl
   ;
 
 sourceClause
@@ -43,6 +43,9 @@ onError
   | DEAD_LETTER connector                                # onErrorDeadLetter
   ;
 
+// A stream or sink reads one source or stream, or several: union(A, B, ...).
+streamInput : ident | UNION '(' ident (',' ident)* ','? ')' ;
+
 // `stdout` may be written without parentheses.
 connector : ident ( '(' argList? ')' )? ;
 
@@ -63,7 +66,7 @@ stage
   : WHERE expr                                           # whereStage
   | SELECT selectItem (',' selectItem)* ','?             # selectStage
   | EXPLODE expr AS ident                                # explodeStage
-  | LEFT? JOIN ident ON ident                            # joinStage
+  | LEFT? JOIN ident ON ident (WITHIN DURATION)?         # joinStage
   | WINDOW windowSpec                                    # windowStage
   | GROUP BY groupKey (',' groupKey)* ','?               # groupStage
   | AGGREGATE namedExpr (',' namedExpr)* ','? stageOption*                  # aggregateStage
@@ -188,6 +191,7 @@ ALL : 'all' ;
 FINAL : 'final' ;
 UPDATES : 'updates' ;
 WITHIN : 'within' ;
+UNION : 'union' ;
 IN : 'in' ;
 
 // Numbers may group digits with '_'. A float needs a '.' or an exponent.

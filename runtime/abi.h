@@ -257,6 +257,13 @@ void flow_count_late(FlowContext* ctx, int32_t source);
 // into checkpoints too.
 void flow_set_watermark(FlowContext* ctx, int64_t watermark);
 
+// 1 when source `source` will hand over no more records (it reached its
+// end). end_batch then sets that source's watermark to +infinity, as for
+// every source at the end of input, so that it no longer holds back a
+// union or a join that reads it with sources still running (LANGUAGE.md
+// 13 "Union").
+int32_t flow_source_ended(FlowContext* ctx, int32_t source);
+
 // Keyed state grew: a table (group by, update, window panes, sessions) now
 // holds `keys` keys. Generated code calls this after an insert only when
 // `keys` exceeds the value the previous call returned (0 at first), so it

@@ -38,6 +38,7 @@ const FlowAbiSymbol flow_abi_symbols[] = {
     // time and metrics
     FLOW_SYMBOL(flow_count_late),
     FLOW_SYMBOL(flow_set_watermark),
+    FLOW_SYMBOL(flow_source_ended),
     FLOW_SYMBOL(flow_state_grew),
     // checkpoints
     FLOW_SYMBOL(flow_ckpt_put_i64),

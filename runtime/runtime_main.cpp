@@ -207,6 +207,11 @@ FlowArena* flow_scratch(FlowContext* ctx) { return &ctx->scratch; }
 
 void flow_count_late(FlowContext* ctx, int32_t) { ++ctx->counters.late; }
 
+int32_t flow_source_ended(FlowContext* ctx, int32_t source) {
+  if (source < 0 || static_cast<size_t>(source) >= ctx->sources.size()) return 0;
+  return ctx->sources[static_cast<size_t>(source)]->ended ? 1 : 0;
+}
+
 
 int64_t flow_state_grew(FlowContext* ctx, int64_t keys) {
   constexpr int64_t kNever = std::numeric_limits<int64_t>::max();

@@ -148,6 +148,24 @@ void flow_sessions_erase(FlowSessionList* s, int64_t elem_size, int64_t pos, int
 // Frees the storage; the list is then empty and still usable.
 void flow_sessions_free(FlowSessionList* s);
 
+// The rows one key holds in a stream–stream join (row_list.cpp): elements
+// of elem_size bytes (a multiple of 8) in arrival order; the caller lays
+// them out, compacts them in place (kept elements moved down) and then
+// truncates. A zero-initialized list is empty and valid.
+typedef struct FlowRowList {
+  char* data;
+  int64_t len;
+  int64_t cap;
+} FlowRowList;
+// Appends a zeroed element and returns it; pointers to elements are invalid
+// after an append.
+void* flow_rows_append(FlowRowList* l, int64_t elem_size);
+// Keeps the first n elements; the storage shrinks when mostly unused, and
+// is freed when n is 0.
+void flow_rows_truncate(FlowRowList* l, int64_t elem_size, int64_t n);
+// Frees the storage; the list is then empty and still usable.
+void flow_rows_free(FlowRowList* l);
+
 // ---- numbers (number.cpp), LANGUAGE.md 5 and 8 ----
 // abs of INT64_MIN wraps to INT64_MIN (ints wrap, LANGUAGE.md 3).
 int64_t flow_num_abs_i64(int64_t v);

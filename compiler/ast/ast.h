@@ -133,6 +133,9 @@ struct Stage {
   SourceRange table_range;
   std::string on_field;
   SourceRange on_range;
+  // Join with a stream or source: `within D` (ms), Flink's interval join.
+  std::optional<int64_t> within_ms;
+  SourceRange within_range;
   // Window: durations in ms
   WindowKind window = WindowKind::Tumbling;
   int64_t size_ms = 0, slide_ms = 0;
@@ -179,8 +182,14 @@ struct Decl {
   // Clauses written twice are reported by sema; keep their ranges.
   std::vector<std::pair<std::string, SourceRange>> repeated_clauses;
   // Stream
-  std::string input;
+  std::string input;  // the first input of a union
   SourceRange input_range;
+  // union(A, B, ...): every input, in order (empty for one input)
+  struct InputName {
+    std::string name;
+    SourceRange range;
+  };
+  std::vector<InputName> union_inputs;
   std::vector<Stage> stages;
 };
 

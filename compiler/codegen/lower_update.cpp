@@ -148,12 +148,15 @@ class UpdateOp : public Operator {
     if (stage_.expire_ms) {
       // Not at the end of input: the watermark is then +infinity, which
       // would expire every key before the last batch's rows are emitted.
+      // Nor, for the same reason, once every source of the stream has
+      // ended (its watermark is then +infinity too).
       llvm::Value* is_final = b.CreateICmpNE(cg.fs().fn->getArg(2), cg.i32c(0));
+      llvm::Value* now = clock_.event_time ? watermark(cg, clock_) : row_time(cg, clock_);
+      if (clock_.event_time) is_final = b.CreateOr(is_final, b.CreateICmpEQ(now, cg.i64c(INT64_MAX)));
       llvm::BasicBlock* expire = llvm::BasicBlock::Create(cg.llvm(), "expire", cg.fs().fn);
       llvm::BasicBlock* expired = llvm::BasicBlock::Create(cg.llvm(), "expired", cg.fs().fn);
       b.CreateCondBr(is_final, expired, expire);
       b.SetInsertPoint(expire);
-      llvm::Value* now = clock_.event_time ? watermark(cg, clock_) : row_time(cg, clock_);
       llvm::Value* limit = cg.entry_alloca(cg.i64(), "expire.limit");
       b.CreateStore(now, limit);
       table_->erase_if("expired", [&](llvm::Value* slot, llvm::Value* arg) {

@@ -93,5 +93,13 @@ OperatorPtr make_update(const plan::UpdateStage& stage, const plan::Clock& clock
 // Hands every row to each of `outputs` in turn (a stream read by several
 // sinks and streams).
 OperatorPtr make_fanout(std::vector<Operator*> outputs);
+// A union's input whose fields come in another order (plan::Input::order).
+OperatorPtr make_union_input(const std::vector<int>& order, Operator* next);
+// [left] join S on FIELD within D: the operator of the stream's rows
+// (first, it owns the join's state and its end-of-batch work) and the one
+// that reads S's rows (second).
+std::pair<OperatorPtr, OperatorPtr> make_interval_join(const plan::IntervalJoinStage& stage,
+                                                       const plan::Schema& input, const plan::Schema& other,
+                                                       int root_source, Operator* next);
 
 }  // namespace flowc::codegen

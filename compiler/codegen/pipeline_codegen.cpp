@@ -67,8 +67,10 @@ class PipelineBuilder {
     }
   }
 
-  // The operator of one stage, handing its rows to `next`.
-  OperatorPtr lower_stage(const plan::Stream& stream, const plan::Stage& st, Operator* next) {
+  // The operator of one stage, handing its rows to `next`. A stream join
+  // also reads S: its second operator goes to `other`.
+  OperatorPtr lower_stage(const plan::Stream& stream, const plan::Stage& st, const plan::Schema& input,
+                          Operator* next, OperatorPtr& other) {
     return std::visit(
         Overloaded{
             [&](const plan::WhereStage& s) { return make_where(s, next); },
@@ -83,6 +85,11 @@ class PipelineBuilder {
               return make_window(s, st.clock, stream.root_source, next);
             },
             [&](const plan::UpdateStage& s) { return make_update(s, st.clock, stream.root_source, next); },
+            [&](const plan::IntervalJoinStage& s) {
+              auto [join, reader] = make_interval_join(s, input, p_.schema_of(s.other), stream.root_source, next);
+              other = std::move(reader);
+              return std::move(join);
+            },
         },
         st.op);
   }
@@ -99,18 +106,34 @@ class PipelineBuilder {
     }
     stage_ops_.resize(p_.streams.size());
     stream_tails_.resize(p_.streams.size());
+    auto readers_of = [&](const plan::Input& in) -> std::vector<Operator*>& {
+      return (in.kind == plan::Input::Source ? source_readers : stream_readers)[in.index];
+    };
     for (size_t s = p_.streams.size(); s-- > 0;) {
       const plan::Stream& stream = p_.streams[s];
       ops_.push_back(make_fanout(stream_readers[s]));
       Operator* next = ops_.back().get();
       stream_tails_[s] = next;
       for (size_t k = stream.stages.size(); k-- > 0;) {
-        ops_.push_back(lower_stage(stream, stream.stages[k], next));
+        const plan::Schema& input = k > 0 ? stream.stages[k - 1].output : p_.schema_of(stream.input);
+        OperatorPtr other;
+        ops_.push_back(lower_stage(stream, stream.stages[k], input, next, other));
         next = ops_.back().get();
         stage_ops_[s].insert(stage_ops_[s].begin(), next);
+        if (other) {  // a stream join reads S too
+          readers_of(stream.stages[k].as<plan::IntervalJoinStage>()->other).push_back(other.get());
+          ops_.push_back(std::move(other));
+        }
       }
-      const plan::Input& in = stream.input;
-      (in.kind == plan::Input::Source ? source_readers : stream_readers)[in.index].push_back(next);
+      // Every input of a union hands its rows to the first stage.
+      for (const plan::Input& in : stream.inputs) {
+        Operator* first = next;
+        if (!in.order.empty()) {
+          ops_.push_back(make_union_input(in.order, next));
+          first = ops_.back().get();
+        }
+        readers_of(in).push_back(first);
+      }
     }
     for (size_t i = 0; i < p_.sources.size(); ++i) {
       source_outputs_.push_back(make_fanout(source_readers[i]));
@@ -119,7 +142,8 @@ class PipelineBuilder {
     early_filters_.resize(p_.sources.size());
     for (size_t s = 0; s < p_.streams.size(); ++s) {
       const plan::Stream& stream = p_.streams[s];
-      if (stream.input.kind != plan::Input::Source || source_readers[stream.input.index].size() != 1 ||
+      if (stream.inputs.size() != 1 || stream.input.kind != plan::Input::Source ||
+          source_readers[stream.input.index].size() != 1 ||
           stream.stages.empty() || !stream.stages[0].is<plan::WhereStage>()) {
         continue;
       }
@@ -213,7 +237,11 @@ class PipelineBuilder {
       llvm::Value* room = b.CreateICmpSGE(max, cg_.i64c(INT64_MIN + s.watermark_ms));
       llvm::Value* candidate = b.CreateSelect(room, b.CreateSub(max, cg_.i64c(s.watermark_ms)), cg_.i64c(INT64_MIN));
       llvm::Value* next = b.CreateSelect(b.CreateICmpSGT(candidate, wm), candidate, wm);
-      next = b.CreateSelect(is_final, cg_.i64c(INT64_MAX), next);
+      // At the end of input, and for a source that has ended: +infinity
+      // (an ended source no longer holds back a union or a join).
+      llvm::Value* ended = b.CreateICmpNE(
+          b.CreateCall(cg_.runtime("flow_source_ended"), {cg_.fs().ctx, cg_.i32c(index)}), cg_.i32c(0));
+      next = b.CreateSelect(b.CreateOr(is_final, ended), cg_.i64c(INT64_MAX), next);
       b.CreateStore(next, wm_global);
       lowest = lowest ? b.CreateSelect(b.CreateICmpSLT(next, lowest), next, lowest) : next;
     }

@@ -8,19 +8,28 @@ namespace flowc::codegen {
 
 namespace {
 
-// The least of one value per source of `clock`.
+// The least of one value per source of `clock`, each less its lag.
 template <typename PerSource>
 llvm::Value* least(CgContext& cg, const plan::Clock& clock, PerSource value) {
   auto& b = cg.b();
   llvm::Value* out = nullptr;
-  for (int source : clock.sources) {
-    llvm::Value* v = b.CreateLoad(cg.i64(), value(source));
+  for (size_t i = 0; i < clock.sources.size(); ++i) {
+    llvm::Value* v = lag_watermark(cg, b.CreateLoad(cg.i64(), value(clock.sources[i])), clock.lag(i));
     out = out ? b.CreateSelect(b.CreateICmpSLT(v, out), v, out) : v;
   }
   return out ? out : cg.i64c(INT64_MIN);
 }
 
 }  // namespace
+
+//   w == INT64_MAX ? w : w < INT64_MIN + lag ? INT64_MIN : w - lag
+llvm::Value* lag_watermark(CgContext& cg, llvm::Value* w, int64_t lag) {
+  if (lag == 0) return w;
+  auto& b = cg.b();
+  llvm::Value* room = b.CreateICmpSGE(w, cg.i64c(INT64_MIN + lag));
+  llvm::Value* back = b.CreateSelect(room, b.CreateSub(w, cg.i64c(lag)), cg.i64c(INT64_MIN));
+  return b.CreateSelect(b.CreateICmpEQ(w, cg.i64c(INT64_MAX)), w, back);
+}
 
 llvm::Value* row_time(CgContext& cg, const plan::Clock& clock) {
   return clock.event_time ? cg.fs().event_time : cg.batch_field(offsetof(FlowBatch, start_ms));

@@ -24,6 +24,11 @@ llvm::Value* fire_bound(CgContext& cg, const plan::Clock& clock);
 // The current watermark of `clock`: the least of its sources'.
 llvm::Value* watermark(CgContext& cg, const plan::Clock& clock);
 
+// `w` moved `lag` ms back, as a stream join's output trails the watermark
+// of its inputs: -infinity and +infinity stay, nothing goes below
+// -infinity. A row at time t is past it when t + lag <= w.
+llvm::Value* lag_watermark(CgContext& cg, llvm::Value* w, int64_t lag);
+
 // Hands a row emitted at the end of a batch to `next`, as a row of `source`
 // (for bad-record messages) whose event time is `event_time` (a window's
 // end - 1ms; null: no event time).

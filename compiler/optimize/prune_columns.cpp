@@ -32,6 +32,9 @@ Needed needed_input(const plan::Stage& st, const Needed& out, size_t input_size)
   } else if (const auto* join = st.as<plan::JoinStage>()) {
     pass_through();
     in[join->on_field] = true;
+  } else if (const auto* join = st.as<plan::IntervalJoinStage>()) {
+    pass_through();  // the input's fields come first (S's: needed_other)
+    in[join->on_field] = true;
   } else {
     // explode, aggregate, update: every expression they hold, and what
     // they pass through (explode's input fields, `emit each`'s record).
@@ -40,6 +43,17 @@ Needed needed_input(const plan::Stage& st, const Needed& out, size_t input_size)
     if (st.is<plan::ExplodeStage>() || (update && update->emit == plan::EmitMode::Each)) {
       for (size_t i = 0; i < input_size; ++i) in[i] = in[i] || out[i];
     }
+  }
+  return in;
+}
+
+// What a stream join needs of S, given what is needed of its output.
+Needed needed_other(const plan::IntervalJoinStage& join, const Needed& out, size_t input_size,
+                    size_t other_size) {
+  Needed in(other_size, false);
+  in[join.other_on_field] = true;
+  for (size_t j = 0; j < join.other_fields.size(); ++j) {
+    if (out[input_size + j]) in[join.other_fields[j]] = true;
   }
   return in;
 }
@@ -56,7 +70,11 @@ void prune_columns(plan::Pipeline& p, const PassOptions&) {
   for (size_t i = 0; i < p.streams.size(); ++i) stream_out[i].assign(p.streams[i].output.fields.size(), false);
   auto need = [&](const plan::Input& in, const Needed& n) {
     Needed& into = in.kind == plan::Input::Source ? source_used[in.index] : stream_out[in.index];
-    for (size_t i = 0; i < n.size(); ++i) into[i] = into[i] || n[i];
+    // A union's input in another field order: field i is its order[i].
+    for (size_t i = 0; i < n.size(); ++i) {
+      size_t at = in.order.empty() ? i : static_cast<size_t>(in.order[i]);
+      into[at] = into[at] || n[i];
+    }
   };
   for (const plan::Sink& s : p.sinks) {
     Needed all(s.columns.fields.size(), true);
@@ -68,9 +86,12 @@ void prune_columns(plan::Pipeline& p, const PassOptions&) {
     Needed n = stream_out[s];
     for (size_t k = stream.stages.size(); k-- > 0;) {
       const plan::Schema& input = k > 0 ? stream.stages[k - 1].output : p.schema_of(stream.input);
+      if (const auto* join = stream.stages[k].as<plan::IntervalJoinStage>()) {
+        need(join->other, needed_other(*join, n, input.fields.size(), p.schema_of(join->other).fields.size()));
+      }
       n = needed_input(stream.stages[k], n, input.fields.size());
     }
-    need(stream.input, n);
+    for (const plan::Input& in : stream.inputs) need(in, n);
   }
   for (size_t i = 0; i < p.sources.size(); ++i) p.sources[i].used = source_used[i];
 }

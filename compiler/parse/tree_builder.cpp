@@ -51,8 +51,8 @@ ast::Program TreeBuilder::build(P::ProgramContext* tree) {
 
 // decl : PIPELINE ident | PARAM ident ':' ident '=' expr | BATCH DURATION
 //      | CHECKPOINT STRING (EVERY DURATION)? | SOURCE ident '=' connector sourceClause*
-//      | TABLE ident '=' connector tableClause* | STREAM ident '=' ident ('|' stage)*
-//      | SINK ident TO connector sinkClause* ;
+//      | TABLE ident '=' connector tableClause* | STREAM ident '=' streamInput ('|' stage)*
+//      | SINK streamInput TO connector sinkClause* ;
 ast::Decl TreeBuilder::decl(P::DeclContext* ctx) {
   ast::Decl d;
   d.range = range(ctx);
@@ -91,19 +91,29 @@ ast::Decl TreeBuilder::decl(P::DeclContext* ctx) {
     for (auto* clause : c->tableClause()) table_clause(d, clause);
   } else if (auto* c = dynamic_cast<P::StreamDeclContext*>(ctx)) {
     d.kind = ast::DeclKind::Stream;
-    d.name = name(c->ident(0));
-    d.name_range = range(c->ident(0));
-    d.input = name(c->ident(1));
-    d.input_range = range(c->ident(1));
+    d.name = name(c->ident());
+    d.name_range = range(c->ident());
+    stream_input(d, c->streamInput());
     for (auto* s : c->stage()) d.stages.push_back(stage(s));
   } else if (auto* c = dynamic_cast<P::SinkDeclContext*>(ctx)) {
     d.kind = ast::DeclKind::Sink;
-    d.name = name(c->ident());
-    d.name_range = range(c->ident());
+    stream_input(d, c->streamInput());
+    d.name = d.input;
+    d.name_range = d.input_range;
     d.connector = connector(c->connector());
     for (auto* clause : c->sinkClause()) sink_clause(d, clause);
   }
   return d;
+}
+
+// streamInput : ident | UNION '(' ident (',' ident)* ','? ')' ;
+void TreeBuilder::stream_input(ast::Decl& d, P::StreamInputContext* ctx) {
+  for (P::IdentContext* id : ctx->ident()) {
+    d.union_inputs.push_back({name(id), range(id)});
+  }
+  d.input = d.union_inputs.front().name;
+  d.input_range = d.union_inputs.front().range;
+  if (ctx->UNION() == nullptr) d.union_inputs.clear();
 }
 
 // sourceClause : FORMAT format | SCHEMA schema | EVENT_TIME ident (WATERMARK DURATION)?
@@ -270,6 +280,10 @@ ast::Stage TreeBuilder::stage(P::StageContext* ctx) {
     s.table_range = range(c->ident(0));
     s.on_field = name(c->ident(1));
     s.on_range = range(c->ident(1));
+    if (c->DURATION()) {
+      s.within_ms = duration(c->DURATION());
+      s.within_range = range(c->DURATION());
+    }
   } else if (auto* c = dynamic_cast<P::WindowStageContext*>(ctx)) {
     s.kind = ast::StageKind::Window;
     P::WindowSpecContext* spec = c->windowSpec();

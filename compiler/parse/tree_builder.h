@@ -19,6 +19,7 @@ class TreeBuilder {
 
  private:
   ast::Decl decl(FlowParser::DeclContext* ctx);
+  void stream_input(ast::Decl& d, FlowParser::StreamInputContext* ctx);
   void source_clause(ast::Decl& d, FlowParser::SourceClauseContext* ctx);
   void table_clause(ast::Decl& d, FlowParser::TableClauseContext* ctx);
   void sink_clause(ast::Decl& d, FlowParser::SinkClauseContext* ctx);

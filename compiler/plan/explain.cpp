@@ -107,6 +107,12 @@ void explain_stage(const Pipeline& p, const Stage& st, const Schema& input, std:
             out << "  | " << (s.left ? "left join " : "join ") << p.tables[s.table].name << " on "
                 << input.fields[s.on_field].name << "\n";
           },
+          [&](const IntervalJoinStage& s) {
+            out << "  | " << (s.left ? "left join " : "join ") << s.other_name << " on "
+                << input.fields[s.on_field].name << " within " << duration_text(s.within_ms)
+                << "  (event time; each side kept until the watermark passes its time + "
+                << duration_text(s.within_ms) << ")\n";
+          },
           [&](const AggregateStage& s) {
             group(s.window, s.keys);
             out << "  | aggregate ";
@@ -140,6 +146,10 @@ std::string stage_label(const Pipeline& p, const Stage& st) {
   if (const auto* s = st.as<ExplodeStage>()) return "explode as " + s->alias;
   if (const auto* s = st.as<JoinStage>()) {
     return std::string(s->left ? "left join " : "join ") + p.tables[s->table].name;
+  }
+  if (const auto* s = st.as<IntervalJoinStage>()) {
+    return std::string(s->left ? "left join " : "join ") + s->other_name + " within " +
+           duration_text(s->within_ms);
   }
   if (const auto* s = st.as<AggregateStage>()) {
     return s->window ? "window " + window_text(*s->window) + "\\naggregate" : "aggregate";
@@ -267,8 +277,18 @@ void explain_graph(const Pipeline& p, GraphKind kind, std::ostream& out) {
   for (const Table& t : p.tables) {
     nodes.push_back({"table_" + t.name, "table " + t.name + "\\n" + t.connector.text, "table"});
   }
+  auto tail_of = [&](const Input& in) {
+    return in.kind == Input::Source ? tail["source:" + p.sources[in.index].name]
+                                    : tail["stream:" + p.streams[in.index].name];
+  };
   for (const Stream& s : p.streams) {
-    std::string prev = tail[(s.input.kind == Input::Source ? "source:" : "stream:") + s.input_name];
+    std::string prev = tail_of(s.input);
+    if (s.inputs.size() > 1) {
+      // union(A, B, ...): one node, an edge from each input.
+      prev = s.name + "_union";
+      nodes.push_back({prev, s.name + ": union", "stage"});
+      for (const Input& in : s.inputs) edges.emplace_back(tail_of(in), prev);
+    }
     for (size_t i = 0; i < s.stages.size(); ++i) {
       const Stage& st = s.stages[i];
       std::string id = s.name + "_" + std::to_string(i);
@@ -276,6 +296,7 @@ void explain_graph(const Pipeline& p, GraphKind kind, std::ostream& out) {
       if (const auto* join = st.as<JoinStage>()) {
         edges.emplace_back("table_" + p.tables[join->table].name, id);
       }
+      if (const auto* join = st.as<IntervalJoinStage>()) edges.emplace_back(tail_of(join->other), id);
       nodes.push_back({id, s.name + ": " + label, "stage"});
       edges.emplace_back(prev, id);
       prev = id;

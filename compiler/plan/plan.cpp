@@ -170,6 +170,7 @@ const char* stage_keyword(const Stage& st) {
                         [](const JoinStage&) { return "join"; },
                         [](const AggregateStage&) { return "aggregate"; },
                         [](const UpdateStage&) { return "update"; },
+                        [](const IntervalJoinStage&) { return "join"; },
                     },
                     st.op);
 }
@@ -195,6 +196,7 @@ void for_each_expr(Stage& st, const std::function<void(ExprPtr&)>& fn) {
                    for (NamedExpr& key : s.keys) fn(key.expr);
                    for_each_statement_expr(s.body, fn);
                  },
+                 [&](IntervalJoinStage&) {},
              },
              st.op);
 }

@@ -172,9 +172,22 @@ const char* emit_name(EmitMode m);
 struct Clock {
   // false: processing time (a row's time is its batch's start).
   bool event_time = false;
-  // Event time: the watermark is the least of these sources' watermarks.
+  // Event time: the watermark is the least of these sources' watermarks,
+  // each minus its lag. With several sources, one that has ended no longer
+  // holds the watermark back (13 "Union"), unless every one has.
   std::vector<int> sources;
+  // Parallel to `sources` (empty: all 0): how far rows here may trail the
+  // source's watermark — a stream–stream join's output lags by its `within`
+  // (13 "Interval join").
+  std::vector<int64_t> lags;
+  int64_t lag(size_t i) const { return i < lags.size() ? lags[i] : 0; }
 };
+// The clock of rows from both `a` and `b` (a union, a join's two sides):
+// event time only when both have it; every source of either, at the larger
+// lag when both have it (clock.cpp).
+Clock merge_clocks(const Clock& a, const Clock& b);
+// `c` with every lag raised by `ms` (the output of a join `within ms`).
+Clock lag_clock(const Clock& c, int64_t ms);
 
 struct Window {
   WindowKind kind = WindowKind::Tumbling;
@@ -219,6 +232,32 @@ struct JoinStage {
   int on_field = -1;  // in the stage's input
   bool left = false;
 };
+// What a stream, a sink or a stream join reads: a source or a stream.
+struct Input {
+  enum Kind { Source, Stream } kind = Source;
+  int index = -1;
+  // A union's input whose fields come in another order: for each field of
+  // the union's schema, its index in this input's (empty: the same order).
+  std::vector<int> order;
+};
+
+// [left] join S on FIELD within D: Flink's interval join with a stream or
+// source S (LANGUAGE.md 13). Each side keeps its rows until the watermark
+// of both reaches their time + D.
+struct IntervalJoinStage {
+  Input other;  // S
+  std::string other_name;
+  int on_field = -1;        // in the stage's input
+  int other_on_field = -1;  // in S's schema
+  int64_t within_ms = 0;
+  bool left = false;
+  // The fields of S after the input's, in S's schema order (all but FIELD).
+  std::vector<int> other_fields;
+  // What a left-join miss gives them: S's defaults (a source) or zeros.
+  std::vector<Value> miss_values;
+  // The watermark of both sides: when rows are dropped and which are late.
+  Clock both;
+};
 struct AggregateStage {
   std::optional<Window> window;
   std::vector<NamedExpr> keys;
@@ -233,7 +272,8 @@ struct UpdateStage {
   std::optional<int64_t> expire_ms;
 };
 
-using StageOp = std::variant<WhereStage, SelectStage, ExplodeStage, JoinStage, AggregateStage, UpdateStage>;
+using StageOp = std::variant<WhereStage, SelectStage, ExplodeStage, JoinStage, AggregateStage, UpdateStage,
+                             IntervalJoinStage>;
 
 struct Stage {
   StageOp op;
@@ -256,15 +296,11 @@ void for_each_expr(const Stage& st, const std::function<void(const Expr&)>& fn);
 // one, so they cannot be aggregated again (LANGUAGE.md 13).
 bool emits_updates(const Stage& st);
 
-struct Input {
-  enum Kind { Source, Stream } kind = Source;
-  int index = -1;
-};
-
 struct Stream {
   std::string name;
-  Input input;
-  std::string input_name;
+  Input input;                // the first (or only) input
+  std::vector<Input> inputs;  // every input: union(A, B, ...)'s, or `input`
+  std::string input_name;     // as written: "clicks", "union(a, b)"
   std::vector<Stage> stages;
   Schema output;
   int root_source = -1;  // the source every record of this stream comes from

@@ -170,9 +170,16 @@ void Analyzer::visit_stream(const std::string& name, std::vector<std::string>& p
   }
   state = 1;
   path.push_back(name);
-  auto input = names_.find(d.input);
-  if (input != names_.end() && input->second->kind == ast::DeclKind::Stream) {
-    visit_stream(d.input, path);
+  // What it reads: its input (every input of a union) and the streams it
+  // joins with `within`.
+  std::vector<std::string> reads = {d.input};
+  for (const ast::Decl::InputName& in : d.union_inputs) reads.push_back(in.name);
+  for (const ast::Stage& s : d.stages) {
+    if (s.kind == ast::StageKind::Join) reads.push_back(s.table);
+  }
+  for (const std::string& r : reads) {
+    auto input = names_.find(r);
+    if (input != names_.end() && input->second->kind == ast::DeclKind::Stream) visit_stream(r, path);
   }
   path.pop_back();
   if (state == 1) {
@@ -181,48 +188,58 @@ void Analyzer::visit_stream(const std::string& name, std::vector<std::string>& p
   }
 }
 
-void Analyzer::check_stream(const ast::Decl& d) {
-  if (failed_.count(d.name)) return;
-  plan::Stream stream;
-  stream.name = d.name;
-  stream.input_name = d.input;
-  stream.range = d.range;
-  auto input = names_.find(d.input);
+// The source or stream named `name` as an input, reported at `at` when it
+// is none; nullopt then, and when it failed its own checks (reported there).
+std::optional<plan::Input> Analyzer::resolve_input(const std::string& name, SourceRange at) {
+  auto input = names_.find(name);
   if (input == names_.end()) {
-    Diagnostic& diag = diags_.error(d.input_range, "unknown source or stream '" + d.input + "'");
+    Diagnostic& diag = diags_.error(at, "unknown source or stream '" + name + "'");
     std::vector<std::string> candidates;
     for (auto& [n, decl] : names_) {
       if (decl->kind == ast::DeclKind::Source || decl->kind == ast::DeclKind::Stream) {
         candidates.push_back(n);
       }
     }
-    diags_.suggest(diag, d.input, candidates);
-    failed_.insert(d.name);
-    return;
+    diags_.suggest(diag, name, candidates);
+    return std::nullopt;
   }
   const ast::Decl& in = *input->second;
   if (in.kind == ast::DeclKind::Table) {
-    Diagnostic& diag = diags_.error(d.input_range, "'" + d.input + "' is a table, not a stream");
+    Diagnostic& diag = diags_.error(at, "'" + name + "' is a table, not a stream");
     diag.helps.push_back("a stream reads a source or a stream; look rows up in a table with "
-                         "'join " + d.input + " on FIELD'");
-    failed_.insert(d.name);
-    return;
+                         "'join " + name + " on FIELD'");
+    return std::nullopt;
   }
   if (in.kind == ast::DeclKind::Param) {
-    diags_.error(d.input_range, "'" + d.input + "' is a param, not a stream");
-    failed_.insert(d.name);
-    return;
+    diags_.error(at, "'" + name + "' is a param, not a stream");
+    return std::nullopt;
   }
-  if (failed_.count(d.input)) {
-    failed_.insert(d.name);  // its input was already reported
-    return;
-  }
-  if (in.kind == ast::DeclKind::Source) {
-    stream.input = {plan::Input::Source, source_index_.at(d.input)};
-    stream.root_source = stream.input.index;
+  if (failed_.count(name)) return std::nullopt;  // already reported
+  if (in.kind == ast::DeclKind::Source) return plan::Input{plan::Input::Source, source_index_.at(name), {}};
+  return plan::Input{plan::Input::Stream, stream_index_.at(name), {}};
+}
+
+void Analyzer::check_stream(const ast::Decl& d) {
+  if (failed_.count(d.name)) return;
+  plan::Stream stream;
+  stream.name = d.name;
+  stream.input_name = d.input;
+  stream.range = d.range;
+  if (!d.union_inputs.empty()) {
+    if (!check_union(d, stream)) {
+      failed_.insert(d.name);
+      return;
+    }
   } else {
-    stream.input = {plan::Input::Stream, stream_index_.at(d.input)};
-    stream.root_source = pipeline_.streams[stream.input.index].root_source;
+    std::optional<plan::Input> input = resolve_input(d.input, d.input_range);
+    if (!input) {
+      failed_.insert(d.name);
+      return;
+    }
+    stream.input = *input;
+    stream.inputs = {*input};
+    stream.root_source = input->kind == plan::Input::Source ? input->index
+                                                            : pipeline_.streams[input->index].root_source;
   }
   if (!check_stages(d, stream)) {
     failed_.insert(d.name);

@@ -69,6 +69,11 @@ class Analyzer {
   void order_streams();
   void visit_stream(const std::string& name, std::vector<std::string>& path);
   void check_stream(const ast::Decl& d);
+  std::optional<plan::Input> resolve_input(const std::string& name, SourceRange at);
+  // union.cpp: stream NAME = union(A, B, ...)
+  bool check_union(const ast::Decl& d, plan::Stream& stream);
+  // sink union(A, B, ...): a stream without stages, named as written.
+  std::optional<plan::Input> sink_union(const ast::Decl& d);
   void check_sinks();
 
   // declarations.cpp
@@ -89,6 +94,12 @@ class Analyzer {
   bool check_select(const ast::Stage& s, const Scope& scope, plan::Stage& out);
   bool check_explode(const ast::Stage& s, const Scope& scope, plan::Stage& out);
   bool check_join(const ast::Stage& s, const Scope& scope, plan::Stage& out);
+  // stream_join.cpp: [left] join S on FIELD within D (sets the clock of
+  // the rows after it)
+  bool check_stream_join(const ast::Stage& s, const Scope& scope, plan::Stream& stream,
+                         plan::Stage& out);
+  // The clock and the update-stream state of an input's rows.
+  plan::Clock clock_of(const plan::Input& in) const;
 
   // grouping.cpp: `window` and `group by`, collected for what follows them
   struct Grouping {

@@ -541,7 +541,15 @@ void Analyzer::check_sink(const ast::Decl& d) {
   sink.input_name = d.name;
   sink.range = d.range;
   auto input = names_.find(d.name);
-  if (input == names_.end()) {
+  if (!d.union_inputs.empty()) {
+    // sink union(A, B, ...) to ...: the union is a stream of its own.
+    std::optional<plan::Input> in = sink_union(d);
+    ok = ok && in;
+    if (in) {
+      sink.input = *in;
+      sink.input_name = pipeline_.streams[in->index].name;
+    }
+  } else if (input == names_.end()) {
     Diagnostic& diag = diags_.error(d.name_range, "unknown source or stream '" + d.name + "'");
     std::vector<std::string> candidates;
     for (auto& [n, decl] : names_) {

@@ -35,15 +35,10 @@ bool add_field(DiagnosticEngine& diags, plan::Schema& schema, plan::Field f, Sou
 
 // The time of a stream's input rows: its source's, or what the stream it
 // reads emits (a windowed aggregate's rows keep the event time of its
-// input, LANGUAGE.md 13).
+// input, LANGUAGE.md 13); a union's, merged from every input's.
 plan::Clock Analyzer::input_clock(const plan::Stream& stream) const {
-  if (stream.input.kind == plan::Input::Stream) return pipeline_.streams[stream.input.index].clock;
-  const plan::Source& src = pipeline_.sources[stream.input.index];
-  plan::Clock clock;
-  if (src.event_time >= 0) {
-    clock.event_time = true;
-    clock.sources = {stream.input.index};
-  }
+  plan::Clock clock = clock_of(stream.inputs[0]);
+  for (size_t k = 1; k < stream.inputs.size(); ++k) clock = plan::merge_clocks(clock, clock_of(stream.inputs[k]));
   return clock;
 }
 
@@ -117,7 +112,9 @@ bool Analyzer::check_stages(const ast::Decl& d, plan::Stream& stream) {
       case ast::StageKind::Where: ok = check_where(s, scope, out) && ok; break;
       case ast::StageKind::Select: ok = check_select(s, scope, out) && ok; break;
       case ast::StageKind::Explode: ok = check_explode(s, scope, out) && ok; break;
-      case ast::StageKind::Join: ok = check_join(s, scope, out) && ok; break;
+      case ast::StageKind::Join:
+        ok = (s.within_ms ? check_stream_join(s, scope, stream, out) : check_join(s, scope, out)) && ok;
+        break;
       case ast::StageKind::Aggregate: ok = check_aggregate(s, scope, grouping, out) && ok; break;
       case ast::StageKind::Update: ok = check_update(s, scope, grouping, out) && ok; break;
       case ast::StageKind::Window:
@@ -252,7 +249,12 @@ bool Analyzer::check_join(const ast::Stage& s, const Scope& scope, plan::Stage& 
     if (decl != names_.end() && decl->second->kind == ast::DeclKind::Table) {
       return false;  // the table itself has errors, already reported
     }
-    if (decl != names_.end()) {
+    if (decl != names_.end() && (decl->second->kind == ast::DeclKind::Source ||
+                                 decl->second->kind == ast::DeclKind::Stream)) {
+      diags_.error(s.table_range, "'" + s.table + "' is not a table")
+          .helps.push_back("to join with the rows of '" + s.table + "', match them by event time: 'join " +
+                           s.table + " on " + s.on_field + " within 10m'");
+    } else if (decl != names_.end()) {
       diags_.error(s.table_range, "'" + s.table + "' is not a table")
           .helps.push_back("'join' looks rows up in a table declared with 'table'");
     } else {

@@ -18,7 +18,10 @@ What it models:
     (every window of the record ended at or before the watermark as it stood
     when the record's batch began), +infinity at the end of input, emission
     order window_end, window_start, keys; `emit final` and `emit updates`;
-  - aggregates (6.2), and keyed state (6.3) through small helpers.
+  - aggregates (6.2), and keyed state (6.3) through small helpers;
+  - several sources (13): how the runtime cuts their records into batches,
+    per-source watermarks (+infinity once a source has ended), and the
+    interval join of `join S on F within D` (IntervalJoin).
 """
 
 import csv
@@ -318,3 +321,169 @@ class WindowStage:
         rows = [(Ts(w[0]), Ts(w[1])) + tuple(w[2]) + tuple(a.value() for a in self.open.pop(w))
                 for w in ready]
         return rows
+
+
+# ---------------------------------------------------------------- several sources (LANGUAGE.md 7, 13)
+#
+# With more than one source, which records share a batch depends on how the
+# runtime reads them (runtime/batch_loop.cpp, sources): each round it asks
+# every source that has not ended, in declaration order, for up to
+# min(room left in the batch, 4096) records; a small file is read whole by
+# its first read, hands its records over in that way, and ends at the read
+# after its last record (a full batch also looks ahead: a source with no
+# record left ends with it); generate() ends with its last record. A batch
+# ends when it holds N records or every source has ended (the last batch).
+# Each source's watermark is its own (6.1) and is +infinity once the source
+# has ended (13 "Union": an input that has ended no longer holds the
+# watermark back).
+
+CHUNK = 4096
+
+
+class FileSource:
+    """A small file's records (read whole by the first read)."""
+
+    def __init__(self, records):
+        self.records, self.pos, self.ended = list(records), 0, False
+
+    def pump(self, budget):
+        if self.ended:
+            return []
+        if self.pos == len(self.records):
+            self.ended = True  # the read after the last record finds the end
+            return []
+        out = self.records[self.pos:self.pos + min(budget, CHUNK)]
+        self.pos += len(out)
+        return out
+
+    def probe_end(self):
+        if self.pos == len(self.records):
+            self.ended = True
+        return self.ended
+
+
+class GenerateSource:
+    """generate(count: N, start: S, step: D): records {value, ts}."""
+
+    def __init__(self, count, start=0, step=1):
+        self.count, self.start, self.step, self.next, self.ended = count, start, step, 0, False
+
+    def pump(self, budget):
+        if self.ended:
+            return []
+        n = min(budget, CHUNK, self.count - self.next)
+        out = [{"value": v, "ts": self.start + v * self.step} for v in range(self.next, self.next + n)]
+        self.next += n
+        if self.next >= self.count:
+            self.ended = True
+        return out
+
+    def probe_end(self):
+        if self.next >= self.count:
+            self.ended = True
+        return self.ended
+
+
+def source_batches(sources, n):
+    """[(records, ended, final)] per batch: records as (source index, record)
+    in arrival order, ended[i] whether source i has ended by the batch's end,
+    final when every source has."""
+    out = []
+    while True:
+        batch, final = [], all(s.ended for s in sources)
+        while not final and len(batch) < n:
+            for i, s in enumerate(sources):
+                if s.ended:
+                    continue
+                batch += [(i, r) for r in s.pump(n - len(batch))]
+                if len(batch) >= n:
+                    break
+            final = all(s.ended for s in sources)
+        if not final:  # a full batch looks ahead
+            final = all([s.ended or s.probe_end() for s in sources])
+        out.append((batch, [s.ended for s in sources], final))
+        if final:
+            return out
+
+
+class Watermarks:
+    """Per-source watermarks under event time: max event time seen - delay,
+    +infinity once the source has ended. Call end_batch() at each batch end;
+    of(sources, lag) is the least of theirs, less lag (a join's output)."""
+
+    def __init__(self, delays):
+        self.delays = list(delays)
+        self.max_seen = [NEG_INF] * len(delays)
+        self.wm = [NEG_INF] * len(delays)
+
+    def saw(self, source, t):
+        self.max_seen[source] = max(self.max_seen[source], t)
+
+    def end_batch(self, ended, final):
+        for i, d in enumerate(self.delays):
+            if self.max_seen[i] != NEG_INF:
+                self.wm[i] = max(self.wm[i], self.max_seen[i] - d)
+            if final or ended[i]:
+                self.wm[i] = POS_INF
+
+    def of(self, sources, lag=0):
+        return min(self.wm[i] for i in sources) - lag
+
+
+class IntervalJoin:
+    """`[left] join S on FIELD within D` (LANGUAGE.md 13, Flink's interval
+    join), stepped by hand. Rows are dicts; a pair is the left row's fields
+    then S's other than FIELD (s_fields), with the left row's event time.
+
+    left(row, t, w0) / right(row, t, w0): a row of the stream / of S at event
+    time t, w0 the watermark of both sides as the batch began; return the
+    pairs it makes, as (row, time), in the other side's arrival order. A row
+    with t + D <= w0 is late: it joins nothing and is not kept.
+    end_batch(w): the misses of a left join (left rows with t + D <= w that
+    never matched, by time then arrival) with S's fields at `miss`; then both
+    sides forget their rows with t + D <= w.
+    """
+
+    def __init__(self, field, within, s_fields, left_join=False, miss=None):
+        self.field, self.d, self.s_fields = field, within, s_fields
+        self.left_join, self.miss = left_join, miss or {}
+        self.lefts, self.rights = [], []  # [t, arrival, row, matched]
+        self.arrival, self.late = 0, 0
+
+    def _pair(self, l, r):
+        out = dict(l)
+        for f in self.s_fields:
+            out[f] = r[f]
+        return out
+
+    def left(self, row, t, w0):
+        if t + self.d <= w0:
+            self.late += 1
+            return []
+        pairs = [(self._pair(row, r[2]), t) for r in self.rights
+                 if r[2][self.field] == row[self.field] and abs(t - r[0]) <= self.d]
+        self.lefts.append([t, self.arrival, row, bool(pairs)])
+        self.arrival += 1
+        return pairs
+
+    def right(self, row, t, w0):
+        if t + self.d <= w0:
+            self.late += 1
+            return []
+        pairs = []
+        for l in self.lefts:
+            if l[2][self.field] == row[self.field] and abs(l[0] - t) <= self.d:
+                pairs.append((self._pair(l[2], row), l[0]))
+                l[3] = True
+        self.rights.append([t, self.arrival, row, False])
+        self.arrival += 1
+        return pairs
+
+    def end_batch(self, w):
+        misses = []
+        if self.left_join:
+            due = sorted((l for l in self.lefts if l[0] + self.d <= w and not l[3]), key=lambda l: (l[0], l[1]))
+            misses = [(self._pair(l[2], self.miss), l[0]) for l in due]
+        self.lefts = [l for l in self.lefts if l[0] + self.d > w]
+        self.rights = [r for r in self.rights if r[0] + self.d > w]
+        return misses
