@@ -71,7 +71,6 @@ int run_run(const std::vector<std::string>& args, int, char**) {
   if (!take_opt_level(runtime_args, compile.opt_level, "run")) return 2;
   FrontendResult r = run_frontend(opts.file, opts.frontend, std::cerr);
   if (!r.pipeline) return r.exit_code;
-  compile.plan_text = checkpoint_plan_text(opts.file, opts.frontend, compile.disabled_passes);
   std::optional<Compiled> compiled = compile_pipeline(std::move(*r.pipeline), compile, std::cerr);
   if (!compiled) return 3;
   // The runtime parses the run options itself, exactly as a built program does.
@@ -114,7 +113,6 @@ int run_build(const std::vector<std::string>& args, int, char**) {
   }
   FrontendResult r = run_frontend(opts.file, opts.frontend, std::cerr);
   if (!r.pipeline) return r.exit_code;
-  compile.plan_text = checkpoint_plan_text(opts.file, opts.frontend, compile.disabled_passes);
   std::optional<Compiled> compiled = compile_pipeline(std::move(*r.pipeline), compile, std::cerr);
   if (!compiled) return 3;
   std::string error;
@@ -148,7 +146,6 @@ int run_emit_llvm(const std::vector<std::string>& args, int, char**) {
   }
   FrontendResult r = run_frontend(opts.file, opts.frontend, std::cerr);
   if (!r.pipeline) return r.exit_code;
-  compile.plan_text = checkpoint_plan_text(opts.file, opts.frontend, compile.disabled_passes);
   std::optional<Compiled> compiled = compile_pipeline(std::move(*r.pipeline), compile, std::cerr);
   if (!compiled) return 3;
   engine::print_module(*compiled->module, llvm::outs());
