@@ -81,9 +81,8 @@ std::optional<plan::Value> Analyzer::check_duration_value(const ast::Decl& d) {
   Diagnostic& diag = diags_.error(e.range, "the value of param '" + d.name +
                                                "' must be a duration such as 10s or 250ms");
   if (e.kind == ast::ExprKind::IntLit) {
-    diag.helps.push_back("a duration carries its unit: ms, s, m, h or d (" +
-                         std::to_string(e.int_value) + "ms is " + std::to_string(e.int_value) +
-                         " milliseconds)");
+    std::string n = std::to_string(e.int_value);
+    diag.helps.push_back("write its unit: " + n + "ms, " + n + "s, " + n + "m, " + n + "h or " + n + "d");
   }
   return std::nullopt;
 }
