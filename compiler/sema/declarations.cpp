@@ -303,8 +303,9 @@ std::optional<plan::Format> Analyzer::check_format(const ast::Call& c, Role role
   // A regex pattern is compiled with the pipeline: the params it reads are
   // fixed in built programs (LANGUAGE.md 13).
   if (spec->kind == plan::FormatKind::Regex) {
-    for (const ast::Arg& arg : c.args) {
-      if (arg.name.empty() || arg.name == "pattern") mark_regex_params(*arg.value);
+    for (size_t i = 0; i < c.args.size(); ++i) {
+      const ast::Arg& arg = c.args[i];
+      if ((arg.name.empty() && i == 0) || arg.name == "pattern") mark_regex_params(*arg.value);
     }
   }
   std::map<std::string, BoundArg> bound;
