@@ -58,9 +58,6 @@ std::string on_error_text(const Source& s) {
 }
 
 std::string sink_format_text(const Sink& s) {
-  if (s.format.kind == FormatKind::Default && s.connector.kind == ConnectorKind::File) {
-    return "json (a path ending .jsonl or .json) or csv";
-  }
   if (s.format.kind == FormatKind::Default) return "table (on a terminal) or csv";
   return s.format.text.empty() ? format_name(s.format.kind) : s.format.text;
 }

@@ -155,6 +155,7 @@ void Analyzer::check_params() {
       }
     }
     param_index_[d.name] = static_cast<int>(pipeline_.params.size());
+    declared_params_.push_back(plan::Param{d.name, *type, *value, false});
     pipeline_.params.push_back(std::move(param));
   }
 }

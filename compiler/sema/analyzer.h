@@ -145,6 +145,9 @@ class Analyzer {
   std::map<std::string, int> stream_state_;  // 0 unvisited, 1 visiting, 2 done
   std::set<std::string> failed_;             // declarations with errors
   bool batch_from_option_ = false;           // --batch set the interval
+  // The params with the values the file declares, before --param (a file
+  // sink's default format follows its declared path).
+  std::vector<plan::Param> declared_params_;
 };
 
 }  // namespace flowc

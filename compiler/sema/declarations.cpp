@@ -592,15 +592,20 @@ void Analyzer::check_sink(const ast::Decl& d) {
       } else {
         ok = false;
       }
-    } else if (connector->kind == plan::ConnectorKind::File && connector->param_args.count("path")) {
-      // The path follows --param in built programs: the runtime picks json
-      // or csv by the path it opens, as below (FLOW_FORMAT_DEFAULT).
-    } else if (connector->kind == plan::ConnectorKind::Kafka ||
-               (connector->kind == plan::ConnectorKind::File &&
-                (ends_with(connector->path, ".jsonl") || ends_with(connector->path, ".json")))) {
+    } else if (connector->kind == plan::ConnectorKind::Kafka) {
       sink.format.kind = plan::FormatKind::Json;
     } else if (connector->kind == plan::ConnectorKind::File) {
-      sink.format.kind = plan::FormatKind::Csv;
+      // By the path's extension; for a path that reads a param, by the path
+      // the file declares, whatever --param gives: `flowc run` and a built
+      // program then agree, and so do their checkpoints.
+      std::string path = connector->path;
+      auto param_path = connector->param_args.find("path");
+      if (param_path != connector->param_args.end()) {
+        plan::FoldResult declared = plan::fold(*param_path->second, &declared_params_);
+        if (declared.value) path = declared.value->s;
+      }
+      bool json = ends_with(path, ".jsonl") || ends_with(path, ".json");
+      sink.format.kind = json ? plan::FormatKind::Json : plan::FormatKind::Csv;
     }
   }
   if (ok) sink.columns = pipeline_.schema_of(sink.input);

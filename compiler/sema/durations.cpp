@@ -55,9 +55,11 @@ Diagnostic& Analyzer::duration_error(SourceRange at, const std::string& message,
     if (d.param < 0 || !seen.insert(d.param).second) continue;
     const plan::Param& p = pipeline_.params[d.param];
     std::string value = plan::duration_text(p.value.i);
-    if (p.overridden) {
+    auto given = options_.params.find(p.name);
+    if (p.overridden && given != options_.params.end()) {
       diag.usage = true;
-      diag.helps.push_back("'" + p.name + "' is " + value + ", set by --param " + p.name + "=" + value);
+      diag.helps.push_back("'" + p.name + "' is " + value + ", set by --param " + p.name + "=" +
+                           given->second);
     } else {
       diag.helps.push_back("'" + p.name + "' is " + value + ", declared on line " +
                            std::to_string(names_.at(p.name)->range.begin.line));
