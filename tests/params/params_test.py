@@ -82,29 +82,33 @@ def main():
         res.check(r.returncode == 0 and r.stdout == "msg\nnet3 down\n",
                   "flowc run takes --param for a param in a regex pattern", r.stdout + r.stderr)
         b = run([flowc, "build", "p.flow", "-o", "prog"], d)
-        if not res.check(b.returncode == 0, "flowc build", b.stderr):
-            return 1
-        r = run(["./prog", "--quiet"], d)
-        res.check(r.returncode == 0 and r.stdout == "msg\ndisk1 full\ndisk5 gone\n",
-                  "the built program runs with the declared values", r.stdout + r.stderr)
-        r = run(["./prog", "--quiet", "--param", "word=net"], d)
-        res.check(r.returncode == 2 and r.stdout == "", "--param for a regex pattern's param exits 2",
-                  f"exit {r.returncode}: {r.stdout}{r.stderr}")
-        res.check("param 'word'" in r.stderr and "regex pattern" in r.stderr and "flowc build --param word="
-                  in r.stderr, "the refusal names the param, the regex pattern and the way out", r.stderr)
-        r = run(["./prog", "--quiet", "--param", "head=(?P<level>[A-Z])"], d)
-        res.check(r.returncode == 2 and "param 'head'" in r.stderr,
-                  "--param for the param of a format's regex pattern exits 2", r.stderr)
-        r = run(["./prog", "--quiet", "--param", "wanted=WARN", "--param", "limit=50"], d)
-        res.check(r.returncode == 0 and r.stdout == "msg\ndisk4 slow\n",
-                  "the built program's other params follow --param", r.stdout + r.stderr)
-        r = run(["./prog", "--help"], d)
-        res.check(r.returncode == 0 and "  span: duration\n" in r.stdout and "  limit: int\n" in r.stdout,
-                  "--help lists the params with their types", r.stdout)
+        if res.check(b.returncode == 0, "flowc build", b.stderr):
+            built(res, d)
     finally:
         shutil.rmtree(d, ignore_errors=True)
     print(f"{res.passed} passed, {res.failed} failed")
     return 0 if res.failed == 0 else 1
+
+
+def built(res, d):
+    """The built program in `d` (./prog): what it refuses and what it takes."""
+    r = run(["./prog", "--quiet"], d)
+    res.check(r.returncode == 0 and r.stdout == "msg\ndisk1 full\ndisk5 gone\n",
+              "the built program runs with the declared values", r.stdout + r.stderr)
+    r = run(["./prog", "--quiet", "--param", "word=net"], d)
+    res.check(r.returncode == 2 and r.stdout == "", "--param for a regex pattern's param exits 2",
+              f"exit {r.returncode}: {r.stdout}{r.stderr}")
+    res.check("param 'word'" in r.stderr and "regex pattern" in r.stderr and "flowc build --param word="
+              in r.stderr, "the refusal names the param, the regex pattern and the way out", r.stderr)
+    r = run(["./prog", "--quiet", "--param", "head=(?P<level>[A-Z])"], d)
+    res.check(r.returncode == 2 and "param 'head'" in r.stderr,
+              "--param for the param of a format's regex pattern exits 2", r.stderr)
+    r = run(["./prog", "--quiet", "--param", "wanted=WARN", "--param", "limit=50"], d)
+    res.check(r.returncode == 0 and r.stdout == "msg\ndisk4 slow\n",
+              "the built program's other params follow --param", r.stdout + r.stderr)
+    r = run(["./prog", "--help"], d)
+    res.check(r.returncode == 0 and "  span: duration\n" in r.stdout and "  limit: int\n" in r.stdout,
+              "--help lists the params with their types", r.stdout)
 
 
 if __name__ == "__main__":
