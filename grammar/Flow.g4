@@ -11,8 +11,8 @@ program : decl* EOF ;
 decl
   : PIPELINE ident                                       # pipelineDecl
   | PARAM ident ':' ident '=' expr                       # paramDecl
-  | BATCH DURATION                                       # batchDecl
-  | CHECKPOINT STRING (EVERY DURATION)?                  # checkpointDecl
+  | BATCH duration                                       # batchDecl
+  | CHECKPOINT STRING (EVERY duration)?                  # checkpointDecl
   | SOURCE ident '=' connector sourceClause*             # sourceDecl
   | TABLE ident '=' connector tableClause*               # tableDecl
   | STREAM ident '=' streamInput ('|' stage)*            # streamDecl
@@ -22,7 +22,7 @@ decl
 sourceClause
   : FORMAT format                                        # formatClause
   | SCHEMA schema                                        # schemaClause
-  | EVENT_TIME ident (WATERMARK DURATION)?               # eventTimeClause
+  | EVENT_TIME ident (WATERMARK duration)?               # eventTimeClause
   | ON_ERROR onError                                     # onErrorClause
   ;
 
@@ -74,10 +74,15 @@ stage
   ;
 
 windowSpec
-  : TUMBLING DURATION                                    # tumblingWindow
-  | SLIDING DURATION EVERY DURATION                      # slidingWindow
-  | SESSION DURATION                                     # sessionWindow
+  : TUMBLING duration                                    # tumblingWindow
+  | SLIDING duration EVERY duration                      # slidingWindow
+  | SESSION duration                                     # sessionWindow
   ;
+
+// Wherever a duration is written: a literal (`10s`) or the name of a
+// `param NAME: duration` (LANGUAGE.md 13 "Params of every kind"); sema
+// resolves the name and checks the param's type.
+duration : DURATION | ident ;
 
 selectItem
   : '*'                                                  # selectStar
@@ -96,7 +101,7 @@ stateField : ident ':' ident '=' expr ;
 
 stageOption
   : EMIT emitMode                                        # emitOption
-  | EXPIRE AFTER DURATION                                # expireOption
+  | EXPIRE AFTER duration                                # expireOption
   ;
 
 emitMode : FINAL | UPDATES | EACH | UPDATED | ALL ;

@@ -82,6 +82,9 @@ enum FlowType {
   FLOW_TYPE_FLOAT = 2,
   FLOW_TYPE_STRING = 3,
   FLOW_TYPE_TIMESTAMP = 4,
+  // Params only (`param NAME: duration`): an int64 of milliseconds in its
+  // slot, set by --param as a duration literal (250ms, 10s, 5m, 2h, 1d).
+  FLOW_TYPE_DURATION = 5,
 };
 
 enum FlowSinkKind {
@@ -152,14 +155,15 @@ typedef struct FlowSinkDesc {
 
 // A param (LANGUAGE.md 4): the runtime parses `--param NAME=VALUE` into
 // `slot`, a global of the generated module of the param's type (i8 for bool,
-// i64, double, FlowStr). JIT runs fold params into constants instead.
+// i64, double, FlowStr; i64 ms for a duration). JIT runs fold params into
+// constants instead.
 typedef struct FlowParamDesc {
   const char* name;
   int32_t type;  // enum FlowType
   void* slot;
-  // 1 when the param sets a connector or format argument (other than a
-  // bare param, see `configure`) or a regex pattern: those are fixed when
-  // the program is built, so --param for it is refused at run time.
+  // 1 when a regex pattern reads the param: the pattern is compiled when the
+  // program is built, so --param for it is refused at run time (exit 2).
+  // Every other use follows --param (see `configure`).
   int32_t fixed;
 } FlowParamDesc;
 
@@ -187,15 +191,24 @@ typedef struct FlowPipeline {
   FlowRestoreFn restore;
   const char* checkpoint_dir;   // `checkpoint "DIR"`, or null (--checkpoint wins)
   int64_t checkpoint_every_ms;  // `every D`, or 0: every batch
+  // (batch_ms and checkpoint_every_ms may be set by `configure` from a
+  // duration param: read them after it has run.)
   // The text the fingerprint is computed from (sources, schemas, stages,
   // sinks, one per line): stored in checkpoints so that a refused restart
   // can say what changed.
   const char* plan_text;
-  // Built programs: copies --param values into the connector arguments
-  // that name a param (file("..."), generate(count: ...)), into the
-  // descriptors above. Called once after the run options are parsed and
-  // before any source or sink opens; null when nothing depends on a param.
-  void (*configure)(FlowContext* ctx);
+  // Built programs (LANGUAGE.md 13 "Params of every kind"): evaluates,
+  // once the run options are parsed and before any source, table or sink
+  // opens, everything the params decide — connector and format arguments
+  // and kafka options into the descriptors above, batch_ms and
+  // checkpoint_every_ms from duration params, schema defaults and initial
+  // values into the module's globals — and checks the durations as the
+  // compiler checks literals (positive; a window length a multiple of its
+  // slide and, under processing time, of the batch interval:
+  // `batch_option_ms` is --batch, or 0). Returns 0 after reporting a value
+  // the pipeline cannot take (flow_param_error): the program exits 2.
+  // Null when nothing depends on a param or on the batch interval.
+  int32_t (*configure)(FlowContext* ctx, int64_t batch_option_ms);
 } FlowPipeline;
 
 // ---- calls from generated code into the runtime ----
@@ -284,6 +297,19 @@ int32_t flow_ckpt_ok(FlowCkptReader* r);
 // read back as a new set owned by the caller.
 void flow_ckpt_put_distinct(FlowCkptWriter* w, const void* set);
 void* flow_ckpt_get_distinct(FlowCkptReader* r);
+
+// ---- built programs' configure (FlowPipeline::configure) ----
+
+// A --param value the pipeline cannot take: records "CONTEXT: MESSAGE" as
+// the run's usage error (configure then returns 0).
+void flow_param_error(FlowContext* ctx, const char* context, const char* message,
+                      int64_t message_len);
+// Checks a duration that a param or --batch sets: `ms` must be positive
+// and, when `of_ms` > 0, a multiple of it. Else records "WHAT is 7s, not
+// a multiple of OF_WHAT 2s" (or "WHAT must be longer than 0ms, got 0ms") as
+// the usage error and returns 0.
+int32_t flow_param_check_duration(FlowContext* ctx, const char* what, int64_t ms,
+                                  const char* of_what, int64_t of_ms);
 
 // ---- the runtime's entry points ----
 

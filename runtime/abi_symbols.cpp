@@ -48,6 +48,9 @@ const FlowAbiSymbol flow_abi_symbols[] = {
     FLOW_SYMBOL(flow_ckpt_ok),
     FLOW_SYMBOL(flow_ckpt_put_distinct),
     FLOW_SYMBOL(flow_ckpt_get_distinct),
+    // built programs' configure
+    FLOW_SYMBOL(flow_param_error),
+    FLOW_SYMBOL(flow_param_check_duration),
     // entry point
     FLOW_SYMBOL(flow_runtime_main),
 };

@@ -21,6 +21,7 @@ const char* type_name(int32_t type) {
     case FLOW_TYPE_FLOAT: return "float";
     case FLOW_TYPE_STRING: return "string";
     case FLOW_TYPE_TIMESTAMP: return "timestamp";
+    case FLOW_TYPE_DURATION: return "duration";
   }
   return "?";
 }
@@ -139,8 +140,8 @@ bool set_param(const FlowPipeline* p, std::string_view arg, std::string* error) 
   }
   if (desc->fixed) {
     *error = "param '" + std::string(name) +
-             "' was fixed when this program was built (it sets a connector argument "
-             "or a regex pattern); rebuild with flowc build --param " + std::string(name) + "=...";
+             "' is part of a regex pattern, which was compiled when this program was built; "
+             "rebuild with flowc build --param " + std::string(name) + "=... (or use flowc run)";
     return false;
   }
   bool ok = false;
@@ -171,6 +172,13 @@ bool set_param(const FlowPipeline* p, std::string_view arg, std::string* error) 
       if (ok && desc->slot) *static_cast<int64_t*>(desc->slot) = v;
       break;
     }
+    case FLOW_TYPE_DURATION: {
+      // 0 parses: where a duration must be positive, configure says so.
+      int64_t v = 0;
+      ok = parse_duration_ms(value, &v);
+      if (ok && desc->slot) *static_cast<int64_t*>(desc->slot) = v;
+      break;
+    }
     case FLOW_TYPE_STRING: {
       // Generated code may read the slot for as long as its module lives,
       // which can outlast argv (a JIT host, tests): keep a copy for the rest
@@ -183,8 +191,9 @@ bool set_param(const FlowPipeline* p, std::string_view arg, std::string* error) 
   }
   if (!ok) {
     *error = "param '" + std::string(name) + "' expects " +
-             (desc->type == FLOW_TYPE_INT ? "an " : "a ") +
-             type_name(desc->type) + ", got '" + std::string(value) + "'";
+             (desc->type == FLOW_TYPE_INT ? "an " : "a ") + type_name(desc->type) +
+             (desc->type == FLOW_TYPE_DURATION ? " such as 250ms, 10s or 5m" : "") + ", got '" +
+             std::string(value) + "'";
   }
   return ok;
 }
@@ -204,7 +213,7 @@ bool parse_duration_ms(std::string_view text, int64_t* out) {
   else if (unit == "h") scale = 3'600'000;
   else if (unit == "d") scale = 86'400'000;
   else return false;
-  if (count == 0 || count > std::numeric_limits<int64_t>::max() / scale) return false;
+  if (count > std::numeric_limits<int64_t>::max() / scale) return false;
   *out = count * scale;
   return true;
 }
@@ -215,7 +224,8 @@ std::string usage_text(const FlowPipeline* p) {
   s += " [options]\n"
        "\n"
        "options:\n"
-       "  --param NAME=VALUE       set a param (repeatable)\n"
+       "  --param NAME=VALUE       set a param (repeatable); a duration param takes\n"
+       "                           a duration (250ms, 10s, 5m, 2h, 1d)\n"
        "  --batch D                micro-batch interval (250ms, 10s, 5m, 2h, 1d)\n"
        "  --max-batch-records N    end a batch after N records (default 1000000)\n"
        "  --max-state-keys N       fail (exit 3) when a keyed table would hold more\n"
@@ -290,7 +300,7 @@ OptionsStatus parse_run_options(const FlowPipeline* pipeline, int argc,
       if (!set_param(pipeline, value, error)) return OptionsStatus::kUsageError;
     } else if (name == "--batch") {
       if (!take_value(&value)) return OptionsStatus::kUsageError;
-      if (!parse_duration_ms(value, &opts->batch_ms)) {
+      if (!parse_duration_ms(value, &opts->batch_ms) || opts->batch_ms <= 0) {
         *error = "--batch expects a duration such as 250ms, 10s, 5m, 2h or 1d, got '" +
                  std::string(value) + "'";
         return OptionsStatus::kUsageError;

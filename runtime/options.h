@@ -39,8 +39,9 @@ OptionsStatus parse_run_options(const FlowPipeline* pipeline, int argc,
                                 char** argv, RunOptions* opts,
                                 std::string* error);
 
-// `250ms 10s 5m 2h 1d` (digits may contain `_`); false when malformed,
-// zero or overflowing.
+// `250ms 10s 5m 2h 1d` (digits may contain `_`); false when malformed or
+// overflowing. `0s` parses (a duration param may be 0 where it is not a
+// length); --batch requires more.
 bool parse_duration_ms(std::string_view text, int64_t* out);
 
 // The `--help` text.

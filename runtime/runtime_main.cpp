@@ -122,7 +122,12 @@ int run_pipeline(const FlowPipeline* pipeline, int argc, char** argv,
     case OptionsStatus::kOk:
       break;
   }
-  if (pipeline->configure != nullptr) pipeline->configure(&ctx);
+  // Built programs: what the params decide (a --param value the pipeline
+  // cannot take is a usage error, as under `flowc run`).
+  if (pipeline->configure != nullptr && pipeline->configure(&ctx, ctx.opts.batch_ms) == 0) {
+    ctx.log_line("flowc: error: " + ctx.error);
+    return kExitUsage;
+  }
   // --checkpoint DIR wins over the pipeline's `checkpoint "DIR"`.
   std::string checkpoint_dir = ctx.opts.checkpoint_dir;
   if (checkpoint_dir.empty() && pipeline->checkpoint_dir != nullptr) {

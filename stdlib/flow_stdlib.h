@@ -54,6 +54,10 @@ void flow_mem_free(void* p);
 void flow_sort(void* items, int64_t count, int64_t item_size,
                int32_t (*compare)(const void*, const void*));
 int64_t flow_cstr_len(const char* s);
+// A NUL-terminated heap copy of n bytes, for the C strings of descriptors
+// that a built program's `configure` computes from --param values (a
+// connector path, a kafka option); kept for the rest of the process.
+char* flow_cstr_dup(const char* p, int64_t n);
 
 // ---- arena (arena.cpp) ----
 // A zero-initialized FlowArena is a valid empty arena. Allocations are

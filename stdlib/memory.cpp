@@ -20,4 +20,12 @@ void flow_sort(void* items, int64_t count, int64_t item_size,
 
 int64_t flow_cstr_len(const char* s) { return static_cast<int64_t>(strlen(s)); }
 
+char* flow_cstr_dup(const char* p, int64_t n) {
+  char* out = static_cast<char*>(malloc(static_cast<size_t>(n) + 1));
+  if (out == nullptr) abort();
+  if (n > 0) memcpy(out, p, static_cast<size_t>(n));
+  out[n] = '\0';
+  return out;
+}
+
 }  // extern "C"

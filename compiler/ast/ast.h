@@ -46,6 +46,15 @@ struct Expr {
   std::vector<ExprPtr> args;  // operands, call arguments, `in` list (args[0] is x)
 };
 
+// A duration where one is written (batch, windows, watermark, `expire
+// after`, `checkpoint ... every`): a literal, or the name of a duration
+// param that sema resolves (grammar rule `duration`).
+struct Duration {
+  int64_t ms = 0;     // a literal's value
+  std::string param;  // the param's name when written as one, else empty
+  SourceRange range;
+};
+
 // ---- declarations ----
 
 struct Arg {
@@ -136,18 +145,17 @@ struct Stage {
   // Join with a stream or source: `within D` (ms), Flink's interval join.
   std::optional<int64_t> within_ms;
   SourceRange within_range;
-  // Window: durations in ms
+  // Window: the length (or session gap) and the slide
   WindowKind window = WindowKind::Tumbling;
-  int64_t size_ms = 0, slide_ms = 0;
-  SourceRange size_range, slide_range;
+  Duration size, slide;
   // Update
   std::vector<FieldDecl> state;
   std::vector<StatementPtr> body;
   // Aggregate / Update options
   EmitMode emit = EmitMode::Default;
   SourceRange emit_range;
-  std::optional<int64_t> expire_ms;
-  SourceRange expire_range;
+  std::optional<Duration> expire;
+  SourceRange expire_range;  // the whole `expire after D` clause
 };
 
 // ---- top level ----
@@ -165,16 +173,16 @@ struct Decl {
   SourceRange type_range;
   ExprPtr value;
   // Batch / Checkpoint
-  int64_t duration_ms = 0;
+  Duration duration;
   std::string path;
-  std::optional<int64_t> every_ms;
+  std::optional<Duration> every;
   // Source / Table / Sink
   std::optional<Call> connector;
   std::optional<Call> format;
   std::optional<Schema> schema;
   std::optional<std::string> event_time;
   SourceRange event_time_range;
-  std::optional<int64_t> watermark_ms;
+  std::optional<Duration> watermark;
   std::optional<OnError> on_error;
   std::optional<std::string> key_field;  // Table
   SourceRange key_range;

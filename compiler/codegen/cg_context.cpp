@@ -151,6 +151,50 @@ llvm::GlobalVariable* CgContext::param_slot(int index) {
   return g;
 }
 
+llvm::GlobalVariable* CgContext::source_descriptors() {
+  if (source_descriptors_ == nullptr) {
+    size_t n = pipeline_.sources.size() + pipeline_.tables.size();
+    auto* type = llvm::ArrayType::get(abi_type("FlowSourceDesc"), n);
+    // Written by configure: not constant. Its initializer comes last.
+    source_descriptors_ = new llvm::GlobalVariable(module_, type, false, llvm::GlobalValue::PrivateLinkage,
+                                                   nullptr, "sources");
+  }
+  return source_descriptors_;
+}
+
+llvm::Value* CgContext::duration(const plan::Duration& d) {
+  if (constant_duration(d)) return i64c(d.ms);
+  return builder_.CreateLoad(i64(), param_slot(d.param));
+}
+
+CgValue CgContext::param_constant(const plan::Value& v, const plan::ParamExpr& expr,
+                                  const std::string& what) {
+  if (fold_params_ || !expr) return const_value(v);
+  llvm::GlobalVariable* global = nullptr;
+  for (const ParamConstant& c : param_constants_) {
+    if (c.expr == expr) global = c.global;
+  }
+  if (global == nullptr) {
+    // Holds the compile-time value until configure runs (the same value
+    // unless --param changes it).
+    llvm::Type* t = storage_type(expr->type);
+    CgValue init = const_value(v);
+    llvm::Constant* value;
+    if (expr->type == plan::Type::String) {
+      value = llvm::ConstantStruct::get(str_type(), {llvm::cast<llvm::Constant>(init.v),
+                                                     llvm::cast<llvm::Constant>(init.len)});
+    } else if (expr->type == plan::Type::Bool) {
+      value = builder_.getInt8(v.i ? 1 : 0);
+    } else {
+      value = llvm::cast<llvm::Constant>(init.v);
+    }
+    global = new llvm::GlobalVariable(module_, t, false, llvm::GlobalValue::InternalLinkage, value,
+                                      "param.constant");
+    param_constants_.push_back({expr, global, what});
+  }
+  return load_value(expr->type, global);
+}
+
 static llvm::GlobalVariable* time_global(llvm::Module& m, llvm::Type* i64,
                                          std::map<int, llvm::GlobalVariable*>& cache, int source,
                                          const std::string& name) {
@@ -193,6 +237,12 @@ void CgContext::fail_record(const std::string& message) {
 }
 
 void CgContext::fail_record(llvm::Value* msg, llvm::Value* len) {
+  if (fs_.on_failure) {
+    fs_.on_failure(msg, len);
+    builder_.CreateBr(fs_.next_record);
+    ++fail_count_;
+    return;
+  }
   llvm::Value* rec = fs_.rec ? fs_.rec : llvm::ConstantPointerNull::get(ptr());
   builder_.CreateCall(runtime("flow_bad_record"), {fs_.ctx, i32c(fs_.source), rec, msg, len});
   builder_.CreateBr(fs_.next_record);

@@ -6,6 +6,7 @@
 #include <llvm/IR/Module.h>
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -32,6 +33,10 @@ struct FunctionState {
   int source = 0;                // index of the source records come from
   // Where a failing expression jumps after reporting: the next record.
   llvm::BasicBlock* next_record = nullptr;
+  // Set where no record is being processed (a built program's configure):
+  // a failing expression calls this with its message instead of reporting
+  // a bad record, then jumps to next_record.
+  std::function<void(llvm::Value* msg, llvm::Value* len)> on_failure;
   // The record's event time (i64 ms) when its source declares event_time.
   llvm::Value* event_time = nullptr;
   // Code being emitted runs after a check that covered it (checked_consume).
@@ -109,6 +114,31 @@ class CgContext {
   // The global holding a param's value (for built executables).
   llvm::GlobalVariable* param_slot(int index);
 
+  // The module's FlowSourceDesc array (its sources, then its tables), given
+  // its contents by pipeline_codegen once every operator is lowered: a scan
+  // reads format options from it that configure computes from params.
+  llvm::GlobalVariable* source_descriptors();
+
+  // A duration (LANGUAGE.md 13): its value, or, in a built program, the
+  // duration param it names, loaded from the param's slot. Literal
+  // durations stay constants, so window code is as fast as without params.
+  llvm::Value* duration(const plan::Duration& d);
+  bool constant_duration(const plan::Duration& d) const { return fold_params_ || d.param < 0; }
+
+  // A compile-time constant that may read params (a schema default, an
+  // initial value, a connector argument; plan::ParamExpr): its value, or,
+  // in a built program, a load of a global that `configure` sets to the
+  // expression's value once --param is known (codegen/configure.h).
+  // `what` names it in configure's error ("the default of field 'x'").
+  CgValue param_constant(const plan::Value& v, const plan::ParamExpr& expr, const std::string& what);
+  struct ParamConstant {
+    plan::ParamExpr expr;
+    llvm::GlobalVariable* global;
+    std::string what;
+  };
+  // Every global param_constant made, for configure to fill.
+  const std::vector<ParamConstant>& param_constants() const { return param_constants_; }
+
   // Starts a new function `name` with the given params; sets fs().
   llvm::Function* begin_function(const std::string& name, llvm::FunctionType* type,
                                  bool exported = false);
@@ -131,6 +161,8 @@ class CgContext {
   FunctionState fs_;
   std::map<std::string, llvm::Constant*> strings_;
   std::map<int, llvm::GlobalVariable*> param_slots_;
+  std::vector<ParamConstant> param_constants_;
+  llvm::GlobalVariable* source_descriptors_ = nullptr;
   std::map<int, llvm::GlobalVariable*> max_times_, watermarks_, watermarks_at_start_;
   std::map<std::string, int> names_;
   int fail_count_ = 0;

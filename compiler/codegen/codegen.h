@@ -21,8 +21,9 @@ struct CodegenOptions {
   // executables read params from globals the runtime sets from --param.
   bool fold_params = true;
   bool emit_main = false;
-  // The text checkpoints are fingerprinted by (checkpoint_plan_text in
-  // driver/compile.h); empty: this plan's own pipeline_plan_text.
+  // The text checkpoints are fingerprinted by: pipeline_plan_text of the
+  // plan before --param values were folded in (driver/compile.cpp); empty:
+  // this plan's own.
   std::string plan_text;
 };
 
@@ -36,6 +37,8 @@ CodegenResult generate_pipeline(const plan::Pipeline& pipeline, llvm::Module& mo
 // What a checkpoint depends on — sources, schemas, stages and sinks, not
 // the params' values or the batch interval — as text (stored in
 // checkpoints, to say what changed) and as a stable 64-bit fingerprint.
+// It is explain's text without its header; a constant that reads a param
+// prints as written, so the text holds no --param value.
 std::string pipeline_plan_text(const plan::Pipeline& pipeline);
 uint64_t plan_text_fingerprint(std::string_view plan_text);
 

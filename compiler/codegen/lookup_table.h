@@ -54,7 +54,8 @@ class LookupTable {
     Row out;
     for (size_t i : value_fields_) {
       const plan::Field& f = table_.schema.fields[i];
-      CgValue v = cg.const_value(*f.default_value);
+      CgValue v = cg.param_constant(*f.default_value, f.default_expr,
+                                       "the default of field '" + f.name + "' of table '" + table_.name + "'");
       v.type = f.type;
       out.push_back(v);
     }

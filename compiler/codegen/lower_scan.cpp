@@ -62,7 +62,8 @@ class Scan {
     b_.SetInsertPoint(missing);
     CgValue fallback;
     if (f.default_value) {
-      fallback = cg_.const_value(*f.default_value);
+      fallback = cg_.param_constant(*f.default_value, f.default_expr,
+                                       "the default of field '" + f.name + "' of '" + src_.name + "'");
       if (f.type == Type::Timestamp && f.default_value->type == Type::Int) fallback.type = Type::Timestamp;
     } else {
       cg_.fail_record("field \"" + f.name + "\": missing");
@@ -88,7 +89,7 @@ class Scan {
           break;
         default:
           ok = b_.CreateCall(cg_.stdlib("flow_parse_timestamp"),
-                             {text.ptr, text.len, cg_.i32c(src_.format.timestamp_unit), out});
+                             {text.ptr, text.len, timestamp_unit_, out});
       }
       llvm::BasicBlock* bad = block("field.bad");
       llvm::BasicBlock* good = block("field.good");
@@ -130,20 +131,36 @@ class Scan {
   // CSV: split the record into columns; a field's text is then its column
   // (by the header's column map, or by position).
   void csv(llvm::Value* rec_ptr, llvm::Value* rec_len) {
-    int64_t max_cols = src_.format.header ? kMaxCsvColumns
-                                          : static_cast<int64_t>(src_.schema.fields.size());
+    int64_t max_cols = src_.format.header || header_ ? kMaxCsvColumns
+                                                     : static_cast<int64_t>(src_.schema.fields.size());
     if (max_cols == 0) max_cols = 1;
     llvm::Value* cols = cg_.entry_alloca(llvm::ArrayType::get(cg_.str_type(), max_cols), "csv.cols");
     llvm::Value* n = b_.CreateCall(cg_.stdlib("flow_csv_split"),
-                                   {rec_ptr, rec_len, cg_.i32c(static_cast<unsigned char>(src_.format.delimiter)),
-                                    cols, cg_.i64c(max_cols), cg_.fs().arena});
+                                   {rec_ptr, rec_len, delimiter_, cols, cg_.i64c(max_cols), cg_.fs().arena});
     require(cg_, b_.CreateICmpSGE(n, cg_.i64c(0)), "unclosed quote");
     n = b_.CreateSelect(b_.CreateICmpSGT(n, cg_.i64c(max_cols)), cg_.i64c(max_cols), n);
     locate_ = [this, cols, n](size_t i) -> FieldText {
       llvm::Value* col = cg_.i64c(static_cast<int64_t>(i));
-      if (src_.format.header) {
+      auto by_name = [&] {
         llvm::Value* at = b_.CreateConstInBoundsGEP1_64(cg_.i32(), column_map_, i);
-        col = b_.CreateSExt(b_.CreateLoad(cg_.i32(), at), cg_.i64());
+        return b_.CreateSExt(b_.CreateLoad(cg_.i32(), at), cg_.i64());
+      };
+      if (header_) {
+        // A param sets `header`: by name or by position, as it says.
+        llvm::BasicBlock* from = b_.GetInsertBlock();
+        llvm::BasicBlock* named = llvm::BasicBlock::Create(cg_.llvm(), "csv.by_name", cg_.fs().fn);
+        llvm::BasicBlock* join = llvm::BasicBlock::Create(cg_.llvm(), "csv.column", cg_.fs().fn);
+        b_.CreateCondBr(header_, named, join);
+        b_.SetInsertPoint(named);
+        llvm::Value* mapped = by_name();
+        b_.CreateBr(join);
+        b_.SetInsertPoint(join);
+        llvm::PHINode* phi = b_.CreatePHI(cg_.i64(), 2);
+        phi->addIncoming(col, from);
+        phi->addIncoming(mapped, named);
+        col = phi;
+      } else if (src_.format.header) {
+        col = by_name();
       }
       llvm::Value* present = b_.CreateAnd(b_.CreateICmpSGE(col, cg_.i64c(0)), b_.CreateICmpSLT(col, n));
       llvm::Value* safe = b_.CreateSelect(present, col, cg_.i64c(0));
@@ -260,7 +277,8 @@ class Scan {
     llvm::Value* recs = fn->getArg(2);
     llvm::Value* n = fn->getArg(3);
     fs.arena = b_.CreateCall(cg_.runtime("flow_scratch"), {fs.ctx});
-    if (src_.format.kind == plan::FormatKind::Csv && src_.format.header) {
+    format_options();
+    if (src_.format.kind == plan::FormatKind::Csv && (src_.format.header || header_)) {
       column_map_ = b_.CreateCall(cg_.runtime("flow_csv_column_map"), {fs.ctx, cg_.i32c(index_)});
     }
     llvm::Value* i = cg_.entry_alloca(cg_.i64(), "i");
@@ -364,12 +382,33 @@ class Scan {
     for (const plan::ExprPtr& a : e.args) mark_fields(*a, fields);
   }
 
-  // An integer connector argument: the param it names when a built program
-  // reads params at run time, else its compile-time value.
+  // An integer connector argument (generate's start and step): its value,
+  // or in a built program what configure computed from the params it reads.
   llvm::Value* connector_value(const std::string& arg, int64_t value) {
     auto param = src_.connector.param_args.find(arg);
-    if (cg_.fold_params() || param == src_.connector.param_args.end()) return cg_.i64c(value);
-    return b_.CreateLoad(cg_.i64(), cg_.param_slot(param->second));
+    plan::ParamExpr expr = param == src_.connector.param_args.end() ? nullptr : param->second;
+    return cg_.param_constant(plan::Value::of_int(value), expr,
+                              "argument '" + arg + "' of source '" + src_.name + "'").v;
+  }
+
+  // The format's options: constants, or, in a built program whose format
+  // arguments read params, what configure stored in this source's
+  // descriptor (codegen/configure.cpp), loaded once per call.
+  void format_options() {
+    const auto& args = src_.format.param_args;
+    auto from_descriptor = [&](const char* arg, size_t offset) -> llvm::Value* {
+      if (cg_.fold_params() || !args.count(arg)) return nullptr;
+      llvm::StructType* desc = cg_.abi_type("FlowSourceDesc");
+      llvm::Value* at = b_.CreateConstInBoundsGEP2_64(cg_.source_descriptors()->getValueType(),
+                                                      cg_.source_descriptors(), 0, index_);
+      return b_.CreateLoad(cg_.i32(), cg_.abi_gep(desc, at, offset));
+    };
+    timestamp_unit_ = from_descriptor("timestamp_unit", offsetof(FlowSourceDesc, timestamp_unit));
+    if (!timestamp_unit_) timestamp_unit_ = cg_.i32c(src_.format.timestamp_unit);
+    delimiter_ = from_descriptor("delimiter", offsetof(FlowSourceDesc, csv_delimiter));
+    if (!delimiter_) delimiter_ = cg_.i32c(static_cast<unsigned char>(src_.format.delimiter));
+    header_ = from_descriptor("header", offsetof(FlowSourceDesc, csv_header));
+    if (header_) header_ = b_.CreateICmpNE(header_, cg_.i32c(0));
   }
 
   // Every record that parsed counts toward the watermark, before any `where`.
@@ -387,6 +426,9 @@ class Scan {
   const plan::Source& src_;
   int index_;
   llvm::Value* column_map_ = nullptr;
+  llvm::Value* timestamp_unit_ = nullptr;  // i32 (format_options)
+  llvm::Value* delimiter_ = nullptr;       // i32
+  llvm::Value* header_ = nullptr;          // i1 when a param sets `header`, else null
   // The text of field i of the current record (set per format).
   std::function<FieldText(size_t)> locate_;
 };

@@ -53,7 +53,7 @@ class SessionOp : public Operator {
  public:
   SessionOp(const plan::AggregateStage& stage, const plan::Clock& clock, int root_source,
             Operator* next)
-      : stage_(stage), gap_(stage.window->size_ms), clock_(clock), root_source_(root_source),
+      : stage_(stage), gap_(stage.window->size), clock_(clock), root_source_(root_source),
         next_(next) {}
 
   // The expressions of a record that is not late (a late one is dropped,
@@ -109,7 +109,7 @@ class SessionOp : public Operator {
     (void)entry_new;  // a new entry's list is zeroed: empty
     llvm::Value* list = sessions_->field(entry, list_offset_);
     llvm::Value* size = cg.i64c(elem_size());
-    llvm::Value* i = b.CreateCall(cg.stdlib("flow_sessions_lower"), {list, size, t, cg.i64c(gap_)});
+    llvm::Value* i = b.CreateCall(cg.stdlib("flow_sessions_lower"), {list, size, t, cg.duration(gap_)});
     llvm::Value* len = load_len(cg, list);
     llvm::BasicBlock* check = block("session.check");
     llvm::BasicBlock* open = block("session.open");
@@ -442,7 +442,7 @@ class SessionOp : public Operator {
   llvm::Value* load_last(CgContext& cg, llvm::Value* e) { return cg.b().CreateLoad(cg.i64(), last_at(cg, e)); }
   // v + G, saturating at INT64_MAX (a session's end near the end of time).
   llvm::Value* plus_gap(CgContext& cg, llvm::Value* v) {
-    return cg.b().CreateBinaryIntrinsic(llvm::Intrinsic::sadd_sat, v, cg.i64c(gap_));
+    return cg.b().CreateBinaryIntrinsic(llvm::Intrinsic::sadd_sat, v, cg.duration(gap_));
   }
 
   void prepare(CgContext& cg) {
@@ -463,7 +463,7 @@ class SessionOp : public Operator {
   }
 
   const plan::AggregateStage& stage_;
-  int64_t gap_;
+  plan::Duration gap_;  // a constant unless a built program reads a duration param
   plan::Clock clock_;
   int root_source_;
   Operator* next_;

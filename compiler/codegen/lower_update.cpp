@@ -57,7 +57,8 @@ class UpdateOp : public Operator {
       b.CreateCondBr(b.CreateIsNull(slot), fresh, stored);
       b.SetInsertPoint(fresh);
       for (size_t i = 0; i < stage_.state.size(); ++i) {
-        CgValue initial = cg.const_value(*stage_.state[i].default_value);
+        CgValue initial = cg.param_constant(*stage_.state[i].default_value, stage_.state[i].default_expr,
+                                             "the initial value of '" + stage_.state[i].name + "'");
         initial.type = stage_.state[i].type;
         cg.store_value(initial, state.state_fields[i]);
       }
@@ -94,7 +95,8 @@ class UpdateOp : public Operator {
     for (const plan::Field& f : stage_.state) locals_.push_back(cg.entry_alloca(cg.storage_type(f.type), f.name));
     for (size_t i = 0; i < stage_.state.size(); ++i) {
       const plan::Field& f = stage_.state[i];
-      CgValue initial = cg.const_value(*f.default_value);
+      CgValue initial = cg.param_constant(*f.default_value, f.default_expr,
+                                             "the initial value of '" + f.name + "'");
       initial.type = f.type;
       CgValue stored = cg.load_value(f.type, table_->field(slot, offsets_[i]));
       CgValue start{f.type, b.CreateSelect(fresh, initial.v, stored.v), nullptr};
@@ -145,7 +147,7 @@ class UpdateOp : public Operator {
   void end_batch(CgContext& cg) override {
     if (!table_) return;
     auto& b = cg.b();
-    if (stage_.expire_ms) {
+    if (stage_.expire) {
       // Not at the end of input: the watermark is then +infinity, which
       // would expire every key before the last batch's rows are emitted.
       // Nor, for the same reason, once every source of the stream has
@@ -164,8 +166,9 @@ class UpdateOp : public Operator {
         llvm::Value* last = fb.CreateLoad(cg.i64(), table_->field(slot, last_update_offset_));
         llvm::Value* now_value = fb.CreateLoad(cg.i64(), arg);
         // More than D old: now - last > D (written to avoid overflow at -infinity).
-        llvm::Value* old = fb.CreateICmpSLT(last, fb.CreateSub(now_value, cg.i64c(*stage_.expire_ms)));
-        old = fb.CreateAnd(old, fb.CreateICmpSGT(now_value, cg.i64c(INT64_MIN + *stage_.expire_ms)));
+        llvm::Value* expire = cg.duration(*stage_.expire);
+        llvm::Value* old = fb.CreateICmpSLT(last, fb.CreateSub(now_value, expire));
+        old = fb.CreateAnd(old, fb.CreateICmpSGT(now_value, fb.CreateAdd(cg.i64c(INT64_MIN), expire)));
         llvm::BasicBlock* free_it = llvm::BasicBlock::Create(cg.llvm(), "state.free", cg.fs().fn);
         llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "state.keep", cg.fs().fn);
         fb.CreateCondBr(old, free_it, keep);

@@ -30,14 +30,15 @@ namespace {
 
 using plan::Type;
 
-// floor(t / s) * s, for negative t too.
-llvm::Value* floor_to(CgContext& cg, llvm::Value* t, int64_t s) {
+// floor(t / s) * s, for negative t too. `s` is a constant unless a
+// built program reads it from a duration param.
+llvm::Value* floor_to(CgContext& cg, llvm::Value* t, llvm::Value* s) {
   auto& b = cg.b();
-  llvm::Value* q = b.CreateSDiv(t, cg.i64c(s));
-  llvm::Value* r = b.CreateSRem(t, cg.i64c(s));
+  llvm::Value* q = b.CreateSDiv(t, s);
+  llvm::Value* r = b.CreateSRem(t, s);
   llvm::Value* adjust = b.CreateICmpSLT(r, cg.i64c(0));
   q = b.CreateSub(q, b.CreateZExt(adjust, cg.i64()));
-  return b.CreateMul(q, cg.i64c(s));
+  return b.CreateMul(q, s);
 }
 
 class WindowOp : public Operator {
@@ -48,13 +49,13 @@ class WindowOp : public Operator {
   void consume(CgContext& cg, const Row& row) override {
     auto& b = cg.b();
     prepare(cg);
-    llvm::Value* pane = floor_to(cg, row_time(cg, clock_), window_.slide_ms);
+    llvm::Value* pane = floor_to(cg, row_time(cg, clock_), cg.duration(window_.slide));
     llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "window.done", cg.fs().fn);
     if (clock_.event_time) {
       // Late: every window of the record ended at or before the watermark
       // as it stood when this batch began (end_batch alone moves it).
       llvm::Value* watermark = late_bound(cg, clock_);
-      llvm::Value* last_end = b.CreateAdd(pane, cg.i64c(window_.size_ms));
+      llvm::Value* last_end = b.CreateAdd(pane, cg.duration(window_.size));
       llvm::Value* late = b.CreateICmpSLE(last_end, watermark);
       llvm::BasicBlock* drop = llvm::BasicBlock::Create(cg.llvm(), "window.late", cg.fs().fn);
       llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "window.keep", cg.fs().fn);
@@ -85,9 +86,9 @@ class WindowOp : public Operator {
     auto& b = cg.b();
     llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "window.check.done", cg.fs().fn);
     if (clock_.event_time) {
-      llvm::Value* pane = floor_to(cg, cg.fs().event_time, window_.slide_ms);
+      llvm::Value* pane = floor_to(cg, cg.fs().event_time, cg.duration(window_.slide));
       llvm::Value* watermark = late_bound(cg, clock_);
-      llvm::Value* late = b.CreateICmpSLE(b.CreateAdd(pane, cg.i64c(window_.size_ms)), watermark);
+      llvm::Value* late = b.CreateICmpSLE(b.CreateAdd(pane, cg.duration(window_.size)), watermark);
       llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "window.check", cg.fs().fn);
       b.CreateCondBr(late, done, keep);
       b.SetInsertPoint(keep);
@@ -103,12 +104,13 @@ class WindowOp : public Operator {
     llvm::Value* watermark = fire_bound(cg, clock_);
     llvm::Value* fired = b.CreateLoad(cg.i64(), fired_upto_);
     bool final_mode = stage_.emit == plan::EmitMode::Final;
-    int64_t per_pane = window_.size_ms / window_.slide_ms;
+    llvm::Value* slide = cg.duration(window_.slide);
 
-    // Visits the windows (ends e = pane + k*S, k = 1..L/S) of a pane with e > P.
+    // Visits the windows (ends e = pane + k*S, k = 1..L/S) of a pane with
+    // e > P: unrolled when L/S is known at compile time (always, but for a
+    // sliding window of a built program whose L or S is a duration param).
     auto for_each_window = [&](llvm::Value* pane, const std::function<void(llvm::Value* end)>& body) {
-      for (int64_t k = 1; k <= per_pane; ++k) {
-        llvm::Value* e = b.CreateAdd(pane, cg.i64c(k * window_.slide_ms));
+      auto visit = [&](llvm::Value* e) {
         llvm::BasicBlock* open = llvm::BasicBlock::Create(cg.llvm(), "win.open", cg.fs().fn);
         llvm::BasicBlock* next = llvm::BasicBlock::Create(cg.llvm(), "win.next", cg.fs().fn);
         b.CreateCondBr(b.CreateICmpSGT(e, fired), open, next);
@@ -116,7 +118,29 @@ class WindowOp : public Operator {
         body(e);
         b.CreateBr(next);
         b.SetInsertPoint(next);
+      };
+      bool tumbling = window_.kind == plan::WindowKind::Tumbling;
+      if (tumbling || (cg.constant_duration(window_.size) && cg.constant_duration(window_.slide))) {
+        int64_t per_pane = tumbling ? 1 : window_.size.ms / window_.slide.ms;
+        for (int64_t k = 1; k <= per_pane; ++k) visit(b.CreateAdd(pane, b.CreateMul(cg.i64c(k), slide)));
+        return;
       }
+      //   for (e = pane + S; e <= pane + L; e += S) visit(e)
+      llvm::Value* e_at = cg.entry_alloca(cg.i64(), "win.end");
+      llvm::Value* last = b.CreateAdd(pane, cg.duration(window_.size));
+      b.CreateStore(b.CreateAdd(pane, slide), e_at);
+      llvm::BasicBlock* head = llvm::BasicBlock::Create(cg.llvm(), "win.each", cg.fs().fn);
+      llvm::BasicBlock* step = llvm::BasicBlock::Create(cg.llvm(), "win.each.body", cg.fs().fn);
+      llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "win.each.done", cg.fs().fn);
+      b.CreateBr(head);
+      b.SetInsertPoint(head);
+      llvm::Value* e = b.CreateLoad(cg.i64(), e_at);
+      b.CreateCondBr(b.CreateICmpSLE(e, last), step, done);
+      b.SetInsertPoint(step);
+      visit(e);
+      b.CreateStore(b.CreateAdd(e, slide), e_at);
+      b.CreateBr(head);
+      b.SetInsertPoint(done);
     };
     auto window_keys = [&](llvm::Value* pane_slot, llvm::Value* end) {
       std::vector<CgValue> keys = {{Type::Timestamp, end, nullptr}};
@@ -178,7 +202,7 @@ class WindowOp : public Operator {
     // Emit the windows by (window_end, keys); window_start = end - L.
     windows_->for_each_updated([&](llvm::Value* w, llvm::BasicBlock*) {
       llvm::Value* end = windows_->key(w, 0).v;
-      Row out = {{Type::Timestamp, b.CreateSub(end, cg.i64c(window_.size_ms)), nullptr},
+      Row out = {{Type::Timestamp, b.CreateSub(end, cg.duration(window_.size)), nullptr},
                  {Type::Timestamp, end, nullptr}};
       for (size_t i = 1; i <= stage_.keys.size(); ++i) out.push_back(windows_->key(w, i));
       for (CgValue& v : window_state_->finalize(cg, w)) out.push_back(v);
@@ -197,7 +221,7 @@ class WindowOp : public Operator {
     panes_->erase_if("expired", [&](llvm::Value* pane_slot, llvm::Value* arg) {
       llvm::Value* pane = panes_->key(pane_slot, 0).v;
       llvm::Value* w = cg.b().CreateLoad(cg.i64(), arg);
-      llvm::Value* gone = cg.b().CreateICmpSLE(cg.b().CreateAdd(pane, cg.i64c(window_.size_ms)), w);
+      llvm::Value* gone = cg.b().CreateICmpSLE(cg.b().CreateAdd(pane, cg.duration(window_.size)), w);
       llvm::BasicBlock* free_it = llvm::BasicBlock::Create(cg.llvm(), "pane.free", cg.fs().fn);
       llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "pane.keep", cg.fs().fn);
       cg.b().CreateCondBr(gone, free_it, keep);

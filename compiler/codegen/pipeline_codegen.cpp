@@ -9,6 +9,7 @@
 #include "abi.h"
 #include "codegen/checkpoint.h"
 #include "codegen/codegen.h"
+#include "codegen/configure.h"
 #include "codegen/lookup_table.h"
 #include "codegen/operator.h"
 #include "codegen/scan.h"
@@ -234,8 +235,9 @@ class PipelineBuilder {
       llvm::Value* wm_global = cg_.source_watermark(index);
       llvm::Value* wm = b.CreateLoad(cg_.i64(), wm_global);
       // max - delay, saturating at INT64_MIN ("no record yet" stays -infinity).
-      llvm::Value* room = b.CreateICmpSGE(max, cg_.i64c(INT64_MIN + s.watermark_ms));
-      llvm::Value* candidate = b.CreateSelect(room, b.CreateSub(max, cg_.i64c(s.watermark_ms)), cg_.i64c(INT64_MIN));
+      llvm::Value* delay = cg_.duration(s.watermark);
+      llvm::Value* room = b.CreateICmpSGE(max, b.CreateAdd(cg_.i64c(INT64_MIN), delay));
+      llvm::Value* candidate = b.CreateSelect(room, b.CreateSub(max, delay), cg_.i64c(INT64_MIN));
       llvm::Value* next = b.CreateSelect(b.CreateICmpSGT(candidate, wm), candidate, wm);
       // At the end of input, and for a source that has ended: +infinity
       // (an ended source no longer holds back a union or a join).
@@ -273,58 +275,6 @@ class PipelineBuilder {
     return g ? static_cast<llvm::Constant*>(g) : llvm::ConstantPointerNull::get(cg_.ptr());
   }
 
-  //   void flow_configure(FlowContext* ctx) {
-  //     sources[0].path = param.input.ptr; sources[1].gen_count = param.rows; ...
-  //   }
-  // Built programs only: JIT runs fold --param values into the descriptors.
-  llvm::Constant* configure_function(llvm::GlobalVariable* sources, llvm::GlobalVariable* sinks) {
-    llvm::Constant* null = llvm::ConstantPointerNull::get(cg_.ptr());
-    if (options_.fold_params) return null;
-    // The connector arguments a bare param may set, by descriptor field.
-    static const std::map<std::string, size_t> kSourceFields = {
-        {"path", offsetof(FlowSourceDesc, path)},        {"address", offsetof(FlowSourceDesc, path)},
-        {"follow", offsetof(FlowSourceDesc, follow)},    {"count", offsetof(FlowSourceDesc, gen_count)},
-        {"rate", offsetof(FlowSourceDesc, gen_rate)},    {"start", offsetof(FlowSourceDesc, gen_start)},
-        {"step", offsetof(FlowSourceDesc, gen_step)}};
-    bool any = false;
-    for (const plan::Source& src : p_.sources) any = any || !src.connector.param_args.empty();
-    for (const plan::Sink& sink : p_.sinks) any = any || !sink.connector.param_args.empty();
-    if (!any) return null;
-    auto& b = cg_.b();
-    auto* type = llvm::FunctionType::get(b.getVoidTy(), {cg_.ptr()}, false);
-    llvm::Function* fn = cg_.begin_function("flow_configure", type);
-    auto set = [&](llvm::GlobalVariable* array, size_t index, size_t offset, int param) {
-      auto* element = llvm::cast<llvm::StructType>(array->getValueType()->getArrayElementType());
-      const plan::Param& p = p_.params[param];
-      llvm::Value* at = cg_.abi_gep(element, b.CreateConstInBoundsGEP1_64(element, array, index), offset);
-      llvm::Value* slot = cg_.param_slot(param);
-      llvm::Value* v;
-      if (p.type == plan::Type::String) {
-        // Strings set by --param are kept NUL-terminated by the runtime.
-        v = b.CreateLoad(cg_.ptr(), b.CreateStructGEP(cg_.str_type(), slot, 0));
-      } else if (p.type == plan::Type::Bool) {
-        v = b.CreateZExt(b.CreateLoad(cg_.i8(), slot), cg_.i32());
-      } else {
-        v = b.CreateLoad(cg_.i64(), slot);
-      }
-      b.CreateStore(v, at);
-    };
-    for (size_t k = 0; k < p_.sources.size(); ++k) {
-      for (const auto& [arg, param] : p_.sources[k].connector.param_args) {
-        auto field = kSourceFields.find(arg);
-        if (field != kSourceFields.end()) set(sources, k, field->second, param);
-      }
-    }
-    for (size_t k = 0; k < p_.sinks.size(); ++k) {
-      auto path = p_.sinks[k].connector.param_args.find("path");
-      if (path != p_.sinks[k].connector.param_args.end()) {
-        set(sinks, k, offsetof(FlowSinkDesc, path), path->second);
-      }
-    }
-    b.CreateRetVoid();
-    return fn;
-  }
-
   llvm::Constant* columns(const plan::Schema& schema, const std::string& name) {
     std::vector<llvm::Constant*> items;
     for (const plan::Field& f : schema.fields) {
@@ -336,14 +286,17 @@ class PipelineBuilder {
     return or_null(global_array(cg_.abi_type("FlowColumn"), items, name));
   }
 
-  // NAME, VALUE, ... as a private array of C strings (kafka options).
-  llvm::Constant* options(const plan::Connector& c, const std::string& name) {
+  // NAME, VALUE, ... as a private array of C strings (kafka options);
+  // writable when configure sets values that read params. Kept in `made`.
+  llvm::Constant* options(const plan::Connector& c, const std::string& name,
+                          std::vector<llvm::GlobalVariable*>& made) {
     std::vector<llvm::Constant*> items;
     for (const auto& [key, value] : c.kafka) {
       items.push_back(cg_.cstring(key));
       items.push_back(cg_.cstring(value));
     }
-    return or_null(global_array(cg_.ptr(), items, name));
+    made.push_back(global_array(cg_.ptr(), items, name, c.param_args.empty()));
+    return or_null(made.back());
   }
 
   static int32_t format_code(plan::FormatKind k) {
@@ -415,6 +368,7 @@ class PipelineBuilder {
   void descriptors(const std::vector<llvm::Function*>& sources, llvm::Function* end_batch,
                    llvm::Function* snapshot, llvm::Function* restore) {
     llvm::Constant* null = llvm::ConstantPointerNull::get(cg_.ptr());
+    ConfigureTargets configure;
     std::vector<llvm::Constant*> source_items;
     for (size_t k = 0; k < p_.sources.size(); ++k) {
       const plan::Source& s = p_.sources[k];
@@ -429,7 +383,7 @@ class PipelineBuilder {
           .set(offsetof(FlowSourceDesc, on_error), cg_.i32c(on_error_code(s.on_error)))
           .set(offsetof(FlowSourceDesc, dead_letter_path), s.dead_letter ? cg_.cstring(s.dead_letter->path) : null)
           .set(generate ? offsetof(FlowSourceDesc, generate) : offsetof(FlowSourceDesc, process), sources[k])
-          .set(offsetof(FlowSourceDesc, options), options(s.connector, "options." + s.name))
+          .set(offsetof(FlowSourceDesc, options), options(s.connector, "options." + s.name, configure.source_options))
           .set(offsetof(FlowSourceDesc, option_count), cg_.i32c(static_cast<int>(s.connector.kafka.size())))
           .set(offsetof(FlowSourceDesc, max_event_time),
                s.event_time >= 0 ? cg_.source_max_time(static_cast<int>(k)) : null);
@@ -454,7 +408,7 @@ class PipelineBuilder {
               .set(offsetof(FlowSinkDesc, path), cg_.cstring(s.connector.path))
               .set(offsetof(FlowSinkDesc, columns), columns(s.columns, "columns.sink" + n))
               .set(offsetof(FlowSinkDesc, column_count), cg_.i32c(static_cast<int>(s.columns.fields.size())))
-              .set(offsetof(FlowSinkDesc, options), options(s.connector, "options.sink" + n))
+              .set(offsetof(FlowSinkDesc, options), options(s.connector, "options.sink" + n, configure.sink_options))
               .set(offsetof(FlowSinkDesc, option_count), cg_.i32c(static_cast<int>(s.connector.kafka.size())))
               .set(offsetof(FlowSinkDesc, has_key), cg_.i32c(s.key ? 1 : 0))
               .set(offsetof(FlowSinkDesc, csv_header), cg_.i32c(s.format.header))
@@ -467,20 +421,34 @@ class PipelineBuilder {
       param_items.push_back(
           AbiConstant(cg_, "FlowParamDesc")
               .set(offsetof(FlowParamDesc, name), cg_.cstring(param.name))
-              .set(offsetof(FlowParamDesc, type), cg_.i32c(flow_type(param.type)))
+              .set(offsetof(FlowParamDesc, type), cg_.i32c(param.duration ? FLOW_TYPE_DURATION : flow_type(param.type)))
               .set(offsetof(FlowParamDesc, slot), cg_.param_slot(static_cast<int>(k)))
-              .set(offsetof(FlowParamDesc, fixed), cg_.i32c(options_.fold_params ? 0 : param.fixed_at_compile_time))
+              .set(offsetof(FlowParamDesc, fixed), cg_.i32c(options_.fold_params ? 0 : param.in_regex_pattern))
               .get());
     }
-    auto* source_array = global_array(cg_.abi_type("FlowSourceDesc"), source_items, "sources", false);
+    llvm::GlobalVariable* source_array = nullptr;
+    if (!source_items.empty()) {
+      source_array = cg_.source_descriptors();
+      auto* type = llvm::cast<llvm::ArrayType>(source_array->getValueType());
+      source_array->setInitializer(llvm::ConstantArray::get(type, source_items));
+    }
     auto* sink_array = global_array(cg_.abi_type("FlowSinkDesc"), sink_items, "sinks", false);
     auto* param_array = global_array(cg_.abi_type("FlowParamDesc"), param_items, "params");
     const std::string plan_text = options_.plan_text.empty() ? pipeline_plan_text(p_) : options_.plan_text;
+    // configure (built programs) writes into flow_pipeline, which points to
+    // configure: the global first, its value last.
+    auto* pipeline_type = cg_.abi_type("FlowPipeline");
+    auto* pipeline_global = new llvm::GlobalVariable(cg_.module(), pipeline_type, false,
+                                                     llvm::GlobalValue::ExternalLinkage, nullptr, "flow_pipeline");
+    configure.sources = source_array;
+    configure.sinks = sink_array;
+    configure.pipeline = pipeline_global;
+    llvm::Function* configure_fn = make_configure(cg_, configure);
     AbiConstant pipeline(cg_, "FlowPipeline");
     pipeline.set(offsetof(FlowPipeline, name), cg_.cstring(p_.name))
         .set(offsetof(FlowPipeline, params), or_null(param_array))
         .set(offsetof(FlowPipeline, param_count), cg_.i32c(static_cast<int>(p_.params.size())))
-        .set(offsetof(FlowPipeline, batch_ms), cg_.i64c(p_.batch_ms))
+        .set(offsetof(FlowPipeline, batch_ms), cg_.i64c(p_.batch.ms))
         .set(offsetof(FlowPipeline, sources), or_null(source_array))
         .set(offsetof(FlowPipeline, source_count), cg_.i32c(static_cast<int>(source_items.size())))
         .set(offsetof(FlowPipeline, sinks), or_null(sink_array))
@@ -491,11 +459,11 @@ class PipelineBuilder {
         .set(offsetof(FlowPipeline, restore), restore)
         .set(offsetof(FlowPipeline, checkpoint_dir), p_.checkpoint ? cg_.cstring(p_.checkpoint->dir) : null)
         .set(offsetof(FlowPipeline, checkpoint_every_ms),
-             cg_.i64c(p_.checkpoint ? p_.checkpoint->every_ms.value_or(0) : 0))
+             cg_.i64c(p_.checkpoint && p_.checkpoint->every ? p_.checkpoint->every->ms : 0))
         .set(offsetof(FlowPipeline, plan_text), cg_.cstring(plan_text))
-        .set(offsetof(FlowPipeline, configure), configure_function(source_array, sink_array));
-    new llvm::GlobalVariable(cg_.module(), pipeline.type(), true, llvm::GlobalValue::ExternalLinkage,
-                             pipeline.get(), "flow_pipeline");
+        .set(offsetof(FlowPipeline, configure), configure_fn ? static_cast<llvm::Constant*>(configure_fn) : null);
+    pipeline_global->setInitializer(pipeline.get());
+    pipeline_global->setConstant(configure_fn == nullptr);
   }
 
   //   int main(int argc, char** argv) { return flow_runtime_main(&flow_pipeline, argc, argv); }

@@ -16,7 +16,8 @@ constexpr const char* kCheckHelp =
     "Parses and type-checks FILE.flow and reports every error with its line\n"
     "and column. Never opens data files.\n\n"
     "options:\n"
-    "  --param NAME=VALUE   override a param (typed and checked)\n"
+    "  --param NAME=VALUE   override a param (typed and checked; a duration\n"
+    "                       param takes a duration such as 250ms, 10s, 5m)\n"
     "  --batch D            override the batch interval (e.g. 500ms, 2s)\n";
 
 constexpr const char* kExplainHelp =
@@ -27,7 +28,8 @@ constexpr const char* kExplainHelp =
     "  --graph mermaid|dot  print the plan as a Mermaid or Graphviz graph instead\n"
     "  --disable-pass NAME  skip a plan pass (fold-constants, push-down-predicates,\n"
     "                       prune-columns); repeatable\n"
-    "  --param NAME=VALUE   override a param (typed and checked)\n"
+    "  --param NAME=VALUE   override a param (typed and checked; a duration\n"
+    "                       param takes a duration such as 250ms, 10s, 5m)\n"
     "  --batch D            override the batch interval\n";
 
 }  // namespace

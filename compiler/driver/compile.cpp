@@ -1,7 +1,5 @@
 #include "driver/compile.h"
 
-#include <sstream>
-
 #include "codegen/codegen.h"
 #include "engine/engine.h"
 #include "optimize/optimizer.h"
@@ -10,9 +8,18 @@ namespace flowc {
 
 std::optional<Compiled> compile_pipeline(plan::Pipeline pipeline, const CompileOptions& options,
                                          std::ostream& err) {
-  optimize::PassOptions pass_options;
-  pass_options.fold_params = !options.for_executable;
-  optimize::optimize(pipeline, pass_options, options.disabled_passes);
+  // The checkpoint fingerprint's text is taken with params kept by name:
+  // every constant that reads a param prints as written, so the text is the
+  // same whatever --param says, and `flowc run` and a built program of the
+  // same file read each other's checkpoints (LANGUAGE.md 12).
+  optimize::PassOptions by_name;
+  by_name.fold_params = false;
+  optimize::optimize(pipeline, by_name, options.disabled_passes);
+  const std::string plan_text = codegen::pipeline_plan_text(pipeline);
+  if (!options.for_executable) {
+    // JIT: the --param values are known; fold them in as constants.
+    optimize::optimize(pipeline, optimize::PassOptions{}, options.disabled_passes);
+  }
 
   engine::initialize_llvm();
   Compiled out;
@@ -27,7 +34,7 @@ std::optional<Compiled> compile_pipeline(plan::Pipeline pipeline, const CompileO
   codegen::CodegenOptions cg_options;
   cg_options.fold_params = !options.for_executable;
   cg_options.emit_main = options.for_executable;
-  cg_options.plan_text = options.plan_text;
+  cg_options.plan_text = plan_text;
   codegen::CodegenResult result = codegen::generate_pipeline(pipeline, *out.module, cg_options);
   std::string error;
   if (!engine::optimize_module(*out.module, options.opt_level, result.exported, error)) {
@@ -35,20 +42,6 @@ std::optional<Compiled> compile_pipeline(plan::Pipeline pipeline, const CompileO
     return std::nullopt;
   }
   return out;
-}
-
-std::string checkpoint_plan_text(const std::string& path, const FrontendOptions& options,
-                                 const std::set<std::string>& disabled_passes) {
-  FrontendOptions defaults = options;
-  defaults.params.clear();
-  defaults.batch_ms.reset();
-  std::ostringstream ignored;  // the same file checked clean with its --param values
-  FrontendResult r = run_frontend(path, defaults, ignored);
-  if (!r.pipeline) return "";
-  optimize::PassOptions pass_options;
-  pass_options.fold_params = false;
-  optimize::optimize(*r.pipeline, pass_options, disabled_passes);
-  return codegen::pipeline_plan_text(*r.pipeline);
 }
 
 }  // namespace flowc

@@ -19,7 +19,6 @@ struct CompileOptions {
   int opt_level = 2;           // -O0 .. -O3
   bool for_executable = false;  // adds main(); params read at run time
   std::set<std::string> disabled_passes;
-  std::string plan_text;  // checkpoint_plan_text; empty: the plan's own
 };
 
 struct Compiled {
@@ -31,13 +30,5 @@ struct Compiled {
 // it. On failure prints `flowc: error: ...` to `err` and returns nullopt.
 std::optional<Compiled> compile_pipeline(plan::Pipeline pipeline, const CompileOptions& options,
                                          std::ostream& err);
-
-// The plan text a checkpoint is fingerprinted by: the program at `path`
-// checked without --param and --batch, its params not folded. A restart may
-// change both (LANGUAGE.md 12), and `flowc run` and a built program of the
-// same file read each other's checkpoints. Call after run_frontend
-// succeeded on the same file.
-std::string checkpoint_plan_text(const std::string& path, const FrontendOptions& options,
-                                 const std::set<std::string>& disabled_passes);
 
 }  // namespace flowc

@@ -41,7 +41,10 @@ FrontendResult run_frontend(const std::string& path, const FrontendOptions& opti
     size_t n = diags.error_count();
     err << "flowc: " << n << " error" << (n == 1 ? "" : "s") << " in " << path << "\n";
     result.pipeline.reset();
-    result.exit_code = 1;
+    // A --param or --batch value that the file cannot take (a window length
+    // that is not a multiple of its slide, ...) is a usage error, as in a
+    // built program that is given it.
+    result.exit_code = diags.only_usage_errors() ? 2 : 1;
     return result;
   }
   // --param names and values are usage errors: the file itself is fine.
@@ -70,7 +73,8 @@ FrontendResult run_frontend(const std::string& path, const FrontendOptions& opti
       result.exit_code = 2;
     } else if (!param->overridden) {
       err << "flowc: error: param '" << name << "' expects "
-          << (param->type == plan::Type::Int ? "an " : "a ") << plan::type_name(param->type)
+          << (param->type == plan::Type::Int && !param->duration ? "an " : "a ")
+          << plan::param_type_name(*param) << (param->duration ? " such as 250ms, 10s or 5m" : "")
           << ", got '" << value << "'\n";
       result.exit_code = 2;
     }

@@ -16,7 +16,8 @@ constexpr const char* kRunHelp =
     "Compiles the pipeline in memory (LLVM JIT) and runs it until every source\n"
     "has ended, or until SIGINT/SIGTERM (the current batch is finished first).\n\n"
     "options:\n"
-    "  --param NAME=VALUE       set a param (typed and checked); repeatable\n"
+    "  --param NAME=VALUE       set a param (typed and checked; a duration param\n"
+    "                           takes a duration such as 250ms, 10s, 5m); repeatable\n"
     "  --batch D                the batch interval (e.g. 500ms, 2s)\n"
     "  --max-batch-records N    end a batch after N records (default 1000000)\n"
     "  --max-state-keys N       fail (exit 3) when a keyed table would hold more\n"
@@ -30,9 +31,12 @@ constexpr const char* kRunHelp =
 constexpr const char* kBuildHelp =
     "usage: flowc build FILE.flow -o PROGRAM [-O0..-O3] [--param NAME=VALUE]...\n\n"
     "Compiles the pipeline ahead of time into a standalone executable. PROGRAM\n"
-    "accepts the same run options as 'flowc run' (--param, --batch, ...);\n"
-    "--param given here sets the params' default values. The executable is built\n"
-    "for this machine's CPU and needs no LLVM at run time.\n";
+    "accepts the same run options as 'flowc run' (--param, --batch, ...), and\n"
+    "every param follows its --param at run time (connector and format arguments,\n"
+    "durations, defaults) except one that a regex pattern reads: that one is\n"
+    "compiled in, and --param given here sets it (as it sets every param's\n"
+    "default value). The executable is built for this machine's CPU and needs\n"
+    "no LLVM at run time.\n";
 
 constexpr const char* kEmitHelp =
     "usage: flowc emit-llvm FILE.flow [-O0..-O3] [--param NAME=VALUE]... [--exe]\n\n"
@@ -71,7 +75,6 @@ int run_run(const std::vector<std::string>& args, int, char**) {
   if (!take_opt_level(runtime_args, compile.opt_level, "run")) return 2;
   FrontendResult r = run_frontend(opts.file, opts.frontend, std::cerr);
   if (!r.pipeline) return r.exit_code;
-  compile.plan_text = checkpoint_plan_text(opts.file, opts.frontend, compile.disabled_passes);
   std::optional<Compiled> compiled = compile_pipeline(std::move(*r.pipeline), compile, std::cerr);
   if (!compiled) return 3;
   // The runtime parses the run options itself, exactly as a built program does.
@@ -113,7 +116,6 @@ int run_build(const std::vector<std::string>& args, int, char**) {
   }
   FrontendResult r = run_frontend(opts.file, opts.frontend, std::cerr);
   if (!r.pipeline) return r.exit_code;
-  compile.plan_text = checkpoint_plan_text(opts.file, opts.frontend, compile.disabled_passes);
   std::optional<Compiled> compiled = compile_pipeline(std::move(*r.pipeline), compile, std::cerr);
   if (!compiled) return 3;
   std::string error;
@@ -147,7 +149,6 @@ int run_emit_llvm(const std::vector<std::string>& args, int, char**) {
   }
   FrontendResult r = run_frontend(opts.file, opts.frontend, std::cerr);
   if (!r.pipeline) return r.exit_code;
-  compile.plan_text = checkpoint_plan_text(opts.file, opts.frontend, compile.disabled_passes);
   std::optional<Compiled> compiled = compile_pipeline(std::move(*r.pipeline), compile, std::cerr);
   if (!compiled) return 3;
   engine::print_module(*compiled->module, llvm::outs());

@@ -32,6 +32,18 @@ int64_t TreeBuilder::duration(antlr4::tree::TerminalNode* token) {
   return 0;
 }
 
+// duration : DURATION | ident ;
+ast::Duration TreeBuilder::duration(P::DurationContext* ctx) {
+  ast::Duration d;
+  d.range = range(ctx);
+  if (ctx->DURATION()) {
+    d.ms = duration(ctx->DURATION());
+  } else {
+    d.param = name(ctx->ident());
+  }
+  return d;
+}
+
 std::string TreeBuilder::string_token(antlr4::tree::TerminalNode* token) {
   LexError error;
   auto value = parse_string_literal(token->getText(), error);
@@ -49,8 +61,8 @@ ast::Program TreeBuilder::build(P::ProgramContext* tree) {
   return program;
 }
 
-// decl : PIPELINE ident | PARAM ident ':' ident '=' expr | BATCH DURATION
-//      | CHECKPOINT STRING (EVERY DURATION)? | SOURCE ident '=' connector sourceClause*
+// decl : PIPELINE ident | PARAM ident ':' ident '=' expr | BATCH duration
+//      | CHECKPOINT STRING (EVERY duration)? | SOURCE ident '=' connector sourceClause*
 //      | TABLE ident '=' connector tableClause* | STREAM ident '=' streamInput ('|' stage)*
 //      | SINK streamInput TO connector sinkClause* ;
 ast::Decl TreeBuilder::decl(P::DeclContext* ctx) {
@@ -70,13 +82,13 @@ ast::Decl TreeBuilder::decl(P::DeclContext* ctx) {
     d.value = expr(c->expr());
   } else if (auto* c = dynamic_cast<P::BatchDeclContext*>(ctx)) {
     d.kind = ast::DeclKind::Batch;
-    d.duration_ms = duration(c->DURATION());
-    d.name_range = range(c->DURATION());
+    d.duration = duration(c->duration());
+    d.name_range = d.duration.range;
   } else if (auto* c = dynamic_cast<P::CheckpointDeclContext*>(ctx)) {
     d.kind = ast::DeclKind::Checkpoint;
     d.path = string_token(c->STRING());
     d.name_range = range(c->STRING());
-    if (c->DURATION()) d.every_ms = duration(c->DURATION());
+    if (c->duration()) d.every = duration(c->duration());
   } else if (auto* c = dynamic_cast<P::SourceDeclContext*>(ctx)) {
     d.kind = ast::DeclKind::Source;
     d.name = name(c->ident());
@@ -116,7 +128,7 @@ void TreeBuilder::stream_input(ast::Decl& d, P::StreamInputContext* ctx) {
   if (ctx->UNION() == nullptr) d.union_inputs.clear();
 }
 
-// sourceClause : FORMAT format | SCHEMA schema | EVENT_TIME ident (WATERMARK DURATION)?
+// sourceClause : FORMAT format | SCHEMA schema | EVENT_TIME ident (WATERMARK duration)?
 //              | ON_ERROR onError ;
 void TreeBuilder::source_clause(ast::Decl& d, P::SourceClauseContext* ctx) {
   auto repeated = [&](bool present) {
@@ -131,7 +143,7 @@ void TreeBuilder::source_clause(ast::Decl& d, P::SourceClauseContext* ctx) {
     if (repeated(d.event_time.has_value())) return;
     d.event_time = name(c->ident());
     d.event_time_range = range(c->ident());
-    if (c->DURATION()) d.watermark_ms = duration(c->DURATION());
+    if (c->duration()) d.watermark = duration(c->duration());
   } else if (auto* c = dynamic_cast<P::OnErrorClauseContext*>(ctx)) {
     if (repeated(d.on_error.has_value())) return;
     ast::OnError on_error;
@@ -289,18 +301,14 @@ ast::Stage TreeBuilder::stage(P::StageContext* ctx) {
     P::WindowSpecContext* spec = c->windowSpec();
     if (auto* t = dynamic_cast<P::TumblingWindowContext*>(spec)) {
       s.window = ast::WindowKind::Tumbling;
-      s.size_ms = duration(t->DURATION());
-      s.size_range = range(t->DURATION());
+      s.size = duration(t->duration());
     } else if (auto* sl = dynamic_cast<P::SlidingWindowContext*>(spec)) {
       s.window = ast::WindowKind::Sliding;
-      s.size_ms = duration(sl->DURATION(0));
-      s.size_range = range(sl->DURATION(0));
-      s.slide_ms = duration(sl->DURATION(1));
-      s.slide_range = range(sl->DURATION(1));
+      s.size = duration(sl->duration(0));
+      s.slide = duration(sl->duration(1));
     } else if (auto* se = dynamic_cast<P::SessionWindowContext*>(spec)) {
       s.window = ast::WindowKind::Session;
-      s.size_ms = duration(se->DURATION());
-      s.size_range = range(se->DURATION());
+      s.size = duration(se->duration());
     }
   } else if (auto* c = dynamic_cast<P::GroupStageContext*>(ctx)) {
     s.kind = ast::StageKind::GroupBy;
@@ -338,7 +346,7 @@ ast::Stage TreeBuilder::stage(P::StageContext* ctx) {
   return s;
 }
 
-// stageOption : EMIT emitMode | EXPIRE AFTER DURATION ;
+// stageOption : EMIT emitMode | EXPIRE AFTER duration ;
 void TreeBuilder::stage_options(ast::Stage& s, const std::vector<P::StageOptionContext*>& options) {
   for (P::StageOptionContext* option : options) {
     if (auto* e = dynamic_cast<P::EmitOptionContext*>(option)) {
@@ -354,11 +362,11 @@ void TreeBuilder::stage_options(ast::Stage& s, const std::vector<P::StageOptionC
       if (mode->UPDATED()) s.emit = ast::EmitMode::Updated;
       if (mode->ALL()) s.emit = ast::EmitMode::All;
     } else if (auto* x = dynamic_cast<P::ExpireOptionContext*>(option)) {
-      if (s.expire_ms) {
+      if (s.expire) {
         diags_.error(range(option), "'expire after' is given twice");
         continue;
       }
-      s.expire_ms = duration(x->DURATION());
+      s.expire = duration(x->duration());
       s.expire_range = range(option);
     }
   }

@@ -43,6 +43,7 @@ class TreeBuilder {
   ast::ExprPtr literal(FlowParser::LiteralContext* ctx);
   ast::ExprPtr field(FlowParser::QualifiedNameContext* ctx);
   int64_t duration(antlr4::tree::TerminalNode* token);
+  ast::Duration duration(FlowParser::DurationContext* ctx);
   std::string string_token(antlr4::tree::TerminalNode* token);
 
   std::string name(FlowParser::IdentContext* ctx);

@@ -30,14 +30,22 @@ std::string wrap(const Expr& e, const ExprNames& names, int min_precedence) {
   return precedence(e) < min_precedence ? "(" + text + ")" : text;
 }
 
-std::string window_text(const Window& w) {
+// Durations print as written (a param by its name, LANGUAGE.md 13): the
+// plan text, and so the checkpoint fingerprint, never holds a --param value.
+std::string window_text(const Window& w, const std::vector<Param>& params) {
   switch (w.kind) {
-    case WindowKind::Tumbling: return "tumbling " + duration_text(w.size_ms);
+    case WindowKind::Tumbling: return "tumbling " + duration_text(w.size, params);
     case WindowKind::Sliding:
-      return "sliding " + duration_text(w.size_ms) + " every " + duration_text(w.slide_ms);
-    case WindowKind::Session: return "session " + duration_text(w.size_ms);
+      return "sliding " + duration_text(w.size, params) + " every " + duration_text(w.slide, params);
+    case WindowKind::Session: return "session " + duration_text(w.size, params);
   }
   return "";
+}
+
+// A constant as written: the expression when it reads a param, else the value.
+std::string constant_text(const Value& v, const ParamExpr& e, const std::vector<Param>* params) {
+  if (e && params) return expr_text(*e, ExprNames{nullptr, nullptr, params});
+  return value_literal(v);
 }
 
 std::string on_error_text(const Source& s) {
@@ -87,7 +95,7 @@ void explain_stage(const Pipeline& p, const Stage& st, const Schema& input, std:
   ExprNames names{&input, nullptr, &p.params};
   auto group = [&](const std::optional<Window>& window, const std::vector<NamedExpr>& keys) {
     if (window) {
-      out << "  | window " << window_text(*window) << "  ("
+      out << "  | window " << window_text(*window, p.params) << "  ("
           << (st.clock.event_time ? "event time" : "processing time") << ")\n";
     }
     if (!keys.empty()) out << "  | group by " << keys_text(keys, names) << "\n";
@@ -129,12 +137,12 @@ void explain_stage(const Pipeline& p, const Stage& st, const Schema& input, std:
             out << "  | update ";
             for (size_t i = 0; i < s.state.size(); ++i) {
               out << (i ? ", " : "") << s.state[i].name << ": " << type_name(s.state[i].type) << " = "
-                  << value_literal(*s.state[i].default_value);
+                  << constant_text(*s.state[i].default_value, s.state[i].default_expr, &p.params);
             }
             out << " {\n";
             print_statements(s.body, body_names, "      ", out);
             out << "    } emit " << emit_name(s.emit);
-            if (s.expire_ms) out << " expire after " << duration_text(*s.expire_ms);
+            if (s.expire) out << " expire after " << duration_text(*s.expire, p.params);
             out << "\n";
           },
       },
@@ -152,7 +160,7 @@ std::string stage_label(const Pipeline& p, const Stage& st) {
            duration_text(s->within_ms);
   }
   if (const auto* s = st.as<AggregateStage>()) {
-    return s->window ? "window " + window_text(*s->window) + "\\naggregate" : "aggregate";
+    return s->window ? "window " + window_text(*s->window, p.params) + "\\naggregate" : "aggregate";
   }
   return stage_keyword(st);
 }
@@ -196,34 +204,42 @@ std::string expr_text(const Expr& e, const ExprNames& names) {
   return "?";
 }
 
-std::string schema_text(const Schema& s, bool with_defaults) {
+std::string schema_text(const Schema& s, const std::vector<Param>* params) {
   std::string text = "{ ";
   for (size_t i = 0; i < s.fields.size(); ++i) {
     const Field& f = s.fields[i];
     text += (i ? ", " : "") + f.name + ": " + type_name(f.type);
-    if (with_defaults && f.default_value) text += " = " + value_literal(*f.default_value);
+    if (params && f.default_value) text += " = " + constant_text(*f.default_value, f.default_expr, params);
   }
   return text + (s.fields.empty() ? "}" : " }");
 }
 
 void explain(const Pipeline& p, std::ostream& out) {
   out << "pipeline " << p.name << "\n";
-  out << "  batch " << duration_text(p.batch_ms) << "\n";
+  // The header holds what a restart may change (LANGUAGE.md 12): the
+  // batch interval, the checkpoint's interval and every param's value.
+  // pipeline_plan_text (the fingerprint's text) leaves it out.
+  out << "  batch " << duration_text(p.batch, p.params);
+  if (p.batch.param >= 0) out << " (" << duration_text(p.batch.ms) << ")";
+  out << "\n";
   if (p.checkpoint) {
     out << "  checkpoint " << value_literal(Value::of_string(p.checkpoint->dir));
-    if (p.checkpoint->every_ms) out << " every " << duration_text(*p.checkpoint->every_ms);
+    if (p.checkpoint->every) {
+      out << " every " << duration_text(*p.checkpoint->every, p.params);
+      if (p.checkpoint->every->param >= 0) out << " (" << duration_text(p.checkpoint->every->ms) << ")";
+    }
     out << "\n";
   }
   for (const Param& param : p.params) {
-    out << "  param " << param.name << ": " << type_name(param.type) << " = "
-        << value_literal(param.value) << (param.overridden ? "  (from --param)" : "") << "\n";
+    out << "  param " << param.name << ": " << param_type_name(param) << " = "
+        << param_value_literal(param) << (param.overridden ? "  (from --param)" : "") << "\n";
   }
   for (const Source& s : p.sources) {
     out << "\nsource " << s.name << " = " << s.connector.text;
     if (s.connector.kind != ConnectorKind::Generate) {
       out << " format " << (s.format.text.empty() ? format_name(s.format.kind) : s.format.text);
     }
-    out << "\n  schema " << schema_text(s.schema) << "\n";
+    out << "\n  schema " << schema_text(s.schema, &p.params) << "\n";
     std::string unread;
     for (size_t i = 0; i < s.used.size() && i < s.schema.fields.size(); ++i) {
       if (!s.used[i]) unread += (unread.empty() ? "" : ", ") + s.schema.fields[i].name;
@@ -231,7 +247,7 @@ void explain(const Pipeline& p, std::ostream& out) {
     if (!unread.empty()) out << "  not read: " << unread << "\n";
     if (s.event_time >= 0) {
       out << "  event_time " << s.schema.fields[s.event_time].name << " watermark "
-          << duration_text(s.watermark_ms) << "\n";
+          << duration_text(s.watermark, p.params) << "\n";
     } else {
       out << "  processing time\n";
     }
@@ -240,7 +256,7 @@ void explain(const Pipeline& p, std::ostream& out) {
   for (const Table& t : p.tables) {
     out << "\ntable " << t.name << " = " << t.connector.text << " format "
         << (t.format.text.empty() ? format_name(t.format.kind) : t.format.text) << "\n";
-    out << "  schema " << schema_text(t.schema) << "\n";
+    out << "  schema " << schema_text(t.schema, &p.params) << "\n";
     out << "  key " << t.schema.fields[t.key].name << "\n";
   }
   for (const Stream& s : p.streams) {
@@ -248,16 +264,16 @@ void explain(const Pipeline& p, std::ostream& out) {
     const Schema* input = &p.schema_of(s.input);
     for (const Stage& st : s.stages) {
       explain_stage(p, st, *input, out);
-      out << "      -> " << schema_text(st.output, false) << "\n";
+      out << "      -> " << schema_text(st.output) << "\n";
       input = &st.output;
     }
-    if (s.stages.empty()) out << "      -> " << schema_text(s.output, false) << "\n";
+    if (s.stages.empty()) out << "      -> " << schema_text(s.output) << "\n";
   }
   for (const Sink& s : p.sinks) {
     out << "\nsink " << s.input_name << " to " << s.connector.text << " format "
         << sink_format_text(s);
     if (s.key) out << " key " << expr_text(*s.key, ExprNames{&s.columns, nullptr, &p.params});
-    out << "\n  columns " << schema_text(s.columns, false) << "\n";
+    out << "\n  columns " << schema_text(s.columns) << "\n";
   }
 }
 

@@ -18,8 +18,9 @@ struct ExprNames {
 
 // Source-like text with the fewest parentheses the precedence needs.
 std::string expr_text(const Expr& e, const ExprNames& names);
-// `{ a: int, b: float = 0.0 }`; defaults only matter where records are read.
-std::string schema_text(const Schema& s, bool with_defaults = true);
+// `{ a: int, b: float }`; with `params`, defaults too (`b: float = 0.0`,
+// as written when they read a param): they only matter where records are read.
+std::string schema_text(const Schema& s, const std::vector<Param>* params = nullptr);
 
 void explain(const Pipeline& p, std::ostream& out);
 

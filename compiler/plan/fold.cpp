@@ -177,4 +177,37 @@ std::optional<Value> parse_value(Type t, std::string_view text) {
   return std::nullopt;
 }
 
+std::optional<int64_t> parse_duration(std::string_view text) {
+  struct Unit {
+    std::string_view name;
+    int64_t ms;
+  };
+  static constexpr Unit kUnits[] = {{"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+  size_t digits = 0;
+  while (digits < text.size() && ((text[digits] >= '0' && text[digits] <= '9') || text[digits] == '_')) {
+    ++digits;
+  }
+  std::string_view count_text = text.substr(0, digits);
+  if (count_text.empty() || count_text.front() == '_' || count_text.back() == '_') return std::nullopt;
+  int64_t count = 0;
+  for (char c : count_text) {
+    if (c == '_') continue;
+    if (count > (INT64_MAX - (c - '0')) / 10) return std::nullopt;
+    count = count * 10 + (c - '0');
+  }
+  for (const Unit& u : kUnits) {
+    if (text.substr(digits) != u.name) continue;
+    if (count > INT64_MAX / u.ms) return std::nullopt;
+    return count * u.ms;
+  }
+  return std::nullopt;
+}
+
+std::optional<Value> parse_param_value(const Param& p, std::string_view text) {
+  if (!p.duration) return parse_value(p.type, text);
+  std::optional<int64_t> ms = parse_duration(text);
+  if (!ms) return std::nullopt;
+  return Value::of_int(*ms);
+}
+
 }  // namespace flowc::plan

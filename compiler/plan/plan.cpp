@@ -64,6 +64,16 @@ std::string duration_text(int64_t ms) {
   return std::to_string(ms) + "ms";
 }
 
+std::string duration_text(const Duration& d, const std::vector<Param>& params) {
+  return d.param >= 0 ? params[d.param].name : duration_text(d.ms);
+}
+
+const char* param_type_name(const Param& p) { return p.duration ? "duration" : type_name(p.type); }
+
+std::string param_value_literal(const Param& p) {
+  return p.duration ? duration_text(p.value.i) : value_literal(p.value);
+}
+
 const char* emit_name(EmitMode m) {
   switch (m) {
     case EmitMode::Final: return "final";

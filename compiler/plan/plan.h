@@ -39,11 +39,30 @@ std::string value_text(const Value& v);
 // As written in a .flow file: strings quoted and escaped.
 std::string value_literal(const Value& v);
 
+struct Expr;
+// A compile-time constant that reads params (a schema default, an initial
+// value, a connector or format argument written as `threshold * 2` or
+// `dir + "/in.csv"`): the checked expression as written. Explain and the
+// checkpoint fingerprint print it rather than its value, so that neither
+// depends on --param; a built program evaluates it again once --param is
+// known (codegen/configure.cpp). Null when the constant reads no param.
+using ParamExpr = std::shared_ptr<const Expr>;
+
 struct Field {
   std::string name;
   Type type = Type::Int;
   std::optional<Value> default_value;
   std::string qualifier;  // the table a joined field came from
+  ParamExpr default_expr;  // the default as written, when it reads a param
+};
+
+// A duration where the language writes one (batch, windows, watermark,
+// `expire after`, checkpoint `every`; LANGUAGE.md 13 "Params of every
+// kind"): its value, and the duration param it was written as. JIT runs
+// use `ms` (the --param value is known); built programs read the param.
+struct Duration {
+  int64_t ms = 0;
+  int param = -1;  // index into Pipeline::params, or -1 for a literal
 };
 
 struct Schema {
@@ -102,9 +121,11 @@ struct Connector {
   bool follow = false;
   int64_t count = 0, rate = 0, start = 0, step = 1;  // generate
   std::map<std::string, std::string> kafka;           // brokers, topic, group, ...
-  // Arguments written as a bare param (`file(input)`): argument -> param
-  // index. Built programs take these from --param at run time.
-  std::map<std::string, int> param_args;
+  // The arguments that read a param (`file(input)`, `file(dir + "/x")`,
+  // `kafka(brokers: brokers)`), by name (kafka's dotted options too), with
+  // the type the descriptor needs (kafka options as text, generate's
+  // `start` as a timestamp). Built programs evaluate them at start-up.
+  std::map<std::string, ParamExpr> param_args;
   std::string text;  // as written, for explain and messages
 };
 
@@ -116,6 +137,10 @@ struct Format {
   char delimiter = ',';
   std::string pattern;     // regex
   int timestamp_unit = 0;  // 0 ms, 1 s, 2 us
+  // Arguments that read a param (header, delimiter, timestamp_unit), as
+  // Connector::param_args. A regex pattern never does: it is compiled with
+  // the pipeline (Param::in_regex_pattern).
+  std::map<std::string, ParamExpr> param_args;
   std::string text;
 };
 const char* format_name(FormatKind k);
@@ -124,13 +149,21 @@ enum class OnError { Skip, Fail, DeadLetter };
 
 struct Param {
   std::string name;
-  Type type = Type::Int;
+  Type type = Type::Int;  // in expressions (a duration is an int of ms)
   Value value;
   bool overridden = false;  // by --param at compile time
-  // Used in a connector or format argument: fixed when the pipeline is
-  // compiled (a built program refuses --param for it).
-  bool fixed_at_compile_time = false;
+  // Declared `duration`: written where a duration is (Duration::param),
+  // set by --param as a duration literal (`250ms`, `10s`).
+  bool duration = false;
+  // Read by a regex pattern (format regex(...), regex_match/regex_extract),
+  // which is compiled with the pipeline: a built program refuses --param
+  // for it (LANGUAGE.md 13). Every other param follows --param.
+  bool in_regex_pattern = false;
 };
+// `duration` for a duration param, else the type's name.
+const char* param_type_name(const Param& p);
+// The param's value as written in a .flow file (`10s` for a duration).
+std::string param_value_literal(const Param& p);
 
 struct Source {
   std::string name;
@@ -138,7 +171,7 @@ struct Source {
   Format format;
   Schema schema;
   int event_time = -1;  // schema index, or -1 for processing time
-  int64_t watermark_ms = 0;
+  Duration watermark;
   OnError on_error = OnError::Skip;
   std::optional<Connector> dead_letter;
   // Which schema fields some operator reads (set by the prune-columns pass;
@@ -164,6 +197,8 @@ enum class AggFn { Count, Sum, Avg, Min, Max, CountDistinct, First, Last };
 const char* agg_name(AggFn f);
 // 60000 -> "1m", 1500 -> "1500ms": the largest unit that is exact.
 std::string duration_text(int64_t ms);
+// As written: the param's name, or the literal.
+std::string duration_text(const Duration& d, const std::vector<Param>& params);
 const char* emit_name(EmitMode m);
 
 // Where the rows at one point of a stream stand in time (LANGUAGE.md 6.1,
@@ -191,8 +226,8 @@ Clock lag_clock(const Clock& c, int64_t ms);
 
 struct Window {
   WindowKind kind = WindowKind::Tumbling;
-  int64_t size_ms = 0;   // length, or the gap of a session
-  int64_t slide_ms = 0;  // sliding only
+  Duration size;   // length, or the gap of a session
+  Duration slide;  // sliding; for tumbling the same as `size`
 };
 
 struct Aggregate {
@@ -269,7 +304,7 @@ struct UpdateStage {
   std::vector<Field> state;  // with initial values
   std::vector<StatementPtr> body;
   EmitMode emit = EmitMode::Updated;
-  std::optional<int64_t> expire_ms;
+  std::optional<Duration> expire;
 };
 
 using StageOp = std::variant<WhereStage, SelectStage, ExplodeStage, JoinStage, AggregateStage, UpdateStage,
@@ -328,12 +363,12 @@ struct Sink {
 
 struct Checkpoint {
   std::string dir;
-  std::optional<int64_t> every_ms;
+  std::optional<Duration> every;
 };
 
 struct Pipeline {
   std::string name;
-  int64_t batch_ms = 1000;
+  Duration batch{1000, -1};
   std::optional<Checkpoint> checkpoint;
   std::vector<Param> params;
   std::vector<Source> sources;

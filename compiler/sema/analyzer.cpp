@@ -26,8 +26,8 @@ std::optional<plan::Pipeline> Analyzer::run() {
   size_t errors_before = diags_.error_count();
   pipeline_.name = options_.default_name;
   collect_declarations();
+  check_params();  // first: `batch` and `checkpoint ... every` may name one
   check_singletons();
-  check_params();
   check_sources_and_tables();
   order_streams();
   check_sinks();
@@ -35,11 +35,17 @@ std::optional<plan::Pipeline> Analyzer::run() {
   return std::move(pipeline_);
 }
 
-std::optional<plan::Type> Analyzer::check_type(const std::string& name, SourceRange at) {
+std::optional<plan::Type> Analyzer::check_type(const std::string& name, SourceRange at,
+                                               bool param) {
   std::optional<plan::Type> type = plan::parse_type_name(name);
   if (!type) {
     Diagnostic& d = diags_.error(at, "unknown type '" + name + "'");
-    diags_.suggest(d, name, {"bool", "int", "float", "string", "timestamp"});
+    std::vector<std::string> names = {"bool", "int", "float", "string", "timestamp"};
+    if (param) names.push_back("duration");
+    diags_.suggest(d, name, names);
+    if (!param && name == "duration") {
+      d.helps.push_back("only a param can be a duration; a field holds one as an int of milliseconds");
+    }
   }
   return type;
 }
@@ -90,23 +96,33 @@ void Analyzer::check_singletons() {
         pipeline_.name = d.name;
         break;
       case ast::DeclKind::Batch:
-        if (d.duration_ms <= 0) {
-          diags_.error(d.name_range, "the batch interval must be longer than 0ms");
+        if (auto batch = check_duration(d.duration)) {
+          if (batch->ms <= 0) {
+            duration_error(d.duration.range, "the batch interval must be longer than 0ms", {*batch});
+          }
+          pipeline_.batch = *batch;
         }
-        pipeline_.batch_ms = d.duration_ms;
         break;
-      case ast::DeclKind::Checkpoint:
+      case ast::DeclKind::Checkpoint: {
         if (d.path.empty()) diags_.error(d.name_range, "the checkpoint directory is empty");
-        if (d.every_ms && *d.every_ms <= 0) {
-          diags_.error(d.name_range, "'every' must be longer than 0ms");
+        plan::Checkpoint checkpoint{d.path, std::nullopt};
+        if (d.every) {
+          checkpoint.every = check_duration(*d.every);
+          if (checkpoint.every && checkpoint.every->ms <= 0) {
+            duration_error(d.every->range, "'every' must be longer than 0ms", {*checkpoint.every});
+          }
         }
-        pipeline_.checkpoint = plan::Checkpoint{d.path, d.every_ms};
+        pipeline_.checkpoint = checkpoint;
         break;
+      }
       default:
         break;
     }
   }
-  if (options_.batch_ms) pipeline_.batch_ms = *options_.batch_ms;
+  if (options_.batch_ms) {
+    pipeline_.batch = plan::Duration{*options_.batch_ms, -1};
+    batch_from_option_ = true;
+  }
 }
 
 // param NAME: TYPE = LITERAL — in declaration order, so that a param's
@@ -114,27 +130,32 @@ void Analyzer::check_singletons() {
 void Analyzer::check_params() {
   for (const ast::Decl& d : program_.decls) {
     if (d.kind != ast::DeclKind::Param || names_[d.name] != &d) continue;
-    std::optional<plan::Type> type = check_type(d.type_name, d.type_range);
+    bool duration = d.type_name == "duration";
+    std::optional<plan::Type> type =
+        duration ? plan::Type::Int : check_type(d.type_name, d.type_range, true);
     if (!type) {
       failed_.insert(d.name);
       continue;
     }
     std::optional<plan::Value> value =
-        constant(*d.value, *type, "the value of param '" + d.name + "'");
+        duration ? check_duration_value(d)
+                 : constant(*d.value, *type, "the value of param '" + d.name + "'");
     if (!value) {
       failed_.insert(d.name);
       continue;
     }
     plan::Param param{d.name, *type, *value, false};
+    param.duration = duration;
     auto override = options_.params.find(d.name);
     if (override != options_.params.end()) {
-      // The driver has checked that the text parses as the param's type.
-      if (auto v = plan::parse_value(*type, override->second)) {
+      // The driver reports a value that does not parse as the param's type.
+      if (auto v = plan::parse_param_value(param, override->second)) {
         param.value = *v;
         param.overridden = true;
       }
     }
     param_index_[d.name] = static_cast<int>(pipeline_.params.size());
+    declared_params_.push_back(plan::Param{d.name, *type, *value, false});
     pipeline_.params.push_back(std::move(param));
   }
 }

@@ -43,16 +43,40 @@ class Analyzer {
                              const std::string& what);
   // A constant of type `want`; a timestamp may be given as epoch ms or text.
   std::optional<plan::Value> constant(const ast::Expr& e, plan::Type want, const std::string& what);
+  // The same, with the checked expression when it reads a param (of type
+  // `want`: a timestamp given as text is converted by `timestamp()`).
+  struct Constant {
+    plan::Value value;
+    plan::ParamExpr expr;  // null when no param is read
+    std::string written;   // the expression as written (explain), when it reads one
+  };
+  std::optional<Constant> constant_expr(const ast::Expr& e, plan::Type want, const std::string& what);
+  // `e` converted to `want` by the stdlib's conversion function (string(),
+  // timestamp()), for a param-derived argument the runtime needs in another
+  // type; `e` itself when it already has it.
+  plan::ExprPtr convert(plan::ExprPtr e, plan::Type want);
   plan::ExprPtr widen(plan::ExprPtr e, plan::Type want);
   // The type a field, state field or param declares; reports an unknown
-  // name (with a did-you-mean) and returns nullopt.
-  std::optional<plan::Type> check_type(const std::string& name, SourceRange at);
+  // name (with a did-you-mean) and returns nullopt. `param`: a param's
+  // type, which may also be `duration` (checked by the caller).
+  std::optional<plan::Type> check_type(const std::string& name, SourceRange at, bool param = false);
 
-  // Marks every param `e` reads as fixed at compile time (connector args).
-  void mark_fixed_params(const ast::Expr& e);
-  // The index of the param `e` names when `e` is just that param and of
-  // type `t`, else -1.
-  int bare_param(const ast::Expr& e, plan::Type t);
+  // Marks every param `e` reads as read by a regex pattern (compiled with
+  // the pipeline: built programs refuse --param for it).
+  void mark_regex_params(const ast::Expr& e);
+  // Whether the checked `e` reads a param; `overridden`: one set by --param.
+  bool reads_param(const plan::Expr& e, bool overridden = false) const;
+
+  // ---- durations (durations.cpp) ----
+  // duration : DURATION | ident — a literal, or a param declared
+  // `duration`; reports an unknown name or a param of another type.
+  std::optional<plan::Duration> check_duration(const ast::Duration& d);
+  // An error about the value of `durations` (a window length that is not a
+  // multiple of its slide, ...) at `at`: help lines say which params they
+  // are and where their values come from. An error that a --param or
+  // --batch value causes is the run option's (exit 2, Diagnostic::usage).
+  Diagnostic& duration_error(SourceRange at, const std::string& message,
+                             std::initializer_list<plan::Duration> durations, bool batch = false);
 
   DiagnosticEngine& diags() { return diags_; }
 
@@ -65,6 +89,7 @@ class Analyzer {
   void collect_declarations();
   void check_singletons();
   void check_params();
+  std::optional<plan::Value> check_duration_value(const ast::Decl& d);
   void check_sources_and_tables();
   void order_streams();
   void visit_stream(const std::string& name, std::vector<std::string>& path);
@@ -130,6 +155,10 @@ class Analyzer {
   std::map<std::string, int> source_index_, table_index_, stream_index_, param_index_;
   std::map<std::string, int> stream_state_;  // 0 unvisited, 1 visiting, 2 done
   std::set<std::string> failed_;             // declarations with errors
+  bool batch_from_option_ = false;           // --batch set the interval
+  // The params with the values the file declares, before --param (a file
+  // sink's default format follows its declared path).
+  std::vector<plan::Param> declared_params_;
 };
 
 }  // namespace flowc

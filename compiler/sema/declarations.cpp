@@ -98,13 +98,19 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 }  // namespace
 
+// One argument of a connector or format, bound to its name.
+struct BoundArg {
+  plan::Value value;      // at compile time (JIT runs: with the --param values)
+  plan::ParamExpr expr;   // when it reads a param: evaluated again by built programs
+  std::string text;       // as written, for explain: a literal, or the expression
+};
+
 // Binds a call's positional and named arguments to `specs`, checking names,
 // types and constness. Dotted names (librdkafka properties) are collected
-// into `extra` when `extra` is not null.
+// into `extra` when `extra` is not null, each as given.
 static bool bind_args(Analyzer& a, const ast::Call& call, const std::vector<ArgSpec>& specs,
-                      const std::string& what, std::map<std::string, plan::Value>& out,
-                      std::map<std::string, std::string>* extra,
-                      std::map<std::string, int>* param_args = nullptr) {
+                      const std::string& what, std::map<std::string, BoundArg>& out,
+                      std::vector<std::pair<std::string, BoundArg>>* extra) {
   DiagnosticEngine& diags = a.diags();
   bool ok = true;
   size_t position = 0;
@@ -128,7 +134,6 @@ static bool bind_args(Analyzer& a, const ast::Call& call, const std::vector<ArgS
     } else {
       named_seen = true;
       if (extra && arg.name.find('.') != std::string::npos) {
-        a.mark_fixed_params(*arg.value);
         Scope scope;
         scope.constant = true;
         plan::ExprPtr e = a.check_expr(*arg.value, scope);
@@ -136,12 +141,15 @@ static bool bind_args(Analyzer& a, const ast::Call& call, const std::vector<ArgS
           ok = false;
           continue;
         }
-        std::optional<plan::Value> v = a.constant(*arg.value, e->type, "argument '" + arg.name + "'");
-        if (!v) {
+        auto c = a.constant_expr(*arg.value, e->type, "argument '" + arg.name + "'");
+        if (!c) {
           ok = false;
           continue;
         }
-        (*extra)[arg.name] = plan::value_text(*v);
+        // Written as text when it reads no param: the runtime takes options as text.
+        std::string text = c->expr ? c->written
+                                   : plan::value_literal(plan::Value::of_string(plan::value_text(c->value)));
+        extra->emplace_back(arg.name, BoundArg{c->value, c->expr, text});
         continue;
       }
       for (const ArgSpec& s : specs) {
@@ -167,22 +175,14 @@ static bool bind_args(Analyzer& a, const ast::Call& call, const std::vector<ArgS
       ok = false;
       continue;
     }
-    // A bare param of the argument's own type can follow --param at run
-    // time in built programs; anything else computed from params is fixed.
-    int param = param_args ? a.bare_param(*arg.value, spec->type) : -1;
-    if (param >= 0) {
-      (*param_args)[spec->name] = param;
-    } else {
-      a.mark_fixed_params(*arg.value);
-    }
     // `start` of generate() is epoch ms or RFC 3339 text: constant() takes both.
     std::string label = "argument '" + std::string(spec->name) + "' of '" + what + "'";
-    std::optional<plan::Value> v = a.constant(*arg.value, spec->type, label);
-    if (!v) {
+    auto c = a.constant_expr(*arg.value, spec->type, label);
+    if (!c) {
       ok = false;
       continue;
     }
-    out[spec->name] = *v;
+    out[spec->name] = BoundArg{c->value, c->expr, c->expr ? c->written : plan::value_literal(c->value)};
   }
   for (const ArgSpec& s : specs) {
     if (s.required && !out.count(s.name) && ok) {
@@ -191,6 +191,31 @@ static bool bind_args(Analyzer& a, const ast::Call& call, const std::vector<ArgS
     }
   }
   return ok;
+}
+
+// `name: text, ...` in the order written, for explain (the first argument
+// positional when it was written so).
+static std::string call_text(const ast::Call& c, const std::vector<ArgSpec>& specs,
+                             const std::map<std::string, BoundArg>& args,
+                             const std::vector<std::pair<std::string, BoundArg>>& extra) {
+  std::string text = c.name;
+  if (!c.has_parens) return text;
+  text += "(";
+  size_t next_extra = 0;
+  for (size_t i = 0; i < c.args.size(); ++i) {
+    const ast::Arg& arg = c.args[i];
+    std::string name = arg.name.empty() ? specs[i].name : arg.name;
+    bool dotted = name.find('.') != std::string::npos;
+    // librdkafka properties are written as strings: "security.protocol".
+    std::string written = dotted ? plan::value_literal(plan::Value::of_string(name)) : name;
+    text += (i ? ", " : "") + (arg.name.empty() && i == 0 ? "" : written + ": ");
+    if (dotted) {
+      text += extra[next_extra++].second.text;
+    } else {
+      text += args.at(name).text;
+    }
+  }
+  return text + ")";
 }
 
 std::optional<plan::Connector> Analyzer::check_connector(const ast::Call& c, Role role) {
@@ -204,14 +229,18 @@ std::optional<plan::Connector> Analyzer::check_connector(const ast::Call& c, Rol
     diags_.error(c.name_range, "'" + c.name + "' cannot be " + role_name(static_cast<int>(role)));
     return std::nullopt;
   }
-  std::map<std::string, plan::Value> args;
+  std::map<std::string, BoundArg> bound;
+  std::vector<std::pair<std::string, BoundArg>> extra;
   plan::Connector out;
   out.kind = spec->kind;
-  out.text = c.name;
   bool kafka = spec->kind == plan::ConnectorKind::Kafka;
-  if (!bind_args(*this, c, spec->args, c.name, args, kafka ? &out.kafka : nullptr,
-                 kafka ? nullptr : &out.param_args)) {
+  if (!bind_args(*this, c, spec->args, c.name, bound, kafka ? &extra : nullptr)) {
     return std::nullopt;
+  }
+  std::map<std::string, plan::Value> args;
+  for (const auto& [name, arg] : bound) {
+    args[name] = arg.value;
+    if (arg.expr) out.param_args[name] = arg.expr;
   }
   if (args.count("path")) out.path = args["path"].s;
   if (args.count("address")) out.path = args["address"].s;
@@ -221,30 +250,41 @@ std::optional<plan::Connector> Analyzer::check_connector(const ast::Call& c, Rol
   if (args.count("start")) out.start = args["start"].i;
   if (args.count("step")) out.step = args["step"].i;
   if (kafka) {
+    // Every kafka argument is an option as text (the runtime parses them);
+    // one that reads a param is evaluated as text by built programs.
     for (auto& [name, value] : args) out.kafka[name] = plan::value_text(value);
+    for (auto& [name, arg] : extra) {
+      out.kafka[name] = plan::value_text(arg.value);
+      if (arg.expr) out.param_args[name] = arg.expr;
+    }
+    for (auto& [name, expr] : out.param_args) {
+      if (expr->type != Type::String) expr = convert(expr->clone(), Type::String);
+    }
   }
-  auto fail = [&](const std::string& message) {
-    diags_.error(c.range, message);
+  // A value that --param gave makes the error the run option's (exit 2).
+  auto fail = [&](const std::string& message, const char* arg = nullptr) {
+    auto e = arg ? out.param_args.find(arg) : out.param_args.end();
+    diags_.error(c.range, message).usage = e != out.param_args.end() && reads_param(*e->second, true);
     return std::nullopt;
   };
   if (spec->kind == plan::ConnectorKind::File && out.path.empty()) {
-    return fail("the path of 'file' is empty");
+    return fail("the path of 'file' is empty", "path");
   }
   if (out.follow && role != Role::Source) return fail("'follow' is only for file sources");
   if (spec->kind == plan::ConnectorKind::Socket && out.path.rfind(':') == std::string::npos) {
-    return fail("the address of 'socket' must be \"host:port\"");
+    return fail("the address of 'socket' must be \"host:port\"", "address");
   }
   if (spec->kind == plan::ConnectorKind::Generate) {
-    if (out.count < 0) return fail("'count' of 'generate' cannot be negative");
-    if (out.rate < 0) return fail("'rate' of 'generate' cannot be negative");
-    if (out.step <= 0 && args.count("step")) return fail("'step' of 'generate' must be positive");
+    if (out.count < 0) return fail("'count' of 'generate' cannot be negative", "count");
+    if (out.rate < 0) return fail("'rate' of 'generate' cannot be negative", "rate");
+    if (out.step <= 0 && args.count("step")) return fail("'step' of 'generate' must be positive", "step");
   }
   if (kafka) {
     if (role == Role::Source && !args.count("group")) {
       return fail("a kafka source needs the argument 'group'");
     }
     if (args.count("start") && args["start"].s != "earliest" && args["start"].s != "latest") {
-      return fail("'start' of 'kafka' must be \"earliest\" or \"latest\"");
+      return fail("'start' of 'kafka' must be \"earliest\" or \"latest\"", "start");
     }
     if (role == Role::Source && args.count("exactly_once")) {
       return fail("'exactly_once' is for kafka sinks");
@@ -253,22 +293,7 @@ std::optional<plan::Connector> Analyzer::check_connector(const ast::Call& c, Rol
       return fail("'start' and 'stop_at_end' are for kafka sources");
     }
   }
-  out.text = c.name;
-  if (c.has_parens) {
-    out.text += "(";
-    for (size_t i = 0; i < c.args.size(); ++i) {
-      const ast::Arg& arg = c.args[i];
-      std::string name = arg.name.empty() ? spec->args[i].name : arg.name;
-      // librdkafka properties are written as strings: "security.protocol".
-      std::string written =
-          name.find('.') == std::string::npos ? name : plan::value_literal(plan::Value::of_string(name));
-      out.text += (i ? ", " : "") + (arg.name.empty() && i == 0 ? "" : written + ": ");
-      auto it = args.find(name);
-      out.text += it != args.end() ? plan::value_literal(it->second)
-                                   : plan::value_literal(plan::Value::of_string(out.kafka[name]));
-    }
-    out.text += ")";
-  }
+  out.text = call_text(c, spec->args, bound, extra);
   return out;
 }
 
@@ -310,17 +335,35 @@ std::optional<plan::Format> Analyzer::check_format(const ast::Call& c, Role role
                                    (spec->writable ? "written" : "read"));
     return std::nullopt;
   }
+  // A regex pattern is compiled with the pipeline: the params it reads are
+  // fixed in built programs (LANGUAGE.md 13).
+  if (spec->kind == plan::FormatKind::Regex) {
+    for (size_t i = 0; i < c.args.size(); ++i) {
+      const ast::Arg& arg = c.args[i];
+      if ((arg.name.empty() && i == 0) || arg.name == "pattern") mark_regex_params(*arg.value);
+    }
+  }
+  std::map<std::string, BoundArg> bound;
+  if (!bind_args(*this, c, spec->args, c.name, bound, nullptr)) return std::nullopt;
   std::map<std::string, plan::Value> args;
-  if (!bind_args(*this, c, spec->args, c.name, args, nullptr)) return std::nullopt;
   if (role == Role::Sink && !check_output_options(diags_, c, *spec)) return std::nullopt;
   plan::Format out;
+  for (const auto& [name, arg] : bound) {
+    args[name] = arg.value;
+    if (arg.expr && name != "pattern") out.param_args[name] = arg.expr;
+  }
+  auto fail = [&](const std::string& message, const char* arg) {
+    auto e = out.param_args.find(arg);
+    diags_.error(c.range, message).usage = e != out.param_args.end() && reads_param(*e->second, true);
+    return std::nullopt;
+  };
   out.kind = spec->kind;
   if (args.count("header")) out.header = args["header"].i != 0;
   if (args.count("delimiter")) {
     if (args["delimiter"].s.size() != 1 || args["delimiter"].s == "\"" ||
         args["delimiter"].s == "\n") {
-      diags_.error(c.range, "the csv delimiter must be one character other than '\"' or a newline");
-      return std::nullopt;
+      return fail("the csv delimiter must be one character other than '\"' or a newline",
+                  "delimiter");
     }
     out.delimiter = args["delimiter"].s[0];
   }
@@ -329,10 +372,7 @@ std::optional<plan::Format> Analyzer::check_format(const ast::Call& c, Role role
     if (unit == "ms") out.timestamp_unit = 0;
     else if (unit == "s") out.timestamp_unit = 1;
     else if (unit == "us") out.timestamp_unit = 2;
-    else {
-      diags_.error(c.range, "'timestamp_unit' must be \"s\", \"ms\" or \"us\"");
-      return std::nullopt;
-    }
+    else return fail("'timestamp_unit' must be \"s\", \"ms\" or \"us\"", "timestamp_unit");
   }
   if (args.count("pattern")) {
     out.pattern = args["pattern"].s;
@@ -347,9 +387,9 @@ std::optional<plan::Format> Analyzer::check_format(const ast::Call& c, Role role
     out.text += "(";
     bool first = true;
     for (const ArgSpec& s : spec->args) {
-      if (!args.count(s.name)) continue;
+      if (!bound.count(s.name)) continue;
       out.text += (first ? "" : ", ") + (s.required ? "" : std::string(s.name) + ": ") +
-                  plan::value_literal(args[s.name]);
+                  bound.at(s.name).text;
       first = false;
     }
     out.text += ")";
@@ -373,9 +413,14 @@ std::optional<plan::Schema> Analyzer::check_schema(const ast::Schema& s) {
     }
     plan::Field field{f.name, *type, std::nullopt, ""};
     if (f.default_value) {
-      field.default_value = constant(*f.default_value, *type, "the default of field '" + f.name + "'");
-      if (!field.default_value) ok = false;
       // A default written as text for a timestamp field is parsed like input.
+      auto c = constant_expr(*f.default_value, *type, "the default of field '" + f.name + "'");
+      if (c) {
+        field.default_value = c->value;
+        field.default_expr = c->expr;
+      } else {
+        ok = false;
+      }
     }
     out.fields.push_back(std::move(field));
   }
@@ -467,7 +512,11 @@ void Analyzer::check_source(const ast::Decl& d) {
       ok = false;
     }
     src.event_time = index;
-    src.watermark_ms = d.watermark_ms.value_or(0);
+    if (d.watermark) {
+      std::optional<plan::Duration> watermark = check_duration(*d.watermark);
+      if (watermark) src.watermark = *watermark;
+      ok = ok && watermark;
+    }
   }
   if (d.on_error) {
     src.on_error = d.on_error->kind == ast::OnErrorKind::Skip   ? plan::OnError::Skip
@@ -594,12 +643,20 @@ void Analyzer::check_sink(const ast::Decl& d) {
       } else {
         ok = false;
       }
-    } else if (connector->kind == plan::ConnectorKind::Kafka ||
-               (connector->kind == plan::ConnectorKind::File &&
-                (ends_with(connector->path, ".jsonl") || ends_with(connector->path, ".json")))) {
+    } else if (connector->kind == plan::ConnectorKind::Kafka) {
       sink.format.kind = plan::FormatKind::Json;
     } else if (connector->kind == plan::ConnectorKind::File) {
-      sink.format.kind = plan::FormatKind::Csv;
+      // By the path's extension; for a path that reads a param, by the path
+      // the file declares, whatever --param gives: `flowc run` and a built
+      // program then agree, and so do their checkpoints.
+      std::string path = connector->path;
+      auto param_path = connector->param_args.find("path");
+      if (param_path != connector->param_args.end()) {
+        plan::FoldResult declared = plan::fold(*param_path->second, &declared_params_);
+        if (declared.value) path = declared.value->s;
+      }
+      bool json = ends_with(path, ".jsonl") || ends_with(path, ".json");
+      sink.format.kind = json ? plan::FormatKind::Json : plan::FormatKind::Csv;
     }
   }
   if (ok) sink.columns = pipeline_.schema_of(sink.input);

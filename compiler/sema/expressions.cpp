@@ -1,6 +1,7 @@
 // Typing of expressions (LANGUAGE.md 5): names, operators, calls.
 #include <re2/re2.h>
 
+#include "plan/explain.h"
 #include "sema/analyzer.h"
 
 namespace flowc {
@@ -25,19 +26,33 @@ ExprPtr make(ExprKind kind, Type type, SourceRange range) {
 
 }  // namespace
 
-void Analyzer::mark_fixed_params(const ast::Expr& e) {
+void Analyzer::mark_regex_params(const ast::Expr& e) {
   if (e.kind == ast::ExprKind::Field && e.qualifier.empty()) {
     auto param = param_index_.find(e.text);
-    if (param != param_index_.end()) pipeline_.params[param->second].fixed_at_compile_time = true;
+    if (param != param_index_.end()) pipeline_.params[param->second].in_regex_pattern = true;
   }
-  for (const ast::ExprPtr& a : e.args) mark_fixed_params(*a);
+  for (const ast::ExprPtr& a : e.args) mark_regex_params(*a);
 }
 
-int Analyzer::bare_param(const ast::Expr& e, Type t) {
-  if (e.kind != ast::ExprKind::Field || !e.qualifier.empty()) return -1;
-  auto param = param_index_.find(e.text);
-  if (param == param_index_.end() || pipeline_.params[param->second].type != t) return -1;
-  return param->second;
+bool Analyzer::reads_param(const plan::Expr& e, bool overridden) const {
+  if (e.kind == ExprKind::Param && (!overridden || pipeline_.params[e.index].overridden)) return true;
+  for (const ExprPtr& a : e.args) {
+    if (reads_param(*a, overridden)) return true;
+  }
+  return false;
+}
+
+ExprPtr Analyzer::convert(ExprPtr e, Type want) {
+  if (!e || e->type == want) return e;
+  std::string name = want == Type::String ? "string" : plan::type_name(want);
+  Type from = e->type;
+  const plan::Function* fn = plan::resolve_function(name, std::span<const Type>(&from, 1));
+  if (fn == nullptr) return e;  // the caller has checked the types
+  ExprPtr call = make(ExprKind::Call, want, e->range);
+  call->fn = fn;
+  call->op = name;
+  call->args.push_back(std::move(e));
+  return call;
 }
 
 ExprPtr Analyzer::widen(ExprPtr e, Type want) {
@@ -64,6 +79,13 @@ ExprPtr Analyzer::require_type(ExprPtr out, const ast::Expr& e, Type want,
 
 std::optional<plan::Value> Analyzer::constant(const ast::Expr& e, Type want,
                                               const std::string& what) {
+  std::optional<Constant> c = constant_expr(e, want, what);
+  if (!c) return std::nullopt;
+  return c->value;
+}
+
+std::optional<Analyzer::Constant> Analyzer::constant_expr(const ast::Expr& e, Type want,
+                                                          const std::string& what) {
   Scope scope;
   scope.constant = true;
   scope.what = what;
@@ -77,16 +99,26 @@ std::optional<plan::Value> Analyzer::constant(const ast::Expr& e, Type want,
   if (!out) return std::nullopt;
   plan::FoldResult r = plan::fold(*out, &pipeline_.params);
   if (!r.value) {
-    diags_.error(e.range, r.error.empty() ? what + " must be a constant" : r.error);
+    Diagnostic& d = diags_.error(e.range, r.error.empty() ? what + " must be a constant" : r.error);
+    d.usage = !r.error.empty() && reads_param(*out, true);
     return std::nullopt;
   }
-  if (as_timestamp && r.value->type == Type::Int) return plan::Value::of_timestamp(r.value->i);
-  if (as_timestamp) {
+  Constant c{*r.value, nullptr};
+  if (as_timestamp && r.value->type == Type::Int) c.value = plan::Value::of_timestamp(r.value->i);
+  if (as_timestamp && r.value->type == Type::String) {
     std::optional<plan::Value> ts = plan::parse_value(Type::Timestamp, r.value->s);
-    if (!ts) diags_.error(e.range, what + " is not a timestamp: '" + r.value->s + "'");
-    return ts;
+    if (!ts) {
+      diags_.error(e.range, what + " is not a timestamp: '" + r.value->s + "'").usage =
+          reads_param(*out, true);
+      return std::nullopt;
+    }
+    c.value = *ts;
   }
-  return r.value;
+  if (reads_param(*out)) {
+    c.written = plan::expr_text(*out, plan::ExprNames{nullptr, nullptr, &pipeline_.params});
+    c.expr = convert(std::move(out), want);
+  }
+  return c;
 }
 
 ExprPtr Analyzer::check_expr(const ast::Expr& e, const Scope& scope) {
@@ -346,7 +378,7 @@ ExprPtr Analyzer::check_call(const ast::Expr& e, const Scope& scope) {
   if (fn->constant_arg >= 0) {
     plan::FoldResult r = plan::fold(*args[fn->constant_arg], &pipeline_.params);
     const ast::Expr& pattern_expr = *e.args[fn->constant_arg];
-    mark_fixed_params(pattern_expr);  // compiled once, when the pipeline is
+    mark_regex_params(pattern_expr);  // compiled once, when the pipeline is
     if (!r.value) {
       diags_.error(pattern_expr.range, "the pattern of '" + name + "' must be a constant");
       return nullptr;

@@ -20,42 +20,51 @@ bool Analyzer::check_window(const ast::Stage& s, const plan::Stream& stream, Gro
   out.kind = s.window == ast::WindowKind::Tumbling  ? plan::WindowKind::Tumbling
            : s.window == ast::WindowKind::Sliding   ? plan::WindowKind::Sliding
                                                     : plan::WindowKind::Session;
-  out.size_ms = s.size_ms;
-  out.slide_ms = s.window == ast::WindowKind::Sliding ? s.slide_ms : s.size_ms;
+  bool sliding = out.kind == plan::WindowKind::Sliding;
+  std::optional<plan::Duration> size = check_duration(s.size);
+  std::optional<plan::Duration> slide = sliding ? check_duration(s.slide) : size;
+  if (!size || !slide) return false;
+  out.size = *size;
+  out.slide = *slide;
   const char* noun = out.kind == plan::WindowKind::Session ? "session gap" : "window length";
-  if (s.size_ms <= 0) {
-    diags_.error(s.size_range, std::string("the ") + noun + " must be longer than 0ms");
+  if (size->ms <= 0) {
+    duration_error(s.size.range, std::string("the ") + noun + " must be longer than 0ms", {*size});
     return false;
   }
-  if (out.kind == plan::WindowKind::Sliding) {
-    if (s.slide_ms <= 0) {
-      diags_.error(s.slide_range, "the slide must be longer than 0ms");
+  if (sliding) {
+    if (slide->ms <= 0) {
+      duration_error(s.slide.range, "the slide must be longer than 0ms", {*slide});
       return false;
     }
-    if (s.size_ms % s.slide_ms != 0) {
-      diags_.error(s.size_range, "the window length " + plan::duration_text(s.size_ms) +
-                                     " is not a multiple of the slide " +
-                                     plan::duration_text(s.slide_ms));
+    if (size->ms % slide->ms != 0) {
+      duration_error(s.size.range, "the window length " + plan::duration_text(size->ms) +
+                                       " is not a multiple of the slide " +
+                                       plan::duration_text(slide->ms),
+                     {*size, *slide});
       return false;
     }
   }
   bool event_time = stream.clock.event_time;
   // A batch interval of 0 is reported where it is declared; it divides
   // nothing here.
-  if (!event_time && out.kind != plan::WindowKind::Session && pipeline_.batch_ms > 0) {
-    int64_t batch = pipeline_.batch_ms;
-    const SourceRange* at = nullptr;
+  if (!event_time && out.kind != plan::WindowKind::Session && pipeline_.batch.ms > 0) {
+    int64_t batch = pipeline_.batch.ms;
+    const ast::Duration* at = nullptr;
+    plan::Duration bad;
     std::string message;
-    if (s.size_ms % batch != 0) {
-      at = &s.size_range;
-      message = "the window length " + plan::duration_text(s.size_ms);
-    } else if (out.kind == plan::WindowKind::Sliding && s.slide_ms % batch != 0) {
-      at = &s.slide_range;
-      message = "the slide " + plan::duration_text(s.slide_ms);
+    if (size->ms % batch != 0) {
+      at = &s.size;
+      bad = *size;
+      message = "the window length " + plan::duration_text(size->ms);
+    } else if (sliding && slide->ms % batch != 0) {
+      at = &s.slide;
+      bad = *slide;
+      message = "the slide " + plan::duration_text(slide->ms);
     }
     if (at) {
-      diags_.error(*at, message + " is not a multiple of the batch interval " +
-                            plan::duration_text(batch))
+      duration_error(at->range, message + " is not a multiple of the batch interval " +
+                                    plan::duration_text(batch),
+                     {bad, pipeline_.batch}, true)
           .helps.push_back("without 'event_time' on the source, windows use processing time "
                            "and must be multiples of the batch interval");
       return false;
@@ -188,7 +197,7 @@ bool Analyzer::check_aggregate(const ast::Stage& s, const Scope& scope, Grouping
           .helps.push_back("'emit each', 'emit updated' and 'emit all' are for 'update'");
       ok = false;
   }
-  if (s.expire_ms) {
+  if (s.expire) {
     diags_.error(s.expire_range, "'expire after' is for 'update'");
     ok = false;
   }
@@ -229,12 +238,12 @@ bool Analyzer::check_update(const ast::Stage& s, const Scope& scope, Grouping& g
       ok = false;
       continue;
     }
-    auto value = constant(*f.default_value, *type, "the initial value of '" + f.name + "'");
+    auto value = constant_expr(*f.default_value, *type, "the initial value of '" + f.name + "'");
     if (!value) {
       ok = false;
       continue;
     }
-    out.state.push_back({f.name, *type, value, ""});
+    out.state.push_back({f.name, *type, value->value, "", value->expr});
   }
   if (!ok) return false;
   Scope body_scope = scope;
@@ -251,12 +260,14 @@ bool Analyzer::check_update(const ast::Stage& s, const Scope& scope, Grouping& g
           .helps.push_back("'emit final' and 'emit updates' are for 'aggregate'");
       ok = false;
   }
-  if (s.expire_ms) {
-    if (*s.expire_ms <= 0) {
-      diags_.error(s.expire_range, "'expire after' must be longer than 0ms");
+  if (s.expire) {
+    out.expire = check_duration(*s.expire);
+    if (!out.expire) {
+      ok = false;
+    } else if (out.expire->ms <= 0) {
+      duration_error(s.expire_range, "'expire after' must be longer than 0ms", {*out.expire});
       ok = false;
     }
-    out.expire_ms = s.expire_ms;
   }
   if (out.emit == plan::EmitMode::Each) {
     // State names never repeat a record field's (checked above).

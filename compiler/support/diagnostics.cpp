@@ -15,6 +15,10 @@ Diagnostic& DiagnosticEngine::error(SourceRange range, std::string message) {
   return diagnostics_.back();
 }
 
+bool DiagnosticEngine::only_usage_errors() const {
+  return std::all_of(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& d) { return d.usage; });
+}
+
 void DiagnosticEngine::suggest(Diagnostic& d, const std::string& name,
                                const std::vector<std::string>& candidates) {
   if (auto match = closest_match(name, candidates)) {

@@ -22,6 +22,9 @@ struct Diagnostic {
   SourceRange range;
   std::string message;
   std::vector<std::string> helps;
+  // Caused by a run option's value (--param, --batch) rather than by the
+  // file: `flowc` exits 2 (a usage error) when every error is one.
+  bool usage = false;
 };
 
 class DiagnosticEngine {
@@ -36,6 +39,8 @@ class DiagnosticEngine {
 
   bool has_errors() const { return !diagnostics_.empty(); }
   size_t error_count() const { return diagnostics_.size(); }
+  // Every error is a run option's (Diagnostic::usage).
+  bool only_usage_errors() const;
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
 
   // Renders every error in source order.

@@ -16,6 +16,12 @@ input of a few hundred thousand records in small batches:
   5. a corrupted and a truncated checkpoint: refused, exit 3, sinks untouched.
 
 Each scenario runs with `flowc run` and with an executable from `flowc build`.
+Then:
+  6. interchange: a run stopped under `flowc run` resumes in the built
+     executable, and the other way round, both with --param values for a
+     window length, a watermark delay and an initial value (LANGUAGE.md 12,
+     13): the checkpoint's fingerprint holds no param value, and both read
+     the params alike; the sinks must hold a reference run's rows.
 Python 3 standard library only. Ends with `N passed, M failed`.
 
 usage: crash_test.py --flowc PATH [--seed N] [--records N] [--kills N]
@@ -250,10 +256,10 @@ def kill_run(res, name, pipe, d, rng, kills, timing, sig):
               f"{landed} of {kills}")
 
 
-def stopped_at_a_third(pipe, d, timing):
+def stopped_at_a_third(pipe, d, timing, extra=()):
     """Runs `pipe` in `d` and stops it with SIGTERM about a third of the way
     through (its checkpoint then records a stopped run); returns `d`."""
-    p = pipe.start(d)
+    p = pipe.start(d, extra)
     if wait_running(p) and wait_progress(p, d, timing[1] // 3):
         p.send_signal(signal.SIGTERM)
     p.communicate(timeout=TIMEOUT)
@@ -333,6 +339,30 @@ def scenario(res, pipe, root, input_path, flow_text, rng, kills):
     compare(res, f"{tag} resumed after refusals", d, ref)
 
 
+# Scenario 6: other values than the declared ones, so that a side that
+# ignored them would write other rows.
+INTERCHANGE_PARAMS = ["--param", "span=30s", "--param", "delay=5s", "--param", "opening=100"]
+
+
+def interchange(res, run_pipe, build_pipe, root, input_path):
+    ref_dir = fresh_dir(root, "interchange-ref", input_path)
+    code, err = run_pipe.run(ref_dir, INTERCHANGE_PARAMS)
+    if not res.check(code == 0, "interchange: reference run with --param exits 0", err.strip()):
+        return
+    ref = read_sinks(ref_dir)
+    timing = (0, sum(len(ref[s]) for s in SINKS))
+    for first, then in ((run_pipe, build_pipe), (build_pipe, run_pipe)):
+        name = f"interchange {first.label} -> {then.label}"
+        d = stopped_at_a_third(first, fresh_dir(root, name.replace(" ", "_").replace(">", ""), input_path),
+                               timing, INTERCHANGE_PARAMS)
+        stopped = sink_bytes(d)
+        res.check(0 < stopped < timing[1], f"{name}: the first run stopped part way",
+                  f"{stopped} of {timing[1]} bytes")
+        code, err = then.run(d, INTERCHANGE_PARAMS)
+        res.check(code == 0, f"{name}: resumes from the other's checkpoint", err.strip())
+        compare(res, name, d, ref)
+
+
 _changed = {}
 
 
@@ -387,6 +417,8 @@ def main():
                  rng, args.kills)
         if built:
             scenario(res, Pipeline("build", [exe]), root, input_path, flow_text, rng, args.kills)
+            interchange(res, Pipeline("run", [flowc, "run", local_flow]), Pipeline("build", [exe]), root,
+                        input_path)
     finally:
         if args.keep:
             print(f"kept {root}")

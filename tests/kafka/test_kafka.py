@@ -100,6 +100,18 @@ def kcat_consume(bootstrap, topic):
     return [(m["key"], m["payload"]) for m in map(json.loads, out.splitlines())]
 
 
+def committed_offsets(bootstrap, group, topic, partitions):
+    """The group's committed offsets per partition, read with kafka-python
+    (an independent client); None where none."""
+    from kafka import KafkaConsumer, TopicPartition
+    c = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False,
+                      api_version=(2, 5, 0))
+    try:
+        return [c.committed(TopicPartition(topic, p)) for p in range(partitions)]
+    finally:
+        c.close()
+
+
 def lines_of(path):
     if not os.path.exists(path):
         return []
@@ -381,6 +393,33 @@ sink up to kafka(brokers: "{self.b}", topic: "keyed") key user
                          collections.Counter((f"U{i % 5}", json_row(id=i, user=f"U{i % 5}"))
                                              for i in range(300)))
 
+    def test_built_program_takes_every_kafka_argument_from_param(self):
+        # LANGUAGE.md 13, issue 13 item 4: a built program's kafka arguments
+        # follow --param — brokers, topics, a computed group, a bool option
+        # (stop_at_end: without it the run would not end) and a dotted
+        # librdkafka property. The declared values point nowhere.
+        vals = [json_row(id=i, user=f"u{i % 5}") for i in range(200)]
+        kcat_produce(self.b, "events", vals)
+        flow = self.write_flow("kparam.flow", f"""
+param brokers: string = "127.0.0.1:1"
+param topic_in: string = "nowhere"
+param topic_out: string = "nowhere-out"
+param app: string = "x"
+param stop: bool = false
+source ev = kafka(brokers: brokers, topic: topic_in, group: app + "-in", start: "earliest",
+                  stop_at_end: stop, "client.id": app + "-client", {SESSION})
+  format json schema {{ id: int, user: string }}
+sink ev to kafka(brokers: brokers, topic: topic_out) key user
+""")
+        program = self.build(flow, "kparam")
+        self.run_flowc([program, "--quiet", "--param", f"brokers={self.b}", "--param", "topic_in=events",
+                        "--param", "topic_out=keyed", "--param", "app=kp", "--param", "stop=true"])
+        self.assertEqual(collections.Counter(kcat_consume(self.b, "keyed")),
+                         collections.Counter((f"u{i % 5}", json_row(id=i, user=f"u{i % 5}"))
+                                             for i in range(200)))
+        # The group is the computed one: the offsets were committed there.
+        self.assertEqual(sum(o or 0 for o in committed_offsets(self.b, "kp-in", "events", 2)), 200)
+
     def test_exactly_once_runs_and_delivers(self):
         # The mock keeps no transaction state (see the top of this file):
         # this checks that the transactional path runs and delivers every
@@ -405,6 +444,42 @@ sink r to kafka(brokers: "{self.b}", topic: "keyed", "message.timeout.ms": "1500
         self.mock.control("broker-down 1")
         r = self.run_flow(flow, expect=3)
         self.assertIn("could not be delivered", r.stderr)
+
+
+class ExampleTests(KafkaTest):
+    topics = (("orders", 2), ("large-orders", 1))
+
+    def test_built_bundled_example_takes_brokers_from_param(self):
+        # Issue 13 item 4, as reported: `flowc build examples/kafka_in_out.flow
+        # -o kio && ./kio --param brokers=...` exited 2 ("fixed when this
+        # program was built"). Built, it must read the mock cluster named by
+        # --param and write the large EUR/USD orders, keyed by customer.
+        orders = [dict(order_id=f"o{i}", customer=f"c{i % 4}", total=float(40 * (i % 6)),
+                       currency=("EUR", "USD", "GBP")[i % 3], at=f"2026-01-01T00:00:{i:02d}.000Z")
+                  for i in range(30)]
+        kcat_produce(self.b, "orders", [json.dumps(o) for o in orders])
+        want = collections.Counter(
+            (o["customer"], json_row(order_id=o["order_id"], customer=o["customer"], total=o["total"],
+                                     currency=o["currency"], placed=o["at"]))
+            for o in orders if o["total"] >= 100 and o["currency"] in ("EUR", "USD"))
+        example = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples",
+                               "kafka_in_out.flow")
+        program = self.build(example, "kio")
+        proc = subprocess.Popen([program, "--quiet", "--param", f"brokers={self.b}"], cwd=self.dir,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.time() + TIMEOUT
+            got = collections.Counter()
+            while got != want and time.time() < deadline and proc.poll() is None:
+                time.sleep(0.5)
+                got = collections.Counter(kcat_consume(self.b, "large-orders"))
+            self.assertIsNone(proc.poll(), proc.stderr.read() if proc.poll() is not None else "")
+            self.assertEqual(got, want)
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 0, err)
 
 
 class FaultTests(KafkaTest):
@@ -576,15 +651,7 @@ checkpoint "state"{every}
             self.assertEqual(rows[-1], (want_n[k], want_total[k]), k)
 
     def committed(self, group):
-        """The group's committed offsets per partition, read with
-        kafka-python (an independent client); None where none."""
-        from kafka import KafkaConsumer, TopicPartition
-        c = KafkaConsumer(bootstrap_servers=self.b, group_id=group, enable_auto_commit=False,
-                          api_version=(2, 5, 0))
-        try:
-            return [c.committed(TopicPartition("ck", p)) for p in range(4)]
-        finally:
-            c.close()
+        return committed_offsets(self.b, group, "ck", 4)
 
     def test_restart_seeks_to_the_checkpoint_not_the_group(self):
         flow = self.flow()
@@ -667,7 +734,7 @@ def main():
         print("0 passed, 1 failed")
         return 1
     suite = unittest.TestSuite()
-    for case in (SourceTests, ScaleOutTests, SinkTests, FaultTests, WatermarkTests,
+    for case in (SourceTests, ScaleOutTests, SinkTests, ExampleTests, FaultTests, WatermarkTests,
                  CheckpointTests):
         for t in unittest.defaultTestLoader.loadTestsFromTestCase(case):
             if args.pattern is None or args.pattern in t.id():

@@ -131,8 +131,20 @@ TEST(ParseProgram, KeywordAsNameIsASyntaxError) {
 TEST(ParseProgram, DurationsBecomeMilliseconds) {
   Parsed p = parse("batch 250ms\ncheckpoint \"ck\" every 2m");
   ASSERT_TRUE(p.program);
-  EXPECT_EQ(p.program->decls.at(0).duration_ms, 250);
-  EXPECT_EQ(p.program->decls.at(1).every_ms, 120'000);
+  EXPECT_EQ(p.program->decls.at(0).duration.ms, 250);
+  EXPECT_EQ(p.program->decls.at(1).every->ms, 120'000);
+}
+
+// Wherever a duration is written, a name is a (duration) param for sema.
+TEST(ParseProgram, ADurationMayBeAParamName) {
+  Parsed p = parse("batch tick\ncheckpoint \"ck\" every often\n"
+                   "stream s = x | window sliding size every slide | aggregate n = count()");
+  ASSERT_TRUE(p.program) << (p.errors.empty() ? "" : p.errors[0]);
+  EXPECT_EQ(p.program->decls.at(0).duration.param, "tick");
+  EXPECT_EQ(p.program->decls.at(1).every->param, "often");
+  const flowc::ast::Stage& window = p.program->decls.at(2).stages.at(0);
+  EXPECT_EQ(window.size.param, "size");
+  EXPECT_EQ(window.slide.param, "slide");
 }
 
 TEST(ParseProgram, DigitGroupsMakeAnIntegerNotADuration) {

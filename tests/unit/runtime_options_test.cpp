@@ -14,6 +14,7 @@ struct Slots {
   double threshold = 0;
   FlowStr label{"", 0};
   int64_t since = 0;
+  int64_t span = 0;
 };
 
 FlowPipeline params_pipeline(Slots* s, std::vector<FlowParamDesc>* params) {
@@ -23,6 +24,7 @@ FlowPipeline params_pipeline(Slots* s, std::vector<FlowParamDesc>* params) {
       {"threshold", FLOW_TYPE_FLOAT, &s->threshold, 0},
       {"label", FLOW_TYPE_STRING, &s->label, 0},
       {"since", FLOW_TYPE_TIMESTAMP, &s->since, 0},
+      {"span", FLOW_TYPE_DURATION, &s->span, 0},
   };
   FlowPipeline p = pipeline_of(nullptr, 0);
   p.params = params->data();
@@ -36,13 +38,14 @@ TEST(RuntimeOptions, ParamsAreParsedByTypeIntoTheirSlots) {
   FlowPipeline p = params_pipeline(&s, &params);
   RunResult r = run(p, {"--param", "flag=true", "--param", "limit=-42", "--param=threshold=2.5",
                         "--param", "label=a=b c", "--param", "since=2026-11-24T08:51:06.123Z",
-                        "--quiet", "-O2"});
+                        "--param", "span=1_500ms", "--quiet", "-O2"});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(s.flag, 1);
   EXPECT_EQ(s.limit, -42);
   EXPECT_EQ(s.threshold, 2.5);
   EXPECT_EQ(std::string(s.label.ptr, static_cast<size_t>(s.label.len)), "a=b c");
   EXPECT_EQ(s.since, 1795510266123);
+  EXPECT_EQ(s.span, 1500);
 }
 
 TEST(RuntimeOptions, UnknownParamIsAUsageError) {
@@ -53,9 +56,9 @@ TEST(RuntimeOptions, UnknownParamIsAUsageError) {
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err,
             "flowc: error: unknown param 'limt'; did you mean 'limit'? (params: flag, limit, "
-            "threshold, label, since)\n");
+            "threshold, label, since, span)\n");
   EXPECT_EQ(run(p, {"--param", "zzz=3"}).err,
-            "flowc: error: unknown param 'zzz' (params: flag, limit, threshold, label, since)\n");
+            "flowc: error: unknown param 'zzz' (params: flag, limit, threshold, label, since, span)\n");
 }
 
 TEST(RuntimeOptions, BadParamValueIsAUsageError) {
@@ -68,30 +71,35 @@ TEST(RuntimeOptions, BadParamValueIsAUsageError) {
   r = run(p, {"--param", "flag=yes"});
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err, "flowc: error: param 'flag' expects a bool, got 'yes'\n");
+  r = run(p, {"--param", "span=10"});  // a duration carries its unit
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "flowc: error: param 'span' expects a duration such as 250ms, 10s or 5m, got '10'\n");
   r = run(p, {"--param", "limit"});
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err, "flowc: error: --param expects NAME=VALUE, got 'limit'\n");
 }
 
-// A param fixed when the program was built (a regex pattern, a connector
-// argument computed from it) is refused rather than silently ignored.
-TEST(RuntimeOptions, ParamFixedAtBuildTimeIsRefused) {
+// A param that a regex pattern reads was fixed when the program was built:
+// refused rather than silently ignored (LANGUAGE.md 13).
+TEST(RuntimeOptions, ParamOfARegexPatternIsRefused) {
   Slots s;
   std::vector<FlowParamDesc> params;
   FlowPipeline p = params_pipeline(&s, &params);
-  params[1].fixed = 1;
-  RunResult r = run(p, {"--param", "limit=3"});
+  params[3].fixed = 1;
+  RunResult r = run(p, {"--param", "label=x+"});
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err,
-            "flowc: error: param 'limit' was fixed when this program was built (it sets a "
-            "connector argument or a regex pattern); rebuild with flowc build --param limit=...\n");
-  EXPECT_EQ(s.limit, 0);
+            "flowc: error: param 'label' is part of a regex pattern, which was compiled when this "
+            "program was built; rebuild with flowc build --param label=... (or use flowc run)\n");
+  EXPECT_EQ(s.label.len, 0);
 }
 
 TEST(RuntimeOptions, OtherUsageErrors) {
   FlowPipeline p = pipeline_of(nullptr, 0);
   EXPECT_EQ(run(p, {"--batch", "10"}).err,
             "flowc: error: --batch expects a duration such as 250ms, 10s, 5m, 2h or 1d, got '10'\n");
+  EXPECT_EQ(run(p, {"--batch", "0s"}).err,
+            "flowc: error: --batch expects a duration such as 250ms, 10s, 5m, 2h or 1d, got '0s'\n");
   EXPECT_EQ(run(p, {"--max-batch-records", "0"}).status, 2);
   EXPECT_EQ(run(p, {"--max-batch-records"}).err,
             "flowc: error: option '--max-batch-records' needs a value\n");
@@ -167,7 +175,9 @@ TEST(RuntimeOptions, Durations) {
   EXPECT_EQ(ms, 86'400'000);
   EXPECT_TRUE(flowrt::parse_duration_ms("1_000ms", &ms));
   EXPECT_EQ(ms, 1000);
-  for (const char* bad : {"", "s", "10", "0s", "1.5s", "-1s", "10sec", "_1s"}) {
+  EXPECT_TRUE(flowrt::parse_duration_ms("0s", &ms));  // a duration param may be 0
+  EXPECT_EQ(ms, 0);
+  for (const char* bad : {"", "s", "10", "1.5s", "-1s", "10sec", "_1s"}) {
     EXPECT_FALSE(flowrt::parse_duration_ms(bad, &ms)) << bad;
   }
 }
