@@ -66,7 +66,7 @@ stage
   : WHERE expr                                           # whereStage
   | SELECT selectItem (',' selectItem)* ','?             # selectStage
   | EXPLODE expr AS ident                                # explodeStage
-  | LEFT? JOIN ident ON ident (WITHIN DURATION)?         # joinStage
+  | LEFT? JOIN ident ON ident (WITHIN duration)?         # joinStage
   | WINDOW windowSpec                                    # windowStage
   | GROUP BY groupKey (',' groupKey)* ','?               # groupStage
   | AGGREGATE namedExpr (',' namedExpr)* ','? stageOption*                  # aggregateStage

@@ -161,10 +161,10 @@ typedef struct FlowParamDesc {
   const char* name;
   int32_t type;  // enum FlowType
   void* slot;
-  // 1 when a regex pattern reads the param: the pattern is compiled when the
-  // program is built, so --param for it is refused at run time (exit 2).
+  // Why --param for it is refused at run time (exit 2), or null: e.g. "part
+  // of a regex pattern, which was compiled when this program was built".
   // Every other use follows --param (see `configure`).
-  int32_t fixed;
+  const char* fixed;
 } FlowParamDesc;
 
 // Checkpoints (LANGUAGE.md 10): generated code writes and reads back the

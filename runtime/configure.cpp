@@ -6,21 +6,14 @@
 
 #include "abi.h"
 #include "context.h"
+#include "flow_stdlib.h"
 
 namespace {
 
-// 60000 -> "1m", 1500 -> "1500ms": the largest unit that is exact, as the
-// compiler prints durations (plan::duration_text).
+// As the compiler prints durations (plan::duration_text).
 std::string duration_text(int64_t ms) {
-  struct Unit {
-    const char* name;
-    int64_t ms;
-  };
-  static constexpr Unit kUnits[] = {{"d", 86'400'000}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1000}};
-  for (const Unit& u : kUnits) {
-    if (ms != 0 && ms % u.ms == 0) return std::to_string(ms / u.ms) + u.name;
-  }
-  return std::to_string(ms) + "ms";
+  char buf[FLOW_FORMAT_BUF];
+  return std::string(buf, static_cast<size_t>(flow_format_duration(ms, buf)));
 }
 
 }  // namespace

@@ -79,6 +79,7 @@ std::string param_value_text(const FlowParamDesc& d) {
     case FLOW_TYPE_FLOAT: return text(flow_format_float(*static_cast<const double*>(slot), buf));
     case FLOW_TYPE_TIMESTAMP:
       return text(flow_format_timestamp(*static_cast<const int64_t*>(slot), buf));
+    case FLOW_TYPE_DURATION: return text(flow_format_duration(*static_cast<const int64_t*>(slot), buf));
     case FLOW_TYPE_STRING: {
       const FlowStr& s = *static_cast<const FlowStr*>(slot);
       std::string out;
@@ -138,10 +139,9 @@ bool set_param(const FlowPipeline* p, std::string_view arg, std::string* error) 
     }
     return false;
   }
-  if (desc->fixed) {
-    *error = "param '" + std::string(name) +
-             "' is part of a regex pattern, which was compiled when this program was built; "
-             "rebuild with flowc build --param " + std::string(name) + "=... (or use flowc run)";
+  if (desc->fixed != nullptr) {
+    *error = "param '" + std::string(name) + "' is " + desc->fixed +
+             "; rebuild with flowc build --param " + std::string(name) + "=... (or use flowc run)";
     return false;
   }
   bool ok = false;

@@ -8,10 +8,7 @@
 
 namespace flowrt {
 
-RowFormat::RowFormat(const FlowSinkDesc* desc, Framing framing)
-    : desc_(desc),
-      framing_(framing),
-      delimiter_(desc->csv_delimiter > 0 ? static_cast<char>(desc->csv_delimiter) : ',') {
+RowFormat::RowFormat(const FlowSinkDesc* desc, Framing framing) : desc_(desc), framing_(framing) {
   for (int32_t c = 0; c < desc_->column_count; ++c) {
     std::string key;
     append_json_string(&key, desc_->columns[c].name ? desc_->columns[c].name : "");
@@ -25,6 +22,9 @@ bool RowFormat::set_format(int32_t format) {
     return false;
   }
   format_ = format;
+  // Read when the sink opens: a built program's configure() may have set
+  // it from a --param after the sink was made.
+  delimiter_ = desc_->csv_delimiter > 0 ? static_cast<char>(desc_->csv_delimiter) : ',';
   return true;
 }
 

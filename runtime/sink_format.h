@@ -77,7 +77,7 @@ class RowFormat {
 
   const FlowSinkDesc* desc_;
   Framing framing_;
-  char delimiter_;  // CSV: FlowSinkDesc.csv_delimiter
+  char delimiter_ = ',';  // CSV: FlowSinkDesc.csv_delimiter, read by set_format
   int32_t format_ = FLOW_FORMAT_CSV;
   int32_t col_ = 0;
   size_t row_start_ = 0;  // messages: where the current row's text begins

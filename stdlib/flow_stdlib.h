@@ -36,6 +36,10 @@ int64_t flow_format_int(int64_t v, char* buf);
 int64_t flow_format_float(double v, char* buf);       // shortest round trip
 int64_t flow_format_timestamp(int64_t ms, char* buf); // 2026-11-24T08:51:06.123Z
 int64_t flow_format_bool(int32_t v, char* buf);
+// A duration as written in .flow files: the largest unit that is exact
+// (60000 -> "1m", 1500 -> "1500ms"); the compiler and the runtime both
+// print durations this way.
+int64_t flow_format_duration(int64_t ms, char* buf);
 
 // Parsing input text into values; 1 on success, 0 when the text is not a
 // value of the type. `unit` for timestamps given as integers: 0 ms, 1 s, 2 us.

@@ -60,6 +60,25 @@ int64_t flow_format_float(double v, char* buf) {
   return r.ptr - buf;
 }
 
+int64_t flow_format_duration(int64_t ms, char* buf) {
+  struct Unit {
+    const char* name;
+    int64_t ms;
+  };
+  static constexpr Unit kUnits[] = {{"d", 86'400'000}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1000}};
+  for (const Unit& u : kUnits) {
+    if (ms != 0 && ms % u.ms == 0) {
+      int64_t n = flow_format_int(ms / u.ms, buf);
+      for (const char* c = u.name; *c; ++c) buf[n++] = *c;
+      return n;
+    }
+  }
+  int64_t n = flow_format_int(ms, buf);
+  buf[n++] = 'm';
+  buf[n++] = 's';
+  return n;
+}
+
 int64_t flow_format_timestamp(int64_t ms, char* buf) {
   int64_t q = ms / kMsPerDay;
   int64_t rem = ms % kMsPerDay;

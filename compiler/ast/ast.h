@@ -143,7 +143,7 @@ struct Stage {
   std::string on_field;
   SourceRange on_range;
   // Join with a stream or source: `within D` (ms), Flink's interval join.
-  std::optional<int64_t> within_ms;
+  std::optional<Duration> within;
   SourceRange within_range;
   // Window: the length (or session gap) and the slide
   WindowKind window = WindowKind::Tumbling;

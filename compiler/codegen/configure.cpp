@@ -47,7 +47,7 @@ class Configure {
       if (reads_params(t.connector) || !t.format.param_args.empty()) return true;
     }
     for (const plan::Sink& s : p_.sinks) {
-      if (reads_params(s.connector)) return true;
+      if (reads_params(s.connector) || !s.format.param_args.empty()) return true;
     }
     bool checks = false;
     for_each_duration_check([&](const plan::Stream&, const plan::Stage&) { checks = true; });
@@ -78,7 +78,7 @@ class Configure {
       llvm::Value* desc = element(t_.sources, k);
       connector(s.connector, "source '" + s.name + "'", source_type, desc,
                 offsetof(FlowSourceDesc, path), t_.source_options[k]);
-      format(s.format, "source '" + s.name + "'", desc);
+      format(s.format, "source '" + s.name + "'", source_type, desc);
       if (s.dead_letter) {
         connector(*s.dead_letter, "the dead letters of source '" + s.name + "'", source_type, desc,
                   offsetof(FlowSourceDesc, dead_letter_path), nullptr);
@@ -89,12 +89,13 @@ class Configure {
       llvm::Value* desc = element(t_.sources, p_.sources.size() + k);
       connector(t.connector, "table '" + t.name + "'", source_type, desc,
                 offsetof(FlowSourceDesc, path), nullptr);
-      format(t.format, "table '" + t.name + "'", desc);
+      format(t.format, "table '" + t.name + "'", source_type, desc);
     }
     for (size_t k = 0; k < p_.sinks.size(); ++k) {
       const plan::Sink& s = p_.sinks[k];
       connector(s.connector, "the sink of '" + s.input_name + "'", sink_type, element(t_.sinks, k),
                 offsetof(FlowSinkDesc, path), t_.sink_options[k]);
+      format(s.format, "the sink of '" + s.input_name + "'", sink_type, element(t_.sinks, k));
     }
     durations();
     b_.CreateRet(cg_.i32c(1));
@@ -193,22 +194,26 @@ class Configure {
     }
   }
 
-  // The format arguments that read params (the scan reads them back from
-  // the descriptor: lower_scan.cpp, format_options).
-  void format(const plan::Format& f, const std::string& owner, llvm::Value* desc) {
-    llvm::StructType* type = cg_.abi_type("FlowSourceDesc");
+  // The format arguments that read params, into a source's, table's or
+  // sink's descriptor (a source's scan reads them back from it:
+  // lower_scan.cpp, format_options; a sink takes only header and
+  // delimiter, sema refuses the rest).
+  void format(const plan::Format& f, const std::string& owner, llvm::StructType* type, llvm::Value* desc) {
+    const bool sink = type == cg_.abi_type("FlowSinkDesc");
+    const size_t header = sink ? offsetof(FlowSinkDesc, csv_header) : offsetof(FlowSourceDesc, csv_header);
+    const size_t delimiter = sink ? offsetof(FlowSinkDesc, csv_delimiter) : offsetof(FlowSourceDesc, csv_delimiter);
     for (const auto& [arg, expr] : f.param_args) {
       CgValue v = eval(expr, "argument '" + arg + "' of the format of " + owner);
       if (arg == "header") {
-        store_field(type, desc, offsetof(FlowSourceDesc, csv_header), cg_.to_c_bool(v.v));
+        store_field(type, desc, header, cg_.to_c_bool(v.v));
       } else if (arg == "delimiter") {
         llvm::Value* one = b_.CreateICmpEQ(v.len, cg_.i64c(1));
         llvm::Value* c = b_.CreateLoad(cg_.i8(), v.v);  // the NUL of "" when empty
         llvm::Value* ok = b_.CreateAnd(one, b_.CreateAnd(b_.CreateICmpNE(c, b_.getInt8('"')),
                                                          b_.CreateICmpNE(c, b_.getInt8('\n'))));
         check(ok, "the csv delimiter must be one character other than '\"' or a newline");
-        store_field(type, desc, offsetof(FlowSourceDesc, csv_delimiter), b_.CreateZExt(c, cg_.i32()));
-      } else if (arg == "timestamp_unit") {
+        store_field(type, desc, delimiter, b_.CreateZExt(c, cg_.i32()));
+      } else if (arg == "timestamp_unit" && !sink) {
         llvm::Value* s = str_eq(v, "s");
         llvm::Value* us = str_eq(v, "us");
         check(b_.CreateOr(str_eq(v, "ms"), b_.CreateOr(s, us)), "'timestamp_unit' must be \"s\", \"ms\" or \"us\"");

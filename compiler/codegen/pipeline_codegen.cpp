@@ -423,7 +423,8 @@ class PipelineBuilder {
               .set(offsetof(FlowParamDesc, name), cg_.cstring(param.name))
               .set(offsetof(FlowParamDesc, type), cg_.i32c(param.duration ? FLOW_TYPE_DURATION : flow_type(param.type)))
               .set(offsetof(FlowParamDesc, slot), cg_.param_slot(static_cast<int>(k)))
-              .set(offsetof(FlowParamDesc, fixed), cg_.i32c(options_.fold_params ? 0 : param.in_regex_pattern))
+              .set(offsetof(FlowParamDesc, fixed),
+                   options_.fold_params || param.fixed_reason.empty() ? null : cg_.cstring(param.fixed_reason))
               .get());
     }
     llvm::GlobalVariable* source_array = nullptr;

@@ -292,9 +292,9 @@ ast::Stage TreeBuilder::stage(P::StageContext* ctx) {
     s.table_range = range(c->ident(0));
     s.on_field = name(c->ident(1));
     s.on_range = range(c->ident(1));
-    if (c->DURATION()) {
-      s.within_ms = duration(c->DURATION());
-      s.within_range = range(c->DURATION());
+    if (c->duration()) {
+      s.within = duration(c->duration());
+      s.within_range = range(c->duration());
     }
   } else if (auto* c = dynamic_cast<P::WindowStageContext*>(ctx)) {
     s.kind = ast::StageKind::Window;

@@ -53,15 +53,8 @@ const char* agg_name(AggFn f) {
 }
 
 std::string duration_text(int64_t ms) {
-  struct Unit {
-    const char* name;
-    int64_t ms;
-  };
-  static constexpr Unit kUnits[] = {{"d", 86'400'000}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1000}};
-  for (const Unit& u : kUnits) {
-    if (ms != 0 && ms % u.ms == 0) return std::to_string(ms / u.ms) + u.name;
-  }
-  return std::to_string(ms) + "ms";
+  char buf[FLOW_FORMAT_BUF];
+  return std::string(buf, static_cast<size_t>(flow_format_duration(ms, buf)));
 }
 
 std::string duration_text(const Duration& d, const std::vector<Param>& params) {

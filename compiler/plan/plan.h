@@ -155,10 +155,11 @@ struct Param {
   // Declared `duration`: written where a duration is (Duration::param),
   // set by --param as a duration literal (`250ms`, `10s`).
   bool duration = false;
-  // Read by a regex pattern (format regex(...), regex_match/regex_extract),
-  // which is compiled with the pipeline: a built program refuses --param
-  // for it (LANGUAGE.md 13). Every other param follows --param.
-  bool in_regex_pattern = false;
+  // Why a built program refuses --param for it, or empty: it is read by a
+  // regex pattern (format regex(...), regex_match/regex_extract), compiled
+  // with the pipeline (LANGUAGE.md 13), or is a stream join's `within`.
+  // Every other param follows --param.
+  std::string fixed_reason;
 };
 // `duration` for a duration param, else the type's name.
 const char* param_type_name(const Param& p);

@@ -29,7 +29,10 @@ ExprPtr make(ExprKind kind, Type type, SourceRange range) {
 void Analyzer::mark_regex_params(const ast::Expr& e) {
   if (e.kind == ast::ExprKind::Field && e.qualifier.empty()) {
     auto param = param_index_.find(e.text);
-    if (param != param_index_.end()) pipeline_.params[param->second].in_regex_pattern = true;
+    if (param != param_index_.end()) {
+      pipeline_.params[param->second].fixed_reason =
+          "part of a regex pattern, which was compiled when this program was built";
+    }
   }
   for (const ast::ExprPtr& a : e.args) mark_regex_params(*a);
 }

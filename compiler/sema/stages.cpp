@@ -113,7 +113,7 @@ bool Analyzer::check_stages(const ast::Decl& d, plan::Stream& stream) {
       case ast::StageKind::Select: ok = check_select(s, scope, out) && ok; break;
       case ast::StageKind::Explode: ok = check_explode(s, scope, out) && ok; break;
       case ast::StageKind::Join:
-        ok = (s.within_ms ? check_stream_join(s, scope, stream, out) : check_join(s, scope, out)) && ok;
+        ok = (s.within ? check_stream_join(s, scope, stream, out) : check_join(s, scope, out)) && ok;
         break;
       case ast::StageKind::Aggregate: ok = check_aggregate(s, scope, grouping, out) && ok; break;
       case ast::StageKind::Update: ok = check_update(s, scope, grouping, out) && ok; break;

@@ -41,7 +41,16 @@ bool Analyzer::check_stream_join(const ast::Stage& s, const Scope& scope, plan::
   stage.other = *other;
   stage.other_name = s.table;
   stage.left = s.left;
-  stage.within_ms = *s.within_ms;
+  // A join's `within` lags the watermark of everything downstream (the
+  // clocks sema decides); a param there is folded when the pipeline is
+  // compiled, so a built program fixes it (Param::fixed_reason).
+  std::optional<plan::Duration> within = check_duration(*s.within);
+  if (!within) return false;
+  if (within->param >= 0) {
+    pipeline_.params[within->param].fixed_reason =
+        "the 'within' of a stream join, which sets how far its watermark trails its inputs";
+  }
+  stage.within_ms = within->ms;
   const plan::Schema& theirs = pipeline_.schema_of(*other);
   const plan::Clock their_clock = clock_of(*other);
   bool ok = true;

@@ -7,7 +7,9 @@ same from `flowc run` and a built program):
     while `flowc run` takes it and every other param of the same program
     still follows --param (LANGUAGE.md 13);
   * a built program's --help lists its params with their types, durations
-    included.
+    included;
+  * a param that sets a stream join's `within` is folded into the clocks of
+    the pipeline when it is built: refused the same way.
 
 Python 3 standard library only. Ends with `N passed, M failed`.
 
@@ -37,6 +39,14 @@ stream picked = log
   | select msg
 
 sink picked to stdout
+"""
+
+JOIN_FLOW = """
+param w: duration = 10s
+source a = file("a.csv") format csv(header: true) schema { k: string, ts: timestamp } event_time ts
+source b = file("b.csv") format csv(header: true) schema { k: string, t2: timestamp } event_time t2
+stream j = a | join b on k within w
+sink j to stdout
 """
 
 LOG = """ERROR disk1 full
@@ -84,6 +94,7 @@ def main():
         b = run([flowc, "build", "p.flow", "-o", "prog"], d)
         if res.check(b.returncode == 0, "flowc build", b.stderr):
             built(res, d)
+        within(res, flowc, d)
     finally:
         shutil.rmtree(d, ignore_errors=True)
     print(f"{res.passed} passed, {res.failed} failed")
@@ -107,8 +118,29 @@ def built(res, d):
     res.check(r.returncode == 0 and r.stdout == "msg\ndisk4 slow\n",
               "the built program's other params follow --param", r.stdout + r.stderr)
     r = run(["./prog", "--help"], d)
-    res.check(r.returncode == 0 and "  span: duration\n" in r.stdout and "  limit: int\n" in r.stdout,
+    res.check(r.returncode == 0 and "  span: duration = 1m\n" in r.stdout and "  limit: int = 100\n" in r.stdout,
               "--help lists the params with their types", r.stdout)
+
+
+def within(res, flowc, d):
+    """A stream join's `within` param: flowc run takes it, a built program
+    refuses it. Rows by hand: a@0 and a@20000 against b@5000; within 10s
+    pairs only the first, within 30s both."""
+    for name, text in (("j.flow", JOIN_FLOW), ("a.csv", "k,ts\nx,0\nx,20000\n"), ("b.csv", "k,t2\nx,5000\n")):
+        with open(os.path.join(d, name), "w") as f:
+            f.write(text)
+    r = run([flowc, "run", "j.flow", "--quiet", "--param", "w=30s"], d)
+    res.check(r.returncode == 0 and r.stdout.count("\n") == 3, "flowc run takes --param for 'within'",
+              r.stdout + r.stderr)
+    b = run([flowc, "build", "j.flow", "-o", "jprog"], d)
+    if not res.check(b.returncode == 0, "flowc build of a 'within' param", b.stderr):
+        return
+    r = run(["./jprog", "--quiet"], d)
+    res.check(r.returncode == 0 and r.stdout.count("\n") == 2, "the built join runs with the declared 'within'",
+              r.stdout + r.stderr)
+    r = run(["./jprog", "--quiet", "--param", "w=30s"], d)
+    res.check(r.returncode == 2 and "param 'w'" in r.stderr and "'within'" in r.stderr,
+              "--param for a 'within' param exits 2 and says why", r.stderr)
 
 
 if __name__ == "__main__":

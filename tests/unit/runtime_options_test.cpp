@@ -85,7 +85,7 @@ TEST(RuntimeOptions, ParamOfARegexPatternIsRefused) {
   Slots s;
   std::vector<FlowParamDesc> params;
   FlowPipeline p = params_pipeline(&s, &params);
-  params[3].fixed = 1;
+  params[3].fixed = "part of a regex pattern, which was compiled when this program was built";
   RunResult r = run(p, {"--param", "label=x+"});
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err,
@@ -129,7 +129,7 @@ TEST(RuntimeOptions, HelpListsParamsWithTypeAndDefault) {
   s.since = 1795510266123;
   std::vector<FlowParamDesc> params;
   FlowPipeline p = params_pipeline(&s, &params);
-  params[3].fixed = 1;
+  params[3].fixed = "part of a regex pattern, which was compiled when this program was built";
   RunResult r = run(p, {"--help"});
   EXPECT_EQ(r.status, 0);
   EXPECT_NE(r.out.find("\nparams (--param NAME=VALUE):\n"

@@ -232,3 +232,14 @@ TEST(StdlibFormat, TimestampRoundTripsThroughParse) {
     EXPECT_EQ(ts_ok(text), ms) << text;
   }
 }
+
+TEST(StdlibFormat, DurationsInTheLargestExactUnit) {
+  char buf[FLOW_FORMAT_BUF];
+  auto text = [&](int64_t ms) { return std::string(buf, static_cast<size_t>(flow_format_duration(ms, buf))); };
+  EXPECT_EQ(text(60000), "1m");
+  EXPECT_EQ(text(1500), "1500ms");
+  EXPECT_EQ(text(7'200'000), "2h");
+  EXPECT_EQ(text(86'400'000 * 3), "3d");
+  EXPECT_EQ(text(0), "0ms");
+  EXPECT_EQ(text(-5000), "-5s");
+}
