@@ -71,6 +71,7 @@ const char* emit_name(EmitMode m) {
     case EmitMode::Each: return "each";
     case EmitMode::Updated: return "updated";
     case EmitMode::All: return "all";
+    case EmitMode::Expired: return "expired";
   }
   return "?";
 }
@@ -170,6 +171,7 @@ const char* stage_keyword(const Stage& st) {
                         [](const JoinStage&) { return "join"; },
                         [](const AggregateStage&) { return "aggregate"; },
                         [](const UpdateStage&) { return "update"; },
+                        [](const TopStage&) { return "top"; },
                     },
                     st.op);
 }
@@ -194,6 +196,9 @@ void for_each_expr(Stage& st, const std::function<void(ExprPtr&)>& fn) {
                  [&](UpdateStage& s) {
                    for (NamedExpr& key : s.keys) fn(key.expr);
                    for_each_statement_expr(s.body, fn);
+                 },
+                 [&](TopStage& s) {
+                   for (TopStage::Key& key : s.order) fn(key.expr);
                  },
              },
              st.op);
