@@ -209,7 +209,8 @@ bool Analyzer::check_aggregate(const ast::Stage& s, const Scope& scope, Grouping
   }
   if (s.emit_expired) {
     diags_.error(s.expired_range, "'emit expired' is for 'update'")
-        .helps.push_back("a window's row is emitted when it fires: that is its final row");
+        .helps.push_back("only the keys of 'update' expire ('expire after'); a window's row is "
+                         "emitted once, when it fires");
     ok = false;
   }
   if (s.expire_ms) {
