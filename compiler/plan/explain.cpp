@@ -156,9 +156,13 @@ std::string stage_label(const Pipeline& p, const Stage& st) {
     return std::string(s->left ? "left join " : "join ") + p.tables[s->table].name;
   }
   if (const auto* s = st.as<AggregateStage>()) {
+    if (s->emit == EmitMode::All) return "aggregate emit all";
     return s->window ? "window " + window_text(*s->window) + "\\naggregate" : "aggregate";
   }
-  if (const auto* s = st.as<TopStage>()) return "top " + std::to_string(s->n);
+  if (const auto* s = st.as<TopStage>()) {
+    return "top " + std::to_string(s->n) + (s->windowed ? " per window" : " per batch");
+  }
+  if (const auto* s = st.as<UpdateStage>(); s && s->emit_expired) return "update emit expired";
   return stage_keyword(st);
 }
 
