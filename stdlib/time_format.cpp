@@ -145,7 +145,8 @@ const char* flow_time_format_error_text(int32_t code) {
     case FLOW_TIME_FORMAT_TOO_LONG: return "the format is too long";
     case FLOW_TIME_FORMAT_EPOCH_MIXED:
       return "'%s' (seconds since the epoch) can only be combined with '%f'";
-    case FLOW_TIME_FORMAT_YEAR_DAY_MIXED: return "'%j' (day of the year) cannot be combined with a month or a day";
+    case FLOW_TIME_FORMAT_YEAR_DAY_MIXED:
+      return "'%j' (day of the year) cannot be combined with a month or a day";
     default: return "";
   }
 }

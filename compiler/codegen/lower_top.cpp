@@ -46,7 +46,8 @@ class TopOp : public Operator {
       llvm::Value* end = row[1].v;
       llvm::Value* other = b.CreateOr(b.CreateICmpNE(start, b.CreateLoad(cg.i64(), current_start_)),
                                       b.CreateICmpNE(end, b.CreateLoad(cg.i64(), current_end_)));
-      llvm::Value* held = b.CreateICmpSGT(b.CreateCall(cg.stdlib("flow_topn_count"), {heap_}), cg.i64c(0));
+      llvm::Value* count = b.CreateCall(cg.stdlib("flow_topn_count"), {heap_});
+      llvm::Value* held = b.CreateICmpSGT(count, cg.i64c(0));
       llvm::BasicBlock* flush = llvm::BasicBlock::Create(cg.llvm(), "top.flush", cg.fs().fn);
       llvm::BasicBlock* same = llvm::BasicBlock::Create(cg.llvm(), "top.window", cg.fs().fn);
       b.CreateCondBr(b.CreateAnd(other, held), flush, same);
@@ -57,11 +58,12 @@ class TopOp : public Operator {
       b.CreateStore(start, current_start_);
       b.CreateStore(end, current_end_);
     }
-    llvm::Value* candidate = cg.entry_alloca(llvm::ArrayType::get(cg.i64(), row_bytes_ / 8), "top.candidate");
+    llvm::Type* row_type = llvm::ArrayType::get(cg.i64(), row_bytes_ / 8);
+    llvm::Value* candidate = cg.entry_alloca(row_type, "top.candidate");
     store_row(cg, candidate, row, order, false);
     llvm::Value* evicted = cg.entry_alloca(cg.i32(), "top.evicted");
-    llvm::Value* at = b.CreateCall(cg.stdlib("flow_topn_offer"),
-                                   {heap_, candidate, cg.i64c(row_bytes_), cg.i64c(stage_.n), rank_, evicted});
+    llvm::Value* at = b.CreateCall(cg.stdlib("flow_topn_offer"), {heap_, candidate, cg.i64c(row_bytes_),
+                                                                  cg.i64c(stage_.n), rank_, evicted});
     llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "top.keep", cg.fs().fn);
     llvm::BasicBlock* free_old = llvm::BasicBlock::Create(cg.llvm(), "top.evict", cg.fs().fn);
     llvm::BasicBlock* write = llvm::BasicBlock::Create(cg.llvm(), "top.write", cg.fs().fn);
@@ -98,8 +100,12 @@ class TopOp : public Operator {
     if (flush_) return;
     SlotLayout layout;
     layout.size = 0;
-    for (const plan::Field& f : input_.fields) field_offsets_.push_back(layout.add(value_bytes(f.type)));
-    for (const plan::TopStage::Key& k : stage_.order) order_offsets_.push_back(layout.add(value_bytes(k.expr->type)));
+    for (const plan::Field& f : input_.fields) {
+      field_offsets_.push_back(layout.add(value_bytes(f.type)));
+    }
+    for (const plan::TopStage::Key& k : stage_.order) {
+      order_offsets_.push_back(layout.add(value_bytes(k.expr->type)));
+    }
     row_bytes_ = layout.size;
     std::string name = cg.unique("top");
     llvm::Type* heap_type = llvm::ArrayType::get(cg.i64(), 3);  // FlowTopN
@@ -123,9 +129,12 @@ class TopOp : public Operator {
 
   // Writes the row and its ranking values at `at`; with `own`, strings are
   // copied (flow_bytes_dup) for the heap to keep.
-  void store_row(CgContext& cg, llvm::Value* at, const Row& row, const std::vector<CgValue>& order, bool own) {
+  void store_row(CgContext& cg, llvm::Value* at, const Row& row, const std::vector<CgValue>& order,
+                 bool own) {
     auto store = [&](CgValue v, int64_t offset) {
-      if (own && v.type == Type::String) v.v = cg.b().CreateCall(cg.stdlib("flow_bytes_dup"), {v.v, v.len});
+      if (own && v.type == Type::String) {
+        v.v = cg.b().CreateCall(cg.stdlib("flow_bytes_dup"), {v.v, v.len});
+      }
       cg.store_value(v, field(cg, at, offset));
     };
     for (size_t i = 0; i < row.size(); ++i) store(row[i], field_offsets_[i]);
@@ -138,8 +147,12 @@ class TopOp : public Operator {
       llvm::Value* bytes = cg.b().CreateLoad(cg.ptr(), field(cg, at, offset));
       cg.b().CreateCall(cg.stdlib("flow_bytes_free"), {bytes});
     };
-    for (size_t i = 0; i < input_.fields.size(); ++i) free_at(input_.fields[i].type, field_offsets_[i]);
-    for (size_t i = 0; i < stage_.order.size(); ++i) free_at(stage_.order[i].expr->type, order_offsets_[i]);
+    for (size_t i = 0; i < input_.fields.size(); ++i) {
+      free_at(input_.fields[i].type, field_offsets_[i]);
+    }
+    for (size_t i = 0; i < stage_.order.size(); ++i) {
+      free_at(stage_.order[i].expr->type, order_offsets_[i]);
+    }
   }
 
   llvm::Value* field(CgContext& cg, llvm::Value* row, int64_t offset) {
@@ -160,7 +173,8 @@ class TopOp : public Operator {
     llvm::Value* x = fn->getArg(0);
     llvm::Value* y = fn->getArg(1);
     auto compare_at = [&](Type t, int64_t offset, bool descending) {
-      llvm::Value* c = emit_compare(cg, cg.load_value(t, field(cg, x, offset)), cg.load_value(t, field(cg, y, offset)));
+      llvm::Value* c = emit_compare(cg, cg.load_value(t, field(cg, x, offset)),
+                                    cg.load_value(t, field(cg, y, offset)));
       if (descending) c = b.CreateSub(cg.i32c(0), c);
       llvm::BasicBlock* differ = llvm::BasicBlock::Create(cg.llvm(), "differ", fn);
       llvm::BasicBlock* same = llvm::BasicBlock::Create(cg.llvm(), "same", fn);
@@ -170,7 +184,9 @@ class TopOp : public Operator {
       b.SetInsertPoint(same);
     };
     std::vector<Type> types = order_types();
-    for (size_t i = 0; i < types.size(); ++i) compare_at(types[i], order_offsets_[i], stage_.order[i].descending);
+    for (size_t i = 0; i < types.size(); ++i) {
+      compare_at(types[i], order_offsets_[i], stage_.order[i].descending);
+    }
     for (int k : stage_.keys) compare_at(input_.fields[k].type, field_offsets_[k], false);
     b.CreateRet(cg.i32c(0));
     cg.fs() = saved;
@@ -203,19 +219,23 @@ class TopOp : public Operator {
     b.SetInsertPoint(head);
     b.CreateCondBr(b.CreateICmpSLT(b.CreateLoad(cg.i64(), i), count), body, done);
     b.SetInsertPoint(body);
-    llvm::Value* at = b.CreateCall(cg.stdlib("flow_topn_row"), {heap_, b.CreateLoad(cg.i64(), i), cg.i64c(row_bytes_)});
+    auto row_at = [&] {
+      return b.CreateCall(cg.stdlib("flow_topn_row"),
+                          {heap_, b.CreateLoad(cg.i64(), i), cg.i64c(row_bytes_)});
+    };
+    llvm::Value* at = row_at();
     Row out;
     for (size_t k = 0; k < input_.fields.size(); ++k) {
       out.push_back(cg.load_value(input_.fields[k].type, field(cg, at, field_offsets_[k])));
     }
     // A windowed aggregate's rows carry event time window_end - 1ms (13).
-    llvm::Value* time = stage_.windowed && clock_.event_time ? b.CreateSub(out[1].v, cg.i64c(1)) : nullptr;
+    llvm::Value* time = nullptr;
+    if (stage_.windowed && clock_.event_time) time = b.CreateSub(out[1].v, cg.i64c(1));
     fs.next_record = next;  // a row found bad downstream is dropped alone
     emit_row(cg, next_, out, root_source_, time);
     b.CreateBr(next);
     b.SetInsertPoint(next);
-    llvm::Value* row = b.CreateCall(cg.stdlib("flow_topn_row"), {heap_, b.CreateLoad(cg.i64(), i), cg.i64c(row_bytes_)});
-    free_strings(cg, row);
+    free_strings(cg, row_at());
     b.CreateStore(b.CreateAdd(b.CreateLoad(cg.i64(), i), cg.i64c(1)), i);
     b.CreateBr(head);
     b.SetInsertPoint(done);
@@ -243,8 +263,8 @@ class TopOp : public Operator {
 
 }  // namespace
 
-OperatorPtr make_top(const plan::TopStage& stage, const plan::Schema& input, const plan::Clock& clock,
-                     int root_source, Operator* next) {
+OperatorPtr make_top(const plan::TopStage& stage, const plan::Schema& input,
+                     const plan::Clock& clock, int root_source, Operator* next) {
   return std::make_unique<TopOp>(stage, input, clock, root_source, next);
 }
 

@@ -354,7 +354,8 @@ ExprPtr Analyzer::check_call(const ast::Expr& e, const Scope& scope) {
                                                            (time_format ? "format" : "pattern") +
                                                            " of '" + name + "' must be a constant");
       if (time_format) {
-        d.helps.push_back("a format is compiled once, with the pipeline: write a string literal or a param");
+        d.helps.push_back("a format is compiled once, with the pipeline: write a string literal "
+                          "or a param");
       }
       return nullptr;
     }

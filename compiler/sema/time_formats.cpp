@@ -41,7 +41,9 @@ bool Analyzer::check_time_format(const std::string& format, SourceRange at, bool
   std::string what = flow_time_format_error_text(code);
   std::string directive = error_at >= 0 ? format.substr(static_cast<size_t>(error_at), 2) : "";
   if (code == FLOW_TIME_FORMAT_UNKNOWN) what += " '" + directive + "'";
-  if (code == FLOW_TIME_FORMAT_REPEATED) what = "'" + directive + "' repeats a part of the time given before";
+  if (code == FLOW_TIME_FORMAT_REPEATED) {
+    what = "'" + directive + "' repeats a part of the time given before";
+  }
   SourceRange where = literal ? inside(format, at, error_at, 2) : at;
   Diagnostic& d = diags_.error(where, "invalid timestamp format: " + what);
   if (code == FLOW_TIME_FORMAT_UNKNOWN || code == FLOW_TIME_FORMAT_TRAILING_PERCENT) {
