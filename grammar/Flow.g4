@@ -60,7 +60,8 @@ arg : (argName ':')? expr ;
 argName : ident | STRING | GROUP ;
 
 schema : '{' (fieldDecl (',' fieldDecl)* ','?)? '}' ;
-fieldDecl : ident ':' ident ('=' expr)? ;
+// `format "..."`: a timestamp's input text form (strptime directives).
+fieldDecl : ident ':' ident (FORMAT STRING)? ('=' expr)? ;
 
 stage
   : WHERE expr                                           # whereStage
@@ -71,12 +72,16 @@ stage
   | GROUP BY groupKey (',' groupKey)* ','?               # groupStage
   | AGGREGATE namedExpr (',' namedExpr)* ','? stageOption*                  # aggregateStage
   | UPDATE stateField (',' stateField)* ','? block stageOption*             # updateStage
+  | TOP INT BY orderKey (',' orderKey)* ','?                                # topStage
   ;
+
+orderKey : expr (ASC | DESC)? ;
 
 windowSpec
   : TUMBLING duration                                    # tumblingWindow
   | SLIDING duration EVERY duration                      # slidingWindow
   | SESSION duration                                     # sessionWindow
+  | BATCH                                                # batchWindow
   ;
 
 // Wherever a duration is written: a literal (`10s`) or the name of a
@@ -100,17 +105,18 @@ namedExpr : ident '=' expr ;
 stateField : ident ':' ident '=' expr ;
 
 stageOption
-  : EMIT emitMode                                        # emitOption
+  : EMIT emitMode (',' emitMode)*                        # emitOption
   | EXPIRE AFTER duration                                # expireOption
   ;
 
-emitMode : FINAL | UPDATES | EACH | UPDATED | ALL ;
+emitMode : FINAL | UPDATES | EACH | UPDATED | ALL | EXPIRED ;
 
 block : '{' statement* '}' ;
 
 statement
   : ident op=('=' | '+=' | '-=' | '*=' | '/=') expr ';'?   # assignStatement
   | IF '(' expr ')' block (ELSE (block | ifStatement))?     # ifStatementAlt
+  | DELETE ';'?                                             # deleteStatement
   | ';'                                                     # emptyStatement
   ;
 
@@ -142,7 +148,10 @@ qualifiedName : ident ('.' ident)? ;
 
 literal : INT | FLOAT | STRING | DURATION | TRUE | FALSE ;
 
-ident : IDENT | BQIDENT ;
+// The keywords of LANGUAGE.md 13 below stay usable as names where a name is
+// expected (a field `top`, `desc` or `delete` in a program written before).
+ident : IDENT | BQIDENT | softKeyword ;
+softKeyword : TOP | ASC | DESC | DELETE | EXPIRED ;
 
 // ---- lexer ----
 
@@ -174,11 +183,16 @@ EVERY : 'every' ;
 SESSION : 'session' ;
 GROUP : 'group' ;
 BY : 'by' ;
+TOP : 'top' ;
+ASC : 'asc' ;
+DESC : 'desc' ;
 AGGREGATE : 'aggregate' ;
 EMIT : 'emit' ;
 UPDATE : 'update' ;
 EXPIRE : 'expire' ;
 AFTER : 'after' ;
+DELETE : 'delete' ;
+EXPIRED : 'expired' ;
 AND : 'and' ;
 OR : 'or' ;
 NOT : 'not' ;

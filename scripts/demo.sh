@@ -50,6 +50,25 @@ for example in wordcount_file access_log page_views_sliding balance clicks \
   rm -f "$out"
 done
 
+# LANGUAGE.md 13's Spark migrations; small batches where per-batch rows or
+# expiry are the point.
+for run in "page_views_top.flow" "batch_word_counts.flow --max-batch-records 5" \
+           "sessions.flow --max-batch-records 20" "access_log_own_time.flow"; do
+  read -r -a argv <<<"$run"
+  echo
+  rule
+  echo "  \$ flowc run $run"
+  rule
+  header "${argv[0]}"
+  echo
+  out="$(mktemp)"
+  "$flowc" run "${argv[@]}" >"$out"
+  head -n "$shown" "$out"
+  total=$(wc -l <"$out")
+  if (( total > shown )); then echo "  ... ($total lines in all)"; fi
+  rm -f "$out"
+done
+
 echo
 rule
 echo "  \$ flowc build wordcount_file.flow -o wordcount && ./wordcount"

@@ -238,6 +238,59 @@ int64_t flow_time_days_from_civil(int64_t y, int64_t m, int64_t d);
 void flow_time_civil_from_days(int64_t days, int64_t* y, int64_t* m,
                                int64_t* d);
 
+// ---- timestamps in a given text form (time_format.cpp), LANGUAGE.md 13 ----
+// A strptime format (%Y %m %d %H %M %S %f %z %b %j %s %%) compiled into
+// steps: op[i] is a directive letter, or 0 for the literal byte literal[i].
+// The compiler compiles each constant format once and embeds the result.
+enum { FLOW_TIME_FORMAT_MAX = 64 };  // steps: directives plus literal bytes
+typedef struct FlowTimeFormat {
+  int32_t count;
+  uint8_t op[FLOW_TIME_FORMAT_MAX];
+  uint8_t literal[FLOW_TIME_FORMAT_MAX];
+} FlowTimeFormat;
+enum FlowTimeFormatError {
+  FLOW_TIME_FORMAT_OK = 0,
+  FLOW_TIME_FORMAT_UNKNOWN = 1,           // %y, %B, ...: not in the list
+  FLOW_TIME_FORMAT_TRAILING_PERCENT = 2,  // "...%"
+  FLOW_TIME_FORMAT_REPEATED = 3,          // %Y twice, or %m and %b
+  FLOW_TIME_FORMAT_TOO_LONG = 4,          // more than FLOW_TIME_FORMAT_MAX steps
+  FLOW_TIME_FORMAT_EPOCH_MIXED = 5,       // %s with anything but %f
+  FLOW_TIME_FORMAT_YEAR_DAY_MIXED = 6,    // %j with %m, %b or %d
+};
+// Returns FLOW_TIME_FORMAT_OK, or an error with *error_at the byte offset
+// in fmt where it was found (-1 when it is about the whole format).
+int32_t flow_time_format_compile(const char* fmt, int64_t n, FlowTimeFormat* out,
+                                 int64_t* error_at);
+const char* flow_time_format_error_text(int32_t code);
+// The whole text must match: 1 and *out (epoch ms) on success, else 0.
+// Missing date parts are 1970-01-01, missing time parts 0, no %z is UTC;
+// %f takes 1-9 digits, truncated to ms; %z takes Z, +hhmm or +hh:mm.
+int32_t flow_time_parse(const FlowTimeFormat* f, const char* s, int64_t n,
+                        int64_t* out);
+
+// ---- the rows `top N` keeps (top_n.cpp), LANGUAGE.md 13 ----
+// A bounded heap of fixed-size rows laid out by the compiler; `cmp` returns
+// <0 when row a ranks before row b. A zero FlowTopN is empty.
+typedef int32_t (*FlowRowCmp)(const void* a, const void* b);
+typedef struct FlowTopN {
+  char* rows;  // `capacity` rows; a heap whose root is the kept row ranking last
+  int64_t count;
+  int64_t capacity;
+} FlowTopN;
+// Where to write `candidate` (laid out as a row) so that the best `limit`
+// rows are kept: a new zeroed row, or the row it evicts (*replaced = 1: free
+// what that row owns first); null when it ranks after all `limit` kept rows.
+// Call flow_topn_settle once the row is written.
+void* flow_topn_offer(FlowTopN* t, const void* candidate, int64_t row_bytes, int64_t limit,
+                      FlowRowCmp cmp, int32_t* replaced);
+void flow_topn_settle(FlowTopN* t, void* row, int64_t row_bytes, FlowRowCmp cmp);
+// Sorts the kept rows best first; the heap is then spent: clear it next.
+void flow_topn_sort(FlowTopN* t, int64_t row_bytes, FlowRowCmp cmp);
+int64_t flow_topn_count(const FlowTopN* t);
+void* flow_topn_row(FlowTopN* t, int64_t i, int64_t row_bytes);
+void flow_topn_clear(FlowTopN* t);  // keeps the memory
+void flow_topn_free(FlowTopN* t);
+
 // ---- hashing (hash.cpp): stable 64-bit, little-endian byte order ----
 // Equal values hash equal: -0.0 and 0.0 hash alike, every NaN alike.
 // `hash(x, y, ...)` = flow_hash_combine(...flow_hash_combine(hx, hy)...).

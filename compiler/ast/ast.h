@@ -78,6 +78,8 @@ struct FieldDecl {
   std::string type_name;
   SourceRange type_range;
   ExprPtr default_value;  // may be null
+  std::optional<std::string> time_format;  // `format "%d/%b/%Y"` (timestamps)
+  SourceRange format_range;                // the format's string token
 };
 
 struct Schema {
@@ -95,7 +97,7 @@ struct OnError {
 
 // ---- stages ----
 
-enum class StageKind { Where, Select, Explode, Join, Window, GroupBy, Aggregate, Update };
+enum class StageKind { Where, Select, Explode, Join, Window, GroupBy, Aggregate, Update, Top };
 
 struct SelectItem {
   bool star = false;
@@ -104,14 +106,14 @@ struct SelectItem {
   ExprPtr value;       // null for `*`
 };
 
-enum class WindowKind { Tumbling, Sliding, Session };
+enum class WindowKind { Tumbling, Sliding, Session, Batch };
 
-enum class EmitMode { Default, Final, Updates, Each, Updated, All };
+enum class EmitMode { Default, Final, Updates, Each, Updated, All, Expired };
 
 struct Statement;
 using StatementPtr = std::unique_ptr<Statement>;
 
-enum class StatementKind { Assign, If };
+enum class StatementKind { Assign, If, Delete };
 
 struct Statement {
   StatementKind kind;
@@ -125,6 +127,12 @@ struct Statement {
   ExprPtr condition;
   std::vector<StatementPtr> then_body;
   std::vector<StatementPtr> else_body;
+};
+
+// `EXPR [asc | desc]` of `top`; desc unless `asc` is written.
+struct OrderKey {
+  ExprPtr value;
+  bool descending = true;
 };
 
 struct Stage {
@@ -151,11 +159,18 @@ struct Stage {
   // Update
   std::vector<FieldDecl> state;
   std::vector<StatementPtr> body;
-  // Aggregate / Update options
+  // Aggregate / Update options. `emit expired` is kept apart, since it may
+  // join another mode (`emit updated, expired`).
   EmitMode emit = EmitMode::Default;
   SourceRange emit_range;
   std::optional<Duration> expire;
   SourceRange expire_range;  // the whole `expire after D` clause
+  bool emit_expired = false;
+  SourceRange expired_range;
+  // Top: `top N by EXPR [asc|desc], ...`
+  int64_t top_n = 0;
+  SourceRange top_n_range;
+  std::vector<OrderKey> order;
 };
 
 // ---- top level ----

@@ -323,6 +323,14 @@ CgValue emit_call(CgContext& cg, const plan::Expr& e, const ExprEnv& env) {
     }
     return {Type::Int, h, nullptr};
   }
+  if (name == "parse_timestamp") {
+    // The format is a constant (params included, fixed at compile time).
+    plan::FoldResult format = plan::fold(*e.args[1], &cg.pipeline().params);
+    const std::string text = format.value ? format.value->s : "";
+    auto [ok, ms] = emit_time_parse(cg, text, args[0].v, args[0].len);
+    require(cg, ok, "parse_timestamp() of text not in the format \"" + text + "\"");
+    return {Type::Timestamp, ms, nullptr};
+  }
   if (name == "regex_match" || name == "regex_extract") {
     // Patterns are constants (params included, fixed at compile time).
     plan::FoldResult pattern = plan::fold(*e.args[1], &cg.pipeline().params);

@@ -29,4 +29,9 @@ llvm::Value* emit_key_equal(CgContext& cg, const CgValue& a, const CgValue& b);
 // The stable 64-bit hash of a value (stdlib flow_hash_*).
 llvm::Value* emit_hash(CgContext& cg, const CgValue& v);
 
+// Parses the text (ptr, len) with a constant strptime `format` that sema
+// checked (time_format.cpp): {ok (i1), epoch ms (i64)}.
+std::pair<llvm::Value*, llvm::Value*> emit_time_parse(CgContext& cg, const std::string& format,
+                                                      llvm::Value* ptr, llvm::Value* len);
+
 }  // namespace flowc::codegen

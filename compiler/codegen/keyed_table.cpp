@@ -158,6 +158,18 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValu
 
 void KeyedTable::for_each_updated(
     const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body, bool all) {
+  for_each_sorted(
+      [&](llvm::Value* slot) -> llvm::Value* {
+        if (all) return cg_.b().getTrue();
+        llvm::Value* dirty = cg_.b().CreateLoad(cg_.i8(), field(slot, kSlotDirtyOffset));
+        return cg_.b().CreateICmpNE(dirty, cg_.b().getInt8(0));
+      },
+      body);
+}
+
+void KeyedTable::for_each_sorted(
+    const std::function<llvm::Value*(llvm::Value* slot)>& take_slot,
+    const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body) {
   auto& b = cg_.b();
   llvm::Function* fn = cg_.fs().fn;
   auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, fn); };
@@ -175,10 +187,9 @@ void KeyedTable::for_each_updated(
   llvm::Value* k = cg_.entry_alloca(cg_.i64(), "emit.k");
   b.CreateStore(cg_.i64c(0), k);
   for_each_slot([&](llvm::Value* slot) {
-    llvm::Value* dirty = b.CreateICmpNE(b.CreateLoad(cg_.i8(), field(slot, kSlotDirtyOffset)), b.getInt8(0));
     llvm::BasicBlock* take = block("emit.take");
     llvm::BasicBlock* skip = block("emit.skip");
-    b.CreateCondBr(all ? b.getTrue() : dirty, take, skip);
+    b.CreateCondBr(take_slot(slot), take, skip);
     b.SetInsertPoint(take);
     llvm::Value* kv = b.CreateLoad(cg_.i64(), k);
     b.CreateStore(slot, b.CreateInBoundsGEP(cg_.ptr(), list, kv));

@@ -47,6 +47,10 @@ class KeyedTable {
   // every slot is visited, updated or not.
   void for_each_updated(const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body,
                         bool all = false);
+  // The same over the slots for which `take` (emitted per slot) yields
+  // true (i1), e.g. the keys `expire after` is about to remove.
+  void for_each_sorted(const std::function<llvm::Value*(llvm::Value* slot)>& take,
+                       const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body);
 
   // Emits a loop over every slot, in table order (no sorting).
   void for_each_slot(const std::function<void(llvm::Value* slot)>& body);

@@ -4,7 +4,8 @@
 //   slot = find_or_insert(table, hash(keys), keys)        // KeyedTable
 //   update(slot, args)                                    // AggState
 // At the end of each batch (end_batch):
-//   for slot in the slots updated this batch, by key: next(keys..., finalize(slot))
+//   for slot in the slots updated this batch (emit all: every slot, Spark's
+//   complete mode), by key: next(keys..., finalize(slot))
 #include <llvm/IR/Constants.h>
 
 #include "codegen/agg_state.h"
@@ -44,7 +45,7 @@ class AggregateOp : public Operator {
       for (CgValue& v : state_->finalize(cg, slot)) out.push_back(v);
       // A changelog row: no event time (sema refuses windows downstream).
       emit_row(cg, next_, out, root_source_, nullptr);
-    });
+    }, stage_.emit == plan::EmitMode::All);
   }
 
   void snapshot(CgContext& cg, llvm::Value* writer) override {

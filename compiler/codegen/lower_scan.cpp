@@ -73,7 +73,12 @@ class Scan {
 
     b_.SetInsertPoint(parse);
     CgValue parsed{f.type, text.ptr, text.len};
-    if (f.type != Type::String) {
+    if (!f.time_format.empty()) {
+      // `ts: timestamp format "..."`: that form only (LANGUAGE.md 13).
+      auto [ok, ms] = emit_time_parse(cg_, f.time_format, text.ptr, text.len);
+      bad_field_unless(f, ok, text, "timestamp in the format \"" + f.time_format + "\"");
+      parsed = {Type::Timestamp, ms, nullptr};
+    } else if (f.type != Type::String) {
       llvm::Type* storage = f.type == Type::Float ? cg_.f64() : f.type == Type::Bool ? cg_.i32() : cg_.i64();
       llvm::Value* out = cg_.entry_alloca(storage, f.name + ".value");
       llvm::Value* ok = nullptr;
@@ -91,16 +96,7 @@ class Scan {
           ok = b_.CreateCall(cg_.stdlib("flow_parse_timestamp"),
                              {text.ptr, text.len, timestamp_unit_, out});
       }
-      llvm::BasicBlock* bad = block("field.bad");
-      llvm::BasicBlock* good = block("field.good");
-      b_.CreateCondBr(b_.CreateICmpNE(ok, cg_.i32c(0)), good, bad);
-      b_.SetInsertPoint(bad);
-      b_.CreateCall(cg_.runtime("flow_bad_field"),
-                    {cg_.fs().ctx, cg_.i32c(index_), cg_.fs().rec, cg_.cstring(f.name),
-                     cg_.i64c(static_cast<int64_t>(f.name.size())), cg_.cstring(expected_name(f.type)),
-                     text.ptr, text.len});
-      b_.CreateBr(cg_.fs().next_record);
-      b_.SetInsertPoint(good);
+      bad_field_unless(f, b_.CreateICmpNE(ok, cg_.i32c(0)), text, expected_name(f.type));
       llvm::Value* v = b_.CreateLoad(storage, out);
       if (f.type == Type::Bool) v = b_.CreateICmpNE(v, cg_.i32c(0));
       parsed.v = v;
@@ -126,6 +122,21 @@ class Scan {
       out.len = n;
     }
     return out;
+  }
+
+  // Unless `ok` (i1): a bad record `field "NAME": expected WHAT, got "TEXT"`.
+  void bad_field_unless(const plan::Field& f, llvm::Value* ok, const FieldText& text,
+                        const std::string& what) {
+    llvm::BasicBlock* bad = llvm::BasicBlock::Create(cg_.llvm(), "field.bad", cg_.fs().fn);
+    llvm::BasicBlock* good = llvm::BasicBlock::Create(cg_.llvm(), "field.good", cg_.fs().fn);
+    b_.CreateCondBr(ok, good, bad);
+    b_.SetInsertPoint(bad);
+    b_.CreateCall(cg_.runtime("flow_bad_field"),
+                  {cg_.fs().ctx, cg_.i32c(index_), cg_.fs().rec, cg_.cstring(f.name),
+                   cg_.i64c(static_cast<int64_t>(f.name.size())), cg_.cstring(what), text.ptr,
+                   text.len});
+    b_.CreateBr(cg_.fs().next_record);
+    b_.SetInsertPoint(good);
   }
 
   // CSV: split the record into columns; a field's text is then its column

@@ -6,16 +6,20 @@
 //
 //   slot = find_or_insert(state, keys)
 //   s_0 = fresh ? INITIAL_0 : slot->s_0; ...         // locals
+//   deleted = false
 //   <STATEMENTS on the locals>                        // may fail: a bad record
-//   slot->s_i = s_i ...; slot->last_update = t;
+//                                                     // `delete`: deleted = true
+//   if (!deleted) { slot->s_i = s_i ...; slot->last_update = t; }
 //   emit each: next(record..., s_0, ...)
+//   if (deleted) erase(slot)                          // a later record starts afresh
 // failed:
 //   if (fresh) erase(slot)                            // no state for a bad first record
 //
 // At the end of each batch: expire keys whose last update is more than D
 // old (by the watermark under event time, else by the batch start; not at
-// the end of input); then emit updated (keys updated in the batch) or all
-// (every live key), by key.
+// the end of input) — with `emit expired`, first emitting each one's keys
+// and last state, by key; then emit updated (keys updated in the batch) or
+// all (every live key), by key.
 #include <llvm/IR/Constants.h>
 
 #include "codegen/checkpoint.h"
@@ -54,6 +58,7 @@ class UpdateOp : public Operator {
       for (const plan::Field& f : stage_.state) {
         state.state_fields.push_back(cg.entry_alloca(cg.storage_type(f.type), "check." + f.name));
       }
+      deleted_ = cg.entry_alloca(cg.i1(), "check.deleted");
       b.CreateCondBr(b.CreateIsNull(slot), fresh, stored);
       b.SetInsertPoint(fresh);
       for (size_t i = 0; i < stage_.state.size(); ++i) {
@@ -104,6 +109,8 @@ class UpdateOp : public Operator {
       cg.store_value(start, locals_[i]);
       env.state_fields.push_back(locals_[i]);
     }
+    deleted_ = cg.entry_alloca(cg.i1(), "deleted");
+    b.CreateStore(b.getFalse(), deleted_);
     emit_statements(cg, stage_.body, env);
     // `emit each` hands a row on after the state changed: what it reaches
     // is checked first (a failure still leaves the state as it was).
@@ -111,7 +118,17 @@ class UpdateOp : public Operator {
       emit_checks(cg, [&] { next_->check(cg, emitted_row(cg, row, locals_)); });
     }
 
-    // Every statement succeeded: write the state back.
+    // Every statement succeeded: write the state back, unless `delete` ran
+    // (its key's state goes once what the block emits is handed on).
+    llvm::Value* deleted = has_delete() ? b.CreateLoad(cg.i1(), deleted_) : nullptr;
+    llvm::BasicBlock* write = llvm::BasicBlock::Create(cg.llvm(), "update.write", fs.fn);
+    llvm::BasicBlock* written = llvm::BasicBlock::Create(cg.llvm(), "update.written", fs.fn);
+    if (deleted) {
+      b.CreateCondBr(deleted, written, write);
+    } else {
+      b.CreateBr(write);
+    }
+    b.SetInsertPoint(write);
     for (size_t i = 0; i < stage_.state.size(); ++i) {
       const plan::Field& f = stage_.state[i];
       CgValue v = cg.load_value(f.type, locals_[i]);
@@ -123,6 +140,8 @@ class UpdateOp : public Operator {
       }
     }
     b.CreateStore(row_time(cg, clock_), table_->field(slot, last_update_offset_));
+    b.CreateBr(written);
+    b.SetInsertPoint(written);
     fs.next_record = next_record;
     if (stage_.emit == plan::EmitMode::Each) {
       const bool was = fs.record_checked;
@@ -131,6 +150,13 @@ class UpdateOp : public Operator {
       fs.record_checked = was;
     }
     llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "update.done", fs.fn);
+    if (deleted) {
+      llvm::BasicBlock* erase = llvm::BasicBlock::Create(cg.llvm(), "update.delete", fs.fn);
+      b.CreateCondBr(deleted, erase, done);
+      b.SetInsertPoint(erase);
+      release(cg, slot);
+      b.CreateCall(cg.stdlib("flow_ht_erase"), {b.CreateLoad(cg.ptr(), table_->table_global()), slot});
+    }
     b.CreateBr(done);
 
     // A statement failed (the bad record is already reported).
@@ -161,14 +187,16 @@ class UpdateOp : public Operator {
       b.SetInsertPoint(expire);
       llvm::Value* limit = cg.entry_alloca(cg.i64(), "expire.limit");
       b.CreateStore(now, limit);
+      if (stage_.emit_expired) {
+        // The keys about to go, by key, each with its last state.
+        table_->for_each_sorted([&](llvm::Value* slot) { return is_expired(cg, slot, now); },
+                                [&](llvm::Value* slot, llvm::BasicBlock*) {
+                                  emit_row(cg, next_, state_row(cg, slot), root_source_, nullptr);
+                                });
+      }
       table_->erase_if("expired", [&](llvm::Value* slot, llvm::Value* arg) {
         auto& fb = cg.b();
-        llvm::Value* last = fb.CreateLoad(cg.i64(), table_->field(slot, last_update_offset_));
-        llvm::Value* now_value = fb.CreateLoad(cg.i64(), arg);
-        // More than D old: now - last > D (written to avoid overflow at -infinity).
-        llvm::Value* expire = cg.duration(*stage_.expire);
-        llvm::Value* old = fb.CreateICmpSLT(last, fb.CreateSub(now_value, expire));
-        old = fb.CreateAnd(old, fb.CreateICmpSGT(now_value, fb.CreateAdd(cg.i64c(INT64_MIN), expire)));
+        llvm::Value* old = is_expired(cg, slot, fb.CreateLoad(cg.i64(), arg));
         llvm::BasicBlock* free_it = llvm::BasicBlock::Create(cg.llvm(), "state.free", cg.fs().fn);
         llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "state.keep", cg.fs().fn);
         fb.CreateCondBr(old, free_it, keep);
@@ -181,16 +209,11 @@ class UpdateOp : public Operator {
       b.CreateBr(expired);
       b.SetInsertPoint(expired);
     }
-    if (stage_.emit == plan::EmitMode::Each) return;
+    if (stage_.emit == plan::EmitMode::Each || stage_.emit == plan::EmitMode::Expired) return;
     table_->for_each_updated(
         [&](llvm::Value* slot, llvm::BasicBlock*) {
-          Row out;
-          for (size_t i = 0; i < stage_.keys.size(); ++i) out.push_back(table_->key(slot, i));
-          for (size_t i = 0; i < stage_.state.size(); ++i) {
-            out.push_back(cg.load_value(stage_.state[i].type, table_->field(slot, offsets_[i])));
-          }
           // A changelog row: no event time (sema refuses windows downstream).
-          emit_row(cg, next_, out, root_source_, nullptr);
+          emit_row(cg, next_, state_row(cg, slot), root_source_, nullptr);
         },
         stage_.emit == plan::EmitMode::All);
   }
@@ -222,6 +245,35 @@ class UpdateOp : public Operator {
     }
   }
 
+  // The row of a key at a batch's end: its keys, then its state fields.
+  Row state_row(CgContext& cg, llvm::Value* slot) {
+    Row out;
+    for (size_t i = 0; i < stage_.keys.size(); ++i) out.push_back(table_->key(slot, i));
+    for (size_t i = 0; i < stage_.state.size(); ++i) {
+      out.push_back(cg.load_value(stage_.state[i].type, table_->field(slot, offsets_[i])));
+    }
+    return out;
+  }
+
+  // Whether the key of `slot` was last updated more than D before `now`:
+  // now - last > D, written to avoid overflow at -infinity.
+  llvm::Value* is_expired(CgContext& cg, llvm::Value* slot, llvm::Value* now) {
+    auto& b = cg.b();
+    // More than D old: now - last > D (written to avoid overflow at -infinity).
+    llvm::Value* last = b.CreateLoad(cg.i64(), table_->field(slot, last_update_offset_));
+    llvm::Value* expire = cg.duration(*stage_.expire);
+    llvm::Value* old = b.CreateICmpSLT(last, b.CreateSub(now, expire));
+    return b.CreateAnd(old, b.CreateICmpSGT(now, b.CreateAdd(cg.i64c(INT64_MIN), expire)));
+  }
+
+  bool has_delete() const { return contains_delete(stage_.body); }
+  static bool contains_delete(const std::vector<plan::StatementPtr>& body) {
+    for (const plan::StatementPtr& st : body) {
+      if (st->is_delete || contains_delete(st->then_body) || contains_delete(st->else_body)) return true;
+    }
+    return false;
+  }
+
   // What `emit each` hands on: the record's row, then the state fields
   // (their addresses in `state`).
   Row emitted_row(CgContext& cg, const Row& row, const std::vector<llvm::Value*>& state) {
@@ -248,6 +300,10 @@ class UpdateOp : public Operator {
   void emit_statements(CgContext& cg, const std::vector<plan::StatementPtr>& body, const ExprEnv& env) {
     auto& b = cg.b();
     for (const plan::StatementPtr& st : body) {
+      if (st->is_delete) {
+        b.CreateStore(b.getTrue(), deleted_);
+        continue;
+      }
       if (st->is_if) {
         CgValue cond = emit_expr(cg, *st->condition, env);
         llvm::BasicBlock* then = llvm::BasicBlock::Create(cg.llvm(), "st.then", cg.fs().fn);
@@ -300,6 +356,7 @@ class UpdateOp : public Operator {
   int64_t last_update_offset_ = 0;
   std::vector<int64_t> offsets_;
   std::vector<llvm::Value*> locals_;
+  llvm::Value* deleted_ = nullptr;  // i1 local: `delete` ran in the block
   std::unique_ptr<KeyedTable> table_;
 };
 

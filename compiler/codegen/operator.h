@@ -84,6 +84,10 @@ OperatorPtr make_window(const plan::AggregateStage& stage, const plan::Clock& cl
                         Operator* next);
 OperatorPtr make_session(const plan::AggregateStage& stage, const plan::Clock& clock,
                          int root_source, Operator* next);
+OperatorPtr make_batch_window(const plan::AggregateStage& stage, int root_source, Operator* next);
+// `input`: the schema of the rows it ranks (the aggregate's output).
+OperatorPtr make_top(const plan::TopStage& stage, const plan::Schema& input, const plan::Clock& clock,
+                     int root_source, Operator* next);
 OperatorPtr make_sink(int sink_index, const plan::Sink& sink);
 class LookupTable;  // lookup_table.h
 OperatorPtr make_table_load(LookupTable& table);

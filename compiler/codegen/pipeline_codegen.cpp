@@ -83,6 +83,7 @@ class PipelineBuilder {
               if (s.window->kind == plan::WindowKind::Session) {
                 return make_session(s, st.clock, stream.root_source, next);
               }
+              if (s.window->kind == plan::WindowKind::Batch) return make_batch_window(s, stream.root_source, next);
               return make_window(s, st.clock, stream.root_source, next);
             },
             [&](const plan::UpdateStage& s) { return make_update(s, st.clock, stream.root_source, next); },
@@ -91,6 +92,7 @@ class PipelineBuilder {
               other = std::move(reader);
               return std::move(join);
             },
+            [&](const plan::TopStage& s) { return make_top(s, st.output, st.clock, stream.root_source, next); },
         },
         st.op);
   }

@@ -35,6 +35,13 @@ Needed needed_input(const plan::Stage& st, const Needed& out, size_t input_size)
   } else if (const auto* join = st.as<plan::IntervalJoinStage>()) {
     pass_through();  // the input's fields come first (S's: needed_other)
     in[join->on_field] = true;
+  } else if (const auto* top = st.as<plan::TopStage>()) {
+    // Its rows pass whole; it ranks by its expressions, then the keys,
+    // per window.
+    pass_through();
+    for (const plan::TopStage::Key& key : top->order) mark(*key.expr, in);
+    for (int k : top->keys) in[k] = true;
+    if (top->windowed) in[0] = in[1] = true;
   } else {
     // explode, aggregate, update: every expression they hold, and what
     // they pass through (explode's input fields, `emit each`'s record).

@@ -68,6 +68,12 @@ bool is_keyword(size_t type) {
   return type >= FlowLexer::PIPELINE && type <= FlowLexer::IN;
 }
 
+// Keywords the grammar also takes as names (its `softKeyword` rule).
+bool is_soft_keyword(size_t type) {
+  return type == FlowLexer::TOP || type == FlowLexer::ASC || type == FlowLexer::DESC ||
+         type == FlowLexer::DELETE || type == FlowLexer::EXPIRED;
+}
+
 std::vector<std::string> all_keywords(const antlr4::dfa::Vocabulary& vocabulary) {
   std::vector<std::string> out;
   for (size_t type = FlowLexer::PIPELINE; type <= FlowLexer::IN; ++type) {
@@ -113,6 +119,8 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     std::vector<std::string> names;
     std::vector<std::string> keywords;
     for (size_t type : expected.toList()) {
+      // Where a name may come, `top` is one: "a name" covers it.
+      if (is_soft_keyword(type) && expected.contains(static_cast<size_t>(FlowLexer::IDENT))) continue;
       std::string display = token_display_name(vocabulary, type);
       // IDENT and BQIDENT both read "a name".
       if (std::find(names.begin(), names.end(), display) == names.end()) names.push_back(display);

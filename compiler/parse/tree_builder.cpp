@@ -231,12 +231,17 @@ ast::Call TreeBuilder::format(P::FormatContext* ctx) {
   return c;
 }
 
-// schema : '{' (fieldDecl (',' fieldDecl)* ','?)? '}' ;   fieldDecl : ident ':' ident ('=' expr)? ;
+// schema : '{' (fieldDecl (',' fieldDecl)* ','?)? '}' ;
+// fieldDecl : ident ':' ident (FORMAT STRING)? ('=' expr)? ;
 ast::Schema TreeBuilder::schema(P::SchemaContext* ctx) {
   ast::Schema s;
   s.range = range(ctx);
   for (P::FieldDeclContext* f : ctx->fieldDecl()) {
     s.fields.push_back(field_decl(f->ident(0), f->ident(1), f->expr()));
+    if (f->FORMAT()) {
+      s.fields.back().time_format = string_token(f->STRING());
+      s.fields.back().format_range = range(f->STRING());
+    }
   }
   return s;
 }
@@ -309,6 +314,9 @@ ast::Stage TreeBuilder::stage(P::StageContext* ctx) {
     } else if (auto* se = dynamic_cast<P::SessionWindowContext*>(spec)) {
       s.window = ast::WindowKind::Session;
       s.size = duration(se->duration());
+    } else if (dynamic_cast<P::BatchWindowContext*>(spec)) {
+      s.window = ast::WindowKind::Batch;
+      s.size.range = range(spec);
     }
   } else if (auto* c = dynamic_cast<P::GroupStageContext*>(ctx)) {
     s.kind = ast::StageKind::GroupBy;
@@ -342,25 +350,51 @@ ast::Stage TreeBuilder::stage(P::StageContext* ctx) {
     }
     s.body = block(c->block());
     stage_options(s, c->stageOption());
+  } else if (auto* c = dynamic_cast<P::TopStageContext*>(ctx)) {
+    // TOP INT BY orderKey (',' orderKey)* ','?   orderKey : expr (ASC | DESC)? ;
+    s.kind = ast::StageKind::Top;
+    s.top_n_range = range(c->INT());
+    LexError error;
+    if (auto n = parse_int_literal(c->INT()->getText(), error)) {
+      s.top_n = *n;
+    } else {
+      diags_.error(s.top_n_range, error.message);
+    }
+    for (P::OrderKeyContext* key : c->orderKey()) {
+      s.order.push_back({expr(key->expr()), key->ASC() == nullptr});
+    }
   }
   return s;
 }
 
-// stageOption : EMIT emitMode | EXPIRE AFTER duration ;
+// stageOption : EMIT emitMode (',' emitMode)* | EXPIRE AFTER duration ;
 void TreeBuilder::stage_options(ast::Stage& s, const std::vector<P::StageOptionContext*>& options) {
   for (P::StageOptionContext* option : options) {
     if (auto* e = dynamic_cast<P::EmitOptionContext*>(option)) {
-      if (s.emit != ast::EmitMode::Default) {
+      if (s.emit != ast::EmitMode::Default || s.emit_expired) {
         diags_.error(range(option), "'emit' is given twice");
         continue;
       }
-      P::EmitModeContext* mode = e->emitMode();
-      s.emit_range = range(mode);
-      if (mode->FINAL()) s.emit = ast::EmitMode::Final;
-      if (mode->UPDATES()) s.emit = ast::EmitMode::Updates;
-      if (mode->EACH()) s.emit = ast::EmitMode::Each;
-      if (mode->UPDATED()) s.emit = ast::EmitMode::Updated;
-      if (mode->ALL()) s.emit = ast::EmitMode::All;
+      // `expired` may join one other mode; sema says which combine.
+      for (P::EmitModeContext* mode : e->emitMode()) {
+        if (mode->EXPIRED()) {
+          if (s.emit_expired) diags_.error(range(mode), "'emit expired' is given twice");
+          s.emit_expired = true;
+          s.expired_range = range(mode);
+          continue;
+        }
+        if (s.emit != ast::EmitMode::Default) {
+          diags_.error(range(mode), "'emit' takes one mode besides 'expired'")
+              .helps.push_back("write 'emit " + std::string(mode->getText()) + ", expired' or one mode");
+          continue;
+        }
+        s.emit_range = range(mode);
+        if (mode->FINAL()) s.emit = ast::EmitMode::Final;
+        if (mode->UPDATES()) s.emit = ast::EmitMode::Updates;
+        if (mode->EACH()) s.emit = ast::EmitMode::Each;
+        if (mode->UPDATED()) s.emit = ast::EmitMode::Updated;
+        if (mode->ALL()) s.emit = ast::EmitMode::All;
+      }
     } else if (auto* x = dynamic_cast<P::ExpireOptionContext*>(option)) {
       if (s.expire) {
         diags_.error(range(option), "'expire after' is given twice");
@@ -382,7 +416,7 @@ std::vector<ast::StatementPtr> TreeBuilder::block(P::BlockContext* ctx) {
 }
 
 // statement : ident op=('='|'+='|'-='|'*='|'/=') expr ';'?
-//           | IF '(' expr ')' block (ELSE (block | ifStatement))? | ';' ;
+//           | IF '(' expr ')' block (ELSE (block | ifStatement))? | DELETE ';'? | ';' ;
 ast::StatementPtr TreeBuilder::statement(P::StatementContext* ctx) {
   if (auto* a = dynamic_cast<P::AssignStatementContext*>(ctx)) {
     auto st = std::make_unique<ast::Statement>();
@@ -396,6 +430,12 @@ ast::StatementPtr TreeBuilder::statement(P::StatementContext* ctx) {
   }
   if (auto* i = dynamic_cast<P::IfStatementAltContext*>(ctx)) {
     return if_statement(i->expr(), i->block(), i->ifStatement(), ctx);
+  }
+  if (dynamic_cast<P::DeleteStatementContext*>(ctx)) {
+    auto st = std::make_unique<ast::Statement>();
+    st->kind = ast::StatementKind::Delete;
+    st->range = range(ctx->getStart());
+    return st;
   }
   return nullptr;  // an empty statement
 }

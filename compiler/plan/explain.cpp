@@ -38,6 +38,7 @@ std::string window_text(const Window& w, const std::vector<Param>& params) {
     case WindowKind::Sliding:
       return "sliding " + duration_text(w.size, params) + " every " + duration_text(w.slide, params);
     case WindowKind::Session: return "session " + duration_text(w.size, params);
+    case WindowKind::Batch: return "batch";
   }
   return "";
 }
@@ -65,7 +66,9 @@ std::string sink_format_text(const Sink& s) {
 void print_statements(const std::vector<StatementPtr>& body, const ExprNames& names,
                       const std::string& indent, std::ostream& out) {
   for (const StatementPtr& st : body) {
-    if (st->is_if) {
+    if (st->is_delete) {
+      out << indent << "delete\n";
+    } else if (st->is_if) {
       out << indent << "if (" << expr_text(*st->condition, names) << ") {\n";
       print_statements(st->then_body, names, indent + "  ", out);
       if (!st->else_body.empty()) {
@@ -94,7 +97,9 @@ std::string keys_text(const std::vector<NamedExpr>& keys, const ExprNames& names
 void explain_stage(const Pipeline& p, const Stage& st, const Schema& input, std::ostream& out) {
   ExprNames names{&input, nullptr, &p.params};
   auto group = [&](const std::optional<Window>& window, const std::vector<NamedExpr>& keys) {
-    if (window) {
+    if (window && window->kind == WindowKind::Batch) {
+      out << "  | window batch  (each micro-batch, processing time)\n";
+    } else if (window) {
       out << "  | window " << window_text(*window, p.params) << "  ("
           << (st.clock.event_time ? "event time" : "processing time") << ")\n";
     }
@@ -142,8 +147,17 @@ void explain_stage(const Pipeline& p, const Stage& st, const Schema& input, std:
             out << " {\n";
             print_statements(s.body, body_names, "      ", out);
             out << "    } emit " << emit_name(s.emit);
+            if (s.emit_expired && s.emit != EmitMode::Expired) out << ", expired";
             if (s.expire) out << " expire after " << duration_text(*s.expire, p.params);
             out << "\n";
+          },
+          [&](const TopStage& s) {
+            out << "  | top " << s.n << " by ";
+            for (size_t i = 0; i < s.order.size(); ++i) {
+              out << (i ? ", " : "") << expr_text(*s.order[i].expr, names)
+                  << (s.order[i].descending ? " desc" : " asc");
+            }
+            out << (s.windowed ? "  (per window)" : "  (per batch)") << "\n";
           },
       },
       st.op);
@@ -160,8 +174,13 @@ std::string stage_label(const Pipeline& p, const Stage& st) {
            duration_text(s->within_ms);
   }
   if (const auto* s = st.as<AggregateStage>()) {
+    if (s->emit == EmitMode::All) return "aggregate emit all";
     return s->window ? "window " + window_text(*s->window, p.params) + "\\naggregate" : "aggregate";
   }
+  if (const auto* s = st.as<TopStage>()) {
+    return "top " + std::to_string(s->n) + (s->windowed ? " per window" : " per batch");
+  }
+  if (const auto* s = st.as<UpdateStage>(); s && s->emit_expired) return "update emit expired";
   return stage_keyword(st);
 }
 
@@ -209,6 +228,7 @@ std::string schema_text(const Schema& s, const std::vector<Param>* params) {
   for (size_t i = 0; i < s.fields.size(); ++i) {
     const Field& f = s.fields[i];
     text += (i ? ", " : "") + f.name + ": " + type_name(f.type);
+    if (params && !f.time_format.empty()) text += " format " + value_literal(Value::of_string(f.time_format));
     if (params && f.default_value) text += " = " + constant_text(*f.default_value, f.default_expr, params);
   }
   return text + (s.fields.empty() ? "}" : " }");

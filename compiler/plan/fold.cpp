@@ -94,6 +94,18 @@ FoldResult fold_call(const Expr& e, const std::vector<Value>& args) {
     return {Value::of_timestamp(ms)};
   }
   if (name == "timestamp") return {Value::of_timestamp(a.i)};
+  if (name == "parse_timestamp") {
+    const std::string& format = args[1].s;
+    FlowTimeFormat compiled;
+    int64_t error_at = 0;
+    int64_t ms = 0;
+    if (flow_time_format_compile(format.data(), static_cast<int64_t>(format.size()), &compiled,
+                                 &error_at) != FLOW_TIME_FORMAT_OK ||
+        !flow_time_parse(&compiled, a.s.data(), static_cast<int64_t>(a.s.size()), &ms)) {
+      return {std::nullopt, "'" + a.s + "' is not a timestamp in the format \"" + format + "\""};
+    }
+    return {Value::of_timestamp(ms)};
+  }
   if (name == "string") return {Value::of_string(value_text(a))};
   return {};  // evaluated at run time
 }

@@ -66,6 +66,7 @@ const std::vector<Function>& functions() {
       {"timestamp", {T}, T, "", false, ArgShape::Fixed, -1, true},
       {"timestamp", {I}, T, "", false, ArgShape::Fixed, -1, true},
       {"timestamp", {S}, T, "flow_conv_timestamp_str", true},
+      {"parse_timestamp", {S, S}, T, "flow_time_parse", true, ArgShape::Fixed, 1},
       // time, UTC
       {"year", {T}, I, "flow_time_year"},
       {"month", {T}, I, "flow_time_month"},

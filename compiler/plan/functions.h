@@ -28,7 +28,7 @@ struct Function {
   const char* symbol;  // stdlib (or runtime ABI) function
   bool can_fail = false;
   ArgShape shape = ArgShape::Fixed;
-  int constant_arg = -1;  // an argument that must be a constant (regex patterns)
+  int constant_arg = -1;  // an argument that must be a constant (regex patterns, time formats)
   // Codegen emits these inline instead of calling `symbol` (casts, now()).
   bool inline_op = false;
 };

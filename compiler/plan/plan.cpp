@@ -74,6 +74,7 @@ const char* emit_name(EmitMode m) {
     case EmitMode::Each: return "each";
     case EmitMode::Updated: return "updated";
     case EmitMode::All: return "all";
+    case EmitMode::Expired: return "expired";
   }
   return "?";
 }
@@ -174,6 +175,7 @@ const char* stage_keyword(const Stage& st) {
                         [](const AggregateStage&) { return "aggregate"; },
                         [](const UpdateStage&) { return "update"; },
                         [](const IntervalJoinStage&) { return "join"; },
+                        [](const TopStage&) { return "top"; },
                     },
                     st.op);
 }
@@ -200,6 +202,9 @@ void for_each_expr(Stage& st, const std::function<void(ExprPtr&)>& fn) {
                    for_each_statement_expr(s.body, fn);
                  },
                  [&](IntervalJoinStage&) {},
+                 [&](TopStage& s) {
+                   for (TopStage::Key& key : s.order) fn(key.expr);
+                 },
              },
              st.op);
 }

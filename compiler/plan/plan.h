@@ -54,6 +54,9 @@ struct Field {
   std::optional<Value> default_value;
   std::string qualifier;  // the table a joined field came from
   ParamExpr default_expr;  // the default as written, when it reads a param
+  // A timestamp's input text form as strptime directives (`format "..."`
+  // in a source or table schema); empty: the forms of LANGUAGE.md 3.
+  std::string time_format = {};
 };
 
 // A duration where the language writes one (batch, windows, watermark,
@@ -192,8 +195,11 @@ struct Table {
 
 // ---- stages ----
 
-enum class WindowKind { Tumbling, Sliding, Session };
-enum class EmitMode { Final, Updates, Each, Updated, All };
+// Batch: the records of one micro-batch (LANGUAGE.md 13 "Per-batch aggregates").
+enum class WindowKind { Tumbling, Sliding, Session, Batch };
+// Expired: only `emit expired` (UpdateStage::emit_expired says whether it
+// joins another mode).
+enum class EmitMode { Final, Updates, Each, Updated, All, Expired };
 enum class AggFn { Count, Sum, Avg, Min, Max, CountDistinct, First, Last };
 const char* agg_name(AggFn f);
 // 60000 -> "1m", 1500 -> "1500ms": the largest unit that is exact.
@@ -242,6 +248,7 @@ struct Statement;
 using StatementPtr = std::unique_ptr<Statement>;
 struct Statement {
   bool is_if = false;
+  bool is_delete = false;  // `delete`: the key's state goes after the block
   int target = -1;  // state index
   std::string op;   // = += -= *= /=
   ExprPtr value;
@@ -305,11 +312,26 @@ struct UpdateStage {
   std::vector<Field> state;  // with initial values
   std::vector<StatementPtr> body;
   EmitMode emit = EmitMode::Updated;
+  bool emit_expired = false;  // also a row per key `expire after` removes
   std::optional<Duration> expire;
+};
+// top N by EXPR [asc|desc], ... — of the rows the aggregate before it
+// emits at one batch end, the first N per window, best first (LANGUAGE.md
+// 13 "Ranking"). Its rows are those of the aggregate: a changelog when
+// the aggregate's are.
+struct TopStage {
+  struct Key {
+    ExprPtr expr;
+    bool descending = true;
+  };
+  int64_t n = 0;
+  std::vector<Key> order;
+  bool windowed = false;  // input fields 0 and 1 are window_start, window_end
+  std::vector<int> keys;  // the aggregate's `group by` fields: ties, ascending
 };
 
 using StageOp = std::variant<WhereStage, SelectStage, ExplodeStage, JoinStage, AggregateStage, UpdateStage,
-                             IntervalJoinStage>;
+                             IntervalJoinStage, TopStage>;
 
 struct Stage {
   StageOp op;

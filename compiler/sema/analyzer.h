@@ -141,6 +141,14 @@ class Analyzer {
   std::vector<plan::StatementPtr> check_statements(const std::vector<ast::StatementPtr>& body,
                                                    const Scope& scope, bool& ok);
 
+  // top.cpp: `top N by ...` after an aggregate
+  bool check_top(const ast::Stage& s, const Scope& scope, const plan::Stream& stream, plan::Stage& out);
+
+  // time_formats.cpp: a timestamp format (`format "..."`, parse_timestamp)
+  // written at `at`, a string `literal` or not; reports a bad directive
+  // where it is.
+  bool check_time_format(const std::string& format, SourceRange at, bool literal = true);
+
   plan::ExprPtr check_call(const ast::Expr& e, const Scope& scope);
   plan::ExprPtr check_binary(const ast::Expr& e, const Scope& scope);
   plan::ExprPtr check_field(const ast::Expr& e, const Scope& scope);

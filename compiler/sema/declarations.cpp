@@ -422,6 +422,21 @@ std::optional<plan::Schema> Analyzer::check_schema(const ast::Schema& s) {
         ok = false;
       }
     }
+    if (f.time_format) {
+      if (*type != Type::Timestamp) {
+        diags_.error(f.format_range, std::string("'format' is for timestamp fields, not ") +
+                                         plan::type_name(*type))
+            .helps.push_back("declare '" + f.name + ": timestamp format \"...\"', or parse the text "
+                             "with parse_timestamp(" + f.name + ", \"...\")");
+        ok = false;
+      } else if (f.time_format->empty()) {
+        diags_.error(f.format_range, "a timestamp format cannot be empty");
+        ok = false;
+      } else if (!check_time_format(*f.time_format, f.format_range)) {
+        ok = false;
+      }
+      field.time_format = *f.time_format;
+    }
     out.fields.push_back(std::move(field));
   }
   if (!ok) return std::nullopt;

@@ -382,14 +382,31 @@ ExprPtr Analyzer::check_call(const ast::Expr& e, const Scope& scope) {
     plan::FoldResult r = plan::fold(*args[fn->constant_arg], &pipeline_.params);
     const ast::Expr& pattern_expr = *e.args[fn->constant_arg];
     mark_regex_params(pattern_expr);  // compiled once, when the pipeline is
+    // parse_timestamp(text, format): a strptime format, else a regex pattern.
+    bool time_format = name == "parse_timestamp";
     if (!r.value) {
-      diags_.error(pattern_expr.range, "the pattern of '" + name + "' must be a constant");
+      Diagnostic& d = diags_.error(pattern_expr.range, std::string("the ") +
+                                                           (time_format ? "format" : "pattern") +
+                                                           " of '" + name + "' must be a constant");
+      if (time_format) {
+        d.helps.push_back("a format is compiled once, with the pipeline: write a string literal "
+                          "or a param");
+      }
       return nullptr;
     }
-    RE2 re(r.value->s, RE2::Quiet);
-    if (!re.ok()) {
-      diags_.error(pattern_expr.range, "invalid regular expression: " + re.error());
-      return nullptr;
+    if (time_format) {
+      if (r.value->s.empty()) {
+        diags_.error(pattern_expr.range, "a timestamp format cannot be empty");
+        return nullptr;
+      }
+      bool literal = pattern_expr.kind == ast::ExprKind::StringLit;
+      if (!check_time_format(r.value->s, pattern_expr.range, literal)) return nullptr;
+    } else {
+      RE2 re(r.value->s, RE2::Quiet);
+      if (!re.ok()) {
+        diags_.error(pattern_expr.range, "invalid regular expression: " + re.error());
+        return nullptr;
+      }
     }
   }
   ExprPtr out = make(ExprKind::Call, fn->result, e.range);

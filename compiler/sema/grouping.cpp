@@ -13,13 +13,16 @@ bool numeric(Type t) { return t == Type::Int || t == Type::Float; }
 
 }  // namespace
 
-// window tumbling D | sliding L every S | session G
+// window tumbling D | sliding L every S | session G | batch
 bool Analyzer::check_window(const ast::Stage& s, const plan::Stream& stream, Grouping& grouping) {
   grouping.window = &s;
   plan::Window& out = grouping.window_spec;
   out.kind = s.window == ast::WindowKind::Tumbling  ? plan::WindowKind::Tumbling
            : s.window == ast::WindowKind::Sliding   ? plan::WindowKind::Sliding
+           : s.window == ast::WindowKind::Batch     ? plan::WindowKind::Batch
                                                     : plan::WindowKind::Session;
+  // The micro-batch is the window: no length to check.
+  if (out.kind == plan::WindowKind::Batch) return true;
   bool sliding = out.kind == plan::WindowKind::Sliding;
   std::optional<plan::Duration> size = check_duration(s.size);
   std::optional<plan::Duration> slide = sliding ? check_duration(s.slide) : size;
@@ -177,9 +180,20 @@ bool Analyzer::check_aggregate(const ast::Stage& s, const Scope& scope, Grouping
                    "aggregate") && ok;
     out.aggregates.push_back(std::move(agg));
   }
+  bool per_batch = out.window && out.window->kind == plan::WindowKind::Batch;
   switch (s.emit) {
     case ast::EmitMode::Default:
       out.emit = out.window ? plan::EmitMode::Final : plan::EmitMode::Updates;
+      break;
+    case ast::EmitMode::All:
+      // Spark's complete mode: a running aggregate's every group, every batch.
+      if (out.window) {
+        diags_.error(s.emit_range, "'emit all' is for running aggregates, not windowed ones")
+            .helps.push_back("a window's rows are final once it fires; 'emit updates' shows open "
+                             "windows every batch");
+        ok = false;
+      }
+      out.emit = plan::EmitMode::All;
       break;
     case ast::EmitMode::Final:
       if (!out.window) {
@@ -190,12 +204,23 @@ bool Analyzer::check_aggregate(const ast::Stage& s, const Scope& scope, Grouping
       out.emit = plan::EmitMode::Final;
       break;
     case ast::EmitMode::Updates:
+      if (per_batch) {
+        diags_.error(s.emit_range, "'window batch' emits each batch's groups once, at its end")
+            .helps.push_back("remove 'emit updates'");
+        ok = false;
+      }
       out.emit = plan::EmitMode::Updates;
       break;
     default:
-      diags_.error(s.emit_range, "'aggregate' takes 'emit final' or 'emit updates'")
-          .helps.push_back("'emit each', 'emit updated' and 'emit all' are for 'update'");
+      diags_.error(s.emit_range, "'aggregate' takes 'emit final', 'emit updates' or 'emit all'")
+          .helps.push_back("'emit each' and 'emit updated' are for 'update'");
       ok = false;
+  }
+  if (s.emit_expired) {
+    diags_.error(s.expired_range, "'emit expired' is for 'update'")
+        .helps.push_back("only the keys of 'update' expire ('expire after'); a window's row is "
+                         "emitted once, when it fires");
+    ok = false;
   }
   if (s.expire) {
     diags_.error(s.expire_range, "'expire after' is for 'update'");
@@ -252,13 +277,29 @@ bool Analyzer::check_update(const ast::Stage& s, const Scope& scope, Grouping& g
 
   switch (s.emit) {
     case ast::EmitMode::Default:
+      // `emit expired` alone: only the rows of expired keys.
+      out.emit = s.emit_expired ? plan::EmitMode::Expired : plan::EmitMode::Updated;
+      break;
     case ast::EmitMode::Updated: out.emit = plan::EmitMode::Updated; break;
     case ast::EmitMode::All: out.emit = plan::EmitMode::All; break;
     case ast::EmitMode::Each: out.emit = plan::EmitMode::Each; break;
     default:
-      diags_.error(s.emit_range, "'update' takes 'emit each', 'emit updated' or 'emit all'")
+      diags_.error(s.emit_range, "'update' takes 'emit each', 'emit updated', 'emit all' or "
+                                 "'emit expired'")
           .helps.push_back("'emit final' and 'emit updates' are for 'aggregate'");
       ok = false;
+  }
+  out.emit_expired = s.emit_expired;
+  if (s.emit_expired && !s.expire) {
+    diags_.error(s.expired_range, "'emit expired' needs 'expire after'")
+        .helps.push_back("add 'expire after DURATION': a key's last state is emitted when it expires");
+    ok = false;
+  }
+  if (s.emit_expired && out.emit == plan::EmitMode::Each) {
+    diags_.error(s.expired_range, "'emit expired' cannot be combined with 'emit each'")
+        .helps.push_back("'emit each' rows hold the record's fields, expired rows the key's; "
+                         "use 'emit updated, expired', or two streams");
+    ok = false;
   }
   if (s.expire) {
     out.expire = check_duration(*s.expire);
@@ -296,6 +337,11 @@ std::vector<plan::StatementPtr> Analyzer::check_statements(
   std::vector<plan::StatementPtr> out;
   for (const ast::StatementPtr& st : body) {
     auto p = std::make_unique<plan::Statement>();
+    if (st->kind == ast::StatementKind::Delete) {
+      p->is_delete = true;
+      out.push_back(std::move(p));
+      continue;
+    }
     if (st->kind == ast::StatementKind::If) {
       p->is_if = true;
       p->condition = check_typed(*st->condition, scope, Type::Bool, "the condition of 'if'");

@@ -18,6 +18,7 @@ const char* stage_keyword(ast::StageKind k) {
     case ast::StageKind::GroupBy: return "group by";
     case ast::StageKind::Aggregate: return "aggregate";
     case ast::StageKind::Update: return "update";
+    case ast::StageKind::Top: return "top";
   }
   return "?";
 }
@@ -117,6 +118,7 @@ bool Analyzer::check_stages(const ast::Decl& d, plan::Stream& stream) {
         break;
       case ast::StageKind::Aggregate: ok = check_aggregate(s, scope, grouping, out) && ok; break;
       case ast::StageKind::Update: ok = check_update(s, scope, grouping, out) && ok; break;
+      case ast::StageKind::Top: ok = check_top(s, scope, stream, out) && ok; break;
       case ast::StageKind::Window:
       case ast::StageKind::GroupBy: break;  // collected above
     }
@@ -127,6 +129,9 @@ bool Analyzer::check_stages(const ast::Decl& d, plan::Stream& stream) {
       stream.updating = plan::Stream::Updating{d.name, keyword, s.keyword_range};
     }
     grouping = Grouping{};
+    // A `window batch`'s rows carry processing time (LANGUAGE.md 13).
+    const auto* agg = out.as<plan::AggregateStage>();
+    if (agg && agg->window && agg->window->kind == plan::WindowKind::Batch) stream.clock = plan::Clock{};
     current = out.output;
     what = "stream '" + d.name + "' after '" + keyword + "'";
     stream.stages.push_back(std::move(out));

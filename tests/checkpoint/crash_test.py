@@ -2,7 +2,8 @@
 """Crash test for checkpoints (LANGUAGE.md 10, issue 7).
 
 Runs tests/checkpoint/crash.flow (event-time windows, keyed state, a
-running aggregate, a union and a left interval join, and file sinks, CSV
+running aggregate, a union and a left interval join, top N, `delete` and
+`emit expired`, and file sinks, CSV
 and JSON lines) over a generated
 input of a few hundred thousand records in small batches:
 
@@ -39,7 +40,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SINKS = ["out/windows.csv", "out/balances.jsonl", "out/paired.jsonl", "out/dead.jsonl"]
+SINKS = ["out/windows.csv", "out/balances.jsonl", "out/paired.jsonl", "out/dead.jsonl",
+         "out/top.jsonl", "out/live_top.jsonl", "out/sessions.jsonl"]
 CSV_HEADER = "window_start,window_end,user,n,total,top,first_id"
 BATCH = "2500"  # --max-batch-records: a few hundred batches
 TIMEOUT = 60    # seconds, for any single run

@@ -22,6 +22,9 @@ What it models:
   - several sources (13): how the runtime cuts their records into batches,
     per-source watermarks (+infinity once a source has ended), and the
     interval join of `join S on F within D` (IntervalJoin).
+  - section 13: running aggregates with `emit all`, `top N by ...` per
+    window or per batch, keyed state with `delete` and `emit expired`, and
+    timestamps in a strptime format.
 """
 
 import csv
@@ -487,3 +490,224 @@ class IntervalJoin:
         self.lefts = [l for l in self.lefts if l[0] + self.d > w]
         self.rights = [r for r in self.rights if r[0] + self.d > w]
         return misses
+# ---------------------------------------------------------------- section 13 (v1)
+
+
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+
+def parse_ts_format(text, fmt):
+    """LANGUAGE.md 13 "Timestamps in any text form": `text` read with the
+    strptime format `fmt` (%Y %m %d %H %M %S %f %z %b %j %s %%) -> epoch ms,
+    or None when it does not match. Read left to right, each directive
+    taking as many digits as it may (%Y 4, %m %d %H %M %S 1-2, %j 1-3, %f
+    1-9 kept to ms, %s an optionally negative integer), %b an English month
+    abbreviation in any case, %z Z, +hhmm or +hh:mm; literal characters
+    match themselves; the whole text must match; missing date parts are
+    1970-01-01, missing time parts 0, no %z is UTC; an invalid date fails."""
+    pos = 0
+    parts = {}
+
+    def digits(least, most):
+        nonlocal pos
+        end = pos
+        while end < len(text) and end - pos < most and text[end].isdigit() and text[end].isascii():
+            end += 1
+        if end - pos < least:
+            return None
+        v = int(text[pos:end])
+        pos = end
+        return v
+
+    i = 0
+    while i < len(fmt):
+        c = fmt[i]
+        if c != "%" or fmt[i + 1] == "%":
+            lit = c
+            i += 2 if c == "%" else 1
+            if not text.startswith(lit, pos):
+                return None
+            pos += 1
+            continue
+        d = fmt[i + 1]
+        i += 2
+        if d == "Y":
+            start = pos
+            v = digits(4, 4)
+        elif d in "mdHMS":
+            v = digits(1, 2)
+        elif d == "j":
+            v = digits(1, 3)
+        elif d == "f":
+            start = pos
+            v = digits(1, 9)
+            if v is not None:
+                v = int((text[start:pos] + "00")[:3])
+        elif d == "b":
+            word = text[pos:pos + 3].lower()
+            v = _MONTHS.index(word) + 1 if len(word) == 3 and word in _MONTHS else None
+            if v is not None:
+                pos += 3
+            d = "m"
+        elif d == "z":
+            rest = text[pos:]
+            if rest.startswith("Z"):
+                v, pos = 0, pos + 1
+            else:
+                import re
+                m = re.match(r"([+-])(\d\d):?(\d\d)", rest)
+                if not m or int(m.group(2)) > 23 or int(m.group(3)) > 59:
+                    return None
+                v = (int(m.group(2)) * 60 + int(m.group(3))) * (-1 if m.group(1) == "-" else 1)
+                pos += m.end()
+        elif d == "s":
+            neg = text.startswith("-", pos)
+            if neg:
+                pos += 1
+            v = digits(1, 15)
+            if v is not None and pos < len(text) and text[pos].isdigit():
+                return None
+            if v is not None:
+                parts["neg"] = neg
+        if v is None:
+            return None
+        parts[d] = v
+    if pos != len(text):
+        return None
+    if "s" in parts:
+        ms = parts["s"] * 1000 + parts.get("f", 0)
+        return -ms if parts["neg"] else ms
+    if parts.get("H", 0) > 23 or parts.get("M", 0) > 59 or parts.get("S", 0) > 59:
+        return None
+    try:
+        if "j" in parts:
+            day = _dt.date(parts.get("Y", 1970), 1, 1) + _dt.timedelta(days=parts["j"] - 1)
+            if parts["j"] < 1 or day.year != parts.get("Y", 1970):
+                return None
+        else:
+            day = _dt.date(parts.get("Y", 1970), parts.get("m", 1), parts.get("d", 1))
+    except ValueError:
+        return None
+    days = (day - _dt.date(1970, 1, 1)).days
+    seconds = days * 86400 + parts.get("H", 0) * 3600 + parts.get("M", 0) * 60 + parts.get("S", 0)
+    return seconds * 1000 + parts.get("f", 0) - parts.get("z", 0) * 60_000
+
+
+def _compare(a, b):
+    """Three-way comparison in the language's order: numbers numerically
+    (NaN after every number), strings bytewise, false before true."""
+    if isinstance(a, float) and a != a:
+        return 0 if isinstance(b, float) and b != b else 1
+    if isinstance(b, float) and b != b:
+        return -1
+    a, b = sort_key(a), sort_key(b)
+    return (a > b) - (a < b)
+
+
+def top_per_window(rows, n, order, keys, windowed):
+    """LANGUAGE.md 13 "Ranking": of the rows one aggregate emits at one batch
+    end (in emission order), the first n per window (fields 0 and 1 when
+    `windowed`, else all rows are one window), ranked by `order` — a list of
+    (value_of(row), descending) — then by the key fields `keys` ascending.
+    Windows keep their emission order; rows come out by rank."""
+    import functools
+    windows = {}
+    for r in rows:
+        windows.setdefault((r[0], r[1]) if windowed else None, []).append(r)
+
+    def rank(x, y):
+        for value_of, descending in order:
+            c = _compare(value_of(x), value_of(y))
+            if c:
+                return -c if descending else c
+        for k in keys:
+            c = _compare(x[k], y[k])
+            if c:
+                return c
+        return 0
+
+    out = []
+    for w in windows.values():
+        out += sorted(w, key=functools.cmp_to_key(rank))[:n]
+    return out
+
+
+def running_aggregate(batches_, keys_of, make_aggs, emit="updates", keep=lambda r: r):
+    """A running aggregate (6.2): per batch, the rows (keys + values) of the
+    groups updated in it (`emit updates`) or of every group (`emit all`,
+    LANGUAGE.md 13), in key order. Returns a list of per-batch row lists."""
+    groups = {}
+    out = []
+    for batch in batches_:
+        touched = set()
+        for rec in batch:
+            r = keep(rec)
+            if r is None:
+                continue
+            k = tuple(keys_of(r))
+            aggs = groups.setdefault(k, None) or make_aggs()
+            groups[k] = aggs
+            for a in aggs:
+                a.add(r)
+            touched.add(k)
+        chosen = groups if emit == "all" else touched
+        out.append([k + tuple(a.value() for a in groups[k])
+                    for k in sorted(chosen, key=lambda k: tuple(sort_key(v) for v in k))])
+    return out
+
+
+def keyed_state(batches_, key_of, initial, block, emit=("updated",), expire=None, time_of=None,
+                delay=0, each_row=None):
+    """`group by KEY | update ...` (6.3) with LANGUAGE.md 13's `delete` and
+    `emit expired`, under event time.
+
+    key_of(rec)        -> the key tuple
+    initial()          -> a fresh state dict (field order = output order)
+    block(state, rec)  -> runs the block on `state` in place; returns True
+                          when `delete` ran (the state then goes, whatever
+                          the block assigned after it)
+    emit               -> modes among "updated", "all", "each", "expired"
+    expire             -> `expire after` in ms, or None
+    time_of(rec)       -> event time; the watermark is the largest seen minus
+                          `delay` at each batch end, +infinity at the end
+    each_row(rec, st)  -> the row `emit each` hands on
+    Returns the rows in output order: at each batch end, first the keys
+    `expire after` removes (not in the last batch), by key, with their last
+    state when "expired" is emitted; then the updated (or all) keys, by key.
+    """
+    state = {}  # key -> [state dict, last update time]
+    out = []
+    wm = NEG_INF
+    max_seen = NEG_INF
+    for i, batch in enumerate(batches_):
+        touched = set()
+        for rec in batch:
+            if time_of:
+                max_seen = max(max_seen, time_of(rec))
+            k = tuple(key_of(rec))
+            entry = state.get(k)
+            st = dict(entry[0]) if entry else initial()
+            deleted = block(st, rec)
+            if "each" in emit:
+                out.append(each_row(rec, st))
+            if deleted:
+                state.pop(k, None)
+                touched.discard(k)
+                continue
+            state[k] = [st, time_of(rec) if time_of else None]
+            touched.add(k)
+        last = i == len(batches_) - 1
+        if max_seen != NEG_INF:
+            wm = max(wm, max_seen - delay)
+        if expire is not None and not last:
+            gone = sorted((k for k, (_, t) in state.items() if wm - t > expire),
+                          key=lambda k: tuple(sort_key(v) for v in k))
+            for k in gone:
+                if "expired" in emit:
+                    out.append(k + tuple(state[k][0].values()))
+                del state[k]
+                touched.discard(k)
+        chosen = state.keys() if "all" in emit else touched if "updated" in emit else ()
+        for k in sorted(chosen, key=lambda k: tuple(sort_key(v) for v in k)):
+            out.append(k + tuple(state[k][0].values()))
+    return out
