@@ -1,42 +1,157 @@
+// compiler/driver/compile.cpp — the one compile sequence (compile.h).
 #include "driver/compile.h"
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "codegen/codegen.h"
+#include "engine/cache.h"
 #include "engine/engine.h"
 #include "optimize/optimizer.h"
 
 namespace flowc {
 
-std::optional<Compiled> compile_pipeline(plan::Pipeline pipeline, const CompileOptions& options,
-                                         std::ostream& err) {
+namespace {
+
+// The exit status when flowc itself fails after the file checked clean
+// (LANGUAGE.md 11: 3 is a runtime failure).
+constexpr int kInternalFailure = 3;
+
+// FLOWC_COMPILE_TRACE=1: one line per step on stderr, for bench/startup.sh
+// and for finding out why a run was slow to start.
+class Trace {
+ public:
+  explicit Trace(std::ostream& err) : err_(err) {
+    const char* env = std::getenv("FLOWC_COMPILE_TRACE");
+    on_ = env != nullptr && env[0] != '\0' && env[0] != '0';
+    last_ = std::chrono::steady_clock::now();
+  }
+  // Reports the time since the previous step.
+  void step(const char* name, const std::string& note = "") {
+    auto now = std::chrono::steady_clock::now();
+    if (on_) {
+      char ms[32];
+      std::snprintf(ms, sizeof ms, "%.1f",
+                    std::chrono::duration<double, std::milli>(now - last_).count());
+      err_ << "flowc: compile: " << name << " " << ms << " ms" << (note.empty() ? "" : ": ")
+           << note << "\n";
+    }
+    last_ = now;
+  }
+
+ private:
+  std::ostream& err_;
+  bool on_ = false;
+  std::chrono::steady_clock::time_point last_;
+};
+
+bool wants_object(CompileOutput output) {
+  return output == CompileOutput::Jit || output == CompileOutput::Executable;
+}
+
+bool for_executable(CompileOutput output) {
+  return output == CompileOutput::Executable || output == CompileOutput::ExecutableIr;
+}
+
+// Plan passes, then code on top of the stdlib; false after a message.
+bool generate(plan::Pipeline& pipeline, const CompileOptions& options, const std::string& plan_text,
+              Compiled& out, std::vector<std::string>& exported, std::ostream& err) {
+  const bool executable = for_executable(options.output);
   optimize::PassOptions pass_options;
-  pass_options.fold_params = !options.for_executable;
+  pass_options.fold_params = !executable;
   optimize::optimize(pipeline, pass_options, options.disabled_passes);
 
   engine::initialize_llvm();
-  Compiled out;
   out.context = std::make_unique<llvm::LLVMContext>();
   out.module = engine::load_stdlib(*out.context);
   if (!out.module) {
     err << "flowc: error: cannot load the embedded standard library\n";
-    return std::nullopt;
+    return false;
   }
   out.module->setModuleIdentifier(pipeline.name);
   out.module->setSourceFileName(pipeline.name + ".flow");
   codegen::CodegenOptions cg_options;
-  cg_options.fold_params = !options.for_executable;
-  cg_options.emit_main = options.for_executable;
-  cg_options.plan_text = options.plan_text;
+  cg_options.fold_params = !executable;
+  cg_options.emit_main = executable;
+  cg_options.plan_text = plan_text;
   codegen::CodegenResult result = codegen::generate_pipeline(pipeline, *out.module, cg_options);
   if (!result.error.empty()) {
     err << "flowc: error: " << result.error << "\n";
-    return std::nullopt;
+    return false;
   }
+  exported = result.exported;
+  return true;
+}
+
+}  // namespace
+
+std::string compile_cache_dir() { return engine::ObjectCache::default_dir(); }
+
+Compiled compile_file(const std::string& path, const FrontendOptions& frontend,
+                      const CompileOptions& options, std::ostream& err) {
+  Trace trace(err);
+  Compiled out;
+  FrontendResult checked = run_frontend(path, frontend, err);
+  if (!checked.pipeline) {
+    out.exit_code = checked.exit_code;
+    return out;
+  }
+  std::string plan_text = checkpoint_plan_text(path, frontend, options.disabled_passes);
+  trace.step("frontend");
+
+  std::vector<std::string> exported;
+  if (!generate(*checked.pipeline, options, plan_text, out, exported, err)) {
+    out.exit_code = kInternalFailure;
+    return out;
+  }
+  trace.step("codegen");
+
+  const engine::ObjectUse use = options.output == CompileOutput::Jit
+                                    ? engine::ObjectUse::Jit
+                                    : engine::ObjectUse::Executable;
+  std::optional<engine::ObjectCache> cache;
+  engine::CacheKey key{};
+  if (wants_object(options.output) && options.use_cache) {
+    std::string dir = engine::ObjectCache::default_dir();
+    if (!dir.empty()) {
+      cache.emplace(dir);
+      key = engine::cache_key(*out.module, {FLOWC_VERSION, options.opt_level, use});
+      std::string why;
+      out.object = cache->lookup(key, &why);
+      trace.step("cache", out.object ? "hit " + dir + "/" + engine::to_hex(key) + ".o"
+                                     : "miss (" + why + ")");
+      if (out.object) {
+        out.module.reset();
+        out.context.reset();
+        return out;
+      }
+    }
+  }
+
   std::string error;
-  if (!engine::optimize_module(*out.module, options.opt_level, result.exported, error)) {
+  if (!engine::optimize_module(*out.module, options.opt_level, exported, error)) {
     err << "flowc: internal error: " << error << "\n";
-    return std::nullopt;
+    out.exit_code = kInternalFailure;
+    return out;
+  }
+  trace.step("optimize");
+  if (!wants_object(options.output)) return out;
+
+  out.object = engine::emit_object(*out.module, use, error);
+  out.module.reset();
+  out.context.reset();
+  if (!out.object) {
+    err << "flowc: internal error: " << error << "\n";
+    out.exit_code = kInternalFailure;
+    return out;
+  }
+  trace.step("object");
+  if (cache) {
+    std::string why;
+    bool stored = cache->store(key, out.object->getBuffer(), &why);
+    trace.step("cache", stored ? "stored" : "not stored (" + why + ")");
   }
   return out;
 }
