@@ -39,6 +39,8 @@ const std::vector<Command>& commands() {
       {"check", "parse and type-check; report every error", kCheckHelp, run_check},
       {"explain", "print the checked plan (or --graph mermaid|dot)", kExplainHelp, run_explain},
       {"emit-llvm", "print the optimized LLVM IR", emit_help(), run_emit_llvm},
+      {"test", "run the pipeline on test case folders and compare its output", test_help(),
+       run_test},
       {"kafka-mock", "serve a local mock Kafka cluster (librdkafka) for trying kafka(...)",
        kafka_mock_help(), run_kafka_mock},
   };
