@@ -117,6 +117,19 @@ llvm::Function* CgContext::runtime(const std::string& name) {
   return llvm::Function::Create(types[it->second], llvm::Function::ExternalLinkage, name, module_);
 }
 
+int CgContext::stream_of(const plan::Stage& stage) const {
+  for (size_t s = 0; s < pipeline_.streams.size(); ++s) {
+    for (const plan::Stage& st : pipeline_.streams[s].stages) {
+      if (&st == &stage) return static_cast<int>(s);
+    }
+  }
+  throw std::logic_error("a stage that belongs to no stream");
+}
+
+void CgContext::add_state_table(const plan::Stage& stage, llvm::GlobalVariable* table) {
+  state_tables_.emplace_back(stream_of(stage), table);
+}
+
 llvm::Function* CgContext::libc(const std::string& name) {
   if (llvm::Function* f = module_.getFunction(name)) return f;
   llvm::Type* v = builder_.getVoidTy();

@@ -107,6 +107,15 @@ class CgContext {
   // A unique name for a generated symbol.
   std::string unique(const std::string& base);
 
+  // Metrics (LANGUAGE.md 13) count late records and state keys per stream:
+  // the index of the stream `stage` belongs to, and the keyed-state tables
+  // (KeyedTable::table_global) the pipeline descriptor lists by stream.
+  int stream_of(const plan::Stage& stage) const;
+  void add_state_table(const plan::Stage& stage, llvm::GlobalVariable* table);
+  const std::vector<std::pair<int, llvm::GlobalVariable*>>& state_tables() const {
+    return state_tables_;
+  }
+
  private:
   llvm::Module& module_;
   const plan::Pipeline& pipeline_;
@@ -117,6 +126,7 @@ class CgContext {
   std::map<int, llvm::GlobalVariable*> param_slots_;
   std::map<int, llvm::GlobalVariable*> max_times_, watermarks_;
   std::map<std::string, int> names_;
+  std::vector<std::pair<int, llvm::GlobalVariable*>> state_tables_;
   int fail_count_ = 0;
   llvm::StructType* str_ = nullptr;
   llvm::StructType* record_ = nullptr;

@@ -61,6 +61,7 @@ class AggregateOp : public Operator {
     if (table_) return;
     for (const plan::NamedExpr& k : stage_.keys) key_types_.push_back(k.expr->type);
     table_ = std::make_unique<KeyedTable>(cg, cg.unique("aggregate"), key_types_, layout_);
+    cg.add_state_table(stage_, table_->table_global());
     state_ = std::make_unique<AggState>(stage_.aggregates, layout_);
   }
 

@@ -91,7 +91,7 @@ class SessionOp : public Operator {
       b.CreateCondBr(b.CreateICmpSLE(reach, watermark), drop, keep,
                      llvm::MDBuilder(cg.llvm()).createUnlikelyBranchWeights());
       b.SetInsertPoint(drop);
-      b.CreateCall(cg.runtime("flow_count_late"), {cg.fs().ctx, cg.i32c(root_source_)});
+      b.CreateCall(cg.runtime("flow_count_late"), {cg.fs().ctx, cg.i32c(cg.stream_of(stage_))});
       b.CreateBr(done);
       b.SetInsertPoint(keep);
     }
@@ -463,6 +463,7 @@ class SessionOp : public Operator {
     sessions_ = std::make_unique<KeyedTable>(cg, name + ".sessions", key_types_, entry_layout_,
                                              KeyedTable::KeyStorage::Owned);
     results_ = std::make_unique<KeyedTable>(cg, name + ".results", result_keys, result_layout_);
+    cg.add_state_table(stage_, sessions_->table_global());  // results_ is empty between batches
     list_offset_ = entry_layout_.add(24);
     result_elem_offset_ = result_layout_.add(8);
     dirty_offset_ = element_layout_.add(8);

@@ -213,6 +213,7 @@ class UpdateOp : public Operator {
     for (const plan::NamedExpr& k : stage_.keys) key_types_.push_back(k.expr->type);
     table_ = std::make_unique<KeyedTable>(cg, cg.unique("update"), key_types_, layout_,
                                           KeyedTable::KeyStorage::Owned);
+    cg.add_state_table(stage_, table_->table_global());
     last_update_offset_ = layout_.add(8);
     for (const plan::Field& f : stage_.state) {
       offsets_.push_back(layout_.add(f.type == Type::String ? 24 : 8));  // FlowStrBuf for strings

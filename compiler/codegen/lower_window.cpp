@@ -62,7 +62,7 @@ class WindowOp : public Operator {
       llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "window.keep", cg.fs().fn);
       b.CreateCondBr(late, drop, keep, llvm::MDBuilder(cg.llvm()).createUnlikelyBranchWeights());
       b.SetInsertPoint(drop);
-      b.CreateCall(cg.runtime("flow_count_late"), {cg.fs().ctx, cg.i32c(root_source_)});
+      b.CreateCall(cg.runtime("flow_count_late"), {cg.fs().ctx, cg.i32c(cg.stream_of(stage_))});
       b.CreateBr(done);
       b.SetInsertPoint(keep);
     }
@@ -246,6 +246,7 @@ class WindowOp : public Operator {
     panes_ = std::make_unique<KeyedTable>(cg, name + ".panes", key_types, pane_layout_,
                                           KeyedTable::KeyStorage::Owned);
     windows_ = std::make_unique<KeyedTable>(cg, name + ".windows", key_types, window_layout_);
+    cg.add_state_table(stage_, panes_->table_global());  // windows_ is empty between batches
     // Panes and windows share one layout, so that AggState::combine reads a
     // pane with the window's offsets; `filled` is used by windows only.
     filled_offset_ = window_layout_.add(8);

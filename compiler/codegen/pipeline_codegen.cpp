@@ -332,7 +332,7 @@ class PipelineBuilder {
     llvm::Type* l = cg_.i64();
     llvm::Constant* null = llvm::ConstantPointerNull::get(cg_.ptr());
     auto* source_type = llvm::StructType::get(
-        cg_.llvm(), {p, i, i, p, i, i, i, i, p, p, i, l, l, l, l, i, p, p, p, p, i, p});
+        cg_.llvm(), {p, i, i, p, i, i, i, i, p, p, i, l, l, l, l, i, p, p, p, p, i, p, p});
     std::vector<llvm::Constant*> source_items;
     for (size_t k = 0; k < p_.sources.size(); ++k) {
       const plan::Source& s = p_.sources[k];
@@ -358,7 +358,8 @@ class PipelineBuilder {
            generate ? null : sources[k], generate ? sources[k] : null,
            options(s.connector, "options." + s.name),
            cg_.i32c(static_cast<int>(s.connector.kafka.size())),
-           s.event_time >= 0 ? cg_.source_max_time(static_cast<int>(k)) : null}));
+           s.event_time >= 0 ? cg_.source_max_time(static_cast<int>(k)) : null,
+           s.event_time >= 0 ? cg_.source_watermark(static_cast<int>(k)) : null}));
     }
     for (size_t t = 0; t < p_.tables.size(); ++t) {
       const plan::Source& s = table_sources_[t];
@@ -371,7 +372,7 @@ class PipelineBuilder {
            cg_.cstring(s.format.pattern), columns(s.schema, "columns.table." + s.name),
            cg_.i32c(static_cast<int>(s.schema.fields.size())), cg_.i64c(0), cg_.i64c(0), cg_.i64c(0),
            cg_.i64c(1), cg_.i32c(0), null, sources[p_.sources.size() + t], null, null, cg_.i32c(0),
-           null}));
+           null, null}));
     }
     auto* sink_type = llvm::StructType::get(cg_.llvm(), {p, i, i, p, p, i, p, i, i});
     std::vector<llvm::Constant*> sink_items;
@@ -400,7 +401,16 @@ class PipelineBuilder {
     llvm::Constant* configure = configure_function(source_array, source_type, sink_array, sink_type);
     const std::string plan_text =
         options_.plan_text.empty() ? pipeline_plan_text(p_) : options_.plan_text;
-    auto* pipeline_type = llvm::StructType::get(cg_.llvm(), {p, p, i, l, p, i, p, i, p, l, p, p, p, l, p, p});
+    // Metrics: the streams' names and the keyed-state tables of each.
+    std::vector<llvm::Constant*> stream_names;
+    for (const plan::Stream& s : p_.streams) stream_names.push_back(cg_.cstring(s.name));
+    auto* table_type = llvm::StructType::get(cg_.llvm(), {i, p});
+    std::vector<llvm::Constant*> table_items;
+    for (const auto& [stream, table] : cg_.state_tables()) {
+      table_items.push_back(llvm::ConstantStruct::get(table_type, {cg_.i32c(stream), table}));
+    }
+    auto* pipeline_type =
+        llvm::StructType::get(cg_.llvm(), {p, p, i, l, p, i, p, i, p, l, p, p, p, l, p, p, p, i, p, i});
     llvm::Constant* pipeline = llvm::ConstantStruct::get(
         pipeline_type,
         {cg_.cstring(p_.name), global_array(param_type, param_items, "params"),
@@ -410,7 +420,10 @@ class PipelineBuilder {
          end_batch, cg_.i64c(static_cast<int64_t>(plan_text_fingerprint(plan_text))), snapshot, restore,
          p_.checkpoint ? cg_.cstring(p_.checkpoint->dir) : null,
          cg_.i64c(p_.checkpoint ? p_.checkpoint->every_ms.value_or(0) : 0),
-         cg_.cstring(plan_text), configure});
+         cg_.cstring(plan_text), configure, global_array(p, stream_names, "streams"),
+         cg_.i32c(static_cast<int>(stream_names.size())),
+         global_array(table_type, table_items, "state_tables"),
+         cg_.i32c(static_cast<int>(table_items.size()))});
     new llvm::GlobalVariable(cg_.module(), pipeline_type, true, llvm::GlobalValue::ExternalLinkage,
                              pipeline, "flow_pipeline");
   }
