@@ -22,6 +22,7 @@
 #include "flow_stdlib.h"
 #include "io_util.h"
 #include "kafka_connector.h"
+#include "metrics.h"
 #include "progress.h"
 #include "sink.h"
 
@@ -106,6 +107,7 @@ int run_batches(FlowContext* ctx, int wake_fd) {
     const int64_t start = floor_to(now, interval);
     const int64_t deadline = start + interval;
     ctx->batch = FlowBatch{start, ctx->watermark, number, 0};
+    metrics_batch_begin(ctx);
     kafka_begin_batch(ctx);  // exactly_once kafka sinks: a transaction per batch
     int64_t in_batch = 0;
     bool ended = all_streams_ended(ctx);
@@ -183,6 +185,7 @@ int run_batches(FlowContext* ctx, int wake_fd) {
     }
     if (ctx->stdout_closed) return kExitOk;
     progress.tick(ctx, now_ms());
+    metrics_batch_end(ctx);
     if (last) break;
   }
   return kExitOk;

@@ -14,6 +14,7 @@
 #include "context.h"
 #include "flow_stdlib.h"
 #include "io_util.h"
+#include "metrics.h"
 #include "runtime.h"
 #include "sink.h"
 #include "sources.h"
@@ -151,6 +152,17 @@ int run_pipeline(const FlowPipeline* pipeline, int argc, char** argv,
     ctx.checkpoint = checkpointer.get();
   }
 
+  std::unique_ptr<Metrics> metrics;
+  if (!ctx.opts.metrics_address.empty()) {
+    metrics = Metrics::start(pipeline, ctx.opts.metrics_address, &error);
+    if (!metrics) {
+      ctx.log_line("flowc: error: " + error);
+      return kExitRuntime;
+    }
+    ctx.metrics = metrics.get();
+    ctx.log_line("flowc: metrics on http://" + metrics->bound_address() + "/metrics");
+  }
+
   g_stop.store(false);
   int wake[2] = {-1, -1};
   if (::pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0) wake[0] = wake[1] = -1;
@@ -192,12 +204,14 @@ void FlowContext::log_line(std::string_view line) {
 
 void FlowContext::deliver(flowrt::Source* source, const FlowRecord* records, int64_t n) {
   counters.records_in += n;
+  source->records_in += n;
   if (source->desc->process != nullptr) source->desc->process(this, &batch, records, n);
   flow_arena_reset(&scratch);
 }
 
 void FlowContext::deliver_generate(flowrt::Source* source, int64_t first, int64_t n) {
   counters.records_in += n;
+  source->records_in += n;
   if (source->desc->generate != nullptr) source->desc->generate(this, &batch, first, n);
   flow_arena_reset(&scratch);
 }
@@ -215,7 +229,10 @@ const int32_t* flow_csv_column_map(FlowContext* ctx, int32_t source) {
 
 FlowArena* flow_scratch(FlowContext* ctx) { return &ctx->scratch; }
 
-void flow_count_late(FlowContext* ctx, int32_t) { ++ctx->counters.late; }
+void flow_count_late(FlowContext* ctx, int32_t stream) {
+  ++ctx->counters.late;
+  if (ctx->metrics != nullptr) ctx->metrics->count_late(stream);
+}
 
 void flow_count_out(FlowContext* ctx, int64_t n) { ctx->counters.stream_rows += n; }
 

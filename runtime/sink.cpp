@@ -175,6 +175,7 @@ void Sink::put_timestamp(int64_t v) {
 
 void Sink::end_row(FlowContext* ctx) {
   ++ctx->counters.rows_out;
+  ++rows_out_;
   if (format_ == FLOW_FORMAT_TABLE) return;
   if (kafka_) {
     if (format_ == FLOW_FORMAT_JSON) buf_ += '}';

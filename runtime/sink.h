@@ -59,6 +59,8 @@ class Sink {
   int64_t committed_length() const { return static_cast<int64_t>(committed_); }
   // The producer of a kafka sink (null for other sinks).
   KafkaProducer* kafka() const { return kafka_.get(); }
+  // Rows written by this sink (metrics: flowc_rows_out_total).
+  int64_t rows_out() const { return rows_out_; }
 
  private:
   enum class Align : uint8_t { kLeft, kRight };
@@ -78,6 +80,7 @@ class Sink {
   std::string buf_;
   int32_t col_ = 0;
   off_t committed_ = 0;  // file length after the last committed batch
+  int64_t rows_out_ = 0;
   std::vector<std::string> json_keys_;  // `"name":` per column
   // Table format: the batch's rows, rendered at the batch's end.
   std::vector<std::vector<std::string>> rows_;

@@ -24,6 +24,8 @@ constexpr const char* kRunHelp =
     "                           than N keys (default: no limit)\n"
     "  --checkpoint DIR         checkpoint directory\n"
     "  --progress               a live status line on stderr\n"
+    "  --metrics HOST:PORT      serve Prometheus metrics on http://HOST:PORT/metrics\n"
+    "                           (127.0.0.1:9100 for this machine only; port 0: any free)\n"
     "  --quiet                  no summary line at the end\n"
     "  -O0 .. -O3               LLVM optimization level (default -O2)\n"
     "  --no-cache               compile without reading or writing the compile cache\n\n"
