@@ -2,6 +2,7 @@
 #include "driver/compile.h"
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -27,24 +28,30 @@ class Trace {
     const char* env = std::getenv("FLOWC_COMPILE_TRACE");
     on_ = env != nullptr && env[0] != '\0' && env[0] != '0';
     last_ = std::chrono::steady_clock::now();
+    last_cpu_ = std::clock();
   }
-  // Reports the time since the previous step.
+  // Reports the time (wall, and CPU of the whole process: on a busy
+  // machine the steadier figure) since the previous step.
   void step(const char* name, const std::string& note = "") {
     auto now = std::chrono::steady_clock::now();
+    std::clock_t cpu = std::clock();
     if (on_) {
-      char ms[32];
-      std::snprintf(ms, sizeof ms, "%.1f",
-                    std::chrono::duration<double, std::milli>(now - last_).count());
-      err_ << "flowc: compile: " << name << " " << ms << " ms" << (note.empty() ? "" : ": ")
-           << note << "\n";
+      char times[64];
+      std::snprintf(times, sizeof times, "%.1f ms (cpu %.1f ms)",
+                    std::chrono::duration<double, std::milli>(now - last_).count(),
+                    1000.0 * static_cast<double>(cpu - last_cpu_) / CLOCKS_PER_SEC);
+      err_ << "flowc: compile: " << name << " " << times << (note.empty() ? "" : ": ") << note
+           << "\n";
     }
     last_ = now;
+    last_cpu_ = cpu;
   }
 
  private:
   std::ostream& err_;
   bool on_ = false;
   std::chrono::steady_clock::time_point last_;
+  std::clock_t last_cpu_;
 };
 
 bool wants_object(CompileOutput output) {
