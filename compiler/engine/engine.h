@@ -74,9 +74,15 @@ inline constexpr const char* kModuleFiniSymbol = "flow_module_fini";
 // Compiles `m` (already optimized: its data layout must be the host's) to
 // a relocatable PIC object for the host CPU. Null with a message in
 // `error` on failure. `m` is consumed by the backend's IR passes: do not
-// reuse it.
+// reuse it. A large JIT module is generated on several threads, one per
+// partition; the result is then an object set (several objects in one
+// buffer: split_object_set), which JitSession loads like one object.
 std::unique_ptr<llvm::MemoryBuffer> emit_object(llvm::Module& m, ObjectUse use,
                                                 std::string& error);
+// The objects of an object set, or the buffer itself when it is one
+// object. Empty with a message when the set is damaged.
+std::vector<std::unique_ptr<llvm::MemoryBuffer>> split_object_set(const llvm::MemoryBuffer& buffer,
+                                                                  std::string& error);
 
 // JIT-compiles `m` (already optimized) with ORC LLJIT, runs its static
 // constructors, and calls the runtime's

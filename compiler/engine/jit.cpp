@@ -116,11 +116,15 @@ std::unique_ptr<JitSession> JitSession::create(std::unique_ptr<llvm::Module> m,
 
 std::unique_ptr<JitSession> JitSession::create(std::unique_ptr<llvm::MemoryBuffer> object,
                                                std::string& error) {
+  std::vector<std::unique_ptr<llvm::MemoryBuffer>> objects = split_object_set(*object, error);
+  if (objects.empty()) return nullptr;
   std::unique_ptr<JitSession> session = make(error);
   if (!session) return nullptr;
-  if (llvm::Error err = session->jit_->addObjectFile(std::move(object))) {
-    error = llvm::toString(std::move(err));
-    return nullptr;
+  for (std::unique_ptr<llvm::MemoryBuffer>& o : objects) {
+    if (llvm::Error err = session->jit_->addObjectFile(std::move(o))) {
+      error = llvm::toString(std::move(err));
+      return nullptr;
+    }
   }
   session->object_structors_ = true;
   return session;

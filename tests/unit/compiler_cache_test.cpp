@@ -2,6 +2,8 @@
 // stores) and the cache itself: keys, damaged entries, trimming.
 #include <gtest/gtest.h>
 
+#include <sched.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -105,6 +107,76 @@ TEST(EngineObject, AJitObjectRunsItsStaticConstructorsAndDestructors) {
   EXPECT_EQ(dtor_ran, 0);
   session.reset();
   EXPECT_EQ(dtor_ran, 7);
+}
+
+// `count` functions f0..f{count-1}, each i64 (i64 x) computing a chain of
+// 40 arithmetic steps, and i64 @sum(i64 x) = f0(x) + ... (all kept).
+std::vector<std::string> define_many(llvm::Module& m, int count) {
+  llvm::LLVMContext& ctx = m.getContext();
+  llvm::IRBuilder<> b(ctx);
+  llvm::Type* i64 = b.getInt64Ty();
+  auto* type = llvm::FunctionType::get(i64, {i64}, false);
+  std::vector<std::string> names = {"sum"};
+  std::vector<llvm::Function*> fs;
+  for (int i = 0; i < count; ++i) {
+    auto* f = llvm::Function::Create(type, llvm::Function::ExternalLinkage, "f" + std::to_string(i), m);
+    b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", f));
+    llvm::Value* v = f->getArg(0);
+    for (int k = 0; k < 40; ++k) v = b.CreateXor(b.CreateMul(v, b.getInt64(2 * k + 3)), b.getInt64(i + k));
+    b.CreateRet(v);
+    fs.push_back(f);
+    names.push_back(f->getName().str());
+  }
+  auto* sum = llvm::Function::Create(type, llvm::Function::ExternalLinkage, "sum", m);
+  b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", sum));
+  llvm::Value* total = b.getInt64(0);
+  for (llvm::Function* f : fs) total = b.CreateAdd(total, b.CreateCall(f, {sum->getArg(0)}));
+  b.CreateRet(total);
+  return names;
+}
+
+int64_t native_many(int count, int64_t x) {
+  int64_t total = 0;
+  for (int i = 0; i < count; ++i) {
+    uint64_t v = static_cast<uint64_t>(x);
+    for (int k = 0; k < 40; ++k) v = (v * static_cast<uint64_t>(2 * k + 3)) ^ static_cast<uint64_t>(i + k);
+    total += static_cast<int64_t>(v);
+  }
+  return total;
+}
+
+// A module large enough for parallel code generation (when this process
+// may use more than one CPU) comes out as an object set that runs the same.
+TEST(EngineObject, ALargeModuleRunsTheSameFromPartitions) {
+  constexpr int kFunctions = 60;  // 60 x 80 instructions: past the threshold
+  TestModule t;
+  std::vector<std::string> keep = define_many(*t.m, kFunctions);
+  std::string error;
+  ASSERT_TRUE(engine::optimize_module(*t.m, 0, keep, error)) << error;
+  auto object = engine::emit_object(*t.m, engine::ObjectUse::Jit, error);
+  ASSERT_NE(object, nullptr) << error;
+  auto parts = engine::split_object_set(*object, error);
+  ASSERT_FALSE(parts.empty()) << error;
+  cpu_set_t cpus;
+  if (sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) > 1) {
+    EXPECT_GT(parts.size(), 1u) << "expected several partitions";
+  }
+  auto session = engine::JitSession::create(std::move(object), error);
+  ASSERT_NE(session, nullptr) << error;
+  auto sum = reinterpret_cast<int64_t (*)(int64_t)>(session->lookup("sum", error));
+  ASSERT_NE(sum, nullptr) << error;
+  for (int64_t x : {0, 1, -5, 123456789})
+    EXPECT_EQ(sum(x), native_many(kFunctions, x)) << x;
+}
+
+TEST(EngineObject, ADamagedObjectSetIsRefused) {
+  std::string set = std::string("FLOWCSET") + std::string(8, '\0');
+  set[8] = 3;  // three objects, no sizes
+  auto buffer = llvm::MemoryBuffer::getMemBufferCopy(set, "set");
+  std::string error;
+  EXPECT_TRUE(engine::split_object_set(*buffer, error).empty());
+  EXPECT_FALSE(error.empty());
+  EXPECT_EQ(engine::JitSession::create(std::move(buffer), error), nullptr);
 }
 
 // ---- keys ----
@@ -262,7 +334,9 @@ TEST_F(CacheDir, ConcurrentWritersOfOneKeyLeaveAWholeEntry) {
       for (int j = 0; j < 20; ++j) {
         EXPECT_TRUE(cache.store(key(1), object));
         auto hit = cache.lookup(key(1));
-        if (hit != nullptr) EXPECT_EQ(hit->getBuffer(), object);
+        if (hit != nullptr) {
+          EXPECT_EQ(hit->getBuffer(), object);
+        }
       }
     });
   }
