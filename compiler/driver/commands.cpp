@@ -61,6 +61,18 @@ std::optional<int64_t> parse_duration_arg(const std::string& text) {
   return ms;
 }
 
+// Run options (runtime/options.cpp) and command options whose value is
+// the next argument.
+static bool takes_value(const std::string& option) {
+  static const char* const kWithValue[] = {"--max-batch-records", "--max-state-keys",
+                                           "--checkpoint", "--metrics", "-o", "--output",
+                                           "--graph", "--timeout"};
+  for (const char* o : kWithValue) {
+    if (option == o) return true;
+  }
+  return false;
+}
+
 bool parse_common(const char* command, const std::vector<std::string>& args, CommonOptions& out) {
   auto usage = [&](const std::string& message) {
     std::cerr << "flowc " << command << ": error: " << message << "\n"
@@ -108,6 +120,10 @@ bool parse_common(const char* command, const std::vector<std::string>& args, Com
         return usage("unknown pass '" + name + "' (passes:" + names + ")");
       }
       out.disabled_passes.insert(name);
+    } else if (takes_value(a) && i + 1 < args.size()) {
+      // Passed on whole, so that its value is never taken for the file.
+      out.rest.push_back(a);
+      out.rest.push_back(args[++i]);
     } else if (a.size() > 5 && a.compare(a.size() - 5, 5, ".flow") == 0 && out.file.empty() &&
                a[0] != '-') {
       out.file = a;

@@ -151,9 +151,10 @@ def wait_for(address, predicate, what):
     return samples
 
 
-def start_run(flowc, cwd, *args):
+def start_run(flowc, cwd, *args, program=None):
     err = open(os.path.join(cwd, "stderr"), "w+")
-    proc = subprocess.Popen([flowc, "run", "metered.flow", "--metrics", "127.0.0.1:0", *args],
+    command = [program] if program else [flowc, "run", "metered.flow"]
+    proc = subprocess.Popen(command + ["--metrics", "127.0.0.1:0", *args],
                             cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
     deadline = time.time() + TIMEOUT
     while time.time() < deadline:
@@ -334,6 +335,29 @@ def test_bad_addresses(flowc, tmp):
           p.returncode == 3 and "cannot serve metrics on 127.0.0.1:%d" % port in p.stderr, p.stderr)
 
 
+def test_built_program(flowc, tmp):
+    work = os.path.join(tmp, "built")
+    os.makedirs(os.path.join(work, "in"))
+    with open(os.path.join(work, "metered.flow"), "w") as f:
+        f.write(PIPELINE)
+    with open(os.path.join(work, "in", "pages.csv"), "w") as f:
+        f.write("page,category\n/a,A\n/b,B\n/c,C\n")
+    clicks = os.path.join(work, "in", "clicks.jsonl")
+    open(clicks, "w").close()
+    program = os.path.join(work, "metered")
+    subprocess.run([flowc, "build", "metered.flow", "-o", program], cwd=work, check=True,
+                   timeout=TIMEOUT)
+    proc, err, address = start_run(flowc, work, program=program)
+    try:
+        append(clicks, PART_A)
+        s = wait_for(address, lambda s: s.get(("flowc_records_in_total", (("source", "clicks"),))) == 6,
+                     "built program: part A read")
+        expect_samples(s, AFTER_A, "built program: the same counts after part A")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=TIMEOUT)
+
+
 KAFKA_PIPELINE = """\
 source orders = kafka(brokers: "%s", topic: "orders", group: "metrics-test", start: "earliest")
   format lines
@@ -384,6 +408,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_counts_after_known_input(flowc, tmp)
         test_bad_addresses(flowc, tmp)
+        test_built_program(flowc, tmp)
         test_kafka_lag(flowc, tmp)
     print("%d failed" % len(FAILURES) if FAILURES else "all passed")
     return 1 if FAILURES else 0
