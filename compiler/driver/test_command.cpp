@@ -5,7 +5,9 @@
 // Each case runs as `flowc run PIPELINE ARGS` in a child process (the
 // runtime owns its process: standard streams, signals, the working
 // directory), in a fresh copy of the case folder without `expected/`, with
-// stdin from the case's `stdin` file (else empty) and stdout captured. The
+// stdin from the case's `stdin` file (else empty) and stdout and stderr
+// captured (`expected/stderr`, beyond LANGUAGE.md 13, checks bad-record
+// messages; add --quiet to `args` to leave out the summary line). The
 // compile cache makes every case after the first start at once.
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -46,7 +48,7 @@ constexpr const char* kTestHelp =
     "              (--max-batch-records 4, --param threshold=500); # starts a comment\n"
     "  expected/   the files the run must write, at the same paths\n"
     "              (expected/out/rows.csv for file(\"out/rows.csv\")), and\n"
-    "              expected/stdout for standard output\n\n"
+    "              expected/stdout and expected/stderr for the standard streams\n\n"
     "Rows are compared in order, field by field: CSV fields, or JSON lines' members\n"
     "(same names, same order). Numbers compare by value (2.5 = 2.50 = 25e-1; integers\n"
     "exactly), everything else by text. Each mismatch prints the rows that differ.\n\n"
@@ -255,7 +257,9 @@ bool test_case(const TestOptions& opts, const std::string& case_dir) {
       for (const fs::path& rel : expected) {
         bool written = true;
         std::string want = read_file(expected_dir / rel);
-        std::string got = rel == "stdout" ? read_file(out_path) : read_file(work / rel, &written);
+        std::string got = rel == "stdout"   ? read_file(out_path)
+                          : rel == "stderr" ? err_text
+                                            : read_file(work / rel, &written);
         if (!written) {
           fail("  " + rel.string() + ": not written by the run\n");
           continue;

@@ -73,6 +73,10 @@ def main():
     check("bad_exit: exit 1 with the run's message",
           code == 1 and "exited with status 2" in out and "unknown param 'nosuch'" in out, out)
 
+    # expected/stderr: the bad-record message (args has --quiet).
+    code, out, err = flowc_test(flowc, "scores.flow", "cases/stderr")
+    check("stderr: compared", code == 0 and "PASS cases/stderr" in out, out + err)
+
     # Several cases: every one runs, the summary counts them.
     code, out, err = flowc_test(flowc, "scores.flow", "cases/pass", "cases/fail_row",
                                 "cases/missing_file")
