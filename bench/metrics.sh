@@ -46,35 +46,41 @@ print(n)
 EOF
 }
 
-# best wall seconds of REPEAT runs of: gen_agg ARGS (mode: plain|metrics|hammer)
+# "WALL CPU SCRAPES": the best wall and CPU (user + sys of the pipeline's
+# process, HTTP thread included) seconds of REPEAT runs of gen_agg ARGS
+# (mode: plain | metrics | hammer), and the scrapes of the last run.
 run() {
   local mode="$1"; shift
-  local best="" scrapes=0
+  local best="" best_cpu="" scrapes=0
   for ((r = 0; r < REPEAT; r++)); do
-    local args=("$@") port t0 t1
+    local args=("$@") port
     if [[ "$mode" != plain ]]; then port="$(free_port)"; args+=(--metrics "127.0.0.1:$port"); fi
-    t0=$(date +%s.%N)
-    "$out/gen_agg" --quiet --param "n=$N" "${args[@]}" >"$out/rows.csv" 2>"$out/stderr" &
+    /usr/bin/time -o "$out/time" -f '%e %U %S' \
+      "$out/gen_agg" --quiet --param "n=$N" "${args[@]}" >"$out/rows.csv" 2>"$out/stderr" &
     local pid=$!
     if [[ "$mode" == hammer ]]; then
       sleep 0.2
       scrapes=$(hammer "$port" "$pid")
     fi
     wait "$pid"
-    t1=$(date +%s.%N)
-    local s; s=$(echo "$t1 - $t0" | bc -l)
-    if [[ -z "$best" ]] || (( $(echo "$s < $best" | bc -l) )); then best=$s; fi
+    local wall user sys cpu
+    read -r wall user sys <"$out/time"
+    cpu=$(echo "$user + $sys" | bc -l)
+    if [[ -z "$best" ]] || (( $(echo "$wall < $best" | bc -l) )); then best=$wall; fi
+    if [[ -z "$best_cpu" ]] || (( $(echo "$cpu < $best_cpu" | bc -l) )); then best_cpu=$cpu; fi
   done
-  printf '%s %s\n' "$best" "$scrapes"
+  printf '%s %s %s\n' "$best" "$best_cpu" "$scrapes"
 }
 
-printf '%-34s %10s %10s %10s\n' "gen_agg, $N records" "seconds" "vs plain" "scrapes"
+printf '%-34s %8s %8s %8s %8s %8s\n' "gen_agg, $N records" "wall s" "vs plain" "cpu s" "vs plain" "scrapes"
 for batch in "" "--max-batch-records 1000"; do
-  read -r plain _ < <(run plain $batch)
+  read -r plain plain_cpu _ < <(run plain $batch)
   for mode in plain metrics hammer; do
-    if [[ "$mode" == plain ]]; then s=$plain; scrapes=-; else read -r s scrapes < <(run "$mode" $batch); fi
+    if [[ "$mode" == plain ]]; then s=$plain; c=$plain_cpu; scrapes=-
+    else read -r s c scrapes < <(run "$mode" $batch); fi
     [[ "$mode" == hammer ]] || scrapes=-
-    printf '%-34s %10.3f %9.1f%% %10s\n' "$mode${batch:+ ($batch)}" "$s" \
-      "$(echo "($s / $plain - 1) * 100" | bc -l)" "$scrapes"
+    printf '%-34s %8.2f %7.1f%% %8.2f %7.1f%% %8s\n' "$mode${batch:+ ($batch)}" "$s" \
+      "$(echo "($s / $plain - 1) * 100" | bc -l)" "$c" "$(echo "($c / $plain_cpu - 1) * 100" | bc -l)" \
+      "$scrapes"
   done
 done

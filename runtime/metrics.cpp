@@ -2,6 +2,7 @@
 // Prometheus text (metrics.h).
 #include "metrics.h"
 
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -239,13 +240,15 @@ std::shared_ptr<const MetricsSnapshot> Metrics::snapshot() const {
   return current_;
 }
 
-void Metrics::publish(std::shared_ptr<const MetricsSnapshot> s) {
+void Metrics::publish(std::shared_ptr<MetricsSnapshot> s) {
+  std::shared_ptr<const MetricsSnapshot> previous = s;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    current_.swap(s);
+    current_.swap(previous);
   }
-  // The previous snapshot is freed here, outside the lock (unless a scrape
-  // still holds it).
+  // Only this thread creates snapshots, so the previous one is a
+  // MetricsSnapshot this thread may refill once no scrape holds it.
+  spare_ = std::const_pointer_cast<MetricsSnapshot>(std::move(previous));
 }
 
 void Metrics::batch_begin() {
@@ -260,10 +263,23 @@ void Metrics::batch_end(FlowContext* ctx) {
     in_batch_ = false;
   }
   const MetricsLabels& l = *labels_;
-  auto s = std::make_shared<MetricsSnapshot>();
+  // Refill the spare snapshot when no scrape holds it: no allocation per
+  // batch once the vectors have their sizes.
+  // A scrape's reads of the spare happen before it drops its reference
+  // (a release); the fence orders them before this refill.
+  std::shared_ptr<MetricsSnapshot> s;
+  if (spare_ != nullptr && spare_.use_count() == 1) {
+    std::atomic_thread_fence(std::memory_order_acquire);
+    s = std::move(spare_);
+  } else {
+    s = std::make_shared<MetricsSnapshot>();
+  }
+  spare_.reset();
   s->labels = labels_;
-  s->records_in.reserve(l.sources.size());
-  s->bad.reserve(l.sources.size());
+  s->records_in.clear();
+  s->bad.clear();
+  s->watermark_ms.clear();
+  s->kafka_lags.clear();
   for (size_t i = 0; i < l.sources.size(); ++i) {
     s->records_in.push_back(i < ctx->sources.size() ? ctx->sources[i]->records_in : 0);
     s->bad.push_back(ctx->bad.count(static_cast<int32_t>(i)));

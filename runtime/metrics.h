@@ -118,7 +118,7 @@ class Metrics {
 
  private:
   Metrics() = default;
-  void publish(std::shared_ptr<const MetricsSnapshot> s);
+  void publish(std::shared_ptr<MetricsSnapshot> s);
 
   const FlowPipeline* pipeline_ = nullptr;
   std::shared_ptr<const MetricsLabels> labels_;
@@ -129,6 +129,9 @@ class Metrics {
 
   mutable std::mutex mu_;  // guards current_ only; held for a pointer copy
   std::shared_ptr<const MetricsSnapshot> current_;
+  // The snapshot published before current_: refilled in place (no
+  // allocation) at the next batch end unless a scrape still holds it.
+  std::shared_ptr<MetricsSnapshot> spare_;
 
   std::string bound_;
   std::unique_ptr<MetricsServer> server_;
