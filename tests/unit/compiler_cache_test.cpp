@@ -119,7 +119,9 @@ std::vector<std::string> define_many(llvm::Module& m, int count) {
   std::vector<std::string> names = {"sum"};
   std::vector<llvm::Function*> fs;
   for (int i = 0; i < count; ++i) {
-    auto* f = llvm::Function::Create(type, llvm::Function::ExternalLinkage, "f" + std::to_string(i), m);
+    std::string name = "f";
+    name += std::to_string(i);
+    auto* f = llvm::Function::Create(type, llvm::Function::ExternalLinkage, name, m);
     b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", f));
     llvm::Value* v = f->getArg(0);
     for (int k = 0; k < 40; ++k) v = b.CreateXor(b.CreateMul(v, b.getInt64(2 * k + 3)), b.getInt64(i + k));
