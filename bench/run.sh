@@ -254,3 +254,4 @@ bench_one balance balance.flow "$N" all - --param "n=$N"
   echo "time, steadier than wall time when other work shares the machine). Outputs in ${out#"$root"/}/run/."
   echo "total bench time: $((SECONDS - t_start)) s"
 } | tee -a "$out/results.txt"
+if [[ startup =~ $ONLY ]]; then echo; bash "$bench/startup.sh" "$build" | tee -a "$out/results.txt"; fi  # issue 21: flowc run start-up, cold and warm cache

@@ -137,6 +137,9 @@ typedef struct FlowSourceDesc {
   // around each partition's records, and before end_batch sets it to the
   // time its watermark rule allows (source_kafka.cpp).
   int64_t* max_event_time;
+  // With `event_time`: the source's watermark (a global of the generated
+  // module that end_batch advances; metrics read it). NULL without.
+  const int64_t* watermark;
 } FlowSourceDesc;
 
 typedef struct FlowSinkDesc {
@@ -176,6 +179,15 @@ typedef void (*FlowSnapshotFn)(FlowContext* ctx, FlowCkptWriter* w);
 // Returns 0 when the state does not read back (truncated or malformed).
 typedef int32_t (*FlowRestoreFn)(FlowContext* ctx, FlowCkptReader* r);
 
+// A keyed-state table (group by, update, window panes, sessions) and the
+// stream it belongs to, for the state-keys metric (LANGUAGE.md 13): `table`
+// is the generated global that holds the table (a stdlib FlowHashTable*,
+// NULL until its first key).
+typedef struct FlowStateTable {
+  int32_t stream;  // index into FlowPipeline.streams
+  void* const* table;
+} FlowStateTable;
+
 typedef struct FlowPipeline {
   const char* name;
   const FlowParamDesc* params;
@@ -209,6 +221,13 @@ typedef struct FlowPipeline {
   // the pipeline cannot take (flow_param_error): the program exits 2.
   // Null when nothing depends on a param or on the batch interval.
   int32_t (*configure)(FlowContext* ctx, int64_t batch_option_ms);
+  // Metrics (LANGUAGE.md 13): every stream's name, in declaration order
+  // (flow_count_late's `stream` is an index into it), and every keyed-state
+  // table of every stream.
+  const char* const* streams;
+  int32_t stream_count;
+  const FlowStateTable* state_tables;
+  int32_t state_table_count;
 } FlowPipeline;
 
 // ---- calls from generated code into the runtime ----
@@ -260,8 +279,9 @@ int32_t flow_regex_match(void* re, const char* s, int64_t n);
 void flow_regex_extract(FlowContext* ctx, void* re, const char* s, int64_t n,
                         int64_t group, FlowStr* out);
 
-// Counts a record dropped as late (windows, LANGUAGE.md 6.1).
-void flow_count_late(FlowContext* ctx, int32_t source);
+// Counts a record dropped as late (windows, LANGUAGE.md 6.1) by the stream
+// with index `stream` (FlowPipeline.streams).
+void flow_count_late(FlowContext* ctx, int32_t stream);
 
 // The watermark that generated code computed in end_batch (LANGUAGE.md
 // 6.1). The runtime does not see event times, so end_batch reports the

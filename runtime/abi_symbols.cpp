@@ -67,6 +67,7 @@ struct FlowAbiTypes {
   FlowSourceDesc source;
   FlowSinkDesc sink;
   FlowParamDesc param;
+  FlowStateTable state_table;
   FlowPipeline pipeline;
 };
 extern const FlowAbiTypes flow_abi_types = {};

@@ -28,6 +28,7 @@
 #include "context.h"
 #include "flow_stdlib.h"
 #include "io_util.h"
+#include "metrics.h"
 #include "progress.h"
 #include "sink.h"
 #include "transaction.h"
@@ -210,6 +211,7 @@ int run_batches(FlowContext* ctx, int wake_fd) {
     const int64_t start = floor_to(now, interval);
     const int64_t deadline = start + interval;
     ctx->batch = FlowBatch{start, ctx->watermark, number, 0};
+    metrics_batch_begin(ctx);
     begin_batch(ctx);
     const bool ended = fill_batch(ctx, wake_fd, deadline);
     if (!ctx->error.empty()) {
@@ -249,6 +251,7 @@ int run_batches(FlowContext* ctx, int wake_fd) {
     }
     if (ctx->stdout_closed) return kExitOk;
     progress.tick(ctx, now_ms());
+    metrics_batch_end(ctx);
     if (last) break;
   }
   return kExitOk;

@@ -16,6 +16,7 @@
 #include "checkpoint_stream.h"
 #include "context.h"
 #include "io_util.h"
+#include "metrics.h"
 #include "sink.h"
 
 namespace flowrt {
@@ -294,7 +295,10 @@ bool Checkpointer::due(bool force) const {
 }
 
 bool Checkpointer::commit(FlowContext* ctx, int64_t number, bool ended) {
-  return write(ctx, number + 1, ended);
+  auto started = std::chrono::steady_clock::now();
+  bool ok = write(ctx, number + 1, ended);
+  metrics_checkpoint_took(ctx, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return ok;
 }
 
 bool Checkpointer::collect(FlowContext* ctx, CheckpointData* data, bool sync) {

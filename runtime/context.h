@@ -19,6 +19,7 @@
 namespace flowrt {
 
 class Checkpointer;
+class Metrics;
 class Sink;
 class Transaction;  // transaction.h
 struct SourceRegex;
@@ -116,7 +117,7 @@ class Source {
   std::string position_name;  // PATH in `PATH:LINE: bad record: ...`
   bool ended = false;
   bool is_table = false;  // read whole before the first batch (abi.h)
-  int64_t records_in = 0;  // records handed to generated code in this run
+  int64_t records_in = 0;  // records handed over (metrics: flowc_records_in_total)
   bool delivering = false;  // generated code is processing this source's records
   std::vector<int32_t> column_map;  // flow_csv_column_map
   std::unique_ptr<SourceRegex> regex;  // FLOW_FORMAT_REGEX
@@ -151,6 +152,7 @@ struct FlowContext {
   bool fail_batch = false;    // an on_error fail record: do not commit
   bool stdout_closed = false; // EPIPE on stdout: stop quietly
   flowrt::Checkpointer* checkpoint = nullptr;  // with a checkpoint directory
+  flowrt::Metrics* metrics = nullptr;          // with --metrics (metrics.h)
   int64_t next_batch = 0;     // the first batch's number (a resumed run: later)
 
   void set_error(std::string message) {

@@ -76,6 +76,8 @@ class KafkaClient {
   const std::string& label() const { return label_; }
   void set_stderr(int fd) { stderr_fd_ = fd; }
   bool debugging() const { return debug_; }
+  // The librdkafka handle (metrics read a consumer's lag through it).
+  rd_kafka_t* handle() const { return rk_; }
 
  protected:
   rd_kafka_t* rk_ = nullptr;

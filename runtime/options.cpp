@@ -10,6 +10,7 @@
 
 #include "flow_stdlib.h"
 #include "json_text.h"
+#include "metrics.h"
 
 namespace flowrt {
 namespace {
@@ -233,6 +234,8 @@ std::string usage_text(const FlowPipeline* p) {
        "  --checkpoint DIR         checkpoint directory: resume from it, commit each batch\n"
        "  --quiet                  no summary line at the end\n"
        "  --progress               a live status line on stderr\n"
+       "  --metrics HOST:PORT      serve Prometheus metrics on http://HOST:PORT/metrics\n"
+       "                           (127.0.0.1:9100 for this machine only; port 0: any free)\n"
        "  -O0 .. -O3               optimization level (compile time only)\n"
        "  --help                   this text\n";
   if (p && p->param_count > 0) {
@@ -325,6 +328,14 @@ OptionsStatus parse_run_options(const FlowPipeline* pipeline, int argc,
         return OptionsStatus::kUsageError;
       }
       opts->checkpoint_dir = std::string(value);
+    } else if (name == "--metrics") {
+      if (!take_value(&value)) return OptionsStatus::kUsageError;
+      if (!valid_metrics_address(value)) {
+        *error = "--metrics expects HOST:PORT (127.0.0.1:9100, :9100, [::1]:9100), got '" +
+                 std::string(value) + "'";
+        return OptionsStatus::kUsageError;
+      }
+      opts->metrics_address = std::string(value);
     } else {
       *error = arg.starts_with("-")
                    ? "unknown option '" + std::string(name) + "'" + did_you_mean(name, kOptionNames)

@@ -25,6 +25,7 @@ struct RunOptions {
   int64_t max_batch_records = kDefaultMaxBatchRecords;
   int64_t max_state_keys = kDefaultMaxStateKeys;  // 0: no limit
   std::string checkpoint_dir;  // --checkpoint DIR (checkpoint.h)
+  std::string metrics_address;  // --metrics HOST:PORT (metrics.h)
   bool quiet = false;
   bool progress = false;
   bool help = false;

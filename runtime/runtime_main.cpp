@@ -14,6 +14,7 @@
 #include "context.h"
 #include "flow_stdlib.h"
 #include "io_util.h"
+#include "metrics.h"
 #include "runtime.h"
 #include "sink.h"
 
@@ -139,6 +140,17 @@ int run_pipeline(const FlowPipeline* pipeline, int argc, char** argv,
     ctx.checkpoint = checkpointer.get();
   }
 
+  std::unique_ptr<Metrics> metrics;
+  if (!ctx.opts.metrics_address.empty()) {
+    metrics = Metrics::start(pipeline, ctx.opts.metrics_address, &error);
+    if (!metrics) {
+      ctx.log_line("flowc: error: " + error);
+      return kExitRuntime;
+    }
+    ctx.metrics = metrics.get();
+    ctx.log_line("flowc: metrics on http://" + metrics->bound_address() + "/metrics");
+  }
+
   g_stop.store(false);
   int wake[2] = {-1, -1};
   if (::pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0) wake[0] = wake[1] = -1;
@@ -210,7 +222,10 @@ const int32_t* flow_csv_column_map(FlowContext* ctx, int32_t source) {
 
 FlowArena* flow_scratch(FlowContext* ctx) { return &ctx->scratch; }
 
-void flow_count_late(FlowContext* ctx, int32_t) { ++ctx->counters.late; }
+void flow_count_late(FlowContext* ctx, int32_t stream) {
+  ++ctx->counters.late;
+  if (ctx->metrics != nullptr) ctx->metrics->count_late(stream);
+}
 
 int32_t flow_source_ended(FlowContext* ctx, int32_t source) {
   if (source < 0 || static_cast<size_t>(source) >= ctx->sources.size()) return 0;

@@ -55,6 +55,7 @@ class Sink {
   void set_key(std::string_view key) { format_.set_key(key); }
   void end_row(FlowContext* ctx) {
     ++ctx->counters.rows_out;
+    ++rows_out_;
     format_.end_row();
     if (format_.pending().bytes() >= kSinkFlushBytes) drain(ctx);
   }
@@ -83,6 +84,8 @@ class Sink {
   // after the last written batch.
   virtual int file_fd() const { return -1; }
   virtual int64_t committed_length() const { return 0; }
+  // Rows written by this sink (metrics: flowc_rows_out_total).
+  int64_t rows_out() const { return rows_out_; }
 
   const int32_t index;
   const FlowSinkDesc* const desc;
@@ -100,6 +103,7 @@ class Sink {
   std::string name() const { return desc->name ? desc->name : "?"; }
 
   RowFormat format_;
+  int64_t rows_out_ = 0;
 };
 
 // The constructors of the sink kinds (connectors.cpp maps kinds to them).

@@ -8,7 +8,7 @@ packages=(
   llvm-19-dev clang-19 lld-19
   libantlr4-runtime-dev antlr4
   librdkafka-dev libre2-dev libgtest-dev
-  kcat python3-kafka
+  kcat python3-kafka python3-prometheus-client
   clang-format-19
 )
 

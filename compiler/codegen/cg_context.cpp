@@ -95,6 +95,10 @@ llvm::Function* CgContext::runtime(const std::string& name) {
   return f;
 }
 
+void CgContext::add_state_table(int stream, llvm::GlobalVariable* table) {
+  state_tables_.emplace_back(stream, table);
+}
+
 llvm::AllocaInst* CgContext::entry_alloca(llvm::Type* t, const std::string& name) {
   llvm::BasicBlock& entry = fs_.fn->getEntryBlock();
   llvm::IRBuilder<> at(&entry, entry.getFirstInsertionPt());

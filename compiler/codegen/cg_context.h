@@ -153,6 +153,14 @@ class CgContext {
   // A unique name for a generated symbol.
   std::string unique(const std::string& base);
 
+  // Metrics (LANGUAGE.md 13) count state keys per stream: the keyed-state
+  // tables (KeyedTable::table_global) the pipeline descriptor lists, each
+  // with the index of its stream.
+  void add_state_table(int stream, llvm::GlobalVariable* table);
+  const std::vector<std::pair<int, llvm::GlobalVariable*>>& state_tables() const {
+    return state_tables_;
+  }
+
  private:
   llvm::Module& module_;
   const plan::Pipeline& pipeline_;
@@ -165,6 +173,7 @@ class CgContext {
   llvm::GlobalVariable* source_descriptors_ = nullptr;
   std::map<int, llvm::GlobalVariable*> max_times_, watermarks_, watermarks_at_start_;
   std::map<std::string, int> names_;
+  std::vector<std::pair<int, llvm::GlobalVariable*>> state_tables_;
   int fail_count_ = 0;
 };
 

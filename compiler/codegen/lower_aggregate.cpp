@@ -18,8 +18,8 @@ namespace {
 
 class AggregateOp : public Operator {
  public:
-  AggregateOp(const plan::AggregateStage& stage, int root_source, Operator* next)
-      : stage_(stage), root_source_(root_source), next_(next) {}
+  AggregateOp(const plan::AggregateStage& stage, const StageSite& site, Operator* next)
+      : stage_(stage), stream_(site.stream), root_source_(site.root_source), next_(next) {}
 
   void consume(CgContext& cg, const Row& row) override {
     prepare(cg);
@@ -60,10 +60,12 @@ class AggregateOp : public Operator {
     if (table_) return;
     for (const plan::NamedExpr& k : stage_.keys) key_types_.push_back(k.expr->type);
     table_ = std::make_unique<KeyedTable>(cg, cg.unique("aggregate"), key_types_, layout_);
+    cg.add_state_table(stream_, table_->table_global());
     state_ = std::make_unique<AggState>(stage_.aggregates, layout_);
   }
 
   const plan::AggregateStage& stage_;
+  int stream_;
   int root_source_;
   Operator* next_;
   SlotLayout layout_;
@@ -74,8 +76,8 @@ class AggregateOp : public Operator {
 
 }  // namespace
 
-OperatorPtr make_aggregate(const plan::AggregateStage& stage, int root_source, Operator* next) {
-  return std::make_unique<AggregateOp>(stage, root_source, next);
+OperatorPtr make_aggregate(const plan::AggregateStage& stage, const StageSite& site, Operator* next) {
+  return std::make_unique<AggregateOp>(stage, site, next);
 }
 
 void check_keys_and_args(CgContext& cg, const plan::AggregateStage& stage, const Row& row) {

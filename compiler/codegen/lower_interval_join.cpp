@@ -49,8 +49,8 @@ std::vector<Type> types_of(const plan::Schema& s) {
 class IntervalJoin {
  public:
   IntervalJoin(const plan::IntervalJoinStage& stage, const plan::Schema& input, const plan::Schema& other,
-               int root_source, Operator* next)
-      : stage_(stage), input_(input), root_source_(root_source), next_(next) {
+               const StageSite& site, Operator* next)
+      : stage_(stage), input_(input), stream_(site.stream), root_source_(site.root_source), next_(next) {
     for (int f : stage.other_fields) other_types_.push_back(other.fields[f].type);
   }
 
@@ -146,7 +146,7 @@ class IntervalJoin {
     b.CreateCondBr(b.CreateICmpSLE(cg.fs().event_time, bound), late, live,
                    llvm::MDBuilder(cg.llvm()).createUnlikelyBranchWeights());
     b.SetInsertPoint(late);
-    if (count) b.CreateCall(cg.runtime("flow_count_late"), {cg.fs().ctx, cg.i32c(cg.fs().source)});
+    if (count) b.CreateCall(cg.runtime("flow_count_late"), {cg.fs().ctx, cg.i32c(stream_)});
     b.CreateBr(done);
     b.SetInsertPoint(live);
     keep();
@@ -269,6 +269,7 @@ class IntervalJoin {
 
   const plan::IntervalJoinStage& stage_;
   const plan::Schema& input_;
+  int stream_;  // late rows are counted per stream
   int root_source_;
   Operator* next_;
   std::vector<Type> other_types_;  // S's fields after the input's
@@ -306,8 +307,8 @@ class JoinOtherOp : public Operator {
 
 std::pair<OperatorPtr, OperatorPtr> make_interval_join(const plan::IntervalJoinStage& stage,
                                                        const plan::Schema& input, const plan::Schema& other,
-                                                       int root_source, Operator* next) {
-  auto join = std::make_shared<IntervalJoin>(stage, input, other, root_source, next);
+                                                       const StageSite& site, Operator* next) {
+  auto join = std::make_shared<IntervalJoin>(stage, input, other, site, next);
   return {std::make_unique<JoinOp>(join), std::make_unique<JoinOtherOp>(join)};
 }
 

@@ -51,9 +51,9 @@ using plan::Type;
 
 class SessionOp : public Operator {
  public:
-  SessionOp(const plan::AggregateStage& stage, const plan::Clock& clock, int root_source,
-            Operator* next)
-      : stage_(stage), gap_(stage.window->size), clock_(clock), root_source_(root_source),
+  SessionOp(const plan::AggregateStage& stage, const StageSite& site, Operator* next)
+      : stage_(stage), gap_(stage.window->size), clock_(site.clock), stream_(site.stream),
+        root_source_(site.root_source),
         next_(next) {}
 
   // The expressions of a record that is not late (a late one is dropped,
@@ -91,7 +91,7 @@ class SessionOp : public Operator {
       b.CreateCondBr(b.CreateICmpSLE(reach, watermark), drop, keep,
                      llvm::MDBuilder(cg.llvm()).createUnlikelyBranchWeights());
       b.SetInsertPoint(drop);
-      b.CreateCall(cg.runtime("flow_count_late"), {cg.fs().ctx, cg.i32c(cg.fs().source)});
+      b.CreateCall(cg.runtime("flow_count_late"), {cg.fs().ctx, cg.i32c(stream_)});
       b.CreateBr(done);
       b.SetInsertPoint(keep);
     }
@@ -454,6 +454,7 @@ class SessionOp : public Operator {
     sessions_ = std::make_unique<KeyedTable>(cg, name + ".sessions", key_types_, entry_layout_,
                                              KeyedTable::KeyStorage::Owned);
     results_ = std::make_unique<KeyedTable>(cg, name + ".results", result_keys, result_layout_);
+    cg.add_state_table(stream_, sessions_->table_global());  // results_ is empty between batches
     list_offset_ = entry_layout_.add(24);
     result_elem_offset_ = result_layout_.add(8);
     dirty_offset_ = element_layout_.add(8);
@@ -465,6 +466,7 @@ class SessionOp : public Operator {
   const plan::AggregateStage& stage_;
   plan::Duration gap_;  // a constant unless a built program reads a duration param
   plan::Clock clock_;
+  int stream_;
   int root_source_;
   Operator* next_;
   std::vector<Type> key_types_;
@@ -477,9 +479,8 @@ class SessionOp : public Operator {
 
 }  // namespace
 
-OperatorPtr make_session(const plan::AggregateStage& stage, const plan::Clock& clock,
-                         int root_source, Operator* next) {
-  return std::make_unique<SessionOp>(stage, clock, root_source, next);
+OperatorPtr make_session(const plan::AggregateStage& stage, const StageSite& site, Operator* next) {
+  return std::make_unique<SessionOp>(stage, site, next);
 }
 
 }  // namespace flowc::codegen

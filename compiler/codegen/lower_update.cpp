@@ -34,8 +34,8 @@ using plan::Type;
 
 class UpdateOp : public Operator {
  public:
-  UpdateOp(const plan::UpdateStage& stage, const plan::Clock& clock, int root_source, Operator* next)
-      : stage_(stage), clock_(clock), root_source_(root_source), next_(next) {}
+  UpdateOp(const plan::UpdateStage& stage, const StageSite& site, Operator* next)
+      : stage_(stage), clock_(site.clock), stream_(site.stream), root_source_(site.root_source), next_(next) {}
 
   // The keys, then the block's statements on a copy of the key's state
   // (looked up, not inserted), then what `emit each` hands on — only when
@@ -239,6 +239,7 @@ class UpdateOp : public Operator {
     for (const plan::NamedExpr& k : stage_.keys) key_types_.push_back(k.expr->type);
     table_ = std::make_unique<KeyedTable>(cg, cg.unique("update"), key_types_, layout_,
                                           KeyedTable::KeyStorage::Owned);
+    cg.add_state_table(stream_, table_->table_global());
     last_update_offset_ = layout_.add(8);
     for (const plan::Field& f : stage_.state) {
       offsets_.push_back(layout_.add(f.type == Type::String ? 24 : 8));  // FlowStrBuf for strings
@@ -349,6 +350,7 @@ class UpdateOp : public Operator {
 
   const plan::UpdateStage& stage_;
   plan::Clock clock_;
+  int stream_;
   int root_source_;
   Operator* next_;
   SlotLayout layout_;
@@ -362,9 +364,8 @@ class UpdateOp : public Operator {
 
 }  // namespace
 
-OperatorPtr make_update(const plan::UpdateStage& stage, const plan::Clock& clock, int root_source,
-                        Operator* next) {
-  return std::make_unique<UpdateOp>(stage, clock, root_source, next);
+OperatorPtr make_update(const plan::UpdateStage& stage, const StageSite& site, Operator* next) {
+  return std::make_unique<UpdateOp>(stage, site, next);
 }
 
 }  // namespace flowc::codegen

@@ -43,8 +43,9 @@ llvm::Value* floor_to(CgContext& cg, llvm::Value* t, llvm::Value* s) {
 
 class WindowOp : public Operator {
  public:
-  WindowOp(const plan::AggregateStage& stage, const plan::Clock& clock, int root_source, Operator* next)
-      : stage_(stage), window_(*stage.window), clock_(clock), root_source_(root_source), next_(next) {}
+  WindowOp(const plan::AggregateStage& stage, const StageSite& site, Operator* next)
+      : stage_(stage), window_(*stage.window), clock_(site.clock), stream_(site.stream),
+        root_source_(site.root_source), next_(next) {}
 
   void consume(CgContext& cg, const Row& row) override {
     auto& b = cg.b();
@@ -61,7 +62,7 @@ class WindowOp : public Operator {
       llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "window.keep", cg.fs().fn);
       b.CreateCondBr(late, drop, keep, llvm::MDBuilder(cg.llvm()).createUnlikelyBranchWeights());
       b.SetInsertPoint(drop);
-      b.CreateCall(cg.runtime("flow_count_late"), {cg.fs().ctx, cg.i32c(cg.fs().source)});
+      b.CreateCall(cg.runtime("flow_count_late"), {cg.fs().ctx, cg.i32c(stream_)});
       b.CreateBr(done);
       b.SetInsertPoint(keep);
     }
@@ -259,6 +260,7 @@ class WindowOp : public Operator {
     panes_ = std::make_unique<KeyedTable>(cg, name + ".panes", key_types, pane_layout_,
                                           KeyedTable::KeyStorage::Owned);
     windows_ = std::make_unique<KeyedTable>(cg, name + ".windows", key_types, window_layout_);
+    cg.add_state_table(stream_, panes_->table_global());  // windows_ is empty between batches
     // Panes and windows share one layout, so that AggState::combine reads a
     // pane with the window's offsets; `filled` is used by windows only.
     filled_offset_ = window_layout_.add(8);
@@ -276,6 +278,7 @@ class WindowOp : public Operator {
   const plan::AggregateStage& stage_;
   plan::Window window_;
   plan::Clock clock_;
+  int stream_;
   int root_source_;
   Operator* next_;
   SlotLayout pane_layout_, window_layout_;
@@ -289,9 +292,8 @@ class WindowOp : public Operator {
 
 }  // namespace
 
-OperatorPtr make_window(const plan::AggregateStage& stage, const plan::Clock& clock, int root_source,
-                        Operator* next) {
-  return std::make_unique<WindowOp>(stage, clock, root_source, next);
+OperatorPtr make_window(const plan::AggregateStage& stage, const StageSite& site, Operator* next) {
+  return std::make_unique<WindowOp>(stage, site, next);
 }
 
 }  // namespace flowc::codegen

@@ -73,17 +73,22 @@ void checked_consume(CgContext& cg, Check check, Consume consume) {
   cg.fs().record_checked = was;
 }
 
-// Each lowering lives in its own file (lower_*.cpp). Stateful ones get the
-// time of their input rows (`clock`) and the source that rows they emit at
-// a batch's end are reported against (`root_source`).
+// Where a stateful operator sits: the stream it belongs to (metrics count
+// late rows and state keys per stream), the source that rows it emits at a
+// batch's end are reported against, and the time of its input rows.
+struct StageSite {
+  int stream = -1;
+  int root_source = -1;
+  plan::Clock clock;
+};
+
+// Each lowering lives in its own file (lower_*.cpp).
 OperatorPtr make_where(const plan::WhereStage& stage, Operator* next);
 OperatorPtr make_select(const plan::SelectStage& stage, Operator* next);
 OperatorPtr make_explode(const plan::ExplodeStage& stage, Operator* next);
-OperatorPtr make_aggregate(const plan::AggregateStage& stage, int root_source, Operator* next);
-OperatorPtr make_window(const plan::AggregateStage& stage, const plan::Clock& clock, int root_source,
-                        Operator* next);
-OperatorPtr make_session(const plan::AggregateStage& stage, const plan::Clock& clock,
-                         int root_source, Operator* next);
+OperatorPtr make_aggregate(const plan::AggregateStage& stage, const StageSite& site, Operator* next);
+OperatorPtr make_window(const plan::AggregateStage& stage, const StageSite& site, Operator* next);
+OperatorPtr make_session(const plan::AggregateStage& stage, const StageSite& site, Operator* next);
 OperatorPtr make_batch_window(const plan::AggregateStage& stage, int root_source, Operator* next);
 // `input`: the schema of the rows it ranks (the aggregate's output).
 OperatorPtr make_top(const plan::TopStage& stage, const plan::Schema& input, const plan::Clock& clock,
@@ -92,8 +97,7 @@ OperatorPtr make_sink(int sink_index, const plan::Sink& sink);
 class LookupTable;  // lookup_table.h
 OperatorPtr make_table_load(LookupTable& table);
 OperatorPtr make_join(const plan::JoinStage& stage, LookupTable& table, Operator* next);
-OperatorPtr make_update(const plan::UpdateStage& stage, const plan::Clock& clock, int root_source,
-                        Operator* next);
+OperatorPtr make_update(const plan::UpdateStage& stage, const StageSite& site, Operator* next);
 // Hands every row to each of `outputs` in turn (a stream read by several
 // sinks and streams).
 OperatorPtr make_fanout(std::vector<Operator*> outputs);
@@ -104,6 +108,6 @@ OperatorPtr make_union_input(const std::vector<int>& order, Operator* next);
 // that reads S's rows (second).
 std::pair<OperatorPtr, OperatorPtr> make_interval_join(const plan::IntervalJoinStage& stage,
                                                        const plan::Schema& input, const plan::Schema& other,
-                                                       int root_source, Operator* next);
+                                                       const StageSite& site, Operator* next);
 
 }  // namespace flowc::codegen

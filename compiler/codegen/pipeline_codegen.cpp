@@ -72,6 +72,7 @@ class PipelineBuilder {
   // also reads S: its second operator goes to `other`.
   OperatorPtr lower_stage(const plan::Stream& stream, const plan::Stage& st, const plan::Schema& input,
                           Operator* next, OperatorPtr& other) {
+    const StageSite site{static_cast<int>(&stream - p_.streams.data()), stream.root_source, st.clock};
     return std::visit(
         Overloaded{
             [&](const plan::WhereStage& s) { return make_where(s, next); },
@@ -79,16 +80,14 @@ class PipelineBuilder {
             [&](const plan::ExplodeStage& s) { return make_explode(s, next); },
             [&](const plan::JoinStage& s) { return make_join(s, *lookup_tables_[s.table], next); },
             [&](const plan::AggregateStage& s) {
-              if (!s.window) return make_aggregate(s, stream.root_source, next);
-              if (s.window->kind == plan::WindowKind::Session) {
-                return make_session(s, st.clock, stream.root_source, next);
-              }
+              if (!s.window) return make_aggregate(s, site, next);
+              if (s.window->kind == plan::WindowKind::Session) return make_session(s, site, next);
               if (s.window->kind == plan::WindowKind::Batch) return make_batch_window(s, stream.root_source, next);
-              return make_window(s, st.clock, stream.root_source, next);
+              return make_window(s, site, next);
             },
-            [&](const plan::UpdateStage& s) { return make_update(s, st.clock, stream.root_source, next); },
+            [&](const plan::UpdateStage& s) { return make_update(s, site, next); },
             [&](const plan::IntervalJoinStage& s) {
-              auto [join, reader] = make_interval_join(s, input, p_.schema_of(s.other), stream.root_source, next);
+              auto [join, reader] = make_interval_join(s, input, p_.schema_of(s.other), site, next);
               other = std::move(reader);
               return std::move(join);
             },
@@ -388,7 +387,9 @@ class PipelineBuilder {
           .set(offsetof(FlowSourceDesc, options), options(s.connector, "options." + s.name, configure.source_options))
           .set(offsetof(FlowSourceDesc, option_count), cg_.i32c(static_cast<int>(s.connector.kafka.size())))
           .set(offsetof(FlowSourceDesc, max_event_time),
-               s.event_time >= 0 ? cg_.source_max_time(static_cast<int>(k)) : null);
+               s.event_time >= 0 ? cg_.source_max_time(static_cast<int>(k)) : null)
+          .set(offsetof(FlowSourceDesc, watermark),
+               s.event_time >= 0 ? cg_.source_watermark(static_cast<int>(k)) : null);
       source_items.push_back(d.get());
     }
     for (size_t t = 0; t < p_.tables.size(); ++t) {
@@ -447,6 +448,15 @@ class PipelineBuilder {
     configure.sinks = sink_array;
     configure.pipeline = pipeline_global;
     llvm::Function* configure_fn = make_configure(cg_, configure);
+    // Metrics: the streams' names and the keyed-state tables of each.
+    std::vector<llvm::Constant*> stream_names, state_tables;
+    for (const plan::Stream& s : p_.streams) stream_names.push_back(cg_.cstring(s.name));
+    for (const auto& [stream, table] : cg_.state_tables()) {
+      state_tables.push_back(AbiConstant(cg_, "FlowStateTable")
+                                 .set(offsetof(FlowStateTable, stream), cg_.i32c(stream))
+                                 .set(offsetof(FlowStateTable, table), table)
+                                 .get());
+    }
     AbiConstant pipeline(cg_, "FlowPipeline");
     pipeline.set(offsetof(FlowPipeline, name), cg_.cstring(p_.name))
         .set(offsetof(FlowPipeline, params), or_null(param_array))
@@ -464,7 +474,12 @@ class PipelineBuilder {
         .set(offsetof(FlowPipeline, checkpoint_every_ms),
              cg_.i64c(p_.checkpoint && p_.checkpoint->every ? p_.checkpoint->every->ms : 0))
         .set(offsetof(FlowPipeline, plan_text), cg_.cstring(plan_text))
-        .set(offsetof(FlowPipeline, configure), configure_fn ? static_cast<llvm::Constant*>(configure_fn) : null);
+        .set(offsetof(FlowPipeline, configure), configure_fn ? static_cast<llvm::Constant*>(configure_fn) : null)
+        .set(offsetof(FlowPipeline, streams), or_null(global_array(cg_.ptr(), stream_names, "streams")))
+        .set(offsetof(FlowPipeline, stream_count), cg_.i32c(static_cast<int>(stream_names.size())))
+        .set(offsetof(FlowPipeline, state_tables),
+             or_null(global_array(cg_.abi_type("FlowStateTable"), state_tables, "state_tables")))
+        .set(offsetof(FlowPipeline, state_table_count), cg_.i32c(static_cast<int>(state_tables.size())));
     pipeline_global->setInitializer(pipeline.get());
     pipeline_global->setConstant(configure_fn == nullptr);
   }

@@ -41,6 +41,8 @@ const std::vector<Command>& commands() {
       {"check", "parse and type-check; report every error", kCheckHelp, run_check},
       {"explain", "print the checked plan (or --graph mermaid|dot)", kExplainHelp, run_explain},
       {"emit-llvm", "print the optimized LLVM IR", emit_help(), run_emit_llvm},
+      {"test", "run the pipeline on test case folders and compare its output", test_help(),
+       run_test},
       {"kafka-mock", "serve a local mock Kafka cluster (librdkafka) for trying kafka(...)",
        kafka_mock_help(), run_kafka_mock},
   };
@@ -59,6 +61,18 @@ std::optional<int64_t> parse_duration_arg(const std::string& text) {
   auto ms = parse_duration_literal(text, error);
   if (!ms || *ms <= 0) return std::nullopt;
   return ms;
+}
+
+// Run options (runtime/options.cpp) and command options whose value is
+// the next argument.
+static bool takes_value(const std::string& option) {
+  static const char* const kWithValue[] = {"--max-batch-records", "--max-state-keys",
+                                           "--checkpoint", "--metrics", "-o", "--output",
+                                           "--graph", "--timeout"};
+  for (const char* o : kWithValue) {
+    if (option == o) return true;
+  }
+  return false;
 }
 
 bool parse_common(const char* command, const std::vector<std::string>& args, CommonOptions& out) {
@@ -108,6 +122,10 @@ bool parse_common(const char* command, const std::vector<std::string>& args, Com
         return usage("unknown pass '" + name + "' (passes:" + names + ")");
       }
       out.disabled_passes.insert(name);
+    } else if (takes_value(a) && i + 1 < args.size()) {
+      // Passed on whole, so that its value is never taken for the file.
+      out.rest.push_back(a);
+      out.rest.push_back(args[++i]);
     } else if (a.size() > 5 && a.compare(a.size() - 5, 5, ".flow") == 0 && out.file.empty() &&
                a[0] != '-') {
       out.file = a;

@@ -50,6 +50,9 @@ int run_emit_llvm(const std::vector<std::string>& args, int argc, char** argv);
 const char* run_help();
 const char* build_help();
 const char* emit_help();
+// `flowc test` (test_command.cpp): a pipeline against case folders.
+int run_test(const std::vector<std::string>& args, int argc, char** argv);
+const char* test_help();
 // `flowc kafka-mock` (kafka_mock.cpp): librdkafka's mock cluster.
 int run_kafka_mock(const std::vector<std::string>& args, int argc, char** argv);
 const char* kafka_mock_help();

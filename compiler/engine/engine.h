@@ -9,11 +9,14 @@
 //   auto ctx = std::make_unique<llvm::LLVMContext>();
 //   auto m = engine::load_stdlib(*ctx);           // codegen adds to this
 //   ... codegen defines flow_pipeline (and main) in *m ...
+//   key = engine::cache_key(*m, ...);             // cache.h: a hit skips the next two
 //   engine::optimize_module(*m, 2, {"flow_pipeline"}, error);
-//   engine::run_jit(std::move(m), std::move(ctx), "flow_pipeline", argc, argv);
+//   auto object = engine::emit_object(*m, ObjectUse::Jit, error);
+//   engine::run_jit(std::move(object), "flow_pipeline", argc, argv);
 //
-// or, for an executable, keep {"flow_pipeline", "main"} and call
-// build_executable(*m, "out", error).
+// or, for an executable, keep {"flow_pipeline", "main"}, emit the object
+// with ObjectUse::Executable and call link_executable(*object, "out", error).
+// compiler/driver/compile.cpp is that sequence.
 //
 // Code is generated for the machine flowc runs on: its CPU name and
 // features (AVX2 and so on) for both the JIT and built executables, so an
@@ -26,6 +29,7 @@
 
 namespace llvm {
 class LLVMContext;
+class MemoryBuffer;
 class Module;
 class raw_ostream;
 namespace orc {
@@ -59,6 +63,27 @@ bool optimize_module(llvm::Module& m, int opt_level, const std::vector<std::stri
 // Prints `m` as textual IR (what `flowc emit-llvm` shows).
 void print_module(const llvm::Module& m, llvm::raw_ostream& out);
 
+// What an object is emitted for. A JIT object has its static constructors
+// and destructors as two exported functions (kModuleInitSymbol,
+// kModuleFiniSymbol) that JitSession calls, since no loader runs its
+// .init_array; an executable keeps them for the loader.
+enum class ObjectUse { Jit, Executable };
+inline constexpr const char* kModuleInitSymbol = "flow_module_init";
+inline constexpr const char* kModuleFiniSymbol = "flow_module_fini";
+
+// Compiles `m` (already optimized: its data layout must be the host's) to
+// a relocatable PIC object for the host CPU. Null with a message in
+// `error` on failure. `m` is consumed by the backend's IR passes: do not
+// reuse it. A large JIT module is generated on several threads, one per
+// partition; the result is then an object set (several objects in one
+// buffer: split_object_set), which JitSession loads like one object.
+std::unique_ptr<llvm::MemoryBuffer> emit_object(llvm::Module& m, ObjectUse use,
+                                                std::string& error);
+// The objects of an object set, or the buffer itself when it is one
+// object. Empty with a message when the set is damaged.
+std::vector<std::unique_ptr<llvm::MemoryBuffer>> split_object_set(const llvm::MemoryBuffer& buffer,
+                                                                  std::string& error);
+
 // JIT-compiles `m` (already optimized) with ORC LLJIT, runs its static
 // constructors, and calls the runtime's
 // `flow_runtime_main(&<pipeline_symbol>, argc, argv)` in this process.
@@ -67,6 +92,9 @@ void print_module(const llvm::Module& m, llvm::raw_ostream& out);
 // ABI table nor in a library loaded into this process).
 int run_jit(std::unique_ptr<llvm::Module> m, std::unique_ptr<llvm::LLVMContext> ctx,
             const std::string& pipeline_symbol, int argc, char** argv);
+// The same for an object from emit_object(..., ObjectUse::Jit).
+int run_jit(std::unique_ptr<llvm::MemoryBuffer> object, const std::string& pipeline_symbol,
+            int argc, char** argv);
 
 // One JIT-compiled module whose symbols can be looked up and called
 // directly: run_jit uses it, and tests use it to call generated functions
@@ -77,6 +105,10 @@ class JitSession {
   // `m` cannot be added (e.g. its data layout is not the host's).
   static std::unique_ptr<JitSession> create(std::unique_ptr<llvm::Module> m,
                                             std::unique_ptr<llvm::LLVMContext> ctx,
+                                            std::string& error);
+  // An object from emit_object(..., ObjectUse::Jit): linked at the first
+  // lookup, which then also runs its static constructors.
+  static std::unique_ptr<JitSession> create(std::unique_ptr<llvm::MemoryBuffer> object,
                                             std::string& error);
   // The address of `name`, compiling the module and running its static
   // constructors on first use; null with a message (e.g. the symbols that
@@ -90,9 +122,12 @@ class JitSession {
 
  private:
   JitSession() = default;
+  static std::unique_ptr<JitSession> make(std::string& error);
+  void call_structors(const char* symbol);
   std::string reported_;  // ORC's asynchronous errors; outlives jit_
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   bool initialized_ = false;
+  bool object_structors_ = false;  // an object: call kModuleInit/FiniSymbol
 };
 
 // Emits `m` (already optimized, defining `main`) as a PIC object for the
@@ -102,5 +137,8 @@ class JitSession {
 // Returns false with a message (the linker's stderr, if it ran) in `error`.
 // `m` is consumed by the backend's IR passes: do not reuse it.
 bool build_executable(llvm::Module& m, const std::string& output, std::string& error);
+// The link step alone, for an object from emit_object(..., Executable).
+bool link_executable(const llvm::MemoryBuffer& object, const std::string& output,
+                     std::string& error);
 
 }  // namespace flowc::engine

@@ -12,17 +12,13 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Support/FileSystem.h>
+#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/raw_ostream.h>
-#include <llvm/Target/TargetMachine.h>
-#include <llvm/TargetParser/Host.h>
-#include <llvm/TargetParser/Triple.h>
 
 #include "engine/engine.h"
 #include "engine/spawn.h"
-#include "engine/target.h"
 
 namespace flowc::engine {
 
@@ -96,30 +92,14 @@ class TempDir {
   std::string path_;
 };
 
-bool emit_object(llvm::Module& m, const std::string& path, std::string& error) {
-  llvm::Triple triple(m.getTargetTriple().empty() ? llvm::sys::getProcessTriple()
-                                                  : m.getTargetTriple());
-  std::unique_ptr<llvm::TargetMachine> tm =
-      make_host_target_machine(triple, llvm::CodeGenOptLevel::Default, error);
-  if (!tm) return false;
-  if (m.getDataLayout() != tm->createDataLayout()) {
-    // optimize_module gave the module this layout; a different one means
-    // it was skipped, and codegen for the wrong layout would be wrong.
-    error = "the module's data layout is not the host's (was optimize_module called?)";
-    return false;
-  }
+bool write_file(const std::string& path, llvm::StringRef bytes, std::string& error) {
   std::error_code ec;
   llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
   if (ec) {
     error = "cannot write '" + path + "': " + ec.message();
     return false;
   }
-  llvm::legacy::PassManager passes;
-  if (tm->addPassesToEmitFile(passes, out, nullptr, llvm::CodeGenFileType::ObjectFile)) {
-    error = "the target cannot emit object files";
-    return false;
-  }
-  passes.run(m);
+  out << bytes;
   out.close();
   if (out.has_error()) {
     error = "cannot write '" + path + "': " + out.error().message();
@@ -138,12 +118,18 @@ bool build_executable(llvm::Module& m, const std::string& output, std::string& e
     error = "the module does not define 'main'";
     return false;
   }
+  std::unique_ptr<llvm::MemoryBuffer> object = emit_object(m, ObjectUse::Executable, error);
+  return object && link_executable(*object, output, error);
+}
+
+bool link_executable(const llvm::MemoryBuffer& object, const std::string& output,
+                     std::string& error) {
   TempDir dir;
   if (!dir.create(error)) return false;
-  std::string object = dir.file("pipeline.o");
-  if (!emit_object(m, object, error)) return false;
+  std::string path = dir.file("pipeline.o");
+  if (!write_file(path, object.getBuffer(), error)) return false;
 
-  std::vector<std::string> argv = {kLinkerDriver, object, "-o", output};
+  std::vector<std::string> argv = {kLinkerDriver, path, "-o", output};
   for (const std::string& lib : link_libraries()) argv.push_back(lib);
   ProcessResult link = run_process(argv);
   if (!link.started) {

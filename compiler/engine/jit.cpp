@@ -1,5 +1,6 @@
 // compiler/engine/jit.cpp — `flowc run`: ORC LLJIT over an optimized
-// pipeline module, then the runtime's main loop in this process.
+// pipeline module or its object (from the compile cache), then the
+// runtime's main loop in this process.
 //
 // Symbol resolution, in the order ORC searches:
 //   1. the module itself (stdlib code is internalized into it);
@@ -18,6 +19,7 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Support/Error.h>
+#include <llvm/Support/MemoryBuffer.h>
 
 #include "abi.h"
 #include "abi_symbols.h"
@@ -81,9 +83,7 @@ llvm::Expected<std::unique_ptr<llvm::orc::LLJIT>> create_lljit() {
 
 }  // namespace
 
-std::unique_ptr<JitSession> JitSession::create(std::unique_ptr<llvm::Module> m,
-                                               std::unique_ptr<llvm::LLVMContext> ctx,
-                                               std::string& error) {
+std::unique_ptr<JitSession> JitSession::make(std::string& error) {
   initialize_llvm();
   auto created = create_lljit();
   if (!created) {
@@ -98,11 +98,35 @@ std::unique_ptr<JitSession> JitSession::create(std::unique_ptr<llvm::Module> m,
     if (!s->reported_.empty()) s->reported_ += '\n';
     s->reported_ += llvm::toString(std::move(err));
   });
+  return session;
+}
+
+std::unique_ptr<JitSession> JitSession::create(std::unique_ptr<llvm::Module> m,
+                                               std::unique_ptr<llvm::LLVMContext> ctx,
+                                               std::string& error) {
+  std::unique_ptr<JitSession> session = make(error);
+  if (!session) return nullptr;
   llvm::orc::ThreadSafeModule module(std::move(m), std::move(ctx));
   if (llvm::Error err = session->jit_->addIRModule(std::move(module))) {
     error = llvm::toString(std::move(err));
     return nullptr;
   }
+  return session;
+}
+
+std::unique_ptr<JitSession> JitSession::create(std::unique_ptr<llvm::MemoryBuffer> object,
+                                               std::string& error) {
+  std::vector<std::unique_ptr<llvm::MemoryBuffer>> objects = split_object_set(*object, error);
+  if (objects.empty()) return nullptr;
+  std::unique_ptr<JitSession> session = make(error);
+  if (!session) return nullptr;
+  for (std::unique_ptr<llvm::MemoryBuffer>& o : objects) {
+    if (llvm::Error err = session->jit_->addObjectFile(std::move(o))) {
+      error = llvm::toString(std::move(err));
+      return nullptr;
+    }
+  }
+  session->object_structors_ = true;
   return session;
 }
 
@@ -123,20 +147,32 @@ void* JitSession::lookup(const std::string& name, std::string& error) {
       return nullptr;
     }
     initialized_ = true;
+    if (object_structors_) call_structors(kModuleInitSymbol);
   }
   return address->toPtr<void*>();
 }
 
+// An object's constructors and destructors, gathered by expose_structors.
+void JitSession::call_structors(const char* symbol) {
+  auto address = jit_->lookup(symbol);
+  if (!address) {
+    llvm::consumeError(address.takeError());  // an object emitted some other way
+    return;
+  }
+  address->toPtr<void (*)()>()();
+}
+
 JitSession::~JitSession() {
   if (!jit_ || !initialized_) return;
+  if (object_structors_) call_structors(kModuleFiniSymbol);
   if (llvm::Error err = jit_->deinitialize(jit_->getMainJITDylib()))
     std::cerr << "flowc: error: jit: " << llvm::toString(std::move(err)) << "\n";
 }
 
-int run_jit(std::unique_ptr<llvm::Module> m, std::unique_ptr<llvm::LLVMContext> ctx,
-            const std::string& pipeline_symbol, int argc, char** argv) {
-  std::string error;
-  std::unique_ptr<JitSession> session = JitSession::create(std::move(m), std::move(ctx), error);
+namespace {
+
+int run_session(std::unique_ptr<JitSession> session, std::string& error,
+                const std::string& pipeline_symbol, int argc, char** argv) {
   void* pipeline = session ? session->lookup(pipeline_symbol, error) : nullptr;
   if (!pipeline) {
     std::cerr << "flowc: error: jit: " << error << "\n";
@@ -151,6 +187,22 @@ int run_jit(std::unique_ptr<llvm::Module> m, std::unique_ptr<llvm::LLVMContext> 
   __lsan::ScopedDisabler no_leak_checks_for_jit_state;
 #endif
   return flow_runtime_main(static_cast<const FlowPipeline*>(pipeline), argc, argv);
+}
+
+}  // namespace
+
+int run_jit(std::unique_ptr<llvm::Module> m, std::unique_ptr<llvm::LLVMContext> ctx,
+            const std::string& pipeline_symbol, int argc, char** argv) {
+  std::string error;
+  std::unique_ptr<JitSession> session = JitSession::create(std::move(m), std::move(ctx), error);
+  return run_session(std::move(session), error, pipeline_symbol, argc, argv);
+}
+
+int run_jit(std::unique_ptr<llvm::MemoryBuffer> object, const std::string& pipeline_symbol,
+            int argc, char** argv) {
+  std::string error;
+  std::unique_ptr<JitSession> session = JitSession::create(std::move(object), error);
+  return run_session(std::move(session), error, pipeline_symbol, argc, argv);
 }
 
 }  // namespace flowc::engine

@@ -236,7 +236,7 @@ void define_pipeline(llvm::Module& m, int64_t count, const std::string& out, boo
       t.source, {c_string(m, "gen"), i32(FLOW_SOURCE_GENERATE), i32(FLOW_FORMAT_LINES), null,
                  i32(0), i32(0), i32(','), i32(0), null, null, i32(0), i64(count), i64(0), i64(0),
                  i64(1), i32(FLOW_ON_ERROR_SKIP), null, null, define_generate(m), null, i32(0),
-                 null});
+                 null, null});
   llvm::Constant* columns = llvm::ConstantArray::get(
       llvm::ArrayType::get(t.column, 2),
       {llvm::ConstantStruct::get(t.column, {c_string(m, "v"), i32(FLOW_TYPE_INT)}),
@@ -247,7 +247,7 @@ void define_pipeline(llvm::Module& m, int64_t count, const std::string& out, boo
   llvm::Constant* pipeline = llvm::ConstantStruct::get(
       t.pipeline, {c_string(m, "engine_test"), null, i32(0), i64(1000), global(source, "sources"),
                    i32(1), global(sink, "sinks"), i32(1), define_end_batch(m), i64(0), null, null,
-                   null, i64(0), null, null});
+                   null, i64(0), null, null, null, i32(0), null, i32(0)});
   auto* flow_pipeline = new llvm::GlobalVariable(
       m, t.pipeline, true, llvm::GlobalValue::ExternalLinkage, pipeline, "flow_pipeline");
   if (!with_main) return;
