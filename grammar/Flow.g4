@@ -17,7 +17,12 @@ decl
   | TABLE ident '=' connector tableClause*               # tableDecl
   | STREAM ident '=' ident ('|' stage)*                  # streamDecl
   | SINK ident TO connector sinkClause*                  # sinkDecl
+  | FUNCTION ident '(' (functionParam (',' functionParam)* ','?)? ')' ':' ident
+    FROM STRING                                          # functionDecl
   ;
+
+// A C++ function's parameter (LANGUAGE.md 13): `ua: string`.
+functionParam : ident ':' ident ;
 
 sourceClause
   : FORMAT format                                        # formatClause
@@ -188,6 +193,8 @@ ALL : 'all' ;
 FINAL : 'final' ;
 UPDATES : 'updates' ;
 WITHIN : 'within' ;
+FUNCTION : 'function' ;
+FROM : 'from' ;
 IN : 'in' ;
 
 // Numbers may group digits with '_'. A float needs a '.' or an exponent.

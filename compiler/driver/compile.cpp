@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "codegen/codegen.h"
+#include "driver/functions.h"
 #include "engine/engine.h"
 #include "optimize/optimizer.h"
 
@@ -30,6 +31,10 @@ std::optional<Compiled> compile_pipeline(plan::Pipeline pipeline, const CompileO
   cg_options.plan_text = options.plan_text;
   codegen::CodegenResult result = codegen::generate_pipeline(pipeline, *out.module, cg_options);
   std::string error;
+  if (!link_functions(pipeline, *out.module, error)) {  // C++ functions, before hashing
+    err << "flowc: error: " << error << "\n";
+    return std::nullopt;
+  }
   if (!engine::optimize_module(*out.module, options.opt_level, result.exported, error)) {
     err << "flowc: internal error: " << error << "\n";
     return std::nullopt;
@@ -42,6 +47,7 @@ std::string checkpoint_plan_text(const std::string& path, const FrontendOptions&
   FrontendOptions defaults = options;
   defaults.params.clear();
   defaults.batch_ms.reset();
+  defaults.after_check = nullptr;  // the C++ files were compiled by the first check
   std::ostringstream ignored;  // the same file checked clean with its --param values
   FrontendResult r = run_frontend(path, defaults, ignored);
   if (!r.pipeline) return "";

@@ -5,6 +5,7 @@
 
 #include "driver/commands.h"
 #include "driver/compile.h"
+#include "driver/functions.h"
 #include "engine/engine.h"
 
 namespace flowc {
@@ -69,6 +70,7 @@ int run_run(const std::vector<std::string>& args, int, char**) {
   compile.disabled_passes = opts.disabled_passes;
   std::vector<std::string> runtime_args = opts.rest;
   if (!take_opt_level(runtime_args, compile.opt_level, "run")) return 2;
+  opts.frontend.after_check = compile_functions_after_check(opts.file, compile.opt_level);
   FrontendResult r = run_frontend(opts.file, opts.frontend, std::cerr);
   if (!r.pipeline) return r.exit_code;
   compile.plan_text = checkpoint_plan_text(opts.file, opts.frontend, compile.disabled_passes);
@@ -112,6 +114,7 @@ int run_build(const std::vector<std::string>& args, int, char**) {
     std::cerr << "flowc build: error: no output file (use -o PROGRAM)\n";
     return 2;
   }
+  opts.frontend.after_check = compile_functions_after_check(opts.file, compile.opt_level);
   FrontendResult r = run_frontend(opts.file, opts.frontend, std::cerr);
   if (!r.pipeline) return r.exit_code;
   compile.plan_text = checkpoint_plan_text(opts.file, opts.frontend, compile.disabled_passes);
@@ -146,6 +149,7 @@ int run_emit_llvm(const std::vector<std::string>& args, int, char**) {
       return 2;
     }
   }
+  opts.frontend.after_check = compile_functions_after_check(opts.file, compile.opt_level);
   FrontendResult r = run_frontend(opts.file, opts.frontend, std::cerr);
   if (!r.pipeline) return r.exit_code;
   compile.plan_text = checkpoint_plan_text(opts.file, opts.frontend, compile.disabled_passes);

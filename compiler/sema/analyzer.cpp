@@ -26,6 +26,7 @@ std::optional<plan::Pipeline> Analyzer::run() {
   size_t errors_before = diags_.error_count();
   pipeline_.name = options_.default_name;
   collect_declarations();
+  check_functions();
   check_singletons();
   check_params();
   check_sources_and_tables();

@@ -63,6 +63,7 @@ class Analyzer {
   };
 
   void collect_declarations();
+  void check_functions();  // user_functions.cpp
   void check_singletons();
   void check_params();
   void check_sources_and_tables();
@@ -119,6 +120,8 @@ class Analyzer {
   std::map<std::string, int> source_index_, table_index_, stream_index_, param_index_;
   std::map<std::string, int> stream_state_;  // 0 unvisited, 1 visiting, 2 done
   std::set<std::string> failed_;             // declarations with errors
+  // C++ functions by name; null when the declaration has errors.
+  std::map<std::string, const plan::Function*> user_functions_;
 };
 
 }  // namespace flowc
