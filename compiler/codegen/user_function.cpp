@@ -77,7 +77,7 @@ std::string c_type_of(llvm::Type* t) {
   if (t->isFloatTy()) return "float";
   if (t->isIntegerTy(1)) return "bool";
   if (t->isIntegerTy()) return "int" + std::to_string(t->getIntegerBitWidth()) + "_t";
-  if (t->isPointerTy()) return "a pointer";
+  if (t->isPointerTy()) return "pointer";
   auto* s = llvm::dyn_cast<llvm::StructType>(t);
   if (s && s->getNumElements() == 2 && s->getElementType(0)->isPointerTy() &&
       s->getElementType(1)->isIntegerTy(64)) {
@@ -90,19 +90,25 @@ std::string c_type_of(llvm::Type* t) {
 }
 
 // `int32_t is_view(FlowStr)`: the definition read back from its lowering.
+// A `ptr, i64` pair reads as a FlowStr where clang would pass one in two
+// registers, as argument_passing decides.
 std::string c_text_of(const llvm::Function& f) {
   std::string out = c_type_of(f.getReturnType()) + " " + f.getName().str() + "(";
   const llvm::FunctionType* type = f.getFunctionType();
+  int free = kIntegerArgRegisters;
   for (unsigned i = 0; i < type->getNumParams(); ++i) {
     if (i > 0) out += ", ";
     llvm::Type* p = type->getParamType(i);
-    bool pair = p->isPointerTy() && !f.hasParamAttribute(i, llvm::Attribute::ByVal) &&
-                i + 1 < type->getNumParams() && type->getParamType(i + 1)->isIntegerTy(64);
-    if (f.hasParamAttribute(i, llvm::Attribute::ByVal) || pair) {
+    if (f.hasParamAttribute(i, llvm::Attribute::ByVal)) {
       out += "FlowStr";
-      if (pair) ++i;
+    } else if (p->isPointerTy() && free >= 2 && i + 1 < type->getNumParams() &&
+               type->getParamType(i + 1)->isIntegerTy(64)) {
+      out += "FlowStr";
+      free -= 2;
+      ++i;
     } else {
       out += c_type_of(p);
+      if ((p->isIntegerTy() || p->isPointerTy()) && free > 0) --free;
     }
   }
   if (type->isVarArg()) out += type->getNumParams() ? ", ..." : "...";
