@@ -2,8 +2,9 @@
 # Both install dependencies (idempotent), configure and build.
 BUILD ?= build
 JOBS  ?= 2
+PREFIX ?= /usr/local
 
-.PHONY: all deps configure build demo test bench clean
+.PHONY: all deps configure build demo test bench clean install
 
 all: build
 
@@ -29,6 +30,10 @@ bench: build
 
 clean:
 	rm -rf $(BUILD)
+
+# flowc and the header C++ functions include (PREFIX/include/flowc/udf.h).
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 # Hardening (issue 9). `make fuzz`: every libFuzzer target for FUZZ_SECONDS
 # (default 60) each, in build-fuzz/ (clang-19); fails on a finding.
