@@ -254,3 +254,4 @@ bench_one balance balance.flow "$N" all - --param "n=$N"
   echo "time, steadier than wall time when other work shares the machine). Outputs in ${out#"$root"/}/run/."
   echo "total bench time: $((SECONDS - t_start)) s"
 } | tee -a "$out/results.txt"
+if [[ udf =~ $ONLY ]]; then bash "$bench/udf.sh" "$build" || echo "bench: udf.sh failed"; fi  # issue 20: C++ function vs built-in where
