@@ -1,5 +1,6 @@
 #include "driver/functions.h"
 
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -84,13 +85,13 @@ std::string compile_file(const std::string& written, const Declared& functions,
     return "";
   }
   engine::CppCompileResult compiled = engine::compile_cpp(path.string(), opt_level);
-  err << compiled.output;  // clang's diagnostics as clang wrote them, warnings too
   if (!compiled.started) {
     Diagnostic& d = diags.error(at, "cannot compile " + in_quotes(path.string()) + ": " +
                                         compiled.output);
     d.helps.push_back("C++ functions need clang++-19 (Debian package clang-19)");
     return "";
   }
+  err << compiled.output;  // clang's diagnostics as clang wrote them, warnings too
   if (!compiled.compiled) {
     Diagnostic& d = diags.error(at, in_quotes(path.string()) + " does not compile");
     d.helps.push_back("clang's messages are above (clang++-19 exited with status " +

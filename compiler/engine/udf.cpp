@@ -65,9 +65,9 @@ CppCompileResult compile_cpp(const std::string& path, int opt_level) {
   if (!run.started || run.exit_status != 0) return result;
   std::ifstream in(out_path.str().str(), std::ios::binary);
   std::stringstream bytes;
-  bytes << in.rdbuf();
+  if (in.is_open()) bytes << in.rdbuf();
   result.bitcode = bytes.str();
-  result.compiled = in.good() || in.eof();
+  result.compiled = !result.bitcode.empty();
   if (!result.compiled) result.output += "cannot read clang's output '" + out_path.str().str() + "'\n";
   return result;
 }

@@ -3,6 +3,7 @@
 // one function row per declaration; the driver compiles the file and
 // checks its signature (driver/functions.h).
 #include <algorithm>
+#include <cctype>
 
 #include "sema/analyzer.h"
 

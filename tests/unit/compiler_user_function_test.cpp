@@ -88,7 +88,10 @@ struct Compiled {
 
 // Compiles `source` as flowc compiles a C++ function's file.
 std::unique_ptr<Compiled> compile(const std::string& source) {
-  std::string path = testing::TempDir() + "user_function_test.cpp";
+  // One file per test: ctest runs the tests of this file in parallel.
+  std::string path = testing::TempDir();
+  path += testing::UnitTest::GetInstance()->current_test_info()->name();
+  path += ".cpp";
   std::ofstream(path) << "#include <flowc/udf.h>\n" << source;
   flowc::engine::CppCompileResult r = flowc::engine::compile_cpp(path, 2);
   std::remove(path.c_str());
