@@ -1,14 +1,14 @@
 #include "driver/functions.h"
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <map>
-
 #include <llvm/Demangle/Demangle.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 #include <llvm/TargetParser/Triple.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <map>
 
 #include "codegen/user_function.h"
 #include "engine/engine.h"
@@ -46,9 +46,10 @@ void check_definition(const plan::UserFunction& fn, const llvm::Module& m, const
   std::string needs = codegen::c_declaration(fn);
   if (f == nullptr || f->isDeclaration() || f->hasLocalLinkage()) {
     bool is_static = f != nullptr && !f->isDeclaration();
-    Diagnostic& d = diags.error(fn.name_range, "C++ function " + in_quotes(fn.name) +
-                                                   (is_static ? " is static in " : " is not defined in ") +
-                                                   in_quotes(path));
+    Diagnostic& d =
+        diags.error(fn.name_range, "C++ function " + in_quotes(fn.name) +
+                                       (is_static ? " is static in " : " is not defined in ") +
+                                       in_quotes(path));
     std::string mangled = cplusplus_definition(m, fn.name);
     if (is_static) {
       d.helps.push_back("remove 'static' so that flowc can call it");
@@ -61,8 +62,9 @@ void check_definition(const plan::UserFunction& fn, const llvm::Module& m, const
   }
   std::string found = codegen::check_user_function(fn, *f);
   if (found.empty()) return;
-  Diagnostic& d = diags.error(fn.name_range, "C++ function " + in_quotes(fn.name) + " in " +
-                                                 in_quotes(path) + " does not have the declared signature");
+  Diagnostic& d =
+      diags.error(fn.name_range, "C++ function " + in_quotes(fn.name) + " in " + in_quotes(path) +
+                                     " does not have the declared signature");
   d.helps.push_back("the declaration needs: " + needs);
   d.helps.push_back(in_quotes(path) + " defines: " + found + " (as clang passes it)");
 }
@@ -86,8 +88,8 @@ std::string compile_file(const std::string& written, const Declared& functions,
   }
   engine::CppCompileResult compiled = engine::compile_cpp(path.string(), opt_level);
   if (!compiled.started) {
-    Diagnostic& d = diags.error(at, "cannot compile " + in_quotes(path.string()) + ": " +
-                                        compiled.output);
+    Diagnostic& d =
+        diags.error(at, "cannot compile " + in_quotes(path.string()) + ": " + compiled.output);
     d.helps.push_back("C++ functions need clang++-19 (Debian package clang-19)");
     return "";
   }
@@ -100,13 +102,16 @@ std::string compile_file(const std::string& written, const Declared& functions,
   }
   llvm::LLVMContext ctx;
   std::string error;
-  std::unique_ptr<llvm::Module> m = engine::parse_bitcode(ctx, compiled.bitcode, path.string(), error);
+  std::unique_ptr<llvm::Module> m =
+      engine::parse_bitcode(ctx, compiled.bitcode, path.string(), error);
   if (!m) {
-    diags.error(at, "clang's output for " + in_quotes(path.string()) + " is not LLVM bitcode: " + error);
+    diags.error(
+        at, "clang's output for " + in_quotes(path.string()) + " is not LLVM bitcode: " + error);
     return "";
   }
   if (llvm::Triple(m->getTargetTriple()).getArch() != llvm::Triple::x86_64) {
-    diags.error(at, "C++ functions are supported on x86-64 only, not '" + m->getTargetTriple() + "'");
+    diags.error(at,
+                "C++ functions are supported on x86-64 only, not '" + m->getTargetTriple() + "'");
     return "";
   }
   size_t before = diags.error_count();
@@ -127,8 +132,8 @@ void compile_functions(plan::Pipeline& pipeline, const std::string& flow_path, i
   bool clash = false;
   for (const auto& fn : pipeline.functions) {
     if (stdlib->getNamedValue(fn->name) == nullptr) continue;
-    Diagnostic& d = diags.error(fn->name_range, "the name " + in_quotes(fn->name) +
-                                                    " is a symbol flowc's runtime uses");
+    Diagnostic& d = diags.error(
+        fn->name_range, "the name " + in_quotes(fn->name) + " is a symbol flowc's runtime uses");
     d.helps.push_back("give the C++ function another name");
     clash = true;
   }
@@ -141,10 +146,10 @@ void compile_functions(plan::Pipeline& pipeline, const std::string& flow_path, i
 
 FrontendOptions::AfterCheck compile_functions_after_check(const std::string& flow_path,
                                                           int opt_level) {
-  return [flow_path, opt_level](plan::Pipeline& pipeline, DiagnosticEngine& diags,
-                                std::ostream& err) {
-    compile_functions(pipeline, flow_path, opt_level, diags, err);
-  };
+  return
+      [flow_path, opt_level](plan::Pipeline& pipeline, DiagnosticEngine& diags, std::ostream& err) {
+        compile_functions(pipeline, flow_path, opt_level, diags, err);
+      };
 }
 
 bool link_functions(const plan::Pipeline& pipeline, llvm::Module& m, std::string& error) {

@@ -2,11 +2,6 @@
 // linking their bitcode (udf.h).
 #include "engine/udf.h"
 
-#include <filesystem>
-#include <fstream>
-#include <set>
-#include <sstream>
-
 #include <llvm/Bitcode/BitcodeReader.h>
 #include <llvm/IR/DiagnosticInfo.h>
 #include <llvm/IR/DiagnosticPrinter.h>
@@ -17,6 +12,11 @@
 #include <llvm/Support/FileUtilities.h>
 #include <llvm/Support/MemoryBufferRef.h>
 #include <llvm/Transforms/IPO/Internalize.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
 
 #include "engine/spawn.h"
 
@@ -56,9 +56,9 @@ CppCompileResult compile_cpp(const std::string& path, int opt_level) {
   llvm::FileRemover remove_output(out_path);
   std::error_code ec;
   std::string clang = std::filesystem::exists(kClang, ec) ? kClang : kClangOnPath;
-  ProcessResult run = run_process({clang, "-x", "c++", "-std=c++20",
-                                   "-O" + std::to_string(opt_level), "-fPIC", "-emit-llvm", "-c",
-                                   "-I", udf_include_dir(), "-o", out_path.str().str(), path});
+  ProcessResult run =
+      run_process({clang, "-x", "c++", "-std=c++20", "-O" + std::to_string(opt_level), "-fPIC",
+                   "-emit-llvm", "-c", "-I", udf_include_dir(), "-o", out_path.str().str(), path});
   result.started = run.started;
   result.exit_status = run.exit_status;
   result.output = std::move(run.output);
@@ -68,7 +68,8 @@ CppCompileResult compile_cpp(const std::string& path, int opt_level) {
   if (in.is_open()) bytes << in.rdbuf();
   result.bitcode = bytes.str();
   result.compiled = !result.bitcode.empty();
-  if (!result.compiled) result.output += "cannot read clang's output '" + out_path.str().str() + "'\n";
+  if (!result.compiled)
+    result.output += "cannot read clang's output '" + out_path.str().str() + "'\n";
   return result;
 }
 
@@ -83,8 +84,8 @@ std::unique_ptr<llvm::Module> parse_bitcode(llvm::LLVMContext& ctx, const std::s
   return std::move(*m);
 }
 
-bool link_cpp(llvm::Module& m, const std::string& bitcode,
-              const std::vector<std::string>& exports, std::string& error) {
+bool link_cpp(llvm::Module& m, const std::string& bitcode, const std::vector<std::string>& exports,
+              std::string& error) {
   std::unique_ptr<llvm::Module> file = parse_bitcode(m.getContext(), bitcode, "udf", error);
   if (!file) return false;
   std::set<std::string> keep(exports.begin(), exports.end());

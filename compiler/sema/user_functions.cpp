@@ -36,7 +36,8 @@ void Analyzer::check_functions() {
     if (d.kind != ast::DeclKind::Function) continue;
     auto [first, fresh] = declared.emplace(d.name, &d);
     if (!fresh) {
-      Diagnostic& diag = diags_.error(d.name_range, "function '" + d.name + "' is already declared");
+      Diagnostic& diag =
+          diags_.error(d.name_range, "function '" + d.name + "' is already declared");
       diag.helps.push_back("declared on line " +
                            std::to_string(first->second->name_range.begin.line));
       continue;
@@ -45,13 +46,15 @@ void Analyzer::check_functions() {
     user_functions_[d.name] = nullptr;
     bool ok = true;
     if (is_builtin(d.name)) {
-      Diagnostic& diag = diags_.error(
-          d.name_range, "'" + d.name + "' is a built-in function; a C++ function may not shadow it");
+      Diagnostic& diag =
+          diags_.error(d.name_range,
+                       "'" + d.name + "' is a built-in function; a C++ function may not shadow it");
       diag.helps.push_back("give the C++ function another name");
       ok = false;
     } else if (!is_c_identifier(d.name)) {
-      diags_.error(d.name_range, "'" + d.name + "' is not a C identifier, so no C++ function "
-                                 "can have its name");
+      diags_.error(d.name_range, "'" + d.name +
+                                     "' is not a C identifier, so no C++ function "
+                                     "can have its name");
       ok = false;
     } else if (d.name.rfind("flow_", 0) == 0 || d.name == "main") {
       Diagnostic& diag =
@@ -86,6 +89,5 @@ void Analyzer::check_functions() {
     pipeline_.functions.push_back(std::move(fn));
   }
 }
-
 
 }  // namespace flowc

@@ -3,15 +3,14 @@
 // clang's own lowering, over many signatures compiled by clang++-19 through
 // the engine (engine/udf.h), as flowc compiles a user's file.
 #include <gtest/gtest.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
 
 #include <cstdio>
 #include <fstream>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <llvm/IR/LLVMContext.h>
-#include <llvm/IR/Module.h>
 
 #include "codegen/user_function.h"
 #include "engine/udf.h"
@@ -59,7 +58,8 @@ std::vector<Signature> signatures(int count) {
   return out;
 }
 
-std::unique_ptr<flowc::plan::UserFunction> declaration(const std::string& name, const Signature& s) {
+std::unique_ptr<flowc::plan::UserFunction> declaration(const std::string& name,
+                                                       const Signature& s) {
   auto fn = std::make_unique<flowc::plan::UserFunction>(name, s.args, s.result);
   for (size_t k = 0; k < s.args.size(); ++k) fn->arg_names.push_back(numbered("a", k));
   return fn;
@@ -171,7 +171,8 @@ TEST(UserFunction, TheResultTypeIsChecked) {
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(flowc::codegen::check_user_function(*declaration("b", s), *c->m->getFunction("b")),
             "int32_t b(FlowStr)");
-  EXPECT_EQ(flowc::codegen::check_user_function(*declaration("ok", s), *c->m->getFunction("ok")), "");
+  EXPECT_EQ(flowc::codegen::check_user_function(*declaration("ok", s), *c->m->getFunction("ok")),
+            "");
   Signature str{{Type::String}, Type::String};
   EXPECT_EQ(flowc::codegen::check_user_function(*declaration("s", str), *c->m->getFunction("s")),
             "pointer s(FlowStr)");
