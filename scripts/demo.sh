@@ -33,7 +33,7 @@ rule
 "$flowc" explain clicks.flow
 
 # Examples that read bundled files; the socket and kafka ones need a peer.
-for example in wordcount_file access_log page_views_sliding balance clicks; do
+for example in wordcount_file access_log page_views_sliding balance clicks user_agents geohash; do
   flow="$example.flow"
   echo
   rule
