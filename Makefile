@@ -36,6 +36,10 @@ bench: build
 clean:
 	rm -rf $(BUILD)
 
+# flowc and the header C++ functions include (PREFIX/include/flowc/udf.h).
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
 # Hardening (issue 9). `make fuzz`: every libFuzzer target for FUZZ_SECONDS
 # (default 60) each, in build-fuzz/ (clang-19); fails on a finding.
 # `make test-asan`: the whole test suite under ASan + UBSan, in build-asan/.

@@ -17,7 +17,12 @@ decl
   | TABLE ident '=' connector tableClause*               # tableDecl
   | STREAM ident '=' streamInput ('|' stage)*            # streamDecl
   | SINK streamInput TO connector sinkClause*            # sinkDecl
+  | FUNCTION ident '(' (functionParam (',' functionParam)* ','?)? ')' ':' ident
+    FROM STRING                                          # functionDecl
   ;
+
+// A C++ function's parameter (LANGUAGE.md 13): `ua: string`.
+functionParam : ident ':' ident ;
 
 sourceClause
   : FORMAT format                                        # formatClause
@@ -211,6 +216,8 @@ FINAL : 'final' ;
 UPDATES : 'updates' ;
 WITHIN : 'within' ;
 UNION : 'union' ;
+FUNCTION : 'function' ;
+FROM : 'from' ;
 IN : 'in' ;
 
 // Numbers may group digits with '_'. A float needs a '.' or an exponent.

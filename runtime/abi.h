@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "flow_types.h"  // FlowStr, FlowArena (stdlib/)
+#include "udf.h"         // flow_udf_alloc, called by C++ functions (LANGUAGE.md 13)
 
 #ifdef __cplusplus
 extern "C" {
@@ -261,7 +262,8 @@ const int32_t* flow_csv_column_map(FlowContext* ctx, int32_t source);
 
 // The scratch arena for strings built while processing records (lower(),
 // concatenation, unescaped fields); reset by the runtime between calls into
-// generated code.
+// generated code. Also makes it the arena of flow_udf_alloc (udf.h) on the
+// calling thread: generated code calls this first in every function.
 FlowArena* flow_scratch(FlowContext* ctx);
 
 // Regex format: matches the whole record against the source's pattern and

@@ -35,6 +35,8 @@ const FlowAbiSymbol flow_abi_symbols[] = {
     FLOW_SYMBOL(flow_regex_compile),
     FLOW_SYMBOL(flow_regex_match),
     FLOW_SYMBOL(flow_regex_extract),
+    // C++ functions' memory for string results (udf.h)
+    FLOW_SYMBOL(flow_udf_alloc),
     // time and metrics
     FLOW_SYMBOL(flow_count_late),
     FLOW_SYMBOL(flow_set_watermark),

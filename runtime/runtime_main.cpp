@@ -12,6 +12,7 @@
 #include "checkpoint.h"
 #include "connectors.h"
 #include "context.h"
+#include "udf_alloc.h"
 #include "flow_stdlib.h"
 #include "io_util.h"
 #include "metrics.h"
@@ -220,7 +221,10 @@ const int32_t* flow_csv_column_map(FlowContext* ctx, int32_t source) {
   return map.empty() ? kNone : map.data();
 }
 
-FlowArena* flow_scratch(FlowContext* ctx) { return &ctx->scratch; }
+FlowArena* flow_scratch(FlowContext* ctx) {
+  flowrt::udf_use_arena(&ctx->scratch);  // flow_udf_alloc's too (udf_alloc.h)
+  return &ctx->scratch;
+}
 
 void flow_count_late(FlowContext* ctx, int32_t stream) {
   ++ctx->counters.late;

@@ -34,7 +34,7 @@ rule
 
 # Examples that read bundled files; the socket and kafka ones need a peer.
 for example in wordcount_file access_log page_views_sliding balance clicks \
-    ad_clicks raw_network_grep; do
+    ad_clicks raw_network_grep user_agents geohash; do
   flow="$example.flow"
   echo
   rule

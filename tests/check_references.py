@@ -44,7 +44,7 @@ IGNORED_DIRS = {"__pycache__"}
 def tree(root):
     """Relative paths of the files under root."""
     paths = set()
-    for dirpath, dirnames, files in os.walk(root):
+    for dirpath, dirnames, files in os.walk(root, followlinks=True):  # linked example data
         dirnames[:] = [d for d in dirnames if d not in IGNORED_DIRS]
         for f in files:
             paths.add(os.path.relpath(os.path.join(dirpath, f), root))

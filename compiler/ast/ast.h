@@ -175,21 +175,24 @@ struct Stage {
 
 // ---- top level ----
 
-enum class DeclKind { Pipeline, Param, Batch, Checkpoint, Source, Table, Stream, Sink };
+enum class DeclKind { Pipeline, Param, Batch, Checkpoint, Source, Table, Stream, Sink, Function };
 
 struct Decl {
   DeclKind kind;
   SourceRange range;
   SourceRange keyword_range;
-  std::string name;  // pipeline/param/source/table/stream name; sink: its input
+  std::string name;  // pipeline/param/source/table/stream/function name; sink: its input
   SourceRange name_range;
-  // Param
+  // Param; Function: the result type
   std::string type_name;
   SourceRange type_range;
   ExprPtr value;
-  // Batch / Checkpoint
+  // Batch / Checkpoint; Function: `path` is the C++ file, at `path_range`
   Duration duration;
   std::string path;
+  SourceRange path_range;
+  // Function: the parameters, as schema fields without defaults
+  std::vector<FieldDecl> params;
   std::optional<Duration> every;
   // Source / Table / Sink
   std::optional<Call> connector;

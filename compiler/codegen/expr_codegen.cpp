@@ -4,6 +4,7 @@
 #include <llvm/IR/MDBuilder.h>
 
 #include "abi.h"
+#include "codegen/user_function.h"
 #include "plan/fold.h"
 #include "plan/functions.h"
 
@@ -314,6 +315,7 @@ CgValue emit_call(CgContext& cg, const plan::Expr& e, const ExprEnv& env) {
   std::vector<CgValue> args;
   for (const plan::ExprPtr& a : e.args) args.push_back(emit_expr(cg, *a, env));
   if (fn.inline_op) return emit_inline_call(cg, e, args);
+  if (fn.user) return emit_user_call(cg, fn, args);  // C++, LANGUAGE.md 13
 
   std::string_view name = fn.name;
   if (name == "hash") {

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "driver/functions.h"
 #include "optimize/optimizer.h"
 #include "parse/parser.h"
 #include "plan/explain.h"
@@ -170,6 +171,8 @@ int run_check(const std::vector<std::string>& args, int, char**) {
     return 0;
   }
   if (!reject_rest("check", opts.rest)) return 2;
+  // C++ functions are compiled and checked too (LANGUAGE.md 13), at -O2.
+  opts.frontend.after_check = compile_functions_after_check(opts.file, 2);
   FrontendResult r = run_frontend(opts.file, opts.frontend, std::cerr);
   return r.exit_code;
 }

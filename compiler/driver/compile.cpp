@@ -9,6 +9,7 @@
 
 #include "codegen/codegen.h"
 #include "engine/cache.h"
+#include "driver/functions.h"
 #include "engine/engine.h"
 #include "optimize/optimizer.h"
 
@@ -94,6 +95,11 @@ bool generate(plan::Pipeline& pipeline, const CompileOptions& options, Compiled&
   cg_options.plan_text = plan_text;
   codegen::CodegenResult result = codegen::generate_pipeline(pipeline, *out.module, cg_options);
   exported = result.exported;
+  std::string error;
+  if (!link_functions(pipeline, *out.module, error)) {  // C++ functions, before the cache hashes
+    err << "flowc: error: " << error << "\n";
+    return false;
+  }
   return true;
 }
 
@@ -105,7 +111,9 @@ Compiled compile_file(const std::string& path, const FrontendOptions& frontend,
                       const CompileOptions& options, std::ostream& err) {
   Trace trace(err);
   Compiled out;
-  FrontendResult checked = run_frontend(path, frontend, err);
+  FrontendOptions checking = frontend;
+  checking.after_check = compile_functions_after_check(path, options.opt_level);  // C++ functions
+  FrontendResult checked = run_frontend(path, checking, err);
   if (!checked.pipeline) {
     out.exit_code = checked.exit_code;
     return out;

@@ -35,6 +35,7 @@ FrontendResult run_frontend(const std::string& path, const FrontendOptions& opti
     sema_options.params = options.params;
     sema_options.batch_ms = options.batch_ms;
     result.pipeline = analyze(*program, sema_options, diags);
+    if (result.pipeline && options.after_check) options.after_check(*result.pipeline, diags, err);
   }
   if (diags.has_errors()) {
     diags.render(err);

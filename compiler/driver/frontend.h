@@ -1,18 +1,25 @@
 // compiler/driver/frontend.h — .flow file -> checked plan, for every command.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <ostream>
 #include <string>
 
 #include "plan/plan.h"
+#include "support/diagnostics.h"
 
 namespace flowc {
 
 struct FrontendOptions {
   std::map<std::string, std::string> params;  // --param NAME=VALUE
   std::optional<int64_t> batch_ms;            // --batch
+  // Runs after a clean check, before errors are rendered, so that what it
+  // reports counts as the file's errors: the commands that compile set it
+  // to compile the C++ functions (driver/functions.h).
+  using AfterCheck = std::function<void(plan::Pipeline&, DiagnosticEngine&, std::ostream& err)>;
+  AfterCheck after_check;
 };
 
 struct FrontendResult {

@@ -61,7 +61,7 @@ std::string token_display_name(const antlr4::dfa::Vocabulary& vocabulary, size_t
 bool is_declaration_keyword(size_t type) {
   return type == FlowLexer::PIPELINE || type == FlowLexer::PARAM || type == FlowLexer::BATCH ||
          type == FlowLexer::CHECKPOINT || type == FlowLexer::SOURCE || type == FlowLexer::TABLE ||
-         type == FlowLexer::STREAM || type == FlowLexer::SINK;
+         type == FlowLexer::STREAM || type == FlowLexer::SINK || type == FlowLexer::FUNCTION;
 }
 
 bool is_keyword(size_t type) {

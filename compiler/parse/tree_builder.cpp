@@ -64,7 +64,8 @@ ast::Program TreeBuilder::build(P::ProgramContext* tree) {
 // decl : PIPELINE ident | PARAM ident ':' ident '=' expr | BATCH duration
 //      | CHECKPOINT STRING (EVERY duration)? | SOURCE ident '=' connector sourceClause*
 //      | TABLE ident '=' connector tableClause* | STREAM ident '=' streamInput ('|' stage)*
-//      | SINK streamInput TO connector sinkClause* ;
+//      | SINK streamInput TO connector sinkClause*
+//      | FUNCTION ident '(' (functionParam (',' functionParam)* ','?)? ')' ':' ident FROM STRING ;
 ast::Decl TreeBuilder::decl(P::DeclContext* ctx) {
   ast::Decl d;
   d.range = range(ctx);
@@ -114,6 +115,18 @@ ast::Decl TreeBuilder::decl(P::DeclContext* ctx) {
     d.name_range = d.input_range;
     d.connector = connector(c->connector());
     for (auto* clause : c->sinkClause()) sink_clause(d, clause);
+  } else if (auto* c = dynamic_cast<P::FunctionDeclContext*>(ctx)) {
+    d.kind = ast::DeclKind::Function;
+    d.name = name(c->ident(0));
+    d.name_range = range(c->ident(0));
+    d.type_name = name(c->ident(1));
+    d.type_range = range(c->ident(1));
+    // functionParam : ident ':' ident ;
+    for (P::FunctionParamContext* p : c->functionParam()) {
+      d.params.push_back(field_decl(p->ident(0), p->ident(1), nullptr));
+    }
+    d.path = string_token(c->STRING());
+    d.path_range = range(c->STRING());
   }
   return d;
 }

@@ -254,6 +254,14 @@ void explain(const Pipeline& p, std::ostream& out) {
     out << "  param " << param.name << ": " << param_type_name(param) << " = "
         << param_value_literal(param) << (param.overridden ? "  (from --param)" : "") << "\n";
   }
+  for (const std::shared_ptr<const UserFunction>& f : p.functions) {
+    out << "  function " << f->name << "(";
+    for (size_t i = 0; i < f->arg_names.size(); ++i) {
+      out << (i ? ", " : "") << f->arg_names[i] << ": " << type_name(f->fn.args[i]);
+    }
+    out << "): " << type_name(f->fn.result) << " from " << value_literal(Value::of_string(f->path))
+        << "  (C++, inlined)\n";
+  }
   for (const Source& s : p.sources) {
     out << "\nsource " << s.name << " = " << s.connector.text;
     if (s.connector.kind != ConnectorKind::Generate) {

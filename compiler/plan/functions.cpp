@@ -123,8 +123,14 @@ static bool accepts(const Function& f, std::span<const Type> args, bool widen) {
 }
 
 const Function* resolve_function(std::string_view name, std::span<const Type> args) {
+  std::vector<const Function*> candidates = overloads(name);
+  return resolve_function(candidates, args);
+}
+
+const Function* resolve_function(std::span<const Function* const> candidates,
+                                 std::span<const Type> args) {
   for (bool widen : {false, true}) {
-    for (const Function* f : overloads(name)) {
+    for (const Function* f : candidates) {
       if (accepts(*f, args, widen)) return f;
     }
   }

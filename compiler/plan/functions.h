@@ -21,6 +21,8 @@ enum class ArgShape {
   AnyTypes,  // one or more of any types (hash)
 };
 
+struct UserFunction;
+
 struct Function {
   const char* name;
   std::vector<Type> args;
@@ -31,6 +33,28 @@ struct Function {
   int constant_arg = -1;  // an argument that must be a constant (regex patterns, time formats)
   // Codegen emits these inline instead of calling `symbol` (casts, now()).
   bool inline_op = false;
+  // A C++ function of the .flow file (LANGUAGE.md 13): `symbol` is its
+  // extern "C" name, called with the C ABI of flowc/udf.h, not the stdlib's.
+  const UserFunction* user = nullptr;
+};
+
+// `function NAME(ARG: TYPE, ...): TYPE from "FILE.cpp"` (LANGUAGE.md 13):
+// one row of the table above that lives with its pipeline. Calls point at
+// `fn`, whose name and symbol point into `name`: a UserFunction stays where
+// it was made (Pipeline::functions holds it by pointer).
+struct UserFunction {
+  std::string name;
+  std::vector<std::string> arg_names;  // for the C signature in messages
+  std::string path;  // as written; relative to the .flow file's folder
+  SourceRange name_range, path_range;
+  Function fn;
+
+  UserFunction(std::string name_, std::vector<Type> args, Type result)
+      : name(std::move(name_)), fn{name.c_str(), std::move(args), result, name.c_str()} {
+    fn.user = this;
+  }
+  UserFunction(const UserFunction&) = delete;
+  UserFunction& operator=(const UserFunction&) = delete;
 };
 
 const std::vector<Function>& functions();
@@ -39,6 +63,9 @@ std::vector<std::string> function_names();
 std::vector<const Function*> overloads(std::string_view name);
 // The overload for these argument types, widening int to float when needed.
 const Function* resolve_function(std::string_view name, std::span<const Type> args);
+// The same among `candidates` (a C++ function's one row).
+const Function* resolve_function(std::span<const Function* const> candidates,
+                                 std::span<const Type> args);
 // `lower(s: string) -> string`, for help lines.
 std::string signature_text(const Function& f);
 

@@ -77,7 +77,8 @@ struct Schema {
 
 // ---- expressions ----
 
-struct Function;  // plan/functions.h
+struct Function;      // plan/functions.h
+struct UserFunction;  // plan/functions.h: a C++ function of the .flow file
 
 enum class ExprKind {
   Const,   // value
@@ -398,6 +399,12 @@ struct Pipeline {
   std::vector<Table> tables;
   std::vector<Stream> streams;  // each stream after the streams it reads
   std::vector<Sink> sinks;
+  // C++ functions (LANGUAGE.md 13), in declaration order.
+  std::vector<std::shared_ptr<const UserFunction>> functions;
+  // Their files compiled to LLVM bitcode, by path as written: set by the
+  // driver after sema (driver/functions.h), linked into the module after
+  // codegen (engine/udf.h).
+  std::map<std::string, std::string> function_bitcode;
 
   const Schema& schema_of(const Input& in) const {
     return in.kind == Input::Source ? sources[in.index].schema : streams[in.index].output;

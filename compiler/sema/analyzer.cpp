@@ -27,6 +27,7 @@ std::optional<plan::Pipeline> Analyzer::run() {
   pipeline_.name = options_.default_name;
   collect_declarations();
   check_params();  // first: `batch` and `checkpoint ... every` may name one
+  check_functions();
   check_singletons();
   check_sources_and_tables();
   order_streams();

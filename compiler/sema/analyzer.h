@@ -87,6 +87,7 @@ class Analyzer {
   };
 
   void collect_declarations();
+  void check_functions();  // user_functions.cpp
   void check_singletons();
   void check_params();
   std::optional<plan::Value> check_duration_value(const ast::Decl& d);
@@ -167,6 +168,8 @@ class Analyzer {
   // The params with the values the file declares, before --param (a file
   // sink's default format follows its declared path).
   std::vector<plan::Param> declared_params_;
+  // C++ functions by name; null when the declaration has errors.
+  std::map<std::string, const plan::Function*> user_functions_;
 };
 
 }  // namespace flowc

@@ -341,10 +341,16 @@ ExprPtr Analyzer::check_call(const ast::Expr& e, const Scope& scope) {
     return nullptr;
   }
   std::vector<const plan::Function*> candidates = plan::overloads(name);
+  // A C++ function of the file (LANGUAGE.md 13); it cannot shadow a built-in.
+  if (auto user = user_functions_.find(name); user != user_functions_.end()) {
+    if (user->second == nullptr) return nullptr;  // its declaration was reported
+    candidates = {user->second};
+  }
   if (candidates.empty()) {
     Diagnostic& d = diags_.error(e.name_range, "unknown function '" + name + "'");
     std::vector<std::string> names = plan::function_names();
     for (const std::string& a : plan::aggregate_names()) names.push_back(a);
+    for (const auto& [user_name, fn] : user_functions_) names.push_back(user_name);
     diags_.suggest(d, name, names);
     return nullptr;
   }
@@ -357,7 +363,7 @@ ExprPtr Analyzer::check_call(const ast::Expr& e, const Scope& scope) {
   if (!ok) return nullptr;
   std::vector<Type> types;
   for (const ExprPtr& a : args) types.push_back(a->type);
-  const plan::Function* fn = plan::resolve_function(name, types);
+  const plan::Function* fn = plan::resolve_function(candidates, types);
   if (fn == nullptr) {
     const plan::Function* first = candidates[0];
     bool same_arity = true;

@@ -86,15 +86,18 @@ TEST(RuntimeAbi, SymbolTableListsEveryAbiFunctionOnce) {
     EXPECT_NE(flow_abi_symbols[i].address, nullptr);
     EXPECT_TRUE(names.insert(flow_abi_symbols[i].name).second) << flow_abi_symbols[i].name;
   }
-  // Every function abi.h declares, read from the header's text: a
-  // declaration is a line `TYPE flow_NAME(` outside comments.
-  std::ifstream header(FLOWC_ABI_HEADER);
-  ASSERT_TRUE(header) << FLOWC_ABI_HEADER;
+  // Every function abi.h declares, and udf.h (which abi.h includes: what
+  // C++ functions call), read from the headers' text: a declaration is a
+  // line `TYPE flow_NAME(` outside comments.
   std::set<std::string> declared;
   std::regex declaration(R"(^[A-Za-z_][A-Za-z0-9_ *]*[ *](flow_[a-z0-9_]+)\()");
-  for (std::string line; std::getline(header, line);) {
-    std::smatch m;
-    if (std::regex_search(line, m, declaration)) declared.insert(m[1]);
+  for (const char* path : {FLOWC_ABI_HEADER, FLOWC_UDF_HEADER}) {
+    std::ifstream header(path);
+    ASSERT_TRUE(header) << path;
+    for (std::string line; std::getline(header, line);) {
+      std::smatch m;
+      if (std::regex_search(line, m, declaration)) declared.insert(m[1]);
+    }
   }
   EXPECT_GE(declared.size(), 20u);
   EXPECT_EQ(names, declared);

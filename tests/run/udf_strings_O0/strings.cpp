@@ -1,0 +1,1 @@
+../udf_strings/strings.cpp
