@@ -30,7 +30,9 @@ void Progress::tick(FlowContext* ctx, int64_t now) {
                 static_cast<long long>(c.records_in), rate,
                 static_cast<long long>(c.rows_out), static_cast<long long>(c.batches),
                 static_cast<long long>(c.bad), static_cast<long long>(c.late));
-  write_all(ctx->io.stderr_fd, line);
+  std::string text = line;
+  if (ctx->workers) text += "| " + ctx->workers->utilisation(true) + " ";
+  write_all(ctx->io.stderr_fd, text);
   shown_ = true;
   last_tick_ = now;
   last_records_ = c.records_in;
@@ -62,6 +64,14 @@ void Progress::end_line(FlowContext* ctx) {
 void Progress::finish(FlowContext* ctx, int64_t now) {
   end_line(ctx);
   if (!ctx->opts.quiet) {
+    // Where the time went (per thread: in generated code), so that a
+    // pipeline shows whether it is parse-bound, state-bound or merge-bound;
+    // by nature it varies with --threads, unlike the summary's counts.
+    if (ctx->workers) {
+      ctx->log_line("flowc: " + std::to_string(ctx->workers->threads()) + " thread" +
+                    (ctx->workers->threads() == 1 ? "" : "s") + ", " +
+                    ctx->workers->utilisation(false));
+    }
     ctx->log_line(summary(ctx, now - started_));
     for (const std::string& line : ctx->bad.hidden_lines(ctx)) ctx->log_line(line);
   }
