@@ -28,8 +28,8 @@ struct SourceRegex;
 // Records handed to `process` per call: enough to amortize the call, few
 // enough that the batch clock is checked often.
 inline constexpr int64_t kChunkRecords = 4096;
-// generate()'s values per morsel with --threads: a value costs a few ns, a
-// morsel a few µs to hand over.
+// generate()'s values per chunk when it is the only source (a morsel for a
+// worker thread): a value costs a few ns, a morsel a few µs to hand over.
 inline constexpr int64_t kMorselValues = int64_t{1} << 16;
 // A source that is idle without a file descriptor to poll has nothing to
 // say about when to come back.

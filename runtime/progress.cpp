@@ -64,16 +64,18 @@ void Progress::end_line(FlowContext* ctx) {
 void Progress::finish(FlowContext* ctx, int64_t now) {
   end_line(ctx);
   if (!ctx->opts.quiet) {
+    std::string line = summary(ctx, now - started_);
     // Where the time went (per thread: in generated code), so that a
-    // pipeline shows whether it is parse-bound, state-bound or merge-bound;
-    // by nature it varies with --threads, unlike the summary's counts.
+    // pipeline shows whether it is parse-bound, state-bound or merge-bound.
+    // Like the seconds before it, it varies from run to run and with
+    // --threads; the counts before them do not.
     if (ctx->workers) {
-      ctx->log_line("flowc: " + std::to_string(ctx->workers->threads()) + " thread" +
-                    (ctx->workers->threads() == 1 ? "" : "s") + ", " +
-                    ctx->workers->utilisation(false));
+      const int n = ctx->workers->threads();
+      line += " (" + std::to_string(n) + (n == 1 ? " thread: " : " threads: ") +
+              ctx->workers->utilisation(false) + ")";
     }
-    ctx->log_line(summary(ctx, now - started_));
-    for (const std::string& line : ctx->bad.hidden_lines(ctx)) ctx->log_line(line);
+    ctx->log_line(line);
+    for (const std::string& hidden : ctx->bad.hidden_lines(ctx)) ctx->log_line(hidden);
   }
   // A warning, not part of the summary: --quiet does not hide it (a run
   // whose every record was bad otherwise exits 0 and writes nothing).
