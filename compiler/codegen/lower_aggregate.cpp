@@ -38,7 +38,6 @@ class AggregateOp : public Operator {
 
   void check(CgContext& cg, const Row& row) override { check_keys_and_args(cg, stage_, row); }
 
-  bool parallel_safe() const override { return combines_exactly(stage_.aggregates); }
   void merge(CgContext& cg, llvm::Value* worker) override {
     if (table_) emit_merge_partial(cg, *table_, *state_, worker);
   }

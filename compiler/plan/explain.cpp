@@ -4,6 +4,7 @@
 #include <map>
 
 #include "plan/functions.h"
+#include "plan/threads.h"
 
 namespace flowc::plan {
 
@@ -280,6 +281,8 @@ void explain(const Pipeline& p, std::ostream& out) {
       out << "  processing time\n";
     }
     out << "  on_error " << on_error_text(s) << "\n";
+    SourceThreads threads = source_threads(p, static_cast<int>(&s - p.sources.data()));
+    out << "  threads: " << (threads.parallel ? "every" : "one (" + threads.why + ")") << "\n";
   }
   for (const Table& t : p.tables) {
     out << "\ntable " << t.name << " = " << t.connector.text << " format "
