@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 
 #include "context.h"
 #include "flow_stdlib.h"
@@ -16,6 +17,9 @@ namespace flowrt {
 namespace {
 
 thread_local Worker* t_worker = nullptr;
+
+// Morsels queued per thread before the submitting thread runs one itself.
+constexpr size_t kQueuedPerThread = 2;
 
 int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -54,13 +58,24 @@ Workers::~Workers() {
 void Workers::submit_records(Source* source, const FlowRecord* records, int64_t n) {
   Task task;
   task.source = source;
-  task.records.assign(records, records + n);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    task.seq = submitted_++;
-    queue_.push_back(std::move(task));
+    if (!spare_bytes_.empty()) {
+      task.bytes = std::move(spare_bytes_.back());
+      spare_bytes_.pop_back();
+    }
   }
-  work_cv_.notify_one();
+  size_t total = 0;
+  for (int64_t i = 0; i < n; ++i) total += static_cast<size_t>(records[i].len);
+  if (task.bytes.size() < total) task.bytes.resize(total);
+  task.records.assign(records, records + n);
+  char* at = task.bytes.data();
+  for (FlowRecord& r : task.records) {
+    if (r.len > 0) std::memcpy(at, r.ptr, static_cast<size_t>(r.len));
+    r.ptr = at;
+    at += r.len;
+  }
+  enqueue(std::move(task));
 }
 
 void Workers::submit_values(Source* source, int64_t first, int64_t n) {
@@ -68,12 +83,27 @@ void Workers::submit_values(Source* source, int64_t first, int64_t n) {
   task.source = source;
   task.first = first;
   task.count = n;
+  enqueue(std::move(task));
+}
+
+void Workers::enqueue(Task task) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     task.seq = submitted_++;
     queue_.push_back(std::move(task));
   }
   work_cv_.notify_one();
+  // Enough queued to keep every thread busy: this thread takes a share too
+  // (and the reading waits that long), so that queued input stays bounded.
+  for (;;) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (queue_.size() <= kQueuedPerThread * workers_.size()) break;
+    Task oldest = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    run(*workers_[0], oldest);
+  }
+  commit_ready();  // rows held back stay few
 }
 
 void Workers::pool_loop(Worker* w) {
@@ -116,6 +146,9 @@ void Workers::run(Worker& w, Task& task) {
   w.busy_ns += steady_ns() - start;
   std::lock_guard<std::mutex> lock(mu_);
   done_.emplace(out->seq, std::move(out));
+  if (!task.bytes.empty() && spare_bytes_.size() < kQueuedPerThread * workers_.size() + 2) {
+    spare_bytes_.push_back(std::move(task.bytes));
+  }
 }
 
 void Workers::drain() {
