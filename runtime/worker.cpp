@@ -2,6 +2,7 @@
 // (worker.h).
 #include "worker.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -65,15 +66,32 @@ void Workers::submit_records(Source* source, const FlowRecord* records, int64_t 
       spare_bytes_.pop_back();
     }
   }
-  size_t total = 0;
-  for (int64_t i = 0; i < n; ++i) total += static_cast<size_t>(records[i].len);
-  if (task.bytes.size() < total) task.bytes.resize(total);
   task.records.assign(records, records + n);
-  char* at = task.bytes.data();
-  for (FlowRecord& r : task.records) {
-    if (r.len > 0) std::memcpy(at, r.ptr, static_cast<size_t>(r.len));
-    r.ptr = at;
-    at += r.len;
+  // Records lie one after another in the source's buffer: one copy of
+  // their span, the views moved by its offset. Otherwise one by one.
+  const char* lo = n > 0 ? records[0].ptr : nullptr;
+  const char* hi = lo;
+  size_t total = 0;
+  bool ascending = true;
+  for (int64_t i = 0; i < n; ++i) {
+    const FlowRecord& r = records[i];
+    ascending = ascending && r.ptr >= hi;
+    hi = std::max(hi, r.ptr + r.len);
+    total += static_cast<size_t>(r.len);
+  }
+  const size_t span = static_cast<size_t>(hi - lo);
+  if (ascending && span <= 2 * total + 4096) {
+    if (task.bytes.size() < span) task.bytes.resize(span);
+    if (span > 0) std::memcpy(task.bytes.data(), lo, span);
+    for (FlowRecord& r : task.records) r.ptr = task.bytes.data() + (r.ptr - lo);
+  } else {
+    if (task.bytes.size() < total) task.bytes.resize(total);
+    char* at = task.bytes.data();
+    for (FlowRecord& r : task.records) {
+      if (r.len > 0) std::memcpy(at, r.ptr, static_cast<size_t>(r.len));
+      r.ptr = at;
+      at += r.len;
+    }
   }
   enqueue(std::move(task));
 }
