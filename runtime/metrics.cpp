@@ -2,7 +2,6 @@
 // Prometheus text (metrics.h).
 #include "metrics.h"
 
-#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -241,14 +240,12 @@ std::shared_ptr<const MetricsSnapshot> Metrics::snapshot() const {
 }
 
 void Metrics::publish(std::shared_ptr<MetricsSnapshot> s) {
-  std::shared_ptr<const MetricsSnapshot> previous = s;
+  std::shared_ptr<const MetricsSnapshot> previous = std::move(s);
   {
     std::lock_guard<std::mutex> lock(mu_);
     current_.swap(previous);
   }
-  // Only this thread creates snapshots, so the previous one is a
-  // MetricsSnapshot this thread may refill once no scrape holds it.
-  spare_ = std::const_pointer_cast<MetricsSnapshot>(std::move(previous));
+  // `previous` goes here, or with the last scrape that holds it.
 }
 
 void Metrics::batch_begin() {
@@ -263,23 +260,10 @@ void Metrics::batch_end(FlowContext* ctx) {
     in_batch_ = false;
   }
   const MetricsLabels& l = *labels_;
-  // Refill the spare snapshot when no scrape holds it: no allocation per
-  // batch once the vectors have their sizes.
-  // A scrape's reads of the spare happen before it drops its reference
-  // (a release); the fence orders them before this refill.
-  std::shared_ptr<MetricsSnapshot> s;
-  if (spare_ != nullptr && spare_.use_count() == 1) {
-    std::atomic_thread_fence(std::memory_order_acquire);
-    s = std::move(spare_);
-  } else {
-    s = std::make_shared<MetricsSnapshot>();
-  }
-  spare_.reset();
+  // A new snapshot per batch (a few small vectors): one a scrape may hold
+  // is never written again, which needs no ordering beyond the mutex.
+  auto s = std::make_shared<MetricsSnapshot>();
   s->labels = labels_;
-  s->records_in.clear();
-  s->bad.clear();
-  s->watermark_ms.clear();
-  s->kafka_lags.clear();
   for (size_t i = 0; i < l.sources.size(); ++i) {
     s->records_in.push_back(i < ctx->sources.size() ? ctx->sources[i]->records_in : 0);
     s->bad.push_back(ctx->bad.count(static_cast<int32_t>(i)));

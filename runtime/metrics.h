@@ -129,9 +129,6 @@ class Metrics {
 
   mutable std::mutex mu_;  // guards current_ only; held for a pointer copy
   std::shared_ptr<const MetricsSnapshot> current_;
-  // The snapshot published before current_: refilled in place (no
-  // allocation) at the next batch end unless a scrape still holds it.
-  std::shared_ptr<MetricsSnapshot> spare_;
 
   std::string bound_;
   std::unique_ptr<MetricsServer> server_;
