@@ -186,6 +186,7 @@ void Workers::drain() {
   }
   lock.unlock();
   commit_ready();
+  fold_pending_ = false;
   for (auto& w : workers_) {
     if (!w->error.empty()) {
       if (w->error_is_internal) ctx_->internal_error(w->error);
@@ -217,6 +218,7 @@ void Workers::commit_ready() {
     commit(*out);
     committing_ = false;
     ++committed_;
+    fold_pending_ = true;
   }
 }
 

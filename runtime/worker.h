@@ -95,9 +95,10 @@ class Workers {
   void submit_records(Source* source, const FlowRecord* records, int64_t n);
   // A morsel of generate(): the values [first, first + n).
   void submit_values(Source* source, int64_t first, int64_t n);
-  // Morsels handed over and not committed yet (false while committing:
-  // what a commit reports comes in its place).
-  bool in_flight() const { return submitted_ != committed_ && !committing_; }
+  // Morsels handed over and not committed yet, or committed with their
+  // workers' late counts and errors not folded into the run yet (false
+  // while committing: what a commit reports comes in its place).
+  bool in_flight() const { return (submitted_ != committed_ || fold_pending_) && !committing_; }
 
   // Runs queued morsels on this thread too, waits for all, and commits
   // their outputs in order; then folds the workers' late counts and
@@ -147,6 +148,7 @@ class Workers {
   int running_ = 0;
   bool stopping_ = false;
   bool committing_ = false;
+  bool fold_pending_ = false;  // a morsel committed since the last drain
   int64_t interval_start_ns_ = 0;
   std::vector<int64_t> interval_busy_ns_;
   int64_t interval_merge_ns_ = 0, interval_batch_end_ns_ = 0;
