@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -154,6 +155,7 @@ struct FlowContext {
   flowrt::Checkpointer* checkpoint = nullptr;  // with a checkpoint directory
   flowrt::Metrics* metrics = nullptr;          // with --metrics (metrics.h)
   int64_t next_batch = 0;     // the first batch's number (a resumed run: later)
+  std::set<int32_t> warned_split_keys;  // streams flow_key_in_two_partitions warned about
 
   void set_error(std::string message) {
     if (error.empty()) error = std::move(message);

@@ -100,6 +100,14 @@ def kcat_consume(bootstrap, topic):
     return [(m["key"], m["payload"]) for m in map(json.loads, out.splitlines())]
 
 
+def kcat_keys(bootstrap, topic):
+    """The keys of every message of the topic (values may be binary)."""
+    out = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning",
+                          "-e", "-q", "-f", "%k\\n"], capture_output=True, check=True,
+                         timeout=60).stdout
+    return out.decode().splitlines()
+
+
 def committed_offsets(bootstrap, group, topic, partitions):
     """The group's committed offsets per partition, read with kafka-python
     (an independent client); None where none."""
@@ -557,6 +565,132 @@ sink r to kafka(brokers: "{self.b}", topic: "faultout") key id
                          collections.Counter((str(i), v) for i, v in enumerate(vals)))
 
 
+class KeyedStateTests(KafkaTest):
+    """Keyed state moves with its partitions (docs/kafka.md "Keyed state and
+    rebalances"): two copies of a built program in one group count messages
+    per user with `update ... emit each`; partitions move from the first to
+    the second when it joins and when the first stops, and their state goes
+    with them through the changelog topic. The expected count of every
+    message is computed here from the messages produced: the n-th message
+    of a user (in its partition's order) has count n."""
+    topics = (("clicks", 6),)
+    USERS = 23
+    CHUNK = 480
+
+    def flow(self):
+        return self.write_flow("counts.flow", f"""
+param out: string = "a.jsonl"
+source clicks = kafka(brokers: "{self.b}", topic: "clicks", group: "g-counts", start: "earliest",
+                      {SESSION})
+  format json schema {{ id: int, user: string }}
+stream counts = clicks
+  | group by user
+  | update n: int = 0 {{ n += 1 }} emit each
+sink counts to file(out)
+""")
+
+    def user(self, i):
+        return f"u{(i * 7) % self.USERS}"
+
+    def produce(self, start, n):
+        kcat_produce(self.b, "clicks", [json_row(id=i, user=self.user(i)) for i in range(start, start + n)],
+                     keys=[self.user(i) for i in range(start, start + n)])
+
+    def expected(self, total):
+        seen, rows = collections.Counter(), {}
+        for i in range(total):
+            seen[self.user(i)] += 1
+            rows[i] = json_row(id=i, user=self.user(i), n=seen[self.user(i)])
+        return rows
+
+    def ids(self):
+        return {json.loads(l)["id"] for f in ("a.jsonl", "b.jsonl") for l in lines_of(self.path(f))}
+
+    def wait_ids(self, total, procs, what):
+        deadline = time.time() + 90
+        while not set(range(total)) <= self.ids():
+            for p in procs:
+                if p.poll() is not None:
+                    self.fail(f"a copy stopped (exit {p.returncode}) while waiting for {what}:\n"
+                              + p.stderr.read())
+            self.assertLess(time.time(), deadline, f"{what}: {total - len(self.ids())} messages never read")
+            time.sleep(0.2)
+
+    def start(self, program, out):
+        return subprocess.Popen([program, "--batch", "200ms", "--param", f"out={out}"], cwd=self.dir,
+                                stderr=subprocess.PIPE, text=True)
+
+    def scenario(self, stop_first):
+        program = self.build(self.flow(), "counts")
+        self.produce(0, self.CHUNK)
+        a = self.start(program, "a.jsonl")
+        b = None
+        try:
+            self.wait_ids(self.CHUNK, [a], "the first copy alone")
+            b = self.start(program, "b.jsonl")
+            # The second copy joins mid-stream: messages keep coming while the
+            # group rebalances (the mock holds it for session.timeout.ms - 1 s).
+            for k in range(12):
+                self.produce(self.CHUNK + k * self.CHUNK // 12, self.CHUNK // 12)
+                time.sleep(0.6)
+            self.wait_ids(2 * self.CHUNK, [a, b], "both copies")
+            self.assertTrue(lines_of(self.path("b.jsonl")), "the second copy never read a partition")
+            stop_first(a)
+            err_a = a.communicate(timeout=60)[1]
+            for k in range(4):
+                self.produce(2 * self.CHUNK + k * self.CHUNK // 4, self.CHUNK // 4)
+                time.sleep(0.5)
+            self.wait_ids(3 * self.CHUNK, [b], "the second copy alone")
+            time.sleep(1)  # would a row still come?
+        finally:
+            for p in (a, b):
+                if p is not None and p.poll() is None:
+                    p.send_signal(signal.SIGTERM)
+            err_b = b.communicate(timeout=60)[1] if b is not None else ""
+        self.assertEqual(b.returncode, 0, err_b)
+        return err_a, err_b
+
+    def rows(self, name):
+        per_user = collections.defaultdict(list)
+        rows = lines_of(self.path(name))
+        for line in rows:
+            row = json.loads(line)
+            per_user[row["user"]].append(row["n"])
+        return rows, per_user
+
+    def check_rows(self, total, exact, logs):
+        want = self.expected(total)
+        a, a_users = self.rows("a.jsonl")
+        b, b_users = self.rows("b.jsonl")
+        # Every row is the right count of its message: no state restarted.
+        wrong = [r for r in a + b if r not in want.values()]
+        self.assertEqual(wrong[:5], [], f"counts that restarted or skipped\n{logs}")
+        self.assertEqual(set(a + b), set(want.values()), "messages lost")
+        for name, users in (("first", a_users), ("second", b_users)):
+            for user, ns in users.items():
+                self.assertEqual(ns, list(range(ns[0], ns[0] + len(ns))),
+                                 f"{user} in the {name} copy does not rise by one: {ns}")
+        final = collections.Counter(self.user(i) for i in range(total))
+        for user, n in final.items():
+            self.assertEqual(max(a_users.get(user, []) + b_users.get(user, [])), n, user)
+        if exact:
+            self.assertEqual(collections.Counter(a + b), collections.Counter(want.values()),
+                             f"rows repeated\n{logs}")
+
+    def test_counts_follow_partitions_when_copies_join_and_stop(self):
+        err_a, err_b = self.scenario(lambda p: p.send_signal(signal.SIGTERM))
+        self.check_rows(3 * self.CHUNK, True, f"first:\n{err_a}\nsecond:\n{err_b}")
+        # The state went through the changelog, named after the pipeline and source.
+        heads = set(kcat_keys(self.b, "counts-clicks-changelog"))
+        self.assertEqual(heads, {f"clicks/{p}" for p in range(6)})
+
+    def test_counts_survive_kill_9_of_a_copy(self):
+        # The second copy reads again what the first read after its last
+        # commit point: rows may repeat, but every count is right.
+        err_a, err_b = self.scenario(lambda p: p.kill())
+        self.check_rows(3 * self.CHUNK, False, f"first:\n{err_a}\nsecond:\n{err_b}")
+
+
 class WatermarkTests(KafkaTest):
     """Event time over partitions (README "Kafka"): the watermark follows the
     slowest partition that still has records to read; a caught-up one does
@@ -735,7 +869,7 @@ def main():
         return 1
     suite = unittest.TestSuite()
     for case in (SourceTests, ScaleOutTests, SinkTests, ExampleTests, FaultTests, WatermarkTests,
-                 CheckpointTests):
+                 CheckpointTests, KeyedStateTests):
         for t in unittest.defaultTestLoader.loadTestsFromTestCase(case):
             if args.pattern is None or args.pattern in t.id():
                 suite.addTest(t)
