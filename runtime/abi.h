@@ -146,6 +146,10 @@ typedef struct FlowSourceDesc {
   // its changelog topic (option "changelog") and moves it with the
   // partitions (runtime/kafka_changelog.h).
   int32_t partitioned_state;
+  // 1 when the source's morsels may run on any worker thread (--threads):
+  // every stateful operator its records reach combines exactly (codegen
+  // decides; runtime/worker.h). 0: the batch-loop thread runs them, in order.
+  int32_t parallel;
 } FlowSourceDesc;
 
 typedef struct FlowSinkDesc {
@@ -258,7 +262,19 @@ typedef struct FlowPipeline {
   // a partition whose state is not empty is then written to the changelog
   // at every commit point, not only when it read records.
   int32_t partition_timers;
+  // --threads (runtime/worker.h): folds the thread-local state of worker
+  // `worker` (1 .. threads-1) — partial tables, event-time maxima — into
+  // worker 0's, and empties it. Called at each batch's end, after every
+  // morsel ran and before end_batch; exact, so the order does not matter.
+  // Null when no source runs in parallel.
+  void (*merge)(FlowContext* ctx, int32_t worker);
 } FlowPipeline;
+
+// Generated state that a worker thread updates for itself is kept per
+// worker, in slots 0 .. FLOW_MAX_WORKERS-1 (slot 0 is the pipeline's own
+// state, which end_batch fires and checkpoints write); --threads is capped
+// at this.
+enum { FLOW_MAX_WORKERS = 256 };
 
 // ---- calls from generated code into the runtime ----
 
@@ -335,6 +351,10 @@ int32_t flow_source_ended(FlowContext* ctx, int32_t source);
 // ids. The runtime warns once per stream and run.
 void flow_key_in_two_partitions(FlowContext* ctx, int32_t stream, const char* key, int64_t key_len,
                                 int64_t first, int64_t second);
+// The calling thread's worker, 0 .. FLOW_MAX_WORKERS-1 (--threads): the
+// slot of the thread-local state it updates. 0 on the batch-loop thread
+// and in end_batch, snapshot, restore and configure.
+int32_t flow_worker_index(FlowContext* ctx);
 
 // Keyed state grew: a table (group by, update, window panes, sessions) now
 // holds `keys` keys. Generated code calls this after an insert only when

@@ -121,7 +121,9 @@ void marked_loop(CgContext& cg, llvm::Value* reader, const std::function<void()>
 
 }  // namespace
 
-//   put(count); for each slot: put(keys...); [put(partition)]; put(columns...)
+//   put(count); for each slot, in key order: put(keys...); [put(partition)]; put(columns...)
+// Key order, not table order: which worker thread inserted a key first
+// (--threads) must not change a checkpoint's bytes.
 void emit_table_snapshot(CgContext& cg, KeyedTable& table, const std::vector<Type>& key_types,
                          const std::vector<StateColumn>& columns, llvm::Value* writer) {
   auto& b = cg.b();
@@ -129,9 +131,10 @@ void emit_table_snapshot(CgContext& cg, KeyedTable& table, const std::vector<Typ
   llvm::Value* count = b.CreateSelect(b.CreateIsNull(ht), cg.i64c(0),
                                       b.CreateCall(cg.stdlib("flow_ht_count"), {ht}));
   b.CreateCall(cg.runtime("flow_ckpt_put_i64"), {writer, count});
-  table.for_each_slot([&](llvm::Value* slot) {
+  auto all = [&](llvm::Value*) { return b.getTrue(); };
+  table.for_each_sorted(all, [&](llvm::Value* slot, llvm::BasicBlock*) {
     write_slot(cg, table, key_types, columns, slot, writer, table.partitioned());
-  });
+  }, false);
 }
 
 //   n = get(); repeat n: slot = insert(get keys..., [get partition]); columns = get...; slot->dirty = 0
@@ -204,11 +207,11 @@ void emit_table_drop_partition(CgContext& cg, KeyedTable& table, llvm::Value* pa
   }, arg);
 }
 
-void emit_global_snapshot(CgContext& cg, llvm::GlobalVariable* g, llvm::Value* writer) {
+void emit_global_snapshot(CgContext& cg, llvm::Value* g, llvm::Value* writer) {
   cg.b().CreateCall(cg.runtime("flow_ckpt_put_i64"), {writer, cg.b().CreateLoad(cg.i64(), g)});
 }
 
-void emit_global_restore(CgContext& cg, llvm::GlobalVariable* g, llvm::Value* reader) {
+void emit_global_restore(CgContext& cg, llvm::Value* g, llvm::Value* reader) {
   cg.b().CreateStore(cg.b().CreateCall(cg.runtime("flow_ckpt_get_i64"), {reader}), g);
 }
 

@@ -50,7 +50,7 @@ void emit_table_drop_partition(CgContext& cg, KeyedTable& table, llvm::Value* pa
                                const std::function<void(llvm::Value* slot)>& release);
 
 // A global i64 (watermarks, counters).
-void emit_global_snapshot(CgContext& cg, llvm::GlobalVariable* g, llvm::Value* writer);
-void emit_global_restore(CgContext& cg, llvm::GlobalVariable* g, llvm::Value* reader);
+void emit_global_snapshot(CgContext& cg, llvm::Value* g, llvm::Value* writer);
+void emit_global_restore(CgContext& cg, llvm::Value* g, llvm::Value* reader);
 
 }  // namespace flowc::codegen

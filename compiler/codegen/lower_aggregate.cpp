@@ -12,6 +12,7 @@
 #include "codegen/checkpoint.h"
 #include "codegen/keyed_table.h"
 #include "codegen/operator.h"
+#include "codegen/partial_state.h"
 #include "codegen/time.h"
 
 namespace flowc::codegen {
@@ -38,6 +39,13 @@ class AggregateOp : public Operator {
   }
 
   void check(CgContext& cg, const Row& row) override { check_keys_and_args(cg, stage_, row); }
+
+  // State per kafka partition stays on one thread: kafka sources are read
+  // on the batch-loop thread, and so is every source that shares it.
+  bool parallel_safe() const override { return !partitioned_ && combines_exactly(stage_.aggregates); }
+  void merge(CgContext& cg, llvm::Value* worker) override {
+    if (table_) emit_merge_partial(cg, *table_, *state_, worker);
+  }
 
   void end_batch(CgContext& cg) override {
     if (!table_) return;  // no source reaches this aggregate
@@ -82,7 +90,7 @@ class AggregateOp : public Operator {
     table_ = std::make_unique<KeyedTable>(
         cg, cg.unique("aggregate"), key_types_, layout_,
         partitioned_ ? KeyedTable::KeyStorage::Owned : KeyedTable::KeyStorage::Arena,
-        Partitioning{partitioned_, stream_});
+        KeyedTable::Sharing::PerWorker, Partitioning{partitioned_, stream_});
     cg.add_state_table(stream_, table_->table_global());
     state_ = std::make_unique<AggState>(stage_.aggregates, layout_);
   }

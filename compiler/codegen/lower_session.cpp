@@ -522,9 +522,9 @@ class SessionOp : public Operator {
     std::string name = cg.unique("session");
     sessions_ = std::make_unique<KeyedTable>(cg, name + ".sessions", key_types_, entry_layout_,
                                              KeyedTable::KeyStorage::Owned,
-                                             Partitioning{partitioned_, stream_});
+                                             KeyedTable::Sharing::PerWorker, Partitioning{partitioned_, stream_});
     results_ = std::make_unique<KeyedTable>(cg, name + ".results", result_keys, result_layout_,
-                                            KeyedTable::KeyStorage::Arena, Partitioning{partitioned_});
+                                            KeyedTable::KeyStorage::Arena, KeyedTable::Sharing::PerWorker, Partitioning{partitioned_});
     cg.add_state_table(stream_, sessions_->table_global());  // results_ is empty between batches
     list_offset_ = entry_layout_.add(24);
     result_elem_offset_ = result_layout_.add(8);

@@ -251,7 +251,7 @@ class UpdateOp : public Operator {
     if (table_) return;
     for (const plan::NamedExpr& k : stage_.keys) key_types_.push_back(k.expr->type);
     table_ = std::make_unique<KeyedTable>(cg, cg.unique("update"), key_types_, layout_,
-                                          KeyedTable::KeyStorage::Owned, Partitioning{partitioned_, stream_});
+                                          KeyedTable::KeyStorage::Owned, KeyedTable::Sharing::PerWorker, Partitioning{partitioned_, stream_});
     cg.add_state_table(stream_, table_->table_global());
     last_update_offset_ = layout_.add(8);
     for (const plan::Field& f : stage_.state) {

@@ -27,6 +27,7 @@
 #include "codegen/agg_state.h"
 #include "codegen/checkpoint.h"
 #include "codegen/keyed_table.h"
+#include "codegen/partial_state.h"
 #include "codegen/operator.h"
 #include "codegen/time.h"
 
@@ -83,11 +84,24 @@ class WindowOp : public Operator {
       llvm::Value* at = panes_->field(slot, pane_fired_offset_);
       b.CreateStore(b.CreateSelect(fresh, b.CreateLoad(cg.i64(), fired_upto_), b.CreateLoad(cg.i64(), at)), at);
     }
-    llvm::Value* arrival = b.CreateLoad(cg.i64(), arrival_);
-    b.CreateStore(b.CreateAdd(arrival, cg.i64c(1)), arrival_);
+    // An arrival number orders first/last across panes; other aggregates
+    // need none (and then run on any worker thread: parallel_safe).
+    llvm::Value* arrival = cg.i64c(0);
+    if (!combines_exactly(stage_.aggregates)) {
+      arrival = b.CreateLoad(cg.i64(), arrival_);
+      b.CreateStore(b.CreateAdd(arrival, cg.i64c(1)), arrival_);
+    }
     pane_state_->update(cg, slot, args, fresh, arrival);
     b.CreateBr(done);
     b.SetInsertPoint(done);
+  }
+
+  // Panes per kafka partition stay on one thread: kafka sources are read
+  // on the batch-loop thread, and so is every source that shares them.
+  bool parallel_safe() const override { return !partitioned_ && combines_exactly(stage_.aggregates); }
+  // A worker's panes fold into the pipeline's before the windows fire.
+  void merge(CgContext& cg, llvm::Value* worker) override {
+    if (panes_) emit_merge_partial(cg, *panes_, *pane_state_, worker);
   }
 
   // The expressions of a record that is not late (a late one is dropped,
@@ -309,9 +323,9 @@ class WindowOp : public Operator {
     std::string name = cg.unique("window");
     panes_ = std::make_unique<KeyedTable>(cg, name + ".panes", key_types, pane_layout_,
                                           KeyedTable::KeyStorage::Owned,
-                                          Partitioning{partitioned_, stream_, 1});
+                                          KeyedTable::Sharing::PerWorker, Partitioning{partitioned_, stream_, 1});
     windows_ = std::make_unique<KeyedTable>(cg, name + ".windows", key_types, window_layout_,
-                                            KeyedTable::KeyStorage::Arena, Partitioning{partitioned_});
+                                            KeyedTable::KeyStorage::Arena, KeyedTable::Sharing::PerWorker, Partitioning{partitioned_});
     cg.add_state_table(stream_, panes_->table_global());  // windows_ is empty between batches
     // Panes and windows share one layout, so that AggState::combine reads a
     // pane with the window's offsets; `filled` is used by windows only.

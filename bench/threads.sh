@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# bench/threads.sh BUILD_DIR — issue 16: the same built program on 1, 2, ...
+# threads, side by side in one run.
+#
+# Each benchmark's pipeline is built once with `flowc build`; then, in turns
+# for BENCH_REPEAT rounds, it runs with `--threads 1` pinned to one CPU
+# (`taskset -c 0`), with `--threads 2` pinned to two (`taskset -c 0,1`),
+# and so on up to BENCH_THREADS (default: every CPU, at most 4). The best
+# wall time of each is kept, the rows of every N must be byte for byte those
+# of --threads 1, and the speed-up is time(1) / time(N) (issue 16's target:
+# at least 1.8 on 2 cores). --threads 1 against the same pipeline before the
+# thread work is the job of run.sh's exe column.
+#
+# Benchmarks (skipped when their flow file is not there):
+#   ysb_json   ysb_campaign.flow      ysb.jsonl + campaigns.csv
+#   ysb_csv    ysb_campaign_csv.flow  ysb.csv + campaigns.csv
+#   wordcount  wordcount.flow         words.txt
+#   gen_agg    gen_agg.flow           generate(count: BENCH_GEN_N), in memory
+#
+# Knobs: BENCH_N (records in the data files, 10,000,000; other values use
+# bench/data/nN/), BENCH_GEN_N (gen_agg's records, 10^9), BENCH_REPEAT (3),
+# BENCH_THREADS (the largest N), BENCH_ONLY (a regex of benchmark names).
+set -euo pipefail
+
+build="${1:-build}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+case "$build" in /*) ;; *) build="$root/$build" ;; esac
+flowc="$build/compiler/flowc"
+[[ -x "$flowc" ]] || { echo "threads.sh: no flowc at $flowc (build first: make build)" >&2; exit 2; }
+[[ -x /usr/bin/time ]] || { echo "threads.sh: needs /usr/bin/time (GNU time)" >&2; exit 2; }
+command -v taskset > /dev/null || { echo "threads.sh: needs taskset (util-linux)" >&2; exit 2; }
+
+N="${BENCH_N:-10000000}"
+GEN_N="${BENCH_GEN_N:-1000000000}"
+REPEAT="${BENCH_REPEAT:-3}"
+cpus="$(nproc)"
+MAX_THREADS="${BENCH_THREADS:-$(( cpus < 4 ? cpus : 4 ))}"
+ONLY="${BENCH_ONLY:-.}"
+bench="$root/bench"
+out="$build/bench/threads"
+data="$bench/data"
+[[ "$N" == 10000000 ]] || data="$bench/data/n$N"
+mkdir -p "$out" "$data" "$build/bench/bin"
+export LC_ALL=C
+note() { printf 'threads.sh: %s\n' "$*" >&2; }
+
+# The data: the same files and stamp as run.sh, made only when missing.
+gen="$build/bench/bin/gen_data"
+if [[ ! -x "$gen" || "$bench/gen_data.cpp" -nt "$gen" ]]; then
+  "${CXX:-c++}" -O2 -std=c++20 -o "$gen" "$bench/gen_data.cpp"
+fi
+want="$(cksum < "$bench/gen_data.cpp") n=$N"
+if [[ ! -f "$data/.stamp" || "$(cat "$data/.stamp")" != "$want" ]]; then
+  note "generating $N-record inputs into ${data#"$root"/}"
+  rm -f "$data/.stamp"
+  "$gen" "$data" "$N"
+  echo "$want" > "$data/.stamp"
+fi
+
+names=(ysb_json ysb_csv wordcount gen_agg)
+declare -A flow=([ysb_json]=ysb_campaign.flow [ysb_csv]=ysb_campaign_csv.flow
+                 [wordcount]=wordcount.flow [gen_agg]=gen_agg.flow)
+declare -A params=(
+  [ysb_json]="--param input=$data/ysb.jsonl --param campaigns_file=$data/campaigns.csv"
+  [ysb_csv]="--param input=$data/ysb.csv --param campaigns_file=$data/campaigns.csv"
+  [wordcount]="--param input=$data/words.txt"
+  [gen_agg]="--param n=$GEN_N")
+declare -A records=([ysb_json]="$N" [ysb_csv]="$N" [wordcount]="" [gen_agg]="$GEN_N")
+
+# "0" for 1 thread, "0,1" for 2, ...
+cpu_list() { seq -s, 0 $(( $1 - 1 )); }
+faster() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+
+declare -A wall
+ran=()
+for name in "${names[@]}"; do
+  [[ "$name" =~ $ONLY ]] || continue
+  [[ -f "$bench/${flow[$name]}" ]] || { note "$name: no ${flow[$name]} here, skipped"; continue; }
+  note "flowc build ${flow[$name]}"
+  # shellcheck disable=SC2086  # params is a list of words
+  (cd "$bench" && "$flowc" build "${flow[$name]}" -o "$out/$name" ${params[$name]})
+  for f in ysb.jsonl ysb.csv campaigns.csv words.txt; do
+    [[ -f "$data/$f" ]] && cat "$data/$f" > /dev/null  # into the page cache
+  done
+  for ((i = 0; i < REPEAT; i++)); do
+    for ((t = 1; t <= MAX_THREADS; t++)); do
+      /usr/bin/time -f '%e' -o "$out/$name.$t.t" \
+        taskset -c "$(cpu_list "$t")" "$out/$name" --quiet --threads "$t" > "$out/$name.$t.out"
+      s="$(cat "$out/$name.$t.t")"
+      if [[ -z "${wall[$name.$t]:-}" ]] || faster "$s" "${wall[$name.$t]}"; then wall[$name.$t]="$s"; fi
+    done
+  done
+  [[ -z "${records[$name]}" ]] && records[$name]="$(wc -l < "$data/words.txt")"
+  ran+=("$name")
+done
+
+{
+  echo
+  echo "Threads (issue 16) — $N records (gen_agg $GEN_N), best of $REPEAT, pinned to CPUs 0..N-1, $(git -C "$root" rev-parse --short HEAD 2>/dev/null)"
+  header="$(printf '%-10s' benchmark)"
+  for ((t = 1; t <= MAX_THREADS; t++)); do header+="$(printf '  %8s  %8s' "${t}t s" "${t}t M/s")"; done
+  for ((t = 2; t <= MAX_THREADS; t++)); do header+="$(printf '  %7s' "1t/${t}t")"; done
+  echo "$header  check"
+  for name in "${ran[@]}"; do
+    line="$(printf '%-10s' "$name")"
+    for ((t = 1; t <= MAX_THREADS; t++)); do
+      s="${wall[$name.$t]}"
+      line+="$(printf '  %8s  %8s' "$s" "$(awk -v n="${records[$name]}" -v s="$s" 'BEGIN { printf (s > 0 ? "%.1f" : "-"), n / s / 1e6 }')")"
+    done
+    for ((t = 2; t <= MAX_THREADS; t++)); do
+      line+="$(printf '  %7s' "$(awk -v a="${wall[$name.1]}" -v b="${wall[$name.$t]}" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }')")"
+    done
+    check="same rows"
+    for ((t = 2; t <= MAX_THREADS; t++)); do
+      cmp -s "$out/$name.1.out" "$out/$name.$t.out" || check="DIFFERENT ROWS at --threads $t"
+    done
+    echo "$line  $check"
+  done
+} | tee "$out/results.txt"
+! grep -q "DIFFERENT ROWS" "$out/results.txt"
