@@ -72,7 +72,8 @@ std::string encode_head(const ChangelogHead& h, std::string_view inline_state) {
 
 // The head's fields; *rest is what follows them (the state, inline).
 bool decode_head(std::string_view v, ChangelogHead* h, std::string_view* rest) {
-  if (v.size() < sizeof kHeadMagic || v.compare(0, sizeof kHeadMagic, kHeadMagic, sizeof kHeadMagic) != 0) {
+  if (v.size() < sizeof kHeadMagic ||
+      v.compare(0, sizeof kHeadMagic, kHeadMagic, sizeof kHeadMagic) != 0) {
     return false;
   }
   v.remove_prefix(sizeof kHeadMagic);
@@ -97,7 +98,8 @@ std::string changelog_head_key(std::string_view topic, int32_t partition) {
   return std::string(topic) + "/" + std::to_string(partition);
 }
 
-std::string changelog_chunk_key(std::string_view topic, int32_t partition, uint64_t id, uint64_t index) {
+std::string changelog_chunk_key(std::string_view topic, int32_t partition, uint64_t id,
+                                uint64_t index) {
   return changelog_head_key(topic, partition) + "#" + hex(id) + "." + std::to_string(index);
 }
 
@@ -182,7 +184,8 @@ ChangelogReader::Found ChangelogReader::state(int32_t partition, ChangelogHead* 
         return Found::kBroken;
       }
       std::string_view v = c->second;
-      if (v.size() < sizeof kChunkMagic || v.compare(0, sizeof kChunkMagic, kChunkMagic, sizeof kChunkMagic) != 0) {
+      if (v.size() < sizeof kChunkMagic ||
+          v.compare(0, sizeof kChunkMagic, kChunkMagic, sizeof kChunkMagic) != 0) {
         *why = "chunk " + std::to_string(i) + " does not read back";
         return Found::kBroken;
       }

@@ -54,7 +54,8 @@ struct ChangelogHead {
 };
 
 std::string changelog_head_key(std::string_view topic, int32_t partition);
-std::string changelog_chunk_key(std::string_view topic, int32_t partition, uint64_t id, uint64_t index);
+std::string changelog_chunk_key(std::string_view topic, int32_t partition, uint64_t id,
+                                uint64_t index);
 
 // A message to produce: `value` empty (nullopt) is a tombstone.
 struct ChangelogMessage {

@@ -29,8 +29,8 @@ constexpr int kAdminTimeoutMs = 10'000;
 // the connection (a consumer's group settings would only draw warnings
 // from a producer).
 bool connection_property(const std::string& name) {
-  static const char* const kPrefixes[] = {"security.", "sasl.", "ssl.", "socket.", "broker.",
-                                          "client.", "api.", "metadata.", "reconnect."};
+  static const char* const kPrefixes[] = {"security.", "sasl.", "ssl.",      "socket.",   "broker.",
+                                          "client.",   "api.",  "metadata.", "reconnect."};
   for (const char* p : kPrefixes) {
     if (name.rfind(p, 0) == 0) return true;
   }
@@ -58,13 +58,12 @@ class KafkaChangelog::Client final : public KafkaClient {
       o.properties.insert(o.properties.begin(), {{"enable.idempotence", "true"}});
     } else {
       // assign() needs a group id (librdkafka); this one never joins or commits.
-      o.properties.insert(o.properties.begin(),
-                          {{"group.id", "flowc-changelog-reader"},
-                           {"enable.auto.commit", "false"},
-                           {"enable.auto.offset.store", "false"},
-                           {"enable.partition.eof", "true"},
-                           {"auto.offset.reset", "earliest"},
-                           {"isolation.level", "read_committed"}});
+      o.properties.insert(o.properties.begin(), {{"group.id", "flowc-changelog-reader"},
+                                                 {"enable.auto.commit", "false"},
+                                                 {"enable.auto.offset.store", "false"},
+                                                 {"enable.partition.eof", "true"},
+                                                 {"auto.offset.reset", "earliest"},
+                                                 {"isolation.level", "read_committed"}});
     }
     std::string error;
     rd_kafka_conf_t* conf = make_conf(o, &error);
@@ -111,8 +110,11 @@ class KafkaChangelog::Client final : public KafkaClient {
 
 KafkaChangelog::KafkaChangelog(const KafkaClient& owner, int32_t source, std::string source_topic,
                                const KafkaOptions& opts)
-    : owner_(owner), source_(source), source_topic_(std::move(source_topic)),
-      topic_(opts.changelog), opts_(opts) {
+    : owner_(owner),
+      source_(source),
+      source_topic_(std::move(source_topic)),
+      topic_(opts.changelog),
+      opts_(opts) {
   std::random_device rd;
   next_id_ = (static_cast<uint64_t>(rd()) << 32) ^ rd() ^ static_cast<uint64_t>(::getpid());
 }
@@ -183,7 +185,8 @@ int32_t KafkaChangelog::ensure_topic(FlowContext* ctx, rd_kafka_t* consumer) {
       rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic_.c_str(), n, -1, errstr, sizeof errstr);
       rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
       rd_kafka_queue_t* q = rd_kafka_queue_new(producer_->handle());
-      rd_kafka_AdminOptions_t* ao = rd_kafka_AdminOptions_new(producer_->handle(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+      rd_kafka_AdminOptions_t* ao =
+          rd_kafka_AdminOptions_new(producer_->handle(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
       rd_kafka_AdminOptions_set_request_timeout(ao, kAdminTimeoutMs, errstr, sizeof errstr);
       rd_kafka_CreateTopics(producer_->handle(), &nt, 1, ao, q);
       rd_kafka_event_t* ev = rd_kafka_queue_poll(q, kAdminTimeoutMs + 1000);
@@ -191,14 +194,16 @@ int32_t KafkaChangelog::ensure_topic(FlowContext* ctx, rd_kafka_t* consumer) {
       if (ev != nullptr) {
         if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
           why = rd_kafka_event_error_string(ev);
-        } else if (const rd_kafka_CreateTopics_result_t* r = rd_kafka_event_CreateTopics_result(ev)) {
+        } else if (const rd_kafka_CreateTopics_result_t* r =
+                       rd_kafka_event_CreateTopics_result(ev)) {
           size_t cnt = 0;
           const rd_kafka_topic_result_t** res = rd_kafka_CreateTopics_result_topics(r, &cnt);
           for (size_t i = 0; i < cnt; ++i) {
             rd_kafka_resp_err_t e = rd_kafka_topic_result_error(res[i]);
             if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-              why = rd_kafka_topic_result_error_string(res[i]) ? rd_kafka_topic_result_error_string(res[i])
-                                                               : rd_kafka_err2str(e);
+              why = rd_kafka_topic_result_error_string(res[i])
+                        ? rd_kafka_topic_result_error_string(res[i])
+                        : rd_kafka_err2str(e);
             }
           }
         }
@@ -216,8 +221,8 @@ int32_t KafkaChangelog::ensure_topic(FlowContext* ctx, rd_kafka_t* consumer) {
       continue;  // look it up again: creation takes a moment to show
     }
     if (now_ms() >= give_up) {
-      ctx->set_error(owner_.label() + ": cannot look up the changelog topic \"" + topic_ + "\": " +
-                     rd_kafka_err2str(err));
+      ctx->set_error(owner_.label() + ": cannot look up the changelog topic \"" + topic_ +
+                     "\": " + rd_kafka_err2str(err));
       return 0;
     }
     ::usleep(200'000);
@@ -227,7 +232,8 @@ int32_t KafkaChangelog::ensure_topic(FlowContext* ctx, rd_kafka_t* consumer) {
 std::map<int32_t, int64_t> KafkaChangelog::committed(rd_kafka_t* consumer,
                                                      const std::vector<int32_t>& partitions) {
   std::map<int32_t, int64_t> out;
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
+  rd_kafka_topic_partition_list_t* list =
+      rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
   for (int32_t p : partitions) {
     rd_kafka_topic_partition_list_add(list, source_topic_.c_str(), p);
     out[p] = -1;
@@ -255,14 +261,16 @@ bool KafkaChangelog::restore_bytes(FlowContext* ctx, int32_t partition, const st
   return true;
 }
 
-bool KafkaChangelog::assign(FlowContext* ctx, rd_kafka_t* consumer, const std::vector<int32_t>& partitions,
-                            bool complete, std::map<int32_t, PartitionStart>* starts) {
+bool KafkaChangelog::assign(FlowContext* ctx, rd_kafka_t* consumer,
+                            const std::vector<int32_t>& partitions, bool complete,
+                            std::map<int32_t, PartitionStart>* starts) {
   // The fast path: held state whose offset the group still has.
   std::vector<int32_t> held, to_read;
   for (int32_t p : partitions) {
     if (held_.count(p)) held.push_back(p);
   }
-  std::map<int32_t, int64_t> group = held.empty() ? std::map<int32_t, int64_t>{} : committed(consumer, held);
+  std::map<int32_t, int64_t> group =
+      held.empty() ? std::map<int32_t, int64_t>{} : committed(consumer, held);
   for (int32_t p : partitions) {
     auto h = held_.find(p);
     if (h == held_.end() || group[p] != h->second.next) to_read.push_back(p);
@@ -293,8 +301,10 @@ bool KafkaChangelog::assign(FlowContext* ctx, rd_kafka_t* consumer, const std::v
 // Reads the changelog partitions that hold `partitions` to their end and
 // restores each one whose head stands further on than what this process
 // holds (dropping that); fills *starts for those.
-bool KafkaChangelog::read(FlowContext* ctx, rd_kafka_t* consumer, const std::vector<int32_t>& partitions,
-                          std::map<int32_t, PartitionStart>* starts, const std::map<int32_t, Held>& held) {
+bool KafkaChangelog::read(FlowContext* ctx, rd_kafka_t* consumer,
+                          const std::vector<int32_t>& partitions,
+                          std::map<int32_t, PartitionStart>* starts,
+                          const std::map<int32_t, Held>& held) {
   const int32_t n = ensure_topic(ctx, consumer);
   if (n <= 0) return false;
   if (!reader_) {
@@ -305,18 +315,22 @@ bool KafkaChangelog::read(FlowContext* ctx, rd_kafka_t* consumer, const std::vec
   std::set<int32_t> cps;
   for (int32_t p : partitions) cps.insert(p % n);
   std::map<int32_t, int64_t> high;  // per changelog partition: its end when the read began
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(cps.size()));
+  rd_kafka_topic_partition_list_t* list =
+      rd_kafka_topic_partition_list_new(static_cast<int>(cps.size()));
   for (int32_t cp : cps) {
     int64_t lo = 0, hi = 0;
-    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(rk, topic_.c_str(), cp, &lo, &hi, kAdminTimeoutMs);
+    rd_kafka_resp_err_t err =
+        rd_kafka_query_watermark_offsets(rk, topic_.c_str(), cp, &lo, &hi, kAdminTimeoutMs);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       rd_kafka_topic_partition_list_destroy(list);
-      ctx->set_error(owner_.label() + ": cannot read the changelog \"" + topic_ + "\": " + rd_kafka_err2str(err));
+      ctx->set_error(owner_.label() + ": cannot read the changelog \"" + topic_ +
+                     "\": " + rd_kafka_err2str(err));
       return false;
     }
     if (hi > lo) {
       high[cp] = hi;
-      rd_kafka_topic_partition_list_add(list, topic_.c_str(), cp)->offset = RD_KAFKA_OFFSET_BEGINNING;
+      rd_kafka_topic_partition_list_add(list, topic_.c_str(), cp)->offset =
+          RD_KAFKA_OFFSET_BEGINNING;
     }
   }
   ChangelogReader messages(source_topic_, partitions);
@@ -328,8 +342,8 @@ bool KafkaChangelog::read(FlowContext* ctx, rd_kafka_t* consumer, const std::vec
       rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
       if (m == nullptr) {
         if (now_ms() >= give_up) {
-          ctx->set_error(owner_.label() + ": reading the changelog \"" + topic_ + "\" took longer than " +
-                         std::to_string(kReadTimeoutMs / 1000) + " s");
+          ctx->set_error(owner_.label() + ": reading the changelog \"" + topic_ +
+                         "\" took longer than " + std::to_string(kReadTimeoutMs / 1000) + " s");
           ok = false;
         }
         continue;
@@ -338,8 +352,8 @@ bool KafkaChangelog::read(FlowContext* ctx, rd_kafka_t* consumer, const std::vec
         high.erase(m->partition);
       } else if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         if (m->err == RD_KAFKA_RESP_ERR__FATAL || now_ms() >= give_up) {
-          ctx->set_error(owner_.label() + ": cannot read the changelog \"" + topic_ + "\": " +
-                         rd_kafka_message_errstr(m));
+          ctx->set_error(owner_.label() + ": cannot read the changelog \"" + topic_ +
+                         "\": " + rd_kafka_message_errstr(m));
           ok = false;
         }
       } else {
@@ -364,16 +378,17 @@ bool KafkaChangelog::read(FlowContext* ctx, rd_kafka_t* consumer, const std::vec
     // when what this process holds replaces it.
     w.chunks = messages.chunks(p, /*with_current=*/true);
     if (found == ChangelogReader::Found::kNone) continue;
-    const std::string where = "the changelog \"" + topic_ + "\" of partition " + source_topic_ + "/" +
-                              std::to_string(p);
+    const std::string where =
+        "the changelog \"" + topic_ + "\" of partition " + source_topic_ + "/" + std::to_string(p);
     if (found == ChangelogReader::Found::kBroken) {
       ctx->set_error(owner_.label() + ": " + where + " cannot be used: " + why);
       return false;
     }
     if (head.fingerprint != ctx->pipeline->fingerprint) {
-      ctx->set_error(owner_.label() + ": " + where +
-                     " holds state written by a different pipeline (its sources, schemas, stages or "
-                     "sinks changed); delete the topic, or name another with changelog: \"...\"");
+      ctx->set_error(
+          owner_.label() + ": " + where +
+          " holds state written by a different pipeline (its sources, schemas, stages or "
+          "sinks changed); delete the topic, or name another with changelog: \"...\"");
       return false;
     }
     auto h = held.find(p);
@@ -385,8 +400,9 @@ bool KafkaChangelog::read(FlowContext* ctx, rd_kafka_t* consumer, const std::vec
     w.next = head.next;
     w.slots = head.slots;
     if (owner_.debugging()) {
-      owner_.log("partition " + std::to_string(p) + ": state restored from the changelog at offset " +
-                 std::to_string(head.next) + " (" + std::to_string(head.slots) + " keys)");
+      owner_.log("partition " + std::to_string(p) +
+                 ": state restored from the changelog at offset " + std::to_string(head.next) +
+                 " (" + std::to_string(head.slots) + " keys)");
     }
   }
   return true;
@@ -427,7 +443,8 @@ bool KafkaChangelog::produce(FlowContext* ctx, Transaction* txn, int32_t partiti
                              const std::vector<ChangelogMessage>& messages) {
   if (txn != nullptr) {
     for (const ChangelogMessage& m : messages) {
-      if (!txn->add_kafka_message(ctx, topic_, partition, m.key, m.value ? &*m.value : nullptr)) return false;
+      if (!txn->add_kafka_message(ctx, topic_, partition, m.key, m.value ? &*m.value : nullptr))
+        return false;
     }
     return true;
   }
@@ -449,7 +466,8 @@ bool KafkaChangelog::produce(FlowContext* ctx, Transaction* txn, int32_t partiti
         rd_kafka_poll(rk, 50);
         continue;
       }
-      ctx->set_error(owner_.label() + ": cannot write the changelog \"" + topic_ + "\": " + rd_kafka_err2str(err));
+      ctx->set_error(owner_.label() + ": cannot write the changelog \"" + topic_ +
+                     "\": " + rd_kafka_err2str(err));
       return false;
     }
   }
@@ -463,10 +481,12 @@ bool KafkaChangelog::flush(FlowContext* ctx) {
   const int64_t give_up = now_ms() + kFlushTimeoutMs;
   while (rd_kafka_outq_len(rk) > 0 && now_ms() < give_up) rd_kafka_flush(rk, 1000);
   std::string why;
-  if (rd_kafka_outq_len(rk) > 0) why = "not acknowledged within " + std::to_string(kFlushTimeoutMs / 1000) + " s";
+  if (rd_kafka_outq_len(rk) > 0)
+    why = "not acknowledged within " + std::to_string(kFlushTimeoutMs / 1000) + " s";
   std::string fatal = producer_->fatal_error();
   if (!fatal.empty()) why = fatal;
-  if (int64_t n = producer_->failures(&why); n > 0) why = std::to_string(n) + " message(s) failed: " + why;
+  if (int64_t n = producer_->failures(&why); n > 0)
+    why = std::to_string(n) + " message(s) failed: " + why;
   if (why.empty()) return true;
   ctx->set_error(owner_.label() + ": cannot write the changelog \"" + topic_ + "\": " + why);
   return false;
@@ -493,11 +513,12 @@ extern "C" void flow_key_in_two_partitions(FlowContext* ctx, int32_t stream, con
   if (!ctx->warned_split_keys.insert(stream).second) return;
   const FlowPipeline* p = ctx->pipeline;
   std::string name = stream >= 0 && stream < p->stream_count ? p->streams[stream] : "?";
-  ctx->log_line("flowc: warning: stream '" + name + "': key \"" +
-                std::string(key, static_cast<size_t>(std::max<int64_t>(key_len, 0))) +
-                "\" arrived from partitions " + partition_text(ctx, first) + " and " +
-                partition_text(ctx, second) +
-                ": its state is kept per partition (a row for each) and moves with each partition "
-                "to whichever copy reads it; partition the topic by the group by keys (further keys "
-                "of this stream are not reported)");
+  ctx->log_line(
+      "flowc: warning: stream '" + name + "': key \"" +
+      std::string(key, static_cast<size_t>(std::max<int64_t>(key_len, 0))) +
+      "\" arrived from partitions " + partition_text(ctx, first) + " and " +
+      partition_text(ctx, second) +
+      ": its state is kept per partition (a row for each) and moves with each partition "
+      "to whichever copy reads it; partition the topic by the group by keys (further keys "
+      "of this stream are not reported)");
 }

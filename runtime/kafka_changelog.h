@@ -121,9 +121,11 @@ class KafkaChangelog {
   int32_t ensure_topic(FlowContext* ctx, rd_kafka_t* consumer);
   bool read(FlowContext* ctx, rd_kafka_t* consumer, const std::vector<int32_t>& partitions,
             std::map<int32_t, PartitionStart>* starts, const std::map<int32_t, Held>& held);
-  bool restore_bytes(FlowContext* ctx, int32_t partition, const std::string& bytes, const char* from);
+  bool restore_bytes(FlowContext* ctx, int32_t partition, const std::string& bytes,
+                     const char* from);
   // The group's committed offsets of `partitions` (-1 where none).
-  std::map<int32_t, int64_t> committed(rd_kafka_t* consumer, const std::vector<int32_t>& partitions);
+  std::map<int32_t, int64_t> committed(rd_kafka_t* consumer,
+                                       const std::vector<int32_t>& partitions);
   bool produce(FlowContext* ctx, Transaction* txn, int32_t partition,
                const std::vector<struct ChangelogMessage>& messages);
   bool flush(FlowContext* ctx);

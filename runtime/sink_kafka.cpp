@@ -215,7 +215,8 @@ bool KafkaSink::drain(FlowContext* ctx) {
 bool KafkaSink::add_kafka_message(FlowContext* ctx, const std::string& topic, int32_t partition,
                                   std::string_view key, const std::string* value) {
   if (!in_transaction_) {
-    ctx->internal_error("kafka sink of '" + name() + "': a changelog message outside a transaction");
+    ctx->internal_error("kafka sink of '" + name() +
+                        "': a changelog message outside a transaction");
     return false;
   }
   for (;;) {

@@ -40,7 +40,8 @@ void write_slot(CgContext& cg, KeyedTable& table, const std::vector<Type>& key_t
       b.CreateCall(cg.runtime("flow_ckpt_put_i64"), {writer, key_bits(cg, k)});
     }
   }
-  if (with_partition) b.CreateCall(cg.runtime("flow_ckpt_put_i64"), {writer, table.partition(slot)});
+  if (with_partition)
+    b.CreateCall(cg.runtime("flow_ckpt_put_i64"), {writer, table.partition(slot)});
   for (const StateColumn& c : columns) {
     llvm::Value* at = table.field(slot, c.offset);
     switch (c.kind) {
@@ -63,7 +64,8 @@ void write_slot(CgContext& cg, KeyedTable& table, const std::vector<Type>& key_t
 // when given, else into the partition read after the keys (partitioned
 // tables).
 void read_slot(CgContext& cg, KeyedTable& table, const std::vector<Type>& key_types,
-               const std::vector<StateColumn>& columns, llvm::Value* reader, llvm::Value* partition) {
+               const std::vector<StateColumn>& columns, llvm::Value* reader,
+               llvm::Value* partition) {
   auto& b = cg.b();
   std::vector<CgValue> keys;
   for (Type t : key_types) {
@@ -132,12 +134,16 @@ void emit_table_snapshot(CgContext& cg, KeyedTable& table, const std::vector<Typ
                                       b.CreateCall(cg.stdlib("flow_ht_count"), {ht}));
   b.CreateCall(cg.runtime("flow_ckpt_put_i64"), {writer, count});
   auto all = [&](llvm::Value*) { return b.getTrue(); };
-  table.for_each_sorted(all, [&](llvm::Value* slot, llvm::BasicBlock*) {
-    write_slot(cg, table, key_types, columns, slot, writer, table.partitioned());
-  }, false);
+  table.for_each_sorted(
+      all,
+      [&](llvm::Value* slot, llvm::BasicBlock*) {
+        write_slot(cg, table, key_types, columns, slot, writer, table.partitioned());
+      },
+      false);
 }
 
-//   n = get(); repeat n: slot = insert(get keys..., [get partition]); columns = get...; slot->dirty = 0
+//   n = get(); repeat n: slot = insert(get keys..., [get partition]);
+//                        columns = get...; slot->dirty = 0
 void emit_table_restore(CgContext& cg, KeyedTable& table, const std::vector<Type>& key_types,
                         const std::vector<StateColumn>& columns, llvm::Value* reader) {
   auto& b = cg.b();
@@ -163,7 +169,8 @@ void emit_table_restore(CgContext& cg, KeyedTable& table, const std::vector<Type
 
 //   for each slot with slot->partition == part: put(1); put(keys...); put(columns...); ++*slots
 //   put(0)
-void emit_table_snapshot_partition(CgContext& cg, KeyedTable& table, const std::vector<Type>& key_types,
+void emit_table_snapshot_partition(CgContext& cg, KeyedTable& table,
+                                   const std::vector<Type>& key_types,
                                    const std::vector<StateColumn>& columns, llvm::Value* part,
                                    llvm::Value* writer, llvm::Value* slots) {
   auto& b = cg.b();
@@ -182,7 +189,8 @@ void emit_table_snapshot_partition(CgContext& cg, KeyedTable& table, const std::
 }
 
 //   while (get() == 1) insert(get keys..., part); columns = get...
-void emit_table_restore_partition(CgContext& cg, KeyedTable& table, const std::vector<Type>& key_types,
+void emit_table_restore_partition(CgContext& cg, KeyedTable& table,
+                                  const std::vector<Type>& key_types,
                                   const std::vector<StateColumn>& columns, llvm::Value* part,
                                   llvm::Value* reader) {
   marked_loop(cg, reader, [&] { read_slot(cg, table, key_types, columns, reader, part); });
@@ -193,18 +201,21 @@ void emit_table_drop_partition(CgContext& cg, KeyedTable& table, llvm::Value* pa
                                const std::function<void(llvm::Value* slot)>& release) {
   llvm::Value* arg = cg.entry_alloca(cg.i64(), "drop.partition");
   cg.b().CreateStore(part, arg);
-  table.erase_if("drop_partition", [&](llvm::Value* slot, llvm::Value* given) {
-    auto& b = cg.b();
-    llvm::Value* mine = b.CreateICmpEQ(table.partition(slot), b.CreateLoad(cg.i64(), given));
-    llvm::BasicBlock* free_it = llvm::BasicBlock::Create(cg.llvm(), "drop.free", cg.fs().fn);
-    llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "drop.keep", cg.fs().fn);
-    b.CreateCondBr(mine, free_it, keep);
-    b.SetInsertPoint(free_it);
-    release(slot);
-    b.CreateRet(cg.i32c(1));
-    b.SetInsertPoint(keep);
-    return b.getFalse();
-  }, arg);
+  table.erase_if(
+      "drop_partition",
+      [&](llvm::Value* slot, llvm::Value* given) {
+        auto& b = cg.b();
+        llvm::Value* mine = b.CreateICmpEQ(table.partition(slot), b.CreateLoad(cg.i64(), given));
+        llvm::BasicBlock* free_it = llvm::BasicBlock::Create(cg.llvm(), "drop.free", cg.fs().fn);
+        llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "drop.keep", cg.fs().fn);
+        b.CreateCondBr(mine, free_it, keep);
+        b.SetInsertPoint(free_it);
+        release(slot);
+        b.CreateRet(cg.i32c(1));
+        b.SetInsertPoint(keep);
+        return b.getFalse();
+      },
+      arg);
 }
 
 void emit_global_snapshot(CgContext& cg, llvm::Value* g, llvm::Value* writer) {

@@ -169,9 +169,11 @@ void KeyedTable::report_twin(llvm::Value* ht, llvm::Value* hash, llvm::Value* pr
   llvm::Value* other = b.CreateCall(cg_.stdlib("flow_ht_find"), {ht, hash, probe, twin_function()});
   llvm::BasicBlock* found = llvm::BasicBlock::Create(cg_.llvm(), "key.twin", cg_.fs().fn);
   llvm::BasicBlock* alone = llvm::BasicBlock::Create(cg_.llvm(), "key.alone", cg_.fs().fn);
-  b.CreateCondBr(b.CreateIsNull(other), alone, found, llvm::MDBuilder(cg_.llvm()).createUnlikelyBranchWeights());
+  b.CreateCondBr(b.CreateIsNull(other), alone, found,
+                 llvm::MDBuilder(cg_.llvm()).createUnlikelyBranchWeights());
   b.SetInsertPoint(found);
-  llvm::Value* arena = cg_.fs().arena ? cg_.fs().arena : b.CreateCall(cg_.runtime("flow_scratch"), {cg_.fs().ctx});
+  llvm::Value* arena =
+      cg_.fs().arena ? cg_.fs().arena : b.CreateCall(cg_.runtime("flow_scratch"), {cg_.fs().ctx});
   std::vector<CgValue> parts;
   for (size_t i = partitioning_.first_group_key; i < keys.size(); ++i) {
     if (!parts.empty()) parts.push_back(cg_.const_value(plan::Value::of_string(", ")));
@@ -180,8 +182,8 @@ void KeyedTable::report_twin(llvm::Value* ht, llvm::Value* hash, llvm::Value* pr
       parts.push_back(k);
       continue;
     }
-    const char* conv = k.type == plan::Type::Float  ? "flow_conv_string_f64"
-                       : k.type == plan::Type::Bool ? "flow_conv_string_bool"
+    const char* conv = k.type == plan::Type::Float       ? "flow_conv_string_f64"
+                       : k.type == plan::Type::Bool      ? "flow_conv_string_bool"
                        : k.type == plan::Type::Timestamp ? "flow_conv_string_ts"
                                                          : "flow_conv_string_i64";
     llvm::Value* out = cg_.entry_alloca(cg_.str_type(), "twin.text");
@@ -231,7 +233,8 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValu
   }
   if (partitioned()) {
     b.CreateStore(part, field(slot, partition_offset_));
-    if (partitioning_.stream >= 0 && cg_.fs().ctx != nullptr) report_twin(ht, hash, probe, keys, part);
+    if (partitioning_.stream >= 0 && cg_.fs().ctx != nullptr)
+      report_twin(ht, hash, probe, keys, part);
   }
   // --max-state-keys: report growth to the runtime, which answers with the
   // key count at which to report again (twice as many, or just past the

@@ -21,8 +21,11 @@ namespace {
 class AggregateOp : public Operator {
  public:
   AggregateOp(const plan::AggregateStage& stage, const StageSite& site, Operator* next)
-      : stage_(stage), stream_(site.stream), root_source_(site.root_source),
-        partitioned_(site.partitioned), next_(next) {}
+      : stage_(stage),
+        stream_(site.stream),
+        root_source_(site.root_source),
+        partitioned_(site.partitioned),
+        next_(next) {}
 
   void consume(CgContext& cg, const Row& row) override {
     prepare(cg);
@@ -42,7 +45,9 @@ class AggregateOp : public Operator {
 
   // State per kafka partition stays on one thread: kafka sources are read
   // on the batch-loop thread, and so is every source that shares it.
-  bool parallel_safe() const override { return !partitioned_ && combines_exactly(stage_.aggregates); }
+  bool parallel_safe() const override {
+    return !partitioned_ && combines_exactly(stage_.aggregates);
+  }
   void merge(CgContext& cg, llvm::Value* worker) override {
     if (table_) emit_merge_partial(cg, *table_, *state_, worker);
   }
@@ -65,13 +70,16 @@ class AggregateOp : public Operator {
     if (table_) emit_table_restore(cg, *table_, key_types_, state_->columns(), reader);
   }
 
-  void snapshot_partition(CgContext& cg, llvm::Value* part, llvm::Value* writer, llvm::Value* slots) override {
+  void snapshot_partition(CgContext& cg, llvm::Value* part, llvm::Value* writer,
+                          llvm::Value* slots) override {
     if (table_ && partitioned_) {
-      emit_table_snapshot_partition(cg, *table_, key_types_, state_->columns(), part, writer, slots);
+      emit_table_snapshot_partition(cg, *table_, key_types_, state_->columns(), part, writer,
+                                    slots);
     }
   }
   void restore_partition(CgContext& cg, llvm::Value* part, llvm::Value* reader) override {
-    if (table_ && partitioned_) emit_table_restore_partition(cg, *table_, key_types_, state_->columns(), part, reader);
+    if (table_ && partitioned_)
+      emit_table_restore_partition(cg, *table_, key_types_, state_->columns(), part, reader);
   }
   void drop_partition(CgContext& cg, llvm::Value* part) override {
     if (!table_ || !partitioned_) return;

@@ -52,8 +52,12 @@ using plan::Type;
 class SessionOp : public Operator {
  public:
   SessionOp(const plan::AggregateStage& stage, const StageSite& site, Operator* next)
-      : stage_(stage), gap_(stage.window->size), clock_(site.clock), stream_(site.stream),
-        root_source_(site.root_source), partitioned_(site.partitioned),
+      : stage_(stage),
+        gap_(stage.window->size),
+        clock_(site.clock),
+        stream_(site.stream),
+        root_source_(site.root_source),
+        partitioned_(site.partitioned),
         next_(next) {}
 
   // The expressions of a record that is not late (a late one is dropped,
@@ -215,7 +219,8 @@ class SessionOp : public Operator {
       std::vector<CgValue> rkeys = {{Type::Timestamp, end, nullptr},
                                     {Type::Timestamp, load_start(cg, e), nullptr}};
       for (size_t n = 0; n < nkeys; ++n) rkeys.push_back(sessions_->key(entry, n));
-      auto [r, fresh] = results_->probe(rkeys, partitioned_ ? sessions_->partition(entry) : nullptr);
+      auto [r, fresh] =
+          results_->probe(rkeys, partitioned_ ? sessions_->partition(entry) : nullptr);
       (void)fresh;
       b.CreateStore(e, results_->field(r, result_elem_offset_));
       b.CreateBr(step);
@@ -297,19 +302,22 @@ class SessionOp : public Operator {
     llvm::Value* count = b.CreateSelect(b.CreateIsNull(ht), cg.i64c(0),
                                         b.CreateCall(cg.stdlib("flow_ht_count"), {ht}));
     put_i64(cg, writer, count);
-    sessions_->for_each_slot([&](llvm::Value* entry) { write_entry(cg, entry, writer, partitioned_); });
+    sessions_->for_each_slot(
+        [&](llvm::Value* entry) { write_entry(cg, entry, writer, partitioned_); });
   }
 
   void restore(CgContext& cg, llvm::Value* reader) override {
     if (!sessions_) return;
     emit_global_restore(cg, arrival_, reader);
-    count_loop(cg, get_i64(cg, reader), reader, [&](llvm::Value*) { read_entry(cg, reader, nullptr); });
+    count_loop(cg, get_i64(cg, reader), reader,
+               [&](llvm::Value*) { read_entry(cg, reader, nullptr); });
   }
 
   // One partition: the arrival counter (a copy that takes the sessions
   // over counts on from the larger), then each of its entries after a 1,
   // then a 0.
-  void snapshot_partition(CgContext& cg, llvm::Value* part, llvm::Value* writer, llvm::Value* slots) override {
+  void snapshot_partition(CgContext& cg, llvm::Value* part, llvm::Value* writer,
+                          llvm::Value* slots) override {
     if (!sessions_ || !partitioned_) return;
     auto& b = cg.b();
     emit_global_snapshot(cg, arrival_, writer);
@@ -340,7 +348,8 @@ class SessionOp : public Operator {
     b.CreateBr(head);
     b.SetInsertPoint(head);
     llvm::Value* more = b.CreateICmpEQ(get_i64(cg, reader), cg.i64c(1));
-    llvm::Value* ok = b.CreateICmpNE(b.CreateCall(cg.runtime("flow_ckpt_ok"), {reader}), cg.i32c(0));
+    llvm::Value* ok =
+        b.CreateICmpNE(b.CreateCall(cg.runtime("flow_ckpt_ok"), {reader}), cg.i32c(0));
     b.CreateCondBr(b.CreateAnd(more, ok), body, done);
     b.SetInsertPoint(body);
     read_entry(cg, reader, part);
@@ -373,9 +382,10 @@ class SessionOp : public Operator {
       if (k.type == Type::String) {
         b.CreateCall(cg.runtime("flow_ckpt_put_bytes"), {writer, k.v, k.len});
       } else {
-        put_i64(cg, writer, k.type == Type::Float  ? b.CreateBitCast(k.v, cg.i64())
-                            : k.type == Type::Bool ? b.CreateZExt(k.v, cg.i64())
-                                                   : k.v);
+        put_i64(cg, writer,
+                k.type == Type::Float  ? b.CreateBitCast(k.v, cg.i64())
+                : k.type == Type::Bool ? b.CreateZExt(k.v, cg.i64())
+                                       : k.v);
       }
     }
     if (with_partition) put_i64(cg, writer, sessions_->partition(entry));
@@ -396,7 +406,8 @@ class SessionOp : public Operator {
             break;
           }
           case ColumnKind::Distinct:
-            b.CreateCall(cg.runtime("flow_ckpt_put_distinct"), {writer, b.CreateLoad(cg.ptr(), at)});
+            b.CreateCall(cg.runtime("flow_ckpt_put_distinct"),
+                         {writer, b.CreateLoad(cg.ptr(), at)});
             break;
         }
       }
@@ -426,7 +437,8 @@ class SessionOp : public Operator {
     if (partitioned_ && partition == nullptr) partition = get_i64(cg, reader);
     llvm::Value* list = sessions_->field(sessions_->probe(keys, partition).first, list_offset_);
     count_loop(cg, get_i64(cg, reader), reader, [&](llvm::Value*) {
-      llvm::Value* e = b.CreateCall(cg.stdlib("flow_sessions_insert"), {list, size, load_len(cg, list)});
+      llvm::Value* e =
+          b.CreateCall(cg.stdlib("flow_sessions_insert"), {list, size, load_len(cg, list)});
       b.CreateStore(get_i64(cg, reader), start_at(cg, e));
       b.CreateStore(get_i64(cg, reader), last_at(cg, e));
       for (const StateColumn& c : state_->columns()) {
@@ -520,11 +532,12 @@ class SessionOp : public Operator {
     std::vector<Type> result_keys = {Type::Timestamp, Type::Timestamp};  // end, start
     result_keys.insert(result_keys.end(), key_types_.begin(), key_types_.end());
     std::string name = cg.unique("session");
-    sessions_ = std::make_unique<KeyedTable>(cg, name + ".sessions", key_types_, entry_layout_,
-                                             KeyedTable::KeyStorage::Owned,
-                                             KeyedTable::Sharing::PerWorker, Partitioning{partitioned_, stream_});
-    results_ = std::make_unique<KeyedTable>(cg, name + ".results", result_keys, result_layout_,
-                                            KeyedTable::KeyStorage::Arena, KeyedTable::Sharing::PerWorker, Partitioning{partitioned_});
+    sessions_ = std::make_unique<KeyedTable>(
+        cg, name + ".sessions", key_types_, entry_layout_, KeyedTable::KeyStorage::Owned,
+        KeyedTable::Sharing::PerWorker, Partitioning{partitioned_, stream_});
+    results_ = std::make_unique<KeyedTable>(
+        cg, name + ".results", result_keys, result_layout_, KeyedTable::KeyStorage::Arena,
+        KeyedTable::Sharing::PerWorker, Partitioning{partitioned_});
     cg.add_state_table(stream_, sessions_->table_global());  // results_ is empty between batches
     list_offset_ = entry_layout_.add(24);
     result_elem_offset_ = result_layout_.add(8);

@@ -27,8 +27,8 @@
 #include "codegen/agg_state.h"
 #include "codegen/checkpoint.h"
 #include "codegen/keyed_table.h"
-#include "codegen/partial_state.h"
 #include "codegen/operator.h"
+#include "codegen/partial_state.h"
 #include "codegen/time.h"
 
 namespace flowc::codegen {
@@ -50,8 +50,13 @@ llvm::Value* floor_to(CgContext& cg, llvm::Value* t, llvm::Value* s) {
 class WindowOp : public Operator {
  public:
   WindowOp(const plan::AggregateStage& stage, const StageSite& site, Operator* next)
-      : stage_(stage), window_(*stage.window), clock_(site.clock), stream_(site.stream),
-        root_source_(site.root_source), partitioned_(site.partitioned), next_(next) {}
+      : stage_(stage),
+        window_(*stage.window),
+        clock_(site.clock),
+        stream_(site.stream),
+        root_source_(site.root_source),
+        partitioned_(site.partitioned),
+        next_(next) {}
 
   void consume(CgContext& cg, const Row& row) override {
     auto& b = cg.b();
@@ -82,7 +87,9 @@ class WindowOp : public Operator {
     auto [slot, fresh] = panes_->probe(keys);
     if (partitioned_) {  // a new pane starts at the windows fired so far
       llvm::Value* at = panes_->field(slot, pane_fired_offset_);
-      b.CreateStore(b.CreateSelect(fresh, b.CreateLoad(cg.i64(), fired_upto_), b.CreateLoad(cg.i64(), at)), at);
+      b.CreateStore(
+          b.CreateSelect(fresh, b.CreateLoad(cg.i64(), fired_upto_), b.CreateLoad(cg.i64(), at)),
+          at);
     }
     // An arrival number orders first/last across panes; other aggregates
     // need none (and then run on any worker thread: parallel_safe).
@@ -98,7 +105,9 @@ class WindowOp : public Operator {
 
   // Panes per kafka partition stay on one thread: kafka sources are read
   // on the batch-loop thread, and so is every source that shares them.
-  bool parallel_safe() const override { return !partitioned_ && combines_exactly(stage_.aggregates); }
+  bool parallel_safe() const override {
+    return !partitioned_ && combines_exactly(stage_.aggregates);
+  }
   // A worker's panes fold into the pipeline's before the windows fire.
   void merge(CgContext& cg, llvm::Value* worker) override {
     if (panes_) emit_merge_partial(cg, *panes_, *pane_state_, worker);
@@ -133,10 +142,12 @@ class WindowOp : public Operator {
     // Visits the windows (ends e = pane + k*S, k = 1..L/S) of a pane with
     // e > P: unrolled when L/S is known at compile time (always, but for a
     // sliding window of a built program whose L or S is a duration param).
-    auto for_each_window = [&](llvm::Value* pane_slot, const std::function<void(llvm::Value* end)>& body) {
+    auto for_each_window = [&](llvm::Value* pane_slot,
+                               const std::function<void(llvm::Value * end)>& body) {
       llvm::Value* pane = panes_->key(pane_slot, 0).v;
-      llvm::Value* fired = partitioned_ ? b.CreateLoad(cg.i64(), panes_->field(pane_slot, pane_fired_offset_))
-                                        : fired_all;
+      llvm::Value* fired =
+          partitioned_ ? b.CreateLoad(cg.i64(), panes_->field(pane_slot, pane_fired_offset_))
+                       : fired_all;
       auto visit = [&](llvm::Value* e) {
         llvm::BasicBlock* open = llvm::BasicBlock::Create(cg.llvm(), "win.open", cg.fs().fn);
         llvm::BasicBlock* next = llvm::BasicBlock::Create(cg.llvm(), "win.next", cg.fs().fn);
@@ -149,7 +160,8 @@ class WindowOp : public Operator {
       bool tumbling = window_.kind == plan::WindowKind::Tumbling;
       if (tumbling || (cg.constant_duration(window_.size) && cg.constant_duration(window_.slide))) {
         int64_t per_pane = tumbling ? 1 : window_.size.ms / window_.slide.ms;
-        for (int64_t k = 1; k <= per_pane; ++k) visit(b.CreateAdd(pane, b.CreateMul(cg.i64c(k), slide)));
+        for (int64_t k = 1; k <= per_pane; ++k)
+          visit(b.CreateAdd(pane, b.CreateMul(cg.i64c(k), slide)));
         return;
       }
       //   for (e = pane + S; e <= pane + L; e += S) visit(e)
@@ -216,7 +228,8 @@ class WindowOp : public Operator {
       // Pass 2: every pane of those windows.
       panes_->for_each_slot([&](llvm::Value* pane_slot) {
         for_each_window(pane_slot, [&](llvm::Value* e) {
-          llvm::Value* found = windows_->find(window_keys(pane_slot, e), window_partition(pane_slot));
+          llvm::Value* found =
+              windows_->find(window_keys(pane_slot, e), window_partition(pane_slot));
           llvm::BasicBlock* add = llvm::BasicBlock::Create(cg.llvm(), "win.add", cg.fs().fn);
           llvm::BasicBlock* skip = llvm::BasicBlock::Create(cg.llvm(), "win.skip", cg.fs().fn);
           b.CreateCondBr(b.CreateIsNull(found), skip, add);
@@ -266,7 +279,8 @@ class WindowOp : public Operator {
       }
       return cg.b().getFalse();
     }, limit);
-    b.CreateStore(b.CreateSelect(b.CreateICmpSGT(watermark, fired_all), watermark, fired_all), fired_upto_);
+    b.CreateStore(b.CreateSelect(b.CreateICmpSGT(watermark, fired_all), watermark, fired_all),
+                  fired_upto_);
   }
 
   // Between batches the windows table is empty: panes and counters are all.
@@ -286,7 +300,8 @@ class WindowOp : public Operator {
   // One partition's panes, after the arrival counter (first/last order
   // their panes by it: a copy that takes them over counts on from the
   // larger of both). Each pane carries the P of the copy that built it.
-  void snapshot_partition(CgContext& cg, llvm::Value* part, llvm::Value* writer, llvm::Value* slots) override {
+  void snapshot_partition(CgContext& cg, llvm::Value* part, llvm::Value* writer,
+                          llvm::Value* slots) override {
     if (!panes_ || !partitioned_) return;
     emit_global_snapshot(cg, arrival_, writer);
     emit_table_snapshot_partition(cg, *panes_, key_types_, pane_columns(), part, writer, slots);
@@ -321,11 +336,12 @@ class WindowOp : public Operator {
     for (const plan::NamedExpr& k : stage_.keys) key_types_.push_back(k.expr->type);
     std::vector<Type>& key_types = key_types_;
     std::string name = cg.unique("window");
-    panes_ = std::make_unique<KeyedTable>(cg, name + ".panes", key_types, pane_layout_,
-                                          KeyedTable::KeyStorage::Owned,
-                                          KeyedTable::Sharing::PerWorker, Partitioning{partitioned_, stream_, 1});
-    windows_ = std::make_unique<KeyedTable>(cg, name + ".windows", key_types, window_layout_,
-                                            KeyedTable::KeyStorage::Arena, KeyedTable::Sharing::PerWorker, Partitioning{partitioned_});
+    panes_ = std::make_unique<KeyedTable>(
+        cg, name + ".panes", key_types, pane_layout_, KeyedTable::KeyStorage::Owned,
+        KeyedTable::Sharing::PerWorker, Partitioning{partitioned_, stream_, 1});
+    windows_ = std::make_unique<KeyedTable>(
+        cg, name + ".windows", key_types, window_layout_, KeyedTable::KeyStorage::Arena,
+        KeyedTable::Sharing::PerWorker, Partitioning{partitioned_});
     cg.add_state_table(stream_, panes_->table_global());  // windows_ is empty between batches
     // Panes and windows share one layout, so that AggState::combine reads a
     // pane with the window's offsets; `filled` is used by windows only.

@@ -290,7 +290,8 @@ class PipelineBuilder {
     b.CreateStore(cg_.i64c(0), slots);
     for (const std::vector<Operator*>& stream : stage_ops_) {
       for (Operator* op : stream) {
-        op->snapshot_partition(cg_, snapshot_partition_->getArg(1), snapshot_partition_->getArg(2), slots);
+        op->snapshot_partition(cg_, snapshot_partition_->getArg(1), snapshot_partition_->getArg(2),
+                               slots);
         partition_timers_ = partition_timers_ || op->partition_timers();
       }
     }
@@ -298,7 +299,8 @@ class PipelineBuilder {
 
     restore_partition_ = begin("flow_restore_partition", cg_.i32(), true);
     for (const std::vector<Operator*>& stream : stage_ops_) {
-      for (Operator* op : stream) op->restore_partition(cg_, restore_partition_->getArg(1), restore_partition_->getArg(2));
+      for (Operator* op : stream)
+        op->restore_partition(cg_, restore_partition_->getArg(1), restore_partition_->getArg(2));
     }
     b.CreateRet(b.CreateCall(cg_.runtime("flow_ckpt_ok"), {restore_partition_->getArg(2)}));
 
@@ -486,13 +488,19 @@ class PipelineBuilder {
           .set(offsetof(FlowSourceDesc, gen_start), cg_.i64c(s.connector.start))
           .set(offsetof(FlowSourceDesc, gen_step), cg_.i64c(s.connector.step))
           .set(offsetof(FlowSourceDesc, on_error), cg_.i32c(on_error_code(s.on_error)))
-          .set(offsetof(FlowSourceDesc, dead_letter_path), s.dead_letter ? cg_.cstring(s.dead_letter->path) : null)
-          .set(generate ? offsetof(FlowSourceDesc, generate) : offsetof(FlowSourceDesc, process), sources[k])
-          .set(offsetof(FlowSourceDesc, options), options(s.connector, "options." + s.name, configure.source_options, extra))
-          .set(offsetof(FlowSourceDesc, option_count), cg_.i32c(static_cast<int>(s.connector.kafka.size() + extra.size())))
-          .set(offsetof(FlowSourceDesc, partitioned_state), cg_.i32c(partitioned[k] && any_partitioned_ ? 1 : 0))
+          .set(offsetof(FlowSourceDesc, dead_letter_path),
+               s.dead_letter ? cg_.cstring(s.dead_letter->path) : null)
+          .set(generate ? offsetof(FlowSourceDesc, generate) : offsetof(FlowSourceDesc, process),
+               sources[k])
+          .set(offsetof(FlowSourceDesc, options),
+               options(s.connector, "options." + s.name, configure.source_options, extra))
+          .set(offsetof(FlowSourceDesc, option_count),
+               cg_.i32c(static_cast<int>(s.connector.kafka.size() + extra.size())))
+          .set(offsetof(FlowSourceDesc, partitioned_state),
+               cg_.i32c(partitioned[k] && any_partitioned_ ? 1 : 0))
           .set(offsetof(FlowSourceDesc, max_event_time),
-               s.event_time >= 0 ? cg_.worker0_slot(cg_.source_max_times(static_cast<int>(k))) : null)
+               s.event_time >= 0 ? cg_.worker0_slot(cg_.source_max_times(static_cast<int>(k)))
+                                 : null)
           .set(offsetof(FlowSourceDesc, watermark),
                s.event_time >= 0 ? cg_.source_watermark(static_cast<int>(k)) : null)
           .set(offsetof(FlowSourceDesc, parallel), cg_.i32c(source_parallel(k) ? 1 : 0));
@@ -573,19 +581,24 @@ class PipelineBuilder {
         .set(offsetof(FlowPipeline, sinks), or_null(sink_array))
         .set(offsetof(FlowPipeline, sink_count), cg_.i32c(static_cast<int>(p_.sinks.size())))
         .set(offsetof(FlowPipeline, end_batch), end_batch)
-        .set(offsetof(FlowPipeline, fingerprint), cg_.i64c(static_cast<int64_t>(plan_text_fingerprint(plan_text))))
+        .set(offsetof(FlowPipeline, fingerprint),
+             cg_.i64c(static_cast<int64_t>(plan_text_fingerprint(plan_text))))
         .set(offsetof(FlowPipeline, snapshot), snapshot)
         .set(offsetof(FlowPipeline, restore), restore)
-        .set(offsetof(FlowPipeline, checkpoint_dir), p_.checkpoint ? cg_.cstring(p_.checkpoint->dir) : null)
+        .set(offsetof(FlowPipeline, checkpoint_dir),
+             p_.checkpoint ? cg_.cstring(p_.checkpoint->dir) : null)
         .set(offsetof(FlowPipeline, checkpoint_every_ms),
              cg_.i64c(p_.checkpoint && p_.checkpoint->every ? p_.checkpoint->every->ms : 0))
         .set(offsetof(FlowPipeline, plan_text), cg_.cstring(plan_text))
-        .set(offsetof(FlowPipeline, configure), configure_fn ? static_cast<llvm::Constant*>(configure_fn) : null)
-        .set(offsetof(FlowPipeline, streams), or_null(global_array(cg_.ptr(), stream_names, "streams")))
+        .set(offsetof(FlowPipeline, configure),
+             configure_fn ? static_cast<llvm::Constant*>(configure_fn) : null)
+        .set(offsetof(FlowPipeline, streams),
+             or_null(global_array(cg_.ptr(), stream_names, "streams")))
         .set(offsetof(FlowPipeline, stream_count), cg_.i32c(static_cast<int>(stream_names.size())))
         .set(offsetof(FlowPipeline, state_tables),
              or_null(global_array(cg_.abi_type("FlowStateTable"), state_tables, "state_tables")))
-        .set(offsetof(FlowPipeline, state_table_count), cg_.i32c(static_cast<int>(state_tables.size())))
+        .set(offsetof(FlowPipeline, state_table_count),
+             cg_.i32c(static_cast<int>(state_tables.size())))
         .set(offsetof(FlowPipeline, snapshot_partition), or_null_fn(snapshot_partition_))
         .set(offsetof(FlowPipeline, restore_partition), or_null_fn(restore_partition_))
         .set(offsetof(FlowPipeline, drop_partition), or_null_fn(drop_partition_))

@@ -28,6 +28,7 @@ struct ConnectorSpec {
 };
 
 const std::vector<ConnectorSpec>& connector_specs() {
+  // clang-format off: a table, one connector a row
   static const std::vector<ConnectorSpec> specs = {
       {"file", plan::ConnectorKind::File, true, true, true,
        {{"path", Type::String, true}, {"follow", Type::Bool}}},
@@ -43,6 +44,7 @@ const std::vector<ConnectorSpec>& connector_specs() {
         {"group", Type::String}, {"start", Type::String}, {"stop_at_end", Type::Bool},
         {"exactly_once", Type::Bool}, {"changelog", Type::String}}},
   };
+  // clang-format on
   return specs;
 }
 
