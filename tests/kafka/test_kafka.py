@@ -29,6 +29,7 @@ import argparse
 import collections
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -573,7 +574,7 @@ class KeyedStateTests(KafkaTest):
     with them through the changelog topic. The expected count of every
     message is computed here from the messages produced: the n-th message
     of a user (in its partition's order) has count n."""
-    topics = (("clicks", 6),)
+    topics = (("clicks", 6), ("mixed", 2))
     USERS = 23
     CHUNK = 480
 
@@ -689,6 +690,35 @@ sink counts to file(out)
         # commit point: rows may repeat, but every count is right.
         err_a, err_b = self.scenario(lambda p: p.kill())
         self.check_rows(3 * self.CHUNK, False, f"first:\n{err_a}\nsecond:\n{err_b}")
+
+
+    def test_key_from_two_partitions_is_reported_once(self):
+        # "mixed" is not partitioned by user: u1 and u2 both arrive in
+        # partitions 0 and 1. The run warns once, naming one such key and
+        # both its partitions, and keeps its state in the changelog it was
+        # given instead of the default name.
+        flow = self.write_flow("mixed.flow", f"""
+source clicks = kafka(brokers: "{self.b}", topic: "mixed", group: "g-mixed", start: "earliest",
+                      stop_at_end: true, changelog: "mixed-state", {SESSION})
+  format json schema {{ id: int, user: string }}
+stream counts = clicks | group by user | aggregate n = count()
+sink counts to file("out.jsonl")
+""")
+        for part, ids in ((0, (0, 1)), (1, (2, 3))):
+            kcat_produce(self.b, "mixed", [json_row(id=i, user=f"u{1 + i % 2}") for i in ids],
+                         partition=part)
+        err = self.run_flow(flow).stderr
+        warnings = [l for l in err.splitlines() if "warning" in l]
+        self.assertEqual(len(warnings), 1, err)
+        m = re.search(r"stream 'counts': key \"(u1|u2)\" arrived from partitions mixed/([01]) "
+                      r"and mixed/([01])", warnings[0])
+        self.assertIsNotNone(m, warnings[0])
+        self.assertNotEqual(m.group(2), m.group(3), warnings[0])
+        # A row per partition the key came from: 1 each, not 2.
+        self.assertEqual(collections.Counter(lines_of(self.path("out.jsonl"))),
+                         collections.Counter([json_row(user="u1", n=1)] * 2 +
+                                             [json_row(user="u2", n=1)] * 2))
+        self.assertEqual(set(kcat_keys(self.b, "mixed-state")), {"mixed/0", "mixed/1"})
 
 
 class WatermarkTests(KafkaTest):
