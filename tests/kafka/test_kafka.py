@@ -581,13 +581,16 @@ class KeyedStateTests(KafkaTest):
     def flow(self):
         return self.write_flow("counts.flow", f"""
 param out: string = "a.jsonl"
+param totals: string = "a-totals.jsonl"
 source clicks = kafka(brokers: "{self.b}", topic: "clicks", group: "g-counts", start: "earliest",
                       {SESSION})
   format json schema {{ id: int, user: string }}
 stream counts = clicks
   | group by user
   | update n: int = 0 {{ n += 1 }} emit each
+stream per_user = clicks | group by user | aggregate n = count()
 sink counts to file(out)
+sink per_user to file(totals)
 """)
 
     def user(self, i):
@@ -618,7 +621,9 @@ sink counts to file(out)
             time.sleep(0.2)
 
     def start(self, program, out):
-        return subprocess.Popen([program, "--batch", "200ms", "--param", f"out={out}"], cwd=self.dir,
+        totals = out.replace(".jsonl", "-totals.jsonl")
+        return subprocess.Popen([program, "--batch", "200ms", "--param", f"out={out}",
+                                 "--param", f"totals={totals}"], cwd=self.dir,
                                 stderr=subprocess.PIPE, text=True)
 
     def scenario(self, stop_first):
@@ -677,6 +682,17 @@ sink counts to file(out)
         if exact:
             self.assertEqual(collections.Counter(a + b), collections.Counter(want.values()),
                              f"rows repeated\n{logs}")
+        # The running aggregate's rows (one per user and batch): each copy's
+        # rise, the last is the total, and without a crash no count comes twice.
+        _, ta = self.rows("a-totals.jsonl")
+        _, tb = self.rows("b-totals.jsonl")
+        for user, n in final.items():
+            for name, ns in (("first", ta.get(user, [])), ("second", tb.get(user, []))):
+                self.assertEqual(ns, sorted(set(ns)), f"{user}'s totals in the {name} copy: {ns}")
+            both = ta.get(user, []) + tb.get(user, [])
+            self.assertEqual(max(both), n, user)
+            if exact:
+                self.assertEqual(len(both), len(set(both)), f"{user}'s totals restarted: {both}")
 
     def test_counts_follow_partitions_when_copies_join_and_stop(self):
         err_a, err_b = self.scenario(lambda p: p.send_signal(signal.SIGTERM))
