@@ -1,5 +1,5 @@
 // runtime/kafka_changelog.h — keyed state that moves with its Kafka
-// partitions (docs/kafka.md "Keyed state and rebalances").
+// partitions (docs/scale-out.md).
 //
 // Keyed state fed by a kafka source is kept per source partition (a hidden
 // key: compiler/plan/partitioning.h, runtime/abi.h), and the generated

@@ -1,6 +1,5 @@
 // compiler/plan/partitioning.h — which keyed state follows the partitions
-// of a Kafka source (README "Kafka", docs/kafka.md "Keyed state and
-// rebalances").
+// of a Kafka source (docs/scale-out.md).
 //
 // When copies of a pipeline share a consumer group, Kafka moves partitions
 // between them; keyed state moves with them. A stage's state is kept per

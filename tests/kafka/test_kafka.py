@@ -567,9 +567,9 @@ sink r to kafka(brokers: "{self.b}", topic: "faultout") key id
 
 
 class KeyedStateTests(KafkaTest):
-    """Keyed state moves with its partitions (docs/kafka.md "Keyed state and
-    rebalances"): two copies of a built program in one group count messages
-    per user with `update ... emit each`; partitions move from the first to
+    """Keyed state moves with its partitions (docs/scale-out.md): two copies
+    of a built program in one group count messages per user with `update
+    ... emit each` and a running aggregate; partitions move from the first to
     the second when it joins and when the first stops, and their state goes
     with them through the changelog topic. The expected count of every
     message is computed here from the messages produced: the n-th message
@@ -622,7 +622,9 @@ sink per_user to file(totals)
 
     def start(self, program, out):
         totals = out.replace(".jsonl", "-totals.jsonl")
-        return subprocess.Popen([program, "--batch", "200ms", "--param", f"out={out}",
+        # Two threads: the state per partition stays on the thread that reads
+        # Kafka (docs/threads.md), whatever --threads says.
+        return subprocess.Popen([program, "--batch", "200ms", "--threads", "2", "--param", f"out={out}",
                                  "--param", f"totals={totals}"], cwd=self.dir,
                                 stderr=subprocess.PIPE, text=True)
 
@@ -735,6 +737,102 @@ sink counts to file("out.jsonl")
                          collections.Counter([json_row(user="u1", n=1)] * 2 +
                                              [json_row(user="u2", n=1)] * 2))
         self.assertEqual(set(kcat_keys(self.b, "mixed-state")), {"mixed/0", "mixed/1"})
+
+
+class WindowStateTests(KafkaTest):
+    """Windows and session windows per partition move too (docs/scale-out.md):
+    a first copy reads half the messages, fires the windows its watermark
+    passes and stops with SIGTERM (open windows stay open); a second copy
+    takes every partition over, restores the open panes and sessions from
+    the changelog, reads the rest and ends (stop_at_end), which fires them.
+    Together they emit every window once, with every message counted,
+    computed here from the messages."""
+    topics = (("win", 4),)
+    USERS = 8
+    BASE = 1767225600000  # 2026-01-01T00:00:00Z
+
+    def at(self, i):
+        # 1 s apart, with a 70 s pause after every 100 messages: sessions
+        # (30 s gap) end there; a user's messages are 8 s apart otherwise.
+        return self.BASE + i * 1000 + (i // 100) * 70000
+
+    def text(self, ms):
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
+
+    def produce(self, ids):
+        users = [f"u{i % self.USERS}" for i in ids]
+        kcat_produce(self.b, "win", [json_row(id=i, user=u, at=self.text(self.at(i)))
+                                     for i, u in zip(ids, users)], keys=users)
+
+    def expected(self, total):
+        per_minute, times = collections.Counter(), collections.defaultdict(list)
+        for i in range(total):
+            user, t = f"u{i % self.USERS}", self.at(i)
+            per_minute[(t // 60000 * 60000, user)] += 1
+            times[user].append(t)
+        minutes = [json_row(window_start=self.text(m), window_end=self.text(m + 60000), user=u, n=n)
+                   for (m, u), n in per_minute.items()]
+        sessions = []
+        for user, ts in times.items():
+            start = last = ts[0]
+            n = 1
+            for t in ts[1:] + [None]:
+                if t is not None and t - last < 30000:
+                    last, n = t, n + 1
+                    continue
+                sessions.append(json_row(window_start=self.text(start), window_end=self.text(last + 30000),
+                                         user=user, n=n))
+                if t is not None:
+                    start = last = t
+                    n = 1
+        return collections.Counter(minutes), collections.Counter(sessions)
+
+    def test_open_windows_and_sessions_move_to_the_next_copy(self):
+        flow = self.write_flow("win.flow", f"""
+param minutes: string = "minutes-a.jsonl"
+param sessions: string = "sessions-a.jsonl"
+param seen: string = "seen-a.jsonl"
+param stop: bool = false
+source ev = kafka(brokers: "{self.b}", topic: "win", group: "g-win", start: "earliest",
+                  stop_at_end: stop, {SESSION})
+  format json schema {{ id: int, user: string, at: timestamp }}
+  event_time at watermark 0s
+stream per_minute = ev | window tumbling 1m | group by user | aggregate n = count()
+stream visits = ev | window session 30s | group by user | aggregate n = count()
+stream ids = ev | select id
+sink per_minute to file(minutes)
+sink visits to file(sessions)
+sink ids to file(seen)
+""")
+        program = self.build(flow, "win")
+        self.produce(range(0, 250))
+        a = subprocess.Popen([program, "--batch", "200ms"], cwd=self.dir,
+                             stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.time() + 90
+            while len(lines_of(self.path("seen-a.jsonl"))) < 250:
+                self.assertIsNone(a.poll(), "the first copy stopped")
+                self.assertLess(time.time(), deadline, "the first copy never read every message")
+                time.sleep(0.2)
+            time.sleep(0.5)
+        finally:
+            a.send_signal(signal.SIGTERM)
+            err_a = a.communicate(timeout=60)[1]
+        self.assertEqual(a.returncode, 0, err_a)
+        self.produce(range(250, 500))
+        b = self.run_flowc([program, "--batch", "200ms", "--param", "stop=true",
+                            "--param", "minutes=minutes-b.jsonl", "--param", "sessions=sessions-b.jsonl",
+                            "--param", "seen=seen-b.jsonl"])
+        minutes, sessions = self.expected(500)
+        got_minutes = collections.Counter(lines_of(self.path("minutes-a.jsonl")) +
+                                          lines_of(self.path("minutes-b.jsonl")))
+        got_sessions = collections.Counter(lines_of(self.path("sessions-a.jsonl")) +
+                                           lines_of(self.path("sessions-b.jsonl")))
+        logs = f"first:\n{err_a}\nsecond:\n{b.stderr}"
+        self.assertTrue(lines_of(self.path("minutes-a.jsonl")), "the first copy fired no window")
+        self.assertTrue(lines_of(self.path("sessions-b.jsonl")), "the second copy closed no session")
+        self.assertEqual(got_minutes, minutes, logs)
+        self.assertEqual(got_sessions, sessions, logs)
 
 
 class WatermarkTests(KafkaTest):
@@ -915,7 +1013,7 @@ def main():
         return 1
     suite = unittest.TestSuite()
     for case in (SourceTests, ScaleOutTests, SinkTests, ExampleTests, FaultTests, WatermarkTests,
-                 CheckpointTests, KeyedStateTests):
+                 CheckpointTests, KeyedStateTests, WindowStateTests):
         for t in unittest.defaultTestLoader.loadTestsFromTestCase(case):
             if args.pattern is None or args.pattern in t.id():
                 suite.addTest(t)
