@@ -148,7 +148,6 @@ class TextSource final : public Source {
       if (n > 0 || did_read) break;
       did_read = true;
       std::string error;
-      ctx->settle();  // morsels point into the buffer this read may move
       switch (input_->read_into(&splitter_, &error)) {
         case ByteInput::Read::kData:
           progressed = true;
@@ -184,7 +183,6 @@ class TextSource final : public Source {
     if (rotating_ || header_pending_ || !splitter_.only_blank_left()) return false;
     if (!splitter_.finished()) {
       std::string error;
-      ctx->settle();  // morsels point into the buffer this read may move
       if (input_->read_into(&splitter_, &error) != ByteInput::Read::kEof) return false;
       splitter_.finish();
     }

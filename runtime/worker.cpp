@@ -2,8 +2,10 @@
 // (worker.h).
 #include "worker.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 
 #include "context.h"
 #include "flow_stdlib.h"
@@ -16,6 +18,9 @@ namespace flowrt {
 namespace {
 
 thread_local Worker* t_worker = nullptr;
+
+// Morsels queued per thread before the submitting thread runs one itself.
+constexpr size_t kQueuedPerThread = 2;
 
 int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -54,13 +59,41 @@ Workers::~Workers() {
 void Workers::submit_records(Source* source, const FlowRecord* records, int64_t n) {
   Task task;
   task.source = source;
-  task.records.assign(records, records + n);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    task.seq = submitted_++;
-    queue_.push_back(std::move(task));
+    if (!spare_bytes_.empty()) {
+      task.bytes = std::move(spare_bytes_.back());
+      spare_bytes_.pop_back();
+    }
   }
-  work_cv_.notify_one();
+  task.records.assign(records, records + n);
+  // Records lie one after another in the source's buffer: one copy of
+  // their span, the views moved by its offset. Otherwise one by one.
+  const char* lo = n > 0 ? records[0].ptr : nullptr;
+  const char* hi = lo;
+  size_t total = 0;
+  bool ascending = true;
+  for (int64_t i = 0; i < n; ++i) {
+    const FlowRecord& r = records[i];
+    ascending = ascending && r.ptr >= hi;
+    hi = std::max(hi, r.ptr + r.len);
+    total += static_cast<size_t>(r.len);
+  }
+  const size_t span = static_cast<size_t>(hi - lo);
+  if (ascending && span <= 2 * total + 4096) {
+    if (task.bytes.size() < span) task.bytes.resize(span);
+    if (span > 0) std::memcpy(task.bytes.data(), lo, span);
+    for (FlowRecord& r : task.records) r.ptr = task.bytes.data() + (r.ptr - lo);
+  } else {
+    if (task.bytes.size() < total) task.bytes.resize(total);
+    char* at = task.bytes.data();
+    for (FlowRecord& r : task.records) {
+      if (r.len > 0) std::memcpy(at, r.ptr, static_cast<size_t>(r.len));
+      r.ptr = at;
+      at += r.len;
+    }
+  }
+  enqueue(std::move(task));
 }
 
 void Workers::submit_values(Source* source, int64_t first, int64_t n) {
@@ -68,12 +101,27 @@ void Workers::submit_values(Source* source, int64_t first, int64_t n) {
   task.source = source;
   task.first = first;
   task.count = n;
+  enqueue(std::move(task));
+}
+
+void Workers::enqueue(Task task) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     task.seq = submitted_++;
     queue_.push_back(std::move(task));
   }
   work_cv_.notify_one();
+  // Enough queued to keep every thread busy: this thread takes a share too
+  // (and the reading waits that long), so that queued input stays bounded.
+  for (;;) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (queue_.size() <= kQueuedPerThread * workers_.size()) break;
+    Task oldest = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    run(*workers_[0], oldest);
+  }
+  commit_ready();  // rows held back stay few
 }
 
 void Workers::pool_loop(Worker* w) {
@@ -116,6 +164,9 @@ void Workers::run(Worker& w, Task& task) {
   w.busy_ns += steady_ns() - start;
   std::lock_guard<std::mutex> lock(mu_);
   done_.emplace(out->seq, std::move(out));
+  if (!task.bytes.empty() && spare_bytes_.size() < kQueuedPerThread * workers_.size() + 2) {
+    spare_bytes_.push_back(std::move(task.bytes));
+  }
 }
 
 void Workers::drain() {

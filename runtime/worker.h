@@ -88,7 +88,10 @@ class Workers {
   int32_t threads() const { return static_cast<int32_t>(workers_.size()); }
   bool parallel() const { return workers_.size() > 1; }
 
-  // A morsel of a parallel source: copied records, run by any worker.
+  // A morsel of a parallel source: its records and their bytes copied (the
+  // source may reuse its buffer at once: reads never wait for workers),
+  // run by any worker. With enough morsels queued, the caller runs the
+  // oldest itself; the finished prefix is committed on the way.
   void submit_records(Source* source, const FlowRecord* records, int64_t n);
   // A morsel of generate(): the values [first, first + n).
   void submit_values(Source* source, int64_t first, int64_t n);
@@ -121,9 +124,11 @@ class Workers {
   struct Task {
     int64_t seq = 0;
     Source* source = nullptr;
-    std::vector<FlowRecord> records;  // a text morsel
+    std::vector<FlowRecord> records;  // a text morsel, pointing into `bytes`
+    std::vector<char> bytes;          // recycled through spare_bytes_
     int64_t first = 0, count = 0;     // a generate() morsel
   };
+  void enqueue(Task task);
   void pool_loop(Worker* w);
   void run(Worker& w, Task& task);
   void commit_ready();
@@ -135,6 +140,7 @@ class Workers {
   std::mutex mu_;
   std::condition_variable work_cv_, done_cv_;
   std::deque<Task> queue_;
+  std::vector<std::vector<char>> spare_bytes_;  // of finished text morsels
   std::map<int64_t, std::unique_ptr<MorselOutput>> done_;  // by seq
   int64_t submitted_ = 0;   // next seq
   int64_t committed_ = 0;   // morsels committed

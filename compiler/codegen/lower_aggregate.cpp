@@ -43,11 +43,6 @@ class AggregateOp : public Operator {
 
   void check(CgContext& cg, const Row& row) override { check_keys_and_args(cg, stage_, row); }
 
-  // State per kafka partition stays on one thread: kafka sources are read
-  // on the batch-loop thread, and so is every source that shares it.
-  bool parallel_safe() const override {
-    return !partitioned_ && combines_exactly(stage_.aggregates);
-  }
   void merge(CgContext& cg, llvm::Value* worker) override {
     if (table_) emit_merge_partial(cg, *table_, *state_, worker);
   }

@@ -42,7 +42,6 @@ class BatchWindowOp : public Operator {
 
   void check(CgContext& cg, const Row& row) override { check_keys_and_args(cg, stage_, row); }
 
-  bool parallel_safe() const override { return combines_exactly(stage_.aggregates); }
   void merge(CgContext& cg, llvm::Value* worker) override {
     if (groups_) emit_merge_partial(cg, *groups_, *state_, worker);
   }

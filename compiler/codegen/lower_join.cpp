@@ -39,8 +39,6 @@ class JoinOp : public Operator {
     probe(cg, row, [&](const Row& out) { next_->check(cg, out); });
   }
 
-  // A table is read-only once loaded.
-  bool parallel_safe() const override { return next_->parallel_safe(); }
 
  private:
   template <typename Next>

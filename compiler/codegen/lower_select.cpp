@@ -25,7 +25,6 @@ class SelectOp : public Operator {
     next_->check(cg, out);
   }
 
-  bool parallel_safe() const override { return next_->parallel_safe(); }
 
  private:
   const plan::SelectStage& stage_;

@@ -19,7 +19,6 @@ class WhereOp : public Operator {
     filter(cg, row, [&] { next_->check(cg, row); });
   }
 
-  bool parallel_safe() const override { return next_->parallel_safe(); }
 
  private:
   template <typename Next>

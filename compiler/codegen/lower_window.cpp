@@ -92,9 +92,9 @@ class WindowOp : public Operator {
           at);
     }
     // An arrival number orders first/last across panes; other aggregates
-    // need none (and then run on any worker thread: parallel_safe).
+    // need none (and then run on any worker thread: plan/threads.h).
     llvm::Value* arrival = cg.i64c(0);
-    if (!combines_exactly(stage_.aggregates)) {
+    if (!plan::combines_exactly(stage_.aggregates)) {
       arrival = b.CreateLoad(cg.i64(), arrival_);
       b.CreateStore(b.CreateAdd(arrival, cg.i64c(1)), arrival_);
     }
@@ -103,11 +103,6 @@ class WindowOp : public Operator {
     b.SetInsertPoint(done);
   }
 
-  // Panes per kafka partition stay on one thread: kafka sources are read
-  // on the batch-loop thread, and so is every source that shares them.
-  bool parallel_safe() const override {
-    return !partitioned_ && combines_exactly(stage_.aggregates);
-  }
   // A worker's panes fold into the pipeline's before the windows fire.
   void merge(CgContext& cg, llvm::Value* worker) override {
     if (panes_) emit_merge_partial(cg, *panes_, *pane_state_, worker);

@@ -15,6 +15,7 @@
 #include "codegen/scan.h"
 #include "plan/explain.h"
 #include "plan/partitioning.h"
+#include "plan/threads.h"
 #include "support/overloaded.h"
 
 namespace flowc::codegen {
@@ -191,12 +192,8 @@ class PipelineBuilder {
   //   }
   // flow_restore reads the same values back in the same order.
   // Whether source `k`'s records may run on any worker thread (--threads,
-  // runtime/worker.h): every operator they reach in the fused loop is
-  // parallel-safe. Kafka sources track event time per partition through
-  // their descriptor: one thread.
-  bool source_parallel(size_t k) const {
-    return p_.sources[k].connector.kind != plan::ConnectorKind::Kafka && source_outputs_[k]->parallel_safe();
-  }
+  // runtime/worker.h), as plan/threads.h decides.
+  bool source_parallel(size_t k) const { return plan::source_threads(p_, static_cast<int>(k)).parallel; }
 
   //   void flow_merge(FlowContext* ctx, int32_t worker) {
   //     source.max_time[0] = max(source.max_time[0], source.max_time[worker]); ...[worker] = INT64_MIN

@@ -5,6 +5,7 @@
 
 #include "plan/functions.h"
 #include "plan/partitioning.h"
+#include "plan/threads.h"
 
 namespace flowc::plan {
 
@@ -297,6 +298,8 @@ void explain(const Pipeline& p, std::ostream& out) {
       out << "  processing time\n";
     }
     out << "  on_error " << on_error_text(s) << "\n";
+    SourceThreads threads = source_threads(p, static_cast<int>(&s - p.sources.data()));
+    out << "  threads: " << (threads.parallel ? "every" : "one (" + threads.why + ")") << "\n";
     if (partitioned[static_cast<size_t>(&s - p.sources.data())]) {
       // A param's name, never its value: the plan text is the checkpoint's
       // fingerprint, which --param may not change.

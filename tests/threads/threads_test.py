@@ -138,6 +138,29 @@ def run_case(res, name, argv_for, flow_text, input_path, args, root):
                       f"{k}: {base.get(k, b'')[:300]!r} vs {files.get(k, b'')[:300]!r}" for k in diff[:2]))
 
 
+def check_thread_counts(res, flowc, root, input_path):
+    """explain's `threads:` line per source, and the threads the summary
+    says ran: four for a pipeline whose every source may use them, one
+    when order-dependent state holds every source to one thread."""
+    cases = [("parallel", PARALLEL, ["threads: every"], 4),
+             ("one_thread", ONE_THREAD, ["threads: one (update in stream 'balances')"], 1)]
+    for name, text, want, threads in cases:
+        path = os.path.join(root, name + "_count.flow")
+        with open(path, "w") as f:
+            f.write(text)
+        e = subprocess.run([flowc, "explain", path], capture_output=True, text=True, timeout=TIMEOUT)
+        got = [l.strip() for l in e.stdout.splitlines() if l.strip().startswith("threads:")]
+        res.check(got == want, f"{name}: explain says {want}", f"got {got}")
+        with tempfile.TemporaryDirectory(dir=root) as d:
+            shutil.copy(input_path, os.path.join(d, "events.csv"))
+            os.makedirs(os.path.join(d, "out"))
+            r = subprocess.run([flowc, "run", path, "--threads", "4"], cwd=d, capture_output=True,
+                               text=True, timeout=TIMEOUT)
+        ran = re.search(r" s \((\d+) threads?: busy", r.stderr)
+        res.check(ran is not None and int(ran.group(1)) == threads,
+                  f"{name}: --threads 4 runs on {threads}", r.stderr[-300:])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--flowc", required=True)
@@ -168,6 +191,7 @@ def main():
         run_case(res, "one_thread", argv_for, ONE_THREAD, input_path, common + ["--checkpoint", "ck"],
                  root)
         run_case(res, "generate", argv_for, GENERATE, None, ["--max-batch-records", "1000000"], root)
+        check_thread_counts(res, flowc, root, input_path)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     print(f"{res.passed} passed, {res.failed} failed")

@@ -1,0 +1,35 @@
+// compiler/plan/threads.h — which sources' records may run on every worker
+// thread (--threads, LANGUAGE.md 13), decided once: `explain` prints it and
+// codegen follows it.
+//
+// A source's records run on any worker thread when every stage they reach
+// in the fused loop either keeps no state (where, select, explode, joins
+// with tables, sinks) or keeps state that combines exactly in any order
+// (aggregates of count, int sums and averages, min, max, count_distinct:
+// each thread keeps a partial state, merged at the batch end). What an
+// aggregate emits is emitted at the batch end, on one thread: the walk
+// stops there. Otherwise the source runs on one thread, in arrival order —
+// as does every source whose records reach keyed state kept per kafka
+// partition (plan/partitioning.h), which moves at rebalances.
+#pragma once
+
+#include <string>
+
+#include "plan/plan.h"
+
+namespace flowc::plan {
+
+struct SourceThreads {
+  bool parallel = true;
+  std::string why;  // when not: "update in stream 'balances'"
+};
+
+SourceThreads source_threads(const Pipeline& p, int source);
+
+// Whether partial states of these aggregates, folded in any order, give
+// exactly what one thread gives. A float sum's rounding depends on its
+// order, and first/last on arrival across threads.
+bool combines_exactly(const Aggregate& aggregate);
+bool combines_exactly(const std::vector<Aggregate>& aggregates);
+
+}  // namespace flowc::plan
