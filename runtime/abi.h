@@ -141,6 +141,11 @@ typedef struct FlowSourceDesc {
   // With `event_time`: the source's watermark (a global of the generated
   // module that end_batch advances; metrics read it). NULL without.
   const int64_t* watermark;
+  // Kafka: 1 when keyed state downstream is kept per partition of this
+  // source (FlowPipeline.snapshot_partition): the source then keeps it in
+  // its changelog topic (option "changelog") and moves it with the
+  // partitions (runtime/kafka_changelog.h).
+  int32_t partitioned_state;
   // 1 when the source's morsels may run on any worker thread (--threads):
   // every stateful operator its records reach combines exactly (codegen
   // decides; runtime/worker.h). 0: the batch-loop thread runs them, in order.
@@ -188,6 +193,21 @@ typedef int32_t (*FlowRestoreFn)(FlowContext* ctx, FlowCkptReader* r);
 // stream it belongs to, for the state-keys metric (LANGUAGE.md 13): `table`
 // is the generated global that holds the table (a stdlib FlowHashTable*,
 // NULL until its first key).
+// Keyed state per kafka partition (compiler/plan/partitioning.h): a table
+// whose rows can come from a kafka source keeps, next to its `group by`
+// keys, a hidden key: the id of the source partition the row came from,
+// (source index << FLOW_PARTITION_SOURCE_SHIFT) | partition (FlowRecord
+// .offset of a kafka record); FLOW_NO_PARTITION for rows of other sources.
+// These functions write, read back and drop the state of ONE partition
+// id, every such table in stream order, for the changelog
+// (runtime/kafka_changelog.h). snapshot_partition returns how many keys
+// (slots) it wrote; restore_partition returns 0 when the bytes do not read
+// back (the partition's state must have been dropped before).
+enum { FLOW_PARTITION_SOURCE_SHIFT = 48, FLOW_NO_PARTITION = -1 };
+typedef int64_t (*FlowPartitionSnapshotFn)(FlowContext* ctx, int64_t partition, FlowCkptWriter* w);
+typedef int32_t (*FlowPartitionRestoreFn)(FlowContext* ctx, int64_t partition, FlowCkptReader* r);
+typedef void (*FlowPartitionDropFn)(FlowContext* ctx, int64_t partition);
+
 typedef struct FlowStateTable {
   int32_t stream;  // index into FlowPipeline.streams
   void* const* table;
@@ -233,6 +253,15 @@ typedef struct FlowPipeline {
   int32_t stream_count;
   const FlowStateTable* state_tables;
   int32_t state_table_count;
+  // Keyed state per kafka partition (above); null when no table has it.
+  FlowPartitionSnapshotFn snapshot_partition;
+  FlowPartitionRestoreFn restore_partition;
+  FlowPartitionDropFn drop_partition;
+  // 1 when such state also changes at batch ends without records of its
+  // partition (windows fire, sessions close, `expire after` removes keys):
+  // a partition whose state is not empty is then written to the changelog
+  // at every commit point, not only when it read records.
+  int32_t partition_timers;
   // --threads (runtime/worker.h): folds the thread-local state of worker
   // `worker` (1 .. threads-1) — partial tables, event-time maxima — into
   // worker 0's, and empties it. Called at each batch's end, after every
@@ -315,6 +344,13 @@ void flow_set_watermark(FlowContext* ctx, int64_t watermark);
 // 13 "Union").
 int32_t flow_source_ended(FlowContext* ctx, int32_t source);
 
+// A key of keyed state per kafka partition (above) arrived from a second
+// partition: the topic is not partitioned by the `group by` keys, so the
+// key's state is split between partitions (and copies). `key` is the text
+// of the key values ("u3", or "u3, 7"); `first` and `second` partition
+// ids. The runtime warns once per stream and run.
+void flow_key_in_two_partitions(FlowContext* ctx, int32_t stream, const char* key, int64_t key_len,
+                                int64_t first, int64_t second);
 // The calling thread's worker, 0 .. FLOW_MAX_WORKERS-1 (--threads): the
 // slot of the thread-local state it updates. 0 on the batch-loop thread
 // and in end_batch, snapshot, restore and configure.

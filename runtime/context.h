@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -158,6 +159,7 @@ struct FlowContext {
   flowrt::Checkpointer* checkpoint = nullptr;  // with a checkpoint directory
   flowrt::Metrics* metrics = nullptr;          // with --metrics (metrics.h)
   int64_t next_batch = 0;     // the first batch's number (a resumed run: later)
+  std::set<int32_t> warned_split_keys;  // streams flow_key_in_two_partitions warned about
 
   // The first runtime failure wins. On a worker thread running a morsel it
   // is kept by the worker and becomes the run's at the next drain.

@@ -22,6 +22,7 @@ KafkaOptions parse_kafka_options(const char* const* options, int32_t pairs) {
     else if (name == "start") o.start = value;
     else if (name == "stop_at_end") o.stop_at_end = value == "true";
     else if (name == "exactly_once") o.exactly_once = value == "true";
+    else if (name == "changelog") o.changelog = value;
     else if (name.find('.') != std::string::npos) o.properties.emplace_back(name, value);
   }
   return o;

@@ -52,6 +52,7 @@ struct KafkaOptions {
   std::string start = "latest";  // Kafka's own default for auto.offset.reset
   bool stop_at_end = false;
   bool exactly_once = false;
+  std::string changelog;  // sources: the topic keyed state is kept in (kafka_changelog.h)
   std::vector<std::pair<std::string, std::string>> properties;  // dotted names
 };
 

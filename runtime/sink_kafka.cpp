@@ -71,6 +71,10 @@ class KafkaSink final : public Sink, public KafkaClient, public Transaction {
                     rd_kafka_send_offsets_to_transaction(rk_, offsets, group, kTxnTimeoutMs));
   }
 
+  // A changelog's message (kafka_changelog.h), in the transaction.
+  bool add_kafka_message(FlowContext* ctx, const std::string& topic, int32_t partition,
+                         std::string_view key, const std::string* value) override;
+
   bool commit(FlowContext* ctx) override;
 
   // Buffered and still queued rows are dropped; a transaction is aborted.
@@ -206,6 +210,30 @@ bool KafkaSink::drain(FlowContext* ctx) {
   rows.clear();
   rd_kafka_poll(rk_, 0);
   return true;
+}
+
+bool KafkaSink::add_kafka_message(FlowContext* ctx, const std::string& topic, int32_t partition,
+                                  std::string_view key, const std::string* value) {
+  if (!in_transaction_) {
+    ctx->internal_error("kafka sink of '" + name() +
+                        "': a changelog message outside a transaction");
+    return false;
+  }
+  for (;;) {
+    void* v = value ? const_cast<char*>(value->data()) : nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        rk_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key.data(), key.size()),
+        RD_KAFKA_V_VALUE(v, value ? value->size() : 0), RD_KAFKA_V_OPAQUE(nullptr), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return true;
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      rd_kafka_poll(rk_, 50);
+      continue;
+    }
+    ctx->set_error("kafka sink of '" + name() + "': cannot produce the changelog \"" + topic +
+                   "\" in its transaction: " + rd_kafka_err2str(err));
+    return false;
+  }
 }
 
 bool KafkaSink::write_batch(FlowContext* ctx) {

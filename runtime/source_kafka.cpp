@@ -20,6 +20,11 @@
 // (session timed out) cannot be committed: its uncommitted records will be
 // read again by its new owner (at-least-once).
 //
+// Keyed state per partition (kafka_changelog.h): with such state
+// downstream, the changelog is written at each commit point (before the
+// offsets), a revoked partition's state is released after its final
+// commit, and an assigned partition gets its state before it is read.
+//
 // stop_at_end: when partitions are assigned, their high watermarks are
 // queried once (the first time a partition is seen); the source ends when
 // every assigned partition has reached its end (a record at end-1 was read,
@@ -34,6 +39,7 @@
 
 #include "checkpoint_file.h"
 #include "io_util.h"
+#include "kafka_changelog.h"
 #include "kafka_connector.h"
 #include "source_regex.h"
 #include "sources.h"
@@ -150,6 +156,13 @@ class KafkaSource final : public Source, public KafkaClient {
                      rd_kafka_err2str(err));
       return false;
     }
+    if (desc->partitioned_state && ctx->pipeline->snapshot_partition != nullptr) {
+      if (opts_.changelog.empty()) {
+        ctx->set_error(label() + ": the 'changelog' topic is empty");
+        return false;
+      }
+      changelog_ = std::make_unique<KafkaChangelog>(*this, index, opts_.topic, opts_);
+    }
     return true;
   }
 
@@ -256,6 +269,9 @@ class KafkaSource final : public Source, public KafkaClient {
       return false;
     }
     restored_ = std::move(offsets);
+    if (changelog_) {
+      for (const auto& [part, at] : restored_) changelog_->restored(part, at.next, at.max_time);
+    }
     return true;
   }
 
@@ -300,6 +316,7 @@ class KafkaSource final : public Source, public KafkaClient {
 
   // The offsets go into the sink's transaction and count as committed.
   bool join_transaction(FlowContext* ctx, Transaction& txn) override {
+    if (changelog_ && !changelog_->write(ctx, rk_, &txn, owned())) return false;
     rd_kafka_topic_partition_list_t* list = pending_offsets();
     bool ok = txn.add_kafka_offsets(ctx, list, group_metadata());
     if (ok) mark_committed(list);
@@ -308,13 +325,25 @@ class KafkaSource final : public Source, public KafkaClient {
   }
 
   bool commit(FlowContext* ctx, const CommitPoint& at) override {
-    bool ok = at.transaction != nullptr || commit_offsets(ctx, at.final_batch);
+    // The changelog first: the group's offsets never run ahead of it.
+    bool ok = at.transaction != nullptr ||
+              ((!changelog_ || changelog_->write(ctx, rk_, nullptr, owned())) &&
+               commit_offsets(ctx, at.final_batch));
     release_revoked();
     if (ok) close_if_ended();
     return ok;
   }
 
  private:
+  // The partitions this process reads, for the changelog.
+  std::vector<OwnedPartition> owned() const {
+    std::vector<OwnedPartition> out;
+    for (const auto& [part, ps] : parts_) {
+      if (ps.assigned) out.push_back({part, ps.next, ps.max_time});
+    }
+    return out;
+  }
+
   // The offsets to commit: every partition read past its last commit.
   rd_kafka_topic_partition_list_t* pending_offsets() const {
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(8);
@@ -502,6 +531,7 @@ class KafkaSource final : public Source, public KafkaClient {
       }
     }
     restored_.clear();
+    restore_state(parts);
     for (int i = 0; i < parts->cnt; ++i) {
       PartitionState& ps = parts_[parts->elems[i].partition];
       ps.assigned = true;
@@ -534,6 +564,27 @@ class KafkaSource final : public Source, public KafkaClient {
     ++assign_count_;
   }
 
+  // Keyed state per partition: each newly assigned partition gets its
+  // state (kafka_changelog.h) and is read from the offset it stands at.
+  void restore_state(rd_kafka_topic_partition_list_t* parts) {
+    if (!changelog_ || finalizing_ || closing_ || ctx_ == nullptr) return;
+    const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk_)) == "COOPERATIVE";
+    std::vector<int32_t> list;
+    for (int i = 0; i < parts->cnt; ++i) list.push_back(parts->elems[i].partition);
+    std::map<int32_t, PartitionStart> starts;
+    changelog_->assign(ctx_, rk_, list, !cooperative || !assigned_once_, &starts);
+    for (int i = 0; i < parts->cnt; ++i) {
+      auto it = starts.find(parts->elems[i].partition);
+      if (it == starts.end()) continue;
+      parts->elems[i].offset = it->second.next;
+      PartitionState& ps = parts_[it->first];
+      ps.next = it->second.next;
+      ps.max_time = it->second.max_time;
+      ps.committed = -1;
+      ps.carry = -1;
+    }
+  }
+
   void finish_revoke(rd_kafka_topic_partition_list_t* parts) {
     const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk_)) == "COOPERATIVE";
     if (cooperative && parts != nullptr) {
@@ -549,6 +600,11 @@ class KafkaSource final : public Source, public KafkaClient {
 
   void drop_partition(int32_t part) {
     PartitionState& ps = parts_[part];
+    // Its state leaves with it (its last commit wrote the changelog); a
+    // process that is leaving keeps it for its final checkpoint.
+    if (changelog_ && ps.assigned && !closing_ && !finalizing_ && ctx_ != nullptr) {
+      changelog_->release(ctx_, part, ps.next, ps.max_time);
+    }
     ps.assigned = false;
     ps.done = false;
     // A commit refused during the rebalance (a coordinator that takes no
@@ -690,6 +746,7 @@ class KafkaSource final : public Source, public KafkaClient {
     int64_t max_time = INT64_MIN;
   };
   std::map<int32_t, Restored> restored_;  // from a checkpoint, until the first assignment
+  std::unique_ptr<KafkaChangelog> changelog_;  // keyed state per partition downstream
   std::vector<FlowRecord> records_;
   std::vector<rd_kafka_message_t*> held_;
   std::vector<rd_kafka_resp_err_t> seen_message_errors_;

@@ -10,10 +10,15 @@
 //
 // Each method is one kind of position a source may hand over, and a sink
 // that offers a transaction takes every kind (a source that joined relies
-// on it). Today there is one: kafka consumer-group offsets, which a kafka
-// producer's transaction holds through send_offsets_to_transaction.
+// on it): kafka consumer-group offsets, which a kafka producer's
+// transaction holds through send_offsets_to_transaction, and messages to
+// other topics (a kafka source's changelog: kafka_changelog.h), so that
+// the state they hold commits with the rows and the offsets.
 #ifndef FLOWC_RUNTIME_TRANSACTION_H
 #define FLOWC_RUNTIME_TRANSACTION_H
+
+#include <string>
+#include <string_view>
 
 #include "abi.h"
 
@@ -31,6 +36,11 @@ class Transaction {
   // ctx->set_error.
   virtual bool add_kafka_offsets(FlowContext* ctx, const rd_kafka_topic_partition_list_t* offsets,
                                  const rd_kafka_consumer_group_metadata_t* group) = 0;
+  // A message to partition `partition` of `topic`, produced in the
+  // transaction; `value` null is a tombstone (compacted topics). False
+  // after ctx->set_error.
+  virtual bool add_kafka_message(FlowContext* ctx, const std::string& topic, int32_t partition,
+                                 std::string_view key, const std::string* value) = 0;
 
  protected:
   ~Transaction() = default;  // owned by its sink

@@ -39,6 +39,10 @@ struct FunctionState {
   std::function<void(llvm::Value* msg, llvm::Value* len)> on_failure;
   // The record's event time (i64 ms) when its source declares event_time.
   llvm::Value* event_time = nullptr;
+  // The id of the kafka partition the row being handled came from (i64,
+  // runtime/abi.h), which keyed state per partition keys it by; null
+  // (FLOW_NO_PARTITION) for rows of other sources.
+  llvm::Value* partition = nullptr;
   // Code being emitted runs after a check that covered it (checked_consume).
   bool record_checked = false;
   // The worker whose thread-local state the code updates (i32): the

@@ -22,13 +22,32 @@ struct StateColumn {
   ColumnKind kind;
 };
 
-// Emits, at the insertion point, the writing of every slot of `table`.
+// Emits, at the insertion point, the writing of every slot of `table` (a
+// partitioned table's hidden partition after the keys).
 void emit_table_snapshot(CgContext& cg, KeyedTable& table, const std::vector<plan::Type>& key_types,
                          const std::vector<StateColumn>& columns, llvm::Value* writer);
 
 // Emits the reading back of a table written by emit_table_snapshot.
 void emit_table_restore(CgContext& cg, KeyedTable& table, const std::vector<plan::Type>& key_types,
                         const std::vector<StateColumn>& columns, llvm::Value* reader);
+
+// Keyed state per kafka partition (runtime/abi.h): the slots of ONE
+// partition `part` (i64) of a partitioned table, each after a 1, then a 0
+// (one scan, no count first). Adds the slots written to *slots (an i64
+// alloca).
+void emit_table_snapshot_partition(CgContext& cg, KeyedTable& table,
+                                   const std::vector<plan::Type>& key_types,
+                                   const std::vector<StateColumn>& columns, llvm::Value* part,
+                                   llvm::Value* writer, llvm::Value* slots);
+// Reads them back into partition `part` (whose slots were dropped before).
+void emit_table_restore_partition(CgContext& cg, KeyedTable& table,
+                                  const std::vector<plan::Type>& key_types,
+                                  const std::vector<StateColumn>& columns, llvm::Value* part,
+                                  llvm::Value* reader);
+// Removes the slots of partition `part`; `release` emits the freeing of
+// what one slot owns (its string keys, strings, sets) first.
+void emit_table_drop_partition(CgContext& cg, KeyedTable& table, llvm::Value* part,
+                               const std::function<void(llvm::Value* slot)>& release);
 
 // A global i64 (watermarks, counters).
 void emit_global_snapshot(CgContext& cg, llvm::Value* g, llvm::Value* writer);

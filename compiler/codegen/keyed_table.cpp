@@ -3,19 +3,25 @@
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/MDBuilder.h>
 
+#include <algorithm>
+
+#include "abi.h"
 #include "codegen/expr_codegen.h"
 
 namespace flowc::codegen {
 
 KeyedTable::KeyedTable(CgContext& cg, const std::string& name, std::vector<plan::Type> key_types,
-                       SlotLayout& layout, KeyStorage storage, Sharing sharing)
+                       SlotLayout& layout, KeyStorage storage, Sharing sharing,
+                       Partitioning partitioning)
     : cg_(cg),
       name_(name),
       key_types_(std::move(key_types)),
       layout_(layout),
       storage_(storage),
-      sharing_(sharing) {
+      sharing_(sharing),
+      partitioning_(partitioning) {
   for (plan::Type t : key_types_) layout_.key_offsets.push_back(layout_.add(value_bytes(t)));
+  if (partitioning_.on) partition_offset_ = layout_.add(8);
   // Per worker (runtime/worker.h): a worker thread's table is its partial
   // state, folded into worker 0's at the batch end (merge).
   table_ = cg.worker_global(cg.ptr(), nullptr, name + ".table");
@@ -29,6 +35,15 @@ llvm::Value* KeyedTable::field(llvm::Value* slot, int64_t offset) {
 
 CgValue KeyedTable::key(llvm::Value* slot, size_t i) {
   return cg_.load_value(key_types_[i], field(slot, layout_.key_offsets[i]));
+}
+
+llvm::Value* KeyedTable::partition(llvm::Value* slot) {
+  return cg_.b().CreateLoad(cg_.i64(), field(slot, partition_offset_));
+}
+
+llvm::Value* KeyedTable::row_partition(llvm::Value* given) {
+  if (given != nullptr) return given;
+  return cg_.fs().partition ? cg_.fs().partition : cg_.i64c(FLOW_NO_PARTITION);
 }
 
 // int32_t eq(const void* slot, const void* probe): every key equal. The
@@ -46,9 +61,30 @@ llvm::Function* KeyedTable::equal_function() {
   for (size_t i = 0; i < key_types_.size(); ++i) {
     all = b.CreateAnd(all, emit_key_equal(cg_, key(slot, i), key(probe, i)));
   }
+  if (partitioned()) all = b.CreateAnd(all, b.CreateICmpEQ(partition(slot), partition(probe)));
   b.CreateRet(b.CreateZExt(all, cg_.i32()));
   cg_.fs() = saved;
   return eq_;
+}
+
+// int32_t twin(const void* slot, const void* probe): the same visible keys
+// in another partition.
+llvm::Function* KeyedTable::twin_function() {
+  if (twin_) return twin_;
+  auto& b = cg_.b();
+  llvm::IRBuilderBase::InsertPointGuard guard(b);
+  FunctionState saved = cg_.fs();
+  auto* type = llvm::FunctionType::get(cg_.i32(), {cg_.ptr(), cg_.ptr()}, false);
+  twin_ = cg_.begin_function(name_ + ".twin", type);
+  llvm::Value* slot = twin_->getArg(0);
+  llvm::Value* probe = twin_->getArg(1);
+  llvm::Value* all = b.CreateICmpNE(partition(slot), partition(probe));
+  for (size_t i = 0; i < key_types_.size(); ++i) {
+    all = b.CreateAnd(all, emit_key_equal(cg_, key(slot, i), key(probe, i)));
+  }
+  b.CreateRet(b.CreateZExt(all, cg_.i32()));
+  cg_.fs() = saved;
+  return twin_;
 }
 
 // int cmp(const void* a, const void* b) for qsort over slot pointers:
@@ -71,7 +107,15 @@ llvm::Function* KeyedTable::compare_function() {
     b.CreateRet(c);
     b.SetInsertPoint(same);
   }
-  b.CreateRet(cg_.i32c(0));
+  if (partitioned()) {  // a key split between partitions: by partition
+    llvm::Value* px = partition(x);
+    llvm::Value* py = partition(y);
+    llvm::Value* c = b.CreateSub(b.CreateZExt(b.CreateICmpSGT(px, py), cg_.i32()),
+                                 b.CreateZExt(b.CreateICmpSLT(px, py), cg_.i32()));
+    b.CreateRet(c);
+  } else {
+    b.CreateRet(cg_.i32c(0));
+  }
   cg_.fs() = saved;
   return cmp_;
 }
@@ -96,7 +140,8 @@ llvm::Value* KeyedTable::load_table() {
   return ht;
 }
 
-std::pair<llvm::Value*, llvm::Value*> KeyedTable::hash_and_probe(const std::vector<CgValue>& keys) {
+std::pair<llvm::Value*, llvm::Value*> KeyedTable::hash_and_probe(const std::vector<CgValue>& keys,
+                                                                 llvm::Value* partition) {
   auto& b = cg_.b();
   llvm::Value* hash = cg_.i64c(1);  // no keys: one group
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -105,17 +150,67 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::hash_and_probe(const std::vect
   }
   llvm::Value* probe = cg_.entry_alloca(llvm::ArrayType::get(cg_.i64(), layout_.size / 8), name_ + ".probe");
   for (size_t i = 0; i < keys.size(); ++i) cg_.store_value(keys[i], field(probe, layout_.key_offsets[i]));
+  if (partitioned()) b.CreateStore(partition, field(probe, partition_offset_));
   return {hash, probe};
 }
 
-llvm::Value* KeyedTable::find(const std::vector<CgValue>& keys) {
-  auto [hash, probe] = hash_and_probe(keys);
+llvm::Value* KeyedTable::find(const std::vector<CgValue>& keys, llvm::Value* partition) {
+  auto [hash, probe] = hash_and_probe(keys, partitioned() ? row_partition(partition) : nullptr);
   return cg_.b().CreateCall(cg_.stdlib("flow_ht_find"), {load_table(), hash, probe, equal_function()});
 }
 
-std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValue>& keys) {
+// Builds "v1, v2" from the `group by` keys (scratch memory) and reports the
+// key with both partitions, when a slot of the same keys is in another one.
+//   if ((other = flow_ht_find(ht, hash, probe, twin)))
+//     flow_key_in_two_partitions(ctx, stream, text, len, other->partition, partition);
+void KeyedTable::report_twin(llvm::Value* ht, llvm::Value* hash, llvm::Value* probe,
+                             const std::vector<CgValue>& keys, llvm::Value* part) {
   auto& b = cg_.b();
-  auto [hash, probe] = hash_and_probe(keys);
+  llvm::Value* other = b.CreateCall(cg_.stdlib("flow_ht_find"), {ht, hash, probe, twin_function()});
+  llvm::BasicBlock* found = llvm::BasicBlock::Create(cg_.llvm(), "key.twin", cg_.fs().fn);
+  llvm::BasicBlock* alone = llvm::BasicBlock::Create(cg_.llvm(), "key.alone", cg_.fs().fn);
+  b.CreateCondBr(b.CreateIsNull(other), alone, found,
+                 llvm::MDBuilder(cg_.llvm()).createUnlikelyBranchWeights());
+  b.SetInsertPoint(found);
+  llvm::Value* arena =
+      cg_.fs().arena ? cg_.fs().arena : b.CreateCall(cg_.runtime("flow_scratch"), {cg_.fs().ctx});
+  std::vector<CgValue> parts;
+  for (size_t i = partitioning_.first_group_key; i < keys.size(); ++i) {
+    if (!parts.empty()) parts.push_back(cg_.const_value(plan::Value::of_string(", ")));
+    const CgValue& k = keys[i];
+    if (k.type == plan::Type::String) {
+      parts.push_back(k);
+      continue;
+    }
+    const char* conv = k.type == plan::Type::Float       ? "flow_conv_string_f64"
+                       : k.type == plan::Type::Bool      ? "flow_conv_string_bool"
+                       : k.type == plan::Type::Timestamp ? "flow_conv_string_ts"
+                                                         : "flow_conv_string_i64";
+    llvm::Value* out = cg_.entry_alloca(cg_.str_type(), "twin.text");
+    llvm::Value* v = k.type == plan::Type::Bool ? cg_.to_c_bool(k.v) : k.v;
+    b.CreateCall(cg_.stdlib(conv), {arena, v, out});
+    parts.push_back(cg_.load_value(plan::Type::String, out));
+  }
+  auto* list_type = llvm::ArrayType::get(cg_.str_type(), std::max<size_t>(parts.size(), 1));
+  llvm::Value* list = cg_.entry_alloca(list_type, "twin.parts");
+  for (size_t i = 0; i < parts.size(); ++i) {
+    cg_.store_value(parts[i], b.CreateConstInBoundsGEP2_64(list_type, list, 0, i));
+  }
+  llvm::Value* text = cg_.entry_alloca(cg_.str_type(), "twin.key");
+  b.CreateCall(cg_.stdlib("flow_str_concat_n"),
+               {arena, list, cg_.i64c(static_cast<int64_t>(parts.size())), text});
+  CgValue t = cg_.load_value(plan::Type::String, text);
+  b.CreateCall(cg_.runtime("flow_key_in_two_partitions"),
+               {cg_.fs().ctx, cg_.i32c(partitioning_.stream), t.v, t.len, partition(other), part});
+  b.CreateBr(alone);
+  b.SetInsertPoint(alone);
+}
+
+std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValue>& keys,
+                                                        llvm::Value* given_partition) {
+  auto& b = cg_.b();
+  llvm::Value* part = partitioned() ? row_partition(given_partition) : nullptr;
+  auto [hash, probe] = hash_and_probe(keys, part);
   llvm::Value* inserted = cg_.entry_alloca(cg_.i32(), name_ + ".inserted");
   llvm::Value* ht = load_table();
   llvm::Value* slot = b.CreateCall(cg_.stdlib("flow_ht_find_or_insert"),
@@ -135,6 +230,11 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValu
                 : b.CreateCall(cg_.stdlib("flow_bytes_dup"), {keys[i].v, keys[i].len});
     }
     cg_.store_value(k, field(slot, layout_.key_offsets[i]));
+  }
+  if (partitioned()) {
+    b.CreateStore(part, field(slot, partition_offset_));
+    if (partitioning_.stream >= 0 && cg_.fs().ctx != nullptr)
+      report_twin(ht, hash, probe, keys, part);
   }
   // --max-state-keys: report growth to the runtime, which answers with the
   // key count at which to report again (twice as many, or just past the
@@ -220,9 +320,12 @@ void KeyedTable::for_each_sorted(
   b.SetInsertPoint(ebody);
   llvm::Value* row_slot = b.CreateLoad(cg_.ptr(), b.CreateInBoundsGEP(cg_.ptr(), list, jv));
   llvm::BasicBlock* saved_next = cg_.fs().next_record;
+  llvm::Value* saved_partition = cg_.fs().partition;
   cg_.fs().next_record = enext;
+  if (partitioned()) cg_.fs().partition = partition(row_slot);
   body(row_slot, enext);
   cg_.fs().next_record = saved_next;
+  cg_.fs().partition = saved_partition;
   b.CreateBr(enext);
   b.SetInsertPoint(enext);
   b.CreateStore(b.CreateAdd(b.CreateLoad(cg_.i64(), j), cg_.i64c(1)), j);

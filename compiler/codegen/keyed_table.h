@@ -11,6 +11,25 @@
 
 namespace flowc::codegen {
 
+// Keyed state per kafka partition (plan/partitioning.h, runtime/abi.h):
+// such a table keeps, after the `group by` keys, a hidden i64 key — the id
+// of the source partition its rows came from — that rows do not show. The
+// hash covers the visible keys only, so the slots of one key in several
+// partitions share a probe chain: a new slot finds a twin there, which is
+// reported (flow_key_in_two_partitions). Slots sort by the visible keys,
+// then by partition (LANGUAGE.md 6.1 order; a key split between
+// partitions yields one row per partition).
+struct Partitioning {
+  bool on = false;
+  // The stream whose state this is, for the warning about a key in two
+  // partitions; -1: do not look for one (tables rebuilt at each batch end
+  // from a partitioned table that already looks).
+  int stream = -1;
+  // The first `group by` key among the table's keys (a window's panes
+  // start with the pane's time, which the warning does not show).
+  size_t first_group_key = 0;
+};
+
 class KeyedTable {
  public:
   // Where a slot's string key bytes live: an arena freed with the table
@@ -25,7 +44,11 @@ class KeyedTable {
   // `name` prefixes the generated globals and functions.
   KeyedTable(CgContext& cg, const std::string& name, std::vector<plan::Type> key_types,
              SlotLayout& layout, KeyStorage storage = KeyStorage::Arena,
-             Sharing sharing = Sharing::PerWorker);
+             Sharing sharing = Sharing::PerWorker, Partitioning partitioning = {});
+
+  bool partitioned() const { return partitioning_.on; }
+  // The partition id of `slot` (i64; partitioned tables only).
+  llvm::Value* partition(llvm::Value* slot);
 
   // Frees the slot's owned string keys (KeyStorage::Owned).
   void release_keys(llvm::Value* slot);
@@ -35,11 +58,14 @@ class KeyedTable {
   //   slot = flow_ht_find_or_insert(ht, hash(keys), probe(keys), eq, &inserted);
   //   if (inserted) copy string keys into the table's arena;
   //   slot->dirty = 1;
-  // Returns {slot, inserted (i1)}. Call after layout is complete.
-  std::pair<llvm::Value*, llvm::Value*> probe(const std::vector<CgValue>& keys);
+  // Returns {slot, inserted (i1)}. Call after layout is complete. A
+  // partitioned table takes the partition id from `partition`, else from
+  // the row being handled (FunctionState::partition).
+  std::pair<llvm::Value*, llvm::Value*> probe(const std::vector<CgValue>& keys,
+                                              llvm::Value* partition = nullptr);
 
   // The slot with these keys, or null (no insertion).
-  llvm::Value* find(const std::vector<CgValue>& keys);
+  llvm::Value* find(const std::vector<CgValue>& keys, llvm::Value* partition = nullptr);
 
   size_t key_count() const { return key_types_.size(); }
   // Loads key i of `slot`.
@@ -50,7 +76,8 @@ class KeyedTable {
   // Emits a loop over the slots updated since the last call, in ascending
   // key order, clearing their dirty mark; `body` emits the handling of one
   // slot and may jump to `next` (the loop's continue block). With `all`,
-  // every slot is visited, updated or not.
+  // every slot is visited, updated or not. Rows `body` hands on carry the
+  // slot's partition (FunctionState::partition).
   void for_each_updated(const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body,
                         bool all = false);
   // The same over the slots for which `take` (emitted per slot) yields
@@ -83,10 +110,17 @@ class KeyedTable {
     return sharing_ == Sharing::Shared ? cg_.worker0_slot(g) : cg_.worker_slot(g);
   }
   llvm::Function* equal_function();
+  // Partitioned tables: the visible keys equal, the partition not.
+  llvm::Function* twin_function();
   llvm::Function* compare_function();
+  llvm::Value* row_partition(llvm::Value* given);
+  // A new slot of a partitioned table: report a twin in another partition.
+  void report_twin(llvm::Value* ht, llvm::Value* hash, llvm::Value* probe,
+                   const std::vector<CgValue>& keys, llvm::Value* partition);
   llvm::Value* load_table();
   // hash(keys) and a probe buffer laid out like a slot.
-  std::pair<llvm::Value*, llvm::Value*> hash_and_probe(const std::vector<CgValue>& keys);
+  std::pair<llvm::Value*, llvm::Value*> hash_and_probe(const std::vector<CgValue>& keys,
+                                                       llvm::Value* partition);
 
   CgContext& cg_;
   std::string name_;
@@ -94,11 +128,14 @@ class KeyedTable {
   SlotLayout& layout_;
   KeyStorage storage_;
   Sharing sharing_;
+  Partitioning partitioning_;
+  int64_t partition_offset_ = -1;  // the hidden key, when partitioned
   // Per worker (CgContext::worker_global).
   llvm::GlobalVariable* table_ = nullptr;
   llvm::GlobalVariable* arena_ = nullptr;
   llvm::GlobalVariable* grow_check_ = nullptr;  // flow_state_grew's last answer
   llvm::Function* eq_ = nullptr;
+  llvm::Function* twin_ = nullptr;
   llvm::Function* cmp_ = nullptr;
 };
 

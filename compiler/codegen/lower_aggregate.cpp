@@ -9,6 +9,7 @@
 #include <llvm/IR/Constants.h>
 
 #include "codegen/agg_state.h"
+#include "codegen/checkpoint.h"
 #include "codegen/keyed_table.h"
 #include "codegen/operator.h"
 #include "codegen/partial_state.h"
@@ -20,7 +21,11 @@ namespace {
 class AggregateOp : public Operator {
  public:
   AggregateOp(const plan::AggregateStage& stage, const StageSite& site, Operator* next)
-      : stage_(stage), stream_(site.stream), root_source_(site.root_source), next_(next) {}
+      : stage_(stage),
+        stream_(site.stream),
+        root_source_(site.root_source),
+        partitioned_(site.partitioned),
+        next_(next) {}
 
   void consume(CgContext& cg, const Row& row) override {
     prepare(cg);
@@ -60,11 +65,35 @@ class AggregateOp : public Operator {
     if (table_) emit_table_restore(cg, *table_, key_types_, state_->columns(), reader);
   }
 
+  void snapshot_partition(CgContext& cg, llvm::Value* part, llvm::Value* writer,
+                          llvm::Value* slots) override {
+    if (table_ && partitioned_) {
+      emit_table_snapshot_partition(cg, *table_, key_types_, state_->columns(), part, writer,
+                                    slots);
+    }
+  }
+  void restore_partition(CgContext& cg, llvm::Value* part, llvm::Value* reader) override {
+    if (table_ && partitioned_)
+      emit_table_restore_partition(cg, *table_, key_types_, state_->columns(), part, reader);
+  }
+  void drop_partition(CgContext& cg, llvm::Value* part) override {
+    if (!table_ || !partitioned_) return;
+    emit_table_drop_partition(cg, *table_, part, [&](llvm::Value* slot) {
+      if (state_->owns_memory()) state_->release(cg, slot);
+      table_->release_keys(slot);
+    });
+  }
+
  private:
   void prepare(CgContext& cg) {
     if (table_) return;
     for (const plan::NamedExpr& k : stage_.keys) key_types_.push_back(k.expr->type);
-    table_ = std::make_unique<KeyedTable>(cg, cg.unique("aggregate"), key_types_, layout_);
+    // Partitioned: a partition's slots go one by one (drop_partition), so
+    // their string keys are owned, not in an arena freed with the table.
+    table_ = std::make_unique<KeyedTable>(
+        cg, cg.unique("aggregate"), key_types_, layout_,
+        partitioned_ ? KeyedTable::KeyStorage::Owned : KeyedTable::KeyStorage::Arena,
+        KeyedTable::Sharing::PerWorker, Partitioning{partitioned_, stream_});
     cg.add_state_table(stream_, table_->table_global());
     state_ = std::make_unique<AggState>(stage_.aggregates, layout_);
   }
@@ -72,6 +101,7 @@ class AggregateOp : public Operator {
   const plan::AggregateStage& stage_;
   int stream_;
   int root_source_;
+  bool partitioned_;
   Operator* next_;
   SlotLayout layout_;
   std::vector<plan::Type> key_types_;

@@ -306,6 +306,15 @@ class Scan {
     b_.SetInsertPoint(body);
     fs.rec = b_.CreateInBoundsGEP(cg_.record_type(), recs, iv);
     fs.next_record = next;
+    if (src_.connector.kind == plan::ConnectorKind::Kafka) {
+      // Keyed state per partition: (source << shift) | FlowRecord.offset
+      // (a kafka record's partition). Unused (and optimized away) unless
+      // some keyed state follows this source's partitions.
+      llvm::Value* part = b_.CreateLoad(
+          cg_.i64(), cg_.abi_gep(cg_.record_type(), fs.rec, offsetof(FlowRecord, offset)));
+      fs.partition =
+          b_.CreateOr(part, cg_.i64c(static_cast<int64_t>(index_) << FLOW_PARTITION_SOURCE_SHIFT));
+    }
     llvm::Value* rec_ptr = b_.CreateLoad(cg_.ptr(), cg_.abi_gep(cg_.record_type(), fs.rec, offsetof(FlowRecord, ptr)));
     llvm::Value* rec_len = b_.CreateLoad(cg_.i64(), cg_.abi_gep(cg_.record_type(), fs.rec, offsetof(FlowRecord, len)));
     Row row(src_.schema.fields.size());

@@ -52,8 +52,12 @@ using plan::Type;
 class SessionOp : public Operator {
  public:
   SessionOp(const plan::AggregateStage& stage, const StageSite& site, Operator* next)
-      : stage_(stage), gap_(stage.window->size), clock_(site.clock), stream_(site.stream),
+      : stage_(stage),
+        gap_(stage.window->size),
+        clock_(site.clock),
+        stream_(site.stream),
         root_source_(site.root_source),
+        partitioned_(site.partitioned),
         next_(next) {}
 
   // The expressions of a record that is not late (a late one is dropped,
@@ -215,7 +219,8 @@ class SessionOp : public Operator {
       std::vector<CgValue> rkeys = {{Type::Timestamp, end, nullptr},
                                     {Type::Timestamp, load_start(cg, e), nullptr}};
       for (size_t n = 0; n < nkeys; ++n) rkeys.push_back(sessions_->key(entry, n));
-      auto [r, fresh] = results_->probe(rkeys);
+      auto [r, fresh] =
+          results_->probe(rkeys, partitioned_ ? sessions_->partition(entry) : nullptr);
       (void)fresh;
       b.CreateStore(e, results_->field(r, result_elem_offset_));
       b.CreateBr(step);
@@ -287,7 +292,8 @@ class SessionOp : public Operator {
 
   // Checkpoints (LANGUAGE.md 10). Between batches `results` is empty; the
   // lists are written as: arrival, entry count, then per entry its keys,
-  // its session count and per session start, last and the state columns.
+  // [its partition,] its session count and per session start, last and
+  // the state columns.
   void snapshot(CgContext& cg, llvm::Value* writer) override {
     if (!sessions_) return;
     auto& b = cg.b();
@@ -296,89 +302,164 @@ class SessionOp : public Operator {
     llvm::Value* count = b.CreateSelect(b.CreateIsNull(ht), cg.i64c(0),
                                         b.CreateCall(cg.stdlib("flow_ht_count"), {ht}));
     put_i64(cg, writer, count);
-    sessions_->for_each_slot([&](llvm::Value* entry) {
-      for (size_t n = 0; n < key_types_.size(); ++n) {
-        CgValue k = sessions_->key(entry, n);
-        if (k.type == Type::String) {
-          b.CreateCall(cg.runtime("flow_ckpt_put_bytes"), {writer, k.v, k.len});
-        } else {
-          put_i64(cg, writer, k.type == Type::Float  ? b.CreateBitCast(k.v, cg.i64())
-                              : k.type == Type::Bool ? b.CreateZExt(k.v, cg.i64())
-                                                     : k.v);
-        }
-      }
-      llvm::Value* list = sessions_->field(entry, list_offset_);
-      llvm::Value* len = load_len(cg, list);
-      put_i64(cg, writer, len);
-      count_loop(cg, len, nullptr, [&](llvm::Value* k) {
-        llvm::Value* e = element(cg, list, k);
-        put_i64(cg, writer, load_start(cg, e));
-        put_i64(cg, writer, load_last(cg, e));
-        for (const StateColumn& c : state_->columns()) {
-          llvm::Value* at = b.CreateConstInBoundsGEP1_64(cg.i8(), e, static_cast<uint64_t>(c.offset));
-          switch (c.kind) {
-            case ColumnKind::Scalar: put_i64(cg, writer, b.CreateLoad(cg.i64(), at)); break;
-            case ColumnKind::StrBuf: {
-              CgValue v = cg.load_value(Type::String, at);
-              b.CreateCall(cg.runtime("flow_ckpt_put_bytes"), {writer, v.v, v.len});
-              break;
-            }
-            case ColumnKind::Distinct:
-              b.CreateCall(cg.runtime("flow_ckpt_put_distinct"), {writer, b.CreateLoad(cg.ptr(), at)});
-              break;
-          }
-        }
-      });
-    });
+    sessions_->for_each_slot(
+        [&](llvm::Value* entry) { write_entry(cg, entry, writer, partitioned_); });
   }
 
   void restore(CgContext& cg, llvm::Value* reader) override {
     if (!sessions_) return;
-    auto& b = cg.b();
     emit_global_restore(cg, arrival_, reader);
-    llvm::Value* size = cg.i64c(elem_size());
-    count_loop(cg, get_i64(cg, reader), reader, [&](llvm::Value*) {
-      std::vector<CgValue> keys;
-      for (Type t : key_types_) {
-        if (t == Type::String) {
-          llvm::Value* out = cg.entry_alloca(cg.str_type(), "session.ckpt.bytes");
-          b.CreateCall(cg.runtime("flow_ckpt_get_bytes"), {reader, out});
-          keys.push_back(cg.load_value(Type::String, out));
-        } else {
-          llvm::Value* bits = get_i64(cg, reader);
-          keys.push_back({t,
-                          t == Type::Float  ? b.CreateBitCast(bits, cg.f64())
-                          : t == Type::Bool ? b.CreateICmpNE(bits, cg.i64c(0))
-                                            : bits,
-                          nullptr});
-        }
+    count_loop(cg, get_i64(cg, reader), reader,
+               [&](llvm::Value*) { read_entry(cg, reader, nullptr); });
+  }
+
+  // One partition: the arrival counter (a copy that takes the sessions
+  // over counts on from the larger), then each of its entries after a 1,
+  // then a 0.
+  void snapshot_partition(CgContext& cg, llvm::Value* part, llvm::Value* writer,
+                          llvm::Value* slots) override {
+    if (!sessions_ || !partitioned_) return;
+    auto& b = cg.b();
+    emit_global_snapshot(cg, arrival_, writer);
+    sessions_->for_each_slot([&](llvm::Value* entry) {
+      llvm::BasicBlock* mine = llvm::BasicBlock::Create(cg.llvm(), "part.entry", cg.fs().fn);
+      llvm::BasicBlock* other = llvm::BasicBlock::Create(cg.llvm(), "part.other", cg.fs().fn);
+      b.CreateCondBr(b.CreateICmpEQ(sessions_->partition(entry), part), mine, other);
+      b.SetInsertPoint(mine);
+      put_i64(cg, writer, cg.i64c(1));
+      write_entry(cg, entry, writer, false);
+      b.CreateStore(b.CreateAdd(b.CreateLoad(cg.i64(), slots), cg.i64c(1)), slots);
+      b.CreateBr(other);
+      b.SetInsertPoint(other);
+    });
+    put_i64(cg, writer, cg.i64c(0));
+  }
+
+  void restore_partition(CgContext& cg, llvm::Value* part, llvm::Value* reader) override {
+    if (!sessions_ || !partitioned_) return;
+    auto& b = cg.b();
+    llvm::Value* theirs = get_i64(cg, reader);
+    llvm::Value* ours = b.CreateLoad(cg.i64(), arrival_);
+    b.CreateStore(b.CreateSelect(b.CreateICmpSGT(theirs, ours), theirs, ours), arrival_);
+    llvm::Function* fn = cg.fs().fn;
+    llvm::BasicBlock* head = llvm::BasicBlock::Create(cg.llvm(), "part.head", fn);
+    llvm::BasicBlock* body = llvm::BasicBlock::Create(cg.llvm(), "part.body", fn);
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "part.done", fn);
+    b.CreateBr(head);
+    b.SetInsertPoint(head);
+    llvm::Value* more = b.CreateICmpEQ(get_i64(cg, reader), cg.i64c(1));
+    llvm::Value* ok =
+        b.CreateICmpNE(b.CreateCall(cg.runtime("flow_ckpt_ok"), {reader}), cg.i32c(0));
+    b.CreateCondBr(b.CreateAnd(more, ok), body, done);
+    b.SetInsertPoint(body);
+    read_entry(cg, reader, part);
+    b.CreateBr(head);
+    b.SetInsertPoint(done);
+  }
+
+  void drop_partition(CgContext& cg, llvm::Value* part) override {
+    if (!sessions_ || !partitioned_) return;
+    emit_table_drop_partition(cg, *sessions_, part, [&](llvm::Value* entry) {
+      llvm::Value* list = sessions_->field(entry, list_offset_);
+      if (state_->owns_memory()) {
+        count_loop(cg, load_len(cg, list), nullptr,
+                   [&](llvm::Value* k) { state_->release(cg, element(cg, list, k)); });
       }
-      llvm::Value* list = sessions_->field(sessions_->probe(keys).first, list_offset_);
-      count_loop(cg, get_i64(cg, reader), reader, [&](llvm::Value*) {
-        llvm::Value* e = b.CreateCall(cg.stdlib("flow_sessions_insert"), {list, size, load_len(cg, list)});
-        b.CreateStore(get_i64(cg, reader), start_at(cg, e));
-        b.CreateStore(get_i64(cg, reader), last_at(cg, e));
-        for (const StateColumn& c : state_->columns()) {
-          llvm::Value* at = b.CreateConstInBoundsGEP1_64(cg.i8(), e, static_cast<uint64_t>(c.offset));
-          switch (c.kind) {
-            case ColumnKind::Scalar: b.CreateStore(get_i64(cg, reader), at); break;
-            case ColumnKind::StrBuf: {
-              llvm::Value* out = cg.entry_alloca(cg.str_type(), "session.ckpt.str");
-              b.CreateCall(cg.runtime("flow_ckpt_get_bytes"), {reader, out});
-              CgValue v = cg.load_value(Type::String, out);
-              b.CreateCall(cg.stdlib("flow_strbuf_set"), {at, v.v, v.len});
-              break;
-            }
-            case ColumnKind::Distinct:
-              b.CreateStore(b.CreateCall(cg.runtime("flow_ckpt_get_distinct"), {reader}), at);
-              break;
-          }
-        }
-      });
+      cg.b().CreateCall(cg.stdlib("flow_sessions_free"), {list});
+      sessions_->release_keys(entry);
     });
   }
 
+  bool partition_timers() const override { return partitioned_; }
+
  private:
+  // One entry: its keys, [its partition,] its session count, then per
+  // session start, last and the state columns.
+  void write_entry(CgContext& cg, llvm::Value* entry, llvm::Value* writer, bool with_partition) {
+    auto& b = cg.b();
+    for (size_t n = 0; n < key_types_.size(); ++n) {
+      CgValue k = sessions_->key(entry, n);
+      if (k.type == Type::String) {
+        b.CreateCall(cg.runtime("flow_ckpt_put_bytes"), {writer, k.v, k.len});
+      } else {
+        put_i64(cg, writer,
+                k.type == Type::Float  ? b.CreateBitCast(k.v, cg.i64())
+                : k.type == Type::Bool ? b.CreateZExt(k.v, cg.i64())
+                                       : k.v);
+      }
+    }
+    if (with_partition) put_i64(cg, writer, sessions_->partition(entry));
+    llvm::Value* list = sessions_->field(entry, list_offset_);
+    llvm::Value* len = load_len(cg, list);
+    put_i64(cg, writer, len);
+    count_loop(cg, len, nullptr, [&](llvm::Value* k) {
+      llvm::Value* e = element(cg, list, k);
+      put_i64(cg, writer, load_start(cg, e));
+      put_i64(cg, writer, load_last(cg, e));
+      for (const StateColumn& c : state_->columns()) {
+        llvm::Value* at = b.CreateConstInBoundsGEP1_64(cg.i8(), e, static_cast<uint64_t>(c.offset));
+        switch (c.kind) {
+          case ColumnKind::Scalar: put_i64(cg, writer, b.CreateLoad(cg.i64(), at)); break;
+          case ColumnKind::StrBuf: {
+            CgValue v = cg.load_value(Type::String, at);
+            b.CreateCall(cg.runtime("flow_ckpt_put_bytes"), {writer, v.v, v.len});
+            break;
+          }
+          case ColumnKind::Distinct:
+            b.CreateCall(cg.runtime("flow_ckpt_put_distinct"),
+                         {writer, b.CreateLoad(cg.ptr(), at)});
+            break;
+        }
+      }
+    });
+  }
+
+  // Reads an entry written by write_entry into `partition` when given,
+  // else into the partition read after its keys (partitioned tables).
+  void read_entry(CgContext& cg, llvm::Value* reader, llvm::Value* partition) {
+    auto& b = cg.b();
+    llvm::Value* size = cg.i64c(elem_size());
+    std::vector<CgValue> keys;
+    for (Type t : key_types_) {
+      if (t == Type::String) {
+        llvm::Value* out = cg.entry_alloca(cg.str_type(), "session.ckpt.bytes");
+        b.CreateCall(cg.runtime("flow_ckpt_get_bytes"), {reader, out});
+        keys.push_back(cg.load_value(Type::String, out));
+      } else {
+        llvm::Value* bits = get_i64(cg, reader);
+        keys.push_back({t,
+                        t == Type::Float  ? b.CreateBitCast(bits, cg.f64())
+                        : t == Type::Bool ? b.CreateICmpNE(bits, cg.i64c(0))
+                                          : bits,
+                        nullptr});
+      }
+    }
+    if (partitioned_ && partition == nullptr) partition = get_i64(cg, reader);
+    llvm::Value* list = sessions_->field(sessions_->probe(keys, partition).first, list_offset_);
+    count_loop(cg, get_i64(cg, reader), reader, [&](llvm::Value*) {
+      llvm::Value* e =
+          b.CreateCall(cg.stdlib("flow_sessions_insert"), {list, size, load_len(cg, list)});
+      b.CreateStore(get_i64(cg, reader), start_at(cg, e));
+      b.CreateStore(get_i64(cg, reader), last_at(cg, e));
+      for (const StateColumn& c : state_->columns()) {
+        llvm::Value* at = b.CreateConstInBoundsGEP1_64(cg.i8(), e, static_cast<uint64_t>(c.offset));
+        switch (c.kind) {
+          case ColumnKind::Scalar: b.CreateStore(get_i64(cg, reader), at); break;
+          case ColumnKind::StrBuf: {
+            llvm::Value* out = cg.entry_alloca(cg.str_type(), "session.ckpt.str");
+            b.CreateCall(cg.runtime("flow_ckpt_get_bytes"), {reader, out});
+            CgValue v = cg.load_value(Type::String, out);
+            b.CreateCall(cg.stdlib("flow_strbuf_set"), {at, v.v, v.len});
+            break;
+          }
+          case ColumnKind::Distinct:
+            b.CreateStore(b.CreateCall(cg.runtime("flow_ckpt_get_distinct"), {reader}), at);
+            break;
+        }
+      }
+    });
+  }
+
   // An element: [0] start, [8] last, [16] dirty, then the aggregate state
   // (element_layout_, whose first 16 bytes a hash-table slot would use for
   // its hash and dirty mark: unused by AggState).
@@ -451,9 +532,12 @@ class SessionOp : public Operator {
     std::vector<Type> result_keys = {Type::Timestamp, Type::Timestamp};  // end, start
     result_keys.insert(result_keys.end(), key_types_.begin(), key_types_.end());
     std::string name = cg.unique("session");
-    sessions_ = std::make_unique<KeyedTable>(cg, name + ".sessions", key_types_, entry_layout_,
-                                             KeyedTable::KeyStorage::Owned);
-    results_ = std::make_unique<KeyedTable>(cg, name + ".results", result_keys, result_layout_);
+    sessions_ = std::make_unique<KeyedTable>(
+        cg, name + ".sessions", key_types_, entry_layout_, KeyedTable::KeyStorage::Owned,
+        KeyedTable::Sharing::PerWorker, Partitioning{partitioned_, stream_});
+    results_ = std::make_unique<KeyedTable>(
+        cg, name + ".results", result_keys, result_layout_, KeyedTable::KeyStorage::Arena,
+        KeyedTable::Sharing::PerWorker, Partitioning{partitioned_});
     cg.add_state_table(stream_, sessions_->table_global());  // results_ is empty between batches
     list_offset_ = entry_layout_.add(24);
     result_elem_offset_ = result_layout_.add(8);
@@ -468,6 +552,7 @@ class SessionOp : public Operator {
   plan::Clock clock_;
   int stream_;
   int root_source_;
+  bool partitioned_;
   Operator* next_;
   std::vector<Type> key_types_;
   SlotLayout entry_layout_, result_layout_, element_layout_;

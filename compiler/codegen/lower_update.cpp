@@ -35,7 +35,12 @@ using plan::Type;
 class UpdateOp : public Operator {
  public:
   UpdateOp(const plan::UpdateStage& stage, const StageSite& site, Operator* next)
-      : stage_(stage), clock_(site.clock), stream_(site.stream), root_source_(site.root_source), next_(next) {}
+      : stage_(stage),
+        clock_(site.clock),
+        stream_(site.stream),
+        root_source_(site.root_source),
+        partitioned_(site.partitioned),
+        next_(next) {}
 
   // The keys, then the block's statements on a copy of the key's state
   // (looked up, not inserted), then what `emit each` hands on — only when
@@ -225,6 +230,22 @@ class UpdateOp : public Operator {
     if (table_) emit_table_restore(cg, *table_, key_types_, columns(), reader);
   }
 
+  void snapshot_partition(CgContext& cg, llvm::Value* part, llvm::Value* writer,
+                          llvm::Value* slots) override {
+    if (table_ && partitioned_)
+      emit_table_snapshot_partition(cg, *table_, key_types_, columns(), part, writer, slots);
+  }
+  void restore_partition(CgContext& cg, llvm::Value* part, llvm::Value* reader) override {
+    if (table_ && partitioned_)
+      emit_table_restore_partition(cg, *table_, key_types_, columns(), part, reader);
+  }
+  void drop_partition(CgContext& cg, llvm::Value* part) override {
+    if (table_ && partitioned_)
+      emit_table_drop_partition(cg, *table_, part, [&](llvm::Value* slot) { release(cg, slot); });
+  }
+  // `expire after` removes keys at batch ends.
+  bool partition_timers() const override { return partitioned_ && stage_.expire.has_value(); }
+
  private:
   std::vector<StateColumn> columns() const {
     std::vector<StateColumn> out = {{last_update_offset_, ColumnKind::Scalar}};
@@ -237,8 +258,9 @@ class UpdateOp : public Operator {
   void prepare(CgContext& cg) {
     if (table_) return;
     for (const plan::NamedExpr& k : stage_.keys) key_types_.push_back(k.expr->type);
-    table_ = std::make_unique<KeyedTable>(cg, cg.unique("update"), key_types_, layout_,
-                                          KeyedTable::KeyStorage::Owned);
+    table_ = std::make_unique<KeyedTable>(
+        cg, cg.unique("update"), key_types_, layout_, KeyedTable::KeyStorage::Owned,
+        KeyedTable::Sharing::PerWorker, Partitioning{partitioned_, stream_});
     cg.add_state_table(stream_, table_->table_global());
     last_update_offset_ = layout_.add(8);
     for (const plan::Field& f : stage_.state) {
@@ -352,6 +374,7 @@ class UpdateOp : public Operator {
   plan::Clock clock_;
   int stream_;
   int root_source_;
+  bool partitioned_;
   Operator* next_;
   SlotLayout layout_;
   std::vector<Type> key_types_;

@@ -17,13 +17,18 @@
 //   emit updates: the windows (e > P) of the panes updated in this batch
 //   emit `windows` in (window_end, keys) order; then free the panes whose
 //   every window has ended (pane + L <= W), and P = W.
+//
+// Kept per kafka partition (plan/partitioning.h), each pane also holds its
+// own P: a partition's panes move between copies whose P differ, and a
+// pane's windows fire once, by the P of the copy that built it.
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/MDBuilder.h>
 
 #include "codegen/agg_state.h"
+#include "codegen/checkpoint.h"
 #include "codegen/keyed_table.h"
-#include "codegen/partial_state.h"
 #include "codegen/operator.h"
+#include "codegen/partial_state.h"
 #include "codegen/time.h"
 
 namespace flowc::codegen {
@@ -45,8 +50,13 @@ llvm::Value* floor_to(CgContext& cg, llvm::Value* t, llvm::Value* s) {
 class WindowOp : public Operator {
  public:
   WindowOp(const plan::AggregateStage& stage, const StageSite& site, Operator* next)
-      : stage_(stage), window_(*stage.window), clock_(site.clock), stream_(site.stream),
-        root_source_(site.root_source), next_(next) {}
+      : stage_(stage),
+        window_(*stage.window),
+        clock_(site.clock),
+        stream_(site.stream),
+        root_source_(site.root_source),
+        partitioned_(site.partitioned),
+        next_(next) {}
 
   void consume(CgContext& cg, const Row& row) override {
     auto& b = cg.b();
@@ -75,6 +85,12 @@ class WindowOp : public Operator {
       args.push_back(a.arg ? emit_expr(cg, *a.arg, env) : CgValue{});
     }
     auto [slot, fresh] = panes_->probe(keys);
+    if (partitioned_) {  // a new pane starts at the windows fired so far
+      llvm::Value* at = panes_->field(slot, pane_fired_offset_);
+      b.CreateStore(
+          b.CreateSelect(fresh, b.CreateLoad(cg.i64(), fired_upto_), b.CreateLoad(cg.i64(), at)),
+          at);
+    }
     // An arrival number orders first/last across panes; other aggregates
     // need none (and then run on any worker thread: plan/threads.h).
     llvm::Value* arrival = cg.i64c(0);
@@ -114,14 +130,19 @@ class WindowOp : public Operator {
     if (!panes_) return;
     auto& b = cg.b();
     llvm::Value* watermark = fire_bound(cg, clock_);
-    llvm::Value* fired = b.CreateLoad(cg.i64(), fired_upto_);
+    llvm::Value* fired_all = b.CreateLoad(cg.i64(), fired_upto_);
     bool final_mode = stage_.emit == plan::EmitMode::Final;
     llvm::Value* slide = cg.duration(window_.slide);
 
     // Visits the windows (ends e = pane + k*S, k = 1..L/S) of a pane with
     // e > P: unrolled when L/S is known at compile time (always, but for a
     // sliding window of a built program whose L or S is a duration param).
-    auto for_each_window = [&](llvm::Value* pane, const std::function<void(llvm::Value* end)>& body) {
+    auto for_each_window = [&](llvm::Value* pane_slot,
+                               const std::function<void(llvm::Value * end)>& body) {
+      llvm::Value* pane = panes_->key(pane_slot, 0).v;
+      llvm::Value* fired =
+          partitioned_ ? b.CreateLoad(cg.i64(), panes_->field(pane_slot, pane_fired_offset_))
+                       : fired_all;
       auto visit = [&](llvm::Value* e) {
         llvm::BasicBlock* open = llvm::BasicBlock::Create(cg.llvm(), "win.open", cg.fs().fn);
         llvm::BasicBlock* next = llvm::BasicBlock::Create(cg.llvm(), "win.next", cg.fs().fn);
@@ -134,7 +155,8 @@ class WindowOp : public Operator {
       bool tumbling = window_.kind == plan::WindowKind::Tumbling;
       if (tumbling || (cg.constant_duration(window_.size) && cg.constant_duration(window_.slide))) {
         int64_t per_pane = tumbling ? 1 : window_.size.ms / window_.slide.ms;
-        for (int64_t k = 1; k <= per_pane; ++k) visit(b.CreateAdd(pane, b.CreateMul(cg.i64c(k), slide)));
+        for (int64_t k = 1; k <= per_pane; ++k)
+          visit(b.CreateAdd(pane, b.CreateMul(cg.i64c(k), slide)));
         return;
       }
       //   for (e = pane + S; e <= pane + L; e += S) visit(e)
@@ -159,8 +181,11 @@ class WindowOp : public Operator {
       for (size_t i = 1; i <= stage_.keys.size(); ++i) keys.push_back(panes_->key(pane_slot, i));
       return keys;
     };
+    auto window_partition = [&](llvm::Value* pane_slot) {
+      return partitioned_ ? panes_->partition(pane_slot) : nullptr;
+    };
     auto merge = [&](llvm::Value* pane_slot, llvm::Value* end) {
-      auto [w, fresh] = windows_->probe(window_keys(pane_slot, end));
+      auto [w, fresh] = windows_->probe(window_keys(pane_slot, end), window_partition(pane_slot));
       llvm::Value* filled = windows_->field(w, filled_offset_);
       llvm::Value* empty = b.CreateICmpEQ(b.CreateLoad(cg.i8(), filled), b.getInt8(0));
       window_state_->combine(cg, w, pane_slot, b.CreateOr(fresh, empty));
@@ -169,8 +194,7 @@ class WindowOp : public Operator {
 
     if (final_mode) {
       panes_->for_each_slot([&](llvm::Value* pane_slot) {
-        llvm::Value* pane = panes_->key(pane_slot, 0).v;
-        for_each_window(pane, [&](llvm::Value* e) {
+        for_each_window(pane_slot, [&](llvm::Value* e) {
           llvm::BasicBlock* fire = llvm::BasicBlock::Create(cg.llvm(), "win.fire", cg.fs().fn);
           llvm::BasicBlock* skip = llvm::BasicBlock::Create(cg.llvm(), "win.skip", cg.fs().fn);
           b.CreateCondBr(b.CreateICmpSLE(e, watermark), fire, skip);
@@ -190,16 +214,17 @@ class WindowOp : public Operator {
         b.CreateCondBr(dirty, mark, clean);
         b.SetInsertPoint(mark);
         b.CreateStore(b.getInt8(0), dirty_at);
-        llvm::Value* pane = panes_->key(pane_slot, 0).v;
-        for_each_window(pane, [&](llvm::Value* e) { windows_->probe(window_keys(pane_slot, e)); });
+        for_each_window(pane_slot, [&](llvm::Value* e) {
+          windows_->probe(window_keys(pane_slot, e), window_partition(pane_slot));
+        });
         b.CreateBr(clean);
         b.SetInsertPoint(clean);
       });
       // Pass 2: every pane of those windows.
       panes_->for_each_slot([&](llvm::Value* pane_slot) {
-        llvm::Value* pane = panes_->key(pane_slot, 0).v;
-        for_each_window(pane, [&](llvm::Value* e) {
-          llvm::Value* found = windows_->find(window_keys(pane_slot, e));
+        for_each_window(pane_slot, [&](llvm::Value* e) {
+          llvm::Value* found =
+              windows_->find(window_keys(pane_slot, e), window_partition(pane_slot));
           llvm::BasicBlock* add = llvm::BasicBlock::Create(cg.llvm(), "win.add", cg.fs().fn);
           llvm::BasicBlock* skip = llvm::BasicBlock::Create(cg.llvm(), "win.skip", cg.fs().fn);
           b.CreateCondBr(b.CreateIsNull(found), skip, add);
@@ -242,9 +267,15 @@ class WindowOp : public Operator {
       panes_->release_keys(pane_slot);
       cg.b().CreateRet(cg.i32c(1));
       cg.b().SetInsertPoint(keep);
+      if (partitioned_) {  // the pane's own P = max(P, W)
+        llvm::Value* at = panes_->field(pane_slot, pane_fired_offset_);
+        llvm::Value* old = cg.b().CreateLoad(cg.i64(), at);
+        cg.b().CreateStore(cg.b().CreateSelect(cg.b().CreateICmpSGT(w, old), w, old), at);
+      }
       return cg.b().getFalse();
     }, limit);
-    b.CreateStore(b.CreateSelect(b.CreateICmpSGT(watermark, fired), watermark, fired), fired_upto_);
+    b.CreateStore(b.CreateSelect(b.CreateICmpSGT(watermark, fired_all), watermark, fired_all),
+                  fired_upto_);
   }
 
   // Between batches the windows table is empty: panes and counters are all.
@@ -252,30 +283,69 @@ class WindowOp : public Operator {
     if (!panes_) return;
     emit_global_snapshot(cg, fired_upto_, writer);
     emit_global_snapshot(cg, arrival_, writer);
-    emit_table_snapshot(cg, *panes_, key_types_, pane_state_->columns(), writer);
+    emit_table_snapshot(cg, *panes_, key_types_, pane_columns(), writer);
   }
   void restore(CgContext& cg, llvm::Value* reader) override {
     if (!panes_) return;
     emit_global_restore(cg, fired_upto_, reader);
     emit_global_restore(cg, arrival_, reader);
-    emit_table_restore(cg, *panes_, key_types_, pane_state_->columns(), reader);
+    emit_table_restore(cg, *panes_, key_types_, pane_columns(), reader);
   }
 
+  // One partition's panes, after the arrival counter (first/last order
+  // their panes by it: a copy that takes them over counts on from the
+  // larger of both). Each pane carries the P of the copy that built it.
+  void snapshot_partition(CgContext& cg, llvm::Value* part, llvm::Value* writer,
+                          llvm::Value* slots) override {
+    if (!panes_ || !partitioned_) return;
+    emit_global_snapshot(cg, arrival_, writer);
+    emit_table_snapshot_partition(cg, *panes_, key_types_, pane_columns(), part, writer, slots);
+  }
+  void restore_partition(CgContext& cg, llvm::Value* part, llvm::Value* reader) override {
+    if (!panes_ || !partitioned_) return;
+    auto& b = cg.b();
+    llvm::Value* theirs = b.CreateCall(cg.runtime("flow_ckpt_get_i64"), {reader});
+    llvm::Value* ours = b.CreateLoad(cg.i64(), arrival_);
+    b.CreateStore(b.CreateSelect(b.CreateICmpSGT(theirs, ours), theirs, ours), arrival_);
+    emit_table_restore_partition(cg, *panes_, key_types_, pane_columns(), part, reader);
+  }
+  void drop_partition(CgContext& cg, llvm::Value* part) override {
+    if (!panes_ || !partitioned_) return;
+    emit_table_drop_partition(cg, *panes_, part, [&](llvm::Value* slot) {
+      pane_state_->release(cg, slot);
+      panes_->release_keys(slot);
+    });
+  }
+  bool partition_timers() const override { return partitioned_; }
+
  private:
+  std::vector<StateColumn> pane_columns() const {
+    std::vector<StateColumn> out = pane_state_->columns();
+    if (partitioned_) out.push_back({pane_fired_offset_, ColumnKind::Scalar});
+    return out;
+  }
+
   void prepare(CgContext& cg) {
     if (panes_) return;
     key_types_ = {Type::Timestamp};
     for (const plan::NamedExpr& k : stage_.keys) key_types_.push_back(k.expr->type);
     std::vector<Type>& key_types = key_types_;
     std::string name = cg.unique("window");
-    panes_ = std::make_unique<KeyedTable>(cg, name + ".panes", key_types, pane_layout_,
-                                          KeyedTable::KeyStorage::Owned);
-    windows_ = std::make_unique<KeyedTable>(cg, name + ".windows", key_types, window_layout_);
+    panes_ = std::make_unique<KeyedTable>(
+        cg, name + ".panes", key_types, pane_layout_, KeyedTable::KeyStorage::Owned,
+        KeyedTable::Sharing::PerWorker, Partitioning{partitioned_, stream_, 1});
+    windows_ = std::make_unique<KeyedTable>(
+        cg, name + ".windows", key_types, window_layout_, KeyedTable::KeyStorage::Arena,
+        KeyedTable::Sharing::PerWorker, Partitioning{partitioned_});
     cg.add_state_table(stream_, panes_->table_global());  // windows_ is empty between batches
     // Panes and windows share one layout, so that AggState::combine reads a
     // pane with the window's offsets; `filled` is used by windows only.
     filled_offset_ = window_layout_.add(8);
     pane_layout_.add(8);
+    if (partitioned_) {  // panes only; the windows' copy is unused
+      pane_fired_offset_ = pane_layout_.add(8);
+      window_layout_.add(8);
+    }
     pane_state_ = std::make_unique<AggState>(stage_.aggregates, pane_layout_);
     window_state_ = std::make_unique<AggState>(stage_.aggregates, window_layout_);
     auto global = [&](const std::string& n, int64_t init) {
@@ -291,10 +361,12 @@ class WindowOp : public Operator {
   plan::Clock clock_;
   int stream_;
   int root_source_;
+  bool partitioned_;
   Operator* next_;
   SlotLayout pane_layout_, window_layout_;
   std::vector<Type> key_types_;
   int64_t filled_offset_ = 0;
+  int64_t pane_fired_offset_ = 0;  // partitioned: the pane's own P
   std::unique_ptr<KeyedTable> panes_, windows_;
   std::unique_ptr<AggState> pane_state_, window_state_;
   llvm::GlobalVariable* arrival_ = nullptr;

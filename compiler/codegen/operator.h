@@ -34,6 +34,18 @@ class Operator {
   // checkpoint (LANGUAGE.md 10); stateless operators have none.
   virtual void snapshot(CgContext& cg, llvm::Value* writer) {}
   virtual void restore(CgContext& cg, llvm::Value* reader) {}
+  // Keyed state per kafka partition (plan/partitioning.h, runtime/abi.h):
+  // the writing, reading back and removal of the state of ONE partition
+  // `part` (i64) — what the changelog moves between copies. `slots` (an
+  // i64 alloca) counts the slots written. Operators whose state does not
+  // follow partitions have none.
+  virtual void snapshot_partition(CgContext& cg, llvm::Value* part, llvm::Value* writer,
+                                  llvm::Value* slots) {}
+  virtual void restore_partition(CgContext& cg, llvm::Value* part, llvm::Value* reader) {}
+  virtual void drop_partition(CgContext& cg, llvm::Value* part) {}
+  // Whether this operator's partitioned state changes at batch ends
+  // without records (windows fire, keys expire): FlowPipeline.partition_timers.
+  virtual bool partition_timers() const { return false; }
 
   // --threads (runtime/worker.h; which sources run on every thread:
   // plan/threads.h). Emits, into the merge function, the folding of worker `worker`'s
@@ -85,6 +97,8 @@ struct StageSite {
   int stream = -1;
   int root_source = -1;
   plan::Clock clock;
+  // Its keyed state is kept per kafka partition (plan/partitioning.h).
+  bool partitioned = false;
 };
 
 // Each lowering lives in its own file (lower_*.cpp).

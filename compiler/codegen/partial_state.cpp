@@ -9,8 +9,9 @@ void emit_merge_partial(CgContext& cg, KeyedTable& table, AggState& state, llvm:
   table.for_each_slot([&](llvm::Value* src) {
     std::vector<CgValue> keys;
     for (size_t i = 0; i < table.key_count(); ++i) keys.push_back(table.key(src, i));
+    llvm::Value* part = table.partitioned() ? table.partition(src) : nullptr;
     fs.worker = cg.i32c(0);
-    auto [dst, fresh] = table.probe(keys);
+    auto [dst, fresh] = table.probe(keys, part);
     fs.worker = worker;
     state.combine(cg, dst, src, fresh);
     if (state.owns_memory()) state.release(cg, src);

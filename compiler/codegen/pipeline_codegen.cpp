@@ -14,6 +14,7 @@
 #include "codegen/operator.h"
 #include "codegen/scan.h"
 #include "plan/explain.h"
+#include "plan/partitioning.h"
 #include "plan/threads.h"
 #include "support/overloaded.h"
 
@@ -42,6 +43,7 @@ class PipelineBuilder {
     llvm::Function* end_batch = end_batch_function();
     llvm::Function* snapshot = snapshot_function();
     llvm::Function* restore = restore_function();
+    partition_functions();
     merge_ = merge_function();
     descriptors(sources, end_batch, snapshot, restore);
     result.exported.push_back("flow_pipeline");
@@ -74,7 +76,10 @@ class PipelineBuilder {
   // also reads S: its second operator goes to `other`.
   OperatorPtr lower_stage(const plan::Stream& stream, const plan::Stage& st, const plan::Schema& input,
                           Operator* next, OperatorPtr& other) {
-    const StageSite site{static_cast<int>(&stream - p_.streams.data()), stream.root_source, st.clock};
+    const int index = static_cast<int>(&stream - p_.streams.data());
+    const bool partitioned = plan::state_follows_partitions(p_, index, st);
+    any_partitioned_ = any_partitioned_ || partitioned;
+    const StageSite site{index, stream.root_source, st.clock, partitioned};
     return std::visit(
         Overloaded{
             [&](const plan::WhereStage& s) { return make_where(s, next); },
@@ -260,6 +265,49 @@ class PipelineBuilder {
     return fn;
   }
 
+  // Keyed state per kafka partition (runtime/abi.h), one partition id at a time:
+  //   int64_t flow_snapshot_partition(ctx, int64_t part, FlowCkptWriter* w) {
+  //     int64_t slots = 0; <each partitioned operator's slots of part>; return slots; }
+  //   int32_t flow_restore_partition(ctx, int64_t part, FlowCkptReader* r)
+  //   void flow_drop_partition(ctx, int64_t part)
+  // in stream order, like flow_snapshot. None without such state.
+  void partition_functions() {
+    if (!any_partitioned_) return;
+    auto& b = cg_.b();
+    auto begin = [&](const char* name, llvm::Type* result, bool stream) {
+      std::vector<llvm::Type*> args = {cg_.ptr(), cg_.i64()};
+      if (stream) args.push_back(cg_.ptr());
+      llvm::Function* fn = cg_.begin_function(name, llvm::FunctionType::get(result, args, false));
+      cg_.fs().ctx = fn->getArg(0);
+      cg_.fs().arena = b.CreateCall(cg_.runtime("flow_scratch"), {cg_.fs().ctx});
+      return fn;
+    };
+    snapshot_partition_ = begin("flow_snapshot_partition", cg_.i64(), true);
+    llvm::Value* slots = cg_.entry_alloca(cg_.i64(), "slots");
+    b.CreateStore(cg_.i64c(0), slots);
+    for (const std::vector<Operator*>& stream : stage_ops_) {
+      for (Operator* op : stream) {
+        op->snapshot_partition(cg_, snapshot_partition_->getArg(1), snapshot_partition_->getArg(2),
+                               slots);
+        partition_timers_ = partition_timers_ || op->partition_timers();
+      }
+    }
+    b.CreateRet(b.CreateLoad(cg_.i64(), slots));
+
+    restore_partition_ = begin("flow_restore_partition", cg_.i32(), true);
+    for (const std::vector<Operator*>& stream : stage_ops_) {
+      for (Operator* op : stream)
+        op->restore_partition(cg_, restore_partition_->getArg(1), restore_partition_->getArg(2));
+    }
+    b.CreateRet(b.CreateCall(cg_.runtime("flow_ckpt_ok"), {restore_partition_->getArg(2)}));
+
+    drop_partition_ = begin("flow_drop_partition", b.getVoidTy(), false);
+    for (const std::vector<Operator*>& stream : stage_ops_) {
+      for (Operator* op : stream) op->drop_partition(cg_, drop_partition_->getArg(1));
+    }
+    b.CreateRetVoid();
+  }
+
   // LANGUAGE.md 6.1: at the end of a batch each event-time source's
   // watermark becomes max(watermark, largest event time - delay); when every
   // source has ended it is +infinity. The runtime is told the smallest.
@@ -314,6 +362,9 @@ class PipelineBuilder {
   llvm::Constant* or_null(llvm::GlobalVariable* g) {
     return g ? static_cast<llvm::Constant*>(g) : llvm::ConstantPointerNull::get(cg_.ptr());
   }
+  llvm::Constant* or_null_fn(llvm::Function* f) {
+    return f ? static_cast<llvm::Constant*>(f) : llvm::ConstantPointerNull::get(cg_.ptr());
+  }
 
   llvm::Constant* columns(const plan::Schema& schema, const std::string& name) {
     std::vector<llvm::Constant*> items;
@@ -328,10 +379,16 @@ class PipelineBuilder {
 
   // NAME, VALUE, ... as a private array of C strings (kafka options);
   // writable when configure sets values that read params. Kept in `made`.
+  // `extra` pairs follow the connector's (configure indexes those).
   llvm::Constant* options(const plan::Connector& c, const std::string& name,
-                          std::vector<llvm::GlobalVariable*>& made) {
+                          std::vector<llvm::GlobalVariable*>& made,
+                          const std::vector<std::pair<std::string, std::string>>& extra = {}) {
     std::vector<llvm::Constant*> items;
     for (const auto& [key, value] : c.kafka) {
+      items.push_back(cg_.cstring(key));
+      items.push_back(cg_.cstring(value));
+    }
+    for (const auto& [key, value] : extra) {
       items.push_back(cg_.cstring(key));
       items.push_back(cg_.cstring(value));
     }
@@ -410,9 +467,16 @@ class PipelineBuilder {
     llvm::Constant* null = llvm::ConstantPointerNull::get(cg_.ptr());
     ConfigureTargets configure;
     std::vector<llvm::Constant*> source_items;
+    const std::vector<bool> partitioned = plan::sources_with_partitioned_state(p_);
     for (size_t k = 0; k < p_.sources.size(); ++k) {
       const plan::Source& s = p_.sources[k];
       const bool generate = s.connector.kind == plan::ConnectorKind::Generate;
+      // The changelog of a source whose partitions keyed state follows:
+      // its `changelog` argument is among the options, else the default.
+      std::vector<std::pair<std::string, std::string>> extra;
+      if (partitioned[k] && !s.connector.kafka.count("changelog")) {
+        extra.emplace_back("changelog", plan::changelog_topic(p_, s));
+      }
       AbiConstant d = source_desc(s, "columns." + s.name);
       d.set(offsetof(FlowSourceDesc, kind), cg_.i32c(source_kind(s.connector.kind)))
           .set(offsetof(FlowSourceDesc, follow), cg_.i32c(s.connector.follow))
@@ -421,12 +485,19 @@ class PipelineBuilder {
           .set(offsetof(FlowSourceDesc, gen_start), cg_.i64c(s.connector.start))
           .set(offsetof(FlowSourceDesc, gen_step), cg_.i64c(s.connector.step))
           .set(offsetof(FlowSourceDesc, on_error), cg_.i32c(on_error_code(s.on_error)))
-          .set(offsetof(FlowSourceDesc, dead_letter_path), s.dead_letter ? cg_.cstring(s.dead_letter->path) : null)
-          .set(generate ? offsetof(FlowSourceDesc, generate) : offsetof(FlowSourceDesc, process), sources[k])
-          .set(offsetof(FlowSourceDesc, options), options(s.connector, "options." + s.name, configure.source_options))
-          .set(offsetof(FlowSourceDesc, option_count), cg_.i32c(static_cast<int>(s.connector.kafka.size())))
+          .set(offsetof(FlowSourceDesc, dead_letter_path),
+               s.dead_letter ? cg_.cstring(s.dead_letter->path) : null)
+          .set(generate ? offsetof(FlowSourceDesc, generate) : offsetof(FlowSourceDesc, process),
+               sources[k])
+          .set(offsetof(FlowSourceDesc, options),
+               options(s.connector, "options." + s.name, configure.source_options, extra))
+          .set(offsetof(FlowSourceDesc, option_count),
+               cg_.i32c(static_cast<int>(s.connector.kafka.size() + extra.size())))
+          .set(offsetof(FlowSourceDesc, partitioned_state),
+               cg_.i32c(partitioned[k] && any_partitioned_ ? 1 : 0))
           .set(offsetof(FlowSourceDesc, max_event_time),
-               s.event_time >= 0 ? cg_.worker0_slot(cg_.source_max_times(static_cast<int>(k))) : null)
+               s.event_time >= 0 ? cg_.worker0_slot(cg_.source_max_times(static_cast<int>(k)))
+                                 : null)
           .set(offsetof(FlowSourceDesc, watermark),
                s.event_time >= 0 ? cg_.source_watermark(static_cast<int>(k)) : null)
           .set(offsetof(FlowSourceDesc, parallel), cg_.i32c(source_parallel(k) ? 1 : 0));
@@ -507,20 +578,29 @@ class PipelineBuilder {
         .set(offsetof(FlowPipeline, sinks), or_null(sink_array))
         .set(offsetof(FlowPipeline, sink_count), cg_.i32c(static_cast<int>(p_.sinks.size())))
         .set(offsetof(FlowPipeline, end_batch), end_batch)
-        .set(offsetof(FlowPipeline, fingerprint), cg_.i64c(static_cast<int64_t>(plan_text_fingerprint(plan_text))))
+        .set(offsetof(FlowPipeline, fingerprint),
+             cg_.i64c(static_cast<int64_t>(plan_text_fingerprint(plan_text))))
         .set(offsetof(FlowPipeline, snapshot), snapshot)
         .set(offsetof(FlowPipeline, restore), restore)
-        .set(offsetof(FlowPipeline, checkpoint_dir), p_.checkpoint ? cg_.cstring(p_.checkpoint->dir) : null)
+        .set(offsetof(FlowPipeline, checkpoint_dir),
+             p_.checkpoint ? cg_.cstring(p_.checkpoint->dir) : null)
         .set(offsetof(FlowPipeline, checkpoint_every_ms),
              cg_.i64c(p_.checkpoint && p_.checkpoint->every ? p_.checkpoint->every->ms : 0))
         .set(offsetof(FlowPipeline, plan_text), cg_.cstring(plan_text))
-        .set(offsetof(FlowPipeline, configure), configure_fn ? static_cast<llvm::Constant*>(configure_fn) : null)
-        .set(offsetof(FlowPipeline, streams), or_null(global_array(cg_.ptr(), stream_names, "streams")))
+        .set(offsetof(FlowPipeline, configure),
+             configure_fn ? static_cast<llvm::Constant*>(configure_fn) : null)
+        .set(offsetof(FlowPipeline, streams),
+             or_null(global_array(cg_.ptr(), stream_names, "streams")))
         .set(offsetof(FlowPipeline, stream_count), cg_.i32c(static_cast<int>(stream_names.size())))
         .set(offsetof(FlowPipeline, state_tables),
              or_null(global_array(cg_.abi_type("FlowStateTable"), state_tables, "state_tables")))
-        .set(offsetof(FlowPipeline, state_table_count), cg_.i32c(static_cast<int>(state_tables.size())))
-        .set(offsetof(FlowPipeline, merge), merge_ ? static_cast<llvm::Constant*>(merge_) : null);
+        .set(offsetof(FlowPipeline, state_table_count),
+             cg_.i32c(static_cast<int>(state_tables.size())))
+        .set(offsetof(FlowPipeline, snapshot_partition), or_null_fn(snapshot_partition_))
+        .set(offsetof(FlowPipeline, restore_partition), or_null_fn(restore_partition_))
+        .set(offsetof(FlowPipeline, drop_partition), or_null_fn(drop_partition_))
+        .set(offsetof(FlowPipeline, partition_timers), cg_.i32c(partition_timers_ ? 1 : 0))
+        .set(offsetof(FlowPipeline, merge), or_null_fn(merge_));
     pipeline_global->setInitializer(pipeline.get());
     pipeline_global->setConstant(configure_fn == nullptr);
   }
@@ -545,7 +625,13 @@ class PipelineBuilder {
   std::vector<std::vector<Operator*>> stage_ops_;  // per stream, in stage order
   std::vector<Operator*> stream_tails_;            // per stream: its readers' fan-out
   std::vector<EarlyFilter> early_filters_;         // per source
-  llvm::Function* merge_ = nullptr;                // flow_merge, or null
+  // Keyed state per kafka partition (partition_functions).
+  bool any_partitioned_ = false;
+  bool partition_timers_ = false;
+  llvm::Function* snapshot_partition_ = nullptr;
+  llvm::Function* restore_partition_ = nullptr;
+  llvm::Function* drop_partition_ = nullptr;
+  llvm::Function* merge_ = nullptr;  // flow_merge, or null
 };
 
 }  // namespace

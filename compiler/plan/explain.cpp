@@ -4,6 +4,7 @@
 #include <map>
 
 #include "plan/functions.h"
+#include "plan/partitioning.h"
 #include "plan/threads.h"
 
 namespace flowc::plan {
@@ -164,6 +165,21 @@ void explain_stage(const Pipeline& p, const Stage& st, const Schema& input, std:
       st.op);
 }
 
+// A keyed stage fed by kafka: its state is kept per partition, so each
+// key must live in one partition of each source (co-partitioned).
+void explain_partitioning(const Pipeline& p, int stream, const Stage& st, const Schema& input,
+                          std::ostream& out) {
+  ExprNames names{&input, nullptr, &p.params};
+  const auto* a = st.as<AggregateStage>();
+  const auto* u = st.as<UpdateStage>();
+  std::string sources;
+  for (int k : kafka_sources_of(p, stream)) {
+    sources += (sources.empty() ? "'" : ", '") + p.sources[static_cast<size_t>(k)].name + "'";
+  }
+  out << "      state per kafka partition of " << sources << ": expects the topic partitioned by "
+      << keys_text(a ? a->keys : u->keys, names) << "\n";
+}
+
 // A stage's node label in `explain --graph`.
 std::string stage_label(const Pipeline& p, const Stage& st) {
   if (const auto* s = st.as<ExplodeStage>()) return "explode as " + s->alias;
@@ -263,6 +279,7 @@ void explain(const Pipeline& p, std::ostream& out) {
     out << "): " << type_name(f->fn.result) << " from " << value_literal(Value::of_string(f->path))
         << "  (C++, inlined)\n";
   }
+  const std::vector<bool> partitioned = sources_with_partitioned_state(p);
   for (const Source& s : p.sources) {
     out << "\nsource " << s.name << " = " << s.connector.text;
     if (s.connector.kind != ConnectorKind::Generate) {
@@ -283,6 +300,15 @@ void explain(const Pipeline& p, std::ostream& out) {
     out << "  on_error " << on_error_text(s) << "\n";
     SourceThreads threads = source_threads(p, static_cast<int>(&s - p.sources.data()));
     out << "  threads: " << (threads.parallel ? "every" : "one (" + threads.why + ")") << "\n";
+    if (partitioned[static_cast<size_t>(&s - p.sources.data())]) {
+      // A param's name, never its value: the plan text is the checkpoint's
+      // fingerprint, which --param may not change.
+      auto param = s.connector.param_args.find("changelog");
+      std::string topic = param != s.connector.param_args.end()
+                              ? expr_text(*param->second, ExprNames{nullptr, nullptr, &p.params})
+                              : value_literal(Value::of_string(changelog_topic(p, s)));
+      out << "  keyed state moves with its partitions: changelog " << topic << "\n";
+    }
   }
   for (const Table& t : p.tables) {
     out << "\ntable " << t.name << " = " << t.connector.text << " format "
@@ -293,8 +319,10 @@ void explain(const Pipeline& p, std::ostream& out) {
   for (const Stream& s : p.streams) {
     out << "\nstream " << s.name << " = " << s.input_name << "\n";
     const Schema* input = &p.schema_of(s.input);
+    const int stream = static_cast<int>(&s - p.streams.data());
     for (const Stage& st : s.stages) {
       explain_stage(p, st, *input, out);
+      if (state_follows_partitions(p, stream, st)) explain_partitioning(p, stream, st, *input, out);
       out << "      -> " << schema_text(st.output) << "\n";
       input = &st.output;
     }

@@ -3,6 +3,8 @@
 
 #include <optional>
 
+#include "plan/partitioning.h"
+
 namespace flowc::plan {
 namespace {
 
@@ -13,7 +15,11 @@ std::optional<std::string> order_needed(const Pipeline& p, int stream, size_t fr
   const Stream& s = p.streams[static_cast<size_t>(stream)];
   auto in_stream = [&](const std::string& what) { return what + " in stream '" + s.name + "'"; };
   for (size_t i = from; i < s.stages.size(); ++i) {
-    const StageOp& op = s.stages[i].op;
+    const Stage& st = s.stages[i];
+    const StageOp& op = st.op;
+    // Its state moves with kafka partitions (plan/partitioning.h), at
+    // rebalances, on the thread that reads kafka.
+    if (state_follows_partitions(p, stream, st)) return in_stream("state per kafka partition");
     if (const auto* agg = std::get_if<AggregateStage>(&op)) {
       if (agg->window && agg->window->kind == WindowKind::Session) return in_stream("a session window");
       for (const Aggregate& a : agg->aggregates) {

@@ -8,7 +8,9 @@
 // (aggregates of count, int sums and averages, min, max, count_distinct:
 // each thread keeps a partial state, merged at the batch end). What an
 // aggregate emits is emitted at the batch end, on one thread: the walk
-// stops there. Otherwise the source runs on one thread, in arrival order.
+// stops there. Otherwise the source runs on one thread, in arrival order —
+// as does every source whose records reach keyed state kept per kafka
+// partition (plan/partitioning.h), which moves at rebalances.
 #pragma once
 
 #include <string>

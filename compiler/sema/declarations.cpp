@@ -28,6 +28,7 @@ struct ConnectorSpec {
 };
 
 const std::vector<ConnectorSpec>& connector_specs() {
+  // clang-format off: a table, one connector a row
   static const std::vector<ConnectorSpec> specs = {
       {"file", plan::ConnectorKind::File, true, true, true,
        {{"path", Type::String, true}, {"follow", Type::Bool}}},
@@ -41,8 +42,9 @@ const std::vector<ConnectorSpec>& connector_specs() {
       {"kafka", plan::ConnectorKind::Kafka, true, false, true,
        {{"brokers", Type::String, true}, {"topic", Type::String, true},
         {"group", Type::String}, {"start", Type::String}, {"stop_at_end", Type::Bool},
-        {"exactly_once", Type::Bool}}},
+        {"exactly_once", Type::Bool}, {"changelog", Type::String}}},
   };
+  // clang-format on
   return specs;
 }
 
@@ -291,6 +293,12 @@ std::optional<plan::Connector> Analyzer::check_connector(const ast::Call& c, Rol
     }
     if (role == Role::Sink && (args.count("stop_at_end") || args.count("start"))) {
       return fail("'start' and 'stop_at_end' are for kafka sources");
+    }
+    if (role == Role::Sink && args.count("changelog")) {
+      return fail("'changelog' is for kafka sources (the topic their keyed state is kept in)");
+    }
+    if (args.count("changelog") && args["changelog"].s.empty()) {
+      return fail("the 'changelog' topic of 'kafka' is empty", "changelog");
     }
   }
   out.text = call_text(c, spec->args, bound, extra);

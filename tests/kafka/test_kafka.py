@@ -29,6 +29,7 @@ import argparse
 import collections
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -98,6 +99,14 @@ def kcat_consume(bootstrap, topic):
                           "-e", "-q", "-J"], capture_output=True, text=True, check=True,
                          timeout=60).stdout
     return [(m["key"], m["payload"]) for m in map(json.loads, out.splitlines())]
+
+
+def kcat_keys(bootstrap, topic):
+    """The keys of every message of the topic (values may be binary)."""
+    out = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning",
+                          "-e", "-q", "-f", "%k\\n"], capture_output=True, check=True,
+                         timeout=60).stdout
+    return out.decode().splitlines()
 
 
 def committed_offsets(bootstrap, group, topic, partitions):
@@ -557,6 +566,296 @@ sink r to kafka(brokers: "{self.b}", topic: "faultout") key id
                          collections.Counter((str(i), v) for i, v in enumerate(vals)))
 
 
+class KeyedStateTests(KafkaTest):
+    """Keyed state moves with its partitions (docs/scale-out.md): two copies
+    of a built program in one group count messages per user with `update
+    ... emit each` and a running aggregate; partitions move from the first to
+    the second when it joins and when the first stops, and their state goes
+    with them through the changelog topic. The expected count of every
+    message is computed here from the messages produced: the n-th message
+    of a user (in its partition's order) has count n."""
+    topics = (("clicks", 6), ("mixed", 2))
+    USERS = 23
+    CHUNK = 480
+
+    def flow(self):
+        return self.write_flow("counts.flow", f"""
+param out: string = "a.jsonl"
+param totals: string = "a-totals.jsonl"
+source clicks = kafka(brokers: "{self.b}", topic: "clicks", group: "g-counts", start: "earliest",
+                      {SESSION})
+  format json schema {{ id: int, user: string }}
+stream counts = clicks
+  | group by user
+  | update n: int = 0 {{ n += 1 }} emit each
+stream per_user = clicks | group by user | aggregate n = count()
+sink counts to file(out)
+sink per_user to file(totals)
+""")
+
+    def user(self, i):
+        return f"u{(i * 7) % self.USERS}"
+
+    def produce(self, start, n):
+        kcat_produce(self.b, "clicks", [json_row(id=i, user=self.user(i)) for i in range(start, start + n)],
+                     keys=[self.user(i) for i in range(start, start + n)])
+
+    def expected(self, total):
+        seen, rows = collections.Counter(), {}
+        for i in range(total):
+            seen[self.user(i)] += 1
+            rows[i] = json_row(id=i, user=self.user(i), n=seen[self.user(i)])
+        return rows
+
+    def ids(self):
+        return {json.loads(l)["id"] for f in ("a.jsonl", "b.jsonl") for l in lines_of(self.path(f))}
+
+    def wait_ids(self, total, procs, what):
+        deadline = time.time() + 90
+        while not set(range(total)) <= self.ids():
+            for p in procs:
+                if p.poll() is not None:
+                    self.fail(f"a copy stopped (exit {p.returncode}) while waiting for {what}:\n"
+                              + p.stderr.read())
+            self.assertLess(time.time(), deadline, f"{what}: {total - len(self.ids())} messages never read")
+            time.sleep(0.2)
+
+    def start(self, program, out):
+        totals = out.replace(".jsonl", "-totals.jsonl")
+        # Two threads: the state per partition stays on the thread that reads
+        # Kafka (docs/threads.md), whatever --threads says.
+        return subprocess.Popen([program, "--batch", "200ms", "--threads", "2", "--param", f"out={out}",
+                                 "--param", f"totals={totals}"], cwd=self.dir,
+                                stderr=subprocess.PIPE, text=True)
+
+    def scenario(self, stop_first):
+        program = self.build(self.flow(), "counts")
+        self.produce(0, self.CHUNK)
+        a = self.start(program, "a.jsonl")
+        b = None
+        try:
+            self.wait_ids(self.CHUNK, [a], "the first copy alone")
+            b = self.start(program, "b.jsonl")
+            # The second copy joins mid-stream: messages keep coming while the
+            # group rebalances (the mock holds it for session.timeout.ms - 1 s).
+            for k in range(12):
+                self.produce(self.CHUNK + k * self.CHUNK // 12, self.CHUNK // 12)
+                time.sleep(0.6)
+            self.wait_ids(2 * self.CHUNK, [a, b], "both copies")
+            self.assertTrue(lines_of(self.path("b.jsonl")), "the second copy never read a partition")
+            stop_first(a)
+            err_a = a.communicate(timeout=60)[1]
+            for k in range(4):
+                self.produce(2 * self.CHUNK + k * self.CHUNK // 4, self.CHUNK // 4)
+                time.sleep(0.5)
+            self.wait_ids(3 * self.CHUNK, [b], "the second copy alone")
+            time.sleep(1)  # would a row still come?
+        finally:
+            for p in (a, b):
+                if p is not None and p.poll() is None:
+                    p.send_signal(signal.SIGTERM)
+            err_b = b.communicate(timeout=60)[1] if b is not None else ""
+        self.assertEqual(b.returncode, 0, err_b)
+        return err_a, err_b
+
+    def rows(self, name):
+        per_user = collections.defaultdict(list)
+        rows = lines_of(self.path(name))
+        for line in rows:
+            row = json.loads(line)
+            per_user[row["user"]].append(row["n"])
+        return rows, per_user
+
+    def check_rows(self, total, exact, logs):
+        want = self.expected(total)
+        a, a_users = self.rows("a.jsonl")
+        b, b_users = self.rows("b.jsonl")
+        # Every row is the right count of its message: no state restarted.
+        wrong = [r for r in a + b if r not in want.values()]
+        self.assertEqual(wrong[:5], [], f"counts that restarted or skipped\n{logs}")
+        self.assertEqual(set(a + b), set(want.values()), "messages lost")
+        for name, users in (("first", a_users), ("second", b_users)):
+            for user, ns in users.items():
+                self.assertEqual(ns, list(range(ns[0], ns[0] + len(ns))),
+                                 f"{user} in the {name} copy does not rise by one: {ns}")
+        final = collections.Counter(self.user(i) for i in range(total))
+        for user, n in final.items():
+            self.assertEqual(max(a_users.get(user, []) + b_users.get(user, [])), n, user)
+        if exact:
+            self.assertEqual(collections.Counter(a + b), collections.Counter(want.values()),
+                             f"rows repeated\n{logs}")
+        # The running aggregate's rows (one per user and batch): each copy's
+        # rise, the last is the total, and without a crash no count comes twice.
+        _, ta = self.rows("a-totals.jsonl")
+        _, tb = self.rows("b-totals.jsonl")
+        for user, n in final.items():
+            for name, ns in (("first", ta.get(user, [])), ("second", tb.get(user, []))):
+                self.assertEqual(ns, sorted(set(ns)), f"{user}'s totals in the {name} copy: {ns}")
+            both = ta.get(user, []) + tb.get(user, [])
+            self.assertEqual(max(both), n, user)
+            if exact:
+                self.assertEqual(len(both), len(set(both)), f"{user}'s totals restarted: {both}")
+
+    def test_counts_follow_partitions_when_copies_join_and_stop(self):
+        err_a, err_b = self.scenario(lambda p: p.send_signal(signal.SIGTERM))
+        self.check_rows(3 * self.CHUNK, True, f"first:\n{err_a}\nsecond:\n{err_b}")
+        # The state went through the changelog, named after the pipeline and source.
+        heads = set(kcat_keys(self.b, "counts-clicks-changelog"))
+        self.assertEqual(heads, {f"clicks/{p}" for p in range(6)})
+
+    def test_counts_survive_kill_9_of_a_copy(self):
+        # The second copy reads again what the first read after its last
+        # commit point: rows may repeat, but every count is right.
+        err_a, err_b = self.scenario(lambda p: p.kill())
+        self.check_rows(3 * self.CHUNK, False, f"first:\n{err_a}\nsecond:\n{err_b}")
+
+
+    def test_changelog_goes_in_the_sinks_transaction(self):
+        # exactly_once: the changelog's messages are produced by the sink's
+        # transactional producer (the mock cannot show that they commit or
+        # abort with the rows: docs/scale-out.md); a second run in the group
+        # restores the state from them and counts on.
+        flow = self.write_flow("txn.flow", f"""
+source clicks = kafka(brokers: "{self.b}", topic: "clicks", group: "g-txn", start: "earliest",
+                      stop_at_end: true, {SESSION})
+  format json schema {{ id: int, user: string }}
+stream counts = clicks | group by user | update n: int = 0 {{ n += 1 }} emit each
+sink counts to kafka(brokers: "{self.b}", topic: "txn-out", exactly_once: true) key user
+""")
+        self.produce(0, 60)
+        self.run_flow(flow)
+        self.produce(60, 40)
+        self.run_flow(flow)
+        want = self.expected(100)
+        got = [v for _, v in kcat_consume(self.b, "txn-out")]
+        self.assertEqual(collections.Counter(got), collections.Counter(want.values()))
+        self.assertEqual(set(kcat_keys(self.b, "txn-clicks-changelog")), {f"clicks/{p}" for p in range(6)})
+
+    def test_key_from_two_partitions_is_reported_once(self):
+        # "mixed" is not partitioned by user: u1 and u2 both arrive in
+        # partitions 0 and 1. The run warns once, naming one such key and
+        # both its partitions, and keeps its state in the changelog it was
+        # given instead of the default name.
+        flow = self.write_flow("mixed.flow", f"""
+source clicks = kafka(brokers: "{self.b}", topic: "mixed", group: "g-mixed", start: "earliest",
+                      stop_at_end: true, changelog: "mixed-state", {SESSION})
+  format json schema {{ id: int, user: string }}
+stream counts = clicks | group by user | aggregate n = count()
+sink counts to file("out.jsonl")
+""")
+        for part, ids in ((0, (0, 1)), (1, (2, 3))):
+            kcat_produce(self.b, "mixed", [json_row(id=i, user=f"u{1 + i % 2}") for i in ids],
+                         partition=part)
+        err = self.run_flow(flow).stderr
+        warnings = [l for l in err.splitlines() if "warning" in l]
+        self.assertEqual(len(warnings), 1, err)
+        m = re.search(r"stream 'counts': key \"(u1|u2)\" arrived from partitions mixed/([01]) "
+                      r"and mixed/([01])", warnings[0])
+        self.assertIsNotNone(m, warnings[0])
+        self.assertNotEqual(m.group(2), m.group(3), warnings[0])
+        # A row per partition the key came from: 1 each, not 2.
+        self.assertEqual(collections.Counter(lines_of(self.path("out.jsonl"))),
+                         collections.Counter([json_row(user="u1", n=1)] * 2 +
+                                             [json_row(user="u2", n=1)] * 2))
+        self.assertEqual(set(kcat_keys(self.b, "mixed-state")), {"mixed/0", "mixed/1"})
+
+
+class WindowStateTests(KafkaTest):
+    """Windows and session windows per partition move too (docs/scale-out.md):
+    a first copy reads half the messages, fires the windows its watermark
+    passes and stops with SIGTERM (open windows stay open); a second copy
+    takes every partition over, restores the open panes and sessions from
+    the changelog, reads the rest and ends (stop_at_end), which fires them.
+    Together they emit every window once, with every message counted,
+    computed here from the messages."""
+    topics = (("win", 4),)
+    USERS = 8
+    BASE = 1767225600000  # 2026-01-01T00:00:00Z
+
+    def at(self, i):
+        # 1 s apart, with a 70 s pause after every 100 messages: sessions
+        # (30 s gap) end there; a user's messages are 8 s apart otherwise.
+        return self.BASE + i * 1000 + (i // 100) * 70000
+
+    def text(self, ms):
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
+
+    def produce(self, ids):
+        users = [f"u{i % self.USERS}" for i in ids]
+        kcat_produce(self.b, "win", [json_row(id=i, user=u, at=self.text(self.at(i)))
+                                     for i, u in zip(ids, users)], keys=users)
+
+    def expected(self, total):
+        per_minute, times = collections.Counter(), collections.defaultdict(list)
+        for i in range(total):
+            user, t = f"u{i % self.USERS}", self.at(i)
+            per_minute[(t // 60000 * 60000, user)] += 1
+            times[user].append(t)
+        minutes = [json_row(window_start=self.text(m), window_end=self.text(m + 60000), user=u, n=n)
+                   for (m, u), n in per_minute.items()]
+        sessions = []
+        for user, ts in times.items():
+            start = last = ts[0]
+            n = 1
+            for t in ts[1:] + [None]:
+                if t is not None and t - last < 30000:
+                    last, n = t, n + 1
+                    continue
+                sessions.append(json_row(window_start=self.text(start), window_end=self.text(last + 30000),
+                                         user=user, n=n))
+                if t is not None:
+                    start = last = t
+                    n = 1
+        return collections.Counter(minutes), collections.Counter(sessions)
+
+    def test_open_windows_and_sessions_move_to_the_next_copy(self):
+        flow = self.write_flow("win.flow", f"""
+param minutes: string = "minutes-a.jsonl"
+param sessions: string = "sessions-a.jsonl"
+param seen: string = "seen-a.jsonl"
+param stop: bool = false
+source ev = kafka(brokers: "{self.b}", topic: "win", group: "g-win", start: "earliest",
+                  stop_at_end: stop, {SESSION})
+  format json schema {{ id: int, user: string, at: timestamp }}
+  event_time at watermark 0s
+stream per_minute = ev | window tumbling 1m | group by user | aggregate n = count()
+stream visits = ev | window session 30s | group by user | aggregate n = count()
+stream ids = ev | select id
+sink per_minute to file(minutes)
+sink visits to file(sessions)
+sink ids to file(seen)
+""")
+        program = self.build(flow, "win")
+        self.produce(range(0, 250))
+        a = subprocess.Popen([program, "--batch", "200ms"], cwd=self.dir,
+                             stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.time() + 90
+            while len(lines_of(self.path("seen-a.jsonl"))) < 250:
+                self.assertIsNone(a.poll(), "the first copy stopped")
+                self.assertLess(time.time(), deadline, "the first copy never read every message")
+                time.sleep(0.2)
+            time.sleep(0.5)
+        finally:
+            a.send_signal(signal.SIGTERM)
+            err_a = a.communicate(timeout=60)[1]
+        self.assertEqual(a.returncode, 0, err_a)
+        self.produce(range(250, 500))
+        b = self.run_flowc([program, "--batch", "200ms", "--param", "stop=true",
+                            "--param", "minutes=minutes-b.jsonl", "--param", "sessions=sessions-b.jsonl",
+                            "--param", "seen=seen-b.jsonl"])
+        minutes, sessions = self.expected(500)
+        got_minutes = collections.Counter(lines_of(self.path("minutes-a.jsonl")) +
+                                          lines_of(self.path("minutes-b.jsonl")))
+        got_sessions = collections.Counter(lines_of(self.path("sessions-a.jsonl")) +
+                                           lines_of(self.path("sessions-b.jsonl")))
+        logs = f"first:\n{err_a}\nsecond:\n{b.stderr}"
+        self.assertTrue(lines_of(self.path("minutes-a.jsonl")), "the first copy fired no window")
+        self.assertTrue(lines_of(self.path("sessions-b.jsonl")), "the second copy closed no session")
+        self.assertEqual(got_minutes, minutes, logs)
+        self.assertEqual(got_sessions, sessions, logs)
+
+
 class WatermarkTests(KafkaTest):
     """Event time over partitions (README "Kafka"): the watermark follows the
     slowest partition that still has records to read; a caught-up one does
@@ -735,7 +1034,7 @@ def main():
         return 1
     suite = unittest.TestSuite()
     for case in (SourceTests, ScaleOutTests, SinkTests, ExampleTests, FaultTests, WatermarkTests,
-                 CheckpointTests):
+                 CheckpointTests, KeyedStateTests, WindowStateTests):
         for t in unittest.defaultTestLoader.loadTestsFromTestCase(case):
             if args.pattern is None or args.pattern in t.id():
                 suite.addTest(t)

@@ -156,6 +156,11 @@ class FakeSink final : public flowrt::Sink, public flowrt::Transaction {
     if (b_.fail_offsets) ctx->set_error(tag_ + ": offsets refused");
     return !b_.fail_offsets;
   }
+  bool add_kafka_message(FlowContext*, const std::string& topic, int32_t, std::string_view,
+                         const std::string*) override {
+    log_call(tag_ + " takes a message to " + topic);
+    return true;
+  }
   bool commit(FlowContext*) override {
     log_call(tag_ + " commit" + checkpoint_mark());
     return true;
