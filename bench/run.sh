@@ -43,13 +43,28 @@ note() { printf 'bench: %s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- baselines
 CXX="${CXX:-c++}"
+# base_ysb parses JSON with simdjson (Debian libsimdjson-dev, installed by
+# scripts/install-deps.sh), which picks its AVX-512 / AVX2 / SSE4.2 kernels
+# at run time.
+libs_for() { case "$1" in base_ysb) echo "-lsimdjson" ;; esac; }
 for src in "$bench"/gen_data.cpp "$bench"/first_output.cpp "$bench"/base_*.cpp; do
-  exe="$out/bin/$(basename "$src" .cpp)"
+  stem="$(basename "$src" .cpp)"
+  exe="$out/bin/$stem"
   if [[ ! -x "$exe" || "$src" -nt "$exe" || "$bench/baseline.h" -nt "$exe" ]]; then
     note "c++ -O2 $(basename "$src")"
-    "$CXX" -O2 -std=c++20 -o "$exe" "$src" || { echo "bench: cannot build $src" >&2; exit 1; }
+    # shellcheck disable=SC2046  # the library list is a word list
+    "$CXX" -O2 -std=c++20 -o "$exe" "$src" $(libs_for "$stem") || { echo "bench: cannot build $src" >&2; exit 1; }
   fi
 done
+
+# Every timed program runs pinned to one core (taskset -c 0), flowc and the
+# baselines alike: the comparison is one core against one core.
+PIN=()
+if command -v taskset > /dev/null && taskset -c 0 true 2> /dev/null; then
+  PIN=(taskset -c "${BENCH_CPU:-0}")
+else
+  note "taskset unavailable: timings are not pinned to one core"
+fi
 
 # ---------------------------------------------------------------- data
 stamp="$data/.stamp"
@@ -63,7 +78,7 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
   note "data generated in $((SECONDS - t0)) s"
 fi
 # Warm the page cache so that the first program timed does not pay for disk.
-cat "$data"/*.csv "$data"/*.jsonl > /dev/null
+cat "$data"/*.csv "$data"/*.jsonl "$data"/*.txt > /dev/null
 
 # ---------------------------------------------------------------- helpers
 # timed NAME CMD... — runs CMD REPEAT times from bench/ (the .flow paths are
@@ -74,7 +89,7 @@ timed() {
   local name="$1"; shift
   local best="" cpu="" rss=0 rc=0 i s u k kb c
   for ((i = 0; i < REPEAT; i++)); do
-    (cd "$bench" && /usr/bin/time -f '%e %U %S %M' -o "$out/run/$name.t" "$@" \
+    (cd "$bench" && /usr/bin/time -f '%e %U %S %M' -o "$out/run/$name.t" "${PIN[@]}" "$@" \
        > "$out/run/$name.out" 2> "$out/run/$name.err")
     rc=$?
     [[ $rc -eq 0 ]] || break
@@ -207,15 +222,21 @@ if [[ memory =~ $ONLY ]] && [[ -f "$out/run/csv_agg.exe.time" ]]; then
 fi
 
 # ---------------------------------------------------------------- issue 5
-bench_one ysb_window ysb_window.flow "$N" all "$B/base_ysb $data/ysb.jsonl" \
+bench_one ysb_window ysb_window.flow "$N" all "$B/base_ysb json $data/ysb.jsonl" \
   --param "input=$data/ysb.jsonl"
 bench_one gen_tumbling gen_tumbling.flow "$N" all - --param "n=$N"
 bench_one gen_sliding gen_sliding.flow "$N" all - --param "n=$N"
 
 # ---------------------------------------------------------------- issue 6
-bench_one ysb_campaign ysb_campaign.flow "$N" all "$B/base_ysb $data/ysb.jsonl $data/campaigns.csv" \
+bench_one ysb_campaign ysb_campaign.flow "$N" all "$B/base_ysb json $data/ysb.jsonl $data/campaigns.csv" \
   --param "input=$data/ysb.jsonl" --param "campaigns_file=$data/campaigns.csv"
 bench_one balance balance.flow "$N" all - --param "n=$N"
+
+# ---------------------------------------------------------------- issue 14
+bench_one ysb_campaign_csv ysb_campaign_csv.flow "$N" all "$B/base_ysb csv $data/ysb.csv $data/campaigns.csv" \
+  --param "input=$data/ysb.csv" --param "campaigns_file=$data/campaigns.csv"
+bench_one wordcount wordcount.flow "$((N / 5))" last:1 "$B/base_wordcount $data/words.txt" \
+  --param "input=$data/words.txt"
 
 # ---------------------------------------------------------------- report
 {

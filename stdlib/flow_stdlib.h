@@ -214,6 +214,48 @@ uint64_t flow_hash_ts(int64_t ms);
 uint64_t flow_hash_str(const char* p, int64_t n);
 uint64_t flow_hash_combine(uint64_t a, uint64_t b);  // order matters
 
+// ---- structure finding (scan_*.cpp), one bit per input byte ----
+// The text scanners (JSON strings, CSV fields, words()) find the bytes that
+// matter 16-64 at a time with these index kernels, then walk the bits.
+// CPU levels, picked at run time by flow_simd_level (scan_level.cpp says
+// which kernel each level runs); built programs run on any x86-64.
+enum FlowSimdLevel {
+  FLOW_SIMD_SWAR = 1,    // 64-bit integers, any CPU
+  FLOW_SIMD_SSE2 = 2,    // every x86-64
+  FLOW_SIMD_AVX2 = 3,
+  FLOW_SIMD_AVX512 = 4,  // AVX-512BW
+};
+enum FlowScanClass {
+  FLOW_SCAN_JSON = 0,   // '"', '\\', bytes < 0x20 and >= 0x80 (a JSON string's stops)
+  FLOW_SCAN_CSV = 1,    // the delimiter `arg` and '"'
+  FLOW_SCAN_SPACE = 2,  // ASCII whitespace: ' ', \t, \n, \v, \f, \r
+};
+// Flags the bytes of class `cls` in [p, p + min(n, 64 * words)): bit j of
+// out[i] is byte p[64 i + j]. Bits for positions at or past n are set, so a
+// search for the next flag stops at the end. Returns the words written
+// (ceil(min(n, 64 words) / 64)). Never reads outside [p, p + n) except
+// within the 4 KiB page of p + n - 1.
+int64_t flow_scan_index(const char* p, int64_t n, int32_t cls, int32_t arg,
+                        uint64_t* out, int64_t words);
+// The same, one CPU level each (tests call them directly; the SSE2, AVX2
+// and AVX-512 ones only exist on x86-64 and must only run where the CPU
+// has them).
+int64_t flow_scan_index_swar(const char* p, int64_t n, int32_t cls, int32_t arg,
+                             uint64_t* out, int64_t words);
+int64_t flow_scan_index_sse2(const char* p, int64_t n, int32_t cls, int32_t arg,
+                             uint64_t* out, int64_t words);
+int64_t flow_scan_index_avx2(const char* p, int64_t n, int32_t cls, int32_t arg,
+                             uint64_t* out, int64_t words);
+int64_t flow_scan_index_avx512(const char* p, int64_t n, int32_t cls, int32_t arg,
+                               uint64_t* out, int64_t words);
+// The level flow_scan_index uses: the CPU's best, capped by the FLOWC_SIMD
+// environment variable (swar, sse2, avx2, avx512), read at the first call.
+int32_t flow_simd_level(void);
+int32_t flow_simd_detect(void);     // (re)reads the CPU and FLOWC_SIMD
+int32_t flow_simd_cpu_level(void);  // the CPU's best level, uncapped
+// Forces a level (capped by the CPU's): tests of each path.
+void flow_simd_set_level(int32_t level);
+
 // ---- CSV (csv.cpp) ----
 // Splits ONE record (already cut by the runtime; may hold quoted newlines)
 // into fields, RFC 4180. Returns the column count, which may exceed
@@ -250,6 +292,14 @@ enum FlowJsonError {
 int32_t flow_json_fields(const char* p, int64_t n, const FlowStr* names,
                          int64_t name_count, FlowStr* values, int32_t* kinds,
                          FlowArena* arena);
+// The same with the names matched by `lookup(key, len)`: the index of the
+// field, or -1 for a key nobody reads. Generated code passes a function
+// specialised to the schema (compare the length, then words of the name),
+// and this call is always inlined so that the lookup is too.
+typedef int64_t (*FlowJsonKeyFn)(const char* key, int64_t len);
+int32_t flow_json_scan(const char* p, int64_t n, FlowJsonKeyFn lookup,
+                       FlowStr* values, int32_t* kinds, int64_t count,
+                       FlowArena* arena);
 const char* flow_json_error_text(int32_t code);  // "malformed JSON" ...
 // The offset of the first byte of p that is not valid UTF-8 (RFC 3629: no
 // overlongs, surrogates or code points past U+10FFFF), or -1.

@@ -3,6 +3,14 @@
 // recorded, every other value is skipped but still validated (grammar,
 // UTF-8, nesting depth), because a record is either valid JSON or bad.
 //
+// String bodies (ids, UUIDs: most of a JSON line) are crossed with an index
+// of the bytes that stop a plain run ('"', '\\', control characters,
+// non-ASCII), built 512 bytes at a time by flow_scan_index (SIMD, the CPU's
+// level): a string's end is then a bit scan, and only escapes and non-ASCII
+// bytes are looked at one by one. Keys are matched by the caller's lookup
+// function: generated code passes one specialised to the schema's names
+// (a switch on the length and word compares), which inlines here.
+//
 // The input is untrusted: every read is bounds-checked against `end`, there
 // is no recursion (nesting uses a fixed stack of FLOW_JSON_MAX_DEPTH bytes),
 // and nothing is allocated unless a wanted string or a key has escapes.
@@ -17,50 +25,18 @@ namespace {
 
 using u8 = unsigned char;
 
-constexpr uint64_t kOnes = 0x0101010101010101ull;
-constexpr uint64_t kHighBits = 0x8080808080808080ull;
 constexpr int64_t kMaxDepth = FLOW_JSON_MAX_DEPTH;
 
-// Bytes of a string body that need a closer look: '"', '\\', control
-// characters (invalid unescaped) and non-ASCII (UTF-8 to validate).
-inline uint64_t special_bytes(uint64_t w) {
-  uint64_t quote = w ^ (kOnes * '"');
-  uint64_t bslash = w ^ (kOnes * '\\');
-  uint64_t zero_q = (quote - kOnes) & ~quote;
-  uint64_t zero_b = (bslash - kOnes) & ~bslash;
-  uint64_t ctrl = (w - kOnes * 0x20) & ~w;
-  return (zero_q | zero_b | ctrl | w) & kHighBits;
-}
-
-// The first byte in [p, end) that special_bytes() would flag, or end (or a
-// byte shortly before it that is not special: the caller looks again).
-// String bodies are most of a JSON line (ids, UUIDs), so this is the
-// parser's inner loop: 16 bytes a step with SSE2, else 8 with SWAR.
-inline const u8* skip_plain(const u8* p, const u8* end) {
-#if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i bslash = _mm_set1_epi8('\\');
-  const __m128i space = _mm_set1_epi8(0x20);
-  while (end - p >= 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    // Signed compare: bytes >= 0x80 are negative, so "< 0x20" flags both
-    // control characters and non-ASCII.
-    __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
-                                   _mm_cmplt_epi8(v, space));
-    int mask = _mm_movemask_epi8(special);
-    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
-    p += 16;
-  }
+// Bitcode only (clang): inlined into every generated caller, so that the
+// function pointers it is given become direct, inlinable calls.
+#if defined(__clang__)
+#define FLOW_INLINE_INTO_PIPELINE __attribute__((always_inline))
+#else
+#define FLOW_INLINE_INTO_PIPELINE
 #endif
-  while (end - p >= 8) {
-    uint64_t w;
-    memcpy(&w, p, 8);
-    uint64_t s = special_bytes(w);
-    if (s != 0) return p + (__builtin_ctzll(s) >> 3);
-    p += 8;
-  }
-  return p;
-}
+// The index covers this many 64-byte blocks at a time (512 bytes: a
+// typical record in one kernel call).
+constexpr int64_t kIndexWords = 8;
 
 inline bool is_ws(u8 c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -169,6 +145,30 @@ struct Scanner {
 
   const u8* cur_;
   const u8* end_;
+  // The stop index: bit i of ix_[w] flags byte ix_from_[64 w + i]; it
+  // covers [ix_from_, ix_to_). Built on the first string and again each
+  // time a string runs past it.
+  const u8* ix_from_ = nullptr;
+  const u8* ix_to_ = nullptr;
+  uint64_t ix_[kIndexWords];
+
+  // The first byte at or after p that stops a plain string run, or end_.
+  __attribute__((always_inline)) const u8* next_stop(const u8* p) {
+    for (;;) {
+      if (p >= ix_to_) {
+        if (p >= end_) return end_;
+        int64_t left = end_ - p;
+        int64_t words = flow_scan_index(reinterpret_cast<const char*>(p), left, FLOW_SCAN_JSON, 0,
+                                        ix_, kIndexWords);
+        ix_from_ = p;
+        ix_to_ = p + (left < 64 * words ? left : 64 * words);
+      }
+      int64_t rel = p - ix_from_;
+      uint64_t w = ix_[rel >> 6] >> (rel & 63);
+      if (w != 0) return p + __builtin_ctzll(w);
+      p = ix_from_ + (rel | 63) + 1;
+    }
+  }
 
   void skip_ws() {
     while (cur_ < end_ && is_ws(*cur_)) ++cur_;
@@ -188,8 +188,22 @@ struct Scanner {
   int32_t scan_string(const u8** b, const u8** e, bool* escaped) {
     *b = cur_;
     *escaped = false;
-    for (;;) {
-      cur_ = skip_plain(cur_, end_);
+    // The usual string: no escape, ASCII only, so its first stop is the
+    // closing quote.
+    const u8* q = next_stop(cur_);
+    if (__builtin_expect(q < end_ && *q == '"', 1)) {
+      *e = q;
+      cur_ = q + 1;
+      return FLOW_JSON_OK;
+    }
+    cur_ = q;
+    return scan_string_rest(e, escaped);
+  }
+
+  // The rest of a string body from a stop at cur_ that is not its closing
+  // quote (an escape, a control character, non-ASCII, or the end).
+  __attribute__((noinline)) int32_t scan_string_rest(const u8** e, bool* escaped) {
+    for (;; cur_ = next_stop(cur_)) {
       if (cur_ >= end_) return FLOW_JSON_MALFORMED;  // unterminated
       u8 c = *cur_;
       if (c == '"') {
@@ -208,7 +222,7 @@ struct Scanner {
         if (len == 0) return FLOW_JSON_INVALID_UTF8;
         cur_ += len;
       } else {
-        ++cur_;  // an ordinary byte the word scan stopped short of
+        ++cur_;  // not a stop (the index flags exactly): never reached
       }
     }
   }
@@ -404,31 +418,12 @@ struct Scanner {
   }
 };
 
-int64_t find_name(const FlowStr* names, int64_t count, const char* key,
-                  int64_t len, int64_t hint) {
-  // Records usually repeat one key order, so the slot after the previous
-  // match is tried first.
-  if (hint < count && names[hint].len == len &&
-      memcmp(names[hint].ptr, key, static_cast<size_t>(len)) == 0) {
-    return hint;
-  }
+// The object in [p, p + n): each key is matched by lookup(key, len) (an
+// index below `count`, or -1), whose values and kinds are recorded.
+template <class Lookup>
+inline int32_t scan_object(const char* p, int64_t n, Lookup&& lookup, FlowStr* values,
+                           int32_t* kinds, int64_t count, FlowArena* arena) {
   for (int64_t i = 0; i < count; ++i) {
-    if (names[i].len == len &&
-        (len == 0 || memcmp(names[i].ptr, key, static_cast<size_t>(len)) == 0)) {
-      return i;
-    }
-  }
-  return -1;
-}
-
-}  // namespace
-
-extern "C" {
-
-int32_t flow_json_fields(const char* p, int64_t n, const FlowStr* names,
-                         int64_t name_count, FlowStr* values, int32_t* kinds,
-                         FlowArena* arena) {
-  for (int64_t i = 0; i < name_count; ++i) {
     kinds[i] = FLOW_JSON_MISSING;
     values[i] = FlowStr{"", 0};
   }
@@ -447,7 +442,6 @@ int32_t flow_json_fields(const char* p, int64_t n, const FlowStr* names,
   if (s.cur_ < s.end_ && *s.cur_ == '}') {
     ++s.cur_;
   } else {
-    int64_t hint = 0;
     for (;;) {
       if (s.cur_ >= s.end_ || *s.cur_ != '"') return s.unexpected();
       ++s.cur_;
@@ -468,12 +462,16 @@ int32_t flow_json_fields(const char* p, int64_t n, const FlowStr* names,
       ++s.cur_;
       s.skip_ws();
       if (s.cur_ >= s.end_) return FLOW_JSON_MALFORMED;
-      int64_t idx = find_name(names, name_count, key, key_len, hint);
+      int64_t idx = lookup(key, key_len);
       const u8* vb = s.cur_;
       const u8* ve;
       int32_t kind;
       bool vesc = false;
-      if (*s.cur_ == '{' || *s.cur_ == '[') {
+      if (*s.cur_ == '"') {  // the usual value: a string, scanned here
+        ++s.cur_;
+        kind = FLOW_JSON_STRING;
+        err = s.scan_string(&vb, &ve, &vesc);
+      } else if (*s.cur_ == '{' || *s.cur_ == '[') {
         err = s.skip_container(2);
         kind = FLOW_JSON_NESTED;
         ve = s.cur_;
@@ -481,8 +479,7 @@ int32_t flow_json_fields(const char* p, int64_t n, const FlowStr* names,
         err = s.scan_scalar(&kind, &vb, &ve, &vesc);
       }
       if (err) return err;
-      if (idx >= 0) {
-        hint = idx + 1;
+      if (idx >= 0) {  // a duplicate key: the last one wins
         kinds[idx] = kind;
         if (vesc) {
           char* dst = static_cast<char*>(flow_arena_alloc(arena, ve - vb));
@@ -507,6 +504,36 @@ int32_t flow_json_fields(const char* p, int64_t n, const FlowStr* names,
   s.skip_ws();
   if (s.cur_ != s.end_) return s.unexpected();
   return FLOW_JSON_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+int32_t flow_json_fields(const char* p, int64_t n, const FlowStr* names,
+                         int64_t name_count, FlowStr* values, int32_t* kinds,
+                         FlowArena* arena) {
+  // Records usually repeat one key order, so the name after the previous
+  // match is tried first.
+  int64_t hint = 0;
+  auto find_name = [&](const char* key, int64_t len) -> int64_t {
+    auto is = [&](int64_t i) {
+      return names[i].len == len && (len == 0 || memcmp(names[i].ptr, key, static_cast<size_t>(len)) == 0);
+    };
+    if (hint < name_count && is(hint)) return hint++;
+    for (int64_t i = 0; i < name_count; ++i) {
+      if (is(i)) return (hint = i + 1) - 1;
+    }
+    return -1;
+  };
+  return scan_object(p, n, find_name, values, kinds, name_count, arena);
+}
+
+FLOW_INLINE_INTO_PIPELINE int32_t flow_json_scan(const char* p, int64_t n,
+                                                      FlowJsonKeyFn lookup, FlowStr* values,
+                                                      int32_t* kinds, int64_t count,
+                                                      FlowArena* arena) {
+  return scan_object(p, n, lookup, values, kinds, count, arena);
 }
 
 const char* flow_json_error_text(int32_t code) {

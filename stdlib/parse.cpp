@@ -17,6 +17,8 @@ constexpr int64_t kMaxFloatFallbackText = 1024;
 // also keeps every parsed timestamp far from int64 overflow.
 constexpr int kExpandedYearDigits = 6;
 constexpr int kMsDigits = 3;  // fractional seconds beyond ms are truncated
+// Up to 18 decimal digits stay below 10^18 < 2^63: no overflow possible.
+constexpr int64_t kNoOverflowDigits = 18;
 
 enum TimestampUnit { kUnitMs = 0, kUnitS = 1, kUnitUs = 2 };
 
@@ -154,8 +156,17 @@ int32_t flow_parse_int(const char* s, int64_t n, int64_t* out) {
     i = 1;
     if (n == 1) return 0;
   }
-  uint64_t limit = neg ? (uint64_t{1} << 63) : (uint64_t{1} << 63) - 1;
   uint64_t acc = 0;
+  if (n - i <= kNoOverflowDigits) {  // the usual case: no overflow checks
+    for (; i < n; ++i) {
+      unsigned d = static_cast<unsigned char>(s[i]) - static_cast<unsigned>('0');
+      if (d > 9) return 0;
+      acc = acc * 10 + d;
+    }
+    *out = static_cast<int64_t>(neg ? 0 - acc : acc);
+    return 1;
+  }
+  uint64_t limit = neg ? (uint64_t{1} << 63) : (uint64_t{1} << 63) - 1;
   for (; i < n; ++i) {
     unsigned d = static_cast<unsigned char>(s[i]) - static_cast<unsigned>('0');
     if (d > 9) return 0;

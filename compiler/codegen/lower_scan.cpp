@@ -16,6 +16,8 @@
 // marks them in Source::used); the others are not even located in JSON.
 #include "codegen/scan.h"
 
+#include "codegen/byte_match.h"
+
 #include <llvm/IR/Constants.h>
 
 #include <algorithm>
@@ -150,30 +152,25 @@ class Scan {
     };
   }
 
-  // JSON: one scan of the object locates every used field by name; a
-  // field's text is then checked against its JSON kind.
+  // JSON: one scan of the object locates every used field by name (a
+  // lookup specialised to the used names: a switch on the key's length,
+  // then word compares); a field's text is then checked against its JSON
+  // kind. Unused members are validated, not decoded.
   void json(llvm::Value* rec_ptr, llvm::Value* rec_len) {
     std::vector<size_t> wanted;
+    std::vector<std::string> names;
     for (size_t i = 0; i < src_.schema.fields.size(); ++i) {
-      if (src_.used[i]) wanted.push_back(i);
+      if (!src_.used[i]) continue;
+      wanted.push_back(i);
+      names.push_back(src_.schema.fields[i].name);
     }
     size_t count = std::max<size_t>(wanted.size(), 1);
-    std::vector<llvm::Constant*> names;
-    for (size_t i : wanted) {
-      const std::string& name = src_.schema.fields[i].name;
-      names.push_back(llvm::ConstantStruct::get(cg_.str_type(),
-                                                {cg_.cstring(name), cg_.i64c(static_cast<int64_t>(name.size()))}));
-    }
-    if (names.empty()) names.push_back(llvm::ConstantStruct::get(cg_.str_type(), {cg_.cstring(""), cg_.i64c(0)}));
-    auto* names_type = llvm::ArrayType::get(cg_.str_type(), names.size());
-    auto* names_global = new llvm::GlobalVariable(
-        cg_.module(), names_type, true, llvm::GlobalValue::PrivateLinkage,
-        llvm::ConstantArray::get(names_type, names), cg_.unique("json.names"));
+    llvm::Function* lookup = emit_name_lookup(cg_, cg_.unique("json.keys"), names);
     llvm::Value* values = cg_.entry_alloca(llvm::ArrayType::get(cg_.str_type(), count), "json.values");
     llvm::Value* kinds = cg_.entry_alloca(llvm::ArrayType::get(cg_.i32(), count), "json.kinds");
-    llvm::Value* rc = b_.CreateCall(cg_.stdlib("flow_json_fields"),
-                                    {rec_ptr, rec_len, names_global, cg_.i64c(static_cast<int64_t>(wanted.size())),
-                                     values, kinds, cg_.fs().arena});
+    llvm::Value* rc = b_.CreateCall(cg_.stdlib("flow_json_scan"),
+                                    {rec_ptr, rec_len, lookup, values, kinds,
+                                     cg_.i64c(static_cast<int64_t>(wanted.size())), cg_.fs().arena});
     llvm::BasicBlock* bad = llvm::BasicBlock::Create(cg_.llvm(), "json.bad", cg_.fs().fn);
     llvm::BasicBlock* good = llvm::BasicBlock::Create(cg_.llvm(), "json.good", cg_.fs().fn);
     b_.CreateCondBr(b_.CreateICmpEQ(rc, cg_.i32c(0)), good, bad);
