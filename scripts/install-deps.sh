@@ -9,6 +9,7 @@ packages=(
   libantlr4-runtime-dev antlr4
   librdkafka-dev libre2-dev libgtest-dev
   kcat python3-kafka
+  libsimdjson-dev
 )
 
 missing=()
