@@ -334,6 +334,10 @@ void flow_ht_erase(FlowHashTable* ht, void* slot);
 int32_t flow_ht_erase_key(FlowHashTable* ht, uint64_t hash, const void* key,
                           FlowHtEq eq);
 int64_t flow_ht_count(const FlowHashTable* ht);
+// String key equality for generated eq callbacks: word loads that never
+// read outside either string (the last word overlaps), no memcmp call; a
+// key of up to 16 bytes is two loads a side.
+int32_t flow_key_eq_str(const char* a, int64_t an, const char* b, int64_t bn);
 // Iteration: for i in [0, capacity) the slot is used when its hash != 0.
 // Do not erase while iterating this way: use flow_ht_erase_if.
 int64_t flow_ht_capacity(const FlowHashTable* ht);

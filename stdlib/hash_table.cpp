@@ -164,6 +164,31 @@ int32_t flow_ht_erase_key(FlowHashTable* ht, uint64_t hash, const void* key,
 
 int64_t flow_ht_count(const FlowHashTable* ht) { return ht->count; }
 
+int32_t flow_key_eq_str(const char* a, int64_t an, const char* b, int64_t bn) {
+  if (an != bn) return 0;
+  const int64_t n = an;
+  auto load = [](const char* p, auto width) {
+    decltype(width) v;
+    memcpy(&v, p, sizeof v);
+    return v;
+  };
+  if (n >= 8) {
+    // 8-byte words; the last one ends at n and may overlap the one before.
+    for (int64_t i = 0; i + 8 < n; i += 8) {
+      if (load(a + i, uint64_t{}) != load(b + i, uint64_t{})) return 0;
+    }
+    return load(a + n - 8, uint64_t{}) == load(b + n - 8, uint64_t{});
+  }
+  if (n >= 4) {
+    return load(a, uint32_t{}) == load(b, uint32_t{}) &&
+           load(a + n - 4, uint32_t{}) == load(b + n - 4, uint32_t{});
+  }
+  if (n >= 2) {
+    return load(a, uint16_t{}) == load(b, uint16_t{}) && a[n - 1] == b[n - 1];
+  }
+  return n == 0 || a[0] == b[0];
+}
+
 int64_t flow_ht_capacity(const FlowHashTable* ht) {
   return static_cast<int64_t>(ht->mask + 1);
 }

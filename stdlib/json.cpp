@@ -20,6 +20,7 @@
 #endif
 
 #include "flow_stdlib.h"
+#include "swar.h"
 
 namespace {
 
@@ -418,12 +419,129 @@ struct Scanner {
   }
 };
 
+// The fast path for the usual record: one flat object whose keys and
+// string values have no escapes and are ASCII, whose other values are
+// numbers or true/false/null. The cursor stays in a register and string
+// ends come from the stop index. Returns false as soon as the record is
+// anything else (nested values, escapes, non-ASCII, any error): the full
+// scanner then reads it from the start and decides. When it returns true
+// the record is valid JSON and values/kinds hold what the full scanner
+// would have given (last duplicate key wins, strings as raw views).
+template <class Lookup>
+inline bool scan_flat_object(const u8* p, int64_t n, Lookup&& lookup, FlowStr* values,
+                             int32_t* kinds) {
+  uint64_t ix[kIndexWords];
+  int64_t ix_from = 0;
+  int64_t ix_to = 0;
+  // The first stop at or after i (a quote, if the string is plain), or n.
+  auto next_stop = [&](int64_t i) -> int64_t {
+    for (;;) {
+      if (i >= ix_to) {
+        if (i >= n) return n;
+        int64_t words = flow_scan_index(reinterpret_cast<const char*>(p + i), n - i, FLOW_SCAN_JSON, 0, ix,
+                                        kIndexWords);
+        ix_from = i;
+        ix_to = i + 64 * words < n ? i + 64 * words : n;
+      }
+      int64_t rel = i - ix_from;
+      uint64_t w = ix[rel >> 6] >> (rel & 63);
+      if (w != 0) return i + __builtin_ctzll(w);
+      i = ix_from + (rel | 63) + 1;
+    }
+  };
+  auto ws = [&](int64_t i) {
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) ++i;
+    return i;
+  };
+  auto digits = [&](int64_t i) { return flow_swar::skip_digits(p, i, n); };
+  int64_t i = ws(0);
+  if (i >= n || p[i] != '{') return false;
+  i = ws(i + 1);
+  if (i < n && p[i] == '}') return ws(i + 1) == n;
+  for (;;) {
+    if (i >= n || p[i] != '"') return false;
+    int64_t kb = i + 1;
+    int64_t ke = next_stop(kb);
+    if (ke >= n || p[ke] != '"') return false;
+    int64_t idx = lookup(reinterpret_cast<const char*>(p + kb), ke - kb);
+    i = ws(ke + 1);
+    if (i >= n || p[i] != ':') return false;
+    i = ws(i + 1);
+    if (i >= n) return false;
+    int64_t vb = i;
+    int64_t ve;
+    int32_t kind;
+    u8 c = p[i];
+    if (c == '"') {
+      vb = i + 1;
+      ve = next_stop(vb);
+      if (ve >= n || p[ve] != '"') return false;
+      kind = FLOW_JSON_STRING;
+      i = ve + 1;
+    } else if (c == '-' || static_cast<u8>(c - '0') <= 9) {
+      // -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+      if (c == '-') ++i;
+      if (i >= n) return false;
+      if (p[i] == '0') {
+        ++i;
+      } else {
+        int64_t d = digits(i);
+        if (d == i) return false;
+        i = d;
+      }
+      if (i < n && p[i] == '.') {
+        int64_t d = digits(i + 1);
+        if (d == i + 1) return false;
+        i = d;
+      }
+      if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+        ++i;
+        if (i < n && (p[i] == '+' || p[i] == '-')) ++i;
+        int64_t d = digits(i);
+        if (d == i) return false;
+        i = d;
+      }
+      ve = i;
+      kind = FLOW_JSON_NUMBER;
+    } else if (c == 't' && n - i >= 4 && memcmp(p + i, "true", 4) == 0) {
+      ve = i += 4;
+      kind = FLOW_JSON_TRUE;
+    } else if (c == 'f' && n - i >= 5 && memcmp(p + i, "false", 5) == 0) {
+      ve = i += 5;
+      kind = FLOW_JSON_FALSE;
+    } else if (c == 'n' && n - i >= 4 && memcmp(p + i, "null", 4) == 0) {
+      ve = i += 4;
+      kind = FLOW_JSON_NULL;
+    } else {
+      return false;  // nested, or not JSON: the full scanner decides
+    }
+    if (idx >= 0) {
+      kinds[idx] = kind;
+      values[idx] = FlowStr{reinterpret_cast<const char*>(p + vb), ve - vb};
+    }
+    i = ws(i);
+    if (i < n && p[i] == ',') {
+      i = ws(i + 1);
+      continue;
+    }
+    if (i < n && p[i] == '}') return ws(i + 1) == n;
+    return false;
+  }
+}
+
 // The object in [p, p + n): each key is matched by lookup(key, len) (an
 // index below `count`, or -1), whose values and kinds are recorded.
 template <class Lookup>
 inline int32_t scan_object(const char* p, int64_t n, Lookup&& lookup, FlowStr* values,
                            int32_t* kinds, int64_t count, FlowArena* arena) {
   for (int64_t i = 0; i < count; ++i) {
+    kinds[i] = FLOW_JSON_MISSING;
+    values[i] = FlowStr{"", 0};
+  }
+  if (__builtin_expect(scan_flat_object(reinterpret_cast<const u8*>(p), n, lookup, values, kinds), 1)) {
+    return FLOW_JSON_OK;
+  }
+  for (int64_t i = 0; i < count; ++i) {  // the fast path may have set some
     kinds[i] = FLOW_JSON_MISSING;
     values[i] = FlowStr{"", 0};
   }

@@ -4,24 +4,14 @@
 // the scalar path stays correct). Per-byte flags are exact: no carry ever
 // crosses a byte (values are masked to 7 bits before adding).
 #include "scan_index.h"
+#include "swar.h"
 
 namespace {
 
-constexpr uint64_t kOnes = 0x0101010101010101ull;
-constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7full;
-constexpr uint64_t kHigh = 0x8080808080808080ull;
-
-// High bit of each byte of w that equals c.
-inline uint64_t eq(uint64_t w, uint8_t c) {
-  uint64_t x = w ^ (kOnes * c);
-  return ~(((x & kLow7) + kLow7) | x | kLow7);
-}
-
-// High bit of each byte of w that is >= c (c <= 0x80), for bytes < 0x80.
-inline uint64_t ge7(uint64_t w, uint8_t c) { return ((w & kLow7) + kOnes * (0x80 - c)) & kHigh; }
-
-// The eight high bits of w, gathered into the low byte (bit i: byte i).
-inline uint64_t gather(uint64_t w) { return ((w >> 7) * 0x0102040810204080ull) >> 56; }
+using flow_swar::eq;
+using flow_swar::gather;
+using flow_swar::ge7;
+using flow_swar::kHigh;
 
 struct Swar {
   template <int Cls>

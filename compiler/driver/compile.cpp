@@ -34,7 +34,8 @@ std::optional<Compiled> compile_pipeline(plan::Pipeline pipeline, const CompileO
     return std::nullopt;
   }
   std::string error;
-  if (!engine::optimize_module(*out.module, options.opt_level, result.exported, error)) {
+  if (!engine::optimize_module(*out.module, options.opt_level, result.exported, error,
+                               /*portable=*/options.for_executable)) {
     err << "flowc: internal error: " << error << "\n";
     return std::nullopt;
   }

@@ -15,9 +15,11 @@
 // or, for an executable, keep {"flow_pipeline", "main"} and call
 // build_executable(*m, "out", error).
 //
-// Code is generated for the machine flowc runs on: its CPU name and
-// features (AVX2 and so on) for both the JIT and built executables, so an
-// executable may not run on an older CPU than the one that built it.
+// The JIT generates code for the machine flowc runs on (its CPU name and
+// features: AVX2 and so on). Built executables are generated for the
+// architecture's baseline (x86-64: SSE2) so that they run on any CPU of it;
+// the stdlib's structure-finding kernels pick AVX2 or AVX-512 at run time
+// (stdlib/scan_level.cpp).
 #pragma once
 
 #include <memory>
@@ -53,8 +55,11 @@ std::unique_ptr<llvm::Module> load_stdlib(llvm::LLVMContext& ctx);
 // LLVM's default pipeline at `opt_level` (0..3; 0 runs only the
 // always-inliner and globaldce). Returns false, with the verifier's
 // message in `error`, when `m` does not verify.
+// With `portable` (built executables), the module is instead given the
+// baseline CPU's data layout and left with the features clang stamped on
+// each stdlib function.
 bool optimize_module(llvm::Module& m, int opt_level, const std::vector<std::string>& keep,
-                     std::string& error);
+                     std::string& error, bool portable = false);
 
 // Prints `m` as textual IR (what `flowc emit-llvm` shows).
 void print_module(const llvm::Module& m, llvm::raw_ostream& out);
@@ -96,7 +101,7 @@ class JitSession {
 };
 
 // Emits `m` (already optimized, defining `main`) as a PIC object for the
-// host and links it with the system C++ driver (`c++` on PATH) into a
+// baseline CPU of the host's architecture and links it with the system C++ driver (`c++` on PATH) into a
 // standalone executable at `output`: the flowc runtime, stdlib and RE2
 // archives and libstdc++/libgcc linked statically, librdkafka dynamically.
 // Returns false with a message (the linker's stderr, if it ran) in `error`.

@@ -74,12 +74,12 @@ bool emit_object(llvm::Module& m, const std::string& path, std::string& error) {
   llvm::Triple triple(m.getTargetTriple().empty() ? llvm::sys::getProcessTriple()
                                                   : m.getTargetTriple());
   std::unique_ptr<llvm::TargetMachine> tm =
-      make_host_target_machine(triple, llvm::CodeGenOptLevel::Default, error);
+      make_portable_target_machine(triple, llvm::CodeGenOptLevel::Default, error);
   if (!tm) return false;
   if (m.getDataLayout() != tm->createDataLayout()) {
     // optimize_module gave the module this layout; a different one means
     // it was skipped, and codegen for the wrong layout would be wrong.
-    error = "the module's data layout is not the host's (was optimize_module called?)";
+    error = "the module's data layout is not the target's (was optimize_module called?)";
     return false;
   }
   std::error_code ec;
