@@ -154,10 +154,6 @@ class MappedFileInput final : public ByteInput {
     int64_t base = splitter->base_offset();
     int64_t from = std::max(exposed_, base);
     exposed_ = std::min(size_, from + kMapWindowBytes);
-    // Fault the window's pages in with one call rather than one fault per
-    // 64 KiB (ignored where the kernel lacks MADV_POPULATE_READ).
-    int64_t page = from & ~(kPageBytes - 1);
-    ::madvise(map_ + page, static_cast<size_t>(exposed_ - page), MADV_POPULATE_READ);
     splitter->expose(map_ + base, exposed_ - base);
     return Read::kData;
   }

@@ -72,6 +72,36 @@ void RecordSplitter::expose(const char* p, int64_t n) {
 
 void RecordSplitter::finish() { finished_ = true; }
 
+int64_t RecordSplitter::cut(FlowRecord* out, int64_t max) {
+  if (skipping_ || scan_ != begin_) return 0;
+  const bool csv = format_ == FLOW_FORMAT_CSV;
+  int64_t k = 0;
+  while (k < max && begin_ < end_) {
+    // glibc's memchr is itself dispatched to the CPU's widest vectors
+    // (SSE2, AVX2, EVEX), and a record is one call.
+    const char* p = data_ + begin_;
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end_ - begin_)));
+    if (nl == nullptr) break;  // no terminator yet: next() waits for more
+    int64_t stop = nl - data_;
+    if (stop - begin_ > max_record_) break;  // next() reports it
+    if (csv) {
+      scan_ = begin_;  // next_quote searches from scan_
+      if (next_quote(stop - begin_) != nullptr) break;  // quoted: next() reads it
+    }
+    int64_t len = stop - begin_;
+    if (len > 0 && data_[stop - 1] == '\r') --len;
+    FlowRecord& rec = out[k++];
+    rec.ptr = p;
+    rec.len = len;
+    rec.line = line_;
+    rec.offset = base_offset_ + begin_;
+    ++line_;
+    begin_ = scan_ = stop + 1;
+    record_line_ = line_;
+  }
+  return k;
+}
+
 // The first `"` in [scan_, scan_ + seg), or null. Searches the rest of the
 // buffer at most once per quote found (see quote_at_).
 const char* RecordSplitter::next_quote(int64_t seg) {

@@ -2,6 +2,11 @@
 // LANGUAGE.md 12). The runtime has already cut the record, honouring quoted
 // newlines; this only finds field boundaries. Fields stay views into the
 // record unless a doubled quote forces an unescaped copy.
+//
+// Generated code splits with flow_csv_split_more: only as far as the last
+// column the plan reads (first the columns a leading `where` reads, then
+// the rest if the record survives), finding delimiters and quotes 64 bytes
+// at a time with the structure index (flow_scan_index).
 #include <string.h>
 
 #include "flow_stdlib.h"
@@ -29,9 +34,83 @@ int64_t find_closing_quote(const char* p, int64_t n, int64_t i,
   return -1;
 }
 
+// One field at p[i] (i <= n): its view (or unescaped copy) into *field,
+// and the index just past it (at the delimiter or n); -1 for an unclosed
+// quote. `copy`: unescape into the arena (false: the caller drops it).
+int64_t quoted_field(const char* p, int64_t n, int64_t i, char d, bool copy, FlowArena* arena,
+                     FlowStr* field) {
+  bool doubled = false;
+  int64_t close = find_closing_quote(p, n, i + 1, &doubled);
+  if (close < 0) return -1;
+  int64_t end = close + 1;
+  // Text after the closing quote (`"a"b`) is malformed RFC 4180; keep it
+  // literally rather than lose the record.
+  int64_t tail_end = end;
+  while (tail_end < n && p[tail_end] != d) ++tail_end;
+  if (!doubled && tail_end == end) {
+    field->ptr = p + i + 1;
+    field->len = close - (i + 1);
+  } else if (copy) {
+    char* dst = static_cast<char*>(flow_arena_alloc(arena, (close - i - 1) + (tail_end - end)));
+    int64_t len = 0;
+    for (int64_t k = i + 1; k < close; ++k) {
+      dst[len++] = p[k];
+      if (p[k] == kQuote) ++k;  // the second quote of a pair
+    }
+    memcpy(dst + len, p + end, static_cast<size_t>(tail_end - end));
+    len += tail_end - end;
+    field->ptr = dst;
+    field->len = len;
+  }
+  return tail_end;
+}
+
 }  // namespace
 
 extern "C" {
+
+int64_t flow_csv_split_more(FlowCsvSplit* s, const char* p, int64_t n, int32_t delim, FlowStr* cols,
+                            int64_t upto, FlowArena* arena) {
+  if (n > 0 && p[n - 1] == '\r') --n;  // as flow_csv_split
+  const char d = static_cast<char>(delim);
+  int64_t count = s->count;
+  int64_t i = s->pos;
+  // The first delimiter or quote at or after j, or n (the index's bits
+  // past the end are set).
+  auto next_stop = [&](int64_t j) -> int64_t {
+    for (;;) {
+      if (j >= s->ix_to) {
+        if (j >= n) return n;
+        int64_t words = flow_scan_index(p + j, n - j, FLOW_SCAN_CSV, delim, s->ix, FLOW_CSV_INDEX_WORDS);
+        s->ix_from = j;
+        s->ix_to = j + 64 * words < n ? j + 64 * words : n;
+      }
+      int64_t rel = j - s->ix_from;
+      uint64_t w = s->ix[rel >> 6] >> (rel & 63);
+      if (w != 0) return j + __builtin_ctzll(w);
+      j = s->ix_from + (rel | 63) + 1;
+    }
+  };
+  while (count < upto && i <= n) {
+    FlowStr field = {p + i, 0};
+    int64_t end;
+    if (i < n && p[i] == kQuote) {
+      end = quoted_field(p, n, i, d, true, arena, &field);
+      if (end < 0) return -1;
+    } else {
+      // An unquoted field: a quote inside it is a literal byte.
+      end = next_stop(i);
+      while (end < n && p[end] == kQuote && d != kQuote) end = next_stop(end + 1);
+      field.len = end - i;
+    }
+    cols[count++] = field;
+    i = end + 1;  // past the delimiter; n + 1 once the record is used up
+  }
+  s->count = count;
+  s->pos = i;
+  return count;
+}
+
 
 int64_t flow_csv_split(const char* p, int64_t n, int32_t delim, FlowStr* cols,
                        int64_t max_cols, FlowArena* arena) {

@@ -229,6 +229,7 @@ enum FlowScanClass {
   FLOW_SCAN_JSON = 0,   // '"', '\\', bytes < 0x20 and >= 0x80 (a JSON string's stops)
   FLOW_SCAN_CSV = 1,    // the delimiter `arg` and '"'
   FLOW_SCAN_SPACE = 2,  // ASCII whitespace: ' ', \t, \n, \v, \f, \r
+  FLOW_SCAN_BYTE = 3,   // the byte `arg` (record terminators)
 };
 // Flags the bytes of class `cls` in [p, p + min(n, 64 * words)): bit j of
 // out[i] is byte p[64 i + j]. Bits for positions at or past n are set, so a
@@ -265,6 +266,23 @@ void flow_simd_set_level(int32_t level);
 // a closing quote is kept literally (`"a"b` -> `ab`, like Python's csv).
 int64_t flow_csv_split(const char* p, int64_t n, int32_t delim, FlowStr* cols,
                        int64_t max_cols, FlowArena* arena);
+// The same, incrementally and only as far as asked: fills cols[count ..
+// upto) (count: the fields found so far, 0 at first) and returns the new
+// count, which is below `upto` only when the record has no more fields, or
+// -1 for an unclosed quote among the fields split. Fields equal
+// flow_csv_split's. Zero-initialize the state for each record. The index
+// of delimiters and quotes is built FLOW_CSV_INDEX_WORDS * 64 bytes at a
+// time. A record's later unclosed quote goes unnoticed: the runtime's
+// splitter never hands over such a record (it reports it itself).
+enum { FLOW_CSV_INDEX_WORDS = 8 };
+typedef struct FlowCsvSplit {
+  int64_t pos;    // where the next field starts; past the end when used up
+  int64_t count;  // fields found so far
+  int64_t ix_from, ix_to;
+  uint64_t ix[FLOW_CSV_INDEX_WORDS];
+} FlowCsvSplit;
+int64_t flow_csv_split_more(FlowCsvSplit* s, const char* p, int64_t n, int32_t delim,
+                            FlowStr* cols, int64_t upto, FlowArena* arena);
 
 // ---- JSON lines (json.cpp) ----
 enum { FLOW_JSON_MAX_DEPTH = 1000 };  // LANGUAGE.md 12
@@ -338,6 +356,17 @@ int64_t flow_ht_count(const FlowHashTable* ht);
 // read outside either string (the last word overlaps), no memcmp call; a
 // key of up to 16 bytes is two loads a side.
 int32_t flow_key_eq_str(const char* a, int64_t an, const char* b, int64_t bn);
+// A string key in a slot: the view (its bytes in the table's arena) and its
+// first 16 bytes inline, zero-padded, so that comparing a probe with a slot
+// reads no key bytes out of the slot for keys of up to 16 bytes (two
+// loads), and only the rest for longer ones.
+typedef struct FlowKeyStr {
+  const char* ptr;
+  int64_t len;
+  uint64_t head[2];
+} FlowKeyStr;
+void flow_key_str_head(const char* p, int64_t n, uint64_t* head);
+int32_t flow_key_str_eq(const void* a, const void* b);  // two FlowKeyStr
 // Iteration: for i in [0, capacity) the slot is used when its hash != 0.
 // Do not erase while iterating this way: use flow_ht_erase_if.
 int64_t flow_ht_capacity(const FlowHashTable* ht);

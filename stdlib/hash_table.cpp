@@ -17,6 +17,16 @@ constexpr int64_t kMaxLoadNum = 5;
 constexpr int64_t kMaxLoadDen = 8;
 constexpr int64_t kSlotAlign = 8;  // slots hold uint64_t, doubles, pointers
 
+// Bitcode only (clang): the probe loops are inlined into every generated
+// caller, so that each gets its own copy with its key equality inlined
+// (the callback is a constant there), rather than an indirect call per
+// probed slot.
+#if defined(__clang__)
+#define FLOW_INLINE_INTO_PIPELINE __attribute__((always_inline))
+#else
+#define FLOW_INLINE_INTO_PIPELINE
+#endif
+
 inline uint64_t stored_hash(uint64_t h) { return h == 0 ? 1 : h; }
 
 inline uint64_t slot_hash(const uint8_t* slot) {
@@ -95,8 +105,8 @@ void flow_ht_clear(FlowHashTable* ht) {
   ht->count = 0;
 }
 
-void* flow_ht_find_or_insert(FlowHashTable* ht, uint64_t hash, const void* key,
-                             FlowHtEq eq, int32_t* inserted) {
+FLOW_INLINE_INTO_PIPELINE void* flow_ht_find_or_insert(FlowHashTable* ht, uint64_t hash,
+                                                       const void* key, FlowHtEq eq, int32_t* inserted) {
   // Grown before probing so the returned slot stays put until the next call.
   if (__builtin_expect(ht->count >= ht->grow_at, 0)) flow_ht_grow(ht);
   uint64_t h = stored_hash(hash);
@@ -135,8 +145,8 @@ __attribute__((noinline)) void flow_ht_grow(FlowHashTable* ht) {
   free(old);
 }
 
-void* flow_ht_find(const FlowHashTable* ht, uint64_t hash, const void* key,
-                   FlowHtEq eq) {
+FLOW_INLINE_INTO_PIPELINE void* flow_ht_find(const FlowHashTable* ht, uint64_t hash, const void* key,
+                                             FlowHtEq eq) {
   uint64_t h = stored_hash(hash);
   uint64_t i = h & ht->mask;
   for (;;) {
@@ -163,6 +173,38 @@ int32_t flow_ht_erase_key(FlowHashTable* ht, uint64_t hash, const void* key,
 }
 
 int64_t flow_ht_count(const FlowHashTable* ht) { return ht->count; }
+
+void flow_key_str_head(const char* p, int64_t n, uint64_t* head) {
+  auto load = [](const char* q, auto width) {
+    decltype(width) v;
+    memcpy(&v, q, sizeof v);
+    return static_cast<uint64_t>(v);
+  };
+  // Loads never leave [p, p + n): the last one ends at n and the bytes it
+  // shares with the one before are shifted out.
+  uint64_t lo = 0;
+  uint64_t hi = 0;
+  if (n >= 16) {
+    lo = load(p, uint64_t{});
+    hi = load(p + 8, uint64_t{});
+  } else if (n >= 8) {
+    lo = load(p, uint64_t{});
+    hi = n == 8 ? 0 : load(p + n - 8, uint64_t{}) >> (8 * (16 - n));
+  } else if (n >= 4) {
+    lo = load(p, uint32_t{}) | (load(p + n - 4, uint32_t{}) >> (8 * (8 - n)) << 32);
+  } else {
+    for (int64_t i = 0; i < n; ++i) lo |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  }
+  head[0] = lo;
+  head[1] = hi;
+}
+
+int32_t flow_key_str_eq(const void* a, const void* b) {
+  const FlowKeyStr* x = static_cast<const FlowKeyStr*>(a);
+  const FlowKeyStr* y = static_cast<const FlowKeyStr*>(b);
+  if (x->len != y->len || x->head[0] != y->head[0] || x->head[1] != y->head[1]) return 0;
+  return x->len <= 16 || flow_key_eq_str(x->ptr + 16, x->len - 16, y->ptr + 16, y->len - 16);
+}
 
 int32_t flow_key_eq_str(const char* a, int64_t an, const char* b, int64_t bn) {
   if (an != bn) return 0;

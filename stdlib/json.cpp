@@ -453,6 +453,13 @@ inline bool scan_flat_object(const u8* p, int64_t n, Lookup&& lookup, FlowStr* v
     while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) ++i;
     return i;
   };
+  // The index past byte `c` expected at i after optional whitespace, or -1.
+  // Compact JSON has no whitespace: the byte is looked at first.
+  auto expect = [&](int64_t i, u8 c) -> int64_t {
+    if (__builtin_expect(i < n && p[i] == c, 1)) return i + 1;
+    i = ws(i);
+    return i < n && p[i] == c ? i + 1 : -1;
+  };
   auto digits = [&](int64_t i) { return flow_swar::skip_digits(p, i, n); };
   int64_t i = ws(0);
   if (i >= n || p[i] != '{') return false;
@@ -464,9 +471,9 @@ inline bool scan_flat_object(const u8* p, int64_t n, Lookup&& lookup, FlowStr* v
     int64_t ke = next_stop(kb);
     if (ke >= n || p[ke] != '"') return false;
     int64_t idx = lookup(reinterpret_cast<const char*>(p + kb), ke - kb);
-    i = ws(ke + 1);
-    if (i >= n || p[i] != ':') return false;
-    i = ws(i + 1);
+    i = expect(ke + 1, ':');
+    if (i < 0) return false;
+    if (i < n && p[i] <= ' ') i = ws(i);
     if (i >= n) return false;
     int64_t vb = i;
     int64_t ve;
@@ -519,9 +526,10 @@ inline bool scan_flat_object(const u8* p, int64_t n, Lookup&& lookup, FlowStr* v
       kinds[idx] = kind;
       values[idx] = FlowStr{reinterpret_cast<const char*>(p + vb), ve - vb};
     }
-    i = ws(i);
+    if (i < n && p[i] <= ' ') i = ws(i);
     if (i < n && p[i] == ',') {
-      i = ws(i + 1);
+      i = i + 1;
+      if (i < n && p[i] <= ' ') i = ws(i);
       continue;
     }
     if (i < n && p[i] == '}') return ws(i + 1) == n;

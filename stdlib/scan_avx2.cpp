@@ -24,6 +24,8 @@ struct Avx2 {
       } else if (Cls == FLOW_SCAN_CSV) {
         hit = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(static_cast<char>(arg))),
                               _mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')));
+      } else if (Cls == FLOW_SCAN_BYTE) {
+        hit = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(static_cast<char>(arg)));
       } else {
         hit = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(' ')),
                               _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8(8)),

@@ -21,6 +21,8 @@ struct Avx512 {
     } else if (Cls == FLOW_SCAN_CSV) {
       return _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(static_cast<char>(arg))) |
              _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
+    } else if (Cls == FLOW_SCAN_BYTE) {
+      return _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(static_cast<char>(arg)));
     } else {
       return _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(' ')) |
              (_mm512_cmpgt_epi8_mask(v, _mm512_set1_epi8(8)) &

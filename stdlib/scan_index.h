@@ -67,7 +67,8 @@ FLOW_NO_ASAN inline int64_t scan_index(const char* p, int64_t n, int32_t cls, in
   switch (cls) {
     case FLOW_SCAN_JSON: return scan_blocks<Block, FLOW_SCAN_JSON>(p, n, arg, out, words);
     case FLOW_SCAN_CSV: return scan_blocks<Block, FLOW_SCAN_CSV>(p, n, arg, out, words);
-    default: return scan_blocks<Block, FLOW_SCAN_SPACE>(p, n, arg, out, words);
+    case FLOW_SCAN_SPACE: return scan_blocks<Block, FLOW_SCAN_SPACE>(p, n, arg, out, words);
+    default: return scan_blocks<Block, FLOW_SCAN_BYTE>(p, n, arg, out, words);
   }
 }
 

@@ -24,6 +24,8 @@ struct Sse2 {
       } else if (Cls == FLOW_SCAN_CSV) {
         hit = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(arg))),
                            _mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+      } else if (Cls == FLOW_SCAN_BYTE) {
+        hit = _mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(arg)));
       } else {
         hit = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
                            _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(8)),

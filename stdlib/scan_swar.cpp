@@ -26,6 +26,8 @@ struct Swar {
         hit = eq(w, '"') | eq(w, '\\') | ((w | ~ge7(w, 0x20)) & kHigh);
       } else if (Cls == FLOW_SCAN_CSV) {
         hit = eq(w, static_cast<uint8_t>(arg)) | eq(w, '"');
+      } else if (Cls == FLOW_SCAN_BYTE) {
+        hit = eq(w, static_cast<uint8_t>(arg));
       } else {
         hit = eq(w, ' ') | (ge7(w, 9) & ~ge7(w, 14) & ~w & kHigh);
       }

@@ -10,7 +10,10 @@ namespace flowc::codegen {
 KeyedTable::KeyedTable(CgContext& cg, const std::string& name, std::vector<plan::Type> key_types,
                        SlotLayout& layout, KeyStorage storage)
     : cg_(cg), name_(name), key_types_(std::move(key_types)), layout_(layout), storage_(storage) {
-  for (plan::Type t : key_types_) layout_.key_offsets.push_back(layout_.add(value_bytes(t)));
+  // A string key is a FlowKeyStr: its view, then its first 16 bytes inline.
+  for (plan::Type t : key_types_) {
+    layout_.key_offsets.push_back(layout_.add(t == plan::Type::String ? kKeyStrBytes : value_bytes(t)));
+  }
   table_ = new llvm::GlobalVariable(cg.module(), cg.ptr(), false, llvm::GlobalValue::InternalLinkage,
                                     llvm::ConstantPointerNull::get(cg.ptr()), name + ".table");
   llvm::Type* arena_type = llvm::ArrayType::get(cg.ptr(), 3);  // FlowArena
@@ -40,7 +43,13 @@ llvm::Function* KeyedTable::equal_function() {
   llvm::Value* probe = eq_->getArg(1);
   llvm::Value* all = b.getTrue();
   for (size_t i = 0; i < key_types_.size(); ++i) {
-    all = b.CreateAnd(all, emit_key_equal(cg_, key(slot, i), key(probe, i)));
+    // Strings: length and inline head first (flow_key_str_eq).
+    all = b.CreateAnd(all, key_types_[i] == plan::Type::String
+                               ? b.CreateICmpNE(b.CreateCall(cg_.stdlib("flow_key_str_eq"),
+                                                             {field(slot, layout_.key_offsets[i]),
+                                                              field(probe, layout_.key_offsets[i])}),
+                                                cg_.i32c(0))
+                               : emit_key_equal(cg_, key(slot, i), key(probe, i)));
   }
   b.CreateRet(b.CreateZExt(all, cg_.i32()));
   cg_.fs() = saved;
@@ -100,7 +109,13 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::hash_and_probe(const std::vect
     hash = i == 0 ? h : b.CreateCall(cg_.stdlib("flow_hash_combine"), {hash, h});
   }
   llvm::Value* probe = cg_.entry_alloca(llvm::ArrayType::get(cg_.i64(), layout_.size / 8), name_ + ".probe");
-  for (size_t i = 0; i < keys.size(); ++i) cg_.store_value(keys[i], field(probe, layout_.key_offsets[i]));
+  for (size_t i = 0; i < keys.size(); ++i) {
+    llvm::Value* at = field(probe, layout_.key_offsets[i]);
+    cg_.store_value(keys[i], at);
+    if (keys[i].type == plan::Type::String) {
+      b.CreateCall(cg_.stdlib("flow_key_str_head"), {keys[i].v, keys[i].len, field(at, kKeyStrHeadOffset)});
+    }
+  }
   return {hash, probe};
 }
 
@@ -131,6 +146,11 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValu
                 : b.CreateCall(cg_.stdlib("flow_bytes_dup"), {keys[i].v, keys[i].len});
     }
     cg_.store_value(k, field(slot, layout_.key_offsets[i]));
+    if (key_types_[i] == plan::Type::String) {
+      llvm::Value* head = field(slot, layout_.key_offsets[i] + kKeyStrHeadOffset);
+      b.CreateMemCpy(head, llvm::MaybeAlign(8), field(probe, layout_.key_offsets[i] + kKeyStrHeadOffset),
+                     llvm::MaybeAlign(8), kKeyStrBytes - kKeyStrHeadOffset);
+    }
   }
   // --max-state-keys: report growth to the runtime, which answers with the
   // key count at which to report again (twice as many, or just past the

@@ -32,6 +32,8 @@ using plan::Type;
 // CSV records split into at most this many columns; a header naming a
 // schema field at a later column leaves that field missing.
 constexpr int64_t kMaxCsvColumns = 1024;
+// FLOW_CSV_INDEX_WORDS (stdlib): the index words in a FlowCsvSplit.
+constexpr int kCsvIndexWords = 8;
 
 const char* expected_name(Type t) { return plan::type_name(t); }
 
@@ -127,24 +129,52 @@ class Scan {
   }
 
   // CSV: split the record into columns; a field's text is then its column
-  // (by the header's column map, or by position).
+  // (by the header's column map, or by position). Records from the
+  // runtime's splitter have balanced quotes, so the split stops after the
+  // last column some field needs (flow_csv_split_more, SIMD index), and in
+  // two steps when a leading `where` runs first. Kafka messages may hold an
+  // unclosed quote anywhere: they are split whole, to find it.
   void csv(llvm::Value* rec_ptr, llvm::Value* rec_len) {
     int64_t max_cols = src_.format.header ? kMaxCsvColumns
                                           : static_cast<int64_t>(src_.schema.fields.size());
     if (max_cols == 0) max_cols = 1;
     llvm::Value* cols = cg_.entry_alloca(llvm::ArrayType::get(cg_.str_type(), max_cols), "csv.cols");
-    llvm::Value* n = b_.CreateCall(cg_.stdlib("flow_csv_split"),
-                                   {rec_ptr, rec_len, cg_.i32c(static_cast<unsigned char>(src_.format.delimiter)),
-                                    cols, cg_.i64c(max_cols), cg_.fs().arena});
-    require(cg_, b_.CreateICmpSGE(n, cg_.i64c(0)), "unclosed quote");
-    n = b_.CreateSelect(b_.CreateICmpSGT(n, cg_.i64c(max_cols)), cg_.i64c(max_cols), n);
-    locate_ = [this, cols, n](size_t i) -> FieldText {
-      llvm::Value* col = cg_.i64c(static_cast<int64_t>(i));
-      if (src_.format.header) {
-        llvm::Value* at = b_.CreateConstInBoundsGEP1_64(cg_.i32(), column_map_, i);
-        col = b_.CreateSExt(b_.CreateLoad(cg_.i32(), at), cg_.i64());
-      }
-      llvm::Value* present = b_.CreateAnd(b_.CreateICmpSGE(col, cg_.i64c(0)), b_.CreateICmpSLT(col, n));
+    llvm::Value* delim = cg_.i32c(static_cast<unsigned char>(src_.format.delimiter));
+    auto column_of = [this](size_t i) -> llvm::Value* {
+      if (!src_.format.header) return cg_.i64c(static_cast<int64_t>(i));
+      llvm::Value* at = b_.CreateConstInBoundsGEP1_64(cg_.i32(), column_map_, i);
+      return b_.CreateSExt(b_.CreateLoad(cg_.i32(), at), cg_.i64());
+    };
+    if (src_.connector.kind == plan::ConnectorKind::Kafka) {
+      llvm::Value* n = b_.CreateCall(cg_.stdlib("flow_csv_split"), {rec_ptr, rec_len, delim, cols,
+                                                                    cg_.i64c(max_cols), cg_.fs().arena});
+      require(cg_, b_.CreateICmpSGE(n, cg_.i64c(0)), "unclosed quote");
+      csv_count_ = b_.CreateSelect(b_.CreateICmpSGT(n, cg_.i64c(max_cols)), cg_.i64c(max_cols), n);
+    } else {
+      // FlowCsvSplit: pos, count, ix_from, ix_to, then the index words.
+      auto* state_type = llvm::ArrayType::get(cg_.i64(), 4 + kCsvIndexWords);
+      llvm::Value* state = cg_.entry_alloca(state_type, "csv.split");
+      for (int k = 0; k < 4; ++k) b_.CreateStore(cg_.i64c(0), b_.CreateConstInBoundsGEP1_64(cg_.i64(), state, k));
+      prepare_ = [this, state, rec_ptr, rec_len, cols, delim, max_cols, column_of](const std::vector<bool>& which) {
+        // Up to the last column a field in `which` needs (header columns
+        // are known only at run time: the column map is read each record,
+        // a few loads from one cache line).
+        llvm::Value* upto = cg_.i64c(0);
+        for (size_t i = 0; i < which.size(); ++i) {
+          if (!which[i]) continue;
+          llvm::Value* need = b_.CreateAdd(column_of(i), cg_.i64c(1));
+          upto = b_.CreateSelect(b_.CreateICmpSGT(need, upto), need, upto);
+        }
+        upto = b_.CreateSelect(b_.CreateICmpSGT(upto, cg_.i64c(max_cols)), cg_.i64c(max_cols), upto);
+        llvm::Value* n = b_.CreateCall(cg_.stdlib("flow_csv_split_more"),
+                                       {state, rec_ptr, rec_len, delim, cols, upto, cg_.fs().arena});
+        require(cg_, b_.CreateICmpSGE(n, cg_.i64c(0)), "unclosed quote");
+        csv_count_ = n;
+      };
+    }
+    locate_ = [this, cols, column_of](size_t i) -> FieldText {
+      llvm::Value* col = column_of(i);
+      llvm::Value* present = b_.CreateAnd(b_.CreateICmpSGE(col, cg_.i64c(0)), b_.CreateICmpSLT(col, csv_count_));
       llvm::Value* safe = b_.CreateSelect(present, col, cg_.i64c(0));
       llvm::Value* cell = b_.CreateInBoundsGEP(cg_.str_type(), cols, safe);
       CgValue text = cg_.load_value(Type::String, cell);
@@ -237,9 +267,16 @@ class Scan {
 
   // Converts the used fields in `which` (not yet converted) into `row`.
   void convert_fields(Row& row, const std::vector<bool>& which) {
+    std::vector<bool> todo(src_.schema.fields.size(), false);
+    bool any = false;
     for (size_t i = 0; i < src_.schema.fields.size(); ++i) {
-      if (!which[i] || !src_.used[i] || row[i].v != nullptr) continue;
-      row[i] = convert(src_.schema.fields[i], locate_(i));
+      todo[i] = which[i] && src_.used[i] && row[i].v == nullptr;
+      any = any || todo[i];
+    }
+    if (!any) return;
+    if (prepare_) prepare_(todo);
+    for (size_t i = 0; i < src_.schema.fields.size(); ++i) {
+      if (todo[i]) row[i] = convert(src_.schema.fields[i], locate_(i));
     }
   }
 
@@ -381,6 +418,9 @@ class Scan {
   const plan::Source& src_;
   int index_;
   llvm::Value* column_map_ = nullptr;
+  llvm::Value* csv_count_ = nullptr;  // CSV: columns split so far
+  // Work before locating the fields marked (CSV: split far enough).
+  std::function<void(const std::vector<bool>&)> prepare_;
   // The text of field i of the current record (set per format).
   std::function<FieldText(size_t)> locate_;
 };
