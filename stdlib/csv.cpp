@@ -69,8 +69,9 @@ int64_t quoted_field(const char* p, int64_t n, int64_t i, char d, bool copy, Flo
 
 extern "C" {
 
-int64_t flow_csv_split_more(FlowCsvSplit* s, const char* p, int64_t n, int32_t delim, FlowStr* cols,
-                            int64_t upto, FlowArena* arena) {
+FLOW_INLINE_INTO_PIPELINE int64_t flow_csv_split_more(FlowCsvSplit* s, const char* p, int64_t n,
+                                                      int32_t delim, FlowStr* cols, int64_t upto,
+                                                      FlowArena* arena) {
   if (n > 0 && p[n - 1] == '\r') --n;  // as flow_csv_split
   const char d = static_cast<char>(delim);
   int64_t count = s->count;
@@ -164,6 +165,20 @@ int64_t flow_csv_split(const char* p, int64_t n, int32_t delim, FlowStr* cols,
       return count + 1;
     }
   }
+}
+
+int32_t flow_bytes_contain(const char* p, int64_t n, const char* lit, int64_t ln) {
+  if (ln <= 0) return 1;
+  const char first = lit[0];
+  for (int64_t i = 0; n - i >= ln;) {
+    // glibc's memchr is dispatched to the CPU's widest vectors.
+    const void* hit = memchr(p + i, first, static_cast<size_t>(n - i - ln + 1));
+    if (hit == nullptr) return 0;
+    i = static_cast<const char*>(hit) - p;
+    if (memcmp(p + i + 1, lit + 1, static_cast<size_t>(ln - 1)) == 0) return 1;
+    ++i;
+  }
+  return 0;
 }
 
 }  // extern "C"

@@ -25,6 +25,15 @@
 
 #include "flow_types.h"
 
+// Bitcode only (clang): a stdlib function marked so is inlined into every
+// generated caller, so that the function pointers it is given (key lookup,
+// equality, comparison) become direct calls and inline too.
+#if defined(__clang__)
+#define FLOW_INLINE_INTO_PIPELINE __attribute__((always_inline))
+#else
+#define FLOW_INLINE_INTO_PIPELINE
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -283,6 +292,9 @@ typedef struct FlowCsvSplit {
 } FlowCsvSplit;
 int64_t flow_csv_split_more(FlowCsvSplit* s, const char* p, int64_t n, int32_t delim,
                             FlowStr* cols, int64_t upto, FlowArena* arena);
+// Raw filters (compiler/plan/raw_filter.h): 1 when the ln bytes of lit
+// occur in [p, p + n).
+int32_t flow_bytes_contain(const char* p, int64_t n, const char* lit, int64_t ln);
 
 // ---- JSON lines (json.cpp) ----
 enum { FLOW_JSON_MAX_DEPTH = 1000 };  // LANGUAGE.md 12
@@ -367,6 +379,13 @@ typedef struct FlowKeyStr {
 } FlowKeyStr;
 void flow_key_str_head(const char* p, int64_t n, uint64_t* head);
 int32_t flow_key_str_eq(const void* a, const void* b);  // two FlowKeyStr
+// Bytewise order of two FlowKeyStr (flow_str_cmp's), from the heads while
+// they differ: <0, 0, >0.
+int32_t flow_key_str_cmp(const void* a, const void* b);
+// Sorts n pointers with cmp (qsort's convention: cmp gets pointers to two
+// elements). Inlined into the caller with cmp, unlike qsort's indirect
+// call per comparison. Not stable: for keys, which are unique.
+void flow_sort_ptrs(void** items, int64_t n, int32_t (*cmp)(const void*, const void*));
 // Iteration: for i in [0, capacity) the slot is used when its hash != 0.
 // Do not erase while iterating this way: use flow_ht_erase_if.
 int64_t flow_ht_capacity(const FlowHashTable* ht);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <algorithm>
+
 #include "flow_stdlib.h"
 
 namespace {
@@ -17,15 +19,10 @@ constexpr int64_t kMaxLoadNum = 5;
 constexpr int64_t kMaxLoadDen = 8;
 constexpr int64_t kSlotAlign = 8;  // slots hold uint64_t, doubles, pointers
 
-// Bitcode only (clang): the probe loops are inlined into every generated
-// caller, so that each gets its own copy with its key equality inlined
-// (the callback is a constant there), rather than an indirect call per
-// probed slot.
-#if defined(__clang__)
-#define FLOW_INLINE_INTO_PIPELINE __attribute__((always_inline))
-#else
-#define FLOW_INLINE_INTO_PIPELINE
-#endif
+// The probe loops are inlined into every generated caller
+// (FLOW_INLINE_INTO_PIPELINE), so that each gets its own copy with its key
+// equality inlined (the callback is a constant there), rather than an
+// indirect call per probed slot.
 
 inline uint64_t stored_hash(uint64_t h) { return h == 0 ? 1 : h; }
 
@@ -204,6 +201,32 @@ int32_t flow_key_str_eq(const void* a, const void* b) {
   const FlowKeyStr* y = static_cast<const FlowKeyStr*>(b);
   if (x->len != y->len || x->head[0] != y->head[0] || x->head[1] != y->head[1]) return 0;
   return x->len <= 16 || flow_key_eq_str(x->ptr + 16, x->len - 16, y->ptr + 16, y->len - 16);
+}
+
+int32_t flow_key_str_cmp(const void* a, const void* b) {
+  const FlowKeyStr* x = static_cast<const FlowKeyStr*>(a);
+  const FlowKeyStr* y = static_cast<const FlowKeyStr*>(b);
+  // The heads hold the first 16 bytes zero-padded, first byte lowest:
+  // byte-swapped, they compare like memcmp over those bytes. Where they
+  // differ they decide, unless the difference lies past the shorter key's
+  // end: there its padding (0) meets a byte of the longer key, which
+  // memcmp order also puts after the shorter key (a prefix sorts first).
+  for (int k = 0; k < 2; ++k) {
+    uint64_t hx = __builtin_bswap64(x->head[k]);
+    uint64_t hy = __builtin_bswap64(y->head[k]);
+    if (hx != hy) return hx < hy ? -1 : 1;
+  }
+  if (x->len > 16 && y->len > 16) {
+    int64_t m = (x->len < y->len ? x->len : y->len) - 16;
+    int c = memcmp(x->ptr + 16, y->ptr + 16, static_cast<size_t>(m));
+    if (c != 0) return c < 0 ? -1 : 1;
+  }
+  return x->len < y->len ? -1 : (x->len > y->len ? 1 : 0);
+}
+
+FLOW_INLINE_INTO_PIPELINE void flow_sort_ptrs(void** items, int64_t n,
+                                              int32_t (*cmp)(const void*, const void*)) {
+  std::sort(items, items + n, [cmp](void* const& a, void* const& b) { return cmp(&a, &b) < 0; });
 }
 
 int32_t flow_key_eq_str(const char* a, int64_t an, const char* b, int64_t bn) {

@@ -28,13 +28,7 @@ using u8 = unsigned char;
 
 constexpr int64_t kMaxDepth = FLOW_JSON_MAX_DEPTH;
 
-// Bitcode only (clang): inlined into every generated caller, so that the
-// function pointers it is given become direct, inlinable calls.
-#if defined(__clang__)
-#define FLOW_INLINE_INTO_PIPELINE __attribute__((always_inline))
-#else
-#define FLOW_INLINE_INTO_PIPELINE
-#endif
+
 // The index covers this many 64-byte blocks at a time (512 bytes: a
 // typical record in one kernel call).
 constexpr int64_t kIndexWords = 8;

@@ -56,7 +56,7 @@ llvm::Function* KeyedTable::equal_function() {
   return eq_;
 }
 
-// int cmp(const void* a, const void* b) for qsort over slot pointers:
+// int cmp(const void* a, const void* b) for flow_sort_ptrs over slot pointers:
 // keys compared in `group by` order.
 llvm::Function* KeyedTable::compare_function() {
   if (cmp_) return cmp_;
@@ -68,7 +68,11 @@ llvm::Function* KeyedTable::compare_function() {
   llvm::Value* x = b.CreateLoad(cg_.ptr(), cmp_->getArg(0));
   llvm::Value* y = b.CreateLoad(cg_.ptr(), cmp_->getArg(1));
   for (size_t i = 0; i < key_types_.size(); ++i) {
-    llvm::Value* c = emit_compare(cg_, key(x, i), key(y, i));
+    // Strings: the inline heads first (flow_key_str_cmp).
+    llvm::Value* c = key_types_[i] == plan::Type::String
+                         ? b.CreateCall(cg_.stdlib("flow_key_str_cmp"),
+                                        {field(x, layout_.key_offsets[i]), field(y, layout_.key_offsets[i])})
+                         : emit_compare(cg_, key(x, i), key(y, i));
     llvm::BasicBlock* differ = llvm::BasicBlock::Create(cg_.llvm(), "differ", cmp_);
     llvm::BasicBlock* same = llvm::BasicBlock::Create(cg_.llvm(), "same", cmp_);
     b.CreateCondBr(b.CreateICmpNE(c, cg_.i32c(0)), differ, same);
@@ -211,7 +215,7 @@ void KeyedTable::for_each_updated(
   // Sort by key (LANGUAGE.md 6.1: rows are emitted in key order).
   llvm::Value* taken = b.CreateLoad(cg_.i64(), k);
   if (!key_types_.empty()) {
-    b.CreateCall(cg_.libc("qsort"), {list, taken, cg_.i64c(8), compare_function()});
+    b.CreateCall(cg_.stdlib("flow_sort_ptrs"), {list, taken, compare_function()});
   }
   llvm::Value* j = cg_.entry_alloca(cg_.i64(), "emit.j");
   b.CreateStore(cg_.i64c(0), j);

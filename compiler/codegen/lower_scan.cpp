@@ -17,6 +17,7 @@
 #include "codegen/scan.h"
 
 #include "codegen/byte_match.h"
+#include "plan/raw_filter.h"
 
 #include <llvm/IR/Constants.h>
 
@@ -310,6 +311,7 @@ class Scan {
     llvm::Value* rec_ptr = b_.CreateLoad(cg_.ptr(), b_.CreateStructGEP(cg_.record_type(), fs.rec, 0));
     llvm::Value* rec_len = b_.CreateLoad(cg_.i64(), b_.CreateStructGEP(cg_.record_type(), fs.rec, 1));
     Row row(src_.schema.fields.size());
+    raw_filter(early);
     switch (src_.format.kind) {
       case plan::FormatKind::Csv: csv(rec_ptr, rec_len); break;
       case plan::FormatKind::Json: json(rec_ptr, rec_len); break;
@@ -401,6 +403,30 @@ class Scan {
     auto param = src_.connector.param_args.find(arg);
     if (cg_.fold_params() || param == src_.connector.param_args.end()) return cg_.i64c(value);
     return b_.CreateLoad(cg_.i64(), cg_.param_slot(param->second));
+  }
+
+  // A raw filter (plan/raw_filter.h): a record without the literal's bytes
+  // is dropped before it is parsed, where that is exactly what the leading
+  // where would have done.
+  void raw_filter(const EarlyFilter& early) {
+    std::optional<plan::RawFilter> raw = plan::raw_filter(cg_.pipeline(), index_);
+    if (!raw || !raw->applies || raw->where != early.predicate) return;
+    llvm::BasicBlock* search = llvm::BasicBlock::Create(cg_.llvm(), "raw.search", cg_.fs().fn);
+    llvm::BasicBlock* parse = llvm::BasicBlock::Create(cg_.llvm(), "raw.parse", cg_.fs().fn);
+    llvm::Value* applies = b_.getTrue();
+    for (int f : raw->first_column) {  // fields without a default: first in the header?
+      llvm::Value* at = b_.CreateConstInBoundsGEP1_64(cg_.i32(), column_map_, static_cast<uint64_t>(f));
+      applies = b_.CreateAnd(applies, b_.CreateICmpEQ(b_.CreateLoad(cg_.i32(), at), cg_.i32c(0)));
+    }
+    b_.CreateCondBr(applies, search, parse);
+    b_.SetInsertPoint(search);
+    llvm::Value* rec_ptr = b_.CreateLoad(cg_.ptr(), b_.CreateStructGEP(cg_.record_type(), cg_.fs().rec, 0));
+    llvm::Value* rec_len = b_.CreateLoad(cg_.i64(), b_.CreateStructGEP(cg_.record_type(), cg_.fs().rec, 1));
+    llvm::Value* found = b_.CreateCall(
+        cg_.stdlib("flow_bytes_contain"),
+        {rec_ptr, rec_len, cg_.cstring(raw->literal), cg_.i64c(static_cast<int64_t>(raw->literal.size()))});
+    b_.CreateCondBr(b_.CreateICmpNE(found, cg_.i32c(0)), parse, cg_.fs().next_record);
+    b_.SetInsertPoint(parse);
   }
 
   // Every record that parsed counts toward the watermark, before any `where`.
