@@ -322,6 +322,11 @@ enum FlowJsonError {
 int32_t flow_json_fields(const char* p, int64_t n, const FlowStr* names,
                          int64_t name_count, FlowStr* values, int32_t* kinds,
                          FlowArena* arena);
+// The same, with `fast` 0: the full scanner alone, without the fast path
+// for flat objects (tests and the JSON fuzzer compare the two).
+int32_t flow_json_fields_path(const char* p, int64_t n, const FlowStr* names,
+                              int64_t name_count, FlowStr* values, int32_t* kinds,
+                              FlowArena* arena, int32_t fast);
 // The same with the names matched by `lookup(key, len)`: the index of the
 // field, or -1 for a key nobody reads. Generated code passes a function
 // specialised to the schema (compare the length, then words of the name),

@@ -533,14 +533,16 @@ inline bool scan_flat_object(const u8* p, int64_t n, Lookup&& lookup, FlowStr* v
 
 // The object in [p, p + n): each key is matched by lookup(key, len) (an
 // index below `count`, or -1), whose values and kinds are recorded.
+// `fast`: try scan_flat_object first (false: the full scanner alone, for
+// tests that compare the two).
 template <class Lookup>
 inline int32_t scan_object(const char* p, int64_t n, Lookup&& lookup, FlowStr* values,
-                           int32_t* kinds, int64_t count, FlowArena* arena) {
+                           int32_t* kinds, int64_t count, FlowArena* arena, bool fast = true) {
   for (int64_t i = 0; i < count; ++i) {
     kinds[i] = FLOW_JSON_MISSING;
     values[i] = FlowStr{"", 0};
   }
-  if (__builtin_expect(scan_flat_object(reinterpret_cast<const u8*>(p), n, lookup, values, kinds), 1)) {
+  if (fast && __builtin_expect(scan_flat_object(reinterpret_cast<const u8*>(p), n, lookup, values, kinds), 1)) {
     return FLOW_JSON_OK;
   }
   for (int64_t i = 0; i < count; ++i) {  // the fast path may have set some
@@ -633,6 +635,12 @@ extern "C" {
 int32_t flow_json_fields(const char* p, int64_t n, const FlowStr* names,
                          int64_t name_count, FlowStr* values, int32_t* kinds,
                          FlowArena* arena) {
+  return flow_json_fields_path(p, n, names, name_count, values, kinds, arena, 1);
+}
+
+int32_t flow_json_fields_path(const char* p, int64_t n, const FlowStr* names,
+                              int64_t name_count, FlowStr* values, int32_t* kinds,
+                              FlowArena* arena, int32_t fast) {
   // Records usually repeat one key order, so the name after the previous
   // match is tried first.
   int64_t hint = 0;
@@ -646,7 +654,7 @@ int32_t flow_json_fields(const char* p, int64_t n, const FlowStr* names,
     }
     return -1;
   };
-  return scan_object(p, n, find_name, values, kinds, name_count, arena);
+  return scan_object(p, n, find_name, values, kinds, name_count, arena, fast != 0);
 }
 
 FLOW_INLINE_INTO_PIPELINE int32_t flow_json_scan(const char* p, int64_t n,
