@@ -331,10 +331,29 @@ int32_t flow_json_fields_path(const char* p, int64_t n, const FlowStr* names,
 // field, or -1 for a key nobody reads. Generated code passes a function
 // specialised to the schema (compare the length, then words of the name),
 // and this call is always inlined so that the lookup is too.
+// `layout` (per source, zero-initialized; may be null) holds the layout of
+// a recent record: a record of the same layout (keys in the same order,
+// the same bytes between values) is read by comparing those bytes whole,
+// no key looked up. Every record is still validated completely.
+enum { FLOW_JSON_LAYOUT_MEMBERS = 32, FLOW_JSON_LAYOUT_BYTES = 512 };
+typedef struct FlowJsonLayoutMember {
+  int32_t sep_at, sep_len;  // the bytes before the value, in `bytes`
+  int32_t kind;             // FlowJsonKind of the value
+  int32_t index;            // lookup's answer for the key, or -1
+  // The separator's first and last 8 bytes (up to 16 bytes are compared
+  // as two words; a shorter one is masked: `mask` keeps its bytes).
+  uint64_t head, last, mask;
+} FlowJsonLayoutMember;
+typedef struct FlowJsonLayout {
+  int32_t members;  // 0: none learned yet
+  int32_t tail_at, tail_len;  // the bytes after the last value
+  FlowJsonLayoutMember member[FLOW_JSON_LAYOUT_MEMBERS];
+  char bytes[FLOW_JSON_LAYOUT_BYTES];
+} FlowJsonLayout;
 typedef int64_t (*FlowJsonKeyFn)(const char* key, int64_t len);
 int32_t flow_json_scan(const char* p, int64_t n, FlowJsonKeyFn lookup,
                        FlowStr* values, int32_t* kinds, int64_t count,
-                       FlowArena* arena);
+                       FlowArena* arena, FlowJsonLayout* layout);
 const char* flow_json_error_text(int32_t code);  // "malformed JSON" ...
 // The offset of the first byte of p that is not valid UTF-8 (RFC 3629: no
 // overlongs, surrogates or code points past U+10FFFF), or -1.

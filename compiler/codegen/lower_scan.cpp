@@ -17,6 +17,7 @@
 #include "codegen/scan.h"
 
 #include "codegen/byte_match.h"
+#include "flow_stdlib.h"
 #include "plan/raw_filter.h"
 
 #include <llvm/IR/Constants.h>
@@ -199,9 +200,17 @@ class Scan {
     llvm::Function* lookup = emit_name_lookup(cg_, cg_.unique("json.keys"), names);
     llvm::Value* values = cg_.entry_alloca(llvm::ArrayType::get(cg_.str_type(), count), "json.values");
     llvm::Value* kinds = cg_.entry_alloca(llvm::ArrayType::get(cg_.i32(), count), "json.kinds");
+    // The source's layout (FlowJsonLayout): learned from its records, it
+    // lets a record laid out like the last ones be read by comparing the
+    // bytes between values whole.
+    auto* layout_type = llvm::ArrayType::get(cg_.i8(), sizeof(FlowJsonLayout));
+    auto* layout = new llvm::GlobalVariable(cg_.module(), layout_type, false, llvm::GlobalValue::InternalLinkage,
+                                            llvm::ConstantAggregateZero::get(layout_type),
+                                            "source." + src_.name + ".json_layout");
+    layout->setAlignment(llvm::Align(alignof(FlowJsonLayout)));
     llvm::Value* rc = b_.CreateCall(cg_.stdlib("flow_json_scan"),
                                     {rec_ptr, rec_len, lookup, values, kinds,
-                                     cg_.i64c(static_cast<int64_t>(wanted.size())), cg_.fs().arena});
+                                     cg_.i64c(static_cast<int64_t>(wanted.size())), cg_.fs().arena, layout});
     llvm::BasicBlock* bad = llvm::BasicBlock::Create(cg_.llvm(), "json.bad", cg_.fs().fn);
     llvm::BasicBlock* good = llvm::BasicBlock::Create(cg_.llvm(), "json.good", cg_.fs().fn);
     b_.CreateCondBr(b_.CreateICmpEQ(rc, cg_.i32c(0)), good, bad);

@@ -418,3 +418,80 @@ TEST_F(StdlibJson, StringsStraddlingIndexWindowsAtEveryLevel) {
   }
   flow_simd_detect();
 }
+
+// The layout path: records laid out like an earlier one are read by
+// comparing the bytes between values whole. Whatever the layout learned
+// last, every record reads as the full scanner reads it.
+namespace {
+
+int64_t test_lookup(const char* key, int64_t len) {
+  static const char* kNames[] = {"a", "ad_id", "event_type", "", "missing"};
+  for (int64_t i = 0; i < 5; ++i) {
+    if (static_cast<int64_t>(strlen(kNames[i])) == len && memcmp(kNames[i], key, static_cast<size_t>(len)) == 0) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+// A record of one of a few layouts, its values drawn anew; sometimes one
+// byte flipped or the layout changed (spacing, order, a member more).
+std::string layout_record(std::mt19937& rng) {
+  auto str = [&] {
+    std::string v(rng() % 40 + 2, "xyz"[rng() % 3]);
+    v.front() = v.back() = '"';
+    return v;
+  };
+  auto num = [&] { return std::to_string(static_cast<int64_t>(rng() % 100000000000ll) - 5000); };
+  std::string r;
+  auto add = [&](std::initializer_list<std::string> parts) {
+    for (const std::string& part : parts) r += part;
+  };
+  switch (rng() % 5) {
+    case 0:
+    case 1: add({"{\"a\":", str(), ",\"ad_id\":", str(), ",\"n\":", num(), ",\"event_type\":", str(), "}"}); break;
+    case 2: add({"{ \"ad_id\" : ", str(), " , \"a\": ", num(), ", \"t\":true }"}); break;
+    case 3:
+      add({"{\"a\":", str(), ",\"ad_id\":", str(), ",\"n\":", num(), ",\"event_type\":", str(), ",\"x\":null}"});
+      break;
+    default: add({"{\"a\":", num(), ",\"a\":", str(), ",\"\":false}"}); break;
+  }
+  if (rng() % 5 == 0) r[rng() % r.size()] = "\"{}:,\\0 9.e-\x80"[rng() % 14];
+  return r;
+}
+
+}  // namespace
+
+TEST_F(StdlibJson, LayoutPathAgreesWithTheFullScanner) {
+  std::mt19937 rng(99);
+  const std::vector<std::string> want = {"a", "ad_id", "event_type", "", "missing"};
+  for (int32_t level : Levels::all()) {
+    flow_simd_set_level(level);
+    FlowJsonLayout layout{};
+    int fast_layouts = 0;
+    for (int i = 0; i < 6000; ++i) {
+      std::string rec = layout_record(rng);
+      std::vector<char> buf(rec.begin(), rec.end());
+      FlowStr values[5];
+      int32_t kinds[5];
+      FlowArena a{};
+      int32_t err = flow_json_scan(buf.data(), static_cast<int64_t>(buf.size()), test_lookup, values, kinds, 5, &a,
+                                   &layout);
+      FlowArena b{};
+      Result full = run_path(rec, want, false, &b);
+      ASSERT_EQ(err, full.err) << "level " << level << ": " << rec;
+      if (err == FLOW_JSON_OK) {
+        for (int k = 0; k < 5; ++k) {
+          ASSERT_EQ(kinds[k], full.kinds[static_cast<size_t>(k)]) << k << " in " << rec;
+          ASSERT_EQ(std::string(values[k].ptr, static_cast<size_t>(values[k].len)), full.values[static_cast<size_t>(k)])
+              << k << " in " << rec;
+        }
+      }
+      fast_layouts += layout.members > 0;
+      flow_arena_free(&a);
+      flow_arena_free(&b);
+    }
+    EXPECT_GT(fast_layouts, 5000);  // the layout was learned and kept
+  }
+  flow_simd_detect();
+}
