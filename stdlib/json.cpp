@@ -9,15 +9,19 @@
 // level): a string's end is then a bit scan, and only escapes and non-ASCII
 // bytes are looked at one by one. Keys are matched by the caller's lookup
 // function: generated code passes one specialised to the schema's names
-// (a switch on the length and word compares), which inlines here.
+// (a switch on the length and word compares), which inlines here. Two fast
+// paths come first (see "the fast paths" below).
+//
+// The scan never stops early, even once every wanted field was found: the
+// rest of the record must still be valid JSON (LANGUAGE.md 12: UTF-8 and
+// nesting are checked anywhere in the record, ignored fields included), and
+// a later duplicate of a wanted key would replace its value (the last one
+// wins). Reading the rest costs the same as validating it.
 //
 // The input is untrusted: every read is bounds-checked against `end`, there
 // is no recursion (nesting uses a fixed stack of FLOW_JSON_MAX_DEPTH bytes),
 // and nothing is allocated unless a wanted string or a key has escapes.
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "flow_stdlib.h"
 #include "swar.h"

@@ -88,7 +88,7 @@ std::optional<RawFilter> raw_filter(const Pipeline& p, int index) {
       continue;
     }
     if (!src.format.header) {
-      if (i != 0) return refuse("\"" + field.name + "\" may be missing (no default)");
+      if (i != 0) return refuse("\"" + field.name + "\" has no default and may be missing");
       continue;
     }
     f.first_column.push_back(i);
