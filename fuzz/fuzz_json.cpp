@@ -3,9 +3,10 @@
 // input: `NAME\0RECORD`). Values must lie inside the record or the arena; a
 // record that parses must parse the same when asked for no field at all.
 // The fast paths must agree with the full scanner alone: flow_json_fields
-// (flat objects) and flow_json_scan with a layout kept from input to input
-// (records laid out like an earlier one) give the same answer and values
-// as flow_json_fields_path without them.
+// (flat objects) and flow_json_scan with a layout learned from the input's
+// first line (`NAME\0PREVIOUS\nRECORD`: records laid out like an earlier
+// one) give the same answer and values as flow_json_fields_path without
+// them.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -22,6 +23,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (nul != std::string::npos && nul < 64) {
     extra = all.substr(0, nul);
     all.erase(0, nul + 1);
+  }
+  std::string previous;
+  size_t nl = all.find('\n');
+  if (nl != std::string::npos) {
+    previous = all.substr(0, nl);
+    all.erase(0, nl + 1);
   }
   std::vector<char> rec(all.begin(), all.end());
   const char* p = rec.empty() ? nullptr : rec.data();
@@ -69,7 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   };
   if (rc == FLOW_JSON_OK) same(values, kinds);
-  static FlowJsonLayout layout{};  // learned from earlier inputs
+  FlowJsonLayout layout{};
   auto lookup = [](const char* key, int64_t len) -> int64_t {
     static const FlowStr kFixed[] = {{"a", 1}, {"id", 2}, {"user", 4}, {"", 0}, {"\xc3\xa9", 2}};
     for (int64_t i = 0; i < 5; ++i) {
@@ -80,6 +87,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<FlowStr> layout_values(5);
   std::vector<int32_t> layout_kinds(5, -1);
   FlowArena arena4{};
+  {
+    std::vector<char> prev(previous.begin(), previous.end());  // learns the layout
+    flow_json_scan(prev.empty() ? nullptr : prev.data(), static_cast<int64_t>(prev.size()), lookup,
+                   layout_values.data(), layout_kinds.data(), 5, &arena4, &layout);
+  }
   int32_t by_layout = flow_json_scan(p, n, lookup, layout_values.data(), layout_kinds.data(), 5, &arena4, &layout);
   if (by_layout != rc) abort();
   if (rc == FLOW_JSON_OK) {

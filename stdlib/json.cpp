@@ -445,9 +445,11 @@ struct FlatRecord {
   int64_t ix_to = 0;
 
   // The first stop at or after i (a quote, if the string is plain), or n.
+  // (i may lie before the indexed window: scan_flat_object reads a record
+  // again from the start after scan_layout gave up on it.)
   __attribute__((always_inline)) int64_t next_stop(int64_t i) {
     for (;;) {
-      if (i >= ix_to) {
+      if (i >= ix_to || i < ix_from) {
         if (i >= n) return n;
         int64_t words = flow_scan_index(reinterpret_cast<const char*>(p + i), n - i, FLOW_SCAN_JSON, 0, ix,
                                         kIndexWords);
