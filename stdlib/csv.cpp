@@ -15,56 +15,6 @@ namespace {
 
 constexpr char kQuote = '"';
 
-// Scans a quoted field starting after its opening quote. Returns the index
-// of the closing quote, or -1 when it never closes; *doubled tells whether
-// any "" pair appeared (then the field needs unescaping).
-int64_t find_closing_quote(const char* p, int64_t n, int64_t i,
-                           bool* doubled) {
-  while (i < n) {
-    const void* hit = memchr(p + i, kQuote, static_cast<size_t>(n - i));
-    if (!hit) return -1;
-    int64_t q = static_cast<const char*>(hit) - p;
-    if (q + 1 < n && p[q + 1] == kQuote) {
-      *doubled = true;
-      i = q + 2;
-      continue;
-    }
-    return q;
-  }
-  return -1;
-}
-
-// One field at p[i] (i <= n): its view (or unescaped copy) into *field,
-// and the index just past it (at the delimiter or n); -1 for an unclosed
-// quote. `copy`: unescape into the arena (false: the caller drops it).
-int64_t quoted_field(const char* p, int64_t n, int64_t i, char d, bool copy, FlowArena* arena,
-                     FlowStr* field) {
-  bool doubled = false;
-  int64_t close = find_closing_quote(p, n, i + 1, &doubled);
-  if (close < 0) return -1;
-  int64_t end = close + 1;
-  // Text after the closing quote (`"a"b`) is malformed RFC 4180; keep it
-  // literally rather than lose the record.
-  int64_t tail_end = end;
-  while (tail_end < n && p[tail_end] != d) ++tail_end;
-  if (!doubled && tail_end == end) {
-    field->ptr = p + i + 1;
-    field->len = close - (i + 1);
-  } else if (copy) {
-    char* dst = static_cast<char*>(flow_arena_alloc(arena, (close - i - 1) + (tail_end - end)));
-    int64_t len = 0;
-    for (int64_t k = i + 1; k < close; ++k) {
-      dst[len++] = p[k];
-      if (p[k] == kQuote) ++k;  // the second quote of a pair
-    }
-    memcpy(dst + len, p + end, static_cast<size_t>(tail_end - end));
-    len += tail_end - end;
-    field->ptr = dst;
-    field->len = len;
-  }
-  return tail_end;
-}
-
 }  // namespace
 
 extern "C" {
@@ -96,7 +46,7 @@ FLOW_INLINE_INTO_PIPELINE int64_t flow_csv_split_more(FlowCsvSplit* s, const cha
     FlowStr field = {p + i, 0};
     int64_t end;
     if (i < n && p[i] == kQuote) {
-      end = quoted_field(p, n, i, d, true, arena, &field);
+      end = flow_csv_quoted_field(p, n, i, delim, 1, arena, &field);
       if (end < 0) return -1;
     } else {
       // An unquoted field: a quote inside it is a literal byte.
@@ -124,31 +74,9 @@ int64_t flow_csv_split(const char* p, int64_t n, int32_t delim, FlowStr* cols,
   for (;;) {
     FlowStr field = {p + i, 0};
     if (i < n && p[i] == kQuote) {
-      bool doubled = false;
-      int64_t close = find_closing_quote(p, n, i + 1, &doubled);
-      if (close < 0) return -1;
-      int64_t end = close + 1;
-      // Text after the closing quote (`"a"b`) is malformed RFC 4180; keep it
-      // literally rather than lose the record.
-      int64_t tail_end = end;
-      while (tail_end < n && p[tail_end] != d) ++tail_end;
-      if (!doubled && tail_end == end) {
-        field.ptr = p + i + 1;
-        field.len = close - (i + 1);
-      } else if (count < max_cols) {
-        char* dst = static_cast<char*>(
-            flow_arena_alloc(arena, (close - i - 1) + (tail_end - end)));
-        int64_t len = 0;
-        for (int64_t k = i + 1; k < close; ++k) {
-          dst[len++] = p[k];
-          if (p[k] == kQuote) ++k;  // the second quote of a pair
-        }
-        memcpy(dst + len, p + end, static_cast<size_t>(tail_end - end));
-        len += tail_end - end;
-        field.ptr = dst;
-        field.len = len;
-      }
-      i = tail_end;
+      // Unescaped copies only for the columns kept.
+      i = flow_csv_quoted_field(p, n, i, delim, count < max_cols, arena, &field);
+      if (i < 0) return -1;
     } else {
       const void* hit =
           i < n ? memchr(p + i, d, static_cast<size_t>(n - i)) : nullptr;

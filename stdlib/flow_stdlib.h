@@ -261,9 +261,10 @@ int64_t flow_scan_index_avx512(const char* p, int64_t n, int32_t cls, int32_t ar
 // The level flow_scan_index uses: the CPU's best, capped by the FLOWC_SIMD
 // environment variable (swar, sse2, avx2, avx512), read at the first call.
 int32_t flow_simd_level(void);
-int32_t flow_simd_detect(void);     // (re)reads the CPU and FLOWC_SIMD
+int32_t flow_simd_detect(void);     // reads the CPU and FLOWC_SIMD again
 int32_t flow_simd_cpu_level(void);  // the CPU's best level, uncapped
-// Forces a level (capped by the CPU's): tests of each path.
+// Forces a level (capped by the CPU's): tests of each path. Tests restore
+// the usual one with flow_simd_set_level(flow_simd_detect()).
 void flow_simd_set_level(int32_t level);
 
 // ---- CSV (csv.cpp) ----
@@ -292,6 +293,11 @@ typedef struct FlowCsvSplit {
 } FlowCsvSplit;
 int64_t flow_csv_split_more(FlowCsvSplit* s, const char* p, int64_t n, int32_t delim,
                             FlowStr* cols, int64_t upto, FlowArena* arena);
+// A quoted field at p[i] (p[i] is '"'): its view (or, with `copy`, its
+// unescaped copy in the arena) into *field; returns the index just past it
+// (at the delimiter or n), or -1 for an unclosed quote. Native code only.
+int64_t flow_csv_quoted_field(const char* p, int64_t n, int64_t i, int32_t delim, int32_t copy,
+                              FlowArena* arena, FlowStr* field);
 // Raw filters (compiler/plan/raw_filter.h): 1 when the ln bytes of lit
 // occur in [p, p + n).
 int32_t flow_bytes_contain(const char* p, int64_t n, const char* lit, int64_t ln);
@@ -354,6 +360,11 @@ typedef int64_t (*FlowJsonKeyFn)(const char* key, int64_t len);
 int32_t flow_json_scan(const char* p, int64_t n, FlowJsonKeyFn lookup,
                        FlowStr* values, int32_t* kinds, int64_t count,
                        FlowArena* arena, FlowJsonLayout* layout);
+// The full scanner alone (flow_json_scan falls back to it): native code
+// only (json_full.cpp), compiled once rather than into every pipeline.
+int32_t flow_json_scan_full(const char* p, int64_t n, FlowJsonKeyFn lookup,
+                            FlowStr* values, int32_t* kinds, int64_t count,
+                            FlowArena* arena);
 const char* flow_json_error_text(int32_t code);  // "malformed JSON" ...
 // The offset of the first byte of p that is not valid UTF-8 (RFC 3629: no
 // overlongs, surrogates or code points past U+10FFFF), or -1.

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <algorithm>
-
 #include "flow_stdlib.h"
 
 namespace {
@@ -224,9 +222,31 @@ int32_t flow_key_str_cmp(const void* a, const void* b) {
   return x->len < y->len ? -1 : (x->len > y->len ? 1 : 0);
 }
 
+// Bottom-up merge sort through a scratch array: N log N comparisons, a
+// small loop (it is inlined at every emitting table, so its size counts in
+// every pipeline's compile time).
 FLOW_INLINE_INTO_PIPELINE void flow_sort_ptrs(void** items, int64_t n,
                                               int32_t (*cmp)(const void*, const void*)) {
-  std::sort(items, items + n, [cmp](void* const& a, void* const& b) { return cmp(&a, &b) < 0; });
+  if (n < 2) return;
+  void** tmp = static_cast<void**>(malloc(static_cast<size_t>(n) * sizeof(void*)));
+  if (tmp == nullptr) abort();  // out of memory
+  void** from = items;
+  void** to = tmp;
+  for (int64_t width = 1; width < n; width *= 2) {
+    for (int64_t lo = 0; lo < n; lo += 2 * width) {
+      int64_t mid = lo + width < n ? lo + width : n;
+      int64_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+      int64_t a = lo, b = mid, k = lo;
+      while (a < mid && b < hi) to[k++] = cmp(&from[b], &from[a]) < 0 ? from[b++] : from[a++];
+      while (a < mid) to[k++] = from[a++];
+      while (b < hi) to[k++] = from[b++];
+    }
+    void** t = from;
+    from = to;
+    to = t;
+  }
+  if (from != items) memcpy(items, from, static_cast<size_t>(n) * sizeof(void*));
+  free(tmp);
 }
 
 int32_t flow_key_eq_str(const char* a, int64_t an, const char* b, int64_t bn) {

@@ -21,6 +21,7 @@
 
 #include "abi.h"
 #include "abi_symbols.h"
+#include "flow_stdlib.h"
 #include "engine/engine.h"
 #include "engine/target.h"
 
@@ -55,6 +56,22 @@ llvm::Expected<llvm::orc::JITDylibSP> setup_process_symbols(llvm::orc::LLJIT& ji
     runtime[jit.mangleAndIntern(symbol.name)] = {
         llvm::orc::ExecutorAddr::fromPtr(symbol.address),
         llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+  }
+  // The stdlib functions that are native code only (stdlib/CMakeLists.txt,
+  // FLOW_STDLIB_NATIVE_ONLY): the bitcode calls them by name.
+  const std::pair<const char*, void*> native_stdlib[] = {
+      {"flow_scan_index_swar", reinterpret_cast<void*>(&flow_scan_index_swar)},
+      {"flow_scan_index_sse2", reinterpret_cast<void*>(&flow_scan_index_sse2)},
+      {"flow_scan_index_avx2", reinterpret_cast<void*>(&flow_scan_index_avx2)},
+      {"flow_scan_index_avx512", reinterpret_cast<void*>(&flow_scan_index_avx512)},
+      {"flow_simd_detect", reinterpret_cast<void*>(&flow_simd_detect)},
+      {"flow_simd_cpu_level", reinterpret_cast<void*>(&flow_simd_cpu_level)},
+      {"flow_csv_quoted_field", reinterpret_cast<void*>(&flow_csv_quoted_field)},
+      {"flow_json_scan_full", reinterpret_cast<void*>(&flow_json_scan_full)},
+  };
+  for (const auto& [name, address] : native_stdlib) {
+    runtime[jit.mangleAndIntern(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                                          llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
   }
   if (llvm::Error err = jd.define(llvm::orc::absoluteSymbols(std::move(runtime)))) return err;
   auto libraries = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(

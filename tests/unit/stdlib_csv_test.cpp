@@ -171,7 +171,7 @@ TEST_F(StdlibCsv, SplitMoreInStepsEqualsTheWholeSplitAtEveryLevel) {
       flow_arena_free(&arena);
     }
   }
-  flow_simd_detect();
+  flow_simd_set_level(flow_simd_detect());
 }
 
 TEST_F(StdlibCsv, SplitMoreStopsAtTheColumnAsked) {

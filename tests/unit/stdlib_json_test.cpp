@@ -396,7 +396,7 @@ TEST_F(StdlibJson, FastPathAgreesWithTheFullScannerAtEveryLevel) {
       flow_arena_free(&b);
     }
   }
-  flow_simd_detect();
+  flow_simd_set_level(flow_simd_detect());
 }
 
 // The stop index covers 512 bytes at a time: strings that end just before,
@@ -416,7 +416,7 @@ TEST_F(StdlibJson, StringsStraddlingIndexWindowsAtEveryLevel) {
       EXPECT_EQ(r.values[3].size(), static_cast<size_t>(pad));
     }
   }
-  flow_simd_detect();
+  flow_simd_set_level(flow_simd_detect());
 }
 
 // The layout path: records laid out like an earlier one are read by
@@ -493,7 +493,7 @@ TEST_F(StdlibJson, LayoutPathAgreesWithTheFullScanner) {
     }
     EXPECT_GT(fast_layouts, 5000);  // the layout was learned and kept
   }
-  flow_simd_detect();
+  flow_simd_set_level(flow_simd_detect());
 }
 
 // A record the layout path gives up on late (an extra member) is read again
@@ -514,5 +514,5 @@ TEST_F(StdlibJson, FlatPathAfterALayoutMissRestartsItsIndex) {
     EXPECT_EQ(std::string(values[1].ptr, values[1].len), "r");
     EXPECT_EQ(std::string(values[2].ptr, values[2].len), "t");
   }
-  flow_simd_detect();
+  flow_simd_set_level(flow_simd_detect());
 }

@@ -142,7 +142,7 @@ TEST(StdlibScan, DispatcherFollowsTheForcedLevel) {
   // A level above the CPU's is capped at the CPU's.
   flow_simd_set_level(FLOW_SIMD_AVX512 + 1);
   EXPECT_EQ(flow_simd_level(), flow_simd_cpu_level());
-  flow_simd_detect();
+  flow_simd_set_level(flow_simd_detect());
 }
 
 TEST(StdlibScan, EnvironmentCapsTheLevel) {
