@@ -222,30 +222,66 @@ int32_t flow_key_str_cmp(const void* a, const void* b) {
   return x->len < y->len ? -1 : (x->len > y->len ? 1 : 0);
 }
 
-// Bottom-up merge sort through a scratch array: N log N comparisons, a
-// small loop (it is inlined at every emitting table, so its size counts in
-// every pipeline's compile time).
+// Merge sort through a scratch array, N log N comparisons in plain loops
+// (inlined at every emitting table with its comparison). The comparisons
+// read the slots the pointers point to, scattered over a table that may
+// be far larger than the caches: so blocks of kSortBlock pointers, whose
+// slots stay in L2, are sorted first, each on its own, and only the last
+// passes merge across the whole array (a plain bottom-up sort would touch
+// every slot in every one of its log2(n) passes).
+constexpr int64_t kSortRun = 16;      // insertion-sorted first
+constexpr int64_t kSortBlock = 8192;  // pointers sorted while their slots stay cached
+constexpr int64_t kSortAhead = 8;     // slots prefetched this far ahead in a merge
+
 FLOW_INLINE_INTO_PIPELINE void flow_sort_ptrs(void** items, int64_t n,
                                               int32_t (*cmp)(const void*, const void*)) {
   if (n < 2) return;
   void** tmp = static_cast<void**>(malloc(static_cast<size_t>(n) * sizeof(void*)));
   if (tmp == nullptr) abort();  // out of memory
-  void** from = items;
-  void** to = tmp;
-  for (int64_t width = 1; width < n; width *= 2) {
-    for (int64_t lo = 0; lo < n; lo += 2 * width) {
-      int64_t mid = lo + width < n ? lo + width : n;
-      int64_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+  // Merges the sorted runs of `width` in from[0, m) into to[0, m).
+  auto pass = [cmp](void** from, void** to, int64_t m, int64_t width) {
+    for (int64_t lo = 0; lo < m; lo += 2 * width) {
+      int64_t mid = lo + width < m ? lo + width : m;
+      int64_t hi = lo + 2 * width < m ? lo + 2 * width : m;
       int64_t a = lo, b = mid, k = lo;
-      while (a < mid && b < hi) to[k++] = cmp(&from[b], &from[a]) < 0 ? from[b++] : from[a++];
+      while (a < mid && b < hi) {
+        // The slots a few places ahead in both runs: the next comparisons'
+        // cache misses overlap instead of waiting one after another.
+        __builtin_prefetch(from[a + kSortAhead < mid ? a + kSortAhead : mid - 1]);
+        __builtin_prefetch(from[b + kSortAhead < hi ? b + kSortAhead : hi - 1]);
+        to[k++] = cmp(&from[b], &from[a]) < 0 ? from[b++] : from[a++];
+      }
       while (a < mid) to[k++] = from[a++];
       while (b < hi) to[k++] = from[b++];
     }
-    void** t = from;
-    from = to;
-    to = t;
+  };
+  // Sorts [0, m) of items with tmp as scratch, merging from runs of `width`.
+  auto sort = [&](void** base, void** scratch, int64_t m, int64_t width) {
+    void** from = base;
+    void** to = scratch;
+    for (; width < m; width *= 2) {
+      pass(from, to, m, width);
+      void** t = from;
+      from = to;
+      to = t;
+    }
+    if (from != base) memcpy(base, from, static_cast<size_t>(m) * sizeof(void*));
+  };
+  for (int64_t lo = 0; lo < n; lo += kSortBlock) {
+    int64_t m = n - lo < kSortBlock ? n - lo : kSortBlock;
+    void** block = items + lo;
+    for (int64_t r = 0; r < m; r += kSortRun) {  // insertion sort of each run
+      int64_t end = r + kSortRun < m ? r + kSortRun : m;
+      for (int64_t i = r + 1; i < end; ++i) {
+        void* x = block[i];
+        int64_t j = i;
+        for (; j > r && cmp(&x, &block[j - 1]) < 0; --j) block[j] = block[j - 1];
+        block[j] = x;
+      }
+    }
+    sort(block, tmp + lo, m, kSortRun);
   }
-  if (from != items) memcpy(items, from, static_cast<size_t>(n) * sizeof(void*));
+  sort(items, tmp, n, kSortBlock);
   free(tmp);
 }
 
