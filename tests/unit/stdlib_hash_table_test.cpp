@@ -1,14 +1,11 @@
 // Tests for stdlib/hash_table.cpp: the keyed-state table.
 #include <gtest/gtest.h>
 
-#include <vector>
-
-#include <random>
-
 #include <algorithm>
-
 #include <cstring>
+#include <random>
 #include <unordered_map>
+#include <vector>
 
 #include "flow_stdlib.h"
 
