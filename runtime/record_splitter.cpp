@@ -84,7 +84,9 @@ int64_t RecordSplitter::cut(FlowRecord* out, int64_t max) {
     if (nl == nullptr) break;  // no terminator yet: next() waits for more
     int64_t stop = nl - data_;
     if (stop - begin_ > max_record_) break;  // next() reports it
-    if (csv) {
+    // CSV: no quote in the record, by the cached search when it covers the
+    // record (no quote in [quote_from_, quote_at_)), else by next_quote.
+    if (csv && !(quote_from_ <= begin_ && quote_at_ > stop)) {
       scan_ = begin_;  // next_quote searches from scan_
       if (next_quote(stop - begin_) != nullptr) break;  // quoted: next() reads it
     }

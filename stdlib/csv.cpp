@@ -24,29 +24,34 @@ FLOW_INLINE_INTO_PIPELINE int64_t flow_csv_split_more(FlowCsvSplit* s, const cha
                                                       FlowArena* arena) {
   if (n > 0 && p[n - 1] == '\r') --n;  // as flow_csv_split
   const char d = static_cast<char>(delim);
+  // The state in locals (registers) while splitting, stored back at the
+  // end: the index array's address escapes to the kernel, and with it the
+  // whole struct would stay in memory.
   int64_t count = s->count;
   int64_t i = s->pos;
+  int64_t ix_from = s->ix_from;
+  int64_t ix_to = s->ix_to;
   // The first delimiter or quote at or after j, or n (the index's bits
   // past the end are set).
   auto next_stop = [&](int64_t j) -> int64_t {
     for (;;) {
-      if (j >= s->ix_to) {
+      if (j >= ix_to) {
         if (j >= n) return n;
         int64_t words = flow_scan_index(p + j, n - j, FLOW_SCAN_CSV, delim, s->ix, FLOW_CSV_INDEX_WORDS);
-        s->ix_from = j;
-        s->ix_to = j + 64 * words < n ? j + 64 * words : n;
+        ix_from = j;
+        ix_to = j + 64 * words < n ? j + 64 * words : n;
       }
-      int64_t rel = j - s->ix_from;
+      int64_t rel = j - ix_from;
       uint64_t w = s->ix[rel >> 6] >> (rel & 63);
       if (w != 0) return j + __builtin_ctzll(w);
-      j = s->ix_from + (rel | 63) + 1;
+      j = ix_from + (rel | 63) + 1;
     }
   };
   while (count < upto && i <= n) {
     int64_t end;
     if (i < n && p[i] == kQuote) {
       end = flow_csv_quoted_field(p, n, i, delim, 1, arena, &cols[count]);
-      if (end < 0) return -1;
+      if (end < 0) return -1;  // (the state no longer matters: the record is bad)
     } else {
       // An unquoted field: a quote inside it is a literal byte.
       end = next_stop(i);
@@ -62,6 +67,8 @@ FLOW_INLINE_INTO_PIPELINE int64_t flow_csv_split_more(FlowCsvSplit* s, const cha
   }
   s->count = count;
   s->pos = i;
+  s->ix_from = ix_from;
+  s->ix_to = ix_to;
   return count;
 }
 
