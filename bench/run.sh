@@ -43,22 +43,32 @@ note() { printf 'bench: %s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- baselines
 CXX="${CXX:-c++}"
-# Baselines are built for this machine (-march=native), the strongest they
-# can be: simdjson's On-Demand front end (base_ysb, Debian libsimdjson-dev,
-# installed by scripts/install-deps.sh) is compiled into the program and
-# uses AVX-512/AVX2 only when the compiler may (its stage 1 in the library
-# picks its kernels at run time either way). flowc's executables are built
-# for baseline x86-64 and dispatch at run time.
+# Every baseline is built twice: like flowc's executables, for any x86-64
+# (-O2: baseline x86-64, SIMD only where a library picks it at run time),
+# in $out/bin; and for this machine (-O2 -march=native), in
+# $out/bin/native. base_ysb parses JSON with simdjson (Debian
+# libsimdjson-dev, installed by scripts/install-deps.sh): its stage 1 in the
+# library picks AVX-512/AVX2 at run time either way, but its On-Demand front
+# end is compiled into the program and uses them only when built native.
 libs_for() { case "$1" in base_ysb) echo "-lsimdjson" ;; esac; }
+mkdir -p "$out/bin/native"
 for src in "$bench"/gen_data.cpp "$bench"/first_output.cpp "$bench"/base_*.cpp; do
   stem="$(basename "$src" .cpp)"
-  exe="$out/bin/$stem"
-  if [[ ! -x "$exe" || "$src" -nt "$exe" || "$bench/baseline.h" -nt "$exe" ]]; then
-    note "c++ -O2 -march=native $(basename "$src")"
-    # shellcheck disable=SC2046  # the library list is a word list
-    "$CXX" -O2 -march=native -std=c++20 -o "$exe" "$src" $(libs_for "$stem") ||
-      { echo "bench: cannot build $src" >&2; exit 1; }
-  fi
+  for variant in portable native; do
+    exe="$out/bin/$stem"
+    flags=(-O2)
+    if [[ $variant == native ]]; then
+      [[ $stem == base_* ]] || continue
+      exe="$out/bin/native/$stem"
+      flags+=(-march=native)
+    fi
+    if [[ ! -x "$exe" || "$src" -nt "$exe" || "$bench/baseline.h" -nt "$exe" ]]; then
+      note "c++ ${flags[*]} $(basename "$src")"
+      # shellcheck disable=SC2046  # the library list is a word list
+      "$CXX" "${flags[@]}" -std=c++20 -o "$exe" "$src" $(libs_for "$stem") ||
+        { echo "bench: cannot build $src" >&2; exit 1; }
+    fi
+  done
 done
 
 # Every timed program runs pinned to one core (taskset -c 0), flowc and the
@@ -142,8 +152,17 @@ EXTRA=()     # start-up, memory, per-record notes
 PENDING=()   # benchmarks waiting for a compiler feature
 row() { ROWS+=("$(printf '%s\t' "$@")"); }
 
+# warm FILE... — reads the files, so that the timed runs do not pay for
+# the disk (the page cache may not hold every input at once).
+warm() {
+  local f
+  for f in "$@"; do [[ -f "$f" ]] && cat "$f" > /dev/null; done
+}
+
 # bench_one NAME FLOW RECORDS CHECK BASE_CMD|- [--param K=V]...
-# Times flowc run, the built executable and the baseline, checks rows.
+# Times flowc run, the built executable and both builds of the baseline
+# (BASE_CMD names the portable one; the native one is the same command
+# from $out/bin/native), checks rows.
 bench_one() {
   local name="$1" flow="$2" records="$3" check="$4" base="$5"; shift 5
   [[ "$name" =~ $ONLY ]] || return 0
@@ -153,35 +172,42 @@ bench_one() {
     row "$name" "$records" "not supported yet: $(why_not "$name")"
     return 0
   fi
+  # shellcheck disable=SC2086  # BASE_CMD is a word list by design
+  warm $base
   local status="ok"
   note "$name: flowc run"
   timed "$name.run" "$flowc" run "$flow" --quiet "$@" || status="run failed ($?)"
   note "$name: executable"
   timed "$name.exe" "$out/bin/$name" --quiet || status="exe failed ($?)"
-  local base_s="-" ratio_exe="-" ratio_run="-" ratio_cpu="-" base_rss="-"
+  local base_s="-" ratio_exe="-" ratio_cpu="-" native_s="-" ratio_native="-" base_rss="-"
   if [[ "$base" != "-" ]]; then
     note "$name: baseline"
     # shellcheck disable=SC2086  # BASE_CMD is a word list by design
     timed "$name.base" $base || status="baseline failed ($?)"
+    note "$name: baseline, native build"
+    local native="$out/bin/native/${base#"$out/bin/"}"
+    # shellcheck disable=SC2086
+    timed "$name.native" $native || status="native baseline failed ($?)"
     base_s="$(secs "$name.base")"
+    native_s="$(secs "$name.native")"
     base_rss="$(rss_mb "$name.base")"
     ratio_exe="$(awk -v a="$(secs "$name.exe")" -v b="$base_s" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }')"
     ratio_cpu="$(awk -v a="$(cpu_secs "$name.exe")" -v b="$(cpu_secs "$name.base")" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }')"
-    ratio_run="$(awk -v a="$(secs "$name.run")" -v b="$base_s" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }')"
+    ratio_native="$(awk -v a="$(cpu_secs "$name.exe")" -v b="$(cpu_secs "$name.native")" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }')"
     if [[ "$status" == ok ]]; then
       same_rows "$check" "$out/run/$name.exe.out" "$out/run/$name.base.out" || status="DIFF exe/baseline"
       same_rows "$check" "$out/run/$name.run.out" "$out/run/$name.base.out" || status="DIFF run/baseline"
+      same_rows "$check" "$out/run/$name.native.out" "$out/run/$name.base.out" || status="DIFF native/baseline"
     fi
   elif [[ "$status" == ok ]]; then
     same_rows all "$out/run/$name.exe.out" "$out/run/$name.run.out" || status="DIFF exe/run"
     status="$status (no baseline)"
   fi
-  local exe_s rate ns
+  local exe_s rate
   exe_s="$(secs "$name.exe")"
   rate="$(awk -v n="$records" -v s="$exe_s" 'BEGIN { printf (s > 0 ? "%.1f" : "-"), n / s / 1e6 }')"
-  ns="$(awk -v n="$records" -v s="$exe_s" 'BEGIN { printf (s > 0 ? "%.1f" : "-"), s * 1e9 / n }')"
-  row "$name" "$records" "$(secs "$name.run")" "$exe_s" "$base_s" "$rate" "$ns" "$ratio_exe" "$ratio_cpu" "$ratio_run" \
-      "$(rss_mb "$name.run")" "$(rss_mb "$name.exe")" "$base_rss" "$status"
+  row "$name" "$records" "$(secs "$name.run")" "$exe_s" "$base_s" "$native_s" "$rate" "$ratio_exe" "$ratio_cpu" \
+      "$ratio_native" "$(rss_mb "$name.run")" "$(rss_mb "$name.exe")" "$base_rss" "$status"
 }
 
 B="$out/bin"
@@ -249,7 +275,7 @@ bench_one wordcount wordcount.flow "$((N / 5))" last:1 "$B/base_wordcount $data/
   echo
 } | tee "$out/results.txt"
 {
-  printf 'benchmark\trecords\trun s\texe s\tbase s\texe Mrec/s\texe ns/rec\texe/base\tcpu exe/base\trun/base\tRSS run MB\tRSS exe MB\tRSS base MB\tcheck\n'
+  printf 'benchmark\trecords\trun s\texe s\tbase s\tnative s\texe Mrec/s\texe/base\tcpu exe/base\tcpu exe/native\tRSS run MB\tRSS exe MB\tRSS base MB\tcheck\n'
   for r in "${ROWS[@]}"; do echo "$r"; done
 } | awk -F'\t' '
   { for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i] && !($0 ~ /not supported yet/ && i == 3)) w[i] = length($i) }
@@ -274,8 +300,10 @@ bench_one wordcount wordcount.flow "$((N / 5))" last:1 "$B/base_wordcount $data/
     for p in "${PENDING[@]}"; do echo "  $p"; done
   fi
   echo
-  echo "run s = flowc run (JIT, compile included); exe s = the flowc build executable;"
-  echo "base s = the hand-written C++ baseline; ratios > 1 mean flowc is slower (cpu exe/base: user+sys"
-  echo "time, steadier than wall time when other work shares the machine). Outputs in ${out#"$root"/}/run/."
+  echo "run s = flowc run (JIT, compile included); exe s = the flowc build executable (any x86-64);"
+  echo "base s = the hand-written C++ baseline built like it (-O2); native s = the baseline built for this"
+  echo "machine (-O2 -march=native); every program pinned to one core. Ratios > 1 mean flowc is slower"
+  echo "(cpu: user+sys time, steadier than wall time when other work shares the machine)."
+  echo "Outputs in ${out#"$root"/}/run/."
   echo "total bench time: $((SECONDS - t_start)) s"
 } | tee -a "$out/results.txt"

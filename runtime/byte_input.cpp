@@ -15,7 +15,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 
 #include <fcntl.h>
@@ -257,7 +256,7 @@ std::unique_ptr<ByteInput> open_file_input(const std::string& path, bool follow,
     *error = "cannot open \"" + path + "\": " + errno_text(EISDIR);
     return nullptr;
   }
-  if (!follow && have_stat && S_ISREG(st.st_mode) && st.st_size > 0 && getenv("NOMAP") == nullptr) {
+  if (!follow && have_stat && S_ISREG(st.st_mode) && st.st_size > 0) {
     void* m = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
     if (m != MAP_FAILED) {
       return std::make_unique<MappedFileInput>(path, fd, static_cast<char*>(m), st.st_size);
