@@ -10,10 +10,10 @@
 // start and decides), and both, when they return true, leave exactly what
 // the full scanner would have (the record is valid JSON; last duplicate
 // key wins; strings are raw views):
-//   - scan_layout: the record has the layout of an earlier one (FlowJsonLayout):
-//     the bytes between values (`","page_id":"`) are compared whole, a few
-//     word compares, so a member costs that compare and finding its
-//     value's end; no key is looked up;
+//   - scan_layout: the record has the layout of an earlier one
+//     (FlowJsonLayout): the bytes between values (`","page_id":"`) are
+//     compared whole, a few word compares, so a member costs that compare
+//     and finding its value's end; no key is looked up;
 //   - scan_flat_object: any flat object, member by member, the cursor in a
 //     register, string ends from the stop index; it records the layout of
 //     the record it read for the next ones.

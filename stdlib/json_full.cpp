@@ -1,5 +1,6 @@
 // stdlib/json_full.cpp — field extraction from one JSON-lines record
-// (LANGUAGE.md 4.2 and 12). A single forward pass: wanted values are
+// (LANGUAGE.md 4.2 and 12), the full scanner: any record, every error found
+// and named. A single forward pass: wanted values are
 // recorded, every other value is skipped but still validated (grammar,
 // UTF-8, nesting depth), because a record is either valid JSON or bad.
 //
@@ -31,7 +32,6 @@
 namespace {
 
 constexpr int64_t kMaxDepth = FLOW_JSON_MAX_DEPTH;
-
 
 inline bool is_ws(u8 c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
