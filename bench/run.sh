@@ -95,26 +95,34 @@ fi
 cat "$data"/*.csv "$data"/*.jsonl "$data"/*.txt > /dev/null
 
 # ---------------------------------------------------------------- helpers
-# timed NAME CMD... — runs CMD REPEAT times from bench/ (the .flow paths are
-# relative to it); keeps the best wall time, the largest peak RSS and the
-# best CPU time (user + sys) in $out/run/NAME.time ("SECONDS KB CPU"),
-# stdout in NAME.out, stderr in NAME.err. Returns CMD's exit status.
+# timed NAME CMD... — runs CMD once from bench/ (the .flow paths are
+# relative to it) and keeps, in $out/run/NAME.time ("SECONDS KB CPU"), the
+# best wall time, the largest peak RSS and the best CPU time (user + sys) of
+# the runs so far (start_timing NAME forgets them); stdout in NAME.out,
+# stderr in NAME.err. Returns CMD's exit status.
+start_timing() { rm -f "$out/run/$1.time"; }
 timed() {
   local name="$1"; shift
-  local best="" cpu="" rss=0 rc=0 i s u k kb c
-  for ((i = 0; i < REPEAT; i++)); do
-    (cd "$bench" && /usr/bin/time -f '%e %U %S %M' -o "$out/run/$name.t" "${PIN[@]}" "$@" \
-       > "$out/run/$name.out" 2> "$out/run/$name.err")
-    rc=$?
-    [[ $rc -eq 0 ]] || break
+  local best="" cpu="" rss=0 rc s u k kb c
+  if [[ -f "$out/run/$name.time" ]]; then read -r best rss cpu < "$out/run/$name.time"; fi
+  (cd "$bench" && /usr/bin/time -f '%e %U %S %M' -o "$out/run/$name.t" "${PIN[@]}" "$@" \
+     > "$out/run/$name.out" 2> "$out/run/$name.err")
+  rc=$?
+  if [[ $rc -eq 0 ]]; then
     read -r s u k kb < <(tail -n 1 "$out/run/$name.t")
     c="$(awk -v u="$u" -v k="$k" 'BEGIN { printf "%.2f", u + k }')"
     if [[ -z "$best" ]] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then best="$s"; fi
     if [[ -z "$cpu" ]] || awk -v a="$c" -v b="$cpu" 'BEGIN { exit !(a < b) }'; then cpu="$c"; fi
     (( kb > rss )) && rss=$kb
-  done
+  fi
   echo "${best:-0} $rss ${cpu:-0}" > "$out/run/$name.time"
   return $rc
+}
+# timed_n NAME CMD... — REPEAT runs of timed (the memory benchmark).
+timed_n() {
+  local i
+  start_timing "$1"
+  for ((i = 0; i < REPEAT; i++)); do timed "$@" || return $?; done
 }
 secs() { cut -d' ' -f1 "$out/run/$1.time"; }
 cpu_secs() { cut -d' ' -f3 "$out/run/$1.time"; }
@@ -174,20 +182,25 @@ bench_one() {
   fi
   # shellcheck disable=SC2086  # BASE_CMD is a word list by design
   warm $base
-  local status="ok"
-  note "$name: flowc run"
-  timed "$name.run" "$flowc" run "$flow" --quiet "$@" || status="run failed ($?)"
-  note "$name: executable"
-  timed "$name.exe" "$out/bin/$name" --quiet || status="exe failed ($?)"
+  local status="ok" native="-" i
+  [[ "$base" != "-" ]] && native="$out/bin/native/${base#"$out/bin/"}"
+  # The programs take turns, REPEAT rounds, so that a burst of other work
+  # on the machine slows them all alike rather than one of them.
+  for n in run exe base native; do start_timing "$name.$n"; done
+  for ((i = 0; i < REPEAT; i++)); do
+    note "$name: flowc run, executable, baselines (round $((i + 1)) of $REPEAT)"
+    timed "$name.run" "$flowc" run "$flow" --quiet "$@" || status="run failed ($?)"
+    timed "$name.exe" "$out/bin/$name" --quiet || status="exe failed ($?)"
+    if [[ "$base" != "-" ]]; then
+      # shellcheck disable=SC2086  # BASE_CMD is a word list by design
+      timed "$name.base" $base || status="baseline failed ($?)"
+      # shellcheck disable=SC2086
+      timed "$name.native" $native || status="native baseline failed ($?)"
+    fi
+    [[ "$status" == ok ]] || break
+  done
   local base_s="-" ratio_exe="-" ratio_cpu="-" native_s="-" ratio_native="-" base_rss="-"
   if [[ "$base" != "-" ]]; then
-    note "$name: baseline"
-    # shellcheck disable=SC2086  # BASE_CMD is a word list by design
-    timed "$name.base" $base || status="baseline failed ($?)"
-    note "$name: baseline, native build"
-    local native="$out/bin/native/${base#"$out/bin/"}"
-    # shellcheck disable=SC2086
-    timed "$name.native" $native || status="native baseline failed ($?)"
     base_s="$(secs "$name.base")"
     native_s="$(secs "$name.native")"
     base_rss="$(rss_mb "$name.base")"
@@ -205,7 +218,8 @@ bench_one() {
   fi
   local exe_s rate
   exe_s="$(secs "$name.exe")"
-  rate="$(awk -v n="$records" -v s="$exe_s" 'BEGIN { printf (s > 0 ? "%.1f" : "-"), n / s / 1e6 }')"
+  # Per CPU second (user + sys): one core, whatever else shares it.
+  rate="$(awk -v n="$records" -v s="$(cpu_secs "$name.exe")" 'BEGIN { printf (s > 0 ? "%.1f" : "-"), n / s / 1e6 }')"
   row "$name" "$records" "$(secs "$name.run")" "$exe_s" "$base_s" "$native_s" "$rate" "$ratio_exe" "$ratio_cpu" \
       "$ratio_native" "$(rss_mb "$name.run")" "$(rss_mb "$name.exe")" "$base_rss" "$status"
 }
@@ -241,9 +255,9 @@ fi
 if [[ memory =~ $ONLY ]] && [[ -f "$out/run/csv_agg.exe.time" ]]; then
   note "memory: csv_agg at 1M records"
   if build_exe csv_agg_1m csv_agg.flow --param "input=$data/events_1m.csv"; then
-    timed csv_agg_1m.exe "$B/csv_agg_1m" --quiet
-    timed csv_agg_1m.run "$flowc" run csv_agg.flow --quiet --param "input=$data/events_1m.csv"
-    timed csv_agg_1m.base "$B/base_agg" csv "$data/events_1m.csv"
+    timed_n csv_agg_1m.exe "$B/csv_agg_1m" --quiet
+    timed_n csv_agg_1m.run "$flowc" run csv_agg.flow --quiet --param "input=$data/events_1m.csv"
+    timed_n csv_agg_1m.base "$B/base_agg" csv "$data/events_1m.csv"
     EXTRA+=("memory (csv_agg.flow, peak RSS MB at 1M -> $N records; should stay flat):")
     EXTRA+=("  flowc run    $(rss_mb csv_agg_1m.run) -> $(rss_mb csv_agg.run)")
     EXTRA+=("  executable   $(rss_mb csv_agg_1m.exe) -> $(rss_mb csv_agg.exe)")
@@ -275,7 +289,7 @@ bench_one wordcount wordcount.flow "$((N / 5))" last:1 "$B/base_wordcount $data/
   echo
 } | tee "$out/results.txt"
 {
-  printf 'benchmark\trecords\trun s\texe s\tbase s\tnative s\texe Mrec/s\texe/base\tcpu exe/base\tcpu exe/native\tRSS run MB\tRSS exe MB\tRSS base MB\tcheck\n'
+  printf 'benchmark\trecords\trun s\texe s\tbase s\tnative s\texe Mrec/cpu s\texe/base\tcpu exe/base\tcpu exe/native\tRSS run MB\tRSS exe MB\tRSS base MB\tcheck\n'
   for r in "${ROWS[@]}"; do echo "$r"; done
 } | awk -F'\t' '
   { for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i] && !($0 ~ /not supported yet/ && i == 3)) w[i] = length($i) }
