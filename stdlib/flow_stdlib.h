@@ -390,6 +390,10 @@ void flow_ht_destroy(FlowHashTable* ht);
 void flow_ht_clear(FlowHashTable* ht);  // keeps the capacity
 void* flow_ht_find_or_insert(FlowHashTable* ht, uint64_t hash, const void* key,
                              FlowHtEq eq, int32_t* inserted);
+// The same, never inlined: one shared copy for code that runs once
+// (restoring a checkpoint), whose compile time would be wasted on its own.
+void* flow_ht_find_or_insert_cold(FlowHashTable* ht, uint64_t hash, const void* key,
+                                  FlowHtEq eq, int32_t* inserted);
 void flow_ht_grow(FlowHashTable* ht);  // not inlined; doubles the capacity
 void* flow_ht_find(const FlowHashTable* ht, uint64_t hash, const void* key,
                    FlowHtEq eq);  // null when absent

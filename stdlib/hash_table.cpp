@@ -123,6 +123,11 @@ FLOW_INLINE_INTO_PIPELINE void* flow_ht_find_or_insert(FlowHashTable* ht, uint64
   }
 }
 
+__attribute__((noinline)) void* flow_ht_find_or_insert_cold(FlowHashTable* ht, uint64_t hash, const void* key,
+                                                            FlowHtEq eq, int32_t* inserted) {
+  return flow_ht_find_or_insert(ht, hash, key, eq, inserted);
+}
+
 __attribute__((noinline)) void flow_ht_grow(FlowHashTable* ht) {
   uint8_t* old = ht->slots;
   uint64_t old_cap = ht->mask + 1;
@@ -223,13 +228,15 @@ int32_t flow_key_str_cmp(const void* a, const void* b) {
 }
 
 // Merge sort through a scratch array, N log N comparisons in plain loops
-// (inlined at every emitting table with its comparison). The comparisons
-// read the slots the pointers point to, scattered over a table that may
-// be far larger than the caches: so blocks of kSortBlock pointers, whose
-// slots stay in L2, are sorted first, each on its own, and only the last
-// passes merge across the whole array (a plain bottom-up sort would touch
-// every slot in every one of its log2(n) passes).
-constexpr int64_t kSortRun = 16;      // insertion-sorted first
+// (inlined at every emitting table with its comparison, so its size counts
+// in every pipeline's compile time: one merge loop serves both phases). The
+// comparisons read the slots the pointers point to, scattered over a table
+// that may be far larger than the caches: so blocks of kSortBlock pointers,
+// whose slots stay in L2, are sorted first, each on its own, and only the
+// last passes merge across the whole array (a plain bottom-up sort would
+// touch every slot in each of its log2(n) passes); and a merge prefetches
+// the slots a few places ahead in both runs, so that its cache misses
+// overlap instead of waiting one after another.
 constexpr int64_t kSortBlock = 8192;  // pointers sorted while their slots stay cached
 constexpr int64_t kSortAhead = 8;     // slots prefetched this far ahead in a merge
 
@@ -238,50 +245,34 @@ FLOW_INLINE_INTO_PIPELINE void flow_sort_ptrs(void** items, int64_t n,
   if (n < 2) return;
   void** tmp = static_cast<void**>(malloc(static_cast<size_t>(n) * sizeof(void*)));
   if (tmp == nullptr) abort();  // out of memory
-  // Merges the sorted runs of `width` in from[0, m) into to[0, m).
-  auto pass = [cmp](void** from, void** to, int64_t m, int64_t width) {
-    for (int64_t lo = 0; lo < m; lo += 2 * width) {
-      int64_t mid = lo + width < m ? lo + width : m;
-      int64_t hi = lo + 2 * width < m ? lo + 2 * width : m;
-      int64_t a = lo, b = mid, k = lo;
-      while (a < mid && b < hi) {
-        // The slots a few places ahead in both runs: the next comparisons'
-        // cache misses overlap instead of waiting one after another.
-        __builtin_prefetch(from[a + kSortAhead < mid ? a + kSortAhead : mid - 1]);
-        __builtin_prefetch(from[b + kSortAhead < hi ? b + kSortAhead : hi - 1]);
-        to[k++] = cmp(&from[b], &from[a]) < 0 ? from[b++] : from[a++];
+  // Phase 0 merges runs of 1 .. kSortBlock/2 inside each block; phase 1
+  // merges runs of kSortBlock and up across the whole array.
+  for (int phase = 0; phase < 2; ++phase) {
+    int64_t segment = phase == 0 ? kSortBlock : n;
+    for (int64_t seg_lo = 0; seg_lo < n; seg_lo += segment) {
+      int64_t m = n - seg_lo < segment ? n - seg_lo : segment;
+      void** from = items + seg_lo;
+      void** to = tmp + seg_lo;
+      for (int64_t width = phase == 0 ? 1 : kSortBlock; width < m; width *= 2) {
+        for (int64_t lo = 0; lo < m; lo += 2 * width) {
+          int64_t mid = lo + width < m ? lo + width : m;
+          int64_t hi = lo + 2 * width < m ? lo + 2 * width : m;
+          int64_t a = lo, b = mid, k = lo;
+          while (a < mid && b < hi) {
+            __builtin_prefetch(from[a + kSortAhead < mid ? a + kSortAhead : mid - 1]);
+            __builtin_prefetch(from[b + kSortAhead < hi ? b + kSortAhead : hi - 1]);
+            to[k++] = cmp(&from[b], &from[a]) < 0 ? from[b++] : from[a++];
+          }
+          while (a < mid) to[k++] = from[a++];
+          while (b < hi) to[k++] = from[b++];
+        }
+        void** t = from;
+        from = to;
+        to = t;
       }
-      while (a < mid) to[k++] = from[a++];
-      while (b < hi) to[k++] = from[b++];
+      if (from != items + seg_lo) memcpy(items + seg_lo, from, static_cast<size_t>(m) * sizeof(void*));
     }
-  };
-  // Sorts [0, m) of items with tmp as scratch, merging from runs of `width`.
-  auto sort = [&](void** base, void** scratch, int64_t m, int64_t width) {
-    void** from = base;
-    void** to = scratch;
-    for (; width < m; width *= 2) {
-      pass(from, to, m, width);
-      void** t = from;
-      from = to;
-      to = t;
-    }
-    if (from != base) memcpy(base, from, static_cast<size_t>(m) * sizeof(void*));
-  };
-  for (int64_t lo = 0; lo < n; lo += kSortBlock) {
-    int64_t m = n - lo < kSortBlock ? n - lo : kSortBlock;
-    void** block = items + lo;
-    for (int64_t r = 0; r < m; r += kSortRun) {  // insertion sort of each run
-      int64_t end = r + kSortRun < m ? r + kSortRun : m;
-      for (int64_t i = r + 1; i < end; ++i) {
-        void* x = block[i];
-        int64_t j = i;
-        for (; j > r && cmp(&x, &block[j - 1]) < 0; --j) block[j] = block[j - 1];
-        block[j] = x;
-      }
-    }
-    sort(block, tmp + lo, m, kSortRun);
   }
-  sort(items, tmp, n, kSortBlock);
   free(tmp);
 }
 

@@ -128,12 +128,12 @@ llvm::Value* KeyedTable::find(const std::vector<CgValue>& keys) {
   return cg_.b().CreateCall(cg_.stdlib("flow_ht_find"), {load_table(), hash, probe, equal_function()});
 }
 
-std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValue>& keys) {
+std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValue>& keys, bool cold) {
   auto& b = cg_.b();
   auto [hash, probe] = hash_and_probe(keys);
   llvm::Value* inserted = cg_.entry_alloca(cg_.i32(), name_ + ".inserted");
   llvm::Value* ht = load_table();
-  llvm::Value* slot = b.CreateCall(cg_.stdlib("flow_ht_find_or_insert"),
+  llvm::Value* slot = b.CreateCall(cg_.stdlib(cold ? "flow_ht_find_or_insert_cold" : "flow_ht_find_or_insert"),
                                    {ht, hash, probe, equal_function(), inserted});
   llvm::Value* is_new = b.CreateICmpNE(b.CreateLoad(cg_.i32(), inserted), cg_.i32c(0));
   // A new slot comes back zeroed: write its keys (string bytes copied into
