@@ -94,7 +94,7 @@ void emit_table_restore(CgContext& cg, KeyedTable& table, const std::vector<Type
       keys.push_back(key_from_bits(cg, t, b.CreateCall(cg.runtime("flow_ckpt_get_i64"), {reader})));
     }
   }
-  llvm::Value* slot = table.probe(keys).first;
+  llvm::Value* slot = table.probe(keys, /*cold=*/true).first;
   for (const StateColumn& c : columns) {
     llvm::Value* at = table.field(slot, c.offset);
     switch (c.kind) {

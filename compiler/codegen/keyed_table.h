@@ -36,7 +36,9 @@ class KeyedTable {
   //   if (inserted) copy string keys into the table's arena;
   //   slot->dirty = 1;
   // Returns {slot, inserted (i1)}. Call after layout is complete.
-  std::pair<llvm::Value*, llvm::Value*> probe(const std::vector<CgValue>& keys);
+  // `cold`: code that runs once (restoring a checkpoint) calls one shared
+  // out-of-line probe rather than inlining its own.
+  std::pair<llvm::Value*, llvm::Value*> probe(const std::vector<CgValue>& keys, bool cold = false);
 
   // The slot with these keys, or null (no insertion).
   llvm::Value* find(const std::vector<CgValue>& keys);
