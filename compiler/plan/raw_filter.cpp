@@ -90,7 +90,13 @@ std::optional<RawFilter> raw_filter(const Pipeline& p, int index) {
       if (i == f.field && field.default_value->s == f.literal) {
         return refuse("\"" + field.name + "\" defaults to the literal");
       }
+      // A built program reads the default from a param at run time: it
+      // may be the literal.
+      if (i == f.field && field.default_expr) return refuse("\"" + field.name + "\" defaults to a param");
       continue;
+    }
+    if (src.format.param_args.count("header")) {
+      return refuse("\"" + field.name + "\" has no default and a param sets the header");
     }
     if (!src.format.header) {
       if (i != 0) return refuse("\"" + field.name + "\" has no default and may be missing");
