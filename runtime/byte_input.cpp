@@ -128,10 +128,14 @@ class FileInput final : public ByteInput {
   int64_t last_check_ = 0;
 };
 
-// Bytes of a mapped file exposed to the splitter at a time, and the
-// granule in which pages behind the consumed position are released: small
-// enough to keep the resident set small (2, 8 and 64 MiB run equally fast).
+// Bytes of a mapped file exposed to the splitter at a time: small enough to
+// keep the resident set small (2, 8 and 64 MiB run equally fast).
 constexpr int64_t kMapWindowBytes = int64_t{2} << 20;
+// The granule in which pages behind the consumed position are released.
+// Releasing waits for every morsel in flight (worker threads read records
+// in place), so it is done seldom enough that the pool rarely idles for
+// it, while the resident set stays bounded.
+constexpr int64_t kMapReleaseBytes = int64_t{8} << 20;
 constexpr int64_t kPageBytes = 4096;
 
 // A regular file read through a private read-only mapping (not followed:
@@ -147,6 +151,12 @@ class MappedFileInput final : public ByteInput {
   ~MappedFileInput() override {
     if (map_) ::munmap(map_, static_cast<size_t>(size_));
     if (fd_ >= 0) ::close(fd_);
+  }
+
+  // Exposing the next window moves nothing: only releasing pages and
+  // remapping a grown file do.
+  bool read_moves_bytes(const RecordSplitter& splitter) const override {
+    return exposed_ >= size_ || releasable(splitter.consumed_offset());
   }
 
   Read read_into(RecordSplitter* splitter, std::string* error) override {
@@ -173,13 +183,15 @@ class MappedFileInput final : public ByteInput {
 
  private:
   // Pages wholly before `offset` are done with: the records there were
-  // handed over and processed before the splitter asked for more.
+  // handed over, and the morsels holding them settled before this read
+  // (read_moves_bytes said so).
   void release_before(int64_t offset) {
+    if (!releasable(offset)) return;
     int64_t upto = offset & ~(kPageBytes - 1);
-    if (upto - released_ < kMapWindowBytes) return;
     ::madvise(map_ + released_, static_cast<size_t>(upto - released_), MADV_DONTNEED);
     released_ = upto;
   }
+  bool releasable(int64_t offset) const { return (offset & ~(kPageBytes - 1)) - released_ >= kMapReleaseBytes; }
 
   // At the end of the mapping: maps the bytes appended since (false at the
   // true end, or with *error set).

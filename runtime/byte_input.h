@@ -30,6 +30,14 @@ class ByteInput {
   virtual ~ByteInput() = default;
   // Appends at most one read(2) worth of bytes to `splitter`; never blocks.
   virtual Read read_into(RecordSplitter* splitter, std::string* error) = 0;
+  // Whether the next read_into may move, overwrite or release bytes of
+  // records handed out before (a buffer compacted and refilled, mapped
+  // pages released or remapped): then the morsels still in flight that
+  // point into them must settle first (FlowContext::settle).
+  virtual bool read_moves_bytes(const RecordSplitter& splitter) const {
+    (void)splitter;
+    return true;
+  }
   virtual int wait_fd() const { return -1; }
   virtual int64_t wait_ms(int64_t now) const;
   // Followed file after kRotated: opens the file now at the path. False

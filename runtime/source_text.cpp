@@ -165,7 +165,8 @@ class TextSource final : public Source {
       if (n > 0 || did_read) break;
       did_read = true;
       std::string error;
-      ctx->settle();  // morsels point into the buffer this read may move
+      // Morsels in flight point into the bytes this read may move.
+      if (input_->read_moves_bytes(splitter_)) ctx->settle();
       switch (input_->read_into(&splitter_, &error)) {
         case ByteInput::Read::kData:
           progressed = true;
