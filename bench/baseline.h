@@ -6,6 +6,8 @@
 #pragma once
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -63,6 +65,50 @@ template <class Fn>
 void for_each_line(const char* path, Fn&& fn) {
   for_each_line(path, fn, [] {});
 }
+
+// A whole file mapped read-only (MADV_SEQUENTIAL: read-ahead, and pages
+// behind may go). release_before(p) drops the pages before p from this
+// process (they stay in the page cache), so that peak RSS stays flat
+// however large the file: what a careful engineer does with mmap.
+class MappedFile {
+ public:
+  explicit MappedFile(const char* path) {
+    int fd = ::open(path, O_RDONLY);
+    struct stat st;
+    if (fd < 0 || ::fstat(fd, &st) != 0) {
+      std::perror(path);
+      std::exit(1);
+    }
+    size_ = static_cast<size_t>(st.st_size);
+    if (size_ > 0) {
+      void* m = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (m == MAP_FAILED) {
+        std::perror(path);
+        std::exit(1);
+      }
+      data_ = static_cast<const char*>(m);
+      ::madvise(m, size_, MADV_SEQUENTIAL);
+    }
+    ::close(fd);
+  }
+  ~MappedFile() {
+    if (data_) ::munmap(const_cast<char*>(data_), size_);
+  }
+  const char* data() const { return data_; }
+  size_t size() const { return size_; }
+  void release_before(const char* p) {
+    constexpr size_t kStep = size_t{16} << 20;
+    size_t upto = static_cast<size_t>(p - data_) & ~(size_t{4095});
+    if (upto < released_ + kStep) return;
+    ::madvise(const_cast<char*>(data_) + released_, upto - released_, MADV_DONTNEED);
+    released_ = upto;
+  }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+  size_t released_ = 0;
+};
 
 // wyhash-style: 8 bytes at a time, multiply-fold.
 inline uint64_t mix(uint64_t a, uint64_t b) {

@@ -9,8 +9,11 @@
 //   events_1m.csv    the first 1,000,000 rows of events.csv
 //   events.jsonl     the same records as JSON lines          N lines
 //   ysb.jsonl        Yahoo Streaming Benchmark events         N lines
+//   ysb.csv          the same events as CSV (with a header)   N rows
 //   campaigns.csv    ad_id,campaign_id                        10,000 rows
+//   words.txt        text for word count                      N/5 lines
 //   tiny.csv         3 rows of events.csv (start-up benchmark)
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -153,22 +156,77 @@ void write_ysb(const std::string& dir, int64_t n) {
       ad_id(t, ad), t.c(','), campaign_id(t, ad % kYsbCampaigns), t.end_line();
     }
   }
-  Out o(dir + "/ysb.jsonl");
+  // The same events twice: JSON lines and CSV (columns in the JSON order).
+  Out o(dir + "/ysb.jsonl"), c(dir + "/ysb.csv");
+  c.s("user_id,page_id,ad_id,ad_type,event_type,event_time,ip_address"), c.end_line();
   Rng r{7};
   for (int64_t i = 0; i < n; ++i) {
     int64_t t = kStartMs + i / kYsbEventsPerMs - static_cast<int64_t>(r.below(kYsbJitterMs));
     uint32_t ad = static_cast<uint32_t>(r.below(kYsbAds));
     uint64_t user = r.next(), page = r.next();
     uint64_t ip = r.next();
+    const char* ad_type = kAdTypes[r.below(5)];
+    const char* type = kTypes[r.below(3)];
+    auto ip_text = [&](Out& x) {
+      x.u(ip & 255), x.c('.'), x.u((ip >> 8) & 255), x.c('.'), x.u((ip >> 16) & 255), x.c('.'), x.u((ip >> 24) & 255);
+    };
     o.s("{\"user_id\":\""), o.uuid(user, mix(user));
     o.s("\",\"page_id\":\""), o.uuid(page, mix(page));
     o.s("\",\"ad_id\":\""), ad_id(o, ad);
-    o.s("\",\"ad_type\":\""), o.s(kAdTypes[r.below(5)]);
-    o.s("\",\"event_type\":\""), o.s(kTypes[r.below(3)]);
+    o.s("\",\"ad_type\":\""), o.s(ad_type);
+    o.s("\",\"event_type\":\""), o.s(type);
     o.s("\",\"event_time\":"), o.u(static_cast<uint64_t>(t));
-    o.s(",\"ip_address\":\""), o.u(ip & 255), o.c('.'), o.u((ip >> 8) & 255), o.c('.'), o.u((ip >> 16) & 255),
-        o.c('.'), o.u((ip >> 24) & 255);
+    o.s(",\"ip_address\":\""), ip_text(o);
     o.s("\"}");
+    o.end_line();
+    c.uuid(user, mix(user)), c.c(','), c.uuid(page, mix(page)), c.c(','), ad_id(c, ad), c.c(',');
+    c.s(ad_type), c.c(','), c.s(type), c.c(','), c.u(static_cast<uint64_t>(t)), c.c(','), ip_text(c);
+    c.end_line();
+  }
+}
+
+// Word count text: lines of 4..16 words drawn from a 50,000-word vocabulary
+// with Zipf-like frequencies (rank r weighs 1/r, as in natural text), word
+// lengths 1..14, about 1 word in 16 capitalized and 1 in 32 carrying
+// punctuation (words() keeps it: "end." and "end" are different words);
+// words are separated by one space, now and then by two or a tab.
+void write_words(const std::string& dir, int64_t lines) {
+  constexpr int kVocab = 50'000;
+  Rng r{11};
+  std::vector<std::string> vocab;
+  vocab.reserve(kVocab);
+  static const char* kLetters = "etaoinshrdlcumwfgypbvkjxqz";  // by English frequency
+  for (int i = 0; i < kVocab; ++i) {
+    // Frequent words are short: length grows with the log of the rank.
+    int len = 1 + static_cast<int>(r.below(3));
+    for (int k = i; k > 8; k /= 4) ++len;
+    len = std::min(len + static_cast<int>(r.below(3)), 14);
+    std::string w;
+    for (int k = 0; k < len; ++k) w += kLetters[std::min<uint64_t>(r.below(26), r.below(26))];
+    vocab.push_back(std::move(w));
+  }
+  std::vector<double> cdf(kVocab);
+  double total = 0;
+  for (int i = 0; i < kVocab; ++i) cdf[i] = total += 1.0 / (i + 1);
+  Out o(dir + "/words.txt");
+  for (int64_t l = 0; l < lines; ++l) {
+    int words = 4 + static_cast<int>(r.below(13));
+    for (int k = 0; k < words; ++k) {
+      if (k > 0) {
+        uint64_t sep = r.below(64);
+        o.s(sep == 0 ? "\t" : sep < 3 ? "  " : " ");
+      }
+      double u = static_cast<double>(r.next() >> 11) * 0x1.0p-53 * total;
+      int at = static_cast<int>(std::lower_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
+      const std::string& w = vocab[std::min(at, kVocab - 1)];
+      uint64_t shape = r.below(32);
+      if (shape < 2) {
+        o.c(static_cast<char>(w[0] - 'a' + 'A')), o.s(w.data() + 1, w.size() - 1);
+      } else {
+        o.s(w.data(), w.size());
+      }
+      if (shape == 31) o.c(".;:!?"[r.below(5)]);  // no comma: CSV output stays unquoted
+    }
     o.end_line();
   }
 }
@@ -184,5 +242,6 @@ int main(int argc, char** argv) {
   int64_t n = argc > 2 ? std::atoll(argv[2]) : 10'000'000;
   write_events(dir, n);
   write_ysb(dir, n);
+  write_words(dir, n / 5);
   return 0;
 }

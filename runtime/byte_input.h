@@ -30,6 +30,9 @@ class ByteInput {
   virtual ~ByteInput() = default;
   // Appends at most one read(2) worth of bytes to `splitter`; never blocks.
   virtual Read read_into(RecordSplitter* splitter, std::string* error) = 0;
+  // It may move, overwrite or release bytes of records handed out before
+  // (a buffer compacted and refilled, mapped pages released or remapped):
+  // a morsel on a worker thread holds its own copy (Workers::submit_records).
   virtual int wait_fd() const { return -1; }
   virtual int64_t wait_ms(int64_t now) const;
   // Followed file after kRotated: opens the file now at the path. False

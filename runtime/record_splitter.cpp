@@ -13,6 +13,7 @@ RecordSplitter::RecordSplitter(int32_t format, char delimiter, int64_t max_recor
 RecordSplitter::~RecordSplitter() = default;
 
 void RecordSplitter::reset() {
+  data_ = buf_.get();
   begin_ = scan_ = end_ = 0;
   base_offset_ = 0;
   line_ = record_line_ = 1;
@@ -58,12 +59,50 @@ char* RecordSplitter::fill_ptr(size_t want) {
     buf_ = std::move(grown);
     cap_ = cap;
   }
+  data_ = buf_.get();
   return buf_.get() + end_;
 }
 
 void RecordSplitter::commit(size_t n) { end_ += static_cast<int64_t>(n); }
 
+void RecordSplitter::expose(const char* p, int64_t n) {
+  data_ = p;
+  end_ = n;
+}
+
 void RecordSplitter::finish() { finished_ = true; }
+
+int64_t RecordSplitter::cut(FlowRecord* out, int64_t max) {
+  if (skipping_ || scan_ != begin_) return 0;
+  const bool csv = format_ == FLOW_FORMAT_CSV;
+  int64_t k = 0;
+  while (k < max && begin_ < end_) {
+    // glibc's memchr is itself dispatched to the CPU's widest vectors
+    // (SSE2, AVX2, EVEX), and a record is one call.
+    const char* p = data_ + begin_;
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end_ - begin_)));
+    if (nl == nullptr) break;  // no terminator yet: next() waits for more
+    int64_t stop = nl - data_;
+    if (stop - begin_ > max_record_) break;  // next() reports it
+    // CSV: no quote in the record, by the cached search when it covers the
+    // record (no quote in [quote_from_, quote_at_)), else by next_quote.
+    if (csv && !(quote_from_ <= begin_ && quote_at_ > stop)) {
+      scan_ = begin_;  // next_quote searches from scan_
+      if (next_quote(stop - begin_) != nullptr) break;  // quoted: next() reads it
+    }
+    int64_t len = stop - begin_;
+    if (len > 0 && data_[stop - 1] == '\r') --len;
+    FlowRecord& rec = out[k++];
+    rec.ptr = p;
+    rec.len = len;
+    rec.line = line_;
+    rec.offset = base_offset_ + begin_;
+    ++line_;
+    begin_ = scan_ = stop + 1;
+    record_line_ = line_;
+  }
+  return k;
+}
 
 // The first `"` in [scan_, scan_ + seg), or null. Searches the rest of the
 // buffer at most once per quote found (see quote_at_).
@@ -71,17 +110,17 @@ const char* RecordSplitter::next_quote(int64_t seg) {
   const int64_t limit = scan_ + seg;
   const bool cached = quote_from_ <= scan_ && (quote_at_ < quote_end_ ? quote_at_ >= scan_ : quote_end_ >= limit);
   if (!cached) {
-    const char* p = buf_.get() + scan_;
+    const char* p = data_ + scan_;
     const char* q = static_cast<const char*>(std::memchr(p, '"', static_cast<size_t>(end_ - scan_)));
     quote_from_ = scan_;
     quote_end_ = end_;
     quote_at_ = q ? scan_ + (q - p) : end_;
   }
-  return quote_at_ < limit ? buf_.get() + quote_at_ : nullptr;
+  return quote_at_ < limit ? data_ + quote_at_ : nullptr;
 }
 
 bool RecordSplitter::scan_csv() {
-  const char* b = buf_.get();
+  const char* b = data_;
   while (scan_ < end_) {
     const char* p = b + scan_;
     size_t left = static_cast<size_t>(end_ - scan_);
@@ -131,7 +170,7 @@ bool RecordSplitter::scan_csv() {
 bool RecordSplitter::scan_to_terminator() {
   if (format_ == FLOW_FORMAT_CSV) return scan_csv();
   if (scan_ >= end_) return false;
-  const char* p = buf_.get() + scan_;
+  const char* p = data_ + scan_;
   const char* nl = static_cast<const char*>(
       std::memchr(p, '\n', static_cast<size_t>(end_ - scan_)));
   if (nl == nullptr) {
@@ -145,8 +184,8 @@ bool RecordSplitter::scan_to_terminator() {
 RecordSplitter::Next RecordSplitter::emit(int64_t end, int64_t next_start,
                                           FlowRecord* rec) {
   int64_t len = end - begin_;
-  if (len > 0 && buf_[end - 1] == '\r') --len;
-  rec->ptr = buf_.get() + begin_;
+  if (len > 0 && data_[end - 1] == '\r') --len;
+  rec->ptr = data_ + begin_;
   rec->len = len;
   rec->line = record_line_;
   rec->offset = base_offset_ + begin_;
@@ -192,13 +231,13 @@ RecordSplitter::Next RecordSplitter::next(FlowRecord* rec, const char** message)
   }
   // A record longer than the limit: report a prefix, then drop bytes until
   // the record's terminator without keeping them.
-  rec->ptr = buf_.get() + begin_;
+  rec->ptr = data_ + begin_;
   rec->len = std::min<int64_t>(scan_ - begin_, kBadRecordPrefixBytes);
   rec->line = record_line_;
   rec->offset = base_offset_ + begin_;
   *message = max_record_ == kMaxRecordBytes ? "record longer than 64 MiB"
                                             : "record longer than the limit";
-  bool at_terminator = scan_ < end_ && buf_[scan_] == '\n';
+  bool at_terminator = scan_ < end_ && data_[scan_] == '\n';
   if (at_terminator) {
     ++line_;
     begin_ = scan_ = scan_ + 1;
@@ -214,7 +253,7 @@ bool RecordSplitter::only_blank_left() const {
   if (skipping_) return false;
   if (format_ == FLOW_FORMAT_LINES) return begin_ == end_;
   for (int64_t i = begin_; i < end_; ++i) {
-    if (buf_[i] != '\n' && buf_[i] != '\r') return false;
+    if (data_[i] != '\n' && data_[i] != '\r') return false;
   }
   return true;
 }

@@ -110,6 +110,23 @@ class TextSource final : public Source {
     bool progressed = false;
     bool did_read = false;
     while (n < limit) {
+      if (!header_pending_) {
+        // The fast path: whole runs of ordinary records at once.
+        FlowRecord* out = records_.data() + n;
+        int64_t got = splitter_.cut(out, limit - n);
+        int64_t kept = got;
+        if (skip_blank_) {
+          kept = 0;
+          for (int64_t k = 0; k < got; ++k) {
+            if (!is_blank(out[k], desc->format)) out[kept++] = out[k];
+          }
+        }
+        n += kept;
+        if (got > 0) {
+          progressed = true;
+          continue;
+        }
+      }
       FlowRecord rec;
       const char* message = nullptr;
       RecordSplitter::Next st = splitter_.next(&rec, &message);

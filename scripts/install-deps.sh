@@ -10,6 +10,7 @@ packages=(
   librdkafka-dev libre2-dev libgtest-dev
   kcat python3-kafka python3-prometheus-client
   clang-format-19
+  libsimdjson-dev
 )
 
 missing=()

@@ -25,6 +25,15 @@
 
 #include "flow_types.h"
 
+// Bitcode only (clang): a stdlib function marked so is inlined into every
+// generated caller, so that the function pointers it is given (key lookup,
+// equality, comparison) become direct calls and inline too.
+#if defined(__clang__)
+#define FLOW_INLINE_INTO_PIPELINE __attribute__((always_inline))
+#else
+#define FLOW_INLINE_INTO_PIPELINE
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -303,6 +312,50 @@ uint64_t flow_hash_ts(int64_t ms);
 uint64_t flow_hash_str(const char* p, int64_t n);
 uint64_t flow_hash_combine(uint64_t a, uint64_t b);  // order matters
 
+// ---- structure finding (scan_*.cpp), one bit per input byte ----
+// The text scanners (JSON strings, CSV fields, words()) find the bytes that
+// matter 16-64 at a time with these index kernels, then walk the bits.
+// CPU levels, picked at run time by flow_simd_level (scan_level.cpp says
+// which kernel each level runs); built programs run on any x86-64.
+enum FlowSimdLevel {
+  FLOW_SIMD_SWAR = 1,    // 64-bit integers, any CPU
+  FLOW_SIMD_SSE2 = 2,    // every x86-64
+  FLOW_SIMD_AVX2 = 3,
+  FLOW_SIMD_AVX512 = 4,  // AVX-512BW
+};
+enum FlowScanClass {
+  FLOW_SCAN_JSON = 0,   // '"', '\\', bytes < 0x20 and >= 0x80 (a JSON string's stops)
+  FLOW_SCAN_CSV = 1,    // the delimiter `arg` and '"'
+  FLOW_SCAN_SPACE = 2,  // ASCII whitespace: ' ', \t, \n, \v, \f, \r
+  FLOW_SCAN_BYTE = 3,   // the byte `arg` (record terminators)
+};
+// Flags the bytes of class `cls` in [p, p + min(n, 64 * words)): bit j of
+// out[i] is byte p[64 i + j]. Bits for positions at or past n are set, so a
+// search for the next flag stops at the end. Returns the words written
+// (ceil(min(n, 64 words) / 64)). Never reads outside [p, p + n) except
+// within the 4 KiB page of p + n - 1.
+int64_t flow_scan_index(const char* p, int64_t n, int32_t cls, int32_t arg,
+                        uint64_t* out, int64_t words);
+// The same, one CPU level each (tests call them directly; the SSE2, AVX2
+// and AVX-512 ones only exist on x86-64 and must only run where the CPU
+// has them).
+int64_t flow_scan_index_swar(const char* p, int64_t n, int32_t cls, int32_t arg,
+                             uint64_t* out, int64_t words);
+int64_t flow_scan_index_sse2(const char* p, int64_t n, int32_t cls, int32_t arg,
+                             uint64_t* out, int64_t words);
+int64_t flow_scan_index_avx2(const char* p, int64_t n, int32_t cls, int32_t arg,
+                             uint64_t* out, int64_t words);
+int64_t flow_scan_index_avx512(const char* p, int64_t n, int32_t cls, int32_t arg,
+                               uint64_t* out, int64_t words);
+// The level flow_scan_index uses: the CPU's best, capped by the FLOWC_SIMD
+// environment variable (swar, sse2, avx2, avx512), read at the first call.
+int32_t flow_simd_level(void);
+int32_t flow_simd_detect(void);     // reads the CPU and FLOWC_SIMD again
+int32_t flow_simd_cpu_level(void);  // the CPU's best level, uncapped
+// Forces a level (capped by the CPU's): tests of each path. Tests restore
+// the usual one with flow_simd_set_level(flow_simd_detect()).
+void flow_simd_set_level(int32_t level);
+
 // ---- CSV (csv.cpp) ----
 // Splits ONE record (already cut by the runtime; may hold quoted newlines)
 // into fields, RFC 4180. Returns the column count, which may exceed
@@ -312,6 +365,31 @@ uint64_t flow_hash_combine(uint64_t a, uint64_t b);  // order matters
 // a closing quote is kept literally (`"a"b` -> `ab`, like Python's csv).
 int64_t flow_csv_split(const char* p, int64_t n, int32_t delim, FlowStr* cols,
                        int64_t max_cols, FlowArena* arena);
+// The same, incrementally and only as far as asked: fills cols[count ..
+// upto) (count: the fields found so far, 0 at first) and returns the new
+// count, which is below `upto` only when the record has no more fields, or
+// -1 for an unclosed quote among the fields split. Fields equal
+// flow_csv_split's. Zero-initialize the state for each record. The index
+// of delimiters and quotes is built FLOW_CSV_INDEX_WORDS * 64 bytes at a
+// time. A record's later unclosed quote goes unnoticed: the runtime's
+// splitter never hands over such a record (it reports it itself).
+enum { FLOW_CSV_INDEX_WORDS = 8 };
+typedef struct FlowCsvSplit {
+  int64_t pos;    // where the next field starts; past the end when used up
+  int64_t count;  // fields found so far
+  int64_t ix_from, ix_to;
+  uint64_t ix[FLOW_CSV_INDEX_WORDS];
+} FlowCsvSplit;
+int64_t flow_csv_split_more(FlowCsvSplit* s, const char* p, int64_t n, int32_t delim,
+                            FlowStr* cols, int64_t upto, FlowArena* arena);
+// A quoted field at p[i] (p[i] is '"'): its view (or, with `copy`, its
+// unescaped copy in the arena) into *field; returns the index just past it
+// (at the delimiter or n), or -1 for an unclosed quote. Native code only.
+int64_t flow_csv_quoted_field(const char* p, int64_t n, int64_t i, int32_t delim, int32_t copy,
+                              FlowArena* arena, FlowStr* field);
+// Raw filters (compiler/plan/raw_filter.h): 1 when the ln bytes of lit
+// occur in [p, p + n).
+int32_t flow_bytes_contain(const char* p, int64_t n, const char* lit, int64_t ln);
 
 // ---- JSON lines (json.cpp) ----
 enum { FLOW_JSON_MAX_DEPTH = 1000 };  // LANGUAGE.md 12
@@ -339,6 +417,43 @@ enum FlowJsonError {
 int32_t flow_json_fields(const char* p, int64_t n, const FlowStr* names,
                          int64_t name_count, FlowStr* values, int32_t* kinds,
                          FlowArena* arena);
+// The same, with `fast` 0: the full scanner alone, without the fast path
+// for flat objects (tests and the JSON fuzzer compare the two).
+int32_t flow_json_fields_path(const char* p, int64_t n, const FlowStr* names,
+                              int64_t name_count, FlowStr* values, int32_t* kinds,
+                              FlowArena* arena, int32_t fast);
+// The same with the names matched by `lookup(key, len)`: the index of the
+// field, or -1 for a key nobody reads. Generated code passes a function
+// specialised to the schema (compare the length, then words of the name),
+// and this call is always inlined so that the lookup is too.
+// `layout` (per source, zero-initialized; may be null) holds the layout of
+// a recent record: a record of the same layout (keys in the same order,
+// the same bytes between values) is read by comparing those bytes whole,
+// no key looked up. Every record is still validated completely.
+enum { FLOW_JSON_LAYOUT_MEMBERS = 32, FLOW_JSON_LAYOUT_BYTES = 512 };
+typedef struct FlowJsonLayoutMember {
+  int32_t sep_at, sep_len;  // the bytes before the value, in `bytes`
+  int32_t kind;             // FlowJsonKind of the value
+  int32_t index;            // lookup's answer for the key, or -1
+  // The separator's first and last 8 bytes (up to 16 bytes are compared
+  // as two words; a shorter one is masked: `mask` keeps its bytes).
+  uint64_t head, last, mask;
+} FlowJsonLayoutMember;
+typedef struct FlowJsonLayout {
+  int32_t members;  // 0: none learned yet
+  int32_t tail_at, tail_len;  // the bytes after the last value
+  FlowJsonLayoutMember member[FLOW_JSON_LAYOUT_MEMBERS];
+  char bytes[FLOW_JSON_LAYOUT_BYTES];
+} FlowJsonLayout;
+typedef int64_t (*FlowJsonKeyFn)(const char* key, int64_t len);
+int32_t flow_json_scan(const char* p, int64_t n, FlowJsonKeyFn lookup,
+                       FlowStr* values, int32_t* kinds, int64_t count,
+                       FlowArena* arena, FlowJsonLayout* layout);
+// The full scanner alone (flow_json_scan falls back to it): native code
+// only (json_full.cpp), compiled once rather than into every pipeline.
+int32_t flow_json_scan_full(const char* p, int64_t n, FlowJsonKeyFn lookup,
+                            FlowStr* values, int32_t* kinds, int64_t count,
+                            FlowArena* arena);
 const char* flow_json_error_text(int32_t code);  // "malformed JSON" ...
 // The offset of the first byte of p that is not valid UTF-8 (RFC 3629: no
 // overlongs, surrogates or code points past U+10FFFF), or -1.
@@ -364,6 +479,10 @@ void flow_ht_destroy(FlowHashTable* ht);
 void flow_ht_clear(FlowHashTable* ht);  // keeps the capacity
 void* flow_ht_find_or_insert(FlowHashTable* ht, uint64_t hash, const void* key,
                              FlowHtEq eq, int32_t* inserted);
+// The same, never inlined: one shared copy for code that runs once
+// (restoring a checkpoint), whose compile time would be wasted on its own.
+void* flow_ht_find_or_insert_cold(FlowHashTable* ht, uint64_t hash, const void* key,
+                                  FlowHtEq eq, int32_t* inserted);
 void flow_ht_grow(FlowHashTable* ht);  // not inlined; doubles the capacity
 void* flow_ht_find(const FlowHashTable* ht, uint64_t hash, const void* key,
                    FlowHtEq eq);  // null when absent
@@ -373,6 +492,28 @@ void flow_ht_erase(FlowHashTable* ht, void* slot);
 int32_t flow_ht_erase_key(FlowHashTable* ht, uint64_t hash, const void* key,
                           FlowHtEq eq);
 int64_t flow_ht_count(const FlowHashTable* ht);
+// String key equality for generated eq callbacks: word loads that never
+// read outside either string (the last word overlaps), no memcmp call; a
+// key of up to 16 bytes is two loads a side.
+int32_t flow_key_eq_str(const char* a, int64_t an, const char* b, int64_t bn);
+// A string key in a slot: the view (its bytes in the table's arena) and its
+// first 16 bytes inline, zero-padded, so that comparing a probe with a slot
+// reads no key bytes out of the slot for keys of up to 16 bytes (two
+// loads), and only the rest for longer ones.
+typedef struct FlowKeyStr {
+  const char* ptr;
+  int64_t len;
+  uint64_t head[2];
+} FlowKeyStr;
+void flow_key_str_head(const char* p, int64_t n, uint64_t* head);
+int32_t flow_key_str_eq(const void* a, const void* b);  // two FlowKeyStr
+// Bytewise order of two FlowKeyStr (flow_str_cmp's), from the heads while
+// they differ: <0, 0, >0.
+int32_t flow_key_str_cmp(const void* a, const void* b);
+// Sorts n pointers with cmp (qsort's convention: cmp gets pointers to two
+// elements). Inlined into the caller with cmp, unlike qsort's indirect
+// call per comparison. Not stable: for keys, which are unique.
+void flow_sort_ptrs(void** items, int64_t n, int32_t (*cmp)(const void*, const void*));
 // Iteration: for i in [0, capacity) the slot is used when its hash != 0.
 // Do not erase while iterating this way: use flow_ht_erase_if.
 int64_t flow_ht_capacity(const FlowHashTable* ht);

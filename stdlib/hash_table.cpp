@@ -17,6 +17,11 @@ constexpr int64_t kMaxLoadNum = 5;
 constexpr int64_t kMaxLoadDen = 8;
 constexpr int64_t kSlotAlign = 8;  // slots hold uint64_t, doubles, pointers
 
+// The probe loops are inlined into every generated caller
+// (FLOW_INLINE_INTO_PIPELINE), so that each gets its own copy with its key
+// equality inlined (the callback is a constant there), rather than an
+// indirect call per probed slot.
+
 inline uint64_t stored_hash(uint64_t h) { return h == 0 ? 1 : h; }
 
 inline uint64_t slot_hash(const uint8_t* slot) {
@@ -95,8 +100,8 @@ void flow_ht_clear(FlowHashTable* ht) {
   ht->count = 0;
 }
 
-void* flow_ht_find_or_insert(FlowHashTable* ht, uint64_t hash, const void* key,
-                             FlowHtEq eq, int32_t* inserted) {
+FLOW_INLINE_INTO_PIPELINE void* flow_ht_find_or_insert(FlowHashTable* ht, uint64_t hash,
+                                                       const void* key, FlowHtEq eq, int32_t* inserted) {
   // Grown before probing so the returned slot stays put until the next call.
   if (__builtin_expect(ht->count >= ht->grow_at, 0)) flow_ht_grow(ht);
   uint64_t h = stored_hash(hash);
@@ -118,6 +123,11 @@ void* flow_ht_find_or_insert(FlowHashTable* ht, uint64_t hash, const void* key,
   }
 }
 
+__attribute__((noinline)) void* flow_ht_find_or_insert_cold(FlowHashTable* ht, uint64_t hash, const void* key,
+                                                            FlowHtEq eq, int32_t* inserted) {
+  return flow_ht_find_or_insert(ht, hash, key, eq, inserted);
+}
+
 __attribute__((noinline)) void flow_ht_grow(FlowHashTable* ht) {
   uint8_t* old = ht->slots;
   uint64_t old_cap = ht->mask + 1;
@@ -135,8 +145,8 @@ __attribute__((noinline)) void flow_ht_grow(FlowHashTable* ht) {
   free(old);
 }
 
-void* flow_ht_find(const FlowHashTable* ht, uint64_t hash, const void* key,
-                   FlowHtEq eq) {
+FLOW_INLINE_INTO_PIPELINE void* flow_ht_find(const FlowHashTable* ht, uint64_t hash, const void* key,
+                                             FlowHtEq eq) {
   uint64_t h = stored_hash(hash);
   uint64_t i = h & ht->mask;
   for (;;) {
@@ -163,6 +173,133 @@ int32_t flow_ht_erase_key(FlowHashTable* ht, uint64_t hash, const void* key,
 }
 
 int64_t flow_ht_count(const FlowHashTable* ht) { return ht->count; }
+
+void flow_key_str_head(const char* p, int64_t n, uint64_t* head) {
+  auto load = [](const char* q, auto width) {
+    decltype(width) v;
+    memcpy(&v, q, sizeof v);
+    return static_cast<uint64_t>(v);
+  };
+  // Loads never leave [p, p + n): the last one ends at n and the bytes it
+  // shares with the one before are shifted out.
+  uint64_t lo = 0;
+  uint64_t hi = 0;
+  if (n >= 16) {
+    lo = load(p, uint64_t{});
+    hi = load(p + 8, uint64_t{});
+  } else if (n >= 8) {
+    lo = load(p, uint64_t{});
+    hi = n == 8 ? 0 : load(p + n - 8, uint64_t{}) >> (8 * (16 - n));
+  } else if (n >= 4) {
+    lo = load(p, uint32_t{}) | (load(p + n - 4, uint32_t{}) >> (8 * (8 - n)) << 32);
+  } else {
+    for (int64_t i = 0; i < n; ++i) lo |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  }
+  head[0] = lo;
+  head[1] = hi;
+}
+
+int32_t flow_key_str_eq(const void* a, const void* b) {
+  const FlowKeyStr* x = static_cast<const FlowKeyStr*>(a);
+  const FlowKeyStr* y = static_cast<const FlowKeyStr*>(b);
+  if (x->len != y->len || x->head[0] != y->head[0] || x->head[1] != y->head[1]) return 0;
+  return x->len <= 16 || flow_key_eq_str(x->ptr + 16, x->len - 16, y->ptr + 16, y->len - 16);
+}
+
+int32_t flow_key_str_cmp(const void* a, const void* b) {
+  const FlowKeyStr* x = static_cast<const FlowKeyStr*>(a);
+  const FlowKeyStr* y = static_cast<const FlowKeyStr*>(b);
+  // The heads hold the first 16 bytes zero-padded, first byte lowest:
+  // byte-swapped, they compare like memcmp over those bytes. Where they
+  // differ they decide, unless the difference lies past the shorter key's
+  // end: there its padding (0) meets a byte of the longer key, which
+  // memcmp order also puts after the shorter key (a prefix sorts first).
+  for (int k = 0; k < 2; ++k) {
+    uint64_t hx = __builtin_bswap64(x->head[k]);
+    uint64_t hy = __builtin_bswap64(y->head[k]);
+    if (hx != hy) return hx < hy ? -1 : 1;
+  }
+  if (x->len > 16 && y->len > 16) {
+    int64_t m = (x->len < y->len ? x->len : y->len) - 16;
+    int c = memcmp(x->ptr + 16, y->ptr + 16, static_cast<size_t>(m));
+    if (c != 0) return c < 0 ? -1 : 1;
+  }
+  return x->len < y->len ? -1 : (x->len > y->len ? 1 : 0);
+}
+
+// Merge sort through a scratch array, N log N comparisons in plain loops
+// (inlined at every emitting table with its comparison, so its size counts
+// in every pipeline's compile time: one merge loop serves both phases). The
+// comparisons read the slots the pointers point to, scattered over a table
+// that may be far larger than the caches: so blocks of kSortBlock pointers,
+// whose slots stay in L2, are sorted first, each on its own, and only the
+// last passes merge across the whole array (a plain bottom-up sort would
+// touch every slot in each of its log2(n) passes); and a merge prefetches
+// the slots a few places ahead in both runs, so that its cache misses
+// overlap instead of waiting one after another.
+constexpr int64_t kSortBlock = 8192;  // pointers sorted while their slots stay cached
+constexpr int64_t kSortAhead = 8;     // slots prefetched this far ahead in a merge
+
+FLOW_INLINE_INTO_PIPELINE void flow_sort_ptrs(void** items, int64_t n,
+                                              int32_t (*cmp)(const void*, const void*)) {
+  if (n < 2) return;
+  void** tmp = static_cast<void**>(malloc(static_cast<size_t>(n) * sizeof(void*)));
+  if (tmp == nullptr) abort();  // out of memory
+  // Phase 0 merges runs of 1 .. kSortBlock/2 inside each block; phase 1
+  // merges runs of kSortBlock and up across the whole array.
+  for (int phase = 0; phase < 2; ++phase) {
+    int64_t segment = phase == 0 ? kSortBlock : n;
+    for (int64_t seg_lo = 0; seg_lo < n; seg_lo += segment) {
+      int64_t m = n - seg_lo < segment ? n - seg_lo : segment;
+      void** from = items + seg_lo;
+      void** to = tmp + seg_lo;
+      for (int64_t width = phase == 0 ? 1 : kSortBlock; width < m; width *= 2) {
+        for (int64_t lo = 0; lo < m; lo += 2 * width) {
+          int64_t mid = lo + width < m ? lo + width : m;
+          int64_t hi = lo + 2 * width < m ? lo + 2 * width : m;
+          int64_t a = lo, b = mid, k = lo;
+          while (a < mid && b < hi) {
+            __builtin_prefetch(from[a + kSortAhead < mid ? a + kSortAhead : mid - 1]);
+            __builtin_prefetch(from[b + kSortAhead < hi ? b + kSortAhead : hi - 1]);
+            to[k++] = cmp(&from[b], &from[a]) < 0 ? from[b++] : from[a++];
+          }
+          while (a < mid) to[k++] = from[a++];
+          while (b < hi) to[k++] = from[b++];
+        }
+        void** t = from;
+        from = to;
+        to = t;
+      }
+      if (from != items + seg_lo) memcpy(items + seg_lo, from, static_cast<size_t>(m) * sizeof(void*));
+    }
+  }
+  free(tmp);
+}
+
+int32_t flow_key_eq_str(const char* a, int64_t an, const char* b, int64_t bn) {
+  if (an != bn) return 0;
+  const int64_t n = an;
+  auto load = [](const char* p, auto width) {
+    decltype(width) v;
+    memcpy(&v, p, sizeof v);
+    return v;
+  };
+  if (n >= 8) {
+    // 8-byte words; the last one ends at n and may overlap the one before.
+    for (int64_t i = 0; i + 8 < n; i += 8) {
+      if (load(a + i, uint64_t{}) != load(b + i, uint64_t{})) return 0;
+    }
+    return load(a + n - 8, uint64_t{}) == load(b + n - 8, uint64_t{});
+  }
+  if (n >= 4) {
+    return load(a, uint32_t{}) == load(b, uint32_t{}) &&
+           load(a + n - 4, uint32_t{}) == load(b + n - 4, uint32_t{});
+  }
+  if (n >= 2) {
+    return load(a, uint16_t{}) == load(b, uint16_t{}) && a[n - 1] == b[n - 1];
+  }
+  return n == 0 || a[0] == b[0];
+}
 
 int64_t flow_ht_capacity(const FlowHashTable* ht) {
   return static_cast<int64_t>(ht->mask + 1);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "flow_stdlib.h"
+#include "swar.h"
 
 namespace {
 
@@ -17,6 +18,8 @@ constexpr int64_t kMaxFloatFallbackText = 1024;
 // also keeps every parsed timestamp far from int64 overflow.
 constexpr int kExpandedYearDigits = 6;
 constexpr int kMsDigits = 3;  // fractional seconds beyond ms are truncated
+// Up to 18 decimal digits stay below 10^18 < 2^63: no overflow possible.
+constexpr int64_t kNoOverflowDigits = 18;
 
 enum TimestampUnit { kUnitMs = 0, kUnitS = 1, kUnitUs = 2 };
 
@@ -132,6 +135,25 @@ bool parse_rfc3339(const char* s, int64_t n, int64_t* out) {
   return true;
 }
 
+// Digits of s[i..n) into *acc (at most kNoOverflowDigits of them: no
+// overflow); returns the index of the first non-digit, or n.
+inline int64_t read_digits(const char* s, int64_t i, int64_t n, uint64_t* acc) {
+  uint64_t v = *acc;
+  while (n - i >= 8) {
+    uint64_t w = flow_swar::load8(s + i);
+    if (flow_swar::non_digits(w) != 0) break;
+    v = v * 100000000ull + flow_swar::eight_digits(w);
+    i += 8;
+  }
+  for (; i < n; ++i) {
+    unsigned d = static_cast<unsigned char>(s[i]) - static_cast<unsigned>('0');
+    if (d > 9) break;
+    v = v * 10 + d;
+  }
+  *acc = v;
+  return i;
+}
+
 bool all_digits_after_sign(const char* s, int64_t n) {
   int64_t i = (s[0] == '+' || s[0] == '-') ? 1 : 0;
   if (i == n) return false;
@@ -154,8 +176,13 @@ int32_t flow_parse_int(const char* s, int64_t n, int64_t* out) {
     i = 1;
     if (n == 1) return 0;
   }
-  uint64_t limit = neg ? (uint64_t{1} << 63) : (uint64_t{1} << 63) - 1;
   uint64_t acc = 0;
+  if (n - i <= kNoOverflowDigits) {  // the usual case: no overflow checks
+    if (read_digits(s, i, n, &acc) != n) return 0;
+    *out = static_cast<int64_t>(neg ? 0 - acc : acc);
+    return 1;
+  }
+  uint64_t limit = neg ? (uint64_t{1} << 63) : (uint64_t{1} << 63) - 1;
   for (; i < n; ++i) {
     unsigned d = static_cast<unsigned char>(s[i]) - static_cast<unsigned>('0');
     if (d > 9) return 0;
@@ -207,9 +234,21 @@ int32_t flow_parse_bool(const char* s, int64_t n, int32_t* out) {
 int32_t flow_parse_timestamp(const char* s, int64_t n, int32_t unit,
                              int64_t* out) {
   if (n <= 0) return 0;
-  if (all_digits_after_sign(s, n)) {
-    int64_t v = 0;
+  // The usual form, epoch digits that cannot overflow, in one pass; a
+  // non-digit sends the text to the RFC 3339 parser as below.
+  int64_t first = (s[0] == '+' || s[0] == '-') ? 1 : 0;
+  bool number = false;
+  int64_t v = 0;
+  if (first < n && n - first <= kNoOverflowDigits) {
+    uint64_t acc = 0;
+    if (read_digits(s, first, n, &acc) != n) return parse_rfc3339(s, n, out);
+    v = static_cast<int64_t>(s[0] == '-' ? 0 - acc : acc);
+    number = true;
+  } else if (all_digits_after_sign(s, n)) {
     if (!flow_parse_int(s, n, &v)) return 0;
+    number = true;
+  }
+  if (number) {
     switch (unit) {
       case kUnitMs:
         *out = v;

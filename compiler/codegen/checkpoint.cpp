@@ -78,7 +78,7 @@ void read_slot(CgContext& cg, KeyedTable& table, const std::vector<Type>& key_ty
   if (table.partitioned() && partition == nullptr) {
     partition = b.CreateCall(cg.runtime("flow_ckpt_get_i64"), {reader});
   }
-  llvm::Value* slot = table.probe(keys, partition).first;
+  llvm::Value* slot = table.probe(keys, partition, /*cold=*/true).first;
   for (const StateColumn& c : columns) {
     llvm::Value* at = table.field(slot, c.offset);
     switch (c.kind) {

@@ -20,7 +20,10 @@ KeyedTable::KeyedTable(CgContext& cg, const std::string& name, std::vector<plan:
       storage_(storage),
       sharing_(sharing),
       partitioning_(partitioning) {
-  for (plan::Type t : key_types_) layout_.key_offsets.push_back(layout_.add(value_bytes(t)));
+  // A string key is a FlowKeyStr: its view, then its first 16 bytes inline.
+  for (plan::Type t : key_types_) {
+    layout_.key_offsets.push_back(layout_.add(t == plan::Type::String ? kKeyStrBytes : value_bytes(t)));
+  }
   if (partitioning_.on) partition_offset_ = layout_.add(8);
   // Per worker (runtime/worker.h): a worker thread's table is its partial
   // state, folded into worker 0's at the batch end (merge).
@@ -59,7 +62,13 @@ llvm::Function* KeyedTable::equal_function() {
   llvm::Value* probe = eq_->getArg(1);
   llvm::Value* all = b.getTrue();
   for (size_t i = 0; i < key_types_.size(); ++i) {
-    all = b.CreateAnd(all, emit_key_equal(cg_, key(slot, i), key(probe, i)));
+    // Strings: length and inline head first (flow_key_str_eq).
+    all = b.CreateAnd(all, key_types_[i] == plan::Type::String
+                               ? b.CreateICmpNE(b.CreateCall(cg_.stdlib("flow_key_str_eq"),
+                                                             {field(slot, layout_.key_offsets[i]),
+                                                              field(probe, layout_.key_offsets[i])}),
+                                                cg_.i32c(0))
+                               : emit_key_equal(cg_, key(slot, i), key(probe, i)));
   }
   if (partitioned()) all = b.CreateAnd(all, b.CreateICmpEQ(partition(slot), partition(probe)));
   b.CreateRet(b.CreateZExt(all, cg_.i32()));
@@ -87,7 +96,7 @@ llvm::Function* KeyedTable::twin_function() {
   return twin_;
 }
 
-// int cmp(const void* a, const void* b) for qsort over slot pointers:
+// int cmp(const void* a, const void* b) for flow_sort_ptrs over slot pointers:
 // keys compared in `group by` order.
 llvm::Function* KeyedTable::compare_function() {
   if (cmp_) return cmp_;
@@ -99,7 +108,11 @@ llvm::Function* KeyedTable::compare_function() {
   llvm::Value* x = b.CreateLoad(cg_.ptr(), cmp_->getArg(0));
   llvm::Value* y = b.CreateLoad(cg_.ptr(), cmp_->getArg(1));
   for (size_t i = 0; i < key_types_.size(); ++i) {
-    llvm::Value* c = emit_compare(cg_, key(x, i), key(y, i));
+    // Strings: the inline heads first (flow_key_str_cmp).
+    llvm::Value* c = key_types_[i] == plan::Type::String
+                         ? b.CreateCall(cg_.stdlib("flow_key_str_cmp"),
+                                        {field(x, layout_.key_offsets[i]), field(y, layout_.key_offsets[i])})
+                         : emit_compare(cg_, key(x, i), key(y, i));
     llvm::BasicBlock* differ = llvm::BasicBlock::Create(cg_.llvm(), "differ", cmp_);
     llvm::BasicBlock* same = llvm::BasicBlock::Create(cg_.llvm(), "same", cmp_);
     b.CreateCondBr(b.CreateICmpNE(c, cg_.i32c(0)), differ, same);
@@ -149,7 +162,13 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::hash_and_probe(const std::vect
     hash = i == 0 ? h : b.CreateCall(cg_.stdlib("flow_hash_combine"), {hash, h});
   }
   llvm::Value* probe = cg_.entry_alloca(llvm::ArrayType::get(cg_.i64(), layout_.size / 8), name_ + ".probe");
-  for (size_t i = 0; i < keys.size(); ++i) cg_.store_value(keys[i], field(probe, layout_.key_offsets[i]));
+  for (size_t i = 0; i < keys.size(); ++i) {
+    llvm::Value* at = field(probe, layout_.key_offsets[i]);
+    cg_.store_value(keys[i], at);
+    if (keys[i].type == plan::Type::String) {
+      b.CreateCall(cg_.stdlib("flow_key_str_head"), {keys[i].v, keys[i].len, field(at, kKeyStrHeadOffset)});
+    }
+  }
   if (partitioned()) b.CreateStore(partition, field(probe, partition_offset_));
   return {hash, probe};
 }
@@ -207,13 +226,13 @@ void KeyedTable::report_twin(llvm::Value* ht, llvm::Value* hash, llvm::Value* pr
 }
 
 std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValue>& keys,
-                                                        llvm::Value* given_partition) {
+                                                        llvm::Value* given_partition, bool cold) {
   auto& b = cg_.b();
   llvm::Value* part = partitioned() ? row_partition(given_partition) : nullptr;
   auto [hash, probe] = hash_and_probe(keys, part);
   llvm::Value* inserted = cg_.entry_alloca(cg_.i32(), name_ + ".inserted");
   llvm::Value* ht = load_table();
-  llvm::Value* slot = b.CreateCall(cg_.stdlib("flow_ht_find_or_insert"),
+  llvm::Value* slot = b.CreateCall(cg_.stdlib(cold ? "flow_ht_find_or_insert_cold" : "flow_ht_find_or_insert"),
                                    {ht, hash, probe, equal_function(), inserted});
   llvm::Value* is_new = b.CreateICmpNE(b.CreateLoad(cg_.i32(), inserted), cg_.i32c(0));
   // A new slot comes back zeroed: write its keys (string bytes copied into
@@ -230,6 +249,11 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValu
                 : b.CreateCall(cg_.stdlib("flow_bytes_dup"), {keys[i].v, keys[i].len});
     }
     cg_.store_value(k, field(slot, layout_.key_offsets[i]));
+    if (key_types_[i] == plan::Type::String) {
+      llvm::Value* head = field(slot, layout_.key_offsets[i] + kKeyStrHeadOffset);
+      b.CreateMemCpy(head, llvm::MaybeAlign(8), field(probe, layout_.key_offsets[i] + kKeyStrHeadOffset),
+                     llvm::MaybeAlign(8), kKeyStrBytes - kKeyStrHeadOffset);
+    }
   }
   if (partitioned()) {
     b.CreateStore(part, field(slot, partition_offset_));
@@ -305,7 +329,7 @@ void KeyedTable::for_each_sorted(
   // Sort by key (LANGUAGE.md 6.1: rows are emitted in key order).
   llvm::Value* taken = b.CreateLoad(cg_.i64(), k);
   if (!key_types_.empty()) {
-    b.CreateCall(cg_.stdlib("flow_sort"), {list, taken, cg_.i64c(8), compare_function()});
+    b.CreateCall(cg_.stdlib("flow_sort_ptrs"), {list, taken, compare_function()});
   }
   llvm::Value* j = cg_.entry_alloca(cg_.i64(), "emit.j");
   b.CreateStore(cg_.i64c(0), j);

@@ -60,9 +60,11 @@ class KeyedTable {
   //   slot->dirty = 1;
   // Returns {slot, inserted (i1)}. Call after layout is complete. A
   // partitioned table takes the partition id from `partition`, else from
-  // the row being handled (FunctionState::partition).
+  // the row being handled (FunctionState::partition). `cold`: code that
+  // runs once (restoring a checkpoint) calls one shared out-of-line probe
+  // rather than inlining its own.
   std::pair<llvm::Value*, llvm::Value*> probe(const std::vector<CgValue>& keys,
-                                              llvm::Value* partition = nullptr);
+                                              llvm::Value* partition = nullptr, bool cold = false);
 
   // The slot with these keys, or null (no insertion).
   llvm::Value* find(const std::vector<CgValue>& keys, llvm::Value* partition = nullptr);

@@ -18,11 +18,14 @@
 
 #include <llvm/IR/Constants.h>
 
-#include "abi.h"
-#include "flow_stdlib.h"
-
 #include <algorithm>
+#include <cstddef>
 #include <functional>
+
+#include "abi.h"
+#include "codegen/byte_match.h"
+#include "flow_stdlib.h"
+#include "plan/raw_filter.h"
 
 namespace flowc::codegen {
 
@@ -140,17 +143,17 @@ class Scan {
   }
 
   // CSV: split the record into columns; a field's text is then its column
-  // (by the header's column map, or by position).
+  // (by the header's column map, or by position). Records from the
+  // runtime's splitter have balanced quotes, so the split stops after the
+  // last column some field needs (flow_csv_split_more, SIMD index), and in
+  // two steps when a leading `where` runs first. Kafka messages may hold an
+  // unclosed quote anywhere: they are split whole, to find it.
   void csv(llvm::Value* rec_ptr, llvm::Value* rec_len) {
     int64_t max_cols = src_.format.header || header_ ? kMaxCsvColumns
                                                      : static_cast<int64_t>(src_.schema.fields.size());
     if (max_cols == 0) max_cols = 1;
     llvm::Value* cols = cg_.entry_alloca(llvm::ArrayType::get(cg_.str_type(), max_cols), "csv.cols");
-    llvm::Value* n = b_.CreateCall(cg_.stdlib("flow_csv_split"),
-                                   {rec_ptr, rec_len, delimiter_, cols, cg_.i64c(max_cols), cg_.fs().arena});
-    require(cg_, b_.CreateICmpSGE(n, cg_.i64c(0)), "unclosed quote");
-    n = b_.CreateSelect(b_.CreateICmpSGT(n, cg_.i64c(max_cols)), cg_.i64c(max_cols), n);
-    locate_ = [this, cols, n](size_t i) -> FieldText {
+    auto column_of = [this](size_t i) -> llvm::Value* {
       llvm::Value* col = cg_.i64c(static_cast<int64_t>(i));
       auto by_name = [&] {
         llvm::Value* at = b_.CreateConstInBoundsGEP1_64(cg_.i32(), column_map_, i);
@@ -164,16 +167,50 @@ class Scan {
         b_.CreateCondBr(header_, named, join);
         b_.SetInsertPoint(named);
         llvm::Value* mapped = by_name();
+        llvm::BasicBlock* named_end = b_.GetInsertBlock();
         b_.CreateBr(join);
         b_.SetInsertPoint(join);
         llvm::PHINode* phi = b_.CreatePHI(cg_.i64(), 2);
         phi->addIncoming(col, from);
-        phi->addIncoming(mapped, named);
+        phi->addIncoming(mapped, named_end);
         col = phi;
       } else if (src_.format.header) {
         col = by_name();
       }
-      llvm::Value* present = b_.CreateAnd(b_.CreateICmpSGE(col, cg_.i64c(0)), b_.CreateICmpSLT(col, n));
+      return col;
+    };
+    if (src_.connector.kind == plan::ConnectorKind::Kafka) {
+      llvm::Value* n = b_.CreateCall(cg_.stdlib("flow_csv_split"), {rec_ptr, rec_len, delimiter_, cols,
+                                                                    cg_.i64c(max_cols), cg_.fs().arena});
+      require(cg_, b_.CreateICmpSGE(n, cg_.i64c(0)), "unclosed quote");
+      csv_count_ = b_.CreateSelect(b_.CreateICmpSGT(n, cg_.i64c(max_cols)), cg_.i64c(max_cols), n);
+    } else {
+      // A FlowCsvSplit on the stack (so each worker thread has its own),
+      // its counters zeroed for each record; the index words need not be.
+      auto* state_type = llvm::ArrayType::get(cg_.i8(), sizeof(FlowCsvSplit));
+      auto* state = llvm::cast<llvm::AllocaInst>(cg_.entry_alloca(state_type, "csv.split"));
+      state->setAlignment(llvm::Align(alignof(FlowCsvSplit)));
+      b_.CreateMemSet(state, b_.getInt8(0), offsetof(FlowCsvSplit, ix), llvm::MaybeAlign(alignof(FlowCsvSplit)));
+      prepare_ = [this, state, rec_ptr, rec_len, cols, max_cols, column_of](const std::vector<bool>& which) {
+        // Up to the last column a field in `which` needs (header columns
+        // are known only at run time: the column map is read each record,
+        // a few loads from one cache line).
+        llvm::Value* upto = cg_.i64c(0);
+        for (size_t i = 0; i < which.size(); ++i) {
+          if (!which[i]) continue;
+          llvm::Value* need = b_.CreateAdd(column_of(i), cg_.i64c(1));
+          upto = b_.CreateSelect(b_.CreateICmpSGT(need, upto), need, upto);
+        }
+        upto = b_.CreateSelect(b_.CreateICmpSGT(upto, cg_.i64c(max_cols)), cg_.i64c(max_cols), upto);
+        llvm::Value* n = b_.CreateCall(cg_.stdlib("flow_csv_split_more"),
+                                       {state, rec_ptr, rec_len, delimiter_, cols, upto, cg_.fs().arena});
+        require(cg_, b_.CreateICmpSGE(n, cg_.i64c(0)), "unclosed quote");
+        csv_count_ = n;
+      };
+    }
+    locate_ = [this, cols, column_of](size_t i) -> FieldText {
+      llvm::Value* col = column_of(i);
+      llvm::Value* present = b_.CreateAnd(b_.CreateICmpSGE(col, cg_.i64c(0)), b_.CreateICmpSLT(col, csv_count_));
       llvm::Value* safe = b_.CreateSelect(present, col, cg_.i64c(0));
       llvm::Value* cell = b_.CreateInBoundsGEP(cg_.str_type(), cols, safe);
       CgValue text = cg_.load_value(Type::String, cell);
@@ -181,30 +218,35 @@ class Scan {
     };
   }
 
-  // JSON: one scan of the object locates every used field by name; a
-  // field's text is then checked against its JSON kind.
+  // JSON: one scan of the object locates every used field by name (a
+  // lookup specialised to the used names: a switch on the key's length,
+  // then word compares); a field's text is then checked against its JSON
+  // kind. Unused members are validated, not decoded.
   void json(llvm::Value* rec_ptr, llvm::Value* rec_len) {
     std::vector<size_t> wanted;
+    std::vector<std::string> names;
     for (size_t i = 0; i < src_.schema.fields.size(); ++i) {
-      if (src_.used[i]) wanted.push_back(i);
+      if (!src_.used[i]) continue;
+      wanted.push_back(i);
+      names.push_back(src_.schema.fields[i].name);
     }
     size_t count = std::max<size_t>(wanted.size(), 1);
-    std::vector<llvm::Constant*> names;
-    for (size_t i : wanted) {
-      const std::string& name = src_.schema.fields[i].name;
-      names.push_back(llvm::ConstantStruct::get(cg_.str_type(),
-                                                {cg_.cstring(name), cg_.i64c(static_cast<int64_t>(name.size()))}));
-    }
-    if (names.empty()) names.push_back(llvm::ConstantStruct::get(cg_.str_type(), {cg_.cstring(""), cg_.i64c(0)}));
-    auto* names_type = llvm::ArrayType::get(cg_.str_type(), names.size());
-    auto* names_global = new llvm::GlobalVariable(
-        cg_.module(), names_type, true, llvm::GlobalValue::PrivateLinkage,
-        llvm::ConstantArray::get(names_type, names), cg_.unique("json.names"));
+    llvm::Function* lookup = emit_name_lookup(cg_, cg_.unique("json.keys"), names);
     llvm::Value* values = cg_.entry_alloca(llvm::ArrayType::get(cg_.str_type(), count), "json.values");
     llvm::Value* kinds = cg_.entry_alloca(llvm::ArrayType::get(cg_.i32(), count), "json.kinds");
-    llvm::Value* rc = b_.CreateCall(cg_.stdlib("flow_json_fields"),
-                                    {rec_ptr, rec_len, names_global, cg_.i64c(static_cast<int64_t>(wanted.size())),
-                                     values, kinds, cg_.fs().arena});
+    // The source's layout (FlowJsonLayout): learned from its records, it
+    // lets a record laid out like the last ones be read by comparing the
+    // bytes between values whole. Learning writes it, so each worker
+    // thread keeps its own (morsels of one source run at once); padded to
+    // cache lines, so that neighbours' writes do not collide.
+    constexpr uint64_t kLine = 64;
+    auto* layout_type = llvm::ArrayType::get(cg_.i8(), (sizeof(FlowJsonLayout) + kLine - 1) / kLine * kLine);
+    llvm::GlobalVariable* layouts = cg_.worker_global(layout_type, nullptr, "source." + src_.name + ".json_layout");
+    layouts->setAlignment(llvm::Align(kLine));
+    llvm::Value* layout = cg_.worker_slot(layouts);
+    llvm::Value* rc = b_.CreateCall(cg_.stdlib("flow_json_scan"),
+                                    {rec_ptr, rec_len, lookup, values, kinds,
+                                     cg_.i64c(static_cast<int64_t>(wanted.size())), cg_.fs().arena, layout});
     llvm::BasicBlock* bad = llvm::BasicBlock::Create(cg_.llvm(), "json.bad", cg_.fs().fn);
     llvm::BasicBlock* good = llvm::BasicBlock::Create(cg_.llvm(), "json.good", cg_.fs().fn);
     b_.CreateCondBr(b_.CreateICmpEQ(rc, cg_.i32c(FLOW_JSON_OK)), good, bad);
@@ -271,9 +313,16 @@ class Scan {
 
   // Converts the used fields in `which` (not yet converted) into `row`.
   void convert_fields(Row& row, const std::vector<bool>& which) {
+    std::vector<bool> todo(src_.schema.fields.size(), false);
+    bool any = false;
     for (size_t i = 0; i < src_.schema.fields.size(); ++i) {
-      if (!which[i] || !src_.used[i] || row[i].v != nullptr) continue;
-      row[i] = convert(src_.schema.fields[i], locate_(i));
+      todo[i] = which[i] && src_.used[i] && row[i].v == nullptr;
+      any = any || todo[i];
+    }
+    if (!any) return;
+    if (prepare_) prepare_(todo);
+    for (size_t i = 0; i < src_.schema.fields.size(); ++i) {
+      if (todo[i]) row[i] = convert(src_.schema.fields[i], locate_(i));
     }
   }
 
@@ -318,6 +367,7 @@ class Scan {
     llvm::Value* rec_ptr = b_.CreateLoad(cg_.ptr(), cg_.abi_gep(cg_.record_type(), fs.rec, offsetof(FlowRecord, ptr)));
     llvm::Value* rec_len = b_.CreateLoad(cg_.i64(), cg_.abi_gep(cg_.record_type(), fs.rec, offsetof(FlowRecord, len)));
     Row row(src_.schema.fields.size());
+    raw_filter(early, rec_ptr, rec_len);
     switch (src_.format.kind) {
       case plan::FormatKind::Csv: csv(rec_ptr, rec_len); break;
       case plan::FormatKind::Json: json(rec_ptr, rec_len); break;
@@ -433,6 +483,28 @@ class Scan {
     if (header_) header_ = b_.CreateICmpNE(header_, cg_.i32c(0));
   }
 
+  // A raw filter (plan/raw_filter.h): a record without the literal's bytes
+  // is dropped before it is parsed, where that is exactly what the leading
+  // where would have done.
+  void raw_filter(const EarlyFilter& early, llvm::Value* rec_ptr, llvm::Value* rec_len) {
+    std::optional<plan::RawFilter> raw = plan::raw_filter(cg_.pipeline(), index_);
+    if (!raw || !raw->applies || raw->where != early.predicate) return;
+    llvm::BasicBlock* search = llvm::BasicBlock::Create(cg_.llvm(), "raw.search", cg_.fs().fn);
+    llvm::BasicBlock* parse = llvm::BasicBlock::Create(cg_.llvm(), "raw.parse", cg_.fs().fn);
+    llvm::Value* applies = b_.getTrue();
+    for (int f : raw->first_column) {  // fields without a default: first in the header?
+      llvm::Value* at = b_.CreateConstInBoundsGEP1_64(cg_.i32(), column_map_, static_cast<uint64_t>(f));
+      applies = b_.CreateAnd(applies, b_.CreateICmpEQ(b_.CreateLoad(cg_.i32(), at), cg_.i32c(0)));
+    }
+    b_.CreateCondBr(applies, search, parse);
+    b_.SetInsertPoint(search);
+    llvm::Value* found = b_.CreateCall(
+        cg_.stdlib("flow_bytes_contain"),
+        {rec_ptr, rec_len, cg_.cstring(raw->literal), cg_.i64c(static_cast<int64_t>(raw->literal.size()))});
+    b_.CreateCondBr(b_.CreateICmpNE(found, cg_.i32c(0)), parse, cg_.fs().next_record);
+    b_.SetInsertPoint(parse);
+  }
+
   // Every record that parsed counts toward the watermark, before any `where`.
   void track_event_time(const Row& row) {
     if (src_.event_time < 0) return;
@@ -451,6 +523,9 @@ class Scan {
   llvm::Value* timestamp_unit_ = nullptr;  // i32 (format_options)
   llvm::Value* delimiter_ = nullptr;       // i32
   llvm::Value* header_ = nullptr;          // i1 when a param sets `header`, else null
+  llvm::Value* csv_count_ = nullptr;       // CSV: columns split so far
+  // Work before locating the fields marked (CSV: split far enough).
+  std::function<void(const std::vector<bool>&)> prepare_;
   // The text of field i of the current record (set per format).
   std::function<FieldText(size_t)> locate_;
 };

@@ -150,7 +150,8 @@ Compiled compile_file(const std::string& path, const FrontendOptions& frontend,
   }
 
   std::string error;
-  if (!engine::optimize_module(*out.module, options.opt_level, exported, error)) {
+  if (!engine::optimize_module(*out.module, options.opt_level, exported, error,
+                               /*portable=*/for_executable(options.output))) {
     err << "flowc: internal error: " << error << "\n";
     out.exit_code = kInternalFailure;
     return out;

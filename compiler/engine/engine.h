@@ -18,9 +18,11 @@
 // with ObjectUse::Executable and call link_executable(*object, "out", error).
 // compiler/driver/compile.cpp is that sequence.
 //
-// Code is generated for the machine flowc runs on: its CPU name and
-// features (AVX2 and so on) for both the JIT and built executables, so an
-// executable may not run on an older CPU than the one that built it.
+// The JIT generates code for the machine flowc runs on (its CPU name and
+// features: AVX2 and so on). Built executables are generated for the
+// architecture's baseline (x86-64: SSE2) so that they run on any CPU of it;
+// the stdlib's structure-finding kernels pick AVX2 or AVX-512 at run time
+// (stdlib/scan_level.cpp).
 #pragma once
 
 #include <memory>
@@ -57,8 +59,11 @@ std::unique_ptr<llvm::Module> load_stdlib(llvm::LLVMContext& ctx);
 // LLVM's default pipeline at `opt_level` (0..3; 0 runs only the
 // always-inliner and globaldce). Returns false, with the verifier's
 // message in `error`, when `m` does not verify.
+// With `portable` (built executables), the module is instead given the
+// baseline CPU's data layout and left with the features clang stamped on
+// each stdlib function.
 bool optimize_module(llvm::Module& m, int opt_level, const std::vector<std::string>& keep,
-                     std::string& error);
+                     std::string& error, bool portable = false);
 
 // Prints `m` as textual IR (what `flowc emit-llvm` shows).
 void print_module(const llvm::Module& m, llvm::raw_ostream& out);
@@ -72,7 +77,8 @@ inline constexpr const char* kModuleInitSymbol = "flow_module_init";
 inline constexpr const char* kModuleFiniSymbol = "flow_module_fini";
 
 // Compiles `m` (already optimized: its data layout must be the host's) to
-// a relocatable PIC object for the host CPU. Null with a message in
+// a relocatable PIC object for the host CPU (ObjectUse::Executable: its
+// architecture's baseline). Null with a message in
 // `error` on failure. `m` is consumed by the backend's IR passes: do not
 // reuse it. A large JIT module is generated on several threads, one per
 // partition; the result is then an object set (several objects in one
@@ -131,7 +137,7 @@ class JitSession {
 };
 
 // Emits `m` (already optimized, defining `main`) as a PIC object for the
-// host and links it with the system C++ driver (`c++` on PATH) into a
+// baseline CPU of the host's architecture and links it with the system C++ driver (`c++` on PATH) into a
 // standalone executable at `output`: the flowc runtime, stdlib and RE2
 // archives and libstdc++/libgcc linked statically, librdkafka dynamically.
 // Returns false with a message (the linker's stderr, if it ran) in `error`.

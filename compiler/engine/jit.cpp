@@ -5,7 +5,8 @@
 // Symbol resolution, in the order ORC searches:
 //   1. the module itself (stdlib code is internalized into it);
 //   2. "<Process Symbols>": exactly the runtime ABI (runtime/abi.h), from
-//      the explicit table flow_abi_symbols[], then libc/libm/libstdc++
+//      the explicit table flow_abi_symbols[], and the stdlib's native-only
+//      functions (FLOW_STDLIB_NATIVE_ONLY) by address, then libc/libm/libstdc++
 //      (memchr, log, std::to_chars, ...) from the libraries loaded into
 //      flowc. Other `flow_` names are refused there even when flowc
 //      happens to export them: generated code may call only the ABI.
@@ -23,6 +24,7 @@
 
 #include "abi.h"
 #include "abi_symbols.h"
+#include "flow_stdlib.h"
 #include "engine/engine.h"
 #include "engine/target.h"
 
@@ -58,6 +60,22 @@ llvm::Expected<llvm::orc::JITDylibSP> setup_process_symbols(llvm::orc::LLJIT& ji
         llvm::orc::ExecutorAddr::fromPtr(symbol.address),
         llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
   }
+  // The stdlib functions that are native code only (stdlib/CMakeLists.txt,
+  // FLOW_STDLIB_NATIVE_ONLY): the bitcode calls them by name.
+  const std::pair<const char*, void*> native_stdlib[] = {
+      {"flow_scan_index_swar", reinterpret_cast<void*>(&flow_scan_index_swar)},
+      {"flow_scan_index_sse2", reinterpret_cast<void*>(&flow_scan_index_sse2)},
+      {"flow_scan_index_avx2", reinterpret_cast<void*>(&flow_scan_index_avx2)},
+      {"flow_scan_index_avx512", reinterpret_cast<void*>(&flow_scan_index_avx512)},
+      {"flow_simd_detect", reinterpret_cast<void*>(&flow_simd_detect)},
+      {"flow_simd_cpu_level", reinterpret_cast<void*>(&flow_simd_cpu_level)},
+      {"flow_csv_quoted_field", reinterpret_cast<void*>(&flow_csv_quoted_field)},
+      {"flow_json_scan_full", reinterpret_cast<void*>(&flow_json_scan_full)},
+  };
+  for (const auto& [name, address] : native_stdlib) {
+    runtime[jit.mangleAndIntern(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                                          llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+  }
   if (llvm::Error err = jd.define(llvm::orc::absoluteSymbols(std::move(runtime)))) return err;
   auto libraries = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
       jit.getDataLayout().getGlobalPrefix(),
@@ -68,7 +86,8 @@ llvm::Expected<llvm::orc::JITDylibSP> setup_process_symbols(llvm::orc::LLJIT& ji
 }
 
 llvm::Expected<std::unique_ptr<llvm::orc::LLJIT>> create_lljit() {
-  // detectHost() takes the host CPU name and features, like AOT builds.
+  // detectHost() takes the host CPU name and features (built programs
+  // target the architecture's baseline instead: engine.h).
   auto machine = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!machine) return machine.takeError();
   machine->setRelocationModel(llvm::Reloc::PIC_);

@@ -101,11 +101,18 @@ unsigned usable_cpus() {
   return static_cast<unsigned>(CPU_COUNT(&set));
 }
 
+// The machine code's target: the host CPU for the JIT, the architecture's
+// baseline for a built program (engine.h).
+std::unique_ptr<llvm::TargetMachine> target_machine(const llvm::Triple& triple, ObjectUse use,
+                                                    std::string& error) {
+  return use == ObjectUse::Executable
+             ? make_portable_target_machine(triple, llvm::CodeGenOptLevel::Default, error)
+             : make_host_target_machine(triple, llvm::CodeGenOptLevel::Default, error);
+}
+
 // The module's machine code; false with *error.
-bool generate(llvm::Module& m, llvm::SmallVectorImpl<char>& bytes, std::string& error) {
-  llvm::Triple triple(m.getTargetTriple());
-  std::unique_ptr<llvm::TargetMachine> tm =
-      make_host_target_machine(triple, llvm::CodeGenOptLevel::Default, error);
+bool generate(llvm::Module& m, ObjectUse use, llvm::SmallVectorImpl<char>& bytes, std::string& error) {
+  std::unique_ptr<llvm::TargetMachine> tm = target_machine(llvm::Triple(m.getTargetTriple()), use, error);
   if (!tm) return false;
   llvm::raw_svector_ostream out(bytes);
   llvm::legacy::PassManager passes;
@@ -143,7 +150,7 @@ bool generate_parallel(llvm::Module& m, unsigned n, std::vector<std::string>& ob
         return;
       }
       llvm::SmallVector<char, 0> bytes;
-      if (generate(**part, bytes, errors[i])) objects[i].assign(bytes.data(), bytes.size());
+      if (generate(**part, ObjectUse::Jit, bytes, errors[i])) objects[i].assign(bytes.data(), bytes.size());
     });
   }
   for (std::thread& t : threads) t.join();
@@ -209,13 +216,12 @@ std::unique_ptr<llvm::MemoryBuffer> emit_object(llvm::Module& m, ObjectUse use,
                                                 std::string& error) {
   initialize_llvm();
   if (m.getTargetTriple().empty()) m.setTargetTriple(llvm::sys::getProcessTriple());
-  std::unique_ptr<llvm::TargetMachine> tm =
-      make_host_target_machine(llvm::Triple(m.getTargetTriple()), llvm::CodeGenOptLevel::Default, error);
+  std::unique_ptr<llvm::TargetMachine> tm = target_machine(llvm::Triple(m.getTargetTriple()), use, error);
   if (!tm) return nullptr;
   if (m.getDataLayout() != tm->createDataLayout()) {
     // optimize_module gave the module this layout; a different one means
     // it was skipped, and code for the wrong layout would be wrong.
-    error = "the module's data layout is not the host's (was optimize_module called?)";
+    error = "the module's data layout is not the target's (was optimize_module called?)";
     return nullptr;
   }
   const std::string name = m.getModuleIdentifier() + ".o";
@@ -231,7 +237,7 @@ std::unique_ptr<llvm::MemoryBuffer> emit_object(llvm::Module& m, ObjectUse use,
     }
   }
   llvm::SmallVector<char, 0> bytes;
-  if (!generate(m, bytes, error)) return nullptr;
+  if (!generate(m, use, bytes, error)) return nullptr;
   return std::make_unique<llvm::SmallVectorMemoryBuffer>(std::move(bytes), name,
                                                          /*RequiresNullTerminator=*/false);
 }

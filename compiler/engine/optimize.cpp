@@ -42,7 +42,7 @@ llvm::OptimizationLevel pass_level(int opt_level) {
 // cost grows with the module) only sees the stdlib functions the pipeline
 // reaches: ~100 stdlib functions shrink to the handful a pipeline calls.
 bool optimize_module(llvm::Module& m, int opt_level, const std::vector<std::string>& keep,
-                     std::string& error) {
+                     std::string& error, bool portable) {
   opt_level = std::clamp(opt_level, 0, kMaxOptLevel);
   std::string verifier_message;
   llvm::raw_string_ostream verifier_out(verifier_message);
@@ -54,9 +54,15 @@ bool optimize_module(llvm::Module& m, int opt_level, const std::vector<std::stri
   llvm::Triple triple(m.getTargetTriple().empty() ? llvm::sys::getProcessTriple()
                                                   : m.getTargetTriple());
   std::unique_ptr<llvm::TargetMachine> tm =
-      make_host_target_machine(triple, llvm::CodeGenOptLevel::Default, error);
+      portable ? make_portable_target_machine(triple, llvm::CodeGenOptLevel::Default, error)
+               : make_host_target_machine(triple, llvm::CodeGenOptLevel::Default, error);
   if (!tm) return false;
-  retarget_to_host(m, *tm);
+  if (portable) {
+    m.setDataLayout(tm->createDataLayout());
+    if (m.getTargetTriple().empty()) m.setTargetTriple(tm->getTargetTriple().str());
+  } else {
+    retarget_to_host(m, *tm);
+  }
 
   std::unordered_set<std::string> kept(keep.begin(), keep.end());
   llvm::internalizeModule(m, [&](const llvm::GlobalValue& gv) {

@@ -73,6 +73,20 @@ std::unique_ptr<llvm::TargetMachine> make_host_target_machine(const llvm::Triple
   return tm;
 }
 
+std::unique_ptr<llvm::TargetMachine> make_portable_target_machine(const llvm::Triple& triple,
+                                                                  llvm::CodeGenOptLevel level,
+                                                                  std::string& error) {
+  initialize_llvm();
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple.str(), error);
+  if (!target) return nullptr;
+  llvm::TargetOptions options;
+  const char* cpu = triple.getArch() == llvm::Triple::x86_64 ? "x86-64" : "generic";
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      triple.str(), cpu, "", options, llvm::Reloc::PIC_, llvm::CodeModel::Small, level));
+  if (!tm) error = "cannot create a target machine for '" + triple.str() + "'";
+  return tm;
+}
+
 void retarget_to_host(llvm::Module& m, const llvm::TargetMachine& tm) {
   m.setDataLayout(tm.createDataLayout());
   if (m.getTargetTriple().empty()) m.setTargetTriple(tm.getTargetTriple().str());

@@ -29,6 +29,15 @@ std::unique_ptr<llvm::TargetMachine> make_host_target_machine(const llvm::Triple
                                                               llvm::CodeGenOptLevel level,
                                                               std::string& error);
 
+// The same for built executables: the architecture's baseline CPU
+// ("x86-64": SSE2, no AVX), so that a program runs on any CPU of its
+// architecture. Functions that ask for more (the stdlib's AVX2 and AVX-512
+// kernels, stamped by their own compile flags) keep their features and are
+// reached only through run-time CPU dispatch.
+std::unique_ptr<llvm::TargetMachine> make_portable_target_machine(const llvm::Triple& triple,
+                                                                  llvm::CodeGenOptLevel level,
+                                                                  std::string& error);
+
 // Gives `m` the data layout of `tm` and every defined function the host's
 // CPU and features (clang stamped the stdlib's functions "x86-64" with SSE2
 // only; left alone they would be compiled for that baseline, and a caller

@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cstring>
+#include <functional>
 
+#include "byte_input.h"
 #include "record_splitter.h"
 #include "runtime_test_support.h"
 
@@ -391,8 +393,175 @@ TEST(RuntimeSplitter, CsvQuotesFarApartAcrossReadBoundaries) {
   }
 }
 
+// Splits `text` as TextSource::pump does: the fast path (cut) first, then
+// next() for whatever it leaves; bytes arrive `piece` at a time, copied
+// into the splitter's buffer or (`zero_copy`) exposed in place as a mapped
+// file is. The same "line:record" / "line!message" strings as
+// split_in_pieces, plus each record's offset.
+std::vector<std::string> split_fast(int32_t format, const std::string& text, size_t piece, bool zero_copy,
+                                    int64_t max_record = flowrt::kMaxRecordBytes) {
+  flowrt::RecordSplitter sp(format, ',', max_record);
+  std::vector<std::string> out;
+  size_t pos = 0;
+  FlowRecord batch[3];
+  auto keep = [&](const FlowRecord& rec) {
+    EXPECT_EQ(std::string(text.data() + rec.offset, static_cast<size_t>(rec.len)).substr(0, 4),
+              std::string(rec.ptr, static_cast<size_t>(rec.len)).substr(0, 4));
+    out.push_back(std::to_string(rec.line) + ":" + std::string(rec.ptr, static_cast<size_t>(rec.len)));
+  };
+  for (;;) {
+    int64_t got = sp.cut(batch, 3);
+    for (int64_t k = 0; k < got; ++k) keep(batch[k]);
+    if (got > 0) continue;
+    FlowRecord rec;
+    const char* msg = nullptr;
+    auto st = sp.next(&rec, &msg);
+    if (st == flowrt::RecordSplitter::Next::kRecord) {
+      keep(rec);
+    } else if (st == flowrt::RecordSplitter::Next::kBad) {
+      out.push_back(std::to_string(rec.line) + "!" + msg);
+    } else if (st == flowrt::RecordSplitter::Next::kNeedMore) {
+      if (pos >= text.size()) {
+        sp.finish();
+        continue;
+      }
+      size_t n = std::min(piece, text.size() - pos);
+      if (zero_copy) {
+        sp.expose(text.data() + sp.base_offset(), static_cast<int64_t>(pos + n) - sp.base_offset());
+      } else {
+        std::memcpy(sp.fill_ptr(n), text.data() + pos, n);
+        sp.commit(n);
+      }
+      pos += n;
+    } else {
+      return out;
+    }
+  }
+}
+
+// The fast path and the zero-copy exposure hand out exactly what next()
+// alone does from copied reads, for every format, at every read size:
+// records straddling read or mapping windows, CRLF, blank lines, quoted
+// newlines, too-long records, no final newline.
+TEST(RuntimeSplitter, FastPathAndZeroCopyMatchNextAlone) {
+  std::string lines = "alpha\r\n\nbeta gamma\n\n\r\n" + std::string(300, 'l') + "\nlast";
+  std::string json;
+  for (int i = 0; i < 40; ++i) json += "{\"i\":" + std::to_string(i) + ",\"s\":\"" + std::string(i * 7 % 90, 's') + "\"}\n";
+  json += "\n  \n{\"end\":true}";
+  std::string csv = "h1,h2\na,b\n\"q\nq\",c\r\nx\"y,z\n\n" + std::string(200, 'c') + ",d\n\"open";
+  for (int32_t format : {FLOW_FORMAT_LINES, FLOW_FORMAT_JSON, FLOW_FORMAT_CSV}) {
+    const std::string& text = format == FLOW_FORMAT_LINES ? lines : format == FLOW_FORMAT_JSON ? json : csv;
+    std::vector<std::string> want = split_in_pieces(format, text, 100000);
+    for (size_t piece : {1, 2, 3, 7, 64, 333, 100000}) {
+      EXPECT_EQ(split_fast(format, text, piece, false), want) << format << " piece " << piece;
+      EXPECT_EQ(split_fast(format, text, piece, true), want) << format << " zero copy, piece " << piece;
+    }
+  }
+}
+
+TEST(RuntimeSplitter, FastPathLeavesTooLongRecordsToNext) {
+  std::string text = "short\n" + std::string(40, 'x') + "\nafter\n" + std::string(30, 'y');
+  std::vector<std::string> want = {"1:short", "2!record longer than the limit", "3:after",
+                                   "4!record longer than the limit"};
+  for (size_t piece : {1, 5, 16, 1000}) {
+    EXPECT_EQ(split_fast(FLOW_FORMAT_LINES, text, piece, false, 16), want) << piece;
+    EXPECT_EQ(split_fast(FLOW_FORMAT_LINES, text, piece, true, 16), want) << piece;
+  }
+}
+
 TEST(RuntimeSplitter, DefaultLimitIs64MiB) {
   EXPECT_EQ(flowrt::kMaxRecordBytes, 64 * 1024 * 1024);
 }
 
 }  // namespace
+
+// ---- mapped files (byte_input.cpp) ----
+
+namespace {
+
+// Reads a file through open_file_input as TextSource does; "line:record"
+// strings. `between` runs after the first read.
+std::vector<std::string> read_mapped(const std::string& path, int64_t restart_offset = 0,
+                                     int64_t restart_line = 1,
+                                     const std::function<void()>& between = nullptr) {
+  std::string error;
+  std::unique_ptr<flowrt::ByteInput> in = flowrt::open_file_input(path, false, &error);
+  EXPECT_TRUE(in) << error;
+  flowrt::RecordSplitter sp(FLOW_FORMAT_LINES, ',');
+  if (restart_offset > 0) {
+    EXPECT_TRUE(in->seek(restart_offset, &error)) << error;
+    sp.restart_at(restart_offset, restart_line, false, 0);
+  }
+  std::vector<std::string> out;
+  bool first = true;
+  for (;;) {
+    FlowRecord batch[4];
+    int64_t got = sp.cut(batch, 4);
+    for (int64_t k = 0; k < got; ++k) {
+      out.push_back(std::to_string(batch[k].line) + ":" + std::string(batch[k].ptr, batch[k].len));
+    }
+    if (got > 0) continue;
+    FlowRecord rec;
+    const char* msg = nullptr;
+    auto st = sp.next(&rec, &msg);
+    if (st == flowrt::RecordSplitter::Next::kRecord) {
+      out.push_back(std::to_string(rec.line) + ":" + std::string(rec.ptr, rec.len));
+    } else if (st == flowrt::RecordSplitter::Next::kNeedMore) {
+      auto r = in->read_into(&sp, &error);
+      if (first && between) between();
+      first = false;
+      if (r == flowrt::ByteInput::Read::kEof) sp.finish();
+      EXPECT_NE(r, flowrt::ByteInput::Read::kError) << error;
+    } else if (st == flowrt::RecordSplitter::Next::kEnd) {
+      return out;
+    }
+  }
+}
+
+}  // namespace
+
+// A file larger than the mapping window (2 MiB): records straddle windows,
+// pages behind are released, offsets and lines stay exact.
+TEST(RuntimeMappedFile, RecordsAcrossMappingWindows) {
+  TempDir dir;
+  std::string text;
+  std::vector<std::string> want;
+  int64_t line = 1;
+  while (text.size() < (size_t{20} << 20)) {
+    std::string rec = "record " + std::to_string(line) + " " + std::string(line % 977, 'r');
+    text += rec + "\n";
+    want.push_back(std::to_string(line++) + ":" + rec);
+  }
+  text += "no newline";
+  want.push_back(std::to_string(line) + ":no newline");
+  write_file(dir.path() + "/big.txt", text);
+  EXPECT_EQ(read_mapped(dir.path() + "/big.txt"), want);
+  // Restarted at a record in the middle (a checkpoint's position).
+  size_t at = text.find("record 5000 ");
+  std::vector<std::string> rest(want.begin() + 4999, want.end());
+  EXPECT_EQ(read_mapped(dir.path() + "/big.txt", static_cast<int64_t>(at), 5000), rest);
+}
+
+// A file that grows after it was opened is read to its new end, as read(2)
+// would have.
+TEST(RuntimeMappedFile, GrowingFileIsReadToItsNewEnd) {
+  TempDir dir;
+  std::string path = dir.path() + "/grow.txt";
+  write_file(path, "one\ntwo\nthr");
+  std::vector<std::string> got = read_mapped(path, 0, 1, [&] {
+    FILE* f = std::fopen(path.c_str(), "ab");
+    std::fputs("ee\nfour\n", f);
+    std::fclose(f);
+  });
+  EXPECT_EQ(got, (std::vector<std::string>{"1:one", "2:two", "3:three", "4:four"}));
+}
+
+TEST(RuntimeMappedFile, CheckpointPositionPastTheEndIsRefused) {
+  TempDir dir;
+  write_file(dir.path() + "/small.txt", "abc\n");
+  std::string error;
+  auto in = flowrt::open_file_input(dir.path() + "/small.txt", false, &error);
+  ASSERT_TRUE(in);
+  EXPECT_FALSE(in->seek(10, &error));
+  EXPECT_NE(error.find("holds 4 bytes"), std::string::npos) << error;
+}

@@ -1,8 +1,11 @@
 // Tests for stdlib/hash_table.cpp: the keyed-state table.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <random>
 #include <unordered_map>
+#include <vector>
 
 #include "flow_stdlib.h"
 
@@ -202,4 +205,30 @@ TEST(StdlibHashTable, IterationAndClear) {
   int64_t visits = 0;
   EXPECT_EQ(flow_ht_erase_if(ht, erase_odd_values, &visits), 0);  // value 0
   flow_ht_destroy(ht);
+}
+
+// flow_sort_ptrs (emission order of keyed tables): runs, cache-sized
+// blocks and the merges across them, at sizes around each edge.
+namespace {
+int32_t cmp_pointed_ints(const void* a, const void* b) {
+  int64_t x = **static_cast<int64_t* const*>(a);
+  int64_t y = **static_cast<int64_t* const*>(b);
+  return x < y ? -1 : x > y;
+}
+}  // namespace
+
+TEST(StdlibSort, SortsPointersByWhatTheyPointTo) {
+  std::mt19937_64 rng(8192);
+  for (int64_t n : {0, 1, 2, 15, 16, 17, 100, 8191, 8192, 8193, 20000, 50001}) {
+    std::vector<int64_t> keys(static_cast<size_t>(n));
+    for (int64_t& k : keys) k = static_cast<int64_t>(rng() % 1000003);
+    std::vector<void*> items;
+    for (int64_t& k : keys) items.push_back(&k);
+    flow_sort_ptrs(items.data(), n, cmp_pointed_ints);
+    std::vector<int64_t> got;
+    for (void* p : items) got.push_back(*static_cast<int64_t*>(p));
+    std::vector<int64_t> want = keys;
+    std::sort(want.begin(), want.end());
+    ASSERT_EQ(got, want) << n;
+  }
 }

@@ -309,3 +309,210 @@ TEST(StdlibUtf8, InvalidAtNamesTheFirstBadByte) {
   EXPECT_EQ(at("x\xed\xa0\x80"), 1);       // a surrogate, U+D800
   EXPECT_EQ(at("\xf4\x90\x80\x80"), 0);    // past U+10FFFF
 }
+
+// ---- the fast path for flat objects and the SIMD stop index ----
+
+namespace {
+
+struct Levels {
+  // Every structure-finding level this CPU runs (stdlib/scan_level.cpp).
+  static std::vector<int32_t> all() {
+    std::vector<int32_t> out;
+    for (int32_t l = FLOW_SIMD_SWAR; l <= flow_simd_cpu_level(); ++l) out.push_back(l);
+    return out;
+  }
+};
+
+// Runs flow_json_fields_path with or without the fast path.
+Result run_path(const std::string& rec, const std::vector<std::string>& want, bool fast, FlowArena* arena) {
+  std::vector<FlowStr> names;
+  for (const auto& w : want) names.push_back({w.data(), (int64_t)w.size()});
+  std::vector<FlowStr> values(want.size());
+  std::vector<int32_t> kinds(want.size(), -1);
+  std::vector<char> buf(rec.begin(), rec.end());
+  Result r;
+  r.err = flow_json_fields_path(buf.data(), buf.size(), names.data(), names.size(), values.data(), kinds.data(),
+                                arena, fast ? 1 : 0);
+  r.kinds = kinds;
+  for (const auto& v : values) r.values.emplace_back(v.ptr, static_cast<size_t>(v.len));
+  return r;
+}
+
+// A random member value: mostly what the fast path takes, sometimes what it
+// must hand to the full scanner (escapes, non-ASCII, nesting, bad text).
+std::string random_value(std::mt19937& rng) {
+  switch (rng() % 12) {
+    case 0: return std::to_string(static_cast<int64_t>(rng()) - (1ll << 31));
+    case 1: return "1.5e" + std::to_string(rng() % 40);
+    case 2: return "true";
+    case 3: return "null";
+    case 4: return "[1,{\"x\":\"y\"}]";
+    case 5: return "\"a\\\"b\\u00e9\"";
+    case 6: return "\"caf\xc3\xa9\"";
+    case 7: return "-0.25";
+    case 8: return "\"" + std::string(rng() % 130, 'u') + "\"";
+    case 9: return "01";  // not JSON
+    case 10: return "\"x\x01y\"";  // a control character: not JSON
+    default: return "\"" + std::to_string(rng()) + "\"";
+  }
+}
+
+std::string random_record(std::mt19937& rng, const std::vector<std::string>& keys) {
+  std::string r = rng() % 8 == 0 ? " {" : "{";
+  int members = static_cast<int>(rng() % 9);
+  for (int m = 0; m < members; ++m) {
+    if (m > 0) r += rng() % 10 == 0 ? " , " : ",";
+    r += "\"" + keys[rng() % keys.size()] + "\"";
+    r += rng() % 10 == 0 ? " : " : ":";
+    r += random_value(rng);
+  }
+  r += "}";
+  if (rng() % 8 == 0) r += " ";
+  // Now and then one byte flipped: most such records are bad, some not.
+  if (rng() % 6 == 0 && !r.empty()) r[rng() % r.size()] = static_cast<char>(rng());
+  return r;
+}
+
+}  // namespace
+
+TEST_F(StdlibJson, FastPathAgreesWithTheFullScannerAtEveryLevel) {
+  std::mt19937 rng(2014);
+  const std::vector<std::string> keys = {"a", "bb", "ad_id", "event_type", "event_time", "x", ""};
+  const std::vector<std::string> want = {"a", "ad_id", "event_type", "", "missing"};
+  for (int32_t level : Levels::all()) {
+    flow_simd_set_level(level);
+    for (int i = 0; i < 4000; ++i) {
+      std::string rec = random_record(rng, keys);
+      FlowArena a{};
+      FlowArena b{};
+      Result fast = run_path(rec, want, true, &a);
+      Result full = run_path(rec, want, false, &b);
+      ASSERT_EQ(fast.err, full.err) << "level " << level << ": " << rec;
+      if (full.err == FLOW_JSON_OK) {
+        ASSERT_EQ(fast.kinds, full.kinds) << rec;
+        ASSERT_EQ(fast.values, full.values) << rec;
+      }
+      flow_arena_free(&a);
+      flow_arena_free(&b);
+    }
+  }
+  flow_simd_set_level(flow_simd_detect());
+}
+
+// The stop index covers 512 bytes at a time: strings that end just before,
+// at and after each window and word edge are still read whole.
+TEST_F(StdlibJson, StringsStraddlingIndexWindowsAtEveryLevel) {
+  for (int32_t level : Levels::all()) {
+    flow_simd_set_level(level);
+    for (int pad = 440; pad <= 1100; pad += 1) {
+      std::string v(static_cast<size_t>(pad % 97 + 1), 'v');
+      std::string rec = "{\"pad\":\"" + std::string(static_cast<size_t>(pad), 'p') + "\",\"k\":\"" + v +
+                        "\",\"e\":\"x\\ty\",\"n\":12345678901234}";
+      Result r = fields(rec, {"k", "e", "n", "pad"});
+      ASSERT_EQ(r.err, FLOW_JSON_OK) << "level " << level << " pad " << pad;
+      EXPECT_EQ(r.values[0], v);
+      EXPECT_EQ(r.values[1], "x\ty");
+      EXPECT_EQ(r.values[2], "12345678901234");
+      EXPECT_EQ(r.values[3].size(), static_cast<size_t>(pad));
+    }
+  }
+  flow_simd_set_level(flow_simd_detect());
+}
+
+// The layout path: records laid out like an earlier one are read by
+// comparing the bytes between values whole. Whatever the layout learned
+// last, every record reads as the full scanner reads it.
+namespace {
+
+int64_t test_lookup(const char* key, int64_t len) {
+  static const char* kNames[] = {"a", "ad_id", "event_type", "", "missing"};
+  for (int64_t i = 0; i < 5; ++i) {
+    if (static_cast<int64_t>(strlen(kNames[i])) == len && memcmp(kNames[i], key, static_cast<size_t>(len)) == 0) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+// A record of one of a few layouts, its values drawn anew; sometimes one
+// byte flipped or the layout changed (spacing, order, a member more).
+std::string layout_record(std::mt19937& rng) {
+  auto str = [&] {
+    std::string v(rng() % 40 + 2, "xyz"[rng() % 3]);
+    v.front() = v.back() = '"';
+    return v;
+  };
+  auto num = [&] { return std::to_string(static_cast<int64_t>(rng() % 100000000000ll) - 5000); };
+  std::string r;
+  auto add = [&](std::initializer_list<std::string> parts) {
+    for (const std::string& part : parts) r += part;
+  };
+  switch (rng() % 5) {
+    case 0:
+    case 1: add({"{\"a\":", str(), ",\"ad_id\":", str(), ",\"n\":", num(), ",\"event_type\":", str(), "}"}); break;
+    case 2: add({"{ \"ad_id\" : ", str(), " , \"a\": ", num(), ", \"t\":true }"}); break;
+    case 3:
+      add({"{\"a\":", str(), ",\"ad_id\":", str(), ",\"n\":", num(), ",\"event_type\":", str(), ",\"x\":null}"});
+      break;
+    default: add({"{\"a\":", num(), ",\"a\":", str(), ",\"\":false}"}); break;
+  }
+  if (rng() % 5 == 0) r[rng() % r.size()] = "\"{}:,\\0 9.e-\x80"[rng() % 14];
+  return r;
+}
+
+}  // namespace
+
+TEST_F(StdlibJson, LayoutPathAgreesWithTheFullScanner) {
+  std::mt19937 rng(99);
+  const std::vector<std::string> want = {"a", "ad_id", "event_type", "", "missing"};
+  for (int32_t level : Levels::all()) {
+    flow_simd_set_level(level);
+    FlowJsonLayout layout{};
+    int fast_layouts = 0;
+    for (int i = 0; i < 6000; ++i) {
+      std::string rec = layout_record(rng);
+      std::vector<char> buf(rec.begin(), rec.end());
+      FlowStr values[5];
+      int32_t kinds[5];
+      FlowArena a{};
+      int32_t err = flow_json_scan(buf.data(), static_cast<int64_t>(buf.size()), test_lookup, values, kinds, 5, &a,
+                                   &layout);
+      FlowArena b{};
+      Result full = run_path(rec, want, false, &b);
+      ASSERT_EQ(err, full.err) << "level " << level << ": " << rec;
+      if (err == FLOW_JSON_OK) {
+        for (int k = 0; k < 5; ++k) {
+          ASSERT_EQ(kinds[k], full.kinds[static_cast<size_t>(k)]) << k << " in " << rec;
+          ASSERT_EQ(std::string(values[k].ptr, static_cast<size_t>(values[k].len)), full.values[static_cast<size_t>(k)])
+              << k << " in " << rec;
+        }
+      }
+      fast_layouts += layout.members > 0;
+      flow_arena_free(&a);
+      flow_arena_free(&b);
+    }
+    EXPECT_GT(fast_layouts, 5000);  // the layout was learned and kept
+  }
+  flow_simd_set_level(flow_simd_detect());
+}
+
+// A record the layout path gives up on late (an extra member) is read again
+// from its start by the flat path, whose stop index must not be the one the
+// layout path built further on.
+TEST_F(StdlibJson, FlatPathAfterALayoutMissRestartsItsIndex) {
+  for (int32_t level : Levels::all()) {
+    flow_simd_set_level(level);
+    FlowJsonLayout layout{};
+    FlowStr values[5];
+    int32_t kinds[5];
+    std::string learn = "{\"a\":\"" + std::string(100, 'p') + "\",\"ad_id\":\"q\"}";
+    ASSERT_EQ(flow_json_scan(learn.data(), learn.size(), test_lookup, values, kinds, 5, &arena_, &layout),
+              FLOW_JSON_OK);
+    ASSERT_GT(layout.members, 0);
+    std::string rec = "{\"a\":\"" + std::string(100, 'p') + "\",\"ad_id\":\"r\",\"event_type\":\"t\"}";
+    ASSERT_EQ(flow_json_scan(rec.data(), rec.size(), test_lookup, values, kinds, 5, &arena_, &layout), FLOW_JSON_OK);
+    EXPECT_EQ(std::string(values[1].ptr, values[1].len), "r");
+    EXPECT_EQ(std::string(values[2].ptr, values[2].len), "t");
+  }
+  flow_simd_set_level(flow_simd_detect());
+}
