@@ -101,12 +101,4 @@ const char* flow_arena_copy(FlowArena* arena, const char* p, int64_t n) {
   return dst;
 }
 
-int64_t flow_arena_bytes(const FlowArena* arena) {
-  int64_t total = 0;
-  for (const FlowArenaBlock* b = arena->blocks; b; b = b->next) {
-    total += b->size;
-  }
-  return total;
-}
-
 }  // extern "C"

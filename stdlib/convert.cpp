@@ -33,15 +33,9 @@ int32_t flow_conv_int_str(const char* p, int64_t n, int64_t* out) {
   return flow_parse_int(p, n, out);
 }
 
-int64_t flow_conv_int_bool(int32_t v) { return v != 0; }
-
-double flow_conv_float_i64(int64_t v) { return static_cast<double>(v); }
-
 int32_t flow_conv_float_str(const char* p, int64_t n, double* out) {
   return flow_parse_float(p, n, out);
 }
-
-double flow_conv_float_bool(int32_t v) { return v != 0 ? 1.0 : 0.0; }
 
 void flow_conv_string_i64(FlowArena* arena, int64_t v, FlowStr* out) {
   char buf[FLOW_FORMAT_BUF];
@@ -62,14 +56,6 @@ void flow_conv_string_ts(FlowArena* arena, int64_t ms, FlowStr* out) {
   char buf[FLOW_FORMAT_BUF];
   copy_out(arena, buf, flow_format_timestamp(ms, buf), out);
 }
-
-void flow_conv_string_str(FlowArena* arena, const char* p, int64_t n,
-                          FlowStr* out) {
-  out->ptr = p;
-  out->len = n;
-}
-
-int64_t flow_conv_timestamp_i64(int64_t v) { return v; }
 
 int32_t flow_conv_timestamp_str(const char* p, int64_t n, int64_t* out) {
   return flow_parse_timestamp(p, n, 0, out);

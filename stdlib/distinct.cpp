@@ -113,13 +113,6 @@ void flow_distinct_free(FlowDistinctSet* set) {
   free(set);
 }
 
-void flow_distinct_clear(FlowDistinctSet* set) {
-  memset(set->slots, 0, (set->mask + 1) * slot_bytes(set->kind));
-  set->count = 0;
-  set->has_zero = 0;
-  flow_arena_reset(&set->arena);
-}
-
 int32_t flow_distinct_insert_u64(FlowDistinctSet* set, uint64_t v) {
   if (v == 0) {  // 0 marks empty slots, so it is tracked apart
     int32_t is_new = !set->has_zero;

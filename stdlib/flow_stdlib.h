@@ -44,7 +44,6 @@ enum { FLOW_FORMAT_BUF = 40 };  // enough for any int, float or timestamp
 int64_t flow_format_int(int64_t v, char* buf);
 int64_t flow_format_float(double v, char* buf);       // shortest round trip
 int64_t flow_format_timestamp(int64_t ms, char* buf); // 2026-11-24T08:51:06.123Z
-int64_t flow_format_bool(int32_t v, char* buf);
 // A duration as written in .flow files: the largest unit that is exact
 // (60000 -> "1m", 1500 -> "1500ms"); the compiler and the runtime both
 // print durations this way.
@@ -84,8 +83,6 @@ void flow_arena_reset(FlowArena* arena);
 void flow_arena_free(FlowArena* arena);
 // Copies n bytes into the arena (for strings stored in state or tables).
 const char* flow_arena_copy(FlowArena* arena, const char* p, int64_t n);
-// Bytes held in blocks (for memory metrics).
-int64_t flow_arena_bytes(const FlowArena* arena);
 
 // ---- strings (text.cpp), LANGUAGE.md 8 ----
 int64_t flow_str_len(const char* p, int64_t n);
@@ -212,21 +209,15 @@ int32_t flow_int_mod(int64_t a, int64_t b, int64_t* out);
 // int(x): floats truncate toward zero; NaN and values outside int64 fail.
 int32_t flow_conv_int_f64(double v, int64_t* out);
 int32_t flow_conv_int_str(const char* p, int64_t n, int64_t* out);  // strict
-int64_t flow_conv_int_bool(int32_t v);
-double flow_conv_float_i64(int64_t v);
 int32_t flow_conv_float_str(const char* p, int64_t n, double* out);
-double flow_conv_float_bool(int32_t v);
-// string(x): the output text form. bool and str need no arena (constant
-// text / identity view) but take one for a uniform signature.
+// string(x): the output text form. bool needs no arena (constant text)
+// but takes one for a uniform signature.
 void flow_conv_string_i64(FlowArena* arena, int64_t v, FlowStr* out);
 void flow_conv_string_f64(FlowArena* arena, double v, FlowStr* out);
 void flow_conv_string_bool(FlowArena* arena, int32_t v, FlowStr* out);
 void flow_conv_string_ts(FlowArena* arena, int64_t ms, FlowStr* out);
-void flow_conv_string_str(FlowArena* arena, const char* p, int64_t n,
-                          FlowStr* out);
 // timestamp(x): from int (epoch ms, the identity) or text (an integer of
 // epoch ms, or RFC 3339 text as flow_parse_timestamp with unit ms).
-int64_t flow_conv_timestamp_i64(int64_t v);
 int32_t flow_conv_timestamp_str(const char* p, int64_t n, int64_t* out);
 
 // ---- time (time.cpp), all UTC, proleptic Gregorian ----
@@ -489,8 +480,6 @@ void* flow_ht_find(const FlowHashTable* ht, uint64_t hash, const void* key,
 // Removes the slot (a pointer from find / find_or_insert / slot_at) by
 // backward-shift deletion: later slots of its cluster may move.
 void flow_ht_erase(FlowHashTable* ht, void* slot);
-int32_t flow_ht_erase_key(FlowHashTable* ht, uint64_t hash, const void* key,
-                          FlowHtEq eq);
 int64_t flow_ht_count(const FlowHashTable* ht);
 // String key equality for generated eq callbacks: word loads that never
 // read outside either string (the last word overlaps), no memcmp call; a
@@ -519,8 +508,6 @@ void flow_sort_ptrs(void** items, int64_t n, int32_t (*cmp)(const void*, const v
 int64_t flow_ht_capacity(const FlowHashTable* ht);
 void* flow_ht_slot_at(const FlowHashTable* ht, int64_t i);
 int32_t flow_ht_slot_used(const void* slot);
-void flow_ht_for_each(FlowHashTable* ht, void (*fn)(void* slot, void* ctx),
-                      void* ctx);
 // Erases every slot for which pred returns nonzero, visiting each live slot
 // exactly once; returns the number erased (expiry of keyed state).
 int64_t flow_ht_erase_if(FlowHashTable* ht,
@@ -541,7 +528,6 @@ typedef struct FlowDistinctSet {
 
 FlowDistinctSet* flow_distinct_create(int32_t kind);
 void flow_distinct_free(FlowDistinctSet* set);
-void flow_distinct_clear(FlowDistinctSet* set);
 int32_t flow_distinct_insert_u64(FlowDistinctSet* set, uint64_t v);  // 1 = new
 int32_t flow_distinct_insert_f64(FlowDistinctSet* set, double v);  // -0 == 0
 int32_t flow_distinct_insert_str(FlowDistinctSet* set, const char* p,

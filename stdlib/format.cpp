@@ -114,13 +114,4 @@ int64_t flow_format_timestamp(int64_t ms, char* buf) {
   return w - buf;
 }
 
-int64_t flow_format_bool(int32_t v, char* buf) {
-  if (v) {
-    memcpy(buf, "true", 4);
-    return 4;
-  }
-  memcpy(buf, "false", 5);
-  return 5;
-}
-
 }  // extern "C"

@@ -164,14 +164,6 @@ void flow_ht_erase(FlowHashTable* ht, void* slot) {
   erase_at(ht, i);
 }
 
-int32_t flow_ht_erase_key(FlowHashTable* ht, uint64_t hash, const void* key,
-                          FlowHtEq eq) {
-  void* slot = flow_ht_find(ht, hash, key, eq);
-  if (!slot) return 0;
-  flow_ht_erase(ht, slot);
-  return 1;
-}
-
 int64_t flow_ht_count(const FlowHashTable* ht) { return ht->count; }
 
 void flow_key_str_head(const char* p, int64_t n, uint64_t* head) {
@@ -311,15 +303,6 @@ void* flow_ht_slot_at(const FlowHashTable* ht, int64_t i) {
 
 int32_t flow_ht_slot_used(const void* slot) {
   return slot_hash(static_cast<const uint8_t*>(slot)) != 0;
-}
-
-void flow_ht_for_each(FlowHashTable* ht, void (*fn)(void* slot, void* ctx),
-                      void* ctx) {
-  uint64_t cap = ht->mask + 1;
-  for (uint64_t i = 0; i < cap; ++i) {
-    uint8_t* slot = slot_ptr(ht, i);
-    if (slot_hash(slot) != 0) fn(slot, ctx);
-  }
 }
 
 int64_t flow_ht_erase_if(FlowHashTable* ht,

@@ -36,7 +36,6 @@ TEST(StdlibArena, LargeAllocationGetsItsOwnBlock) {
   const int64_t big = 10 * 1024 * 1024;
   char* p = static_cast<char*>(flow_arena_alloc(&a, big));
   std::memset(p, 1, big);  // must be writable in full
-  EXPECT_GE(flow_arena_bytes(&a), big);
   flow_arena_free(&a);
 }
 
@@ -60,13 +59,10 @@ TEST(StdlibArena, ResetKeepsOneBlockAndReusesIt) {
   for (int i = 0; i < 1000; ++i) flow_arena_alloc(&a, 1000);  // several blocks
   ASSERT_NE(a.blocks, nullptr);
   flow_arena_reset(&a);
-  int64_t kept = flow_arena_bytes(&a);
-  EXPECT_GT(kept, 0);
   char* first = a.cur;
   EXPECT_EQ(flow_arena_alloc(&a, 100), first);
   flow_arena_reset(&a);
   EXPECT_EQ(flow_arena_alloc(&a, 100), first);  // no new malloc after reset
-  EXPECT_EQ(flow_arena_bytes(&a), kept);
   flow_arena_free(&a);
 }
 

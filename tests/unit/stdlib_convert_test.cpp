@@ -53,15 +53,9 @@ TEST(StdlibConvertInt, StringAndBool) {
   EXPECT_FALSE(flow_conv_int_str("x", 1, &v));
   EXPECT_FALSE(flow_conv_int_str("12.0", 4, &v));
   EXPECT_FALSE(flow_conv_int_str("", 0, &v));
-  EXPECT_EQ(flow_conv_int_bool(1), 1);
-  EXPECT_EQ(flow_conv_int_bool(0), 0);
 }
 
 TEST(StdlibConvertFloat, FromEachType) {
-  EXPECT_EQ(flow_conv_float_i64(-3), -3.0);
-  EXPECT_EQ(flow_conv_float_i64(kMin), -9223372036854775808.0);
-  EXPECT_EQ(flow_conv_float_bool(1), 1.0);
-  EXPECT_EQ(flow_conv_float_bool(0), 0.0);
   double d = 0;
   EXPECT_TRUE(flow_conv_float_str("1e-3", 4, &d));
   EXPECT_EQ(d, 0.001);
@@ -87,10 +81,6 @@ TEST_F(StdlibConvert, StringOfEachTypeIsTheOutputForm) {
   EXPECT_EQ(S(out), "false");
   flow_conv_string_ts(&arena_, -1, &out);
   EXPECT_EQ(S(out), "1969-12-31T23:59:59.999Z");
-  const char* s = "as is";
-  flow_conv_string_str(&arena_, s, 5, &out);
-  EXPECT_EQ(out.ptr, s);
-  EXPECT_EQ(out.len, 5);
 }
 
 TEST_F(StdlibConvert, StringResultsSurviveLaterAllocations) {
@@ -102,7 +92,6 @@ TEST_F(StdlibConvert, StringResultsSurviveLaterAllocations) {
 }
 
 TEST(StdlibConvertTimestamp, FromIntAndText) {
-  EXPECT_EQ(flow_conv_timestamp_i64(-5), -5);
   int64_t v = 0;
   EXPECT_TRUE(flow_conv_timestamp_str("1970-01-02", 10, &v));
   EXPECT_EQ(v, 86400000);

@@ -31,9 +31,6 @@ TEST(StdlibDistinct, IntsIncludingZero) {
   flow_distinct_for_each_u64(s, collect_u64, &seen);
   EXPECT_EQ(seen.size(), 100002u);
   EXPECT_EQ(seen.count(0), 1u);
-  flow_distinct_clear(s);
-  EXPECT_EQ(flow_distinct_size(s), 0);
-  EXPECT_TRUE(flow_distinct_insert_u64(s, 0));
   flow_distinct_free(s);
 }
 
@@ -71,9 +68,6 @@ TEST(StdlibDistinct, StringsAreCopied) {
   EXPECT_EQ(seen.size(), 20006u);
   EXPECT_EQ(seen.count("omega"), 1u);
   EXPECT_EQ(seen.count(std::string("a\0b", 3)), 1u);
-  flow_distinct_clear(s);
-  EXPECT_EQ(flow_distinct_size(s), 0);
-  EXPECT_TRUE(flow_distinct_insert_str(s, "alpha", 5));
   flow_distinct_free(s);
 }
 

@@ -27,10 +27,6 @@ std::string fmt_ts(int64_t v) {
   char buf[FLOW_FORMAT_BUF];
   return std::string(buf, flow_format_timestamp(v, buf));
 }
-std::string fmt_bool(int32_t v) {
-  char buf[FLOW_FORMAT_BUF];
-  return std::string(buf, flow_format_bool(v, buf));
-}
 
 bool parse_int(const std::string& s, int64_t* out) {
   return flow_parse_int(s.data(), s.size(), out);
@@ -75,12 +71,6 @@ TEST(StdlibFormat, FloatShortestRoundTrip) {
   EXPECT_EQ(fmt_float(0.0), "0");
   // The longest shortest form must fit the buffer.
   EXPECT_EQ(fmt_float(-2.2250738585072014e-308), "-2.2250738585072014e-308");
-}
-
-TEST(StdlibFormat, Bool) {
-  EXPECT_EQ(fmt_bool(1), "true");
-  EXPECT_EQ(fmt_bool(0), "false");
-  EXPECT_EQ(fmt_bool(7), "true");
 }
 
 TEST(StdlibFormat, TimestampAlwaysUtcWithMilliseconds) {
