@@ -131,8 +131,10 @@ class FileInput final : public ByteInput {
 // Bytes of a mapped file exposed to the splitter at a time: small enough to
 // keep the resident set small (2, 8 and 64 MiB run equally fast).
 constexpr int64_t kMapWindowBytes = int64_t{2} << 20;
-// The granule in which pages behind the consumed position are released:
-// one madvise per 8 MiB, the resident set bounded.
+// The granule in which pages behind the consumed position are released.
+// Releasing waits for the morsels in flight (worker threads read mapped
+// records in place), so it is done seldom enough that the pool rarely
+// idles for it, while the resident set stays bounded.
 constexpr int64_t kMapReleaseBytes = int64_t{8} << 20;
 constexpr int64_t kPageBytes = 4096;
 
@@ -149,6 +151,13 @@ class MappedFileInput final : public ByteInput {
   ~MappedFileInput() override {
     if (map_) ::munmap(map_, static_cast<size_t>(size_));
     if (fd_ >= 0) ::close(fd_);
+  }
+
+  bool bytes_stay() const override { return true; }
+  // Exposing the next window moves nothing: only releasing pages and
+  // remapping a grown file do.
+  bool read_moves_bytes(const RecordSplitter& splitter) const override {
+    return exposed_ >= size_ || releasable(splitter.consumed_offset());
   }
 
   Read read_into(RecordSplitter* splitter, std::string* error) override {
@@ -175,7 +184,8 @@ class MappedFileInput final : public ByteInput {
 
  private:
   // Pages wholly before `offset` are done with: the records there were
-  // handed over (a morsel on a worker thread has its own copy).
+  // handed over, and the morsels reading them settled before this read
+  // (read_moves_bytes said so).
   void release_before(int64_t offset) {
     if (!releasable(offset)) return;
     int64_t upto = offset & ~(kPageBytes - 1);

@@ -31,8 +31,18 @@ class ByteInput {
   // Appends at most one read(2) worth of bytes to `splitter`; never blocks.
   virtual Read read_into(RecordSplitter* splitter, std::string* error) = 0;
   // It may move, overwrite or release bytes of records handed out before
-  // (a buffer compacted and refilled, mapped pages released or remapped):
-  // a morsel on a worker thread holds its own copy (Workers::submit_records).
+  // (a buffer compacted and refilled, mapped pages released or remapped).
+  //
+  // Whether the bytes of records handed out stay where they are until a
+  // read_into that read_moves_bytes says moves them (a mapped file: only
+  // releasing pages and remapping do). Then morsels on worker threads read
+  // them in place, and the source settles them before such a read; other
+  // inputs' morsels hold their own copy (Workers::submit_records).
+  virtual bool bytes_stay() const { return false; }
+  virtual bool read_moves_bytes(const RecordSplitter& splitter) const {
+    (void)splitter;
+    return true;
+  }
   virtual int wait_fd() const { return -1; }
   virtual int64_t wait_ms(int64_t now) const;
   // Followed file after kRotated: opens the file now at the path. False

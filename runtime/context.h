@@ -64,6 +64,10 @@ class Source {
   virtual int wait_fd() const { return -1; }
   // ... or how many ms to wait before pumping again.
   virtual int64_t wait_ms(int64_t now) const { return kNoWait; }
+  // Whether the records it hands over point into bytes that stay put until
+  // the source itself settles the morsels reading them (ByteInput::
+  // bytes_stay): then worker threads read them in place, not a copy.
+  virtual bool bytes_stay() const { return false; }
   // At a full batch: true when the source is known to have no records left.
   // May read once, never blocks, hands nothing over.
   virtual bool probe_end(FlowContext* ctx) = 0;

@@ -217,7 +217,7 @@ void FlowContext::deliver(flowrt::Source* source, const FlowRecord* records, int
   (source->is_table ? counters.table_rows : counters.records_in) += n;
   source->records_in += n;
   if (workers && workers->parallel() && source->desc->parallel && !source->is_table) {
-    workers->submit_records(source, records, n);
+    workers->submit_records(source, records, n, /*copy=*/!source->bytes_stay());
     return;
   }
   settle();

@@ -153,7 +153,9 @@ class TextSource final : public Source {
         }
         // A rotated file is drained: continue with the new file at the path
         // (after handing over views into the old buffer).
-        if (n > 0 || !input_->reopen()) break;
+        if (n > 0) break;
+        if (bytes_stay()) ctx->settle();  // the old file's bytes go
+        if (!input_->reopen()) break;
         splitter_.reset();
         header_pending_ = desc->format == FLOW_FORMAT_CSV && desc->csv_header;
         rotating_ = false;
@@ -165,6 +167,8 @@ class TextSource final : public Source {
       if (n > 0 || did_read) break;
       did_read = true;
       std::string error;
+      // Morsels reading mapped bytes in place settle before they move.
+      if (bytes_stay() && input_->read_moves_bytes(splitter_)) ctx->settle();
       switch (input_->read_into(&splitter_, &error)) {
         case ByteInput::Read::kData:
           progressed = true;
@@ -190,6 +194,7 @@ class TextSource final : public Source {
     return ended ? Pump::kEnded : Pump::kIdle;
   }
 
+  bool bytes_stay() const override { return input_ && input_->bytes_stay(); }
   int wait_fd() const override { return input_ ? input_->wait_fd() : -1; }
   int64_t wait_ms(int64_t now) const override {
     return input_ ? input_->wait_ms(now) : kNoWait;
@@ -200,6 +205,7 @@ class TextSource final : public Source {
     if (rotating_ || header_pending_ || !splitter_.only_blank_left()) return false;
     if (!splitter_.finished()) {
       std::string error;
+      if (bytes_stay() && input_->read_moves_bytes(splitter_)) ctx->settle();
       if (input_->read_into(&splitter_, &error) != ByteInput::Read::kEof) return false;
       splitter_.finish();
     }

@@ -56,9 +56,14 @@ Workers::~Workers() {
   for (auto& w : workers_) flow_arena_free(&w->scratch);
 }
 
-void Workers::submit_records(Source* source, const FlowRecord* records, int64_t n) {
+void Workers::submit_records(Source* source, const FlowRecord* records, int64_t n, bool copy) {
   Task task;
   task.source = source;
+  if (!copy) {
+    task.records.assign(records, records + n);
+    enqueue(std::move(task));
+    return;
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!spare_bytes_.empty()) {

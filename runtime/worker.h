@@ -88,11 +88,12 @@ class Workers {
   int32_t threads() const { return static_cast<int32_t>(workers_.size()); }
   bool parallel() const { return workers_.size() > 1; }
 
-  // A morsel of a parallel source: its records and their bytes copied (the
-  // source may reuse its buffer at once: reads never wait for workers),
-  // run by any worker. With enough morsels queued, the caller runs the
-  // oldest itself; the finished prefix is committed on the way.
-  void submit_records(Source* source, const FlowRecord* records, int64_t n);
+  // A morsel of a parallel source, run by any worker: its records, and with
+  // `copy` their bytes too (the source may then reuse its buffer at once:
+  // its reads never wait for the workers). With enough morsels queued, the
+  // caller runs the oldest itself; the finished prefix is committed on the
+  // way.
+  void submit_records(Source* source, const FlowRecord* records, int64_t n, bool copy);
   // A morsel of generate(): the values [first, first + n).
   void submit_values(Source* source, int64_t first, int64_t n);
   // Morsels handed over and not committed yet, or committed with their

@@ -556,6 +556,43 @@ TEST(RuntimeMappedFile, GrowingFileIsReadToItsNewEnd) {
   EXPECT_EQ(got, (std::vector<std::string>{"1:one", "2:two", "3:three", "4:four"}));
 }
 
+// Worker threads read a mapped file's records in place (bytes_stay), so a
+// read that releases or remaps pages waits for them (TextSource settles
+// first when read_moves_bytes):
+// exposing the next window moves nothing, releasing is done every 8 MiB
+// consumed, and at the end the mapping may be remapped (a grown file).
+TEST(RuntimeMappedFile, OnlyReleasingOrRemappingReadsMoveBytes) {
+  TempDir dir;
+  std::string text;
+  while (text.size() < (size_t{20} << 20)) text += std::string(99, 'x') + "\n";
+  write_file(dir.path() + "/big.txt", text);
+  std::string error;
+  auto in = flowrt::open_file_input(dir.path() + "/big.txt", false, &error);
+  ASSERT_TRUE(in) << error;
+  EXPECT_TRUE(in->bytes_stay());
+  flowrt::RecordSplitter sp(FLOW_FORMAT_LINES, ',');
+  int reads = 0, moving = 0;
+  bool last_moved = false;
+  for (;;) {
+    FlowRecord batch[64];
+    if (sp.cut(batch, 64) > 0) continue;
+    FlowRecord rec;
+    const char* msg = nullptr;
+    auto st = sp.next(&rec, &msg);
+    if (st == flowrt::RecordSplitter::Next::kEnd) break;
+    if (st != flowrt::RecordSplitter::Next::kNeedMore) continue;
+    last_moved = in->read_moves_bytes(sp);
+    ++reads;
+    moving += last_moved ? 1 : 0;
+    auto r = in->read_into(&sp, &error);
+    ASSERT_NE(r, flowrt::ByteInput::Read::kError) << error;
+    if (r == flowrt::ByteInput::Read::kEof) sp.finish();
+  }
+  EXPECT_GE(reads, 10);     // 2 MiB windows
+  EXPECT_EQ(moving, 2 + 1);  // released at 8 and 16 MiB; the end (kEof)
+  EXPECT_TRUE(last_moved);
+}
+
 TEST(RuntimeMappedFile, CheckpointPositionPastTheEndIsRefused) {
   TempDir dir;
   write_file(dir.path() + "/small.txt", "abc\n");
