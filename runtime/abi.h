@@ -53,6 +53,7 @@ enum FlowSourceKind {
   FLOW_SOURCE_SOCKET = 2,
   FLOW_SOURCE_GENERATE = 3,
   FLOW_SOURCE_KAFKA = 4,
+  FLOW_SOURCE_DIR = 5,  // dir(): a folder's files (`path`, `pattern`, `follow`)
 };
 
 // A `table` (LANGUAGE.md 4) is described as a FlowSourceDesc whose `kind`
@@ -141,6 +142,8 @@ typedef struct FlowSourceDesc {
   // With `event_time`: the source's watermark (a global of the generated
   // module that end_batch advances; metrics read it). NULL without.
   const int64_t* watermark;
+  // FLOW_SOURCE_DIR: the file name pattern (fnmatch, "*" when empty).
+  const char* pattern;
 } FlowSourceDesc;
 
 typedef struct FlowSinkDesc {

@@ -31,6 +31,7 @@ const char* source_kind_name(int32_t kind) {
     case FLOW_SOURCE_SOCKET: return "a socket";
     case FLOW_SOURCE_GENERATE: return "generate()";
     case FLOW_SOURCE_KAFKA: return "kafka";
+    case FLOW_SOURCE_DIR: return "a folder";
     default: return "an input";
   }
 }
@@ -375,6 +376,7 @@ bool Checkpointer::write(FlowContext* ctx, int64_t next_batch, bool finished) {
     if (cs.resumable) s->save_position(&cs.position);
     data.sources.push_back(std::move(cs));
   }
+  if (!ctx->error.empty()) return false;  // a source could not save its position (source_dir.cpp)
   if (!collect(ctx, &data, true)) return false;
   auto t1 = std::chrono::steady_clock::now();
   if (p->snapshot != nullptr) {

@@ -329,6 +329,7 @@ class PipelineBuilder {
       case plan::ConnectorKind::Socket: return FLOW_SOURCE_SOCKET;
       case plan::ConnectorKind::Generate: return FLOW_SOURCE_GENERATE;
       case plan::ConnectorKind::Kafka: return FLOW_SOURCE_KAFKA;
+      case plan::ConnectorKind::Dir: return FLOW_SOURCE_DIR;
       default: return FLOW_SOURCE_FILE;
     }
   }
@@ -377,6 +378,7 @@ class PipelineBuilder {
       AbiConstant d = source_desc(s, "columns." + s.name);
       d.set(offsetof(FlowSourceDesc, kind), cg_.i32c(source_kind(s.connector.kind)))
           .set(offsetof(FlowSourceDesc, follow), cg_.i32c(s.connector.follow))
+          .set(offsetof(FlowSourceDesc, pattern), cg_.cstring(s.connector.pattern))
           .set(offsetof(FlowSourceDesc, gen_count), cg_.i64c(s.connector.count))
           .set(offsetof(FlowSourceDesc, gen_rate), cg_.i64c(s.connector.rate))
           .set(offsetof(FlowSourceDesc, gen_start), cg_.i64c(s.connector.start))
