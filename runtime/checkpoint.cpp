@@ -156,25 +156,25 @@ Checkpointer::Start Checkpointer::start(FlowContext* ctx) {
                    describe_plan_change(data.plan_text, p->plan_text ? p->plan_text : "") + fresh);
     return Start::kRefused;
   }
-  if (data.finished) {
-    if (!ctx->opts.quiet) {
-      ctx->log_line("flowc: the checkpoint in " + quoted(dir_) +
-                    " records a run that already finished (" + int_text(data.next_batch) +
-                    " batches): nothing to do; delete " + quoted(dir_) + " to run again");
-    }
-    return Start::kFinished;
-  }
   if (!resume(ctx, data)) {
     std::string e = ctx->error;
     ctx->error.clear();
     ctx->set_error("the checkpoint " + quoted(path) + " cannot be used: " + e + fresh);
     return Start::kRefused;
   }
+  last_write_ms_ = now_ms();
+  if (data.finished) {
+    if (!ctx->opts.quiet) {
+      ctx->log_line("flowc: continuing from the checkpoint in " + quoted(dir_) +
+                    " (its run ended after " + int_text(data.next_batch) +
+                    " batches): reading what arrived since");
+    }
+    return Start::kContinued;
+  }
   if (!ctx->opts.quiet) {
     ctx->log_line("flowc: resuming from the checkpoint in " + quoted(dir_) + " at batch " +
                   int_text(data.next_batch));
   }
-  last_write_ms_ = now_ms();
   return Start::kResumed;
 }
 
@@ -257,7 +257,10 @@ bool Checkpointer::resume(FlowContext* ctx, const CheckpointData& data) {
       return false;
     }
   }
-  // Operator state.
+  // Operator state. After a run that ended, the generated restore sets the
+  // watermark from each source's own (pipeline_codegen.cpp), not the
+  // +infinity of the end of input.
+  ctx->watermark = data.finished ? std::numeric_limits<int64_t>::min() : data.watermark;
   if (p->restore != nullptr) {
     FlowCkptReader reader;
     reader.bytes = data.state;
@@ -281,7 +284,6 @@ bool Checkpointer::resume(FlowContext* ctx, const CheckpointData& data) {
   for (const CheckpointSink& cs : data.sinks) {
     sink_lengths_[static_cast<size_t>(cs.index)] = cs.length;
   }
-  ctx->watermark = data.watermark;
   ctx->next_batch = data.next_batch;
   ctx->counters.bad = data.bad;
   ctx->counters.late = data.late;

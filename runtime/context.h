@@ -154,6 +154,8 @@ struct FlowContext {
   flowrt::Checkpointer* checkpoint = nullptr;  // with a checkpoint directory
   flowrt::Metrics* metrics = nullptr;          // with --metrics (metrics.h)
   int64_t next_batch = 0;     // the first batch's number (a resumed run: later)
+  bool after_end = false;     // resumed from a run that ended: an incremental run
+  bool nothing_new = false;   // ... that found no new input: it ran no batch
 
   void set_error(std::string message) {
     if (error.empty()) error = std::move(message);

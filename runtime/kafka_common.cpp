@@ -18,6 +18,7 @@ KafkaOptions parse_kafka_options(const char* const* options, int32_t pairs) {
     std::string value = v ? v : "";
     if (name == "brokers") o.brokers = value;
     else if (name == "topic") o.topic = value;
+    else if (name == "topic_pattern") o.topic_pattern = value;
     else if (name == "group") o.group = value;
     else if (name == "start") o.start = value;
     else if (name == "stop_at_end") o.stop_at_end = value == "true";

@@ -49,6 +49,9 @@ namespace flowrt {
 // The connector's arguments (FlowSourceDesc/FlowSinkDesc::options).
 struct KafkaOptions {
   std::string brokers, topic, group;
+  // A source's topics: `topic` may list several ("a,b"); `topic_pattern`
+  // is a regex librdkafka re-checks as topics appear (LANGUAGE.md 13).
+  std::string topic_pattern;
   std::string start = "latest";  // Kafka's own default for auto.offset.reset
   bool stop_at_end = false;
   bool exactly_once = false;
