@@ -43,10 +43,15 @@ install: build
 # Hardening (issue 9). `make fuzz`: every libFuzzer target for FUZZ_SECONDS
 # (default 60) each, in build-fuzz/ (clang-19); fails on a finding.
 # `make test-asan`: the whole test suite under ASan + UBSan, in build-asan/.
-.PHONY: fuzz test-asan
+.PHONY: fuzz test-asan test-tsan
 
 fuzz: deps
 	@bash fuzz/run.sh
 
 test-asan: deps
 	@bash scripts/test-asan.sh
+
+# `make test-tsan`: the multi-threaded tests (--threads) under
+# ThreadSanitizer, in build-tsan/.
+test-tsan: deps
+	@bash scripts/test-tsan.sh

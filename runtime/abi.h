@@ -144,6 +144,10 @@ typedef struct FlowSourceDesc {
   const int64_t* watermark;
   // FLOW_SOURCE_DIR: the file name pattern (fnmatch, "*" when empty).
   const char* pattern;
+  // 1 when the source's morsels may run on any worker thread (--threads):
+  // every stateful operator its records reach combines exactly (codegen
+  // decides; runtime/worker.h). 0: the batch-loop thread runs them, in order.
+  int32_t parallel;
 } FlowSourceDesc;
 
 typedef struct FlowSinkDesc {
@@ -232,7 +236,19 @@ typedef struct FlowPipeline {
   int32_t stream_count;
   const FlowStateTable* state_tables;
   int32_t state_table_count;
+  // --threads (runtime/worker.h): folds the thread-local state of worker
+  // `worker` (1 .. threads-1) — partial tables, event-time maxima — into
+  // worker 0's, and empties it. Called at each batch's end, after every
+  // morsel ran and before end_batch; exact, so the order does not matter.
+  // Null when no source runs in parallel.
+  void (*merge)(FlowContext* ctx, int32_t worker);
 } FlowPipeline;
+
+// Generated state that a worker thread updates for itself is kept per
+// worker, in slots 0 .. FLOW_MAX_WORKERS-1 (slot 0 is the pipeline's own
+// state, which end_batch fires and checkpoints write); --threads is capped
+// at this.
+enum { FLOW_MAX_WORKERS = 256 };
 
 // ---- calls from generated code into the runtime ----
 
@@ -301,6 +317,11 @@ void flow_set_watermark(FlowContext* ctx, int64_t watermark);
 // union or a join that reads it with sources still running (LANGUAGE.md
 // 13 "Union").
 int32_t flow_source_ended(FlowContext* ctx, int32_t source);
+
+// The calling thread's worker, 0 .. FLOW_MAX_WORKERS-1 (--threads): the
+// slot of the thread-local state it updates. 0 on the batch-loop thread
+// and in end_batch, snapshot, restore and configure.
+int32_t flow_worker_index(FlowContext* ctx);
 
 // Keyed state grew: a table (group by, update, window panes, sessions) now
 // holds `keys` keys. Generated code calls this after an insert only when

@@ -42,6 +42,7 @@ const FlowAbiSymbol flow_abi_symbols[] = {
     FLOW_SYMBOL(flow_set_watermark),
     FLOW_SYMBOL(flow_source_ended),
     FLOW_SYMBOL(flow_state_grew),
+    FLOW_SYMBOL(flow_worker_index),
     // checkpoints
     FLOW_SYMBOL(flow_ckpt_put_i64),
     FLOW_SYMBOL(flow_ckpt_put_bytes),

@@ -29,6 +29,21 @@ void BadRecords::init(const FlowPipeline* pipeline) {
 
 void BadRecords::report(FlowContext* ctx, int32_t source, const FlowRecord* rec,
                         std::string_view message) {
+  if (Worker* w = current_worker(); w != nullptr && w->out != nullptr) {
+    // A morsel on a worker thread: reported when the morsel commits, in
+    // morsel order (worker.h), with the record's bytes copied.
+    PendingBad bad;
+    bad.source = source;
+    if (rec != nullptr) {
+      bad.has_rec = true;
+      bad.rec = *rec;
+      if (rec->ptr != nullptr && rec->len > 0) bad.bytes.assign(rec->ptr, static_cast<size_t>(rec->len));
+    }
+    bad.message = message;
+    w->out->bad.push_back(std::move(bad));
+    return;
+  }
+  ctx->settle();  // after the bad records of morsels handed over before it
   if (source_at(ctx, source) == nullptr || static_cast<size_t>(source) >= counts_.size()) {
     return;  // an internal error (connectors.h)
   }

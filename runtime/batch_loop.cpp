@@ -233,8 +233,14 @@ int run_batches(FlowContext* ctx, int wake_fd) {
     }
 
     ctx->batch.end_ms = now_ms();
+    // Every morsel committed, the workers' partial state folded into the
+    // pipeline's (worker.h), then the batch ends as on one thread.
+    ctx->settle();
+    if (ctx->workers) ctx->workers->merge_state();
     for (auto& s : ctx->sources) s->before_end_batch();
+    const int64_t end_start = steady_now_ns();
     if (p->end_batch != nullptr) p->end_batch(ctx, &ctx->batch, ended ? 1 : 0);
+    if (ctx->workers) ctx->workers->add_batch_end(steady_now_ns() - end_start);
     flow_arena_reset(&ctx->scratch);
     ++ctx->counters.batches;
 

@@ -15,6 +15,7 @@
 #include "options.h"
 #include "progress.h"
 #include "runtime.h"
+#include "worker.h"
 
 namespace flowrt {
 
@@ -27,6 +28,9 @@ struct SourceRegex;
 // Records handed to `process` per call: enough to amortize the call, few
 // enough that the batch clock is checked often.
 inline constexpr int64_t kChunkRecords = 4096;
+// generate()'s values per chunk when it is the only source (a morsel for a
+// worker thread): a value costs a few ns, a morsel a few µs to hand over.
+inline constexpr int64_t kMorselValues = int64_t{1} << 16;
 // A source that is idle without a file descriptor to poll has nothing to
 // say about when to come back.
 inline constexpr int64_t kNoWait = std::numeric_limits<int64_t>::max();
@@ -157,18 +161,14 @@ struct FlowContext {
   bool after_end = false;     // resumed from a run that ended: an incremental run
   bool nothing_new = false;   // ... that found no new input: it ran no batch
 
-  void set_error(std::string message) {
-    if (error.empty()) error = std::move(message);
-  }
+  // The first runtime failure wins. On a worker thread running a morsel it
+  // is kept by the worker and becomes the run's at the next drain.
+  void set_error(std::string message);
   // An invariant of generated code or of the runtime does not hold: a flowc
   // bug, not bad input. The run stops with exit 3 like any failure, but
   // says so and what to report (error_report); the first error wins, as
   // for set_error.
-  void internal_error(std::string_view what) {
-    if (!error.empty()) return;
-    error = what;
-    error_is_internal = true;
-  }
+  void internal_error(std::string_view what);
   // The lines printed for `error` when the run stops: `flowc: error: ...`,
   // or an internal error in the shape the compiler's has
   // (compiler/support/internal_error.cpp).
@@ -184,6 +184,12 @@ struct FlowContext {
   void deliver(flowrt::Source* source, const FlowRecord* records, int64_t n);
   // Hands values [first, first+n) of a generate() source to its function.
   void deliver_generate(flowrt::Source* source, int64_t first, int64_t n);
+  // With --threads: waits for every morsel handed over and commits their
+  // effects (worker.h). Before anything on this thread that must come
+  // after them: a sequential source's records, a record a source itself
+  // finds bad, reusing the input the morsels point into, the batch's end.
+  void settle();
+  std::unique_ptr<flowrt::Workers> workers;  // --threads 2 or more
 };
 
 #endif  // FLOWC_RUNTIME_CONTEXT_H

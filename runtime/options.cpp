@@ -30,7 +30,8 @@ const char* type_name(int32_t type) {
 // The run options, for did-you-mean (`--parm` -> `--param`).
 constexpr std::string_view kOptionNames[] = {
     "--param",      "--batch", "--max-batch-records", "--max-state-keys",
-    "--checkpoint", "--quiet", "--progress",          "--help"};
+    "--checkpoint", "--quiet", "--progress",          "--help",
+    "--threads",    "--metrics"};
 
 // A suggestion is at most this many edits away (and at most a third of the
 // misspelt name's length), as the compiler's did-you-mean.
@@ -231,6 +232,8 @@ std::string usage_text(const FlowPipeline* p) {
        "  --max-batch-records N    end a batch after N records (default 1000000)\n"
        "  --max-state-keys N       fail (exit 3) when a keyed table would hold more\n"
        "                           than N keys (default: no limit)\n"
+       "  --threads N              worker threads (default: every CPU this process may\n"
+       "                           use); the output is the same for every N\n"
        "  --checkpoint DIR         checkpoint directory: resume from it, commit each batch\n"
        "  --quiet                  no summary line at the end\n"
        "  --progress               a live status line on stderr\n"
@@ -321,6 +324,15 @@ OptionsStatus parse_run_options(const FlowPipeline* pipeline, int argc,
         *error = "--max-state-keys expects a positive integer, got '" + std::string(value) + "'";
         return OptionsStatus::kUsageError;
       }
+    } else if (name == "--threads") {
+      if (!take_value(&value)) return OptionsStatus::kUsageError;
+      int64_t n = 0;
+      if (!parse_count(value, &n) || n <= 0 || n > FLOW_MAX_WORKERS) {
+        *error = "--threads expects an integer from 1 to " + std::to_string(FLOW_MAX_WORKERS) +
+                 ", got '" + std::string(value) + "'";
+        return OptionsStatus::kUsageError;
+      }
+      opts->threads = static_cast<int32_t>(n);
     } else if (name == "--checkpoint") {
       if (!take_value(&value)) return OptionsStatus::kUsageError;
       if (value.empty()) {

@@ -24,6 +24,7 @@ struct RunOptions {
   int64_t batch_ms = 0;  // 0: the pipeline's own interval
   int64_t max_batch_records = kDefaultMaxBatchRecords;
   int64_t max_state_keys = kDefaultMaxStateKeys;  // 0: no limit
+  int32_t threads = 0;  // --threads; 0: every CPU the process may use
   std::string checkpoint_dir;  // --checkpoint DIR (checkpoint.h)
   std::string metrics_address;  // --metrics HOST:PORT (metrics.h)
   bool quiet = false;

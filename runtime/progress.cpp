@@ -30,7 +30,9 @@ void Progress::tick(FlowContext* ctx, int64_t now) {
                 static_cast<long long>(c.records_in), rate,
                 static_cast<long long>(c.rows_out), static_cast<long long>(c.batches),
                 static_cast<long long>(c.bad), static_cast<long long>(c.late));
-  write_all(ctx->io.stderr_fd, line);
+  std::string text = line;
+  if (ctx->workers) text += "| " + ctx->workers->utilisation(true) + " ";
+  write_all(ctx->io.stderr_fd, text);
   shown_ = true;
   last_tick_ = now;
   last_records_ = c.records_in;
@@ -62,8 +64,18 @@ void Progress::end_line(FlowContext* ctx) {
 void Progress::finish(FlowContext* ctx, int64_t now) {
   end_line(ctx);
   if (!ctx->opts.quiet) {
-    ctx->log_line(summary(ctx, now - started_));
-    for (const std::string& line : ctx->bad.hidden_lines(ctx)) ctx->log_line(line);
+    std::string line = summary(ctx, now - started_);
+    // Where the time went (per thread: in generated code), so that a
+    // pipeline shows whether it is parse-bound, state-bound or merge-bound.
+    // Like the seconds before it, it varies from run to run and with
+    // --threads; the counts before them do not.
+    if (ctx->workers) {
+      const int n = ctx->workers->threads();
+      line += " (" + std::to_string(n) + (n == 1 ? " thread: " : " threads: ") +
+              ctx->workers->utilisation(false) + ")";
+    }
+    ctx->log_line(line);
+    for (const std::string& hidden : ctx->bad.hidden_lines(ctx)) ctx->log_line(hidden);
   }
   // A warning, not part of the summary: --quiet does not hide it (a run
   // whose every record was bad otherwise exits 0 and writes nothing).

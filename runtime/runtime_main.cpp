@@ -6,6 +6,7 @@
 #include <csignal>
 
 #include <fcntl.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include "batch_loop.h"
@@ -13,6 +14,7 @@
 #include "connectors.h"
 #include "context.h"
 #include "udf_alloc.h"
+#include "worker.h"
 #include "flow_stdlib.h"
 #include "io_util.h"
 #include "metrics.h"
@@ -105,6 +107,21 @@ bool stop_requested() { return g_stop.load(std::memory_order_relaxed); }
 
 void request_stop() { on_stop_signal(0); }
 
+// --threads N (default: every CPU this process may use). Worker threads
+// only when some source can use them (FlowSourceDesc.parallel).
+void start_workers(FlowContext* ctx) {
+  int32_t threads = ctx->opts.threads;
+  if (threads <= 0) {
+    cpu_set_t set;
+    threads = ::sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+  }
+  threads = std::min<int32_t>(threads, FLOW_MAX_WORKERS);
+  bool parallel = false;
+  for (const auto& s : ctx->sources) parallel = parallel || (s->desc->parallel && !s->is_table);
+  // One thread when no source can use more; the accounting is kept anyway.
+  ctx->workers = std::make_unique<Workers>(ctx, parallel ? threads : 1);
+}
+
 int run_pipeline(const FlowPipeline* pipeline, int argc, char** argv,
                  const RuntimeIo& io) {
   FlowContext ctx;
@@ -161,6 +178,7 @@ int run_pipeline(const FlowPipeline* pipeline, int argc, char** argv,
       ctx.log_line(ctx.error_report());
       status = kExitRuntime;
     } else {
+      start_workers(&ctx);
       status = run_batches(&ctx, wake[0]);
       ctx.progress.end_line(&ctx);
       if (!ctx.error.empty()) {
@@ -168,6 +186,7 @@ int run_pipeline(const FlowPipeline* pipeline, int argc, char** argv,
         status = kExitRuntime;
       }
       if (!ctx.nothing_new) ctx.progress.finish(&ctx, now_ms());
+      ctx.workers.reset();  // joins the pool threads
     }
   }
   for (int fd : wake) {
@@ -187,22 +206,64 @@ void FlowContext::log_line(std::string_view line) {
   flowrt::write_all(io.stderr_fd, text);
 }
 
+// With --threads, a parallel source's records become a morsel for the pool
+// (worker.h); every other delivery runs here, after the morsels before it
+// are committed, so that effects keep arrival order.
 void FlowContext::deliver(flowrt::Source* source, const FlowRecord* records, int64_t n) {
   (source->is_table ? counters.table_rows : counters.records_in) += n;
   source->records_in += n;
+  if (workers && workers->parallel() && source->desc->parallel && !source->is_table) {
+    workers->submit_records(source, records, n);
+    return;
+  }
+  settle();
+  const int64_t start = flowrt::steady_now_ns();
   source->delivering = true;
   if (source->desc->process != nullptr) source->desc->process(this, &batch, records, n);
   source->delivering = false;
   flow_arena_reset(&scratch);
+  if (workers) workers->add_busy(flowrt::steady_now_ns() - start);
 }
 
 void FlowContext::deliver_generate(flowrt::Source* source, int64_t first, int64_t n) {
   counters.records_in += n;
   source->records_in += n;
+  if (workers && workers->parallel() && source->desc->parallel) {
+    workers->submit_values(source, first, n);
+    return;
+  }
+  settle();
+  const int64_t start = flowrt::steady_now_ns();
   source->delivering = true;
   if (source->desc->generate != nullptr) source->desc->generate(this, &batch, first, n);
   source->delivering = false;
   flow_arena_reset(&scratch);
+  if (workers) workers->add_busy(flowrt::steady_now_ns() - start);
+}
+
+void FlowContext::settle() {
+  if (workers && workers->in_flight()) workers->drain();
+}
+
+void FlowContext::set_error(std::string message) {
+  if (flowrt::Worker* w = flowrt::current_worker()) {
+    if (w->error.empty()) w->error = std::move(message);
+    return;
+  }
+  if (error.empty()) error = std::move(message);
+}
+
+void FlowContext::internal_error(std::string_view what) {
+  if (flowrt::Worker* w = flowrt::current_worker()) {
+    if (w->error.empty()) {
+      w->error = what;
+      w->error_is_internal = true;
+    }
+    return;
+  }
+  if (!error.empty()) return;
+  error = what;
+  error_is_internal = true;
 }
 
 // ---- small ABI calls ----
@@ -218,11 +279,23 @@ const int32_t* flow_csv_column_map(FlowContext* ctx, int32_t source) {
 }
 
 FlowArena* flow_scratch(FlowContext* ctx) {
-  flowrt::udf_use_arena(&ctx->scratch);  // flow_udf_alloc's too (udf_alloc.h)
-  return &ctx->scratch;
+  flowrt::Worker* w = flowrt::current_worker();
+  FlowArena* arena = w != nullptr ? &w->scratch : &ctx->scratch;
+  flowrt::udf_use_arena(arena);  // flow_udf_alloc's too (udf_alloc.h)
+  return arena;
+}
+
+int32_t flow_worker_index(FlowContext*) {
+  flowrt::Worker* w = flowrt::current_worker();
+  return w != nullptr ? w->index : 0;
 }
 
 void flow_count_late(FlowContext* ctx, int32_t stream) {
+  if (flowrt::Worker* w = flowrt::current_worker()) {  // folded at the drain
+    ++w->late_total;
+    if (stream >= 0 && static_cast<size_t>(stream) < w->late.size()) ++w->late[static_cast<size_t>(stream)];
+    return;
+  }
   ++ctx->counters.late;
   if (ctx->metrics != nullptr) ctx->metrics->count_late(stream);
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "connectors.h"
+#include "worker.h"
 
 namespace flowrt {
 
@@ -26,30 +27,49 @@ std::string_view view(const char* p, int64_t n) {
 
 }  // namespace
 
+// A row written while a morsel runs on a worker goes to the morsel's own
+// formatter (committed in morsel order, worker.h); otherwise to the sink.
+template <typename Put>
+void put(FlowContext* ctx, int32_t sink, Put put_value) {
+  flowrt::Worker* w = flowrt::current_worker();
+  if (w != nullptr && w->out != nullptr) {
+    if (flowrt::sink_at(ctx, sink) != nullptr) put_value(w->out->rows[static_cast<size_t>(sink)]);
+    return;
+  }
+  if (auto* s = flowrt::sink_at(ctx, sink)) put_value(s->format());
+}
+
 extern "C" {
 
 void flow_sink_begin_row(FlowContext* ctx, int32_t sink) {
-  if (auto* s = flowrt::sink_at(ctx, sink)) s->begin_row();
+  put(ctx, sink, [](flowrt::RowFormat& f) { f.begin_row(); });
 }
 void flow_sink_bool(FlowContext* ctx, int32_t sink, int32_t v) {
-  if (auto* s = flowrt::sink_at(ctx, sink)) s->put_bool(v != 0);
+  put(ctx, sink, [v](flowrt::RowFormat& f) { f.put_bool(v != 0); });
 }
 void flow_sink_int(FlowContext* ctx, int32_t sink, int64_t v) {
-  if (auto* s = flowrt::sink_at(ctx, sink)) s->put_int(v);
+  put(ctx, sink, [v](flowrt::RowFormat& f) { f.put_int(v); });
 }
 void flow_sink_float(FlowContext* ctx, int32_t sink, double v) {
-  if (auto* s = flowrt::sink_at(ctx, sink)) s->put_float(v);
+  put(ctx, sink, [v](flowrt::RowFormat& f) { f.put_float(v); });
 }
 void flow_sink_string(FlowContext* ctx, int32_t sink, const char* p, int64_t n) {
-  if (auto* s = flowrt::sink_at(ctx, sink)) s->put_string(view(p, n));
+  put(ctx, sink, [p, n](flowrt::RowFormat& f) { f.put_string(view(p, n)); });
 }
 void flow_sink_timestamp(FlowContext* ctx, int32_t sink, int64_t v) {
-  if (auto* s = flowrt::sink_at(ctx, sink)) s->put_timestamp(v);
+  put(ctx, sink, [v](flowrt::RowFormat& f) { f.put_timestamp(v); });
 }
 void flow_sink_key(FlowContext* ctx, int32_t sink, const char* p, int64_t n) {
-  if (auto* s = flowrt::sink_at(ctx, sink)) s->set_key(view(p, n));
+  put(ctx, sink, [p, n](flowrt::RowFormat& f) { f.set_key(view(p, n)); });
 }
 void flow_sink_end_row(FlowContext* ctx, int32_t sink) {
+  flowrt::Worker* w = flowrt::current_worker();
+  if (w != nullptr && w->out != nullptr) {
+    if (flowrt::sink_at(ctx, sink) == nullptr) return;
+    w->out->rows[static_cast<size_t>(sink)].end_row();
+    ++w->out->row_counts[static_cast<size_t>(sink)];
+    return;
+  }
   if (auto* s = flowrt::sink_at(ctx, sink)) s->end_row(ctx);
 }
 

@@ -60,6 +60,21 @@ class Sink {
     if (format_.pending().bytes() >= kSinkFlushBytes) drain(ctx);
   }
 
+  // The sink's formatter (sink.cpp's ABI calls write values through it).
+  RowFormat& format() { return format_; }
+
+  // ---- rows a morsel formatted on a worker thread (worker.h) ----
+  // A formatter of this sink's format, for a morsel's rows.
+  RowFormat row_format_like() const { return format_.empty_like(); }
+  // Appends `rows` (the morsel's, `count` of them) to the batch's, as
+  // end_row would have, one by one; clears it.
+  void append(FlowContext* ctx, RowFormat& rows, int64_t count) {
+    ctx->counters.rows_out += count;
+    rows_out_ += count;
+    format_.append(rows);
+    if (format_.pending().bytes() >= kSinkFlushBytes) drain(ctx);
+  }
+
   // ---- batch hooks (batch_loop.cpp), in this order ----
   // The start of a batch (an exactly_once kafka sink begins a transaction
   // unless one is open). False after ctx->set_error.

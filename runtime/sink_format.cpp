@@ -146,6 +146,16 @@ void RowFormat::render_batch_table(int64_t batch_number) {
   cells_.clear();
 }
 
+void RowFormat::append(RowFormat& other) {
+  SinkRows& from = other.rows_;
+  rows_.text += from.text;
+  rows_.keys += from.keys;
+  rows_.messages.insert(rows_.messages.end(), from.messages.begin(), from.messages.end());
+  for (auto& row : other.cells_) cells_.push_back(std::move(row));
+  if (align_.size() < other.align_.size()) align_ = other.align_;
+  other.clear();
+}
+
 void RowFormat::clear() {
   rows_.clear();
   cells_.clear();

@@ -68,6 +68,15 @@ class RowFormat {
   SinkRows& pending() { return rows_; }
   // A failed batch: its rows are dropped.
   void clear();
+  // A formatter of the same sink and format, with nothing pending.
+  RowFormat empty_like() const {
+    RowFormat f(desc_, framing_);
+    f.set_format(format_);
+    return f;
+  }
+  // Appends the rows `other` formatted (a morsel's, worker.h) and clears
+  // it: text, messages and keys, and a table's cells.
+  void append(RowFormat& other);
 
  private:
   enum class Align : uint8_t { kLeft, kRight };

@@ -15,14 +15,21 @@ class GenerateSource final : public Source {
  public:
   using Source::Source;
 
-  bool open(FlowContext*) override {
+  bool open(FlowContext* ctx) override {
     position_name = desc->name ? desc->name : "generate";
+    // Alone, larger chunks (a batch still holds the first
+    // --max-batch-records values whatever the chunk); beside other sources,
+    // chunks of kChunkRecords so that each gets its turns within a batch.
+    // Never a function of --threads: the batches' contents are not either.
+    int streams = 0;
+    for (const auto& s : ctx->sources) streams += s->is_table ? 0 : 1;
+    chunk_ = streams == 1 ? kMorselValues : kChunkRecords;
     return true;
   }
 
   Pump pump(FlowContext* ctx, int64_t budget) override {
     if (ended) return Pump::kEnded;
-    int64_t n = std::min(budget, kChunkRecords);
+    int64_t n = std::min(budget, chunk_);
     if (desc->gen_count > 0) n = std::min(n, desc->gen_count - next_);
     if (desc->gen_rate > 0) {
       int64_t now = now_ms();
@@ -81,6 +88,7 @@ class GenerateSource final : public Source {
 
  private:
   int64_t next_ = 0;        // the next `value`
+  int64_t chunk_ = kChunkRecords;  // values per pump at most
   int64_t rate_start_ = -1; // when the first record was due (rate > 0)
 };
 

@@ -150,6 +150,7 @@ class TextSource final : public Source {
           // An input is drained: the feed's next one (after handing over
           // views into this one's buffer).
           if (n > 0) break;
+          ctx->settle();  // morsels point into the buffer the next input reuses
           feed_->finished_current();
           input_.reset();
           progressed = true;
@@ -162,7 +163,9 @@ class TextSource final : public Source {
         }
         // A rotated file is drained: continue with the new file at the path
         // (after handing over views into the old buffer).
-        if (n > 0 || !input_->reopen()) break;
+        if (n > 0) break;
+        ctx->settle();  // morsels point into the buffer the new file reuses
+        if (!input_->reopen()) break;
         splitter_.reset();
         header_pending_ = desc->format == FLOW_FORMAT_CSV && desc->csv_header;
         rotating_ = false;
@@ -174,6 +177,7 @@ class TextSource final : public Source {
       if (n > 0 || did_read) break;
       did_read = true;
       std::string error;
+      ctx->settle();  // morsels point into the buffer this read may move
       switch (input_->read_into(&splitter_, &error)) {
         case ByteInput::Read::kData:
           progressed = true;
@@ -215,11 +219,13 @@ class TextSource final : public Source {
     if (rotating_ || header_pending_ || !splitter_.only_blank_left()) return false;
     if (!splitter_.finished()) {
       std::string error;
+      ctx->settle();  // morsels point into the buffer this read may move
       if (input_->read_into(&splitter_, &error) != ByteInput::Read::kEof) return false;
       splitter_.finish();
     }
     if (!splitter_.only_blank_left()) return false;
     if (feed_) {
+      ctx->settle();
       feed_->finished_current();
       input_.reset();
     }

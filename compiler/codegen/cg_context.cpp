@@ -2,6 +2,7 @@
 
 #include <llvm/IR/Constants.h>
 
+#include "abi.h"
 #include "support/internal_error.h"
 
 namespace flowc::codegen {
@@ -95,7 +96,7 @@ llvm::Function* CgContext::runtime(const std::string& name) {
   return f;
 }
 
-void CgContext::add_state_table(int stream, llvm::GlobalVariable* table) {
+void CgContext::add_state_table(int stream, llvm::Constant* table) {
   state_tables_.emplace_back(stream, table);
 }
 
@@ -210,10 +211,14 @@ static llvm::GlobalVariable* time_global(llvm::Module& m, llvm::Type* i64,
   return g;
 }
 
-llvm::GlobalVariable* CgContext::source_max_time(int source) {
-  return time_global(module_, i64(), max_times_, source,
-                     "source." + pipeline_.sources[source].name + ".max_time");
+llvm::GlobalVariable* CgContext::source_max_times(int source) {
+  auto it = max_times_.find(source);
+  if (it != max_times_.end()) return it->second;
+  return max_times_[source] = worker_global(i64(), i64c(INT64_MIN),
+                                            "source." + pipeline_.sources[source].name + ".max_time");
 }
+
+llvm::Value* CgContext::source_max_time(int source) { return worker_slot(source_max_times(source)); }
 
 llvm::GlobalVariable* CgContext::source_watermark(int source) {
   return time_global(module_, i64(), watermarks_, source,
@@ -223,6 +228,25 @@ llvm::GlobalVariable* CgContext::source_watermark(int source) {
 llvm::GlobalVariable* CgContext::source_watermark_at_start(int source) {
   return time_global(module_, i64(), watermarks_at_start_, source,
                      "source." + pipeline_.sources[source].name + ".watermark_at_start");
+}
+
+llvm::GlobalVariable* CgContext::worker_global(llvm::Type* type, llvm::Constant* init,
+                                               const std::string& name) {
+  auto* array = llvm::ArrayType::get(type, FLOW_MAX_WORKERS);
+  llvm::Constant* value = init == nullptr || init->isNullValue()
+                              ? llvm::ConstantAggregateZero::get(array)
+                              : llvm::ConstantArray::get(array, std::vector<llvm::Constant*>(FLOW_MAX_WORKERS, init));
+  return new llvm::GlobalVariable(module_, array, false, llvm::GlobalValue::InternalLinkage, value, name);
+}
+
+llvm::Value* CgContext::worker_slot(llvm::GlobalVariable* g) {
+  llvm::Value* w = fs_.worker != nullptr ? fs_.worker : i32c(0);
+  return builder_.CreateInBoundsGEP(g->getValueType(), g, {i32c(0), w});
+}
+
+llvm::Constant* CgContext::worker0_slot(llvm::GlobalVariable* g) {
+  return llvm::ConstantExpr::getInBoundsGetElementPtr(g->getValueType(), g,
+                                                       llvm::ArrayRef<llvm::Constant*>{i32c(0), i32c(0)});
 }
 
 llvm::Function* CgContext::begin_function(const std::string& name, llvm::FunctionType* type,

@@ -41,6 +41,10 @@ struct FunctionState {
   llvm::Value* event_time = nullptr;
   // Code being emitted runs after a check that covered it (checked_consume).
   bool record_checked = false;
+  // The worker whose thread-local state the code updates (i32): the
+  // calling thread's in a source's function (flow_worker_index), 0 in
+  // end_batch, snapshot and restore, the argument in merge.
+  llvm::Value* worker = nullptr;
 };
 
 class CgContext {
@@ -101,10 +105,21 @@ class CgContext {
   // bool i1 <-> the i32 the C ABI uses.
   llvm::Value* to_c_bool(llvm::Value* v) { return builder_.CreateZExt(v, i32()); }
 
+  // State a worker thread updates for itself (runtime/worker.h): one slot
+  // per worker, FLOW_MAX_WORKERS of them, each starting at `init` (null:
+  // zero). worker_slot addresses the current function's worker's slot
+  // (fs().worker); worker0_slot the pipeline's own (slot 0).
+  llvm::GlobalVariable* worker_global(llvm::Type* type, llvm::Constant* init, const std::string& name);
+  llvm::Value* worker_slot(llvm::GlobalVariable* g);
+  llvm::Constant* worker0_slot(llvm::GlobalVariable* g);
+
   // Event time (LANGUAGE.md 6.1), per source: the largest event time seen
   // and the watermark (both INT64_MIN at first). Generated code owns both:
   // the source loop raises the maximum, end_batch advances the watermark.
-  llvm::GlobalVariable* source_max_time(int source);
+  // The maximum is per worker (each thread raises its own; merge folds
+  // them): the current function's worker's, and the array of all.
+  llvm::Value* source_max_time(int source);
+  llvm::GlobalVariable* source_max_times(int source);
   llvm::GlobalVariable* source_watermark(int source);
   // The watermark as it stood when the current batch began: end_batch
   // advances source_watermark first, then fires windows, and copies it here
@@ -156,8 +171,8 @@ class CgContext {
   // Metrics (LANGUAGE.md 13) count state keys per stream: the keyed-state
   // tables (KeyedTable::table_global) the pipeline descriptor lists, each
   // with the index of its stream.
-  void add_state_table(int stream, llvm::GlobalVariable* table);
-  const std::vector<std::pair<int, llvm::GlobalVariable*>>& state_tables() const {
+  void add_state_table(int stream, llvm::Constant* table);
+  const std::vector<std::pair<int, llvm::Constant*>>& state_tables() const {
     return state_tables_;
   }
 
@@ -173,7 +188,7 @@ class CgContext {
   llvm::GlobalVariable* source_descriptors_ = nullptr;
   std::map<int, llvm::GlobalVariable*> max_times_, watermarks_, watermarks_at_start_;
   std::map<std::string, int> names_;
-  std::vector<std::pair<int, llvm::GlobalVariable*>> state_tables_;
+  std::vector<std::pair<int, llvm::Constant*>> state_tables_;
   int fail_count_ = 0;
 };
 

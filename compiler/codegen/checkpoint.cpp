@@ -29,7 +29,9 @@ CgValue read_bytes(CgContext& cg, llvm::Value* reader) {
 
 }  // namespace
 
-//   put(count); for each slot: put(keys...); put(columns...)
+//   put(count); for each slot, in key order: put(keys...); put(columns...)
+// Key order, not table order: which worker thread inserted a key first
+// (--threads) must not change a checkpoint's bytes.
 void emit_table_snapshot(CgContext& cg, KeyedTable& table, const std::vector<Type>& key_types,
                          const std::vector<StateColumn>& columns, llvm::Value* writer) {
   auto& b = cg.b();
@@ -37,7 +39,8 @@ void emit_table_snapshot(CgContext& cg, KeyedTable& table, const std::vector<Typ
   llvm::Value* count = b.CreateSelect(b.CreateIsNull(ht), cg.i64c(0),
                                       b.CreateCall(cg.stdlib("flow_ht_count"), {ht}));
   b.CreateCall(cg.runtime("flow_ckpt_put_i64"), {writer, count});
-  table.for_each_slot([&](llvm::Value* slot) {
+  auto all = [&](llvm::Value*) { return b.getTrue(); };
+  table.for_each_sorted(all, [&](llvm::Value* slot, llvm::BasicBlock*) {
     for (size_t i = 0; i < key_types.size(); ++i) {
       CgValue k = table.key(slot, i);
       if (k.type == Type::String) {
@@ -62,7 +65,7 @@ void emit_table_snapshot(CgContext& cg, KeyedTable& table, const std::vector<Typ
           break;
       }
     }
-  });
+  }, false);
 }
 
 //   n = get(); repeat n: slot = insert(get keys...); columns = get...; slot->dirty = 0
@@ -114,11 +117,11 @@ void emit_table_restore(CgContext& cg, KeyedTable& table, const std::vector<Type
   b.SetInsertPoint(done);
 }
 
-void emit_global_snapshot(CgContext& cg, llvm::GlobalVariable* g, llvm::Value* writer) {
+void emit_global_snapshot(CgContext& cg, llvm::Value* g, llvm::Value* writer) {
   cg.b().CreateCall(cg.runtime("flow_ckpt_put_i64"), {writer, cg.b().CreateLoad(cg.i64(), g)});
 }
 
-void emit_global_restore(CgContext& cg, llvm::GlobalVariable* g, llvm::Value* reader) {
+void emit_global_restore(CgContext& cg, llvm::Value* g, llvm::Value* reader) {
   cg.b().CreateStore(cg.b().CreateCall(cg.runtime("flow_ckpt_get_i64"), {reader}), g);
 }
 

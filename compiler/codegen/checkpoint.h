@@ -31,7 +31,7 @@ void emit_table_restore(CgContext& cg, KeyedTable& table, const std::vector<plan
                         const std::vector<StateColumn>& columns, llvm::Value* reader);
 
 // A global i64 (watermarks, counters).
-void emit_global_snapshot(CgContext& cg, llvm::GlobalVariable* g, llvm::Value* writer);
-void emit_global_restore(CgContext& cg, llvm::GlobalVariable* g, llvm::Value* reader);
+void emit_global_snapshot(CgContext& cg, llvm::Value* g, llvm::Value* writer);
+void emit_global_restore(CgContext& cg, llvm::Value* g, llvm::Value* reader);
 
 }  // namespace flowc::codegen

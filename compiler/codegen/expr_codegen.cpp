@@ -253,12 +253,11 @@ CgValue emit_binary(CgContext& cg, const plan::Expr& e, const ExprEnv& env) {
   return {e.type, v, nullptr};
 }
 
-// A compiled RE2 pattern, made once on first use and kept for the process.
+// A compiled RE2 pattern, made on first use and kept for the process: one
+// per worker thread (runtime/worker.h), so that none races to make it.
 llvm::Value* regex_handle(CgContext& cg, const std::string& pattern) {
   auto& b = cg.b();
-  auto* g = new llvm::GlobalVariable(cg.module(), cg.ptr(), false,
-                                     llvm::GlobalValue::InternalLinkage,
-                                     llvm::ConstantPointerNull::get(cg.ptr()), cg.unique("regex"));
+  llvm::Value* g = cg.worker_slot(cg.worker_global(cg.ptr(), nullptr, cg.unique("regex")));
   llvm::Value* cached = b.CreateLoad(cg.ptr(), g);
   llvm::BasicBlock* before = b.GetInsertBlock();
   llvm::BasicBlock* compile = llvm::BasicBlock::Create(cg.llvm(), "regex.compile", cg.fs().fn);

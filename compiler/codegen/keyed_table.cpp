@@ -8,15 +8,19 @@
 namespace flowc::codegen {
 
 KeyedTable::KeyedTable(CgContext& cg, const std::string& name, std::vector<plan::Type> key_types,
-                       SlotLayout& layout, KeyStorage storage)
-    : cg_(cg), name_(name), key_types_(std::move(key_types)), layout_(layout), storage_(storage) {
+                       SlotLayout& layout, KeyStorage storage, Sharing sharing)
+    : cg_(cg),
+      name_(name),
+      key_types_(std::move(key_types)),
+      layout_(layout),
+      storage_(storage),
+      sharing_(sharing) {
   for (plan::Type t : key_types_) layout_.key_offsets.push_back(layout_.add(value_bytes(t)));
-  table_ = new llvm::GlobalVariable(cg.module(), cg.ptr(), false, llvm::GlobalValue::InternalLinkage,
-                                    llvm::ConstantPointerNull::get(cg.ptr()), name + ".table");
+  // Per worker (runtime/worker.h): a worker thread's table is its partial
+  // state, folded into worker 0's at the batch end (merge).
+  table_ = cg.worker_global(cg.ptr(), nullptr, name + ".table");
   llvm::Type* arena_type = llvm::ArrayType::get(cg.ptr(), 3);  // FlowArena
-  arena_ = new llvm::GlobalVariable(cg.module(), arena_type, false,
-                                    llvm::GlobalValue::InternalLinkage,
-                                    llvm::ConstantAggregateZero::get(arena_type), name + ".arena");
+  arena_ = cg.worker_global(arena_type, nullptr, name + ".arena");
 }
 
 llvm::Value* KeyedTable::field(llvm::Value* slot, int64_t offset) {
@@ -74,7 +78,7 @@ llvm::Function* KeyedTable::compare_function() {
 
 llvm::Value* KeyedTable::load_table() {
   auto& b = cg_.b();
-  llvm::Value* cached = b.CreateLoad(cg_.ptr(), table_);
+  llvm::Value* cached = b.CreateLoad(cg_.ptr(), mine(table_));
   llvm::BasicBlock* before = b.GetInsertBlock();
   llvm::BasicBlock* create = llvm::BasicBlock::Create(cg_.llvm(), "table.create", cg_.fs().fn);
   llvm::BasicBlock* ready = llvm::BasicBlock::Create(cg_.llvm(), "table.ready", cg_.fs().fn);
@@ -83,7 +87,7 @@ llvm::Value* KeyedTable::load_table() {
   b.SetInsertPoint(create);
   llvm::Value* made = b.CreateCall(cg_.stdlib("flow_ht_create"),
                                    {cg_.i64c(layout_.size), cg_.i64c(kInitialTableCapacity)});
-  b.CreateStore(made, table_);
+  b.CreateStore(made, mine(table_));
   b.CreateBr(ready);
   b.SetInsertPoint(ready);
   llvm::PHINode* ht = b.CreatePHI(cg_.ptr(), 2);
@@ -127,7 +131,7 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValu
     CgValue k = keys[i];
     if (key_types_[i] == plan::Type::String) {
       k.v = storage_ == KeyStorage::Arena
-                ? b.CreateCall(cg_.stdlib("flow_arena_copy"), {arena_, keys[i].v, keys[i].len})
+                ? b.CreateCall(cg_.stdlib("flow_arena_copy"), {mine(arena_), keys[i].v, keys[i].len})
                 : b.CreateCall(cg_.stdlib("flow_bytes_dup"), {keys[i].v, keys[i].len});
     }
     cg_.store_value(k, field(slot, layout_.key_offsets[i]));
@@ -137,16 +141,15 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValu
   // limit). Restore code (no FlowContext) reloads what a run already held.
   if (cg_.fs().ctx != nullptr) {
     if (grow_check_ == nullptr) {
-      grow_check_ = new llvm::GlobalVariable(cg_.module(), cg_.i64(), false,
-                                             llvm::GlobalValue::InternalLinkage, cg_.i64c(0),
-                                             name_ + ".grow_check");
+      grow_check_ = cg_.worker_global(cg_.i64(), nullptr, name_ + ".grow_check");
     }
     llvm::Value* count = b.CreateCall(cg_.stdlib("flow_ht_count"), {ht});
     llvm::BasicBlock* report = llvm::BasicBlock::Create(cg_.llvm(), "key.grew", cg_.fs().fn);
     llvm::BasicBlock* reported = llvm::BasicBlock::Create(cg_.llvm(), "key.counted", cg_.fs().fn);
-    b.CreateCondBr(b.CreateICmpSGT(count, b.CreateLoad(cg_.i64(), grow_check_)), report, reported);
+    llvm::Value* check = mine(grow_check_);
+    b.CreateCondBr(b.CreateICmpSGT(count, b.CreateLoad(cg_.i64(), check)), report, reported);
     b.SetInsertPoint(report);
-    b.CreateStore(b.CreateCall(cg_.runtime("flow_state_grew"), {cg_.fs().ctx, count}), grow_check_);
+    b.CreateStore(b.CreateCall(cg_.runtime("flow_state_grew"), {cg_.fs().ctx, count}), check);
     b.CreateBr(reported);
     b.SetInsertPoint(reported);
   }
@@ -169,12 +172,12 @@ void KeyedTable::for_each_updated(
 
 void KeyedTable::for_each_sorted(
     const std::function<llvm::Value*(llvm::Value* slot)>& take_slot,
-    const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body) {
+    const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body, bool clear_marks) {
   auto& b = cg_.b();
   llvm::Function* fn = cg_.fs().fn;
   auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, fn); };
 
-  llvm::Value* ht = b.CreateLoad(cg_.ptr(), table_);
+  llvm::Value* ht = b.CreateLoad(cg_.ptr(), mine(table_));
   llvm::BasicBlock* scan = block("emit.scan");
   llvm::BasicBlock* finished = block("emit.finished");
   b.CreateCondBr(b.CreateIsNull(ht), finished, scan);
@@ -194,7 +197,7 @@ void KeyedTable::for_each_sorted(
     llvm::Value* kv = b.CreateLoad(cg_.i64(), k);
     b.CreateStore(slot, b.CreateInBoundsGEP(cg_.ptr(), list, kv));
     b.CreateStore(b.CreateAdd(kv, cg_.i64c(1)), k);
-    b.CreateStore(b.getInt8(0), field(slot, kSlotDirtyOffset));
+    if (clear_marks) b.CreateStore(b.getInt8(0), field(slot, kSlotDirtyOffset));
     b.CreateBr(skip);
     b.SetInsertPoint(skip);
   });
@@ -238,7 +241,7 @@ void KeyedTable::for_each_slot(const std::function<void(llvm::Value* slot)>& bod
   auto& b = cg_.b();
   llvm::Function* fn = cg_.fs().fn;
   auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, fn); };
-  llvm::Value* ht = b.CreateLoad(cg_.ptr(), table_);
+  llvm::Value* ht = b.CreateLoad(cg_.ptr(), mine(table_));
   llvm::BasicBlock* scan = block("slots.scan");
   llvm::BasicBlock* finished = block("slots.finished");
   b.CreateCondBr(b.CreateIsNull(ht), finished, scan);
@@ -284,7 +287,7 @@ void KeyedTable::erase_if(const std::string& name,
     b.CreateRet(b.CreateZExt(verdict, cg_.i32()));
     cg_.fs() = saved;
   }
-  llvm::Value* ht = b.CreateLoad(cg_.ptr(), table_);
+  llvm::Value* ht = b.CreateLoad(cg_.ptr(), mine(table_));
   llvm::BasicBlock* run = llvm::BasicBlock::Create(cg_.llvm(), "erase.run", cg_.fs().fn);
   llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "erase.done", cg_.fs().fn);
   b.CreateCondBr(b.CreateIsNull(ht), done, run);
@@ -305,8 +308,8 @@ void KeyedTable::release_keys(llvm::Value* slot) {
 
 void KeyedTable::clear() {
   auto& b = cg_.b();
-  if (storage_ == KeyStorage::Arena) b.CreateCall(cg_.stdlib("flow_arena_reset"), {arena_});
-  llvm::Value* ht = b.CreateLoad(cg_.ptr(), table_);
+  if (storage_ == KeyStorage::Arena) b.CreateCall(cg_.stdlib("flow_arena_reset"), {mine(arena_)});
+  llvm::Value* ht = b.CreateLoad(cg_.ptr(), mine(table_));
   llvm::BasicBlock* run = llvm::BasicBlock::Create(cg_.llvm(), "clear.run", cg_.fs().fn);
   llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "clear.done", cg_.fs().fn);
   b.CreateCondBr(b.CreateIsNull(ht), done, run);

@@ -17,10 +17,15 @@ class KeyedTable {
   // (slots live as long as the table, or all go at once with clear()), or
   // one malloc'd copy per key, freed by release_keys() when a slot goes.
   enum class KeyStorage { Arena, Owned };
+  // Whose table code addresses: the current function's worker's (state a
+  // worker thread updates for itself, runtime/worker.h), or always the
+  // pipeline's (a lookup table: loaded once, then read by every worker).
+  enum class Sharing { PerWorker, Shared };
 
   // `name` prefixes the generated globals and functions.
   KeyedTable(CgContext& cg, const std::string& name, std::vector<plan::Type> key_types,
-             SlotLayout& layout, KeyStorage storage = KeyStorage::Arena);
+             SlotLayout& layout, KeyStorage storage = KeyStorage::Arena,
+             Sharing sharing = Sharing::PerWorker);
 
   // Frees the slot's owned string keys (KeyStorage::Owned).
   void release_keys(llvm::Value* slot);
@@ -36,6 +41,7 @@ class KeyedTable {
   // The slot with these keys, or null (no insertion).
   llvm::Value* find(const std::vector<CgValue>& keys);
 
+  size_t key_count() const { return key_types_.size(); }
   // Loads key i of `slot`.
   CgValue key(llvm::Value* slot, size_t i);
   // The address of byte `offset` of `slot`.
@@ -48,9 +54,11 @@ class KeyedTable {
   void for_each_updated(const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body,
                         bool all = false);
   // The same over the slots for which `take` (emitted per slot) yields
-  // true (i1), e.g. the keys `expire after` is about to remove.
+  // true (i1), e.g. the keys `expire after` is about to remove; with
+  // `clear_marks` false the dirty marks stay (checkpoints).
   void for_each_sorted(const std::function<llvm::Value*(llvm::Value* slot)>& take,
-                       const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body);
+                       const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body,
+                       bool clear_marks = true);
 
   // Emits a loop over every slot, in table order (no sorting).
   void for_each_slot(const std::function<void(llvm::Value* slot)>& body);
@@ -64,10 +72,16 @@ class KeyedTable {
   // Emits flow_ht_clear (every slot gone, capacity kept).
   void clear();
 
-  llvm::GlobalVariable* table_global() { return table_; }
-  llvm::GlobalVariable* arena_global() { return arena_; }
+  // The pipeline's own table (worker 0's slot: what end_batch fires,
+  // checkpoints write and metrics count).
+  llvm::Constant* table_global() { return cg_.worker0_slot(table_); }
+  llvm::Constant* arena_global() { return cg_.worker0_slot(arena_); }
 
  private:
+  // The address of this table's slot of a per-worker global.
+  llvm::Value* mine(llvm::GlobalVariable* g) {
+    return sharing_ == Sharing::Shared ? cg_.worker0_slot(g) : cg_.worker_slot(g);
+  }
   llvm::Function* equal_function();
   llvm::Function* compare_function();
   llvm::Value* load_table();
@@ -79,6 +93,8 @@ class KeyedTable {
   std::vector<plan::Type> key_types_;
   SlotLayout& layout_;
   KeyStorage storage_;
+  Sharing sharing_;
+  // Per worker (CgContext::worker_global).
   llvm::GlobalVariable* table_ = nullptr;
   llvm::GlobalVariable* arena_ = nullptr;
   llvm::GlobalVariable* grow_check_ = nullptr;  // flow_state_grew's last answer

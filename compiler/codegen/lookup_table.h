@@ -14,7 +14,8 @@ class LookupTable {
  public:
   LookupTable(CgContext& cg, const plan::Table& table) : table_(table) {
     const plan::Field& key = table.schema.fields[table.key];
-    keys_ = std::make_unique<KeyedTable>(cg, "table." + table.name, std::vector<Type>{key.type}, layout_);
+    keys_ = std::make_unique<KeyedTable>(cg, "table." + table.name, std::vector<Type>{key.type}, layout_,
+                                         KeyedTable::KeyStorage::Arena, KeyedTable::Sharing::Shared);
     for (size_t i = 0; i < table.schema.fields.size(); ++i) {
       if (static_cast<int>(i) == table.key) continue;
       value_fields_.push_back(i);

@@ -11,6 +11,7 @@
 #include "codegen/agg_state.h"
 #include "codegen/keyed_table.h"
 #include "codegen/operator.h"
+#include "codegen/partial_state.h"
 #include "codegen/time.h"
 
 namespace flowc::codegen {
@@ -36,6 +37,11 @@ class AggregateOp : public Operator {
   }
 
   void check(CgContext& cg, const Row& row) override { check_keys_and_args(cg, stage_, row); }
+
+  bool parallel_safe() const override { return combines_exactly(stage_.aggregates); }
+  void merge(CgContext& cg, llvm::Value* worker) override {
+    if (table_) emit_merge_partial(cg, *table_, *state_, worker);
+  }
 
   void end_batch(CgContext& cg) override {
     if (!table_) return;  // no source reaches this aggregate

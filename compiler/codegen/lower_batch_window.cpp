@@ -13,6 +13,7 @@
 #include "codegen/agg_state.h"
 #include "codegen/keyed_table.h"
 #include "codegen/operator.h"
+#include "codegen/partial_state.h"
 #include "codegen/time.h"
 
 #include "abi.h"
@@ -40,6 +41,11 @@ class BatchWindowOp : public Operator {
   }
 
   void check(CgContext& cg, const Row& row) override { check_keys_and_args(cg, stage_, row); }
+
+  bool parallel_safe() const override { return combines_exactly(stage_.aggregates); }
+  void merge(CgContext& cg, llvm::Value* worker) override {
+    if (groups_) emit_merge_partial(cg, *groups_, *state_, worker);
+  }
 
   void end_batch(CgContext& cg) override {
     if (!groups_) return;  // no source reaches this aggregate

@@ -29,6 +29,8 @@ class ExplodeOp : public Operator {
     each_part(cg, row, text, sep, [&](const Row& out) { next_->check(cg, out); });
   }
 
+  bool parallel_safe() const override { return next_->parallel_safe(); }
+
  private:
   // The text to split and the separator (none for words).
   std::pair<CgValue, CgValue> operands(CgContext& cg, const Row& row) {

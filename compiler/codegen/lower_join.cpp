@@ -39,6 +39,9 @@ class JoinOp : public Operator {
     probe(cg, row, [&](const Row& out) { next_->check(cg, out); });
   }
 
+  // A table is read-only once loaded.
+  bool parallel_safe() const override { return next_->parallel_safe(); }
+
  private:
   template <typename Next>
   void probe(CgContext& cg, const Row& row, Next next) {

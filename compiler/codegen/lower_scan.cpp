@@ -288,6 +288,7 @@ class Scan {
     llvm::Value* recs = fn->getArg(2);
     llvm::Value* n = fn->getArg(3);
     fs.arena = b_.CreateCall(cg_.runtime("flow_scratch"), {fs.ctx});
+    fs.worker = b_.CreateCall(cg_.runtime("flow_worker_index"), {fs.ctx});  // runtime/worker.h
     format_options();
     if (src_.format.kind == plan::FormatKind::Csv && (src_.format.header || header_)) {
       column_map_ = b_.CreateCall(cg_.runtime("flow_csv_column_map"), {fs.ctx, cg_.i32c(index_)});
@@ -359,6 +360,7 @@ class Scan {
     fs.source = index_;
     fs.rec = llvm::ConstantPointerNull::get(cg_.ptr());
     fs.arena = b_.CreateCall(cg_.runtime("flow_scratch"), {fs.ctx});
+    fs.worker = b_.CreateCall(cg_.runtime("flow_worker_index"), {fs.ctx});  // runtime/worker.h
     llvm::Value* first = fn->getArg(2);
     llvm::Value* end = b_.CreateAdd(first, fn->getArg(3));
     llvm::BasicBlock* entry = b_.GetInsertBlock();
@@ -427,7 +429,7 @@ class Scan {
     if (src_.event_time < 0) return;
     llvm::Value* t = row[src_.event_time].v;
     cg_.fs().event_time = t;
-    llvm::GlobalVariable* max = cg_.source_max_time(index_);
+    llvm::Value* max = cg_.source_max_time(index_);
     llvm::Value* seen = b_.CreateLoad(cg_.i64(), max);
     b_.CreateStore(b_.CreateSelect(b_.CreateICmpSGT(t, seen), t, seen), max);
   }

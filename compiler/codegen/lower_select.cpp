@@ -25,6 +25,8 @@ class SelectOp : public Operator {
     next_->check(cg, out);
   }
 
+  bool parallel_safe() const override { return next_->parallel_safe(); }
+
  private:
   const plan::SelectStage& stage_;
   Operator* next_;

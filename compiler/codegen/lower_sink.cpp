@@ -61,6 +61,9 @@ class SinkOp : public Operator {
     if (sink_.key) emit_expr(cg, *sink_.key, ExprEnv{&row, {}});
   }
 
+  // Rows a worker writes are kept with its morsel (runtime/worker.h).
+  bool parallel_safe() const override { return true; }
+
  private:
   int index_;
   const plan::Sink& sink_;
@@ -80,6 +83,13 @@ class FanoutOp : public Operator {
 
   void check(CgContext& cg, const Row& row) override {
     for (Operator* out : outputs_) out->check(cg, row);
+  }
+
+  bool parallel_safe() const override {
+    for (Operator* out : outputs_) {
+      if (!out->parallel_safe()) return false;
+    }
+    return true;
   }
 
  private:

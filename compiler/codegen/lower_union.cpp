@@ -18,6 +18,8 @@ class UnionInputOp : public Operator {
   void consume(CgContext& cg, const Row& row) override { next_->consume(cg, reorder(row)); }
   void check(CgContext& cg, const Row& row) override { next_->check(cg, reorder(row)); }
 
+  bool parallel_safe() const override { return next_->parallel_safe(); }
+
  private:
   Row reorder(const Row& row) const {
     Row out;

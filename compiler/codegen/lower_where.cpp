@@ -19,6 +19,8 @@ class WhereOp : public Operator {
     filter(cg, row, [&] { next_->check(cg, row); });
   }
 
+  bool parallel_safe() const override { return next_->parallel_safe(); }
+
  private:
   template <typename Next>
   void filter(CgContext& cg, const Row& row, Next next) {

@@ -26,6 +26,7 @@
 
 #include "codegen/agg_state.h"
 #include "codegen/keyed_table.h"
+#include "codegen/partial_state.h"
 #include "codegen/operator.h"
 #include "codegen/time.h"
 
@@ -78,11 +79,22 @@ class WindowOp : public Operator {
       args.push_back(a.arg ? emit_expr(cg, *a.arg, env) : CgValue{});
     }
     auto [slot, fresh] = panes_->probe(keys);
-    llvm::Value* arrival = b.CreateLoad(cg.i64(), arrival_);
-    b.CreateStore(b.CreateAdd(arrival, cg.i64c(1)), arrival_);
+    // An arrival number orders first/last across panes; other aggregates
+    // need none (and then run on any worker thread: parallel_safe).
+    llvm::Value* arrival = cg.i64c(0);
+    if (!combines_exactly(stage_.aggregates)) {
+      arrival = b.CreateLoad(cg.i64(), arrival_);
+      b.CreateStore(b.CreateAdd(arrival, cg.i64c(1)), arrival_);
+    }
     pane_state_->update(cg, slot, args, fresh, arrival);
     b.CreateBr(done);
     b.SetInsertPoint(done);
+  }
+
+  bool parallel_safe() const override { return combines_exactly(stage_.aggregates); }
+  // A worker's panes fold into the pipeline's before the windows fire.
+  void merge(CgContext& cg, llvm::Value* worker) override {
+    if (panes_) emit_merge_partial(cg, *panes_, *pane_state_, worker);
   }
 
   // The expressions of a record that is not late (a late one is dropped,

@@ -34,6 +34,18 @@ class Operator {
   // checkpoint (LANGUAGE.md 10); stateless operators have none.
   virtual void snapshot(CgContext& cg, llvm::Value* writer) {}
   virtual void restore(CgContext& cg, llvm::Value* reader) {}
+
+  // --threads (runtime/worker.h): whether rows handed to this operator in
+  // a source's fused loop may be handled on any worker thread — it and
+  // everything it hands them to in that loop either keep no state or keep
+  // state that combines exactly (count, sums of ints, min, max,
+  // count_distinct), so that partial state folded in any order gives the
+  // same answer. Rows an aggregate emits at a batch's end are handled on
+  // one thread, so what follows an aggregate does not matter here.
+  virtual bool parallel_safe() const { return false; }
+  // Emits, into the merge function, the folding of worker `worker`'s
+  // partial state into worker 0's, leaving worker `worker`'s empty.
+  virtual void merge(CgContext& cg, llvm::Value* worker) {}
 };
 using OperatorPtr = std::unique_ptr<Operator>;
 

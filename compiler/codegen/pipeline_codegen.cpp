@@ -41,6 +41,7 @@ class PipelineBuilder {
     llvm::Function* end_batch = end_batch_function();
     llvm::Function* snapshot = snapshot_function();
     llvm::Function* restore = restore_function();
+    merge_ = merge_function();
     descriptors(sources, end_batch, snapshot, restore);
     result.exported.push_back("flow_pipeline");
     if (options_.emit_main) {
@@ -185,6 +186,47 @@ class PipelineBuilder {
   //     <each stateful operator's state, upstream streams first>
   //   }
   // flow_restore reads the same values back in the same order.
+  // Whether source `k`'s records may run on any worker thread (--threads,
+  // runtime/worker.h): every operator they reach in the fused loop is
+  // parallel-safe. Kafka sources track event time per partition through
+  // their descriptor: one thread.
+  bool source_parallel(size_t k) const {
+    return p_.sources[k].connector.kind != plan::ConnectorKind::Kafka && source_outputs_[k]->parallel_safe();
+  }
+
+  //   void flow_merge(FlowContext* ctx, int32_t worker) {
+  //     source.max_time[0] = max(source.max_time[0], source.max_time[worker]); ...[worker] = INT64_MIN
+  //     <each operator's merge: worker's partial tables into worker 0's>
+  //   }
+  // Null when no source runs in parallel.
+  llvm::Function* merge_function() {
+    bool any = false;
+    for (size_t k = 0; k < p_.sources.size(); ++k) any = any || source_parallel(k);
+    if (!any) return nullptr;
+    auto& b = cg_.b();
+    auto* type = llvm::FunctionType::get(b.getVoidTy(), {cg_.ptr(), cg_.i32()}, false);
+    llvm::Function* fn = cg_.begin_function("flow_merge", type);
+    cg_.fs().ctx = fn->getArg(0);
+    llvm::Value* worker = fn->getArg(1);
+    for (size_t i = 0; i < p_.sources.size(); ++i) {
+      if (p_.sources[i].event_time < 0) continue;
+      llvm::GlobalVariable* times = cg_.source_max_times(static_cast<int>(i));
+      llvm::Value* own = cg_.worker0_slot(times);
+      cg_.fs().worker = worker;
+      llvm::Value* theirs = cg_.worker_slot(times);
+      cg_.fs().worker = nullptr;
+      llvm::Value* a = b.CreateLoad(cg_.i64(), own);
+      llvm::Value* t = b.CreateLoad(cg_.i64(), theirs);
+      b.CreateStore(b.CreateSelect(b.CreateICmpSGT(t, a), t, a), own);
+      b.CreateStore(cg_.i64c(INT64_MIN), theirs);
+    }
+    for (const std::vector<Operator*>& stream : stage_ops_) {
+      for (Operator* op : stream) op->merge(cg_, worker);
+    }
+    b.CreateRetVoid();
+    return fn;
+  }
+
   llvm::Function* snapshot_function() {
     auto& b = cg_.b();
     auto* type = llvm::FunctionType::get(b.getVoidTy(), {cg_.ptr(), cg_.ptr()}, false);
@@ -433,9 +475,10 @@ class PipelineBuilder {
           .set(offsetof(FlowSourceDesc, options), options(s.connector, "options." + s.name, configure.source_options))
           .set(offsetof(FlowSourceDesc, option_count), cg_.i32c(static_cast<int>(s.connector.kafka.size())))
           .set(offsetof(FlowSourceDesc, max_event_time),
-               s.event_time >= 0 ? cg_.source_max_time(static_cast<int>(k)) : null)
+               s.event_time >= 0 ? cg_.worker0_slot(cg_.source_max_times(static_cast<int>(k))) : null)
           .set(offsetof(FlowSourceDesc, watermark),
-               s.event_time >= 0 ? cg_.source_watermark(static_cast<int>(k)) : null);
+               s.event_time >= 0 ? cg_.source_watermark(static_cast<int>(k)) : null)
+          .set(offsetof(FlowSourceDesc, parallel), cg_.i32c(source_parallel(k) ? 1 : 0));
       source_items.push_back(d.get());
     }
     for (size_t t = 0; t < p_.tables.size(); ++t) {
@@ -525,7 +568,8 @@ class PipelineBuilder {
         .set(offsetof(FlowPipeline, stream_count), cg_.i32c(static_cast<int>(stream_names.size())))
         .set(offsetof(FlowPipeline, state_tables),
              or_null(global_array(cg_.abi_type("FlowStateTable"), state_tables, "state_tables")))
-        .set(offsetof(FlowPipeline, state_table_count), cg_.i32c(static_cast<int>(state_tables.size())));
+        .set(offsetof(FlowPipeline, state_table_count), cg_.i32c(static_cast<int>(state_tables.size())))
+        .set(offsetof(FlowPipeline, merge), merge_ ? static_cast<llvm::Constant*>(merge_) : null);
     pipeline_global->setInitializer(pipeline.get());
     pipeline_global->setConstant(configure_fn == nullptr);
   }
@@ -552,6 +596,7 @@ class PipelineBuilder {
   std::vector<EarlyFilter> early_filters_;         // per source
   llvm::GlobalVariable* input_ended_ = nullptr;
   std::map<int, llvm::GlobalVariable*> own_watermarks_;
+  llvm::Function* merge_ = nullptr;                // flow_merge, or null
 };
 
 }  // namespace

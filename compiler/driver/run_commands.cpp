@@ -23,6 +23,8 @@ constexpr const char* kRunHelp =
     "  --max-batch-records N    end a batch after N records (default 1000000)\n"
     "  --max-state-keys N       fail (exit 3) when a keyed table would hold more\n"
     "                           than N keys (default: no limit)\n"
+    "  --threads N              worker threads (default: every CPU this process may\n"
+    "                           use); the output is the same for every N\n"
     "  --checkpoint DIR         checkpoint directory\n"
     "  --progress               a live status line on stderr\n"
     "  --metrics HOST:PORT      serve Prometheus metrics on http://HOST:PORT/metrics\n"

@@ -203,7 +203,9 @@ TEST(RuntimeBatches, SummaryLineCountsRecordsAndBatches) {
   EXPECT_EQ(r.status, 0);
   EXPECT_TRUE(r.err.starts_with("flowc: 3 records in, 0 rows out, 2 batches, 0 bad, 0 late, "))
       << r.err;
-  EXPECT_TRUE(r.err.ends_with(" s\n")) << r.err;
+  // Then the seconds and where they went: " 0.0 s (1 thread: busy 6%, ...)".
+  EXPECT_NE(r.err.find(" s (1 thread: busy "), std::string::npos) << r.err;
+  EXPECT_TRUE(r.err.ends_with("%)\n")) << r.err;
 }
 
 // ---- generate ----
@@ -235,23 +237,36 @@ TEST(RuntimeGenerate, CountIsHandedOverInChunksWithinMaxBatchRecords) {
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(seen().batch_sizes, (std::vector<int64_t>{3000, 3000, 3000, 1000}));
   EXPECT_EQ(seen().finals, (std::vector<int>{0, 0, 0, 1}));
-  // Contiguous ranges from 0, no chunk above 4096.
+  // Contiguous ranges from 0, no chunk beyond its batch.
   int64_t next = 0;
   for (size_t i = 0; i < seen().chunk_sizes.size(); ++i) {
     EXPECT_EQ(seen().offsets[i], next);
-    EXPECT_LE(seen().chunk_sizes[i], 4096);
+    EXPECT_LE(seen().chunk_sizes[i], 3000);
     next += seen().chunk_sizes[i];
   }
   EXPECT_EQ(next, 10000);
 }
 
-TEST(RuntimeGenerate, LargeChunksAreAtMost4096) {
+TEST(RuntimeGenerate, AloneItsChunksAreAtMost65536) {
   reset_seen();
-  FlowSourceDesc src = generate_source(10000, 0);
+  FlowSourceDesc src = generate_source(150000, 0);
   FlowPipeline p = pipeline_of(&src, 1);
   EXPECT_EQ(run(p, {"--quiet"}).status, 0);
-  EXPECT_EQ(seen().chunk_sizes, (std::vector<int64_t>{4096, 4096, 1808}));
-  EXPECT_EQ(seen().batch_sizes, (std::vector<int64_t>{10000}));
+  EXPECT_EQ(seen().chunk_sizes, (std::vector<int64_t>{65536, 65536, 18928}));
+  EXPECT_EQ(seen().batch_sizes, (std::vector<int64_t>{150000}));
+}
+
+// Beside another source, chunks of 4096 (whatever --threads), so that both
+// advance within one batch.
+TEST(RuntimeGenerate, BesideAnotherSourceChunksAreAtMost4096) {
+  for (const char* threads : {"1", "2"}) {
+    reset_seen();
+    FlowSourceDesc src[2] = {generate_source(10000, 0), generate_source(10000, 0)};
+    FlowPipeline p = pipeline_of(src, 2);
+    EXPECT_EQ(run(p, {"--quiet", "--threads", threads}).status, 0);
+    EXPECT_EQ(seen().chunk_sizes,
+              (std::vector<int64_t>{4096, 4096, 4096, 4096, 1808, 1808}));
+  }
 }
 
 TEST(RuntimeGenerate, RateLimitsRecordsPerSecond) {

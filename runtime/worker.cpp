@@ -1,0 +1,226 @@
+// runtime/worker.cpp — the worker pool and the in-order commit of morsels
+// (worker.h).
+#include "worker.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "context.h"
+#include "flow_stdlib.h"
+#include "metrics.h"
+#include "sink.h"
+#include "udf_alloc.h"
+
+namespace flowrt {
+
+namespace {
+
+thread_local Worker* t_worker = nullptr;
+
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Worker* current_worker() { return t_worker; }
+
+Workers::Workers(FlowContext* ctx, int32_t threads) : ctx_(ctx) {
+  for (int32_t i = 0; i < threads; ++i) {
+    auto w = std::make_unique<Worker>();
+    w->index = i;
+    w->late.assign(static_cast<size_t>(ctx->pipeline->stream_count), 0);
+    workers_.push_back(std::move(w));
+  }
+  interval_busy_ns_.assign(workers_.size(), 0);
+  run_start_ns_ = interval_start_ns_ = steady_ns();
+  for (size_t i = 1; i < workers_.size(); ++i) {
+    threads_.emplace_back([this, w = workers_[i].get()] { pool_loop(w); });
+  }
+}
+
+Workers::~Workers() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+  for (std::thread& t : threads_) t.join();
+  for (auto& w : workers_) flow_arena_free(&w->scratch);
+}
+
+void Workers::submit_records(Source* source, const FlowRecord* records, int64_t n) {
+  Task task;
+  task.source = source;
+  task.records.assign(records, records + n);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    task.seq = submitted_++;
+    queue_.push_back(std::move(task));
+  }
+  work_cv_.notify_one();
+}
+
+void Workers::submit_values(Source* source, int64_t first, int64_t n) {
+  Task task;
+  task.source = source;
+  task.first = first;
+  task.count = n;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    task.seq = submitted_++;
+    queue_.push_back(std::move(task));
+  }
+  work_cv_.notify_one();
+}
+
+void Workers::pool_loop(Worker* w) {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (stopping_) return;
+    Task task = std::move(queue_.front());
+    queue_.pop_front();
+    ++running_;
+    lock.unlock();
+    run(*w, task);
+    lock.lock();
+    --running_;
+    done_cv_.notify_all();
+  }
+}
+
+// One morsel on `w`: the generated function with the worker as the calling
+// thread's (flow_worker_index), its rows and bad records into its output.
+void Workers::run(Worker& w, Task& task) {
+  auto out = std::make_unique<MorselOutput>();
+  out->seq = task.seq;
+  out->rows.reserve(ctx_->sinks.size());
+  for (const auto& sink : ctx_->sinks) out->rows.push_back(sink->row_format_like());
+  out->row_counts.assign(ctx_->sinks.size(), 0);
+  const int64_t start = steady_ns();
+  t_worker = &w;
+  w.out = out.get();
+  const FlowSourceDesc* desc = task.source->desc;
+  if (task.count > 0) {
+    if (desc->generate != nullptr) desc->generate(ctx_, &ctx_->batch, task.first, task.count);
+  } else if (desc->process != nullptr) {
+    desc->process(ctx_, &ctx_->batch, task.records.data(), static_cast<int64_t>(task.records.size()));
+  }
+  flow_arena_reset(&w.scratch);
+  udf_use_arena(nullptr);
+  w.out = nullptr;
+  t_worker = nullptr;
+  w.busy_ns += steady_ns() - start;
+  std::lock_guard<std::mutex> lock(mu_);
+  done_.emplace(out->seq, std::move(out));
+}
+
+void Workers::drain() {
+  Worker& main = *workers_[0];
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    if (!queue_.empty()) {
+      Task task = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      run(main, task);
+      lock.lock();
+      continue;
+    }
+    if (running_ == 0) break;
+    done_cv_.wait(lock);
+  }
+  lock.unlock();
+  commit_ready();
+  for (auto& w : workers_) {
+    if (!w->error.empty()) {
+      if (w->error_is_internal) ctx_->internal_error(w->error);
+      else ctx_->set_error(w->error);
+      w->error.clear();
+      w->error_is_internal = false;
+    }
+    ctx_->counters.late += w->late_total;
+    w->late_total = 0;
+    for (size_t s = 0; s < w->late.size(); ++s) {
+      if (w->late[s] == 0) continue;
+      if (ctx_->metrics != nullptr) ctx_->metrics->count_late(static_cast<int32_t>(s), w->late[s]);
+      w->late[s] = 0;
+    }
+  }
+}
+
+void Workers::commit_ready() {
+  for (;;) {
+    std::unique_ptr<MorselOutput> out;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = done_.find(committed_);
+      if (it == done_.end()) return;
+      out = std::move(it->second);
+      done_.erase(it);
+    }
+    committing_ = true;
+    commit(*out);
+    committing_ = false;
+    ++committed_;
+  }
+}
+
+// A morsel's effects, in the order one thread would have had them: its
+// rows and bad records interleave only by sink, which keeps each sink's
+// order, and bad records go out in the order they were found.
+void Workers::commit(MorselOutput& out) {
+  for (size_t i = 0; i < ctx_->sinks.size(); ++i) {
+    ctx_->sinks[i]->append(ctx_, out.rows[i], out.row_counts[i]);
+  }
+  for (PendingBad& bad : out.bad) {
+    bad.rec.ptr = bad.bytes.data();
+    Source& src = *ctx_->sources[static_cast<size_t>(bad.source)];
+    src.delivering = true;
+    ctx_->bad.report(ctx_, bad.source, bad.has_rec ? &bad.rec : nullptr, bad.message);
+    src.delivering = false;
+  }
+}
+
+void Workers::merge_state() {
+  if (ctx_->pipeline->merge == nullptr || workers_.size() < 2) return;
+  const int64_t start = steady_ns();
+  for (size_t i = 1; i < workers_.size(); ++i) {
+    ctx_->pipeline->merge(ctx_, static_cast<int32_t>(i));
+  }
+  merge_ns_ += steady_ns() - start;
+}
+
+std::string Workers::utilisation(bool interval) {
+  const int64_t now = steady_ns();
+  const int64_t since = interval ? interval_start_ns_ : run_start_ns_;
+  const double span = static_cast<double>(std::max<int64_t>(now - since, 1));
+  auto percent = [&](int64_t ns) { return 100.0 * static_cast<double>(ns) / span; };
+  std::string text = "busy";
+  char buf[32];
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    int64_t busy = workers_[i]->busy_ns - (interval ? interval_busy_ns_[i] : 0);
+    std::snprintf(buf, sizeof buf, " %.0f%%", std::min(100.0, percent(busy)));
+    text += buf;
+    if (interval) interval_busy_ns_[i] = workers_[i]->busy_ns;
+  }
+  std::snprintf(buf, sizeof buf, ", merge %.1f%%",
+                percent(merge_ns_ - (interval ? interval_merge_ns_ : 0)));
+  text += buf;
+  std::snprintf(buf, sizeof buf, ", batch ends %.1f%%",
+                percent(batch_end_ns_ - (interval ? interval_batch_end_ns_ : 0)));
+  text += buf;
+  if (interval) {
+    interval_start_ns_ = now;
+    interval_merge_ns_ = merge_ns_;
+    interval_batch_end_ns_ = batch_end_ns_;
+  }
+  return text;
+}
+
+int64_t steady_now_ns() { return steady_ns(); }
+
+}  // namespace flowrt

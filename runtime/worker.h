@@ -1,0 +1,153 @@
+// runtime/worker.h — all cores, same answer (LANGUAGE.md 13 "--threads";
+// issue 16): morsels of a batch's input run the generated fused loop on
+// worker threads, and every effect they have comes out as on one thread.
+//
+//   a morsel       consecutive records of one source (a chunk the source
+//                  hands over: FlowContext::deliver), numbered in arrival
+//                  order; its numbering never depends on the thread count
+//   worker 0       the batch-loop thread; its thread-local generated state
+//                  is the pipeline's state (tables that end_batch fires and
+//                  checkpoints write)
+//   workers 1..N-1 pool threads; their generated state is partial, folded
+//                  into worker 0's at the batch's end by the generated
+//                  merge (FlowPipeline.merge) — exact, so in any order
+//
+// A morsel's rows and bad records are kept with it and committed in
+// morsel order, so sinks, dead letters and the first ten messages come out
+// as on one thread. Only sources whose every stateful operator combines
+// exactly run in parallel (FlowSourceDesc.parallel, decided by codegen);
+// the others run on the batch-loop thread, in order, once every morsel
+// before them is committed.
+#ifndef FLOWC_RUNTIME_WORKER_H
+#define FLOWC_RUNTIME_WORKER_H
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "abi.h"
+#include "sink_format.h"
+
+namespace flowrt {
+
+class Source;
+
+// A bad record found while a morsel ran: reported when it commits.
+struct PendingBad {
+  int32_t source = 0;
+  bool has_rec = false;  // generate()'s bad values have no record
+  FlowRecord rec{};
+  std::string bytes;  // rec.ptr points here
+  std::string message;
+};
+
+// What one morsel did, kept until every morsel before it is committed.
+struct MorselOutput {
+  int64_t seq = 0;
+  std::vector<RowFormat> rows;        // per sink, in the sink's format
+  std::vector<int64_t> row_counts;    // per sink
+  std::vector<PendingBad> bad;
+};
+
+// One thread's view of the run (flow_worker_index).
+struct Worker {
+  int32_t index = 0;
+  FlowArena scratch{};
+  MorselOutput* out = nullptr;  // the running morsel's output
+  // Folded into the run at each drain: late rows per stream, the first
+  // error, time spent in generated code.
+  std::vector<int64_t> late;
+  int64_t late_total = 0;
+  std::string error;
+  bool error_is_internal = false;
+  int64_t busy_ns = 0;
+};
+
+// A monotonic clock in ns (the accounting above).
+int64_t steady_now_ns();
+
+// The calling thread's worker while it runs a morsel; null otherwise
+// (everything then goes straight to the run, as on one thread).
+Worker* current_worker();
+
+class Workers {
+ public:
+  // threads - 1 pool threads plus the batch-loop thread (none with 1: then
+  // only the accounting of --progress and the summary is kept).
+  Workers(FlowContext* ctx, int32_t threads);
+  ~Workers();
+  Workers(const Workers&) = delete;
+  Workers& operator=(const Workers&) = delete;
+
+  int32_t threads() const { return static_cast<int32_t>(workers_.size()); }
+  bool parallel() const { return workers_.size() > 1; }
+
+  // A morsel of a parallel source: copied records, run by any worker.
+  void submit_records(Source* source, const FlowRecord* records, int64_t n);
+  // A morsel of generate(): the values [first, first + n).
+  void submit_values(Source* source, int64_t first, int64_t n);
+  // Morsels handed over and not committed yet (false while committing:
+  // what a commit reports comes in its place).
+  bool in_flight() const { return submitted_ != committed_ && !committing_; }
+
+  // Runs queued morsels on this thread too, waits for all, and commits
+  // their outputs in order; then folds the workers' late counts and
+  // errors into the run. Call on the batch-loop thread.
+  void drain();
+
+  // The batch's end, after drain(): folds every pool worker's partial state
+  // into worker 0's (FlowPipeline.merge).
+  void merge_state();
+
+  // Time the batch-loop thread spends in generated code outside morsels
+  // (a sequential source's records), in merge_state and in end_batch.
+  void add_busy(int64_t ns) { workers_[0]->busy_ns += ns; }
+  void add_merge(int64_t ns) { merge_ns_ += ns; }
+  void add_batch_end(int64_t ns) { batch_end_ns_ += ns; }
+
+  // Where the time went, for --progress (since the last call: `interval`)
+  // and the summary (the whole run): `busy 97% 95%, merge 0.4%, batch
+  // ends 1.2%` — each thread's share of the time in generated code, and
+  // the batch-loop thread's in folding partial state and ending batches.
+  std::string utilisation(bool interval);
+
+ private:
+  struct Task {
+    int64_t seq = 0;
+    Source* source = nullptr;
+    std::vector<FlowRecord> records;  // a text morsel
+    int64_t first = 0, count = 0;     // a generate() morsel
+  };
+  void pool_loop(Worker* w);
+  void run(Worker& w, Task& task);
+  void commit_ready();
+  void commit(MorselOutput& out);
+
+  FlowContext* ctx_;
+  std::vector<std::unique_ptr<Worker>> workers_;  // [0]: the batch-loop thread
+  std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::condition_variable work_cv_, done_cv_;
+  std::deque<Task> queue_;
+  std::map<int64_t, std::unique_ptr<MorselOutput>> done_;  // by seq
+  int64_t submitted_ = 0;   // next seq
+  int64_t committed_ = 0;   // morsels committed
+  int running_ = 0;
+  bool stopping_ = false;
+  bool committing_ = false;
+  int64_t interval_start_ns_ = 0;
+  std::vector<int64_t> interval_busy_ns_;
+  int64_t interval_merge_ns_ = 0, interval_batch_end_ns_ = 0;
+  int64_t run_start_ns_ = 0;
+  int64_t merge_ns_ = 0, batch_end_ns_ = 0;
+};
+
+}  // namespace flowrt
+
+#endif  // FLOWC_RUNTIME_WORKER_H
