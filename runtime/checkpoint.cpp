@@ -285,10 +285,16 @@ bool Checkpointer::resume(FlowContext* ctx, const CheckpointData& data) {
     sink_lengths_[static_cast<size_t>(cs.index)] = cs.length;
   }
   ctx->next_batch = data.next_batch;
-  ctx->counters.bad = data.bad;
-  ctx->counters.late = data.late;
-  for (size_t i = 0; i < data.sources.size(); ++i) {
-    ctx->bad.set_count(static_cast<int32_t>(i), data.sources[i].bad);
+  // A restart goes on counting the run's bad and late records (the first
+  // ten bad ones per source are printed once per run); an incremental run
+  // (a checkpoint of a run that ended) is a run of its own and counts its
+  // own, as records in are counted per run.
+  if (!data.finished) {
+    ctx->counters.bad = data.bad;
+    ctx->counters.late = data.late;
+    for (size_t i = 0; i < data.sources.size(); ++i) {
+      ctx->bad.set_count(static_cast<int32_t>(i), data.sources[i].bad);
+    }
   }
   return true;
 }
