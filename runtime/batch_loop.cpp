@@ -227,7 +227,8 @@ int run_batches(FlowContext* ctx, int wake_fd) {
       abort_batch(ctx);
       ctx->nothing_new = true;
       if (!ctx->opts.quiet) {
-        ctx->log_line("flowc: nothing new since the last run: no batch ran; the checkpoint is as it was");
+        ctx->log_line(
+            "flowc: nothing new since the last run: no batch ran; the checkpoint is as it was");
       }
       return kExitOk;
     }

@@ -83,9 +83,7 @@ bool open_all(FlowContext* ctx) {
     switch (ctx->checkpoint->start(ctx)) {
       case Checkpointer::Start::kRefused:
         return false;
-      case Checkpointer::Start::kContinued:
-        ctx->after_end = true;
-        break;
+      case Checkpointer::Start::kContinued: ctx->after_end = true; break;
       case Checkpointer::Start::kFresh:
       case Checkpointer::Start::kResumed:
         break;

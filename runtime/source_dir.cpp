@@ -22,11 +22,11 @@
 // stays small however many files were read; a restarted run reads the log
 // up to that length (what a crash left after it is cut off), skips those
 // files, and goes on in the file that was current at its byte offset.
+#include <dirent.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
-#include <dirent.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>

@@ -177,8 +177,8 @@ class KafkaSource final : public Source, public KafkaClient {
     rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_, list);
     rd_kafka_topic_partition_list_destroy(list);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      ctx->set_error(label() + ": cannot subscribe to \"" + subscription_ + "\": " +
-                     rd_kafka_err2str(err));
+      ctx->set_error(label() + ": cannot subscribe to \"" + subscription_ +
+                     "\": " + rd_kafka_err2str(err));
       return false;
     }
     return true;
@@ -213,8 +213,8 @@ class KafkaSource final : public Source, public KafkaClient {
         log("partition " + part_text(part) + ": first offset " + std::to_string(m->offset));
       }
       if (debugging() && ps.next >= 0 && m->offset != ps.next) {
-        log("partition " + part_text(part) + ": offset " + std::to_string(m->offset) +
-            " after " + std::to_string(ps.next - 1));
+        log("partition " + part_text(part) + ": offset " + std::to_string(m->offset) + " after " +
+            std::to_string(ps.next - 1));
       }
       ps.next = m->offset + 1;
       ps.caught_up = false;
@@ -290,8 +290,9 @@ class KafkaSource final : public Source, public KafkaClient {
       return false;
     }
     if (subscription != subscription_) {
-      *error = "it now reads topic \"" + subscription_ + "\", but the checkpoint's offsets are in \"" +
-               subscription + "\" (did a --param change?)";
+      *error = "it now reads topic \"" + subscription_ +
+               "\", but the checkpoint's offsets are in \"" + subscription +
+               "\" (did a --param change?)";
       return false;
     }
     restored_ = std::move(offsets);
@@ -359,8 +360,8 @@ class KafkaSource final : public Source, public KafkaClient {
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(8);
     for (const auto& [part, ps] : parts_) {
       if (ps.next >= 0 && ps.next != ps.committed) {
-        rd_kafka_topic_partition_list_add(list, topic_of(part).c_str(), partition_of(part))->offset =
-            ps.next;
+        rd_kafka_topic_partition_list_add(list, topic_of(part).c_str(), partition_of(part))
+            ->offset = ps.next;
       }
     }
     return list;
@@ -375,7 +376,8 @@ class KafkaSource final : public Source, public KafkaClient {
   void mark_committed(const rd_kafka_topic_partition_list_t* list) {
     for (int i = 0; i < list->cnt; ++i) {
       const rd_kafka_topic_partition_t& tp = list->elems[i];
-      if (tp.err == RD_KAFKA_RESP_ERR_NO_ERROR) parts_[key_of(tp.topic, tp.partition)].committed = tp.offset;
+      if (tp.err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        parts_[key_of(tp.topic, tp.partition)].committed = tp.offset;
     }
   }
 
@@ -553,8 +555,8 @@ class KafkaSource final : public Source, public KafkaClient {
         const int64_t give_up = now_ms() + kQueryTimeoutMs;
         rd_kafka_resp_err_t e;
         for (;;) {
-          e = rd_kafka_query_watermark_offsets(rk_, parts->elems[i].topic, parts->elems[i].partition,
-                                               &low, &high, 5'000);
+          e = rd_kafka_query_watermark_offsets(rk_, parts->elems[i].topic,
+                                               parts->elems[i].partition, &low, &high, 5'000);
           if (e == RD_KAFKA_RESP_ERR_NO_ERROR || now_ms() >= give_up) break;
           ::usleep(200'000);
         }
@@ -562,8 +564,7 @@ class KafkaSource final : public Source, public KafkaClient {
           if (ctx_ != nullptr) {
             ctx_->set_error(label() + ": cannot read the end offset of " +
                             std::string(parts->elems[i].topic) + "/" +
-                            std::to_string(parts->elems[i].partition) + ": " +
-                            rd_kafka_err2str(e));
+                            std::to_string(parts->elems[i].partition) + ": " + rd_kafka_err2str(e));
           }
           continue;
         }
@@ -623,8 +624,8 @@ class KafkaSource final : public Source, public KafkaClient {
         ps.next = ps.carry;
         ps.committed = -1;  // dirty: committed at the next batch end
       } else {
-        rd_kafka_topic_partition_list_add(elsewhere, topic_of(part).c_str(), partition_of(part))->offset =
-            ps.carry;
+        rd_kafka_topic_partition_list_add(elsewhere, topic_of(part).c_str(), partition_of(part))
+            ->offset = ps.carry;
       }
       ps.carry = -1;
     }
@@ -664,8 +665,8 @@ class KafkaSource final : public Source, public KafkaClient {
     ps.done = true;
     ps.caught_up = true;  // reads no more: does not hold the watermark
     if (debugging()) {
-      log("stop_at_end: partition " + part_text(part) + " done at offset " +
-          std::to_string(at) + " (end " + std::to_string(ps.end) + ")");
+      log("stop_at_end: partition " + part_text(part) + " done at offset " + std::to_string(at) +
+          " (end " + std::to_string(ps.end) + ")");
     }
     rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(l, topic_of(part).c_str(), partition_of(part));
@@ -746,7 +747,9 @@ class KafkaSource final : public Source, public KafkaClient {
     }
     return (last_topic_ << 32) | static_cast<uint32_t>(m->partition);
   }
-  const std::string& topic_of(PartKey k) const { return topic_names_[static_cast<size_t>(k >> 32)]; }
+  const std::string& topic_of(PartKey k) const {
+    return topic_names_[static_cast<size_t>(k >> 32)];
+  }
   // `topic/partition`
   std::string part_text(PartKey k) const {
     return topic_of(k) + "/" + std::to_string(partition_of(k));

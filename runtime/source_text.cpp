@@ -248,7 +248,9 @@ class TextSource final : public Source {
   void save_position(std::string* out) const override {
     CkptOut w(out);
     if (feed_) feed_->save(w);
-    const std::string path = feed_ ? (input_ ? position_name : std::string()) : desc->path ? desc->path : "";
+    const std::string path = feed_        ? (input_ ? position_name : std::string())
+                             : desc->path ? desc->path
+                                          : "";
     w.str(path);
     w.u64(static_cast<uint64_t>(splitter_.consumed_offset()));
     w.u64(static_cast<uint64_t>(splitter_.consumed_line()));
@@ -337,12 +339,9 @@ class TextSource final : public Source {
         splitter_.reset();
         header_pending_ = desc->format == FLOW_FORMAT_CSV && desc->csv_header;
         return true;
-      case InputFeed::Next::kEnd:
-        ended = true;
-        return false;
+      case InputFeed::Next::kEnd: ended = true; return false;
       case InputFeed::Next::kWait:
-      case InputFeed::Next::kError:
-        return false;
+      case InputFeed::Next::kError: return false;
     }
     return false;
   }

@@ -177,7 +177,8 @@ class Configure {
           check(b_.CreateICmpNE(colon, cg_.i32c(0)), "the address of 'socket' must be \"host:port\"");
         } else {
           const char* kind = c.kind == plan::ConnectorKind::Dir ? "dir" : "file";
-          check(b_.CreateICmpSGT(v.len, cg_.i64c(0)), std::string("the path of '") + kind + "' is empty");
+          check(b_.CreateICmpSGT(v.len, cg_.i64c(0)),
+                std::string("the path of '") + kind + "' is empty");
         }
         store_field(type, desc, path_offset, v.v);
       } else if (arg == "pattern") {

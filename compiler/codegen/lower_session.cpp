@@ -140,7 +140,8 @@ class SessionOp : public Operator {
     b.SetInsertPoint(join);
     llvm::BasicBlock* join_open = block("session.join_open");
     llvm::BasicBlock* join_fired = block("session.join_fired");
-    b.CreateCondBr(is_fired(cg, ei), join_fired, join_open, llvm::MDBuilder(cg.llvm()).createUnlikelyBranchWeights());
+    b.CreateCondBr(is_fired(cg, ei), join_fired, join_open,
+                   llvm::MDBuilder(cg.llvm()).createUnlikelyBranchWeights());
     b.SetInsertPoint(join_fired);
     b.CreateCall(cg.runtime("flow_count_late"), {cg.fs().ctx, cg.i32c(stream_)});
     b.CreateBr(done);
@@ -157,8 +158,9 @@ class SessionOp : public Operator {
     b.SetInsertPoint(check_next);
     llvm::Value* ej = element(cg, list, j);
     // A fired session is not merged into an open one.
-    b.CreateCondBr(b.CreateAnd(b.CreateICmpSLE(load_start(cg, ej), reach), b.CreateNot(is_fired(cg, ej))),
-                   merge, joined);
+    b.CreateCondBr(
+        b.CreateAnd(b.CreateICmpSLE(load_start(cg, ej), reach), b.CreateNot(is_fired(cg, ej))),
+        merge, joined);
     b.SetInsertPoint(merge);
     state_->combine(cg, ei, ej, b.getFalse());
     b.CreateStore(load_last(cg, ej), last_at(cg, ei));  // later than t and than i's last

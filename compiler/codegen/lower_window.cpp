@@ -105,7 +105,8 @@ class WindowOp : public Operator {
     {
       prepare(cg);
       llvm::Value* pane = floor_to(cg, row_time(cg, clock_), cg.duration(window_.slide));
-      llvm::Value* late = b.CreateICmpSLE(b.CreateAdd(pane, cg.duration(window_.size)), late_limit(cg));
+      llvm::Value* late =
+          b.CreateICmpSLE(b.CreateAdd(pane, cg.duration(window_.size)), late_limit(cg));
       llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "window.check", cg.fs().fn);
       b.CreateCondBr(late, done, keep);
       b.SetInsertPoint(keep);
@@ -235,27 +236,31 @@ class WindowOp : public Operator {
     // Free the panes whose every window has ended: pane + L <= W; note
     // the last such end. arg = {W, last end freed}.
     llvm::Value* limit = cg.entry_alloca(llvm::ArrayType::get(cg.i64(), 2), "window.limit");
-    llvm::Value* last_freed = b.CreateConstInBoundsGEP2_64(llvm::ArrayType::get(cg.i64(), 2), limit, 0, 1);
+    llvm::Value* last_freed =
+        b.CreateConstInBoundsGEP2_64(llvm::ArrayType::get(cg.i64(), 2), limit, 0, 1);
     b.CreateStore(watermark, limit);
     b.CreateStore(cg.i64c(INT64_MIN), last_freed);
-    panes_->erase_if("expired", [&](llvm::Value* pane_slot, llvm::Value* arg) {
-      auto& pb = cg.b();
-      llvm::Value* end = pb.CreateAdd(panes_->key(pane_slot, 0).v, cg.duration(window_.size));
-      llvm::Value* w = pb.CreateLoad(cg.i64(), arg);
-      llvm::Value* gone = pb.CreateICmpSLE(end, w);
-      llvm::BasicBlock* free_it = llvm::BasicBlock::Create(cg.llvm(), "pane.free", cg.fs().fn);
-      llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "pane.keep", cg.fs().fn);
-      pb.CreateCondBr(gone, free_it, keep);
-      pb.SetInsertPoint(free_it);
-      llvm::Value* seen_at = pb.CreateConstInBoundsGEP1_64(cg.i64(), arg, 1);
-      llvm::Value* seen = pb.CreateLoad(cg.i64(), seen_at);
-      pb.CreateStore(pb.CreateSelect(pb.CreateICmpSGT(end, seen), end, seen), seen_at);
-      pane_state_->release(cg, pane_slot);
-      panes_->release_keys(pane_slot);
-      pb.CreateRet(cg.i32c(1));
-      pb.SetInsertPoint(keep);
-      return pb.getFalse();
-    }, limit);
+    panes_->erase_if(
+        "expired",
+        [&](llvm::Value* pane_slot, llvm::Value* arg) {
+          auto& pb = cg.b();
+          llvm::Value* end = pb.CreateAdd(panes_->key(pane_slot, 0).v, cg.duration(window_.size));
+          llvm::Value* w = pb.CreateLoad(cg.i64(), arg);
+          llvm::Value* gone = pb.CreateICmpSLE(end, w);
+          llvm::BasicBlock* free_it = llvm::BasicBlock::Create(cg.llvm(), "pane.free", cg.fs().fn);
+          llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "pane.keep", cg.fs().fn);
+          pb.CreateCondBr(gone, free_it, keep);
+          pb.SetInsertPoint(free_it);
+          llvm::Value* seen_at = pb.CreateConstInBoundsGEP1_64(cg.i64(), arg, 1);
+          llvm::Value* seen = pb.CreateLoad(cg.i64(), seen_at);
+          pb.CreateStore(pb.CreateSelect(pb.CreateICmpSGT(end, seen), end, seen), seen_at);
+          pane_state_->release(cg, pane_slot);
+          panes_->release_keys(pane_slot);
+          pb.CreateRet(cg.i32c(1));
+          pb.SetInsertPoint(keep);
+          return pb.getFalse();
+        },
+        limit);
     // P = max(P, W), or at the end of input max(P, the last end freed).
     llvm::Value* at_end = b.CreateICmpEQ(watermark, cg.i64c(INT64_MAX));
     llvm::Value* reached = b.CreateSelect(at_end, b.CreateLoad(cg.i64(), last_freed), watermark);

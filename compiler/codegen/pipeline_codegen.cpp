@@ -305,7 +305,8 @@ class PipelineBuilder {
       llvm::Value* candidate = b.CreateSelect(room, b.CreateSub(max, delay), cg_.i64c(INT64_MIN));
       llvm::Value* next = b.CreateSelect(b.CreateICmpSGT(candidate, wm), candidate, wm);
       llvm::Value* own = b.CreateLoad(cg_.i64(), own_watermark(index));
-      b.CreateStore(b.CreateSelect(b.CreateICmpSGT(candidate, own), candidate, own), own_watermark(index));
+      b.CreateStore(b.CreateSelect(b.CreateICmpSGT(candidate, own), candidate, own),
+                    own_watermark(index));
       // At the end of input, and for a source that has ended: +infinity
       // (an ended source no longer holds back a union or a join).
       llvm::Value* ended = b.CreateICmpNE(
@@ -320,8 +321,9 @@ class PipelineBuilder {
   // 1 after a batch that ended the input (end_batch's `final`), else 0.
   llvm::GlobalVariable* input_ended() {
     if (!input_ended_) {
-      input_ended_ = new llvm::GlobalVariable(cg_.module(), cg_.i64(), false, llvm::GlobalValue::InternalLinkage,
-                                              cg_.i64c(0), "input_ended");
+      input_ended_ =
+          new llvm::GlobalVariable(cg_.module(), cg_.i64(), false,
+                                   llvm::GlobalValue::InternalLinkage, cg_.i64c(0), "input_ended");
     }
     return input_ended_;
   }
@@ -331,8 +333,9 @@ class PipelineBuilder {
   llvm::GlobalVariable* own_watermark(int source) {
     llvm::GlobalVariable*& g = own_watermarks_[source];
     if (!g) {
-      g = new llvm::GlobalVariable(cg_.module(), cg_.i64(), false, llvm::GlobalValue::InternalLinkage,
-                                   cg_.i64c(INT64_MIN), "source." + p_.sources[source].name + ".own_watermark");
+      g = new llvm::GlobalVariable(cg_.module(), cg_.i64(), false,
+                                   llvm::GlobalValue::InternalLinkage, cg_.i64c(INT64_MIN),
+                                   "source." + p_.sources[source].name + ".own_watermark");
     }
     return g;
   }
@@ -470,12 +473,17 @@ class PipelineBuilder {
           .set(offsetof(FlowSourceDesc, gen_start), cg_.i64c(s.connector.start))
           .set(offsetof(FlowSourceDesc, gen_step), cg_.i64c(s.connector.step))
           .set(offsetof(FlowSourceDesc, on_error), cg_.i32c(on_error_code(s.on_error)))
-          .set(offsetof(FlowSourceDesc, dead_letter_path), s.dead_letter ? cg_.cstring(s.dead_letter->path) : null)
-          .set(generate ? offsetof(FlowSourceDesc, generate) : offsetof(FlowSourceDesc, process), sources[k])
-          .set(offsetof(FlowSourceDesc, options), options(s.connector, "options." + s.name, configure.source_options))
-          .set(offsetof(FlowSourceDesc, option_count), cg_.i32c(static_cast<int>(s.connector.kafka.size())))
+          .set(offsetof(FlowSourceDesc, dead_letter_path),
+               s.dead_letter ? cg_.cstring(s.dead_letter->path) : null)
+          .set(generate ? offsetof(FlowSourceDesc, generate) : offsetof(FlowSourceDesc, process),
+               sources[k])
+          .set(offsetof(FlowSourceDesc, options),
+               options(s.connector, "options." + s.name, configure.source_options))
+          .set(offsetof(FlowSourceDesc, option_count),
+               cg_.i32c(static_cast<int>(s.connector.kafka.size())))
           .set(offsetof(FlowSourceDesc, max_event_time),
-               s.event_time >= 0 ? cg_.worker0_slot(cg_.source_max_times(static_cast<int>(k))) : null)
+               s.event_time >= 0 ? cg_.worker0_slot(cg_.source_max_times(static_cast<int>(k)))
+                                 : null)
           .set(offsetof(FlowSourceDesc, watermark),
                s.event_time >= 0 ? cg_.source_watermark(static_cast<int>(k)) : null)
           .set(offsetof(FlowSourceDesc, parallel), cg_.i32c(source_parallel(k) ? 1 : 0));

@@ -29,21 +29,47 @@ struct ConnectorSpec {
 
 const std::vector<ConnectorSpec>& connector_specs() {
   static const std::vector<ConnectorSpec> specs = {
-      {"file", plan::ConnectorKind::File, true, true, true,
+      {"file",
+       plan::ConnectorKind::File,
+       true,
+       true,
+       true,
        {{"path", Type::String, true}, {"follow", Type::Bool}}},
-      {"dir", plan::ConnectorKind::Dir, true, false, false,
+      {"dir",
+       plan::ConnectorKind::Dir,
+       true,
+       false,
+       false,
        {{"path", Type::String, true}, {"pattern", Type::String}, {"follow", Type::Bool}}},
       {"stdin", plan::ConnectorKind::Stdin, true, false, false, {}},
       {"stdout", plan::ConnectorKind::Stdout, false, false, true, {}},
-      {"socket", plan::ConnectorKind::Socket, true, false, false,
+      {"socket",
+       plan::ConnectorKind::Socket,
+       true,
+       false,
+       false,
        {{"address", Type::String, true}}},
-      {"generate", plan::ConnectorKind::Generate, true, false, false,
-       {{"count", Type::Int}, {"rate", Type::Int}, {"start", Type::Timestamp},
+      {"generate",
+       plan::ConnectorKind::Generate,
+       true,
+       false,
+       false,
+       {{"count", Type::Int},
+        {"rate", Type::Int},
+        {"start", Type::Timestamp},
         {"step", Type::Int}}},
-      {"kafka", plan::ConnectorKind::Kafka, true, false, true,
-       {{"brokers", Type::String, true}, {"topic", Type::String},
-        {"group", Type::String}, {"start", Type::String}, {"stop_at_end", Type::Bool},
-        {"exactly_once", Type::Bool}, {"topic_pattern", Type::String}}},
+      {"kafka",
+       plan::ConnectorKind::Kafka,
+       true,
+       false,
+       true,
+       {{"brokers", Type::String, true},
+        {"topic", Type::String},
+        {"group", Type::String},
+        {"start", Type::String},
+        {"stop_at_end", Type::Bool},
+        {"exactly_once", Type::Bool},
+        {"topic_pattern", Type::String}}},
   };
   return specs;
 }
@@ -282,8 +308,9 @@ std::optional<plan::Connector> Analyzer::check_connector(const ast::Call& c, Rol
     auto e = out.param_args.find("path");
     Diagnostic& d = diags_.error(c.range, "a '.gz' file cannot be followed");
     d.usage = e != out.param_args.end() && reads_param(*e->second, true);
-    d.helps.push_back("a compressed file is read whole: drop 'follow: true', or read a folder "
-                      "that .gz files are moved into with dir(\"PATH\", pattern: \"*.gz\")");
+    d.helps.push_back(
+        "a compressed file is read whole: drop 'follow: true', or read a folder "
+        "that .gz files are moved into with dir(\"PATH\", pattern: \"*.gz\")");
     return std::nullopt;
   }
   if (spec->kind == plan::ConnectorKind::Dir && out.pattern.find('/') != std::string::npos) {
@@ -317,12 +344,15 @@ std::optional<plan::Connector> Analyzer::check_connector(const ast::Call& c, Rol
       const std::string& re = args["topic_pattern"].s;
       if (!re.starts_with("^")) {
         Diagnostic& d = diags_.error(c.range, "'topic_pattern' must start with '^'");
-        d.helps.push_back("librdkafka takes a subscription as a regex only when it starts with '^': "
-                          "\"^" + re + "\"");
+        d.helps.push_back(
+            "librdkafka takes a subscription as a regex only when it starts with '^': "
+            "\"^" +
+            re + "\"");
         return std::nullopt;
       }
       RE2 compiled(re, RE2::Quiet);
-      if (!compiled.ok()) return fail("'topic_pattern' is not a valid regex: " + compiled.error(), "topic_pattern");
+      if (!compiled.ok())
+        return fail("'topic_pattern' is not a valid regex: " + compiled.error(), "topic_pattern");
     }
     if (role == Role::Source && !args.count("group")) {
       return fail("a kafka source needs the argument 'group'");

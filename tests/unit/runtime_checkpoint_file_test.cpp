@@ -217,8 +217,9 @@ TEST(RuntimeCheckpointFile, WhatIsWrongIsNamed) {
     other[8] = static_cast<char>(version);
     CkptOut(&other).fixed32(crc32c(other.data(), other.size()));
     EXPECT_EQ(decode_checkpoint(other, &back, &error), DecodeStatus::kVersion);
-    EXPECT_NE(error.find("format version " + std::to_string(version) + "; this flowc reads version 3"),
-              std::string::npos)
+    EXPECT_NE(
+        error.find("format version " + std::to_string(version) + "; this flowc reads version 3"),
+        std::string::npos)
         << error;
   }
 }
