@@ -7,9 +7,9 @@ in its folder — and ends again.
 The input grows in three parts (event times 0-30 s, 30-60 s, 60-90 s; a
 file gets lines appended, a folder gets a file per part). Three runs, one
 after each part, must give the same final rows as one run over all of it:
-every window row once (windows the end of a run fired stay fired: the two
-records planted for them later are late in both, and no window is emitted
-twice), each key's last running count and sum, each key's last state of an
+every window row and every session once (windows and sessions the end of a
+run fired stay fired: the two records planted for them later are late in
+both, and none is emitted twice), each key's last running count and sum, each key's last state of an
 `update`. A fourth run with nothing new runs no batch and leaves the
 checkpoint and the sinks as they were. The three runs are done with
 `flowc run`, with a built program, and alternating the two.
@@ -49,6 +49,11 @@ stream per_window = events
   | group by user
   | aggregate n = count(), total = sum(amount)
 
+stream sessions = events
+  | window session 2s
+  | group by user
+  | aggregate n = count(), total = sum(amount)
+
 stream balances = events | group by user | aggregate n = count(), total = sum(amount)
 
 stream visits = events
@@ -61,6 +66,7 @@ stream visits = events
 stream dropped = drops | group by user | aggregate n = count(), total = sum(amount)
 
 sink per_window to file("out/windows.csv")
+sink sessions to file("out/sessions.csv")
 sink balances to file("out/balances.csv")
 sink visits to file("out/visits.jsonl")
 sink dropped to file("out/dropped.csv")
@@ -88,14 +94,16 @@ class Results:
 
 def parts():
     """Three parts of (events, folder rows, planted late events). Events of
-    part k have times k*30 s + i*100 ms, in order; from the second part on,
-    one event is planted in a window an earlier part closed."""
+    part k have times k*30 s + i*90 ms, in order (each user's every 360 ms:
+    one 2 s session per user and part; parts 3.1 s apart, so a session
+    never spans two); from the second part on, one event is planted in a
+    window and a session an earlier part closed."""
     out = []
     next_id = 1
     for k in range(3):
         events, late = [], []
         for i in range(300):
-            ts = BASE + k * 30_000 + i * 100
+            ts = BASE + k * 30_000 + i * 90
             events.append((next_id, USERS[(i * 7 + k) % 4], (i * 13 + k) % 97 + 1, ts))
             next_id += 1
         if k > 0:
@@ -118,10 +126,11 @@ def expected(all_parts):
     """Window rows (as a multiset), and each key's last row of the running
     aggregates and the update."""
     windows = collections.defaultdict(lambda: [0, 0])
+    sessions = {}  # (user, part) -> [first ts, last ts, n, total]
     balances = collections.defaultdict(lambda: [0, 0])
     visits = {}
     dropped = collections.defaultdict(lambda: [0, 0])
-    for events, drops, late in all_parts:
+    for part, (events, drops, late) in enumerate(all_parts):
         for e in events:
             i, user, amount, ts = e
             balances[user][0] += 1
@@ -132,13 +141,21 @@ def expected(all_parts):
             start = ts - ts % 10_000
             windows[(start, user)][0] += 1
             windows[(start, user)][1] += amount
+            ss = sessions.setdefault((user, part), [ts, ts, 0, 0])
+            assert ts - ss[1] <= 2_000  # one session per user and part
+            ss[1] = ts
+            ss[2] += 1
+            ss[3] += amount
         for user, amount in drops:
             dropped[user][0] += 1
             dropped[user][1] += amount
     window_rows = collections.Counter(
         f"{fmt_ts(s)},{fmt_ts(s + 10_000)},{u},{n},{t}" for (s, u), (n, t) in windows.items())
+    session_rows = collections.Counter(
+        f"{fmt_ts(a)},{fmt_ts(b + 2_000)},{u},{n},{t}" for (u, _), (a, b, n, t) in sessions.items())
     return {
         "windows": window_rows,
+        "sessions": session_rows,
         "balances": {u: f"{u},{n},{t}" for u, (n, t) in balances.items()},
         "visits": {u: '{"user":"%s","seen":%d,"last_id":%d}' % (u, s, i) for u, (s, i) in visits.items()},
         "dropped": {u: f"{u},{n},{t}" for u, (n, t) in dropped.items()},
@@ -172,6 +189,7 @@ def last_by_key(rows, key):
 def outputs(d):
     return {
         "windows": collections.Counter(lines(d, "windows.csv")[1:]),
+        "sessions": collections.Counter(lines(d, "sessions.csv")[1:]),
         "window_headers": lines(d, "windows.csv").count("window_start,window_end,user,n,total"),
         "balances": last_by_key(lines(d, "balances.csv")[1:], lambda r: r.split(",")[0]),
         "visits": last_by_key(lines(d, "visits.jsonl"), lambda r: re.search(r'"user":"(\w+)"', r).group(1)),
@@ -191,10 +209,10 @@ def late_count(stderr):
 
 
 def compare(res, name, got, want):
-    for k in ("windows", "balances", "visits", "dropped"):
+    for k in ("windows", "sessions", "balances", "visits", "dropped"):
         detail = ""
         if got[k] != want[k]:
-            if k == "windows":
+            if k in ("windows", "sessions"):
                 detail = (f"missing {list((want[k] - got[k]).items())[:3]}, "
                           f"extra {list((got[k] - want[k]).items())[:3]}")
             else:
@@ -232,7 +250,9 @@ def main():
         res.check(code == 0, "one run over everything exits 0", err)
         single = outputs(one)
         compare(res, "one run", single, want)
-        res.check(late_count(err) == 2, "one run: the two planted records are late", err.strip())
+        # Late is counted per stream: each planted record in the window's
+        # and in the sessions'.
+        res.check(late_count(err) == 4, "one run: the two planted records are late", err.strip())
 
         for label, runners in (("flowc run", [jit, jit, jit]), ("built", [exe] * 3),
                                ("alternating", [jit, [exe], jit])):
@@ -252,12 +272,12 @@ def main():
             res.check(got == single, f"{label}: three runs give the rows of one run")
             res.check(got["window_headers"] == 1, f"{label}: the CSV header once",
                       str(got["window_headers"]))
-            res.check(lates == [0, 1, 1], f"{label}: the planted records are late in runs 2 and 3",
+            res.check(lates == [0, 2, 2], f"{label}: the planted records are late in runs 2 and 3",
                       str(lates))
             # A fourth run with nothing new: no batch, nothing changes.
             ck = open(os.path.join(d, "ck", "checkpoint"), "rb").read()
-            before = {n: lines(d, n) for n in ("windows.csv", "balances.csv", "visits.jsonl",
-                                               "dropped.csv")}
+            before = {n: lines(d, n) for n in ("windows.csv", "sessions.csv", "balances.csv",
+                                               "visits.jsonl", "dropped.csv")}
             code, err = run(runners[0], d)
             after = {n: lines(d, n) for n in before}
             res.check(code == 0 and "nothing new" in err, f"{label}: a run with nothing new says so",
