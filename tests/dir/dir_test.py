@@ -10,7 +10,7 @@
      none skipped), the CSV header once, and each file's last running count
      must be its record count. Then one more file and a restart: only its
      rows are added. JIT with inotify, and a built program with the poll
-     (FLOWC_DIR_NO_INOTIFY=1).
+     (FLOWC_DIR_NO_INOTIFY=1) and --threads 4.
   2. no rescans per batch: a folder of 3,000 files read in hundreds of
      batches, then 10 more files moved in. FLOWC_DIR_TRACE=1 prints a line
      per listing of the folder: with inotify there is exactly one (at
@@ -192,7 +192,7 @@ def check_rows(res, name, d, folder):
                    if counts.get(k) != v][:5]))
 
 
-def growth(res, label, argv, root, rng, kills, env):
+def growth(res, label, argv, root, rng, kills, env, extra=()):
     d = os.path.join(root, label)
     os.makedirs(d)
     folder = Folder(d)
@@ -216,7 +216,7 @@ def growth(res, label, argv, root, rng, kills, env):
     outcomes = []
     try:
         for k in range(kills):
-            p = start(argv, d, env)
+            p = start(argv, d, env, extra)
             if not wait_until(lambda: holds_flock(p.pid), p):
                 _, err = p.communicate(timeout=TIMEOUT)
                 res.check(False, f"{label}: run {k + 1} starts", f"exit {p.returncode}: {err}")
@@ -229,7 +229,7 @@ def growth(res, label, argv, root, rng, kills, env):
         # The last run: until every row is out, then SIGTERM.
         # (Rows may all be out already: SIGTERM only once the runtime holds
         # the checkpoint's lock, after its signal handlers are in place.)
-        p = start(argv, d, env)
+        p = start(argv, d, env, extra)
         done = wait_until(lambda: holds_flock(p.pid), p) and \
             wait_until(lambda: len(sink_rows(d)) >= sum(folder.rows.values()) + 1, p)
         p.send_signal(signal.SIGTERM)
@@ -242,7 +242,7 @@ def growth(res, label, argv, root, rng, kills, env):
         check_rows(res, label, d, folder)
         # One more file, one more run: only its rows are added.
         folder.add(7)
-        p = start(argv, d, env)
+        p = start(argv, d, env, extra)
         done = wait_until(lambda: holds_flock(p.pid), p) and \
             wait_until(lambda: len(sink_rows(d)) >= sum(folder.rows.values()) + 1, p)
         time.sleep(0.2)  # a second read of anything would show now
@@ -326,7 +326,8 @@ def main():
         run = [flowc, "run", flow]
         growth(res, "run-inotify growth", run, root, rng, args.kills, inotify)
         if built:
-            growth(res, "build-poll growth", [exe], root, rng, args.kills, poll)
+            growth(res, "build-poll growth", [exe], root, rng, args.kills, poll,
+                   ("--threads", "4"))
         scans(res, "run-inotify scans", run, root, inotify)
         if built:
             scans(res, "build-poll scans", [exe], root, poll)
