@@ -258,11 +258,12 @@ class TextSource final : public Source {
     w.i64(splitter_.csv_state());
     w.u64(column_map.size());
     for (int32_t c : column_map) w.i64(c);
-    uint32_t digest = 0;
+    InputDigest digest;
     const bool checked = !path.empty() && (feed_ || desc->follow == 0) &&
                          input_digest(path, splitter_.consumed_offset(), &digest);
     w.u64(checked ? 1 : 0);
-    w.u64(digest);
+    w.u64(digest.crc);
+    w.u64(static_cast<uint64_t>(digest.bytes));
   }
 
   bool restore_position(FlowContext* ctx, std::string_view position, std::string* error) override {
@@ -280,8 +281,11 @@ class TextSource final : public Source {
     std::vector<int32_t> map(static_cast<size_t>(std::min<uint64_t>(r.u64(), r.left())));
     for (int32_t& c : map) c = static_cast<int32_t>(r.i64());
     const bool checked = r.u64() != 0;
-    const auto digest = static_cast<uint32_t>(r.u64());
-    if (r.failed() || !r.at_end() || offset < 0 || line < 1) {
+    InputDigest digest;
+    digest.crc = static_cast<uint32_t>(r.u64());
+    digest.bytes = static_cast<int64_t>(r.u64());
+    if (r.failed() || !r.at_end() || offset < 0 || line < 1 || digest.bytes < 0 ||
+        digest.bytes > kDigestBytes) {
       *error = "its position does not read back";
       return false;
     }

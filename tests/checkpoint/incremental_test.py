@@ -5,7 +5,8 @@ checkpoint reads what arrived since — lines appended to its file, new files
 in its folder — and ends again.
 
 The input grows in three parts (event times 0-30 s, 30-60 s, 60-90 s; a
-file gets lines appended, a folder gets a file per part). Three runs, one
+file gets lines appended, a folder gets a file per part, a small .gz file
+gets a gzip member per part). Three runs, one
 after each part, must give the same final rows as one run over all of it:
 every window row and every session once (windows and sessions the end of a
 run fired stay fired: the two records planted for them later are late in
@@ -24,6 +25,7 @@ usage: incremental_test.py --flowc PATH
 import argparse
 import collections
 import datetime
+import gzip
 import os
 import re
 import shutil
@@ -65,11 +67,18 @@ stream visits = events
 
 stream dropped = drops | group by user | aggregate n = count(), total = sum(amount)
 
+source zipped = file("zipped.csv.gz")
+  format csv(header: true)
+  schema { user: string, amount: int }
+
+stream unzipped = zipped | group by user | aggregate n = count(), total = sum(amount)
+
 sink per_window to file("out/windows.csv")
 sink sessions to file("out/sessions.csv")
 sink balances to file("out/balances.csv")
 sink visits to file("out/visits.jsonl")
 sink dropped to file("out/dropped.csv")
+sink unzipped to file("out/unzipped.csv")
 """
 
 BASE = 1_767_225_600_000  # 2026-01-01T00:00:00Z
@@ -159,6 +168,8 @@ def expected(all_parts):
         "balances": {u: f"{u},{n},{t}" for u, (n, t) in balances.items()},
         "visits": {u: '{"user":"%s","seen":%d,"last_id":%d}' % (u, s, i) for u, (s, i) in visits.items()},
         "dropped": {u: f"{u},{n},{t}" for u, (n, t) in dropped.items()},
+        # zipped.csv.gz holds the folder's rows too, a gzip member per part.
+        "unzipped": {u: f"{u},{n},{t}" for u, (n, t) in dropped.items()},
     }
 
 
@@ -169,6 +180,9 @@ def write_part(d, k, part):
             f.write("id,user,amount,ts\n")
         for i, user, amount, ts in events:
             f.write(f"{i},{user},{amount},{ts}\n")
+    with open(os.path.join(d, "zipped.csv.gz"), "ab") as f:
+        text = ("user,amount\n" if k == 0 else "") + "".join(f"{u},{a}\n" for u, a in drops)
+        f.write(gzip.compress(text.encode(), mtime=0))
     os.makedirs(os.path.join(d, "in"), exist_ok=True)
     with open(os.path.join(d, "in", f"part{k}.csv"), "w") as f:
         f.write("user,amount\n" + "".join(f"{u},{a}\n" for u, a in drops))
@@ -194,6 +208,7 @@ def outputs(d):
         "balances": last_by_key(lines(d, "balances.csv")[1:], lambda r: r.split(",")[0]),
         "visits": last_by_key(lines(d, "visits.jsonl"), lambda r: re.search(r'"user":"(\w+)"', r).group(1)),
         "dropped": last_by_key(lines(d, "dropped.csv")[1:], lambda r: r.split(",")[0]),
+        "unzipped": last_by_key(lines(d, "unzipped.csv")[1:], lambda r: r.split(",")[0]),
     }
 
 
@@ -209,7 +224,7 @@ def late_count(stderr):
 
 
 def compare(res, name, got, want):
-    for k in ("windows", "sessions", "balances", "visits", "dropped"):
+    for k in ("windows", "sessions", "balances", "visits", "dropped", "unzipped"):
         detail = ""
         if got[k] != want[k]:
             if k in ("windows", "sessions"):
@@ -277,7 +292,7 @@ def main():
             # A fourth run with nothing new: no batch, nothing changes.
             ck = open(os.path.join(d, "ck", "checkpoint"), "rb").read()
             before = {n: lines(d, n) for n in ("windows.csv", "sessions.csv", "balances.csv",
-                                               "visits.jsonl", "dropped.csv")}
+                                               "visits.jsonl", "dropped.csv", "unzipped.csv")}
             code, err = run(runners[0], d)
             after = {n: lines(d, n) for n in before}
             res.check(code == 0 and "nothing new" in err, f"{label}: a run with nothing new says so",
