@@ -1006,6 +1006,116 @@ checkpoint "state"{every}
         self.check_exact(1200)
 
 
+class TopicsTests(KafkaTest):
+    """Several topics in one source (LANGUAGE.md 13 "Kafka topics"): a list,
+    and the topics a regex matches, re-checked as topics appear; positions
+    per topic-partition in checkpoints (partition 0 of `a` is not partition
+    0 of `b`)."""
+    topics = (("ta", 2), ("tb", 1), ("logs-x", 2), ("other", 1))
+
+    def values(self, topic, start, n):
+        return [json_row(id=i, t=topic) for i in range(start, start + n)]
+
+    def produce(self, topic, start, n):
+        kcat_produce(self.b, topic, self.values(topic, start, n), keys=[str(i) for i in range(start, start + n)])
+
+    def flow(self, name, subscription, group="grp", stop="stop", extra=""):
+        return self.write_flow(name, f"""
+param grp: string = "g-topics"
+param stop: bool = true
+source ev = kafka(brokers: "{self.b}", {subscription}, group: {group}, start: "earliest",
+                  stop_at_end: {stop}, {SESSION}{extra})
+  format json schema {{ id: int, t: string }}
+sink ev to file("rows.jsonl")
+""")
+
+    def start(self, flow, *params):
+        args = [FLOWC, "run", flow, "--quiet", "--max-batch-records", "50", "--batch", "100ms",
+                "--checkpoint", "ck"]
+        for p in params:
+            args += ["--param", p]
+        return subprocess.Popen(args, cwd=self.dir, stderr=subprocess.PIPE, text=True)
+
+    def wait_lines(self, n, proc):
+        deadline = time.time() + TIMEOUT
+        while len(lines_of(self.path("rows.jsonl"))) < n:
+            self.assertIsNone(proc.poll(), proc.stderr.read() if proc.poll() is not None else "")
+            self.assertLess(time.time(), deadline, f"rows.jsonl never reached {n} lines")
+            time.sleep(0.02)
+
+    def rows(self):
+        return collections.Counter(lines_of(self.path("rows.jsonl")))
+
+    def test_topic_list_reads_every_listed_topic_run_and_built(self):
+        kcat_produce(self.b, "tb", ['{"id": "x"}'], partition=0)  # a bad record: named by its topic
+        self.produce("ta", 0, 300)
+        self.produce("tb", 0, 200)
+        self.produce("other", 0, 50)  # not listed: not read
+        flow = self.flow("list.flow", 'topic: " ta, tb "')
+        r = self.run_flow(flow)
+        want = collections.Counter(self.values("ta", 0, 300) + self.values("tb", 0, 200))
+        self.assertEqual(self.rows(), want)
+        self.assertIn("tb/0@0: bad record: ", r.stderr)
+        os.remove(self.path("rows.jsonl"))
+        program = self.build(flow, "list")
+        self.run_flowc([program, "--quiet", "--param", "grp=g-built"])
+        self.assertEqual(self.rows(), want)
+
+    def test_topic_pattern_picks_up_a_new_topic(self):
+        flow = self.flow("pattern.flow", 'topic_pattern: "^logs-.*"', stop="false",
+                         extra=', "topic.metadata.refresh.interval.ms": "500"')
+        self.produce("logs-x", 0, 200)
+        self.produce("other", 0, 50)
+        proc = self.start(flow)
+        try:
+            self.wait_lines(200, proc)
+            # A topic that appears while the pipeline runs, matching; and
+            # one that does not match.
+            self.mock.control("topic logs-y 3")
+            self.mock.control("topic nologs-z 1")
+            self.produce("logs-y", 1000, 300)
+            self.produce("nologs-z", 0, 20)
+            self.produce("logs-x", 200, 100)
+            self.wait_lines(600, proc)
+            time.sleep(0.5)  # a message read twice or from another topic shows now
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertEqual(self.rows(), collections.Counter(
+            self.values("logs-x", 0, 300) + self.values("logs-y", 1000, 300)))
+
+    def test_checkpoint_positions_per_topic_partition(self):
+        # Killed mid-stream, restarted in a new group (no committed offsets:
+        # "earliest" would read everything again): the checkpoint's offsets
+        # per topic-partition must win, for both topics.
+        flow = self.flow("ck.flow", 'topic: "ta,tb"', group="grp", stop="stop")
+        self.produce("ta", 0, 600)
+        self.produce("tb", 0, 600)
+        first = self.start(flow, "stop=false")
+        try:
+            self.wait_lines(300, first)
+        finally:
+            first.kill()
+            first.communicate(timeout=60)
+        self.produce("ta", 600, 200)
+        self.produce("tb", 600, 200)
+        second = self.start(flow, "grp=g-second")
+        _, err = second.communicate(timeout=TIMEOUT)
+        self.assertEqual(second.returncode, 0, err)
+        want = collections.Counter(self.values("ta", 0, 800) + self.values("tb", 0, 800))
+        self.assertEqual(self.rows(), want)
+        # An incremental run (LANGUAGE.md 13) on the ended run's checkpoint,
+        # in yet another group: only what arrived since.
+        self.produce("ta", 800, 70)
+        self.produce("tb", 800, 30)
+        third = self.start(flow, "grp=g-third")
+        _, err = third.communicate(timeout=TIMEOUT)
+        self.assertEqual(third.returncode, 0, err)
+        want.update(self.values("ta", 800, 70) + self.values("tb", 800, 30))
+        self.assertEqual(self.rows(), want)
+
+
 class CountingResult(unittest.TextTestResult):
     pass
 
@@ -1034,7 +1144,7 @@ def main():
         return 1
     suite = unittest.TestSuite()
     for case in (SourceTests, ScaleOutTests, SinkTests, ExampleTests, FaultTests, WatermarkTests,
-                 CheckpointTests, KeyedStateTests, WindowStateTests):
+                 CheckpointTests, KeyedStateTests, WindowStateTests, TopicsTests):
         for t in unittest.defaultTestLoader.loadTestsFromTestCase(case):
             if args.pattern is None or args.pattern in t.id():
                 suite.addTest(t)
