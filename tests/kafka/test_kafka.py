@@ -1116,6 +1116,119 @@ sink ev to file("rows.jsonl")
         self.assertEqual(self.rows(), want)
 
 
+class TopicStateTests(KafkaTest):
+    """Keyed state per partition of a source that reads several topics
+    (issues 18 and 19 together): partition 0 of one topic is not partition
+    0 of another, in the tables, in the warning about a key from two
+    partitions, in the changelog, and across a restart from the checkpoint
+    when the topics were numbered in another order than their names'.
+    Every expected count is computed here: the n-th message of a user in
+    its topic-partition has count n."""
+    topics = (("sa", 2), ("sb", 2), ("t-b", 1))
+
+    def flow(self, name, subscription, extra=""):
+        return self.write_flow(name, f"""
+param grp: string = "g-state"
+param stop: bool = true
+source ev = kafka(brokers: "{self.b}", {subscription}, group: grp, start: "earliest",
+                  stop_at_end: stop, {SESSION}{extra})
+  format json schema {{ id: int, user: string }}
+stream counts = ev | group by user | update n: int = 0 {{ n += 1 }} emit each
+sink counts to file("rows.jsonl")
+""")
+
+    def produce(self, topic, partition, messages):
+        """messages: (id, user) pairs, in the order they go to the partition."""
+        kcat_produce(self.b, topic, [json_row(id=i, user=u) for i, u in messages],
+                     partition=partition)
+
+    @staticmethod
+    def expected(sent):
+        """sent: (topic, partition, id, user) in each partition's order."""
+        seen, rows = collections.Counter(), []
+        for topic, part, i, user in sent:
+            seen[(topic, part, user)] += 1
+            rows.append(json_row(id=i, user=user, n=seen[(topic, part, user)]))
+        return collections.Counter(rows)
+
+    def rows(self):
+        return collections.Counter(lines_of(self.path("rows.jsonl")))
+
+    def split_warning(self, err, first, second):
+        warnings = [l for l in err.splitlines() if "warning" in l]
+        self.assertEqual(len(warnings), 1, err)
+        m = re.search(r"stream 'counts': key \"u1\" arrived from partitions (\S+) and (\S+): ",
+                      warnings[0])
+        self.assertIsNotNone(m, warnings[0])
+        self.assertEqual({m.group(1), m.group(2)}, {first, second}, warnings[0])
+
+    def test_two_topics_partition_zero_are_two_state_partitions(self):
+        sent = []
+        plan = (("sa", 0, "u1", 3), ("sb", 0, "u1", 2), ("sa", 1, "u2", 4), ("sb", 1, "u3", 1))
+        next_id = 0
+        for topic, part, user, n in plan:
+            msgs = [(next_id + k, user) for k in range(n)]
+            next_id += n
+            self.produce(topic, part, msgs)
+            sent += [(topic, part, i, u) for i, u in msgs]
+        flow = self.flow("two.flow", 'topic: "sa,sb"')
+        err = self.run_flow(flow).stderr
+        self.assertEqual(self.rows(), self.expected(sent), err)
+        self.split_warning(err, "sa/0", "sb/0")
+        self.assertEqual(set(kcat_keys(self.b, "two-ev-changelog")),
+                         {"sa/0", "sa/1", "sb/0", "sb/1"})
+        # A second run in the group and no checkpoint: each topic-partition's
+        # state comes back from the changelog, and the counts go on from it.
+        more = [("sb", 0, next_id, "u1"), ("sa", 0, next_id + 1, "u1"), ("sb", 0, next_id + 2, "u1"),
+                ("sb", 1, next_id + 3, "u3")]
+        for topic, part, i, u in more:
+            self.produce(topic, part, [(i, u)])
+        err = self.run_flow(flow).stderr
+        self.assertEqual(self.rows(), self.expected(sent + more), err)
+        self.split_warning(err, "sa/0", "sb/0")
+
+    def test_topic_numbers_survive_a_restart_from_the_checkpoint(self):
+        # t-b is read first (number 0); t-a appears while the pipeline runs
+        # (number 1), so that names in order would number them the other way.
+        # The restart, in another group (the checkpoint's offsets and state
+        # win), must give each its own counts back.
+        flow = self.flow("numbers.flow", 'topic_pattern: "^t-"',
+                         extra=', "topic.metadata.refresh.interval.ms": "500"')
+        sent = []
+
+        def produce(topic, ids):
+            self.produce(topic, 0, [(i, "u1") for i in ids])
+            sent.extend((topic, 0, i, "u1") for i in ids)
+
+        produce("t-b", range(0, 5))
+        args = [FLOWC, "run", flow, "--quiet", "--batch", "100ms", "--checkpoint", "ck",
+                "--param", "stop=false"]
+        first = subprocess.Popen(args, cwd=self.dir, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.time() + TIMEOUT
+            while len(lines_of(self.path("rows.jsonl"))) < 5:
+                self.assertIsNone(first.poll(), "the first run stopped")
+                self.assertLess(time.time(), deadline, "t-b never read")
+                time.sleep(0.05)
+            self.mock.control("topic t-a 1")
+            produce("t-a", range(100, 103))
+            while len(lines_of(self.path("rows.jsonl"))) < 8:
+                self.assertIsNone(first.poll(), "the first run stopped")
+                self.assertLess(time.time(), deadline, "t-a never read")
+                time.sleep(0.05)
+        finally:
+            first.send_signal(signal.SIGTERM)
+            _, err = first.communicate(timeout=60)
+        self.assertEqual(first.returncode, 0, err)
+        self.assertEqual(self.rows(), self.expected(sent), err)
+        produce("t-b", range(5, 9))
+        produce("t-a", range(103, 105))
+        second = self.run_flowc([FLOWC, "run", flow, "--quiet", "--checkpoint", "ck",
+                                 "--param", "grp=g-state-2"])
+        self.assertEqual(self.rows(), self.expected(sent), second.stderr)
+        self.split_warning(second.stderr, "t-a/0", "t-b/0")
+
+
 class CountingResult(unittest.TextTestResult):
     pass
 
@@ -1144,7 +1257,8 @@ def main():
         return 1
     suite = unittest.TestSuite()
     for case in (SourceTests, ScaleOutTests, SinkTests, ExampleTests, FaultTests, WatermarkTests,
-                 CheckpointTests, KeyedStateTests, WindowStateTests, TopicsTests):
+                 CheckpointTests, KeyedStateTests, WindowStateTests, TopicsTests,
+                 TopicStateTests):
         for t in unittest.defaultTestLoader.loadTestsFromTestCase(case):
             if args.pattern is None or args.pattern in t.id():
                 suite.addTest(t)

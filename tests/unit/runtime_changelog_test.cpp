@@ -145,5 +145,25 @@ TEST(Changelog, OtherTopicsPartitionsAndTombstonedHeadsReadAsNothing) {
   EXPECT_EQ(r.state({"clicks", 1}, &h, &got, &why), ChangelogReader::Found::kNone);
 }
 
+TEST(Changelog, TwoTopicsPartitionZeroAreTwoStates) {
+  // A source reading topics "a" and "b": a/0 and b/0 are kept apart.
+  ChangelogReader r({{"a", 0}, {"b", 0}});
+  feed(r, changelog_write("a", 0, head_at(3), "state of a/0", {}));
+  feed(r, changelog_write("b", 0, head_at(8), "state of b/0", {}));
+  feed(r, changelog_write("ab", 0, head_at(9), "another topic", {}));
+  ChangelogHead h;
+  std::string got, why;
+  ASSERT_EQ(r.state({"a", 0}, &h, &got, &why), ChangelogReader::Found::kState) << why;
+  EXPECT_EQ(got, "state of a/0");
+  EXPECT_EQ(h.next, 3);
+  ASSERT_EQ(r.state({"b", 0}, &h, &got, &why), ChangelogReader::Found::kState) << why;
+  EXPECT_EQ(got, "state of b/0");
+  EXPECT_EQ(h.next, 8);
+  EXPECT_EQ(r.state({"ab", 0}, &h, &got, &why), ChangelogReader::Found::kNone);
+  r.add("a/0", nullptr, 0);  // a's tombstone leaves b's state
+  EXPECT_EQ(r.state({"a", 0}, &h, &got, &why), ChangelogReader::Found::kNone);
+  EXPECT_EQ(r.state({"b", 0}, &h, &got, &why), ChangelogReader::Found::kState);
+}
+
 }  // namespace
 }  // namespace flowrt
