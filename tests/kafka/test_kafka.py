@@ -1227,6 +1227,13 @@ sink counts to file("rows.jsonl")
                                  "--param", "grp=g-state-2"])
         self.assertEqual(self.rows(), self.expected(sent), second.stderr)
         self.split_warning(second.stderr, "t-a/0", "t-b/0")
+        # The second run ended (stop_at_end): a third on its checkpoint is an
+        # incremental run (LANGUAGE.md 13) and counts on from both states.
+        produce("t-a", range(105, 107))
+        produce("t-b", range(9, 10))
+        third = self.run_flowc([FLOWC, "run", flow, "--quiet", "--checkpoint", "ck",
+                                "--param", "grp=g-state-3"])
+        self.assertEqual(self.rows(), self.expected(sent), third.stderr)
 
 
 class CountingResult(unittest.TextTestResult):
