@@ -323,3 +323,4 @@ bench_one wordcount wordcount.flow "$((N / 5))" last:1 "$B/base_wordcount $data/
 } | tee -a "$out/results.txt"
 if [[ startup =~ $ONLY ]]; then echo; bash "$bench/startup.sh" "$build" | tee -a "$out/results.txt"; fi  # issue 21: flowc run start-up, cold and warm cache
 if [[ udf =~ $ONLY ]]; then bash "$bench/udf.sh" "$build" || echo "bench: udf.sh failed"; fi  # issue 20: C++ function vs built-in where
+if [[ inputs =~ $ONLY ]]; then echo; bash "$bench/inputs.sh" "$build" | tee -a "$out/results.txt"; fi  # issue 18: .gz vs zcat, folders of 100,000 files

@@ -53,6 +53,7 @@ enum FlowSourceKind {
   FLOW_SOURCE_SOCKET = 2,
   FLOW_SOURCE_GENERATE = 3,
   FLOW_SOURCE_KAFKA = 4,
+  FLOW_SOURCE_DIR = 5,  // dir(): a folder's files (`path`, `pattern`, `follow`)
 };
 
 // A `table` (LANGUAGE.md 4) is described as a FlowSourceDesc whose `kind`
@@ -146,6 +147,8 @@ typedef struct FlowSourceDesc {
   // its changelog topic (option "changelog") and moves it with the
   // partitions (runtime/kafka_changelog.h).
   int32_t partitioned_state;
+  // FLOW_SOURCE_DIR: the file name pattern (fnmatch, "*" when empty).
+  const char* pattern;
   // 1 when the source's morsels may run on any worker thread (--threads):
   // every stateful operator its records reach combines exactly (codegen
   // decides; runtime/worker.h). 0: the batch-loop thread runs them, in order.
@@ -196,8 +199,11 @@ typedef int32_t (*FlowRestoreFn)(FlowContext* ctx, FlowCkptReader* r);
 // Keyed state per kafka partition (compiler/plan/partitioning.h): a table
 // whose rows can come from a kafka source keeps, next to its `group by`
 // keys, a hidden key: the id of the source partition the row came from,
-// (source index << FLOW_PARTITION_SOURCE_SHIFT) | partition (FlowRecord
-// .offset of a kafka record); FLOW_NO_PARTITION for rows of other sources.
+// (source index << FLOW_PARTITION_SOURCE_SHIFT) | topic-partition
+// (FlowRecord.offset of a kafka record: the topic's number among the
+// source's topics in bits 32-47, the partition in the low 32 bits, so
+// that partition 0 of two topics is two partitions); FLOW_NO_PARTITION for
+// rows of other sources.
 // These functions write, read back and drop the state of ONE partition
 // id, every such table in stream order, for the changelog
 // (runtime/kafka_changelog.h). snapshot_partition returns how many keys

@@ -206,6 +206,7 @@ int run_batches(FlowContext* ctx, int wake_fd) {
   if (!load_tables(ctx, wake_fd, progress)) return kExitRuntime;
 
   // A run resumed from a checkpoint goes on with its batch numbers.
+  const int64_t bad_before = ctx->counters.bad;
   for (int64_t number = ctx->next_batch;; ++number) {
     now = now_ms();
     const int64_t start = floor_to(now, interval);
@@ -219,6 +220,18 @@ int run_batches(FlowContext* ctx, int wake_fd) {
       return kExitRuntime;
     }
     if (ctx->stdout_closed) return kExitOk;
+    // An incremental run with nothing new (LANGUAGE.md 13) runs no batch,
+    // as Spark's Trigger.AvailableNow: an `emit all` would repeat itself.
+    if (ctx->after_end && ended && number == ctx->next_batch && ctx->counters.records_in == 0 &&
+        ctx->counters.bad == bad_before) {
+      abort_batch(ctx);
+      ctx->nothing_new = true;
+      if (!ctx->opts.quiet) {
+        ctx->log_line(
+            "flowc: nothing new since the last run: no batch ran; the checkpoint is as it was");
+      }
+      return kExitOk;
+    }
 
     ctx->batch.end_ms = now_ms();
     // Every morsel committed, the workers' partial state folded into the

@@ -19,17 +19,18 @@ std::string hex(uint64_t v) {
 
 struct ParsedKey {
   bool head = false;
+  std::string_view topic;
   int32_t partition = -1;
   uint64_t id = 0;
 };
 
-// "T/P" or "T/P#ID.I" of topic `topic`; false for anything else.
-bool parse_key(std::string_view key, std::string_view topic, ParsedKey* out) {
-  if (key.size() <= topic.size() + 1 || key.compare(0, topic.size(), topic) != 0 ||
-      key[topic.size()] != '/') {
-    return false;
-  }
-  size_t at = topic.size() + 1;
+// "T/P" or "T/P#ID.I" (a Kafka topic name holds no '/'); false for
+// anything else.
+bool parse_key(std::string_view key, ParsedKey* out) {
+  const size_t slash = key.find('/');
+  if (slash == 0 || slash == std::string_view::npos) return false;
+  out->topic = key.substr(0, slash);
+  size_t at = slash + 1;
   int64_t part = 0;
   size_t digits = 0;
   while (at < key.size() && key[at] >= '0' && key[at] <= '9' && digits < 10) {
@@ -132,22 +133,22 @@ std::vector<std::string> changelog_chunk_keys(const std::vector<ChangelogMessage
   std::vector<std::string> keys;
   for (const ChangelogMessage& m : messages) {
     ParsedKey k;
-    if (m.value && parse_key(m.key, topic, &k) && !k.head && k.partition == partition) {
+    if (m.value && parse_key(m.key, &k) && k.topic == topic && !k.head &&
+        k.partition == partition) {
       keys.push_back(m.key);
     }
   }
   return keys;
 }
 
-ChangelogReader::ChangelogReader(std::string topic, std::vector<int32_t> partitions)
-    : topic_(std::move(topic)) {
-  for (int32_t p : partitions) parts_[p];
+ChangelogReader::ChangelogReader(const std::vector<TopicPartition>& partitions) {
+  for (const TopicPartition& tp : partitions) parts_[tp];
 }
 
 void ChangelogReader::add(std::string_view key, const char* value, size_t length) {
   ParsedKey k;
-  if (!parse_key(key, topic_, &k)) return;
-  auto it = parts_.find(k.partition);
+  if (!parse_key(key, &k)) return;
+  auto it = parts_.find(TopicPartition{std::string(k.topic), k.partition});
   if (it == parts_.end()) return;
   Partition& p = it->second;
   if (k.head) {
@@ -163,9 +164,9 @@ void ChangelogReader::add(std::string_view key, const char* value, size_t length
   }
 }
 
-ChangelogReader::Found ChangelogReader::state(int32_t partition, ChangelogHead* head,
+ChangelogReader::Found ChangelogReader::state(const TopicPartition& tp, ChangelogHead* head,
                                               std::string* state, std::string* why) const {
-  auto it = parts_.find(partition);
+  auto it = parts_.find(tp);
   if (it == parts_.end() || !it->second.head) return Found::kNone;
   const Partition& p = it->second;
   std::string_view rest;
@@ -178,7 +179,7 @@ ChangelogReader::Found ChangelogReader::state(int32_t partition, ChangelogHead* 
     state->assign(rest);
   } else {
     for (uint64_t i = 0; i < head->chunks; ++i) {
-      auto c = p.chunks.find(changelog_chunk_key(topic_, partition, head->id, i));
+      auto c = p.chunks.find(changelog_chunk_key(tp.topic, tp.partition, head->id, i));
       if (c == p.chunks.end()) {
         *why = "chunk " + std::to_string(i) + " of " + std::to_string(head->chunks) + " is missing";
         return Found::kBroken;
@@ -206,16 +207,17 @@ ChangelogReader::Found ChangelogReader::state(int32_t partition, ChangelogHead* 
   return Found::kState;
 }
 
-std::vector<std::string> ChangelogReader::chunks(int32_t partition, bool with_current) const {
+std::vector<std::string> ChangelogReader::chunks(const TopicPartition& tp,
+                                                 bool with_current) const {
   std::vector<std::string> out;
-  auto it = parts_.find(partition);
+  auto it = parts_.find(tp);
   if (it == parts_.end()) return out;
   ChangelogHead head;
   std::string_view rest;
   const bool has_head = it->second.head && decode_head(*it->second.head, &head, &rest);
   for (const auto& [key, value] : it->second.chunks) {
     ParsedKey k;
-    if (!parse_key(key, topic_, &k)) continue;
+    if (!parse_key(key, &k)) continue;
     if (with_current || !has_head || head.chunks == 0 || k.id != head.id) out.push_back(key);
   }
   return out;

@@ -26,6 +26,7 @@
 #ifndef FLOWC_RUNTIME_CHANGELOG_FORMAT_H
 #define FLOWC_RUNTIME_CHANGELOG_FORMAT_H
 
+#include <compare>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -74,31 +75,39 @@ std::vector<ChangelogMessage> changelog_write(std::string_view topic, int32_t pa
 std::vector<std::string> changelog_chunk_keys(const std::vector<ChangelogMessage>& messages,
                                               std::string_view topic, int32_t partition);
 
+// A partition of a source topic (a source may read several: a changelog
+// then holds the state of each of their partitions, "a/0" apart from "b/0").
+struct TopicPartition {
+  std::string topic;
+  int32_t partition = 0;
+  auto operator<=>(const TopicPartition&) const = default;
+};
+
 // Reads the messages of changelog partitions in offset order and yields
-// the last complete state of each source partition asked for.
+// the last complete state of each source topic-partition asked for.
 class ChangelogReader {
  public:
-  ChangelogReader(std::string topic, std::vector<int32_t> partitions);
+  explicit ChangelogReader(const std::vector<TopicPartition>& partitions);
 
   // One message; `value` null is a tombstone. Keys of other topics or
   // partitions are skipped.
   void add(std::string_view key, const char* value, size_t length);
 
   enum class Found { kNone, kState, kBroken };
-  // The last head of `partition` and its state (*why says what is wrong
-  // when kBroken: a chunk missing or a CRC that does not match).
-  Found state(int32_t partition, ChangelogHead* head, std::string* state, std::string* why) const;
-  // Chunk keys of `partition`: those its last head does not name, and
-  // with `with_current` its head's too.
-  std::vector<std::string> chunks(int32_t partition, bool with_current) const;
+  // The last head of `tp` and its state (*why says what is wrong when
+  // kBroken: a chunk missing or a CRC that does not match).
+  Found state(const TopicPartition& tp, ChangelogHead* head, std::string* state,
+              std::string* why) const;
+  // Chunk keys of `tp`: those its last head does not name, and with
+  // `with_current` its head's too.
+  std::vector<std::string> chunks(const TopicPartition& tp, bool with_current) const;
 
  private:
   struct Partition {
     std::optional<std::string> head;  // the last head's value
     std::map<std::string, std::string> chunks;  // key -> value
   };
-  std::string topic_;
-  std::map<int32_t, Partition> parts_;
+  std::map<TopicPartition, Partition, std::less<>> parts_;
 };
 
 }  // namespace flowrt

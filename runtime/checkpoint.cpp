@@ -31,6 +31,7 @@ const char* source_kind_name(int32_t kind) {
     case FLOW_SOURCE_SOCKET: return "a socket";
     case FLOW_SOURCE_GENERATE: return "generate()";
     case FLOW_SOURCE_KAFKA: return "kafka";
+    case FLOW_SOURCE_DIR: return "a folder";
     default: return "an input";
   }
 }
@@ -155,25 +156,25 @@ Checkpointer::Start Checkpointer::start(FlowContext* ctx) {
                    describe_plan_change(data.plan_text, p->plan_text ? p->plan_text : "") + fresh);
     return Start::kRefused;
   }
-  if (data.finished) {
-    if (!ctx->opts.quiet) {
-      ctx->log_line("flowc: the checkpoint in " + quoted(dir_) +
-                    " records a run that already finished (" + int_text(data.next_batch) +
-                    " batches): nothing to do; delete " + quoted(dir_) + " to run again");
-    }
-    return Start::kFinished;
-  }
   if (!resume(ctx, data)) {
     std::string e = ctx->error;
     ctx->error.clear();
     ctx->set_error("the checkpoint " + quoted(path) + " cannot be used: " + e + fresh);
     return Start::kRefused;
   }
+  last_write_ms_ = now_ms();
+  if (data.finished) {
+    if (!ctx->opts.quiet) {
+      ctx->log_line("flowc: continuing from the checkpoint in " + quoted(dir_) +
+                    " (its run ended after " + int_text(data.next_batch) +
+                    " batches): reading what arrived since");
+    }
+    return Start::kContinued;
+  }
   if (!ctx->opts.quiet) {
     ctx->log_line("flowc: resuming from the checkpoint in " + quoted(dir_) + " at batch " +
                   int_text(data.next_batch));
   }
-  last_write_ms_ = now_ms();
   return Start::kResumed;
 }
 
@@ -256,7 +257,10 @@ bool Checkpointer::resume(FlowContext* ctx, const CheckpointData& data) {
       return false;
     }
   }
-  // Operator state.
+  // Operator state. After a run that ended, the generated restore sets the
+  // watermark from each source's own (pipeline_codegen.cpp), not the
+  // +infinity of the end of input.
+  ctx->watermark = data.finished ? std::numeric_limits<int64_t>::min() : data.watermark;
   if (p->restore != nullptr) {
     FlowCkptReader reader;
     reader.bytes = data.state;
@@ -280,12 +284,17 @@ bool Checkpointer::resume(FlowContext* ctx, const CheckpointData& data) {
   for (const CheckpointSink& cs : data.sinks) {
     sink_lengths_[static_cast<size_t>(cs.index)] = cs.length;
   }
-  ctx->watermark = data.watermark;
   ctx->next_batch = data.next_batch;
-  ctx->counters.bad = data.bad;
-  ctx->counters.late = data.late;
-  for (size_t i = 0; i < data.sources.size(); ++i) {
-    ctx->bad.set_count(static_cast<int32_t>(i), data.sources[i].bad);
+  // A restart goes on counting the run's bad and late records (the first
+  // ten bad ones per source are printed once per run); an incremental run
+  // (a checkpoint of a run that ended) is a run of its own and counts its
+  // own, as records in are counted per run.
+  if (!data.finished) {
+    ctx->counters.bad = data.bad;
+    ctx->counters.late = data.late;
+    for (size_t i = 0; i < data.sources.size(); ++i) {
+      ctx->bad.set_count(static_cast<int32_t>(i), data.sources[i].bad);
+    }
   }
   return true;
 }
@@ -375,6 +384,7 @@ bool Checkpointer::write(FlowContext* ctx, int64_t next_batch, bool finished) {
     if (cs.resumable) s->save_position(&cs.position);
     data.sources.push_back(std::move(cs));
   }
+  if (!ctx->error.empty()) return false;  // a source could not save its position (source_dir.cpp)
   if (!collect(ctx, &data, true)) return false;
   auto t1 = std::chrono::steady_clock::now();
   if (p->snapshot != nullptr) {

@@ -8,7 +8,10 @@
 //   - DIR/checkpoint exists: check it (magic, version, CRC, fingerprint,
 //     source and sink paths, sink lengths) before touching anything, then
 //     seek the sources, restore counters, watermark and operator state, cut
-//     dead-letter files back; file sinks are cut back when they open.
+//     dead-letter files back; file sinks are cut back when they open. A
+//     checkpoint of a run that ended (every source reached its end) is
+//     resumed the same way: an incremental run (LANGUAGE.md 13, Spark's
+//     Trigger.AvailableNow) reads what arrived since and ends again.
 // After each batch whose sinks are flushed (or every `every D`, and always
 // at the last batch and on SIGINT/SIGTERM): fsync the file sinks, write
 // DIR/checkpoint atomically.
@@ -42,7 +45,7 @@ class Checkpointer {
   enum class Start {
     kFresh,     // no checkpoint: the first one was written
     kResumed,   // state, positions and counters restored
-    kFinished,  // the checkpoint records a run that ended: nothing to do
+    kContinued, // the same, of a run that ended: an incremental run
     kRefused,   // ctx->error says why; nothing on disk was changed
   };
   // Called after the sources are opened and before the sinks are.

@@ -3,7 +3,7 @@
 // and the atomic write / read of DIR/checkpoint. No FlowContext here: the
 // format is tested on its own (tests/unit/runtime_checkpoint_*_test.cpp).
 //
-// Layout, version 2 (integers are LEB128 varints, signed ones zigzagged,
+// Layout, version 3 (integers are LEB128 varints, signed ones zigzagged,
 // strings a varint length then the bytes):
 //
 //   "FLOWCKPT"              8 bytes, magic
@@ -34,9 +34,13 @@
 namespace flowrt {
 
 inline constexpr char kCheckpointMagic[8] = {'F', 'L', 'O', 'W', 'C', 'K', 'P', 'T'};
-// Version 2 dropped v1's stream_rows counter (issue 15); older files are
-// refused with a message naming both versions, never misread.
-inline constexpr uint32_t kCheckpointVersion = 2;
+// Version 2 dropped v1's stream_rows counter (issue 15). Version 3 (issue
+// 18): file positions carry a digest of the bytes before them, kafka
+// positions are per topic-partition, folder positions exist, and the state
+// stream keeps what an incremental run needs (the end of input, each
+// source's own watermark, fired sessions). Older files are refused with a
+// message naming both versions, never misread.
+inline constexpr uint32_t kCheckpointVersion = 3;
 inline constexpr const char* kCheckpointFileName = "checkpoint";
 inline constexpr const char* kCheckpointTempName = "checkpoint.tmp";
 

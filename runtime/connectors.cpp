@@ -16,10 +16,10 @@ struct SourceKind {
 
 constexpr SourceKind kSourceKinds[] = {
     {FLOW_SOURCE_FILE, make_text_source},          // source_text.cpp
-    {FLOW_SOURCE_STDIN, make_text_source},
-    {FLOW_SOURCE_SOCKET, make_text_source},
+    {FLOW_SOURCE_STDIN, make_text_source},        {FLOW_SOURCE_SOCKET, make_text_source},
     {FLOW_SOURCE_GENERATE, make_generate_source},  // source_generate.cpp
     {FLOW_SOURCE_KAFKA, make_kafka_source},        // source_kafka.cpp
+    {FLOW_SOURCE_DIR, make_dir_source},            // source_dir.cpp
 };
 
 struct SinkKind {

@@ -103,6 +103,13 @@ class Source {
     return position_name + ":" + std::to_string(rec->line);
   }
 
+  // How the warning about a key from two partitions names one of this
+  // source's partitions (the low bits of a partition id, abi.h): kafka
+  // `topic/partition`.
+  virtual std::string partition_text(int64_t partition) const {
+    return position_name + "/" + std::to_string(partition);
+  }
+
   // Checkpoints (checkpoint.h). A resumable source appends to *out the
   // position of the next record it has not handed to generated code, and
   // seeks back there at start-up (after open(), before the first pump).
@@ -164,6 +171,8 @@ struct FlowContext {
   flowrt::Metrics* metrics = nullptr;          // with --metrics (metrics.h)
   int64_t next_batch = 0;     // the first batch's number (a resumed run: later)
   std::set<int32_t> warned_split_keys;  // streams flow_key_in_two_partitions warned about
+  bool after_end = false;     // resumed from a run that ended: an incremental run
+  bool nothing_new = false;   // ... that found no new input: it ran no batch
 
   // The first runtime failure wins. On a worker thread running a morsel it
   // is kept by the worker and becomes the run's at the next drain.

@@ -108,24 +108,22 @@ class KafkaChangelog::Client final : public KafkaClient {
   std::string first_failure_;
 };
 
-KafkaChangelog::KafkaChangelog(const KafkaClient& owner, int32_t source, std::string source_topic,
+KafkaChangelog::KafkaChangelog(const KafkaClient& owner, int32_t source, const KafkaTopics& topics,
                                const KafkaOptions& opts)
-    : owner_(owner),
-      source_(source),
-      source_topic_(std::move(source_topic)),
-      topic_(opts.changelog),
-      opts_(opts) {
+    : owner_(owner), source_(source), topics_(topics), topic_(opts.changelog), opts_(opts) {
   std::random_device rd;
   next_id_ = (static_cast<uint64_t>(rd()) << 32) ^ rd() ^ static_cast<uint64_t>(::getpid());
 }
 
 KafkaChangelog::~KafkaChangelog() = default;
 
-int64_t KafkaChangelog::id_of(int32_t partition) const {
+// The partition id of keyed state (abi.h): the source's index above the
+// PartKey (topic number and partition).
+int64_t KafkaChangelog::id_of(PartKey partition) const {
   return static_cast<int64_t>(source_) << FLOW_PARTITION_SOURCE_SHIFT | partition;
 }
 
-void KafkaChangelog::restored(int32_t partition, int64_t next, int64_t max_time) {
+void KafkaChangelog::restored(PartKey partition, int64_t next, int64_t max_time) {
   Held& h = held_[partition];
   h.next = next;
   h.max_time = max_time;
@@ -133,7 +131,7 @@ void KafkaChangelog::restored(int32_t partition, int64_t next, int64_t max_time)
   h.bytes.clear();
 }
 
-void KafkaChangelog::release(FlowContext* ctx, int32_t partition, int64_t next, int64_t max_time) {
+void KafkaChangelog::release(FlowContext* ctx, PartKey partition, int64_t next, int64_t max_time) {
   const FlowPipeline* p = ctx->pipeline;
   FlowCkptWriter w;
   if (next >= 0) p->snapshot_partition(ctx, id_of(partition), &w);
@@ -153,7 +151,8 @@ void KafkaChangelog::release(FlowContext* ctx, int32_t partition, int64_t next, 
 // producer) never makes a broker auto-create it; creates it compacted when
 // it is missing. librdkafka's mock cluster creates any topic a metadata
 // request names (4 partitions) and does not implement CreateTopics.
-int32_t KafkaChangelog::ensure_topic(FlowContext* ctx, rd_kafka_t* consumer) {
+int32_t KafkaChangelog::ensure_topic(FlowContext* ctx, rd_kafka_t* consumer,
+                                     const std::vector<PartKey>& partitions) {
   if (partitions_ > 0) return partitions_;
   auto partition_count = [&](const std::string& name, rd_kafka_resp_err_t* err) -> int32_t {
     rd_kafka_topic_t* t = rd_kafka_topic_new(consumer, name.c_str(), nullptr);
@@ -175,8 +174,13 @@ int32_t KafkaChangelog::ensure_topic(FlowContext* ctx, rd_kafka_t* consumer) {
     if (partitions_ > 0) return partitions_;
     if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART && !created) {
       created = true;
-      rd_kafka_resp_err_t serr;
-      int32_t n = std::max(partition_count(source_topic_, &serr), 1);
+      std::set<std::string> sources;
+      for (PartKey p : partitions) sources.insert(topics_.topic(p));
+      int32_t n = 1;
+      for (const std::string& t : sources) {
+        rd_kafka_resp_err_t serr;
+        n = std::max(n, partition_count(t, &serr));
+      }
       if (!producer_) {
         producer_ = std::make_unique<Client>(owner_.label() + " changelog", 2);
         if (!producer_->create(ctx, RD_KAFKA_PRODUCER, opts_)) return 0;
@@ -229,61 +233,66 @@ int32_t KafkaChangelog::ensure_topic(FlowContext* ctx, rd_kafka_t* consumer) {
   }
 }
 
-std::map<int32_t, int64_t> KafkaChangelog::committed(rd_kafka_t* consumer,
-                                                     const std::vector<int32_t>& partitions) {
-  std::map<int32_t, int64_t> out;
+std::map<PartKey, int64_t> KafkaChangelog::committed(rd_kafka_t* consumer,
+                                                     const std::vector<PartKey>& partitions) {
+  std::map<PartKey, int64_t> out;
   rd_kafka_topic_partition_list_t* list =
       rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
-  for (int32_t p : partitions) {
-    rd_kafka_topic_partition_list_add(list, source_topic_.c_str(), p);
+  for (PartKey p : partitions) {
+    rd_kafka_topic_partition_list_add(list, topics_.topic(p).c_str(), KafkaTopics::partition(p));
     out[p] = -1;
   }
   if (rd_kafka_committed(consumer, list, kAdminTimeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
     for (int i = 0; i < list->cnt; ++i) {
       const rd_kafka_topic_partition_t& tp = list->elems[i];
-      if (tp.err == RD_KAFKA_RESP_ERR_NO_ERROR && tp.offset >= 0) out[tp.partition] = tp.offset;
+      if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR || tp.offset < 0) continue;
+      for (PartKey p : partitions) {
+        if (KafkaTopics::partition(p) == tp.partition && topics_.topic(p) == tp.topic) {
+          out[p] = tp.offset;
+        }
+      }
     }
   }
   rd_kafka_topic_partition_list_destroy(list);
   return out;
 }
 
-bool KafkaChangelog::restore_bytes(FlowContext* ctx, int32_t partition, const std::string& bytes,
+bool KafkaChangelog::restore_bytes(FlowContext* ctx, PartKey partition, const std::string& bytes,
                                    const char* from) {
   FlowCkptReader r;
   r.bytes = bytes;
   if (ctx->pipeline->restore_partition(ctx, id_of(partition), &r) == 0 || r.failed ||
       r.at != r.bytes.size()) {
-    ctx->internal_error(owner_.label() + ": the state of partition " + source_topic_ + "/" +
-                        std::to_string(partition) + " from " + from + " does not read back");
+    ctx->internal_error(owner_.label() + ": the state of partition " + text(partition) + " from " +
+                        from + " does not read back");
     return false;
   }
   return true;
 }
 
 bool KafkaChangelog::assign(FlowContext* ctx, rd_kafka_t* consumer,
-                            const std::vector<int32_t>& partitions, bool complete,
-                            std::map<int32_t, PartitionStart>* starts) {
+                            const std::vector<PartKey>& partitions, bool complete,
+                            std::map<PartKey, PartitionStart>* starts) {
   // The fast path: held state whose offset the group still has.
-  std::vector<int32_t> held, to_read;
-  for (int32_t p : partitions) {
+  std::vector<PartKey> held, to_read;
+  for (PartKey p : partitions) {
     if (held_.count(p)) held.push_back(p);
   }
-  std::map<int32_t, int64_t> group =
-      held.empty() ? std::map<int32_t, int64_t>{} : committed(consumer, held);
-  for (int32_t p : partitions) {
+  std::map<PartKey, int64_t> group =
+      held.empty() ? std::map<PartKey, int64_t>{} : committed(consumer, held);
+  for (PartKey p : partitions) {
     auto h = held_.find(p);
     if (h == held_.end() || group[p] != h->second.next) to_read.push_back(p);
   }
   bool ok = to_read.empty() || read(ctx, consumer, to_read, starts, held_);
-  for (int32_t p : partitions) {
+  for (PartKey p : partitions) {
     auto h = held_.find(p);
     if (h == held_.end()) continue;
     if (ok && !starts->count(p)) {  // what it holds is the newest
       if (!h->second.live) ok = restore_bytes(ctx, p, h->second.bytes, "this process");
       (*starts)[p] = PartitionStart{h->second.next, h->second.max_time};
       if (owner_.debugging()) {
-        owner_.log("partition " + std::to_string(p) + ": state kept at offset " +
+        owner_.log("partition " + text(p) + ": state kept at offset " +
                    std::to_string(h->second.next));
       }
     }
@@ -302,10 +311,10 @@ bool KafkaChangelog::assign(FlowContext* ctx, rd_kafka_t* consumer,
 // restores each one whose head stands further on than what this process
 // holds (dropping that); fills *starts for those.
 bool KafkaChangelog::read(FlowContext* ctx, rd_kafka_t* consumer,
-                          const std::vector<int32_t>& partitions,
-                          std::map<int32_t, PartitionStart>* starts,
-                          const std::map<int32_t, Held>& held) {
-  const int32_t n = ensure_topic(ctx, consumer);
+                          const std::vector<PartKey>& partitions,
+                          std::map<PartKey, PartitionStart>* starts,
+                          const std::map<PartKey, Held>& held) {
+  const int32_t n = ensure_topic(ctx, consumer, partitions);
   if (n <= 0) return false;
   if (!reader_) {
     reader_ = std::make_unique<Client>(owner_.label() + " changelog", 2);
@@ -313,7 +322,11 @@ bool KafkaChangelog::read(FlowContext* ctx, rd_kafka_t* consumer,
   }
   rd_kafka_t* rk = reader_->handle();
   std::set<int32_t> cps;
-  for (int32_t p : partitions) cps.insert(p % n);
+  std::vector<TopicPartition> named;
+  for (PartKey p : partitions) {
+    cps.insert(KafkaTopics::partition(p) % n);
+    named.push_back({topics_.topic(p), KafkaTopics::partition(p)});
+  }
   std::map<int32_t, int64_t> high;  // per changelog partition: its end when the read began
   rd_kafka_topic_partition_list_t* list =
       rd_kafka_topic_partition_list_new(static_cast<int>(cps.size()));
@@ -333,7 +346,7 @@ bool KafkaChangelog::read(FlowContext* ctx, rd_kafka_t* consumer,
           RD_KAFKA_OFFSET_BEGINNING;
     }
   }
-  ChangelogReader messages(source_topic_, partitions);
+  ChangelogReader messages(named);
   bool ok = true;
   if (list->cnt > 0) {
     rd_kafka_assign(rk, list);
@@ -369,17 +382,17 @@ bool KafkaChangelog::read(FlowContext* ctx, rd_kafka_t* consumer,
   rd_kafka_topic_partition_list_destroy(list);
   if (!ok) return false;
 
-  for (int32_t p : partitions) {
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    const PartKey p = partitions[i];
     ChangelogHead head;
     std::string state, why;
-    ChangelogReader::Found found = messages.state(p, &head, &state, &why);
+    ChangelogReader::Found found = messages.state(named[i], &head, &state, &why);
     Written& w = written_[p];
     // Deleted at the next write: chunks no head names, and the head's own
     // when what this process holds replaces it.
-    w.chunks = messages.chunks(p, /*with_current=*/true);
+    w.chunks = messages.chunks(named[i], /*with_current=*/true);
     if (found == ChangelogReader::Found::kNone) continue;
-    const std::string where =
-        "the changelog \"" + topic_ + "\" of partition " + source_topic_ + "/" + std::to_string(p);
+    const std::string where = "the changelog \"" + topic_ + "\" of partition " + text(p);
     if (found == ChangelogReader::Found::kBroken) {
       ctx->set_error(owner_.label() + ": " + where + " cannot be used: " + why);
       return false;
@@ -395,14 +408,13 @@ bool KafkaChangelog::read(FlowContext* ctx, rd_kafka_t* consumer,
     if (h != held.end() && h->second.next >= head.next) continue;  // what it holds is as new
     if (h != held.end() && h->second.live) ctx->pipeline->drop_partition(ctx, id_of(p));
     if (!restore_bytes(ctx, p, state, "its changelog")) return false;
-    w.chunks = messages.chunks(p, /*with_current=*/false);
+    w.chunks = messages.chunks(named[i], /*with_current=*/false);
     (*starts)[p] = PartitionStart{head.next, head.max_time};
     w.next = head.next;
     w.slots = head.slots;
     if (owner_.debugging()) {
-      owner_.log("partition " + std::to_string(p) +
-                 ": state restored from the changelog at offset " + std::to_string(head.next) +
-                 " (" + std::to_string(head.slots) + " keys)");
+      owner_.log("partition " + text(p) + ": state restored from the changelog at offset " +
+                 std::to_string(head.next) + " (" + std::to_string(head.slots) + " keys)");
     }
   }
   return true;
@@ -418,7 +430,7 @@ bool KafkaChangelog::write(FlowContext* ctx, rd_kafka_t* consumer, Transaction* 
     const bool moved = w == written_.end() || w->second.next != o.next;
     const bool timers = p->partition_timers != 0 && w != written_.end() && w->second.slots > 0;
     if (!moved && !timers) continue;
-    const int32_t n = ensure_topic(ctx, consumer);
+    const int32_t n = ensure_topic(ctx, consumer, {o.partition});
     if (n <= 0) return false;
     FlowCkptWriter state;
     ChangelogHead head;
@@ -428,13 +440,15 @@ bool KafkaChangelog::write(FlowContext* ctx, rd_kafka_t* consumer, Transaction* 
     head.slots = p->snapshot_partition(ctx, id_of(o.partition), &state);
     head.id = next_id_++;
     Written& record = written_[o.partition];
+    const std::string& topic = topics_.topic(o.partition);
+    const int32_t partition = KafkaTopics::partition(o.partition);
     std::vector<ChangelogMessage> messages =
-        changelog_write(source_topic_, o.partition, head, state.bytes, record.chunks);
-    if (!produce(ctx, txn, o.partition % n, messages)) return false;
+        changelog_write(topic, partition, head, state.bytes, record.chunks);
+    if (!produce(ctx, txn, partition % n, messages)) return false;
     produced = true;
     record.next = o.next;
     record.slots = head.slots;
-    record.chunks = changelog_chunk_keys(messages, source_topic_, o.partition);
+    record.chunks = changelog_chunk_keys(messages, topic, partition);
   }
   return !produced || txn != nullptr || flush(ctx);
 }
@@ -502,8 +516,8 @@ std::string partition_text(const FlowContext* ctx, int64_t id) {
   if (id == FLOW_NO_PARTITION) return "a source that is not kafka";
   const size_t source = static_cast<size_t>(id >> FLOW_PARTITION_SOURCE_SHIFT);
   const int64_t part = id & ((int64_t{1} << FLOW_PARTITION_SOURCE_SHIFT) - 1);
-  std::string topic = source < ctx->sources.size() ? ctx->sources[source]->position_name : "?";
-  return topic + "/" + std::to_string(part);
+  return source < ctx->sources.size() ? ctx->sources[source]->partition_text(part)
+                                      : "?/" + std::to_string(part);
 }
 
 }  // namespace

@@ -35,8 +35,12 @@
 // after a crash of its owner reads again what the owner read after its
 // last commit point (counts may repeat, never go back). The changelog is
 // created (cleanup.policy=compact, as many partitions as the source topic)
-// when missing; source partition P goes to changelog partition
-// P mod (its partition count), keyed by "TOPIC/P".
+// when missing, with as many partitions as the largest source topic it is
+// first needed for; source partition TOPIC/P goes to changelog partition
+// P mod (its partition count), keyed by "TOPIC/P". Inside the process a
+// partition is a PartKey (kafka_connector.h: a source reading several
+// topics numbers them); in the changelog it is named, as copies number
+// topics differently.
 #ifndef FLOWC_RUNTIME_KAFKA_CHANGELOG_H
 #define FLOWC_RUNTIME_KAFKA_CHANGELOG_H
 
@@ -57,7 +61,7 @@ class Transaction;  // transaction.h
 // stands at (offset + 1 of the last record read; -1: no state) and the
 // largest event time read from it.
 struct OwnedPartition {
-  int32_t partition = 0;
+  PartKey partition = 0;
   int64_t next = -1;
   int64_t max_time = std::numeric_limits<int64_t>::min();
 };
@@ -70,8 +74,9 @@ struct PartitionStart {
 
 class KafkaChangelog {
  public:
-  // `owner` is the source's client (its log), `source` the source's index.
-  KafkaChangelog(const KafkaClient& owner, int32_t source, std::string source_topic,
+  // `owner` is the source's client (its log), `source` the source's index,
+  // `topics` its topic numbering (it outlives this).
+  KafkaChangelog(const KafkaClient& owner, int32_t source, const KafkaTopics& topics,
                  const KafkaOptions& opts);
   ~KafkaChangelog();
   KafkaChangelog(const KafkaChangelog&) = delete;
@@ -81,7 +86,7 @@ class KafkaChangelog {
 
   // A restart from the local checkpoint: `partition`'s state is in the
   // tables, standing at `next`.
-  void restored(int32_t partition, int64_t next, int64_t max_time);
+  void restored(PartKey partition, int64_t next, int64_t max_time);
 
   // Partitions newly assigned (inside the rebalance callback, before they
   // are read): gives each its state (see above) and, in *starts, the
@@ -89,8 +94,8 @@ class KafkaChangelog {
   // `complete`: the assignment is every partition this process now owns
   // (eager protocol, or the first): state held for others is dropped.
   // False after ctx->set_error.
-  bool assign(FlowContext* ctx, rd_kafka_t* consumer, const std::vector<int32_t>& partitions,
-              bool complete, std::map<int32_t, PartitionStart>* starts);
+  bool assign(FlowContext* ctx, rd_kafka_t* consumer, const std::vector<PartKey>& partitions,
+              bool complete, std::map<PartKey, PartitionStart>* starts);
 
   // A commit point (see above). `txn`: the sink's transaction, or null.
   // False after ctx->set_error.
@@ -99,7 +104,7 @@ class KafkaChangelog {
 
   // A partition given up (revoked after its final commit, or lost): its
   // state leaves the tables, parked at `next`.
-  void release(FlowContext* ctx, int32_t partition, int64_t next, int64_t max_time);
+  void release(FlowContext* ctx, PartKey partition, int64_t next, int64_t max_time);
 
  private:
   struct Held {
@@ -115,31 +120,34 @@ class KafkaChangelog {
   };
   class Client;
 
-  int64_t id_of(int32_t partition) const;
-  // The changelog's partition count, creating the topic when missing; 0
-  // after ctx->set_error.
-  int32_t ensure_topic(FlowContext* ctx, rd_kafka_t* consumer);
-  bool read(FlowContext* ctx, rd_kafka_t* consumer, const std::vector<int32_t>& partitions,
-            std::map<int32_t, PartitionStart>* starts, const std::map<int32_t, Held>& held);
-  bool restore_bytes(FlowContext* ctx, int32_t partition, const std::string& bytes,
+  int64_t id_of(PartKey partition) const;
+  // `topic/partition`
+  std::string text(PartKey partition) const { return topics_.text(partition); }
+  // The changelog's partition count, creating the topic when missing (as
+  // large as the largest topic of `partitions`); 0 after ctx->set_error.
+  int32_t ensure_topic(FlowContext* ctx, rd_kafka_t* consumer,
+                       const std::vector<PartKey>& partitions);
+  bool read(FlowContext* ctx, rd_kafka_t* consumer, const std::vector<PartKey>& partitions,
+            std::map<PartKey, PartitionStart>* starts, const std::map<PartKey, Held>& held);
+  bool restore_bytes(FlowContext* ctx, PartKey partition, const std::string& bytes,
                      const char* from);
   // The group's committed offsets of `partitions` (-1 where none).
-  std::map<int32_t, int64_t> committed(rd_kafka_t* consumer,
-                                       const std::vector<int32_t>& partitions);
+  std::map<PartKey, int64_t> committed(rd_kafka_t* consumer,
+                                       const std::vector<PartKey>& partitions);
   bool produce(FlowContext* ctx, Transaction* txn, int32_t partition,
                const std::vector<struct ChangelogMessage>& messages);
   bool flush(FlowContext* ctx);
 
   const KafkaClient& owner_;
   int32_t source_;
-  std::string source_topic_;
+  const KafkaTopics& topics_;
   std::string topic_;
   KafkaOptions opts_;
   std::unique_ptr<Client> producer_, reader_;
   int32_t partitions_ = 0;  // of the changelog topic (0: not looked up yet)
   uint64_t next_id_ = 0;
-  std::map<int32_t, Held> held_;        // state not owned now (parked or restored)
-  std::map<int32_t, Written> written_;  // per partition: its last head
+  std::map<PartKey, Held> held_;        // state not owned now (parked or restored)
+  std::map<PartKey, Written> written_;  // per partition: its last head
 };
 
 }  // namespace flowrt

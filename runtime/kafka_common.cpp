@@ -18,6 +18,7 @@ KafkaOptions parse_kafka_options(const char* const* options, int32_t pairs) {
     std::string value = v ? v : "";
     if (name == "brokers") o.brokers = value;
     else if (name == "topic") o.topic = value;
+    else if (name == "topic_pattern") o.topic_pattern = value;
     else if (name == "group") o.group = value;
     else if (name == "start") o.start = value;
     else if (name == "stop_at_end") o.stop_at_end = value == "true";
@@ -26,6 +27,19 @@ KafkaOptions parse_kafka_options(const char* const* options, int32_t pairs) {
     else if (name.find('.') != std::string::npos) o.properties.emplace_back(name, value);
   }
   return o;
+}
+
+PartKey KafkaTopics::key(std::string_view topic, int32_t partition) {
+  auto it = index_.find(topic);
+  int64_t number;
+  if (it != index_.end()) {
+    number = it->second;
+  } else {
+    number = static_cast<int64_t>(names_.size());
+    names_.emplace_back(topic);
+    index_.emplace(names_.back(), number);
+  }
+  return (number << 32) | static_cast<uint32_t>(partition);
 }
 
 rd_kafka_conf_t* KafkaClient::make_conf(const KafkaOptions& opts, std::string* error) {

@@ -35,6 +35,8 @@
 #include <librdkafka/rdkafka.h>
 
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -49,6 +51,9 @@ namespace flowrt {
 // The connector's arguments (FlowSourceDesc/FlowSinkDesc::options).
 struct KafkaOptions {
   std::string brokers, topic, group;
+  // A source's topics: `topic` may list several ("a,b"); `topic_pattern`
+  // is a regex librdkafka re-checks as topics appear (LANGUAGE.md 13).
+  std::string topic_pattern;
   std::string start = "latest";  // Kafka's own default for auto.offset.reset
   bool stop_at_end = false;
   bool exactly_once = false;
@@ -57,6 +62,42 @@ struct KafkaOptions {
 };
 
 KafkaOptions parse_kafka_options(const char* const* options, int32_t pairs);
+
+// A topic-partition of a kafka source as one number, a PartKey: the
+// topic's number in bits 32-47, the partition in the low 32. It is a kafka
+// record's FlowRecord.offset, and so the low bits of the partition id
+// keyed state is kept by (abi.h): two topics' partition 0 are two keys.
+using PartKey = int64_t;
+
+// A source reads at most this many topics (a topic_pattern matching
+// more is a runtime error): the topic number has 16 bits below the
+// source's in a partition id.
+inline constexpr size_t kMaxTopicsPerSource = size_t{1} << (FLOW_PARTITION_SOURCE_SHIFT - 32);
+
+// The topics of a kafka source, numbered as first seen. A checkpoint keeps
+// the numbering (source_kafka.cpp), as its keyed state holds the numbers;
+// the changelog names topics, as copies number them differently.
+class KafkaTopics {
+ public:
+  // The key of `topic`/`partition`, numbering a topic not seen before.
+  PartKey key(std::string_view topic, int32_t partition);
+  static int32_t partition(PartKey k) { return static_cast<int32_t>(static_cast<uint32_t>(k)); }
+  static PartKey with_partition(PartKey k, int32_t partition) {
+    return (k & ~int64_t{0xffffffff}) | static_cast<uint32_t>(partition);
+  }
+  const std::string& topic(PartKey k) const { return names_[static_cast<size_t>(k >> 32)]; }
+  std::string text(PartKey k) const {
+    const size_t number = static_cast<size_t>(k >> 32);
+    return (number < names_.size() ? names_[number] : "?") + "/" + std::to_string(partition(k));
+  }
+  // Every topic, by number.
+  size_t size() const { return names_.size(); }
+  const std::string& name(size_t number) const { return names_[number]; }
+
+ private:
+  std::deque<std::string> names_;  // by number (stable addresses for index_)
+  std::map<std::string_view, int64_t, std::less<>> index_;
+};
 
 // Shared by consumers and producers: librdkafka's log lines and errors go
 // to the runtime's stderr as `flowc: kafka ...: ...` (warnings and worse;

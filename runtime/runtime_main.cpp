@@ -65,8 +65,7 @@ class SignalScope {
   struct sigaction old_int_ {}, old_term_ {}, old_pipe_ {};
 };
 
-// *finished: a checkpoint says the run already ended (nothing to do).
-bool open_all(FlowContext* ctx, bool* finished) {
+bool open_all(FlowContext* ctx) {
   const FlowPipeline* p = ctx->pipeline;
   ctx->bad.init(p);
   for (int32_t i = 0; i < p->source_count; ++i) {
@@ -84,9 +83,7 @@ bool open_all(FlowContext* ctx, bool* finished) {
     switch (ctx->checkpoint->start(ctx)) {
       case Checkpointer::Start::kRefused:
         return false;
-      case Checkpointer::Start::kFinished:
-        *finished = true;
-        return true;
+      case Checkpointer::Start::kContinued: ctx->after_end = true; break;
       case Checkpointer::Start::kFresh:
       case Checkpointer::Start::kResumed:
         break;
@@ -175,12 +172,9 @@ int run_pipeline(const FlowPipeline* pipeline, int argc, char** argv,
   int status;
   {
     SignalScope signals(wake[1]);
-    bool finished = false;
-    if (!open_all(&ctx, &finished)) {
+    if (!open_all(&ctx)) {
       ctx.log_line(ctx.error_report());
       status = kExitRuntime;
-    } else if (finished) {
-      status = kExitOk;
     } else {
       start_workers(&ctx);
       status = run_batches(&ctx, wake[0]);
@@ -189,7 +183,7 @@ int run_pipeline(const FlowPipeline* pipeline, int argc, char** argv,
         ctx.log_line(ctx.error_report());
         status = kExitRuntime;
       }
-      ctx.progress.finish(&ctx, now_ms());
+      if (!ctx.nothing_new) ctx.progress.finish(&ctx, now_ms());
       ctx.workers.reset();  // joins the pool threads
     }
   }

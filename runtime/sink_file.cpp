@@ -26,6 +26,12 @@ class StdoutSink final : public Sink {
     if (!choose_format(ctx, ctx->stdout_is_tty ? FLOW_FORMAT_TABLE : FLOW_FORMAT_CSV)) {
       return false;
     }
+    // An incremental run (LANGUAGE.md 13) that finds nothing new runs no
+    // batch and prints nothing: its header comes with its first batch.
+    if (ctx->after_end) {
+      header_due_ = true;
+      return true;
+    }
     if (!format_.add_csv_header()) return true;  // CSV: at start
     return drain(ctx);
   }
@@ -39,6 +45,13 @@ class StdoutSink final : public Sink {
   bool drain(FlowContext* ctx) override {
     std::string& text = format_.pending().text;
     if (text.empty() || fd_ < 0) return true;
+    if (header_due_) {
+      header_due_ = false;
+      std::string rows = std::move(text);
+      text.clear();
+      format_.add_csv_header();
+      text += rows;
+    }
     if (ctx->stdout_closed) {
       text.clear();
       return true;
@@ -57,6 +70,7 @@ class StdoutSink final : public Sink {
 
  private:
   int fd_ = -1;
+  bool header_due_ = false;
 };
 
 class FileSink final : public Sink {

@@ -1,8 +1,12 @@
 // runtime/source_kafka.cpp — the kafka(...) source: a consumer-group
-// consumer (librdkafka C API) subscribed to one topic. Each message value
-// is one record of the source's format, handed to `process` with
-// FlowRecord.line = the message offset and FlowRecord.offset = its
-// partition (bad records are named `topic/partition@offset`).
+// consumer (librdkafka C API) subscribed to its topics: one, a list
+// (`topic: "a,b"`), or the topics a regex matches (`topic_pattern: "^x"`,
+// which librdkafka re-checks every topic.metadata.refresh.interval.ms).
+// Each message value is one record of the source's format, handed to
+// `process` with FlowRecord.line = the message offset and FlowRecord.offset
+// = its topic-partition (PartKey; bad records are named
+// `topic/partition@offset`). Offsets, event times and checkpoint positions
+// are kept per topic-partition.
 //
 // Offsets: auto-commit is off. commit() commits offset+1 of the last record
 // of every partition at each commit point (each batch end without a
@@ -73,6 +77,20 @@ struct PartitionState {
   bool caught_up = false;  // librdkafka reported its end, nothing came since
 };
 
+// The topics of `topic: "a, b"`: split at commas, trimmed, empties dropped.
+std::vector<std::string> topic_list(const std::string& text) {
+  std::vector<std::string> out;
+  size_t from = 0;
+  while (from <= text.size()) {
+    size_t comma = std::min(text.find(',', from), text.size());
+    std::string t = text.substr(from, comma - from);
+    size_t b = t.find_first_not_of(" \t"), e = t.find_last_not_of(" \t");
+    if (b != std::string::npos) out.push_back(t.substr(b, e - b + 1));
+    from = comma + 1;
+  }
+  return out;
+}
+
 class KafkaSource final : public Source, public KafkaClient {
  public:
   KafkaSource(int32_t i, const FlowSourceDesc* d)
@@ -104,8 +122,11 @@ class KafkaSource final : public Source, public KafkaClient {
   bool open(FlowContext* ctx) override {
     ctx_ = ctx;
     set_stderr(ctx->io.stderr_fd);
-    position_name = opts_.topic;
-    if (opts_.brokers.empty() || opts_.topic.empty() || opts_.group.empty()) {
+    subscription_ = opts_.topic_pattern.empty() ? opts_.topic : opts_.topic_pattern;
+    position_name = subscription_;
+    std::vector<std::string> topics =
+        opts_.topic_pattern.empty() ? topic_list(opts_.topic) : std::vector{opts_.topic_pattern};
+    if (opts_.brokers.empty() || topics.empty() || opts_.group.empty()) {
       ctx->set_error(label() + ": brokers, topic and group are required");
       return false;
     }
@@ -147,13 +168,16 @@ class KafkaSource final : public Source, public KafkaClient {
       queue_ = rd_kafka_queue_get_consumer(rk_);
       rd_kafka_queue_io_event_enable(queue_, pipe_[1], "k", 1);
     }
-    rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(topics, opts_.topic.c_str(), RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_, topics);
-    rd_kafka_topic_partition_list_destroy(topics);
+    rd_kafka_topic_partition_list_t* list =
+        rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
+    for (const std::string& t : topics) {
+      rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
+    }
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_, list);
+    rd_kafka_topic_partition_list_destroy(list);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      ctx->set_error(label() + ": cannot subscribe to \"" + opts_.topic + "\": " +
-                     rd_kafka_err2str(err));
+      ctx->set_error(label() + ": cannot subscribe to \"" + subscription_ +
+                     "\": " + rd_kafka_err2str(err));
       return false;
     }
     if (desc->partitioned_state && ctx->pipeline->snapshot_partition != nullptr) {
@@ -161,7 +185,7 @@ class KafkaSource final : public Source, public KafkaClient {
         ctx->set_error(label() + ": the 'changelog' topic is empty");
         return false;
       }
-      changelog_ = std::make_unique<KafkaChangelog>(*this, index, opts_.topic, opts_);
+      changelog_ = std::make_unique<KafkaChangelog>(*this, index, topics_, opts_);
     }
     return true;
   }
@@ -184,7 +208,7 @@ class KafkaSource final : public Source, public KafkaClient {
         rd_kafka_message_destroy(m);
         continue;
       }
-      const int32_t part = m->partition;
+      const PartKey part = key_of(m);
       PartitionState& ps = parts_[part];
       if (opts_.stop_at_end && ps.end >= 0 && m->offset >= ps.end) {
         mark_done(part, m->offset);  // past the end seen at start: not ours to read
@@ -192,11 +216,11 @@ class KafkaSource final : public Source, public KafkaClient {
         continue;
       }
       if (debugging() && ps.next < 0) {
-        log("partition " + std::to_string(part) + ": first offset " + std::to_string(m->offset));
+        log("partition " + part_text(part) + ": first offset " + std::to_string(m->offset));
       }
       if (debugging() && ps.next >= 0 && m->offset != ps.next) {
-        log("partition " + std::to_string(part) + ": offset " + std::to_string(m->offset) +
-            " after " + std::to_string(ps.next - 1));
+        log("partition " + part_text(part) + ": offset " + std::to_string(m->offset) + " after " +
+            std::to_string(ps.next - 1));
       }
       ps.next = m->offset + 1;
       ps.caught_up = false;
@@ -230,42 +254,58 @@ class KafkaSource final : public Source, public KafkaClient {
   // rather than at the group's committed ones.
   bool resumable() const override { return true; }
 
+  // The subscription as written; the topics by number (keyed state holds
+  // the numbers: a restart numbers them alike); then per topic-partition
+  // (by topic number, partitions ascending): topic number, partition, next
+  // offset, largest event time.
   void save_position(std::string* out) const override {
-    std::map<int32_t, Restored> offsets = restored_;
+    std::map<PartKey, Restored> offsets = restored_;
     for (const auto& [part, ps] : parts_) {
       if (ps.assigned && ps.next >= 0) offsets[part] = Restored{ps.next, ps.max_time};
     }
     CkptOut w(out);
-    w.str(opts_.topic);
+    w.str(subscription_);
+    w.u64(topics_.size());
+    for (size_t t = 0; t < topics_.size(); ++t) w.str(topics_.name(t));
     w.u64(offsets.size());
     for (const auto& [part, at] : offsets) {
-      w.i64(part);
+      w.u64(static_cast<uint64_t>(part >> 32));
+      w.i64(KafkaTopics::partition(part));
       w.i64(at.next);
       w.i64(at.max_time);
     }
   }
 
+  // Before the first poll (checkpoint.h): no topic is numbered yet.
   bool restore_position(FlowContext*, std::string_view position, std::string* error) override {
     CkptIn r(position);
-    std::string topic(r.str());
-    std::map<int32_t, Restored> offsets;
-    for (uint64_t n = std::min<uint64_t>(r.u64(), r.left()); n > 0 && !r.failed(); --n) {
+    std::string subscription(r.str());
+    bool ok = topics_.size() == 0;
+    const uint64_t topic_count = r.u64();
+    ok = ok && topic_count <= kMaxTopicsPerSource;
+    for (uint64_t t = 0; ok && t < topic_count && !r.failed(); ++t) {
+      std::string name(r.str());
+      // A name twice would get the first one's number.
+      ok = !name.empty() && static_cast<uint64_t>(topics_.key(name, 0) >> 32) == t;
+    }
+    std::map<PartKey, Restored> offsets;
+    for (uint64_t n = std::min<uint64_t>(r.u64(), r.left()); ok && n > 0 && !r.failed(); --n) {
+      uint64_t topic = r.u64();
       int64_t part = r.i64();
       Restored at;
       at.next = r.i64();
       at.max_time = r.i64();
-      if (part < 0 || part > INT32_MAX || at.next < 0 ||
-          !offsets.emplace(static_cast<int32_t>(part), at).second) {
-        r.fail();
-      }
+      ok = !r.failed() && topic < topic_count && part >= 0 && part <= INT32_MAX && at.next >= 0 &&
+           offsets.emplace(static_cast<PartKey>(topic << 32) | part, at).second;
     }
-    if (r.failed() || !r.at_end()) {
+    if (!ok || r.failed() || !r.at_end()) {
       *error = "its Kafka offsets do not read back";
       return false;
     }
-    if (topic != opts_.topic) {
-      *error = "it now reads topic \"" + opts_.topic + "\", but the checkpoint's offsets are in \"" +
-               topic + "\" (did a --param change?)";
+    if (subscription != subscription_) {
+      *error = "it now reads topic \"" + subscription_ +
+               "\", but the checkpoint's offsets are in \"" + subscription +
+               "\" (did a --param change?)";
       return false;
     }
     restored_ = std::move(offsets);
@@ -298,11 +338,15 @@ class KafkaSource final : public Source, public KafkaClient {
   }
 
   // LANGUAGE.md 12: `topic/partition@offset` (FlowRecord.offset holds the
-  // partition, .line the message offset).
+  // topic-partition, .line the message offset).
   std::string record_position(const FlowRecord* rec) const override {
     if (rec == nullptr) return position_name;
-    return position_name + "/" + std::to_string(rec->offset) + "@" + std::to_string(rec->line);
+    return part_text(rec->offset) + "@" + std::to_string(rec->line);
   }
+
+  // The warning about a key from two partitions (abi.h): a partition id's
+  // low bits are a PartKey.
+  std::string partition_text(int64_t partition) const override { return topics_.text(partition); }
 
   int wait_fd() const override { return pipe_[0]; }
   int64_t wait_ms(int64_t) const override { return pipe_[0] >= 0 ? kNoWait : 10; }
@@ -349,7 +393,9 @@ class KafkaSource final : public Source, public KafkaClient {
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(8);
     for (const auto& [part, ps] : parts_) {
       if (ps.next >= 0 && ps.next != ps.committed) {
-        rd_kafka_topic_partition_list_add(list, opts_.topic.c_str(), part)->offset = ps.next;
+        rd_kafka_topic_partition_list_add(list, topics_.topic(part).c_str(),
+                                          KafkaTopics::partition(part))
+            ->offset = ps.next;
       }
     }
     return list;
@@ -364,7 +410,8 @@ class KafkaSource final : public Source, public KafkaClient {
   void mark_committed(const rd_kafka_topic_partition_list_t* list) {
     for (int i = 0; i < list->cnt; ++i) {
       const rd_kafka_topic_partition_t& tp = list->elems[i];
-      if (tp.err == RD_KAFKA_RESP_ERR_NO_ERROR) parts_[tp.partition].committed = tp.offset;
+      if (tp.err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        parts_[key_of(tp.topic, tp.partition)].committed = tp.offset;
     }
   }
 
@@ -509,7 +556,7 @@ class KafkaSource final : public Source, public KafkaClient {
 
   void on_assign(rd_kafka_topic_partition_list_t* parts) {
     for (int i = 0; i < parts->cnt; ++i) {
-      PartitionState& ps = parts_[parts->elems[i].partition];
+      PartitionState& ps = parts_[key_of(parts->elems[i])];
       ps.next = ps.committed = -1;
     }
     resume_uncommitted(parts);
@@ -518,7 +565,7 @@ class KafkaSource final : public Source, public KafkaClient {
     // group at the next commit point. Restored partitions that went to
     // another member are its business now.
     for (int i = 0; i < parts->cnt; ++i) {
-      auto it = restored_.find(parts->elems[i].partition);
+      auto it = restored_.find(key_of(parts->elems[i]));
       if (it == restored_.end()) continue;
       parts->elems[i].offset = it->second.next;
       PartitionState& ps = parts_[it->first];
@@ -526,14 +573,14 @@ class KafkaSource final : public Source, public KafkaClient {
       ps.max_time = it->second.max_time;
       ps.committed = -1;
       if (debugging()) {
-        log("partition " + std::to_string(it->first) + ": resumes at offset " +
+        log("partition " + part_text(it->first) + ": resumes at offset " +
             std::to_string(it->second.next) + " (checkpoint)");
       }
     }
     restored_.clear();
     restore_state(parts);
     for (int i = 0; i < parts->cnt; ++i) {
-      PartitionState& ps = parts_[parts->elems[i].partition];
+      PartitionState& ps = parts_[key_of(parts->elems[i])];
       ps.assigned = true;
       ps.done = false;
       if (opts_.stop_at_end && ps.end < 0) {
@@ -543,16 +590,16 @@ class KafkaSource final : public Source, public KafkaClient {
         const int64_t give_up = now_ms() + kQueryTimeoutMs;
         rd_kafka_resp_err_t e;
         for (;;) {
-          e = rd_kafka_query_watermark_offsets(rk_, opts_.topic.c_str(), parts->elems[i].partition,
-                                               &low, &high, 5'000);
+          e = rd_kafka_query_watermark_offsets(rk_, parts->elems[i].topic,
+                                               parts->elems[i].partition, &low, &high, 5'000);
           if (e == RD_KAFKA_RESP_ERR_NO_ERROR || now_ms() >= give_up) break;
           ::usleep(200'000);
         }
         if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
           if (ctx_ != nullptr) {
-            ctx_->set_error(label() + ": cannot read the end offset of " + opts_.topic + "/" +
-                            std::to_string(parts->elems[i].partition) + ": " +
-                            rd_kafka_err2str(e));
+            ctx_->set_error(label() + ": cannot read the end offset of " +
+                            std::string(parts->elems[i].topic) + "/" +
+                            std::to_string(parts->elems[i].partition) + ": " + rd_kafka_err2str(e));
           }
           continue;
         }
@@ -569,12 +616,12 @@ class KafkaSource final : public Source, public KafkaClient {
   void restore_state(rd_kafka_topic_partition_list_t* parts) {
     if (!changelog_ || finalizing_ || closing_ || ctx_ == nullptr) return;
     const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk_)) == "COOPERATIVE";
-    std::vector<int32_t> list;
-    for (int i = 0; i < parts->cnt; ++i) list.push_back(parts->elems[i].partition);
-    std::map<int32_t, PartitionStart> starts;
+    std::vector<PartKey> list;
+    for (int i = 0; i < parts->cnt; ++i) list.push_back(key_of(parts->elems[i]));
+    std::map<PartKey, PartitionStart> starts;
     changelog_->assign(ctx_, rk_, list, !cooperative || !assigned_once_, &starts);
     for (int i = 0; i < parts->cnt; ++i) {
-      auto it = starts.find(parts->elems[i].partition);
+      auto it = starts.find(key_of(parts->elems[i]));
       if (it == starts.end()) continue;
       parts->elems[i].offset = it->second.next;
       PartitionState& ps = parts_[it->first];
@@ -589,7 +636,7 @@ class KafkaSource final : public Source, public KafkaClient {
     const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk_)) == "COOPERATIVE";
     if (cooperative && parts != nullptr) {
       if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk_, parts)) rd_kafka_error_destroy(e);
-      for (int i = 0; i < parts->cnt; ++i) drop_partition(parts->elems[i].partition);
+      for (int i = 0; i < parts->cnt; ++i) drop_partition(key_of(parts->elems[i]));
     } else {
       rd_kafka_assign(rk_, nullptr);
       // Keep `end` (the end seen at start) across reassignments.
@@ -598,7 +645,7 @@ class KafkaSource final : public Source, public KafkaClient {
     }
   }
 
-  void drop_partition(int32_t part) {
+  void drop_partition(PartKey part) {
     PartitionState& ps = parts_[part];
     // Its state leaves with it (its last commit wrote the changelog); a
     // process that is leaving keeps it for its final checkpoint.
@@ -629,7 +676,7 @@ class KafkaSource final : public Source, public KafkaClient {
       if (ps.carry < 0) continue;
       bool ours = false;
       for (int j = 0; j < parts->cnt; ++j) {
-        if (parts->elems[j].partition == part) {
+        if (key_of(parts->elems[j]) == part) {
           parts->elems[j].offset = ps.carry;
           ours = true;
         }
@@ -638,7 +685,9 @@ class KafkaSource final : public Source, public KafkaClient {
         ps.next = ps.carry;
         ps.committed = -1;  // dirty: committed at the next batch end
       } else {
-        rd_kafka_topic_partition_list_add(elsewhere, opts_.topic.c_str(), part)->offset = ps.carry;
+        rd_kafka_topic_partition_list_add(elsewhere, topics_.topic(part).c_str(),
+                                          KafkaTopics::partition(part))
+            ->offset = ps.carry;
       }
       ps.carry = -1;
     }
@@ -664,7 +713,7 @@ class KafkaSource final : public Source, public KafkaClient {
     for (size_t i = 0; i < records_.size();) {
       size_t j = i + 1;
       while (j < records_.size() && records_[j].offset == records_[i].offset) ++j;
-      PartitionState& ps = parts_[static_cast<int32_t>(records_[i].offset)];
+      PartitionState& ps = parts_[records_[i].offset];
       *max_time = ps.max_time;
       ctx->deliver(this, records_.data() + i, static_cast<int64_t>(j - i));
       ps.max_time = *max_time;
@@ -672,26 +721,27 @@ class KafkaSource final : public Source, public KafkaClient {
     }
   }
 
-  void mark_done(int32_t part, int64_t at) {
+  void mark_done(PartKey part, int64_t at) {
     PartitionState& ps = parts_[part];
     if (ps.done) return;
     ps.done = true;
     ps.caught_up = true;  // reads no more: does not hold the watermark
     if (debugging()) {
-      log("stop_at_end: partition " + std::to_string(part) + " done at offset " +
-          std::to_string(at) + " (end " + std::to_string(ps.end) + ")");
+      log("stop_at_end: partition " + part_text(part) + " done at offset " + std::to_string(at) +
+          " (end " + std::to_string(ps.end) + ")");
     }
     rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(l, opts_.topic.c_str(), part);
+    rd_kafka_topic_partition_list_add(l, topics_.topic(part).c_str(), KafkaTopics::partition(part));
     rd_kafka_pause_partitions(rk_, l);
     rd_kafka_topic_partition_list_destroy(l);
   }
 
   void on_message_error(FlowContext* ctx, const rd_kafka_message_t* m) {
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      PartitionState& ps = parts_[m->partition];
+      const PartKey part = key_of(m);
+      PartitionState& ps = parts_[part];
       ps.caught_up = true;
-      if (opts_.stop_at_end && ps.end >= 0 && m->offset >= ps.end) mark_done(m->partition, m->offset);
+      if (opts_.stop_at_end && ps.end >= 0 && m->offset >= ps.end) mark_done(part, m->offset);
       return;
     }
     if (m->err == RD_KAFKA_RESP_ERR__FATAL) return;  // check_errors reports it
@@ -699,7 +749,8 @@ class KafkaSource final : public Source, public KafkaClient {
     if (m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
         m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
       if (opts_.stop_at_end) {
-        ctx->set_error(label() + ": topic \"" + opts_.topic + "\": " + text);
+        const char* topic = m->rkt != nullptr ? rd_kafka_topic_name(m->rkt) : subscription_.c_str();
+        ctx->set_error(label() + ": topic \"" + std::string(topic) + "\": " + text);
         return;
       }
     }
@@ -736,16 +787,44 @@ class KafkaSource final : public Source, public KafkaClient {
     }
   }
 
+  // The PartKey of a topic-partition, numbering a topic not seen before.
+  PartKey key_of(std::string_view topic, int32_t partition) {
+    PartKey k = topics_.key(topic, partition);
+    if (topics_.size() > kMaxTopicsPerSource && !too_many_topics_ && ctx_ != nullptr) {
+      too_many_topics_ = true;
+      ctx_->set_error(label() + ": \"" + subscription_ + "\" reaches more than " +
+                      std::to_string(kMaxTopicsPerSource) + " topics (one source reads at most " +
+                      "that many: split the pattern between sources)");
+    }
+    return k;
+  }
+  PartKey key_of(const rd_kafka_topic_partition_t& tp) { return key_of(tp.topic, tp.partition); }
+  // A message's: its topic handle is looked up once per run of messages.
+  PartKey key_of(const rd_kafka_message_t* m) {
+    if (m->rkt != last_rkt_ || last_rkt_ == nullptr) {
+      last_rkt_ = m->rkt;
+      last_topic_ = key_of(m->rkt != nullptr ? rd_kafka_topic_name(m->rkt) : "", 0);
+    }
+    return KafkaTopics::with_partition(last_topic_, m->partition);
+  }
+  // `topic/partition`
+  std::string part_text(PartKey k) const { return topics_.text(k); }
+
   KafkaOptions opts_;
+  std::string subscription_;  // `topic` or `topic_pattern` as written
+  KafkaTopics topics_;        // PartKeys; outlives changelog_, which reads it
+  bool too_many_topics_ = false;
+  const rd_kafka_topic_t* last_rkt_ = nullptr;
+  PartKey last_topic_ = 0;
   FlowContext* ctx_ = nullptr;
   rd_kafka_queue_t* queue_ = nullptr;
   int pipe_[2] = {-1, -1};
-  std::map<int32_t, PartitionState> parts_;
+  std::map<PartKey, PartitionState> parts_;
   struct Restored {
     int64_t next = 0;
     int64_t max_time = INT64_MIN;
   };
-  std::map<int32_t, Restored> restored_;  // from a checkpoint, until the first assignment
+  std::map<PartKey, Restored> restored_;  // from a checkpoint, until the first assignment
   std::unique_ptr<KafkaChangelog> changelog_;  // keyed state per partition downstream
   std::vector<FlowRecord> records_;
   std::vector<rd_kafka_message_t*> held_;

@@ -1,11 +1,15 @@
 // runtime/source_text.cpp — text sources (file, stdin, socket): bytes from
 // a ByteInput, cut into records by a RecordSplitter, handed to `process`
-// in chunks. Also builds the CSV header's column map.
+// in chunks. Also builds the CSV header's column map. A fed text source
+// (input_feed.h) reads its feed's inputs one after the other.
 #include <algorithm>
 
 #include "byte_input.h"
+#include "byte_input_gzip.h"
 #include "checkpoint_file.h"
 #include "context.h"
+#include "input_digest.h"
+#include "input_feed.h"
 #include "record_splitter.h"
 #include "source_regex.h"
 #include "sources.h"
@@ -66,8 +70,9 @@ std::vector<std::string> split_header(std::string_view rec, char delim) {
 
 class TextSource final : public Source {
  public:
-  TextSource(int32_t i, const FlowSourceDesc* d)
+  TextSource(int32_t i, const FlowSourceDesc* d, std::unique_ptr<InputFeed> feed = nullptr)
       : Source(i, d),
+        feed_(std::move(feed)),
         splitter_(d->format, d->csv_delimiter > 0 ? static_cast<char>(d->csv_delimiter) : ','),
         skip_blank_(d->format != FLOW_FORMAT_LINES),
         header_pending_(d->format == FLOW_FORMAT_CSV && d->csv_header),
@@ -81,10 +86,20 @@ class TextSource final : public Source {
   bool open(FlowContext* ctx) override {
     std::string error;
     const char* path = desc->path ? desc->path : "";
+    if (feed_) {
+      // The first input opens at the first pump, after a restore.
+      position_name = path;
+      if (!feed_->open(ctx, &error)) {
+        ctx->set_error(error);
+        return false;
+      }
+      if (desc->format == FLOW_FORMAT_REGEX && !compile_source_regex(ctx, this)) return false;
+      return true;
+    }
     switch (desc->kind & ~FLOW_SOURCE_TABLE_BIT) {
       case FLOW_SOURCE_FILE:
         position_name = path;
-        input_ = open_file_input(path, desc->follow != 0 && !is_table, &error);
+        input_ = open_path_input(path, desc->follow != 0 && !is_table, &error);
         break;
       case FLOW_SOURCE_STDIN:
         position_name = "<stdin>";
@@ -105,6 +120,7 @@ class TextSource final : public Source {
 
   Pump pump(FlowContext* ctx, int64_t budget) override {
     if (ended) return Pump::kEnded;
+    if (!input_) return await_input(ctx);
     int64_t limit = std::min(budget, kChunkRecords);
     int64_t n = 0;
     bool progressed = false;
@@ -147,6 +163,17 @@ class TextSource final : public Source {
         continue;
       }
       if (st == RecordSplitter::Next::kEnd) {
+        if (feed_) {
+          // An input is drained: the feed's next one (after handing over
+          // views into this one's buffer).
+          if (n > 0) break;
+          ctx->settle();  // morsels point into the buffer the next input reuses
+          feed_->finished_current();
+          input_.reset();
+          progressed = true;
+          if (await_input(ctx) != Pump::kProgress) break;
+          continue;
+        }
         if (!rotating_) {
           ended = true;
           break;
@@ -154,7 +181,7 @@ class TextSource final : public Source {
         // A rotated file is drained: continue with the new file at the path
         // (after handing over views into the old buffer).
         if (n > 0) break;
-        if (bytes_stay()) ctx->settle();  // the old file's bytes go
+        ctx->settle();  // the old file's morsels commit under its name
         if (!input_->reopen()) break;
         splitter_.reset();
         header_pending_ = desc->format == FLOW_FORMAT_CSV && desc->csv_header;
@@ -195,13 +222,19 @@ class TextSource final : public Source {
   }
 
   bool bytes_stay() const override { return input_ && input_->bytes_stay(); }
-  int wait_fd() const override { return input_ ? input_->wait_fd() : -1; }
+  int wait_fd() const override {
+    if (input_) return input_->wait_fd();
+    return feed_ ? feed_->wait_fd() : -1;
+  }
   int64_t wait_ms(int64_t now) const override {
-    return input_ ? input_->wait_ms(now) : kNoWait;
+    if (input_) return input_->wait_ms(now);
+    return feed_ ? feed_->wait_ms(now) : kNoWait;
   }
 
   bool probe_end(FlowContext* ctx) override {
     if (ended) return true;
+    if (feed_ && !feed_->exhausted()) return false;
+    if (feed_ && !input_) return ended = true;
     if (rotating_ || header_pending_ || !splitter_.only_blank_left()) return false;
     if (!splitter_.finished()) {
       std::string error;
@@ -210,6 +243,11 @@ class TextSource final : public Source {
       splitter_.finish();
     }
     if (!splitter_.only_blank_left()) return false;
+    if (feed_) {
+      ctx->settle();
+      feed_->finished_current();
+      input_.reset();
+    }
     ended = true;
     return true;
   }
@@ -218,22 +256,42 @@ class TextSource final : public Source {
   // splitter's consumed position, not the read position (a batch may end
   // in the middle of a read chunk).
   bool resumable() const override {
-    return (desc->kind & ~FLOW_SOURCE_TABLE_BIT) == FLOW_SOURCE_FILE;
+    return feed_ || (desc->kind & ~FLOW_SOURCE_TABLE_BIT) == FLOW_SOURCE_FILE;
   }
 
+  // A file's position: its path, where the next record starts and the
+  // splitter's state there, the CSV column map, and a digest of the bytes
+  // before it (input_digest.h: a replaced file is refused, not misread).
+  // A fed source writes its feed's part first, then this for the current
+  // input (an empty path when none is open).
   void save_position(std::string* out) const override {
     CkptOut w(out);
-    w.str(desc->path ? desc->path : "");
+    if (feed_) feed_->save(w);
+    const std::string path = feed_        ? (input_ ? position_name : std::string())
+                             : desc->path ? desc->path
+                                          : "";
+    w.str(path);
     w.u64(static_cast<uint64_t>(splitter_.consumed_offset()));
     w.u64(static_cast<uint64_t>(splitter_.consumed_line()));
     w.u64((splitter_.skipping() ? 1u : 0u) | (header_pending_ ? 0u : 2u));
     w.i64(splitter_.csv_state());
     w.u64(column_map.size());
     for (int32_t c : column_map) w.i64(c);
+    InputDigest digest;
+    const bool checked = !path.empty() && (feed_ || desc->follow == 0) &&
+                         input_digest(path, splitter_.consumed_offset(), &digest);
+    w.u64(checked ? 1 : 0);
+    w.u64(digest.crc);
+    w.u64(static_cast<uint64_t>(digest.bytes));
   }
 
-  bool restore_position(FlowContext*, std::string_view position, std::string* error) override {
+  bool restore_position(FlowContext* ctx, std::string_view position, std::string* error) override {
     CkptIn r(position);
+    if (feed_) {
+      input_.reset();
+      if (!feed_->restore(ctx, r, &input_, &position_name, error)) return false;
+      header_pending_ = desc->format == FLOW_FORMAT_CSV && desc->csv_header;
+    }
     std::string path(r.str());
     auto offset = static_cast<int64_t>(r.u64());
     auto line = static_cast<int64_t>(r.u64());
@@ -241,17 +299,24 @@ class TextSource final : public Source {
     auto csv_state = static_cast<int32_t>(r.i64());
     std::vector<int32_t> map(static_cast<size_t>(std::min<uint64_t>(r.u64(), r.left())));
     for (int32_t& c : map) c = static_cast<int32_t>(r.i64());
-    if (r.failed() || !r.at_end() || offset < 0 || line < 1) {
+    const bool checked = r.u64() != 0;
+    InputDigest digest;
+    digest.crc = static_cast<uint32_t>(r.u64());
+    digest.bytes = static_cast<int64_t>(r.u64());
+    if (r.failed() || !r.at_end() || offset < 0 || line < 1 || digest.bytes < 0 ||
+        digest.bytes > kDigestBytes) {
       *error = "its position does not read back";
       return false;
     }
-    std::string now = desc->path ? desc->path : "";
+    if (feed_ && !input_) return true;  // between inputs
+    std::string now = feed_ ? position_name : desc->path ? desc->path : "";
     if (path != now) {
       *error = "it now reads \"" + now + "\", but the checkpoint's position is in \"" + path +
                "\" (did a --param change?)";
       return false;
     }
     if (!input_->seek(offset, error)) return false;
+    if (checked && !input_digest_matches(path, offset, digest, error)) return false;
     splitter_.restart_at(offset, line, (flags & 1) != 0, csv_state);
     if ((flags & 2) != 0) {
       header_pending_ = false;
@@ -275,6 +340,36 @@ class TextSource final : public Source {
     }
   }
 
+  // A fed source: the feed's next input, reset to read it from its start
+  // (line 1, its own CSV header). kProgress: one is open; kIdle: none yet;
+  // kEnded: none will come.
+  Pump await_input(FlowContext* ctx) {
+    std::string error;
+    if (next_input(&error)) return Pump::kProgress;
+    if (!error.empty()) {
+      ctx->set_error(error);
+      ended = true;
+    }
+    return ended ? Pump::kEnded : Pump::kIdle;
+  }
+
+  // True when an input was opened; false with *error set on failure, or
+  // with `ended` set at the feed's end.
+  bool next_input(std::string* error) {
+    if (!feed_) return false;
+    switch (feed_->next(&input_, &position_name, error)) {
+      case InputFeed::Next::kInput:
+        splitter_.reset();
+        header_pending_ = desc->format == FLOW_FORMAT_CSV && desc->csv_header;
+        return true;
+      case InputFeed::Next::kEnd: ended = true; return false;
+      case InputFeed::Next::kWait:
+      case InputFeed::Next::kError: return false;
+    }
+    return false;
+  }
+
+  std::unique_ptr<InputFeed> feed_;
   RecordSplitter splitter_;
   std::unique_ptr<ByteInput> input_;
   bool skip_blank_;
@@ -287,6 +382,11 @@ class TextSource final : public Source {
 
 std::unique_ptr<Source> make_text_source(int32_t index, const FlowSourceDesc* desc) {
   return std::make_unique<TextSource>(index, desc);
+}
+
+std::unique_ptr<Source> make_fed_text_source(int32_t index, const FlowSourceDesc* desc,
+                                             std::unique_ptr<InputFeed> feed) {
+  return std::make_unique<TextSource>(index, desc, std::move(feed));
 }
 
 }  // namespace flowrt

@@ -13,6 +13,8 @@ namespace flowrt {
 std::unique_ptr<Source> make_text_source(int32_t index, const FlowSourceDesc* desc);
 // generate(): value ranges handed to the generate function.
 std::unique_ptr<Source> make_generate_source(int32_t index, const FlowSourceDesc* desc);
+// dir(): a folder's files read one after the other (source_dir.cpp).
+std::unique_ptr<Source> make_dir_source(int32_t index, const FlowSourceDesc* desc);
 // kafka(): a consumer-group consumer (source_kafka.cpp).
 std::unique_ptr<Source> make_kafka_source(int32_t index, const FlowSourceDesc* desc);
 

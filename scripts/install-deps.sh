@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config python3
   llvm-19-dev clang-19 lld-19
   libantlr4-runtime-dev antlr4
-  librdkafka-dev libre2-dev libgtest-dev
+  librdkafka-dev libre2-dev libgtest-dev zlib1g-dev
   kcat python3-kafka python3-prometheus-client
   clang-format-19
   libsimdjson-dev

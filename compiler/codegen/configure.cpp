@@ -176,9 +176,17 @@ class Configure {
                                              {v.v, v.len, cg_.cstring(":"), cg_.i64c(1)});
           check(b_.CreateICmpNE(colon, cg_.i32c(0)), "the address of 'socket' must be \"host:port\"");
         } else {
-          check(b_.CreateICmpSGT(v.len, cg_.i64c(0)), "the path of 'file' is empty");
+          const char* kind = c.kind == plan::ConnectorKind::Dir ? "dir" : "file";
+          check(b_.CreateICmpSGT(v.len, cg_.i64c(0)),
+                std::string("the path of '") + kind + "' is empty");
         }
         store_field(type, desc, path_offset, v.v);
+      } else if (arg == "pattern") {
+        llvm::Value* slash = b_.CreateCall(cg_.stdlib("flow_str_contains"),
+                                           {v.v, v.len, cg_.cstring("/"), cg_.i64c(1)});
+        check(b_.CreateICmpEQ(slash, cg_.i32c(0)),
+              "the 'pattern' of 'dir' matches file names, which hold no '/'");
+        store_field(type, desc, offsetof(FlowSourceDesc, pattern), v.v);
       } else if (arg == "follow") {
         store_field(type, desc, offsetof(FlowSourceDesc, follow), cg_.to_c_bool(v.v));
       } else if (arg == "count" || arg == "rate") {

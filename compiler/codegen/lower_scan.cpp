@@ -357,7 +357,7 @@ class Scan {
     fs.next_record = next;
     if (src_.connector.kind == plan::ConnectorKind::Kafka) {
       // Keyed state per partition: (source << shift) | FlowRecord.offset
-      // (a kafka record's partition). Unused (and optimized away) unless
+      // (a kafka record's topic-partition). Unused (and optimized away) unless
       // some keyed state follows this source's partitions.
       llvm::Value* part = b_.CreateLoad(
           cg_.i64(), cg_.abi_gep(cg_.record_type(), fs.rec, offsetof(FlowRecord, offset)));

@@ -34,6 +34,11 @@
 //   emit updates: the sessions updated in this batch go into `results`
 //   emit `results` in order; then drop every list's fired prefix (state
 //   released), and the entries whose list is left empty.
+// At the end of input (W = +infinity) every session fires, and stays in
+// its list marked fired instead: an incremental run (LANGUAGE.md 13) goes
+// on from the checkpoint, where a record that falls into a fired session
+// is late, and a fired session is dropped unemitted once the watermark
+// passes its end.
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/MDBuilder.h>
@@ -134,8 +139,17 @@ class SessionOp : public Operator {
     llvm::BasicBlock* opened = b.GetInsertBlock();
     b.CreateBr(ready);
 
-    // Join element i; when element i+1 touches t too, t bridges them.
+    // Join element i; when element i+1 touches t too, t bridges them. A
+    // session the end of input fired takes no record: it is late.
     b.SetInsertPoint(join);
+    llvm::BasicBlock* join_open = block("session.join_open");
+    llvm::BasicBlock* join_fired = block("session.join_fired");
+    b.CreateCondBr(is_fired(cg, ei), join_fired, join_open,
+                   llvm::MDBuilder(cg.llvm()).createUnlikelyBranchWeights());
+    b.SetInsertPoint(join_fired);
+    b.CreateCall(cg.runtime("flow_count_late"), {cg.fs().ctx, cg.i32c(stream_)});
+    b.CreateBr(done);
+    b.SetInsertPoint(join_open);
     llvm::Value* start = load_start(cg, ei);
     llvm::Value* last = load_last(cg, ei);
     b.CreateStore(b.CreateSelect(b.CreateICmpSLT(t, start), t, start), start_at(cg, ei));
@@ -147,7 +161,10 @@ class SessionOp : public Operator {
     b.CreateCondBr(b.CreateICmpSLT(j, len), check_next, joined);
     b.SetInsertPoint(check_next);
     llvm::Value* ej = element(cg, list, j);
-    b.CreateCondBr(b.CreateICmpSLE(load_start(cg, ej), reach), merge, joined);
+    // A fired session is not merged into an open one.
+    b.CreateCondBr(
+        b.CreateAnd(b.CreateICmpSLE(load_start(cg, ej), reach), b.CreateNot(is_fired(cg, ej))),
+        merge, joined);
     b.SetInsertPoint(merge);
     state_->combine(cg, ei, ej, b.getFalse());
     b.CreateStore(load_last(cg, ej), last_at(cg, ei));  // later than t and than i's last
@@ -207,13 +224,17 @@ class SessionOp : public Operator {
       llvm::Value* end = plus_gap(cg, load_last(cg, e));
       llvm::Value* fires = b.CreateICmpSLE(end, watermark);
       b.CreateStore(b.CreateAdd(b.CreateLoad(cg.i64(), fired), b.CreateZExt(fires, cg.i64())), fired);
+      llvm::Value* emitted = is_fired(cg, e);  // by an earlier run's end: never again
       if (final_mode) {
-        b.CreateCondBr(fires, take, exit);
+        llvm::BasicBlock* fresh = block("session.unfired");
+        b.CreateCondBr(fires, fresh, exit);
+        b.SetInsertPoint(fresh);
+        b.CreateCondBr(emitted, step, take);
       } else {
         llvm::Value* dirty = dirty_at(cg, e);
         llvm::Value* updated = b.CreateICmpNE(b.CreateLoad(cg.i8(), dirty), b.getInt8(0));
         b.CreateStore(b.getInt8(0), dirty);
-        b.CreateCondBr(updated, take, step);
+        b.CreateCondBr(b.CreateAnd(updated, b.CreateNot(emitted)), take, step);
       }
       b.SetInsertPoint(take);
       std::vector<CgValue> rkeys = {{Type::Timestamp, end, nullptr},
@@ -243,10 +264,23 @@ class SessionOp : public Operator {
     });
     results_->clear();
 
-    // Drop the fired prefix of every list, and the keys left with none.
+    // Drop the fired prefix of every list, and the keys left with none; at
+    // the end of input mark every session fired instead.
     llvm::BasicBlock* erase = block("session.erase");
     llvm::BasicBlock* erased = block("session.erased");
-    b.CreateCondBr(b.CreateICmpSGT(b.CreateLoad(cg.i64(), fired), cg.i64c(0)), erase, erased);
+    llvm::BasicBlock* mark = block("session.mark_fired");
+    llvm::BasicBlock* some = block("session.some_fired");
+    b.CreateCondBr(b.CreateICmpSGT(b.CreateLoad(cg.i64(), fired), cg.i64c(0)), some, erased);
+    b.SetInsertPoint(some);
+    b.CreateCondBr(b.CreateICmpEQ(watermark, cg.i64c(INT64_MAX)), mark, erase);
+    b.SetInsertPoint(mark);
+    sessions_->for_each_slot([&](llvm::Value* entry) {
+      llvm::Value* list = sessions_->field(entry, list_offset_);
+      count_loop(cg, load_len(cg, list), nullptr, [&](llvm::Value* k) {
+        b.CreateStore(b.getInt8(1), fired_at(cg, element(cg, list, k)));
+      });
+    });
+    b.CreateBr(erased);
     b.SetInsertPoint(erase);
     llvm::Value* limit = cg.entry_alloca(cg.i64(), "session.limit");
     b.CreateStore(watermark, limit);
@@ -292,8 +326,8 @@ class SessionOp : public Operator {
 
   // Checkpoints (LANGUAGE.md 10). Between batches `results` is empty; the
   // lists are written as: arrival, entry count, then per entry its keys,
-  // [its partition,] its session count and per session start, last and
-  // the state columns.
+  // [its partition,] its session count and per session start, last,
+  // fired (by an end of input) and the state columns.
   void snapshot(CgContext& cg, llvm::Value* writer) override {
     if (!sessions_) return;
     auto& b = cg.b();
@@ -374,7 +408,7 @@ class SessionOp : public Operator {
 
  private:
   // One entry: its keys, [its partition,] its session count, then per
-  // session start, last and the state columns.
+  // session start, last, fired and the state columns.
   void write_entry(CgContext& cg, llvm::Value* entry, llvm::Value* writer, bool with_partition) {
     auto& b = cg.b();
     for (size_t n = 0; n < key_types_.size(); ++n) {
@@ -396,6 +430,7 @@ class SessionOp : public Operator {
       llvm::Value* e = element(cg, list, k);
       put_i64(cg, writer, load_start(cg, e));
       put_i64(cg, writer, load_last(cg, e));
+      put_i64(cg, writer, b.CreateZExt(is_fired(cg, e), cg.i64()));
       for (const StateColumn& c : state_->columns()) {
         llvm::Value* at = b.CreateConstInBoundsGEP1_64(cg.i8(), e, static_cast<uint64_t>(c.offset));
         switch (c.kind) {
@@ -441,6 +476,7 @@ class SessionOp : public Operator {
           b.CreateCall(cg.stdlib("flow_sessions_insert"), {list, size, load_len(cg, list)});
       b.CreateStore(get_i64(cg, reader), start_at(cg, e));
       b.CreateStore(get_i64(cg, reader), last_at(cg, e));
+      b.CreateStore(b.CreateTrunc(get_i64(cg, reader), cg.i8()), fired_at(cg, e));
       for (const StateColumn& c : state_->columns()) {
         llvm::Value* at = b.CreateConstInBoundsGEP1_64(cg.i8(), e, static_cast<uint64_t>(c.offset));
         switch (c.kind) {
@@ -518,6 +554,13 @@ class SessionOp : public Operator {
   }
   llvm::Value* dirty_at(CgContext& cg, llvm::Value* e) {
     return cg.b().CreateConstInBoundsGEP1_64(cg.i8(), e, static_cast<uint64_t>(dirty_offset_));
+  }
+  // The byte after `dirty`: fired by the end of input (kept for the next run).
+  llvm::Value* fired_at(CgContext& cg, llvm::Value* e) {
+    return cg.b().CreateConstInBoundsGEP1_64(cg.i8(), e, static_cast<uint64_t>(dirty_offset_ + 1));
+  }
+  llvm::Value* is_fired(CgContext& cg, llvm::Value* e) {
+    return cg.b().CreateICmpNE(cg.b().CreateLoad(cg.i8(), fired_at(cg, e)), cg.b().getInt8(0));
   }
   llvm::Value* load_start(CgContext& cg, llvm::Value* e) { return cg.b().CreateLoad(cg.i64(), start_at(cg, e)); }
   llvm::Value* load_last(CgContext& cg, llvm::Value* e) { return cg.b().CreateLoad(cg.i64(), last_at(cg, e)); }

@@ -7,7 +7,7 @@
 // Per row (in the source's fused loop):
 //   t    = event time, or the batch start under processing time
 //   pane = floor(t / S) * S
-//   if (pane + L <= watermark_at_batch_start) { late++; drop }   // every window ended
+//   if (pane + L <= max(watermark_at_batch_start, P)) { late++; drop }  // every window ended
 //   slot = find_or_insert(panes, (pane, keys)); update(slot, args)
 //
 // At the end of each batch, with W the new watermark (event time) or the
@@ -16,7 +16,11 @@
 //                 panes into `windows` keyed by (e, keys)
 //   emit updates: the windows (e > P) of the panes updated in this batch
 //   emit `windows` in (window_end, keys) order; then free the panes whose
-//   every window has ended (pane + L <= W), and P = W.
+//   every window has ended (pane + L <= W), and P = W — but at the end of
+//   input (W = +infinity) P = the last window end fired, so that a later
+//   incremental run (LANGUAGE.md 13) counts those windows as fired, for
+//   every key, and their records as late. In a run that has not ended,
+//   P <= the watermark at batch start, so P changes no late decision.
 //
 // Kept per kafka partition (plan/partitioning.h), each pane also holds its
 // own P: a partition's panes move between copies whose P differ, and a
@@ -63,12 +67,12 @@ class WindowOp : public Operator {
     prepare(cg);
     llvm::Value* pane = floor_to(cg, row_time(cg, clock_), cg.duration(window_.slide));
     llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "window.done", cg.fs().fn);
-    if (clock_.event_time) {
+    {
       // Late: every window of the record ended at or before the watermark
-      // as it stood when this batch began (end_batch alone moves it).
-      llvm::Value* watermark = late_bound(cg, clock_);
+      // as it stood when this batch began (end_batch alone moves it), or
+      // has fired (P).
       llvm::Value* last_end = b.CreateAdd(pane, cg.duration(window_.size));
-      llvm::Value* late = b.CreateICmpSLE(last_end, watermark);
+      llvm::Value* late = b.CreateICmpSLE(last_end, late_limit(cg));
       llvm::BasicBlock* drop = llvm::BasicBlock::Create(cg.llvm(), "window.late", cg.fs().fn);
       llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "window.keep", cg.fs().fn);
       b.CreateCondBr(late, drop, keep, llvm::MDBuilder(cg.llvm()).createUnlikelyBranchWeights());
@@ -113,10 +117,11 @@ class WindowOp : public Operator {
   void check(CgContext& cg, const Row& row) override {
     auto& b = cg.b();
     llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "window.check.done", cg.fs().fn);
-    if (clock_.event_time) {
-      llvm::Value* pane = floor_to(cg, cg.fs().event_time, cg.duration(window_.slide));
-      llvm::Value* watermark = late_bound(cg, clock_);
-      llvm::Value* late = b.CreateICmpSLE(b.CreateAdd(pane, cg.duration(window_.size)), watermark);
+    {
+      prepare(cg);
+      llvm::Value* pane = floor_to(cg, row_time(cg, clock_), cg.duration(window_.slide));
+      llvm::Value* late =
+          b.CreateICmpSLE(b.CreateAdd(pane, cg.duration(window_.size)), late_limit(cg));
       llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "window.check", cg.fs().fn);
       b.CreateCondBr(late, done, keep);
       b.SetInsertPoint(keep);
@@ -252,29 +257,43 @@ class WindowOp : public Operator {
     }
     windows_->clear();
 
-    // Free the panes whose every window has ended: pane + L <= W.
-    llvm::Value* limit = cg.entry_alloca(cg.i64(), "window.limit");
+    // Free the panes whose every window has ended: pane + L <= W; note
+    // the last such end. arg = {W, last end freed}.
+    llvm::Value* limit = cg.entry_alloca(llvm::ArrayType::get(cg.i64(), 2), "window.limit");
+    llvm::Value* last_freed =
+        b.CreateConstInBoundsGEP2_64(llvm::ArrayType::get(cg.i64(), 2), limit, 0, 1);
     b.CreateStore(watermark, limit);
-    panes_->erase_if("expired", [&](llvm::Value* pane_slot, llvm::Value* arg) {
-      llvm::Value* pane = panes_->key(pane_slot, 0).v;
-      llvm::Value* w = cg.b().CreateLoad(cg.i64(), arg);
-      llvm::Value* gone = cg.b().CreateICmpSLE(cg.b().CreateAdd(pane, cg.duration(window_.size)), w);
-      llvm::BasicBlock* free_it = llvm::BasicBlock::Create(cg.llvm(), "pane.free", cg.fs().fn);
-      llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "pane.keep", cg.fs().fn);
-      cg.b().CreateCondBr(gone, free_it, keep);
-      cg.b().SetInsertPoint(free_it);
-      pane_state_->release(cg, pane_slot);
-      panes_->release_keys(pane_slot);
-      cg.b().CreateRet(cg.i32c(1));
-      cg.b().SetInsertPoint(keep);
-      if (partitioned_) {  // the pane's own P = max(P, W)
-        llvm::Value* at = panes_->field(pane_slot, pane_fired_offset_);
-        llvm::Value* old = cg.b().CreateLoad(cg.i64(), at);
-        cg.b().CreateStore(cg.b().CreateSelect(cg.b().CreateICmpSGT(w, old), w, old), at);
-      }
-      return cg.b().getFalse();
-    }, limit);
-    b.CreateStore(b.CreateSelect(b.CreateICmpSGT(watermark, fired_all), watermark, fired_all),
+    b.CreateStore(cg.i64c(INT64_MIN), last_freed);
+    panes_->erase_if(
+        "expired",
+        [&](llvm::Value* pane_slot, llvm::Value* arg) {
+          auto& pb = cg.b();
+          llvm::Value* end = pb.CreateAdd(panes_->key(pane_slot, 0).v, cg.duration(window_.size));
+          llvm::Value* w = pb.CreateLoad(cg.i64(), arg);
+          llvm::Value* gone = pb.CreateICmpSLE(end, w);
+          llvm::BasicBlock* free_it = llvm::BasicBlock::Create(cg.llvm(), "pane.free", cg.fs().fn);
+          llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "pane.keep", cg.fs().fn);
+          pb.CreateCondBr(gone, free_it, keep);
+          pb.SetInsertPoint(free_it);
+          llvm::Value* seen_at = pb.CreateConstInBoundsGEP1_64(cg.i64(), arg, 1);
+          llvm::Value* seen = pb.CreateLoad(cg.i64(), seen_at);
+          pb.CreateStore(pb.CreateSelect(pb.CreateICmpSGT(end, seen), end, seen), seen_at);
+          pane_state_->release(cg, pane_slot);
+          panes_->release_keys(pane_slot);
+          pb.CreateRet(cg.i32c(1));
+          pb.SetInsertPoint(keep);
+          if (partitioned_) {  // the pane's own P = max(P, W)
+            llvm::Value* at = panes_->field(pane_slot, pane_fired_offset_);
+            llvm::Value* old = pb.CreateLoad(cg.i64(), at);
+            pb.CreateStore(pb.CreateSelect(pb.CreateICmpSGT(w, old), w, old), at);
+          }
+          return pb.getFalse();
+        },
+        limit);
+    // P = max(P, W), or at the end of input max(P, the last end freed).
+    llvm::Value* at_end = b.CreateICmpEQ(watermark, cg.i64c(INT64_MAX));
+    llvm::Value* reached = b.CreateSelect(at_end, b.CreateLoad(cg.i64(), last_freed), watermark);
+    b.CreateStore(b.CreateSelect(b.CreateICmpSGT(reached, fired_all), reached, fired_all),
                   fired_upto_);
   }
 
@@ -354,6 +373,16 @@ class WindowOp : public Operator {
     };
     arrival_ = global("arrival", 0);
     fired_upto_ = global("fired_upto", INT64_MIN);
+  }
+
+  // A row is late when all its windows end at or before this: the
+  // watermark at batch start (event time), and P (what fired).
+  llvm::Value* late_limit(CgContext& cg) {
+    auto& b = cg.b();
+    llvm::Value* fired = b.CreateLoad(cg.i64(), fired_upto_);
+    if (!clock_.event_time) return fired;
+    llvm::Value* watermark = late_bound(cg, clock_);
+    return b.CreateSelect(b.CreateICmpSGT(fired, watermark), fired, watermark);
   }
 
   const plan::AggregateStage& stage_;

@@ -187,7 +187,8 @@ class PipelineBuilder {
   }
 
   //   void flow_snapshot(FlowContext* ctx, FlowCkptWriter* w) {
-  //     <each event-time source's max time and watermark>
+  //     <input_ended: the last batch ended the input>
+  //     <each event-time source's max time, watermark and own watermark>
   //     <each stateful operator's state, upstream streams first>
   //   }
   // flow_restore reads the same values back in the same order.
@@ -234,10 +235,12 @@ class PipelineBuilder {
     llvm::Function* fn = cg_.begin_function("flow_snapshot", type);
     cg_.fs().ctx = fn->getArg(0);
     llvm::Value* writer = fn->getArg(1);
+    emit_global_snapshot(cg_, input_ended(), writer);
     for (size_t i = 0; i < p_.sources.size(); ++i) {
       if (p_.sources[i].event_time < 0) continue;
       emit_global_snapshot(cg_, cg_.source_max_time(static_cast<int>(i)), writer);
       emit_global_snapshot(cg_, cg_.source_watermark(static_cast<int>(i)), writer);
+      emit_global_snapshot(cg_, own_watermark(static_cast<int>(i)), writer);
     }
     for (const std::vector<Operator*>& stream : stage_ops_) {
       for (Operator* op : stream) op->snapshot(cg_, writer);
@@ -252,11 +255,27 @@ class PipelineBuilder {
     llvm::Function* fn = cg_.begin_function("flow_restore", type);
     cg_.fs().ctx = fn->getArg(0);
     llvm::Value* reader = fn->getArg(1);
+    // A checkpoint of a run that ended (an incremental run, LANGUAGE.md 13):
+    // each source goes on from its own watermark, not from the +infinity
+    // the end of input set; the windows that end fired stay fired (each
+    // operator's own record of what it fired: lower_window.cpp,
+    // lower_session.cpp).
+    emit_global_restore(cg_, input_ended(), reader);
+    llvm::Value* ended = b.CreateICmpNE(b.CreateLoad(cg_.i64(), input_ended()), cg_.i64c(0));
+    b.CreateStore(cg_.i64c(0), input_ended());
+    llvm::Value* lowest = nullptr;
     for (size_t i = 0; i < p_.sources.size(); ++i) {
       if (p_.sources[i].event_time < 0) continue;
-      emit_global_restore(cg_, cg_.source_max_time(static_cast<int>(i)), reader);
-      emit_global_restore(cg_, cg_.source_watermark(static_cast<int>(i)), reader);
+      const int index = static_cast<int>(i);
+      emit_global_restore(cg_, cg_.source_max_time(index), reader);
+      emit_global_restore(cg_, cg_.source_watermark(index), reader);
+      emit_global_restore(cg_, own_watermark(index), reader);
+      llvm::Value* wm = b.CreateLoad(cg_.i64(), cg_.source_watermark(index));
+      wm = b.CreateSelect(ended, b.CreateLoad(cg_.i64(), own_watermark(index)), wm);
+      b.CreateStore(wm, cg_.source_watermark(index));
+      lowest = lowest ? b.CreateSelect(b.CreateICmpSLT(wm, lowest), wm, lowest) : wm;
     }
+    if (lowest) b.CreateCall(cg_.runtime("flow_set_watermark"), {cg_.fs().ctx, lowest});
     settle_watermarks();
     for (const std::vector<Operator*>& stream : stage_ops_) {
       for (Operator* op : stream) op->restore(cg_, reader);
@@ -311,9 +330,12 @@ class PipelineBuilder {
   // LANGUAGE.md 6.1: at the end of a batch each event-time source's
   // watermark becomes max(watermark, largest event time - delay); when every
   // source has ended it is +infinity. The runtime is told the smallest.
+  // Each source's own watermark (the same rule without the +infinity) is
+  // kept too: an incremental run goes on from it.
   void advance_watermarks(llvm::Value* final_batch) {
     auto& b = cg_.b();
     llvm::Value* is_final = b.CreateICmpNE(final_batch, cg_.i32c(0));
+    b.CreateStore(b.CreateZExt(is_final, cg_.i64()), input_ended());
     llvm::Value* lowest = nullptr;
     for (size_t i = 0; i < p_.sources.size(); ++i) {
       const plan::Source& s = p_.sources[i];
@@ -327,6 +349,9 @@ class PipelineBuilder {
       llvm::Value* room = b.CreateICmpSGE(max, b.CreateAdd(cg_.i64c(INT64_MIN), delay));
       llvm::Value* candidate = b.CreateSelect(room, b.CreateSub(max, delay), cg_.i64c(INT64_MIN));
       llvm::Value* next = b.CreateSelect(b.CreateICmpSGT(candidate, wm), candidate, wm);
+      llvm::Value* own = b.CreateLoad(cg_.i64(), own_watermark(index));
+      b.CreateStore(b.CreateSelect(b.CreateICmpSGT(candidate, own), candidate, own),
+                    own_watermark(index));
       // At the end of input, and for a source that has ended: +infinity
       // (an ended source no longer holds back a union or a join).
       llvm::Value* ended = b.CreateICmpNE(
@@ -336,6 +361,28 @@ class PipelineBuilder {
       lowest = lowest ? b.CreateSelect(b.CreateICmpSLT(next, lowest), next, lowest) : next;
     }
     if (lowest) b.CreateCall(cg_.runtime("flow_set_watermark"), {cg_.fs().ctx, lowest});
+  }
+
+  // 1 after a batch that ended the input (end_batch's `final`), else 0.
+  llvm::GlobalVariable* input_ended() {
+    if (!input_ended_) {
+      input_ended_ =
+          new llvm::GlobalVariable(cg_.module(), cg_.i64(), false,
+                                   llvm::GlobalValue::InternalLinkage, cg_.i64c(0), "input_ended");
+    }
+    return input_ended_;
+  }
+
+  // A source's watermark as its records alone move it: never the
+  // +infinity of the end of input or of the source's own end.
+  llvm::GlobalVariable* own_watermark(int source) {
+    llvm::GlobalVariable*& g = own_watermarks_[source];
+    if (!g) {
+      g = new llvm::GlobalVariable(cg_.module(), cg_.i64(), false,
+                                   llvm::GlobalValue::InternalLinkage, cg_.i64c(INT64_MIN),
+                                   "source." + p_.sources[source].name + ".own_watermark");
+    }
+    return g;
   }
 
   // The watermarks the next batch's rows are late against are those this
@@ -425,6 +472,7 @@ class PipelineBuilder {
       case plan::ConnectorKind::Socket: return FLOW_SOURCE_SOCKET;
       case plan::ConnectorKind::Generate: return FLOW_SOURCE_GENERATE;
       case plan::ConnectorKind::Kafka: return FLOW_SOURCE_KAFKA;
+      case plan::ConnectorKind::Dir: return FLOW_SOURCE_DIR;
       default: return FLOW_SOURCE_FILE;
     }
   }
@@ -480,6 +528,7 @@ class PipelineBuilder {
       AbiConstant d = source_desc(s, "columns." + s.name);
       d.set(offsetof(FlowSourceDesc, kind), cg_.i32c(source_kind(s.connector.kind)))
           .set(offsetof(FlowSourceDesc, follow), cg_.i32c(s.connector.follow))
+          .set(offsetof(FlowSourceDesc, pattern), cg_.cstring(s.connector.pattern))
           .set(offsetof(FlowSourceDesc, gen_count), cg_.i64c(s.connector.count))
           .set(offsetof(FlowSourceDesc, gen_rate), cg_.i64c(s.connector.rate))
           .set(offsetof(FlowSourceDesc, gen_start), cg_.i64c(s.connector.start))
@@ -625,6 +674,8 @@ class PipelineBuilder {
   std::vector<std::vector<Operator*>> stage_ops_;  // per stream, in stage order
   std::vector<Operator*> stream_tails_;            // per stream: its readers' fan-out
   std::vector<EarlyFilter> early_filters_;         // per source
+  llvm::GlobalVariable* input_ended_ = nullptr;
+  std::map<int, llvm::GlobalVariable*> own_watermarks_;
   // Keyed state per kafka partition (partition_functions).
   bool any_partitioned_ = false;
   bool partition_timers_ = false;

@@ -3,7 +3,7 @@
 // executable:
 //
 //   c++ pipeline.o -o OUTPUT libflowc_runtime.a libflowc_stdlib_native.a
-//       libre2.a librdkafka.so -static-libstdc++ -static-libgcc -lpthread -lm
+//       libre2.a librdkafka.so libz.so -static-libstdc++ -static-libgcc -lpthread -lm
 //
 // An installed flowc (PREFIX/bin/flowc, `cmake --install`) links with the
 // archives installed beside it, in PREFIX/lib/flowc; a flowc in its build
@@ -55,6 +55,7 @@ const std::vector<std::string>& link_libraries() {
       flowc_archive(FLOWC_LINK_STDLIB),
       FLOWC_LINK_RE2,
       FLOWC_LINK_RDKAFKA,
+      FLOWC_LINK_ZLIB,  // .gz input
       "-static-libstdc++",
       "-static-libgcc",
       "-lpthread",

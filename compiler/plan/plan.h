@@ -117,11 +117,12 @@ struct NamedExpr {
 
 // ---- declarations ----
 
-enum class ConnectorKind { File, Stdin, Stdout, Socket, Generate, Kafka };
+enum class ConnectorKind { File, Stdin, Stdout, Socket, Generate, Kafka, Dir };
 
 struct Connector {
   ConnectorKind kind = ConnectorKind::File;
-  std::string path;  // file path, socket host:port
+  std::string path;  // file or folder path, socket host:port
+  std::string pattern;  // dir: the file names read ("*" when empty)
   bool follow = false;
   int64_t count = 0, rate = 0, start = 0, step = 1;  // generate
   std::map<std::string, std::string> kafka;           // brokers, topic, group, ...

@@ -32,6 +32,8 @@ const std::vector<ConnectorSpec>& connector_specs() {
   static const std::vector<ConnectorSpec> specs = {
       {"file", plan::ConnectorKind::File, true, true, true,
        {{"path", Type::String, true}, {"follow", Type::Bool}}},
+      {"dir", plan::ConnectorKind::Dir, true, false, false,
+       {{"path", Type::String, true}, {"pattern", Type::String}, {"follow", Type::Bool}}},
       {"stdin", plan::ConnectorKind::Stdin, true, false, false, {}},
       {"stdout", plan::ConnectorKind::Stdout, false, false, true, {}},
       {"socket", plan::ConnectorKind::Socket, true, false, false,
@@ -40,9 +42,10 @@ const std::vector<ConnectorSpec>& connector_specs() {
        {{"count", Type::Int}, {"rate", Type::Int}, {"start", Type::Timestamp},
         {"step", Type::Int}}},
       {"kafka", plan::ConnectorKind::Kafka, true, false, true,
-       {{"brokers", Type::String, true}, {"topic", Type::String, true},
+       {{"brokers", Type::String, true}, {"topic", Type::String},
         {"group", Type::String}, {"start", Type::String}, {"stop_at_end", Type::Bool},
-        {"exactly_once", Type::Bool}, {"changelog", Type::String}}},
+        {"exactly_once", Type::Bool}, {"topic_pattern", Type::String},
+        {"changelog", Type::String}}},
   };
   // clang-format on
   return specs;
@@ -246,7 +249,9 @@ std::optional<plan::Connector> Analyzer::check_connector(const ast::Call& c, Rol
   }
   if (args.count("path")) out.path = args["path"].s;
   if (args.count("address")) out.path = args["address"].s;
+  out.follow = spec->kind == plan::ConnectorKind::Dir;  // a folder is followed by default
   if (args.count("follow")) out.follow = args["follow"].i != 0;
+  if (args.count("pattern")) out.pattern = args["pattern"].s;
   if (args.count("count")) out.count = args["count"].i;
   if (args.count("rate")) out.rate = args["rate"].i;
   if (args.count("start")) out.start = args["start"].i;
@@ -269,10 +274,25 @@ std::optional<plan::Connector> Analyzer::check_connector(const ast::Call& c, Rol
     diags_.error(c.range, message).usage = e != out.param_args.end() && reads_param(*e->second, true);
     return std::nullopt;
   };
-  if (spec->kind == plan::ConnectorKind::File && out.path.empty()) {
-    return fail("the path of 'file' is empty", "path");
+  if ((spec->kind == plan::ConnectorKind::File || spec->kind == plan::ConnectorKind::Dir) &&
+      out.path.empty()) {
+    return fail("the path of '" + c.name + "' is empty", "path");
   }
   if (out.follow && role != Role::Source) return fail("'follow' is only for file sources");
+  // LANGUAGE.md 13: a .gz file is inflated from its start; growth cannot
+  // be followed (a folder of .gz files can: each is read whole).
+  if (spec->kind == plan::ConnectorKind::File && out.follow && out.path.ends_with(".gz")) {
+    auto e = out.param_args.find("path");
+    Diagnostic& d = diags_.error(c.range, "a '.gz' file cannot be followed");
+    d.usage = e != out.param_args.end() && reads_param(*e->second, true);
+    d.helps.push_back(
+        "a compressed file is read whole: drop 'follow: true', or read a folder "
+        "that .gz files are moved into with dir(\"PATH\", pattern: \"*.gz\")");
+    return std::nullopt;
+  }
+  if (spec->kind == plan::ConnectorKind::Dir && out.pattern.find('/') != std::string::npos) {
+    return fail("the 'pattern' of 'dir' matches file names, which hold no '/'", "pattern");
+  }
   if (spec->kind == plan::ConnectorKind::Socket && out.path.rfind(':') == std::string::npos) {
     return fail("the address of 'socket' must be \"host:port\"", "address");
   }
@@ -282,6 +302,35 @@ std::optional<plan::Connector> Analyzer::check_connector(const ast::Call& c, Rol
     if (out.step <= 0 && args.count("step")) return fail("'step' of 'generate' must be positive", "step");
   }
   if (kafka) {
+    const bool pattern = args.count("topic_pattern") != 0;
+    if (!args.count("topic") && !pattern) {
+      Diagnostic& d = diags_.error(c.range, "'kafka' needs the argument 'topic'");
+      if (role == Role::Source) {
+        d.helps.push_back("or 'topic_pattern: \"^logs-.*\"' to read every topic the regex matches");
+      }
+      return std::nullopt;
+    }
+    if (role == Role::Sink && pattern) return fail("'topic_pattern' is for kafka sources");
+    if (role == Role::Sink && args["topic"].s.find(',') != std::string::npos) {
+      return fail("a kafka sink writes one topic: 'topic' holds a ','", "topic");
+    }
+    if (pattern && args.count("topic")) {
+      return fail("'topic' and 'topic_pattern' cannot both be given");
+    }
+    if (pattern) {
+      const std::string& re = args["topic_pattern"].s;
+      if (!re.starts_with("^")) {
+        Diagnostic& d = diags_.error(c.range, "'topic_pattern' must start with '^'");
+        d.helps.push_back(
+            "librdkafka takes a subscription as a regex only when it starts with '^': "
+            "\"^" +
+            re + "\"");
+        return std::nullopt;
+      }
+      RE2 compiled(re, RE2::Quiet);
+      if (!compiled.ok())
+        return fail("'topic_pattern' is not a valid regex: " + compiled.error(), "topic_pattern");
+    }
     if (role == Role::Source && !args.count("group")) {
       return fail("a kafka source needs the argument 'group'");
     }

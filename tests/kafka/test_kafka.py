@@ -1006,6 +1006,236 @@ checkpoint "state"{every}
         self.check_exact(1200)
 
 
+class TopicsTests(KafkaTest):
+    """Several topics in one source (LANGUAGE.md 13 "Kafka topics"): a list,
+    and the topics a regex matches, re-checked as topics appear; positions
+    per topic-partition in checkpoints (partition 0 of `a` is not partition
+    0 of `b`)."""
+    topics = (("ta", 2), ("tb", 1), ("logs-x", 2), ("other", 1))
+
+    def values(self, topic, start, n):
+        return [json_row(id=i, t=topic) for i in range(start, start + n)]
+
+    def produce(self, topic, start, n):
+        kcat_produce(self.b, topic, self.values(topic, start, n), keys=[str(i) for i in range(start, start + n)])
+
+    def flow(self, name, subscription, group="grp", stop="stop", extra=""):
+        return self.write_flow(name, f"""
+param grp: string = "g-topics"
+param stop: bool = true
+source ev = kafka(brokers: "{self.b}", {subscription}, group: {group}, start: "earliest",
+                  stop_at_end: {stop}, {SESSION}{extra})
+  format json schema {{ id: int, t: string }}
+sink ev to file("rows.jsonl")
+""")
+
+    def start(self, flow, *params):
+        args = [FLOWC, "run", flow, "--quiet", "--max-batch-records", "50", "--batch", "100ms",
+                "--checkpoint", "ck"]
+        for p in params:
+            args += ["--param", p]
+        return subprocess.Popen(args, cwd=self.dir, stderr=subprocess.PIPE, text=True)
+
+    def wait_lines(self, n, proc):
+        deadline = time.time() + TIMEOUT
+        while len(lines_of(self.path("rows.jsonl"))) < n:
+            self.assertIsNone(proc.poll(), proc.stderr.read() if proc.poll() is not None else "")
+            self.assertLess(time.time(), deadline, f"rows.jsonl never reached {n} lines")
+            time.sleep(0.02)
+
+    def rows(self):
+        return collections.Counter(lines_of(self.path("rows.jsonl")))
+
+    def test_topic_list_reads_every_listed_topic_run_and_built(self):
+        kcat_produce(self.b, "tb", ['{"id": "x"}'], partition=0)  # a bad record: named by its topic
+        self.produce("ta", 0, 300)
+        self.produce("tb", 0, 200)
+        self.produce("other", 0, 50)  # not listed: not read
+        flow = self.flow("list.flow", 'topic: " ta, tb "')
+        r = self.run_flow(flow)
+        want = collections.Counter(self.values("ta", 0, 300) + self.values("tb", 0, 200))
+        self.assertEqual(self.rows(), want)
+        self.assertIn("tb/0@0: bad record: ", r.stderr)
+        os.remove(self.path("rows.jsonl"))
+        program = self.build(flow, "list")
+        self.run_flowc([program, "--quiet", "--param", "grp=g-built"])
+        self.assertEqual(self.rows(), want)
+
+    def test_topic_pattern_picks_up_a_new_topic(self):
+        flow = self.flow("pattern.flow", 'topic_pattern: "^logs-.*"', stop="false",
+                         extra=', "topic.metadata.refresh.interval.ms": "500"')
+        self.produce("logs-x", 0, 200)
+        self.produce("other", 0, 50)
+        proc = self.start(flow)
+        try:
+            self.wait_lines(200, proc)
+            # A topic that appears while the pipeline runs, matching; and
+            # one that does not match.
+            self.mock.control("topic logs-y 3")
+            self.mock.control("topic nologs-z 1")
+            self.produce("logs-y", 1000, 300)
+            self.produce("nologs-z", 0, 20)
+            self.produce("logs-x", 200, 100)
+            self.wait_lines(600, proc)
+            time.sleep(0.5)  # a message read twice or from another topic shows now
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertEqual(self.rows(), collections.Counter(
+            self.values("logs-x", 0, 300) + self.values("logs-y", 1000, 300)))
+
+    def test_checkpoint_positions_per_topic_partition(self):
+        # Killed mid-stream, restarted in a new group (no committed offsets:
+        # "earliest" would read everything again): the checkpoint's offsets
+        # per topic-partition must win, for both topics.
+        flow = self.flow("ck.flow", 'topic: "ta,tb"', group="grp", stop="stop")
+        self.produce("ta", 0, 600)
+        self.produce("tb", 0, 600)
+        first = self.start(flow, "stop=false")
+        try:
+            self.wait_lines(300, first)
+        finally:
+            first.kill()
+            first.communicate(timeout=60)
+        self.produce("ta", 600, 200)
+        self.produce("tb", 600, 200)
+        second = self.start(flow, "grp=g-second")
+        _, err = second.communicate(timeout=TIMEOUT)
+        self.assertEqual(second.returncode, 0, err)
+        want = collections.Counter(self.values("ta", 0, 800) + self.values("tb", 0, 800))
+        self.assertEqual(self.rows(), want)
+        # An incremental run (LANGUAGE.md 13) on the ended run's checkpoint,
+        # in yet another group: only what arrived since.
+        self.produce("ta", 800, 70)
+        self.produce("tb", 800, 30)
+        third = self.start(flow, "grp=g-third")
+        _, err = third.communicate(timeout=TIMEOUT)
+        self.assertEqual(third.returncode, 0, err)
+        want.update(self.values("ta", 800, 70) + self.values("tb", 800, 30))
+        self.assertEqual(self.rows(), want)
+
+
+class TopicStateTests(KafkaTest):
+    """Keyed state per partition of a source that reads several topics
+    (issues 18 and 19 together): partition 0 of one topic is not partition
+    0 of another, in the tables, in the warning about a key from two
+    partitions, in the changelog, and across a restart from the checkpoint
+    when the topics were numbered in another order than their names'.
+    Every expected count is computed here: the n-th message of a user in
+    its topic-partition has count n."""
+    topics = (("sa", 2), ("sb", 2), ("t-b", 1))
+
+    def flow(self, name, subscription, extra=""):
+        return self.write_flow(name, f"""
+param grp: string = "g-state"
+param stop: bool = true
+source ev = kafka(brokers: "{self.b}", {subscription}, group: grp, start: "earliest",
+                  stop_at_end: stop, {SESSION}{extra})
+  format json schema {{ id: int, user: string }}
+stream counts = ev | group by user | update n: int = 0 {{ n += 1 }} emit each
+sink counts to file("rows.jsonl")
+""")
+
+    def produce(self, topic, partition, messages):
+        """messages: (id, user) pairs, in the order they go to the partition."""
+        kcat_produce(self.b, topic, [json_row(id=i, user=u) for i, u in messages],
+                     partition=partition)
+
+    @staticmethod
+    def expected(sent):
+        """sent: (topic, partition, id, user) in each partition's order."""
+        seen, rows = collections.Counter(), []
+        for topic, part, i, user in sent:
+            seen[(topic, part, user)] += 1
+            rows.append(json_row(id=i, user=user, n=seen[(topic, part, user)]))
+        return collections.Counter(rows)
+
+    def rows(self):
+        return collections.Counter(lines_of(self.path("rows.jsonl")))
+
+    def split_warning(self, err, first, second):
+        warnings = [l for l in err.splitlines() if "warning" in l]
+        self.assertEqual(len(warnings), 1, err)
+        m = re.search(r"stream 'counts': key \"u1\" arrived from partitions (\S+) and (\S+): ",
+                      warnings[0])
+        self.assertIsNotNone(m, warnings[0])
+        self.assertEqual({m.group(1), m.group(2)}, {first, second}, warnings[0])
+
+    def test_two_topics_partition_zero_are_two_state_partitions(self):
+        sent = []
+        plan = (("sa", 0, "u1", 3), ("sb", 0, "u1", 2), ("sa", 1, "u2", 4), ("sb", 1, "u3", 1))
+        next_id = 0
+        for topic, part, user, n in plan:
+            msgs = [(next_id + k, user) for k in range(n)]
+            next_id += n
+            self.produce(topic, part, msgs)
+            sent += [(topic, part, i, u) for i, u in msgs]
+        flow = self.flow("two.flow", 'topic: "sa,sb"')
+        err = self.run_flow(flow).stderr
+        self.assertEqual(self.rows(), self.expected(sent), err)
+        self.split_warning(err, "sa/0", "sb/0")
+        self.assertEqual(set(kcat_keys(self.b, "two-ev-changelog")),
+                         {"sa/0", "sa/1", "sb/0", "sb/1"})
+        # A second run in the group and no checkpoint: each topic-partition's
+        # state comes back from the changelog, and the counts go on from it.
+        more = [("sb", 0, next_id, "u1"), ("sa", 0, next_id + 1, "u1"), ("sb", 0, next_id + 2, "u1"),
+                ("sb", 1, next_id + 3, "u3")]
+        for topic, part, i, u in more:
+            self.produce(topic, part, [(i, u)])
+        err = self.run_flow(flow).stderr
+        self.assertEqual(self.rows(), self.expected(sent + more), err)
+        self.split_warning(err, "sa/0", "sb/0")
+
+    def test_topic_numbers_survive_a_restart_from_the_checkpoint(self):
+        # t-b is read first (number 0); t-a appears while the pipeline runs
+        # (number 1), so that names in order would number them the other way.
+        # The restart, in another group (the checkpoint's offsets and state
+        # win), must give each its own counts back.
+        flow = self.flow("numbers.flow", 'topic_pattern: "^t-"',
+                         extra=', "topic.metadata.refresh.interval.ms": "500"')
+        sent = []
+
+        def produce(topic, ids):
+            self.produce(topic, 0, [(i, "u1") for i in ids])
+            sent.extend((topic, 0, i, "u1") for i in ids)
+
+        produce("t-b", range(0, 5))
+        args = [FLOWC, "run", flow, "--quiet", "--batch", "100ms", "--checkpoint", "ck",
+                "--param", "stop=false"]
+        first = subprocess.Popen(args, cwd=self.dir, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.time() + TIMEOUT
+            while len(lines_of(self.path("rows.jsonl"))) < 5:
+                self.assertIsNone(first.poll(), "the first run stopped")
+                self.assertLess(time.time(), deadline, "t-b never read")
+                time.sleep(0.05)
+            self.mock.control("topic t-a 1")
+            produce("t-a", range(100, 103))
+            while len(lines_of(self.path("rows.jsonl"))) < 8:
+                self.assertIsNone(first.poll(), "the first run stopped")
+                self.assertLess(time.time(), deadline, "t-a never read")
+                time.sleep(0.05)
+        finally:
+            first.send_signal(signal.SIGTERM)
+            _, err = first.communicate(timeout=60)
+        self.assertEqual(first.returncode, 0, err)
+        self.assertEqual(self.rows(), self.expected(sent), err)
+        produce("t-b", range(5, 9))
+        produce("t-a", range(103, 105))
+        second = self.run_flowc([FLOWC, "run", flow, "--quiet", "--checkpoint", "ck",
+                                 "--param", "grp=g-state-2"])
+        self.assertEqual(self.rows(), self.expected(sent), second.stderr)
+        self.split_warning(second.stderr, "t-a/0", "t-b/0")
+        # The second run ended (stop_at_end): a third on its checkpoint is an
+        # incremental run (LANGUAGE.md 13) and counts on from both states.
+        produce("t-a", range(105, 107))
+        produce("t-b", range(9, 10))
+        third = self.run_flowc([FLOWC, "run", flow, "--quiet", "--checkpoint", "ck",
+                                "--param", "grp=g-state-3"])
+        self.assertEqual(self.rows(), self.expected(sent), third.stderr)
+
+
 class CountingResult(unittest.TextTestResult):
     pass
 
@@ -1034,7 +1264,8 @@ def main():
         return 1
     suite = unittest.TestSuite()
     for case in (SourceTests, ScaleOutTests, SinkTests, ExampleTests, FaultTests, WatermarkTests,
-                 CheckpointTests, KeyedStateTests, WindowStateTests):
+                 CheckpointTests, KeyedStateTests, WindowStateTests, TopicsTests,
+                 TopicStateTests):
         for t in unittest.defaultTestLoader.loadTestsFromTestCase(case):
             if args.pattern is None or args.pattern in t.id():
                 suite.addTest(t)
