@@ -146,7 +146,8 @@ int main(int argc, char** argv) {
   for (; i < size; ++i) {
     bool s = is_space(data[i]);
     if (word_start == SIZE_MAX && !s) word_start = i;
-    else if (word_start != SIZE_MAX && s) words.add(data + word_start, i - word_start), word_start = SIZE_MAX;
+    else if (word_start != SIZE_MAX && s)
+      words.add(data + word_start, i - word_start), word_start = SIZE_MAX;
   }
   if (word_start != SIZE_MAX) words.add(data + word_start, size - word_start);
 

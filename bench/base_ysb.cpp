@@ -110,7 +110,8 @@ class Query {
       open_.begin()->second.each([&](std::string_view k, int64_t c) { rows.emplace_back(k, c); });
       std::sort(rows.begin(), rows.end());
       for (const auto& [k, c] : rows) {
-        out_.ts(start), out_.c(','), out_.ts(start + kWindowMs), out_.c(','), out_.s(k), out_.c(','), out_.i(c);
+        out_.ts(start), out_.c(','), out_.ts(start + kWindowMs), out_.c(','), out_.s(k),
+            out_.c(','), out_.i(c);
         out_.nl();
       }
       open_.erase(open_.begin());
@@ -162,8 +163,8 @@ bool json_event(simdjson::ondemand::document_reference doc, Query& q) {
 
 // Documents in [p, p + n); the bytes after them (SIMDJSON_PADDING) must be
 // readable. Calls q.batch_done() after each 1 MiB.
-void json_stream(const char* path, const char* p, size_t n, size_t base, Query& q, size_t& next_batch,
-                 bench::MappedFile* file) {
+void json_stream(const char* path, const char* p, size_t n, size_t base, Query& q,
+                 size_t& next_batch, bench::MappedFile* file) {
   simdjson::ondemand::parser parser;
   simdjson::ondemand::document_stream docs;
   if (parser.iterate_many(p, n, kBatchBytes).get(docs)) {
@@ -175,7 +176,9 @@ void json_stream(const char* path, const char* p, size_t n, size_t base, Query& 
     if (at >= next_batch) {
       q.batch_done();
       next_batch = at + kBatchBytes;
-      if (file) file->release_before(p + it.current_index() - std::min(it.current_index(), 2 * kBatchBytes));
+      if (file)
+        file->release_before(p + it.current_index() -
+                             std::min(it.current_index(), 2 * kBatchBytes));
     }
     if (!json_event(*it, q)) bad_record(path, at, "not a YSB event");
   }
@@ -297,7 +300,8 @@ void run_csv(const char* path, Query& q) {
         ++p;
       }
       if (p < end && *p == '"') quoted = true;
-      else if (n < need && p == end) f[n++] = std::string_view(field, static_cast<size_t>(p - field));
+      else if (n < need && p == end)
+        f[n++] = std::string_view(field, static_cast<size_t>(p - field));
     }
     if (quoted) {
       // RFC 4180: the record may continue past quoted newlines.
@@ -342,7 +346,8 @@ void run_csv(const char* path, Query& q) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if ((argc != 3 && argc != 4) || (std::string_view(argv[1]) != "json" && std::string_view(argv[1]) != "csv")) {
+  if ((argc != 3 && argc != 4) ||
+      (std::string_view(argv[1]) != "json" && std::string_view(argv[1]) != "csv")) {
     std::fprintf(stderr, "usage: base_ysb json|csv EVENTS [CAMPAIGNS.csv]\n");
     return 2;
   }

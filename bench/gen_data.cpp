@@ -168,7 +168,8 @@ void write_ysb(const std::string& dir, int64_t n) {
     const char* ad_type = kAdTypes[r.below(5)];
     const char* type = kTypes[r.below(3)];
     auto ip_text = [&](Out& x) {
-      x.u(ip & 255), x.c('.'), x.u((ip >> 8) & 255), x.c('.'), x.u((ip >> 16) & 255), x.c('.'), x.u((ip >> 24) & 255);
+      x.u(ip & 255), x.c('.'), x.u((ip >> 8) & 255), x.c('.'), x.u((ip >> 16) & 255), x.c('.'),
+          x.u((ip >> 24) & 255);
     };
     o.s("{\"user_id\":\""), o.uuid(user, mix(user));
     o.s("\",\"page_id\":\""), o.uuid(page, mix(page));
@@ -180,7 +181,8 @@ void write_ysb(const std::string& dir, int64_t n) {
     o.s("\"}");
     o.end_line();
     c.uuid(user, mix(user)), c.c(','), c.uuid(page, mix(page)), c.c(','), ad_id(c, ad), c.c(',');
-    c.s(ad_type), c.c(','), c.s(type), c.c(','), c.u(static_cast<uint64_t>(t)), c.c(','), ip_text(c);
+    c.s(ad_type), c.c(','), c.s(type), c.c(','), c.u(static_cast<uint64_t>(t)), c.c(','),
+        ip_text(c);
     c.end_line();
   }
 }

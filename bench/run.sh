@@ -324,3 +324,5 @@ bench_one wordcount wordcount.flow "$((N / 5))" last:1 "$B/base_wordcount $data/
 if [[ startup =~ $ONLY ]]; then echo; bash "$bench/startup.sh" "$build" | tee -a "$out/results.txt"; fi  # issue 21: flowc run start-up, cold and warm cache
 if [[ udf =~ $ONLY ]]; then bash "$bench/udf.sh" "$build" || echo "bench: udf.sh failed"; fi  # issue 20: C++ function vs built-in where
 if [[ inputs =~ $ONLY ]]; then echo; bash "$bench/inputs.sh" "$build" | tee -a "$out/results.txt"; fi  # issue 18: .gz vs zcat, folders of 100,000 files
+if [[ threads =~ $ONLY ]]; then bash "$bench/threads.sh" "$build" || echo "bench: threads.sh failed"; fi  # issue 16: 1 thread vs 2..4, same rows
+if [[ latency =~ $ONLY ]]; then /usr/bin/python3 "$bench/latency.py" "$build/compiler/flowc" | tee -a "$out/results.txt"; fi  # issue 16: 10 ms batches, p99

@@ -52,14 +52,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FlowArena arena3{};
     int64_t got = 0;
     for (size_t step = 0; got >= 0 && got < count; ++step) {
-      int64_t upto = std::min<int64_t>(count, got + 1 + (n > 0 ? (p[step % static_cast<size_t>(n)] & 3) : 0));
+      int64_t upto =
+          std::min<int64_t>(count, got + 1 + (n > 0 ? (p[step % static_cast<size_t>(n)] & 3) : 0));
       got = flow_csv_split_more(&state, p, n, delim, more.data(), upto, &arena3);
       if (got >= 0 && got < upto) break;
     }
     if (got != count) abort();
     for (int64_t i = 0; i < count; ++i) {
       if (more[i].len != all[i].len ||
-          (more[i].len > 0 && memcmp(more[i].ptr, all[i].ptr, static_cast<size_t>(more[i].len)) != 0)) {
+          (more[i].len > 0 &&
+           memcmp(more[i].ptr, all[i].ptr, static_cast<size_t>(more[i].len)) != 0)) {
         abort();
       }
     }

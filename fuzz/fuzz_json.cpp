@@ -64,13 +64,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<FlowStr> slow_values(names.size());
   std::vector<int32_t> slow_kinds(names.size(), -1);
   FlowArena arena3{};
-  int32_t slow = flow_json_fields_path(p, n, names.data(), static_cast<int64_t>(names.size()), slow_values.data(),
-                                       slow_kinds.data(), &arena3, 0);
+  int32_t slow = flow_json_fields_path(p, n, names.data(), static_cast<int64_t>(names.size()),
+                                       slow_values.data(), slow_kinds.data(), &arena3, 0);
   if (slow != rc) abort();
   auto same = [&](const std::vector<FlowStr>& v, const std::vector<int32_t>& k) {
     for (size_t i = 0; i < names.size(); ++i) {
       if (k[i] != slow_kinds[i] || v[i].len != slow_values[i].len ||
-          (v[i].len > 0 && memcmp(v[i].ptr, slow_values[i].ptr, static_cast<size_t>(v[i].len)) != 0)) {
+          (v[i].len > 0 &&
+           memcmp(v[i].ptr, slow_values[i].ptr, static_cast<size_t>(v[i].len)) != 0)) {
         abort();
       }
     }
@@ -80,7 +81,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto lookup = [](const char* key, int64_t len) -> int64_t {
     static const FlowStr kFixed[] = {{"a", 1}, {"id", 2}, {"user", 4}, {"", 0}, {"\xc3\xa9", 2}};
     for (int64_t i = 0; i < 5; ++i) {
-      if (kFixed[i].len == len && memcmp(kFixed[i].ptr, key, static_cast<size_t>(len)) == 0) return i;
+      if (kFixed[i].len == len && memcmp(kFixed[i].ptr, key, static_cast<size_t>(len)) == 0)
+        return i;
     }
     return -1;
   };
@@ -92,13 +94,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     flow_json_scan(prev.empty() ? nullptr : prev.data(), static_cast<int64_t>(prev.size()), lookup,
                    layout_values.data(), layout_kinds.data(), 5, &arena4, &layout);
   }
-  int32_t by_layout = flow_json_scan(p, n, lookup, layout_values.data(), layout_kinds.data(), 5, &arena4, &layout);
+  int32_t by_layout =
+      flow_json_scan(p, n, lookup, layout_values.data(), layout_kinds.data(), 5, &arena4, &layout);
   if (by_layout != rc) abort();
   if (rc == FLOW_JSON_OK) {
     for (size_t i = 0; i < 5; ++i) {
       if (layout_kinds[i] != slow_kinds[i] || layout_values[i].len != slow_values[i].len ||
-          (layout_values[i].len > 0 &&
-           memcmp(layout_values[i].ptr, slow_values[i].ptr, static_cast<size_t>(layout_values[i].len)) != 0)) {
+          (layout_values[i].len > 0 && memcmp(layout_values[i].ptr, slow_values[i].ptr,
+                                              static_cast<size_t>(layout_values[i].len)) != 0)) {
         abort();
       }
     }

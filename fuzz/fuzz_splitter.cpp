@@ -52,7 +52,8 @@ std::vector<Out> run(int32_t format, int64_t max_record, const std::string& inpu
       for (int64_t k = 0; k < got; ++k) {
         const FlowRecord& rec = batch[k];
         if (rec.len < 0 || rec.line < 1 || rec.offset < 0 || rec.len > max_record) abort();
-        out.push_back({0, std::string(rec.ptr, static_cast<size_t>(rec.len)), rec.line, rec.offset});
+        out.push_back(
+            {0, std::string(rec.ptr, static_cast<size_t>(rec.len)), rec.line, rec.offset});
       }
       if (got > 0) continue;
     }
@@ -68,7 +69,8 @@ std::vector<Out> run(int32_t format, int64_t max_record, const std::string& inpu
       size_t want = chunks.empty() ? input.size() - pos : chunks[ci++ % chunks.size()];
       want = std::min(want, input.size() - pos);
       if (fast) {  // zero copy: the bytes stay where they are, more of them seen
-        sp->expose(input.data() + sp->base_offset(), static_cast<int64_t>(pos + want) - sp->base_offset());
+        sp->expose(input.data() + sp->base_offset(),
+                   static_cast<int64_t>(pos + want) - sp->base_offset());
       } else {
         char* dst = sp->fill_ptr(want);
         std::copy(input.data() + pos, input.data() + pos + want, dst);

@@ -165,7 +165,7 @@ typedef struct FlowSinkDesc {
   const char* const* options;  // as FlowSourceDesc::options (kafka sinks)
   int32_t option_count;
   int32_t has_key;  // kafka: rows carry a message key (flow_sink_key)
-  int32_t csv_header;     // FLOW_FORMAT_CSV: write a header line (files, stdout)
+  int32_t csv_header;  // FLOW_FORMAT_CSV: write a header line (files, stdout)
   int32_t csv_delimiter;  // FLOW_FORMAT_CSV: the byte between fields
 } FlowSinkDesc;
 

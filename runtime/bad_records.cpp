@@ -37,7 +37,8 @@ void BadRecords::report(FlowContext* ctx, int32_t source, const FlowRecord* rec,
     if (rec != nullptr) {
       bad.has_rec = true;
       bad.rec = *rec;
-      if (rec->ptr != nullptr && rec->len > 0) bad.bytes.assign(rec->ptr, static_cast<size_t>(rec->len));
+      if (rec->ptr != nullptr && rec->len > 0)
+        bad.bytes.assign(rec->ptr, static_cast<size_t>(rec->len));
     }
     bad.message = message;
     w->out->bad.push_back(std::move(bad));

@@ -181,7 +181,8 @@ bool fill_batch(FlowContext* ctx, int wake_fd, int64_t deadline) {
     const int64_t now = now_ms();
     if (now >= deadline) break;
     progress.tick(ctx, now);
-    if (!progressed && !stop_requested()) wait_for_input(ctx, wake_fd, deadline, now, progress, false);
+    if (!progressed && !stop_requested())
+      wait_for_input(ctx, wake_fd, deadline, now, progress, false);
   }
   // A batch cut by --max-batch-records may hold the last records: look
   // ahead so that it, not an empty batch after it, is the final one.

@@ -192,14 +192,17 @@ class MappedFileInput final : public ByteInput {
     ::madvise(map_ + released_, static_cast<size_t>(upto - released_), MADV_DONTNEED);
     released_ = upto;
   }
-  bool releasable(int64_t offset) const { return (offset & ~(kPageBytes - 1)) - released_ >= kMapReleaseBytes; }
+  bool releasable(int64_t offset) const {
+    return (offset & ~(kPageBytes - 1)) - released_ >= kMapReleaseBytes;
+  }
 
   // At the end of the mapping: maps the bytes appended since (false at the
   // true end, or with *error set).
   bool grew(std::string* error) {
     struct stat st;
     if (::fstat(fd_, &st) != 0 || st.st_size <= size_) return false;
-    void* m = ::mremap(map_, static_cast<size_t>(size_), static_cast<size_t>(st.st_size), MREMAP_MAYMOVE);
+    void* m =
+        ::mremap(map_, static_cast<size_t>(size_), static_cast<size_t>(st.st_size), MREMAP_MAYMOVE);
     if (m == MAP_FAILED) {
       *error = "cannot map \"" + path_ + "\": " + errno_text(errno);
       return false;

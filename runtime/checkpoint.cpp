@@ -306,7 +306,8 @@ bool Checkpointer::due(bool force) const {
 bool Checkpointer::commit(FlowContext* ctx, int64_t number, bool ended) {
   auto started = std::chrono::steady_clock::now();
   bool ok = write(ctx, number + 1, ended);
-  metrics_checkpoint_took(ctx, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  metrics_checkpoint_took(
+      ctx, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return ok;
 }
 

@@ -22,7 +22,8 @@ extern "C" {
 
 void flow_param_error(FlowContext* ctx, const char* context, const char* message,
                       int64_t message_len) {
-  ctx->set_error(std::string(context) + ": " + std::string(message, static_cast<size_t>(message_len)));
+  ctx->set_error(std::string(context) + ": " +
+                 std::string(message, static_cast<size_t>(message_len)));
 }
 
 int32_t flow_param_check_duration(FlowContext* ctx, const char* what, int64_t ms,
@@ -32,8 +33,8 @@ int32_t flow_param_check_duration(FlowContext* ctx, const char* what, int64_t ms
     return 0;
   }
   if (of_ms > 0 && ms % of_ms != 0) {
-    ctx->set_error(std::string(what) + " is " + duration_text(ms) + ", not a multiple of " + of_what +
-                   " " + duration_text(of_ms));
+    ctx->set_error(std::string(what) + " is " + duration_text(ms) + ", not a multiple of " +
+                   of_what + " " + duration_text(of_ms));
     return 0;
   }
   return 1;

@@ -88,13 +88,15 @@ class Writer {
     out_ += '\n';
   }
   // name{k1="v1",...} value
-  void sample(std::string_view name, std::initializer_list<std::pair<const char*, std::string_view>> labels,
+  void sample(std::string_view name,
+              std::initializer_list<std::pair<const char*, std::string_view>> labels,
               int64_t value) {
     head(name, labels);
     out_ += std::to_string(value);
     out_ += '\n';
   }
-  void sample(std::string_view name, std::initializer_list<std::pair<const char*, std::string_view>> labels,
+  void sample(std::string_view name,
+              std::initializer_list<std::pair<const char*, std::string_view>> labels,
               double value) {
     head(name, labels);
     append_double(&out_, value);
@@ -120,7 +122,8 @@ class Writer {
   std::string take() { return std::move(out_); }
 
  private:
-  void head(std::string_view name, std::initializer_list<std::pair<const char*, std::string_view>> labels) {
+  void head(std::string_view name,
+            std::initializer_list<std::pair<const char*, std::string_view>> labels) {
     out_ += name;
     if (labels.size() > 0) {
       out_ += '{';
@@ -153,7 +156,8 @@ void Histogram::observe(double seconds) {
 std::string render_metrics(const MetricsSnapshot& s) {
   const MetricsLabels& l = *s.labels;
   Writer w;
-  w.family("flowc_records_in_total", "counter", "Records read from each source, bad ones included.");
+  w.family("flowc_records_in_total", "counter",
+           "Records read from each source, bad ones included.");
   for (size_t i = 0; i < l.sources.size(); ++i)
     w.sample("flowc_records_in_total", {{"source", l.sources[i]}}, s.records_in[i]);
   w.family("flowc_rows_out_total", "counter", "Rows written to each sink target.");
@@ -171,7 +175,8 @@ std::string render_metrics(const MetricsSnapshot& s) {
   w.family("flowc_batch_duration_seconds", "histogram",
            "Time from the start of a batch to its commit.");
   w.histogram("flowc_batch_duration_seconds", s.batch_duration);
-  w.family("flowc_watermark_seconds", "gauge", "Each event-time source's watermark, in seconds since the epoch.");
+  w.family("flowc_watermark_seconds", "gauge",
+           "Each event-time source's watermark, in seconds since the epoch.");
   for (size_t i = 0; i < l.watermark_sources.size(); ++i) {
     int64_t ms = s.watermark_ms[i];
     double seconds = ms == std::numeric_limits<int64_t>::min()   ? -INFINITY
@@ -188,7 +193,8 @@ std::string render_metrics(const MetricsSnapshot& s) {
   w.histogram("flowc_checkpoint_duration_seconds", s.checkpoint_duration);
   if (!s.kafka_lags.empty()) {
     w.family("flowc_kafka_lag", "gauge",
-             "Messages of a partition not yet read: its last offset fetched minus the consumer's position.");
+             "Messages of a partition not yet read: its last offset fetched minus the consumer's "
+             "position.");
     for (const KafkaLag& k : s.kafka_lags) {
       std::string partition = std::to_string(k.partition);
       w.sample("flowc_kafka_lag", {{"topic", k.topic}, {"partition", partition}}, k.lag);
@@ -223,7 +229,8 @@ std::unique_ptr<Metrics> Metrics::start(const FlowPipeline* pipeline, std::strin
   first->rows_out.assign(m->labels_->sink_targets.size(), 0);
   first->late = m->late_;
   first->state_keys.assign(m->labels_->state_streams.size(), 0);
-  first->watermark_ms.assign(m->labels_->watermark_sources.size(), std::numeric_limits<int64_t>::min());
+  first->watermark_ms.assign(m->labels_->watermark_sources.size(),
+                             std::numeric_limits<int64_t>::min());
   m->current_ = std::move(first);
   Metrics* self = m.get();
   m->server_ = MetricsServer::start(

@@ -110,7 +110,8 @@ class Metrics {
   void batch_end(FlowContext* ctx);
   void checkpoint_took(double seconds) { checkpoint_duration_.observe(seconds); }
   void count_late(int32_t stream, int64_t n = 1) {
-    if (stream >= 0 && static_cast<size_t>(stream) < late_.size()) late_[static_cast<size_t>(stream)] += n;
+    if (stream >= 0 && static_cast<size_t>(stream) < late_.size())
+      late_[static_cast<size_t>(stream)] += n;
   }
 
   // The current snapshot (the HTTP thread; any thread).

@@ -128,7 +128,8 @@ std::unique_ptr<MetricsServer> MetricsServer::start(std::string_view address, Bo
   std::unique_ptr<MetricsServer> server(new MetricsServer());
   int last_errno = 0;
   for (addrinfo* ai = found; ai != nullptr && server->listen_fd_ < 0; ai = ai->ai_next) {
-    int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    int fd =
+        ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) {
       last_errno = errno;
       continue;

@@ -29,9 +29,8 @@ const char* type_name(int32_t type) {
 
 // The run options, for did-you-mean (`--parm` -> `--param`).
 constexpr std::string_view kOptionNames[] = {
-    "--param",      "--batch", "--max-batch-records", "--max-state-keys",
-    "--checkpoint", "--quiet", "--progress",          "--help",
-    "--threads",    "--metrics"};
+    "--param",    "--batch", "--max-batch-records", "--max-state-keys", "--checkpoint", "--quiet",
+    "--progress", "--help",  "--threads",           "--metrics"};
 
 // A suggestion is at most this many edits away (and at most a third of the
 // misspelt name's length), as the compiler's did-you-mean.
@@ -81,7 +80,8 @@ std::string param_value_text(const FlowParamDesc& d) {
     case FLOW_TYPE_FLOAT: return text(flow_format_float(*static_cast<const double*>(slot), buf));
     case FLOW_TYPE_TIMESTAMP:
       return text(flow_format_timestamp(*static_cast<const int64_t*>(slot), buf));
-    case FLOW_TYPE_DURATION: return text(flow_format_duration(*static_cast<const int64_t*>(slot), buf));
+    case FLOW_TYPE_DURATION:
+      return text(flow_format_duration(*static_cast<const int64_t*>(slot), buf));
     case FLOW_TYPE_STRING: {
       const FlowStr& s = *static_cast<const FlowStr*>(slot);
       std::string out;

@@ -80,7 +80,8 @@ int64_t RecordSplitter::cut(FlowRecord* out, int64_t max) {
     // glibc's memchr is itself dispatched to the CPU's widest vectors
     // (SSE2, AVX2, EVEX), and a record is one call.
     const char* p = data_ + begin_;
-    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end_ - begin_)));
+    const char* nl =
+        static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end_ - begin_)));
     if (nl == nullptr) break;  // no terminator yet: next() waits for more
     int64_t stop = nl - data_;
     if (stop - begin_ > max_record_) break;  // next() reports it

@@ -13,13 +13,13 @@
 #include "checkpoint.h"
 #include "connectors.h"
 #include "context.h"
-#include "udf_alloc.h"
-#include "worker.h"
 #include "flow_stdlib.h"
 #include "io_util.h"
 #include "metrics.h"
 #include "runtime.h"
 #include "sink.h"
+#include "udf_alloc.h"
+#include "worker.h"
 
 namespace flowrt {
 namespace {
@@ -291,7 +291,8 @@ int32_t flow_worker_index(FlowContext*) {
 void flow_count_late(FlowContext* ctx, int32_t stream) {
   if (flowrt::Worker* w = flowrt::current_worker()) {  // folded at the drain
     ++w->late_total;
-    if (stream >= 0 && static_cast<size_t>(stream) < w->late.size()) ++w->late[static_cast<size_t>(stream)];
+    if (stream >= 0 && static_cast<size_t>(stream) < w->late.size())
+      ++w->late[static_cast<size_t>(stream)];
     return;
   }
   ++ctx->counters.late;
@@ -302,7 +303,6 @@ int32_t flow_source_ended(FlowContext* ctx, int32_t source) {
   if (source < 0 || static_cast<size_t>(source) >= ctx->sources.size()) return 0;
   return ctx->sources[static_cast<size_t>(source)]->ended ? 1 : 0;
 }
-
 
 int64_t flow_state_grew(FlowContext* ctx, int64_t keys) {
   constexpr int64_t kNever = std::numeric_limits<int64_t>::max();

@@ -126,11 +126,10 @@ bool KafkaSink::open(FlowContext* ctx, int64_t) {
   if (o.exactly_once) {
     // One id per running process by default: several copies of a program
     // in one group must not fence each other.
-    props.push_back({"transactional.id",
-                     "flowc-" +
-                         std::string(ctx->pipeline->name ? ctx->pipeline->name : "pipeline") +
-                         "-" + name() + "-" + o.topic + "-" + host_name() + "-" +
-                         std::to_string(::getpid())});
+    props.push_back(
+        {"transactional.id",
+         "flowc-" + std::string(ctx->pipeline->name ? ctx->pipeline->name : "pipeline") + "-" +
+             name() + "-" + o.topic + "-" + host_name() + "-" + std::to_string(::getpid())});
   }
   props.insert(props.end(), o.properties.begin(), o.properties.end());
   o.properties = std::move(props);

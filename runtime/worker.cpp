@@ -160,7 +160,8 @@ void Workers::run(Worker& w, Task& task) {
   if (task.count > 0) {
     if (desc->generate != nullptr) desc->generate(ctx_, &ctx_->batch, task.first, task.count);
   } else if (desc->process != nullptr) {
-    desc->process(ctx_, &ctx_->batch, task.records.data(), static_cast<int64_t>(task.records.size()));
+    desc->process(ctx_, &ctx_->batch, task.records.data(),
+                  static_cast<int64_t>(task.records.size()));
   }
   flow_arena_reset(&w.scratch);
   udf_use_arena(nullptr);

@@ -37,7 +37,8 @@ FLOW_INLINE_INTO_PIPELINE int64_t flow_csv_split_more(FlowCsvSplit* s, const cha
     for (;;) {
       if (j >= ix_to) {
         if (j >= n) return n;
-        int64_t words = flow_scan_index(p + j, n - j, FLOW_SCAN_CSV, delim, s->ix, FLOW_CSV_INDEX_WORDS);
+        int64_t words =
+            flow_scan_index(p + j, n - j, FLOW_SCAN_CSV, delim, s->ix, FLOW_CSV_INDEX_WORDS);
         ix_from = j;
         ix_to = j + 64 * words < n ? j + 64 * words : n;
       }
@@ -71,7 +72,6 @@ FLOW_INLINE_INTO_PIPELINE int64_t flow_csv_split_more(FlowCsvSplit* s, const cha
   s->ix_to = ix_to;
   return count;
 }
-
 
 int64_t flow_csv_split(const char* p, int64_t n, int32_t delim, FlowStr* cols,
                        int64_t max_cols, FlowArena* arena) {

@@ -12,8 +12,7 @@ constexpr char kQuote = '"';
 // Scans a quoted field starting after its opening quote. Returns the index
 // of the closing quote, or -1 when it never closes; *doubled tells whether
 // any "" pair appeared (then the field needs unescaping).
-int64_t find_closing_quote(const char* p, int64_t n, int64_t i,
-                           bool* doubled) {
+int64_t find_closing_quote(const char* p, int64_t n, int64_t i, bool* doubled) {
   while (i < n) {
     const void* hit = memchr(p + i, kQuote, static_cast<size_t>(n - i));
     if (!hit) return -1;
@@ -30,8 +29,8 @@ int64_t find_closing_quote(const char* p, int64_t n, int64_t i,
 
 }  // namespace
 
-extern "C" int64_t flow_csv_quoted_field(const char* p, int64_t n, int64_t i, int32_t delim, int32_t copy,
-                                         FlowArena* arena, FlowStr* field) {
+extern "C" int64_t flow_csv_quoted_field(const char* p, int64_t n, int64_t i, int32_t delim,
+                                         int32_t copy, FlowArena* arena, FlowStr* field) {
   const char d = static_cast<char>(delim);
   bool doubled = false;
   int64_t close = find_closing_quote(p, n, i + 1, &doubled);

@@ -265,8 +265,7 @@ const char* flow_time_format_error_text(int32_t code);
 // The whole text must match: 1 and *out (epoch ms) on success, else 0.
 // Missing date parts are 1970-01-01, missing time parts 0, no %z is UTC;
 // %f takes 1-9 digits, truncated to ms; %z takes Z, +hhmm or +hh:mm.
-int32_t flow_time_parse(const FlowTimeFormat* f, const char* s, int64_t n,
-                        int64_t* out);
+int32_t flow_time_parse(const FlowTimeFormat* f, const char* s, int64_t n, int64_t* out);
 
 // ---- the rows `top N` keeps (top_n.cpp), LANGUAGE.md 13 ----
 // A bounded heap of fixed-size rows laid out by the compiler; `cmp` returns
@@ -325,19 +324,19 @@ enum FlowScanClass {
 // search for the next flag stops at the end. Returns the words written
 // (ceil(min(n, 64 words) / 64)). Never reads outside [p, p + n) except
 // within the 4 KiB page of p + n - 1.
-int64_t flow_scan_index(const char* p, int64_t n, int32_t cls, int32_t arg,
-                        uint64_t* out, int64_t words);
+int64_t flow_scan_index(const char* p, int64_t n, int32_t cls, int32_t arg, uint64_t* out,
+                        int64_t words);
 // The same, one CPU level each (tests call them directly; the SSE2, AVX2
 // and AVX-512 ones only exist on x86-64 and must only run where the CPU
 // has them).
-int64_t flow_scan_index_swar(const char* p, int64_t n, int32_t cls, int32_t arg,
-                             uint64_t* out, int64_t words);
-int64_t flow_scan_index_sse2(const char* p, int64_t n, int32_t cls, int32_t arg,
-                             uint64_t* out, int64_t words);
-int64_t flow_scan_index_avx2(const char* p, int64_t n, int32_t cls, int32_t arg,
-                             uint64_t* out, int64_t words);
-int64_t flow_scan_index_avx512(const char* p, int64_t n, int32_t cls, int32_t arg,
-                               uint64_t* out, int64_t words);
+int64_t flow_scan_index_swar(const char* p, int64_t n, int32_t cls, int32_t arg, uint64_t* out,
+                             int64_t words);
+int64_t flow_scan_index_sse2(const char* p, int64_t n, int32_t cls, int32_t arg, uint64_t* out,
+                             int64_t words);
+int64_t flow_scan_index_avx2(const char* p, int64_t n, int32_t cls, int32_t arg, uint64_t* out,
+                             int64_t words);
+int64_t flow_scan_index_avx512(const char* p, int64_t n, int32_t cls, int32_t arg, uint64_t* out,
+                               int64_t words);
 // The level flow_scan_index uses: the CPU's best, capped by the FLOWC_SIMD
 // environment variable (swar, sse2, avx2, avx512), read at the first call.
 int32_t flow_simd_level(void);
@@ -371,8 +370,8 @@ typedef struct FlowCsvSplit {
   int64_t ix_from, ix_to;
   uint64_t ix[FLOW_CSV_INDEX_WORDS];
 } FlowCsvSplit;
-int64_t flow_csv_split_more(FlowCsvSplit* s, const char* p, int64_t n, int32_t delim,
-                            FlowStr* cols, int64_t upto, FlowArena* arena);
+int64_t flow_csv_split_more(FlowCsvSplit* s, const char* p, int64_t n, int32_t delim, FlowStr* cols,
+                            int64_t upto, FlowArena* arena);
 // A quoted field at p[i] (p[i] is '"'): its view (or, with `copy`, its
 // unescaped copy in the arena) into *field; returns the index just past it
 // (at the delimiter or n), or -1 for an unclosed quote. Native code only.
@@ -410,9 +409,8 @@ int32_t flow_json_fields(const char* p, int64_t n, const FlowStr* names,
                          FlowArena* arena);
 // The same, with `fast` 0: the full scanner alone, without the fast path
 // for flat objects (tests and the JSON fuzzer compare the two).
-int32_t flow_json_fields_path(const char* p, int64_t n, const FlowStr* names,
-                              int64_t name_count, FlowStr* values, int32_t* kinds,
-                              FlowArena* arena, int32_t fast);
+int32_t flow_json_fields_path(const char* p, int64_t n, const FlowStr* names, int64_t name_count,
+                              FlowStr* values, int32_t* kinds, FlowArena* arena, int32_t fast);
 // The same with the names matched by `lookup(key, len)`: the index of the
 // field, or -1 for a key nobody reads. Generated code passes a function
 // specialised to the schema (compare the length, then words of the name),
@@ -437,14 +435,12 @@ typedef struct FlowJsonLayout {
   char bytes[FLOW_JSON_LAYOUT_BYTES];
 } FlowJsonLayout;
 typedef int64_t (*FlowJsonKeyFn)(const char* key, int64_t len);
-int32_t flow_json_scan(const char* p, int64_t n, FlowJsonKeyFn lookup,
-                       FlowStr* values, int32_t* kinds, int64_t count,
-                       FlowArena* arena, FlowJsonLayout* layout);
+int32_t flow_json_scan(const char* p, int64_t n, FlowJsonKeyFn lookup, FlowStr* values,
+                       int32_t* kinds, int64_t count, FlowArena* arena, FlowJsonLayout* layout);
 // The full scanner alone (flow_json_scan falls back to it): native code
 // only (json_full.cpp), compiled once rather than into every pipeline.
-int32_t flow_json_scan_full(const char* p, int64_t n, FlowJsonKeyFn lookup,
-                            FlowStr* values, int32_t* kinds, int64_t count,
-                            FlowArena* arena);
+int32_t flow_json_scan_full(const char* p, int64_t n, FlowJsonKeyFn lookup, FlowStr* values,
+                            int32_t* kinds, int64_t count, FlowArena* arena);
 const char* flow_json_error_text(int32_t code);  // "malformed JSON" ...
 // The offset of the first byte of p that is not valid UTF-8 (RFC 3629: no
 // overlongs, surrogates or code points past U+10FFFF), or -1.
@@ -472,8 +468,8 @@ void* flow_ht_find_or_insert(FlowHashTable* ht, uint64_t hash, const void* key,
                              FlowHtEq eq, int32_t* inserted);
 // The same, never inlined: one shared copy for code that runs once
 // (restoring a checkpoint), whose compile time would be wasted on its own.
-void* flow_ht_find_or_insert_cold(FlowHashTable* ht, uint64_t hash, const void* key,
-                                  FlowHtEq eq, int32_t* inserted);
+void* flow_ht_find_or_insert_cold(FlowHashTable* ht, uint64_t hash, const void* key, FlowHtEq eq,
+                                  int32_t* inserted);
 void flow_ht_grow(FlowHashTable* ht);  // not inlined; doubles the capacity
 void* flow_ht_find(const FlowHashTable* ht, uint64_t hash, const void* key,
                    FlowHtEq eq);  // null when absent

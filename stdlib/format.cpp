@@ -65,7 +65,8 @@ int64_t flow_format_duration(int64_t ms, char* buf) {
     const char* name;
     int64_t ms;
   };
-  static constexpr Unit kUnits[] = {{"d", 86'400'000}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1000}};
+  static constexpr Unit kUnits[] = {
+      {"d", 86'400'000}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1000}};
   for (const Unit& u : kUnits) {
     if (ms != 0 && ms % u.ms == 0) {
       int64_t n = flow_format_int(ms / u.ms, buf);

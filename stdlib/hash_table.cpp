@@ -101,7 +101,8 @@ void flow_ht_clear(FlowHashTable* ht) {
 }
 
 FLOW_INLINE_INTO_PIPELINE void* flow_ht_find_or_insert(FlowHashTable* ht, uint64_t hash,
-                                                       const void* key, FlowHtEq eq, int32_t* inserted) {
+                                                       const void* key, FlowHtEq eq,
+                                                       int32_t* inserted) {
   // Grown before probing so the returned slot stays put until the next call.
   if (__builtin_expect(ht->count >= ht->grow_at, 0)) flow_ht_grow(ht);
   uint64_t h = stored_hash(hash);
@@ -123,8 +124,9 @@ FLOW_INLINE_INTO_PIPELINE void* flow_ht_find_or_insert(FlowHashTable* ht, uint64
   }
 }
 
-__attribute__((noinline)) void* flow_ht_find_or_insert_cold(FlowHashTable* ht, uint64_t hash, const void* key,
-                                                            FlowHtEq eq, int32_t* inserted) {
+__attribute__((noinline)) void* flow_ht_find_or_insert_cold(FlowHashTable* ht, uint64_t hash,
+                                                            const void* key, FlowHtEq eq,
+                                                            int32_t* inserted) {
   return flow_ht_find_or_insert(ht, hash, key, eq, inserted);
 }
 
@@ -145,8 +147,8 @@ __attribute__((noinline)) void flow_ht_grow(FlowHashTable* ht) {
   free(old);
 }
 
-FLOW_INLINE_INTO_PIPELINE void* flow_ht_find(const FlowHashTable* ht, uint64_t hash, const void* key,
-                                             FlowHtEq eq) {
+FLOW_INLINE_INTO_PIPELINE void* flow_ht_find(const FlowHashTable* ht, uint64_t hash,
+                                             const void* key, FlowHtEq eq) {
   uint64_t h = stored_hash(hash);
   uint64_t i = h & ht->mask;
   for (;;) {
@@ -185,7 +187,8 @@ void flow_key_str_head(const char* p, int64_t n, uint64_t* head) {
   } else if (n >= 4) {
     lo = load(p, uint32_t{}) | (load(p + n - 4, uint32_t{}) >> (8 * (8 - n)) << 32);
   } else {
-    for (int64_t i = 0; i < n; ++i) lo |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    for (int64_t i = 0; i < n; ++i)
+      lo |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
   }
   head[0] = lo;
   head[1] = hi;
@@ -262,7 +265,8 @@ FLOW_INLINE_INTO_PIPELINE void flow_sort_ptrs(void** items, int64_t n,
         from = to;
         to = t;
       }
-      if (from != items + seg_lo) memcpy(items + seg_lo, from, static_cast<size_t>(m) * sizeof(void*));
+      if (from != items + seg_lo)
+        memcpy(items + seg_lo, from, static_cast<size_t>(m) * sizeof(void*));
     }
   }
   free(tmp);

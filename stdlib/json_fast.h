@@ -51,8 +51,8 @@ struct FlatRecord {
     for (;;) {
       if (i >= ix_to || i < ix_from) {
         if (i >= n) return n;
-        int64_t words = flow_scan_index(reinterpret_cast<const char*>(p + i), n - i, FLOW_SCAN_JSON, 0, ix,
-                                        kIndexWords);
+        int64_t words = flow_scan_index(reinterpret_cast<const char*>(p + i), n - i, FLOW_SCAN_JSON,
+                                        0, ix, kIndexWords);
         ix_from = i;
         ix_to = i + 64 * words < n ? i + 64 * words : n;
       }
@@ -123,7 +123,8 @@ inline bool same_bytes(const u8* p, const char* want, int64_t len) {
   }
   if (len >= 4) {
     uint32_t a, b, c, d;
-    memcpy(&a, p, 4), memcpy(&b, want, 4), memcpy(&c, p + len - 4, 4), memcpy(&d, want + len - 4, 4);
+    memcpy(&a, p, 4), memcpy(&b, want, 4), memcpy(&c, p + len - 4, 4),
+        memcpy(&d, want + len - 4, 4);
     return a == b && c == d;
   }
   for (int64_t k = 0; k < len; ++k) {
@@ -137,7 +138,8 @@ inline bool same_bytes(const u8* p, const char* want, int64_t len) {
 // separator), then the closing bytes, ending exactly at n.
 // The separator of `lm` at p[i..]: the usual one (8 to 16 bytes, with 8
 // bytes to read) is two word compares; a shorter one a masked word.
-__attribute__((always_inline)) inline bool same_sep(const FlatRecord& r, int64_t i, const FlowJsonLayoutMember& lm,
+__attribute__((always_inline)) inline bool same_sep(const FlatRecord& r, int64_t i,
+                                                    const FlowJsonLayoutMember& lm,
                                                     const FlowJsonLayout* layout) {
   int64_t len = lm.sep_len;
   if (r.n - i < len) return false;
@@ -149,7 +151,8 @@ __attribute__((always_inline)) inline bool same_sep(const FlatRecord& r, int64_t
 }
 
 template <class Lookup>
-inline bool scan_layout(FlatRecord& r, const FlowJsonLayout* layout, FlowStr* values, int32_t* kinds) {
+inline bool scan_layout(FlatRecord& r, const FlowJsonLayout* layout, FlowStr* values,
+                        int32_t* kinds) {
   int64_t i = 0;
   for (int32_t m = 0; m < layout->members; ++m) {
     const FlowJsonLayoutMember& lm = layout->member[m];
@@ -173,7 +176,8 @@ inline bool scan_layout(FlatRecord& r, const FlowJsonLayout* layout, FlowStr* va
       values[lm.index] = FlowStr{reinterpret_cast<const char*>(r.p + vb), ve - vb};
     }
   }
-  return r.n - i == layout->tail_len && same_bytes(r.p + i, layout->bytes + layout->tail_at, layout->tail_len);
+  return r.n - i == layout->tail_len &&
+         same_bytes(r.p + i, layout->bytes + layout->tail_at, layout->tail_len);
 }
 
 // scan_flat_object: see above. With `learn`, a record it reads whole
@@ -263,7 +267,8 @@ inline bool scan_flat_object(FlatRecord& r, Lookup&& lookup, FlowStr* values, in
         int32_t len = static_cast<int32_t>(seen[m].value_at - seen[m].sep_at);
         memcpy(learn->bytes + at, p + seen[m].sep_at, static_cast<size_t>(len));
         FlowJsonLayoutMember& lm = learn->member[m];
-        lm = FlowJsonLayoutMember{at, len, seen[m].kind, static_cast<int32_t>(seen[m].index), 0, 0, 0};
+        lm = FlowJsonLayoutMember{at, len, seen[m].kind, static_cast<int32_t>(seen[m].index), 0,
+                                  0,  0};
         uint64_t word[2] = {0, 0};
         memcpy(word, p + seen[m].sep_at, static_cast<size_t>(len < 16 ? len : 16));
         lm.head = word[0];

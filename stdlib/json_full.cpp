@@ -33,9 +33,7 @@ namespace {
 
 constexpr int64_t kMaxDepth = FLOW_JSON_MAX_DEPTH;
 
-inline bool is_ws(u8 c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+inline bool is_ws(u8 c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 inline int hex_value(u8 c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -95,8 +93,8 @@ char* put_utf8(char* w, uint32_t cp) {
 }
 
 uint32_t hex4(const u8* p) {
-  return static_cast<uint32_t>(hex_value(p[0]) << 12 | hex_value(p[1]) << 8 |
-                               hex_value(p[2]) << 4 | hex_value(p[3]));
+  return static_cast<uint32_t>(hex_value(p[0]) << 12 | hex_value(p[1]) << 8 | hex_value(p[2]) << 4 |
+                               hex_value(p[3]));
 }
 
 // Unescapes a validated string body [b, e) into dst; returns the length.
@@ -135,8 +133,7 @@ int64_t unescape(const u8* b, const u8* e, char* dst) {
 
 struct Scanner {
   Scanner(const char* p, int64_t n)
-      : cur_(reinterpret_cast<const u8*>(p)),
-        end_(reinterpret_cast<const u8*>(p) + n) {}
+      : cur_(reinterpret_cast<const u8*>(p)), end_(reinterpret_cast<const u8*>(p) + n) {}
 
   const u8* cur_;
   const u8* end_;
@@ -227,8 +224,8 @@ struct Scanner {
     if (end_ - cur_ < 2) return FLOW_JSON_MALFORMED;
     u8 c = cur_[1];
     if (c != 'u') {
-      if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' ||
-          c == 'n' || c == 'r' || c == 't') {
+      if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' ||
+          c == 't') {
         cur_ += 2;
         return FLOW_JSON_OK;
       }
@@ -298,8 +295,7 @@ struct Scanner {
   }
 
   // A scalar at cur_ (not '{' or '['); kind and raw span out.
-  int32_t scan_scalar(int32_t* kind, const u8** b, const u8** e,
-                      bool* escaped) {
+  int32_t scan_scalar(int32_t* kind, const u8** b, const u8** e, bool* escaped) {
     *escaped = false;
     u8 c = cur_ < end_ ? *cur_ : 0;
     switch (c) {
@@ -308,15 +304,9 @@ struct Scanner {
         *kind = FLOW_JSON_STRING;
         return scan_string(b, e, escaped);
       }
-      case 't':
-        *kind = FLOW_JSON_TRUE;
-        break;
-      case 'f':
-        *kind = FLOW_JSON_FALSE;
-        break;
-      case 'n':
-        *kind = FLOW_JSON_NULL;
-        break;
+      case 't': *kind = FLOW_JSON_TRUE; break;
+      case 'f': *kind = FLOW_JSON_FALSE; break;
+      case 'n': *kind = FLOW_JSON_NULL; break;
       default: {
         if (c != '-' && !(c >= '0' && c <= '9')) return unexpected();
         *kind = FLOW_JSON_NUMBER;
@@ -414,8 +404,8 @@ struct Scanner {
 };
 // The full scanner: any record, every error found and named.
 template <class Lookup>
-int32_t scan_full(const char* p, int64_t n, Lookup&& lookup, FlowStr* values, int32_t* kinds, int64_t count,
-                  FlowArena* arena) {
+int32_t scan_full(const char* p, int64_t n, Lookup&& lookup, FlowStr* values, int32_t* kinds,
+                  int64_t count, FlowArena* arena) {
   for (int64_t i = 0; i < count; ++i) {
     kinds[i] = FLOW_JSON_MISSING;
     values[i] = FlowStr{"", 0};
@@ -425,9 +415,8 @@ int32_t scan_full(const char* p, int64_t n, Lookup&& lookup, FlowStr* values, in
   if (s.cur_ >= s.end_) return FLOW_JSON_MALFORMED;
   if (*s.cur_ != '{') {
     u8 c = *s.cur_;
-    bool other_value = c == '[' || c == '"' || c == '-' ||
-                       (c >= '0' && c <= '9') || c == 't' || c == 'f' ||
-                       c == 'n';
+    bool other_value = c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' ||
+                       c == 'f' || c == 'n';
     return other_value ? FLOW_JSON_NOT_OBJECT : s.unexpected();
   }
   ++s.cur_;
@@ -503,21 +492,20 @@ int32_t scan_full(const char* p, int64_t n, Lookup&& lookup, FlowStr* values, in
 
 extern "C" {
 
-int32_t flow_json_fields(const char* p, int64_t n, const FlowStr* names,
-                         int64_t name_count, FlowStr* values, int32_t* kinds,
-                         FlowArena* arena) {
+int32_t flow_json_fields(const char* p, int64_t n, const FlowStr* names, int64_t name_count,
+                         FlowStr* values, int32_t* kinds, FlowArena* arena) {
   return flow_json_fields_path(p, n, names, name_count, values, kinds, arena, 1);
 }
 
-int32_t flow_json_fields_path(const char* p, int64_t n, const FlowStr* names,
-                              int64_t name_count, FlowStr* values, int32_t* kinds,
-                              FlowArena* arena, int32_t fast) {
+int32_t flow_json_fields_path(const char* p, int64_t n, const FlowStr* names, int64_t name_count,
+                              FlowStr* values, int32_t* kinds, FlowArena* arena, int32_t fast) {
   // Records usually repeat one key order, so the name after the previous
   // match is tried first.
   int64_t hint = 0;
   auto find_name = [&](const char* key, int64_t len) -> int64_t {
     auto is = [&](int64_t i) {
-      return names[i].len == len && (len == 0 || memcmp(names[i].ptr, key, static_cast<size_t>(len)) == 0);
+      return names[i].len == len &&
+             (len == 0 || memcmp(names[i].ptr, key, static_cast<size_t>(len)) == 0);
     };
     if (hint < name_count && is(hint)) return hint++;
     for (int64_t i = 0; i < name_count; ++i) {
@@ -525,7 +513,8 @@ int32_t flow_json_fields_path(const char* p, int64_t n, const FlowStr* names,
     }
     return -1;
   };
-  if (fast != 0 && scan_fast(p, n, find_name, values, kinds, name_count, nullptr)) return FLOW_JSON_OK;
+  if (fast != 0 && scan_fast(p, n, find_name, values, kinds, name_count, nullptr))
+    return FLOW_JSON_OK;
   return scan_full(p, n, find_name, values, kinds, name_count, arena);
 }
 
@@ -533,7 +522,6 @@ int32_t flow_json_scan_full(const char* p, int64_t n, FlowJsonKeyFn lookup, Flow
                             int32_t* kinds, int64_t count, FlowArena* arena) {
   return scan_full(p, n, lookup, values, kinds, count, arena);
 }
-
 
 }  // extern "C"
 

@@ -33,15 +33,17 @@ struct Avx512 {
 
 }  // namespace
 
-extern "C" __attribute__((noinline)) int64_t flow_scan_index_avx512(const char* p, int64_t n, int32_t cls, int32_t arg,
-                                          uint64_t* out, int64_t words) {
+extern "C" __attribute__((noinline)) int64_t flow_scan_index_avx512(const char* p, int64_t n,
+                                                                    int32_t cls, int32_t arg,
+                                                                    uint64_t* out, int64_t words) {
   return scan_index<Avx512>(p, n, cls, arg, out, words);
 }
 
 #else  // built without AVX-512 support: never picked by the dispatcher
 
-extern "C" __attribute__((noinline)) int64_t flow_scan_index_avx512(const char* p, int64_t n, int32_t cls, int32_t arg,
-                                          uint64_t* out, int64_t words) {
+extern "C" __attribute__((noinline)) int64_t flow_scan_index_avx512(const char* p, int64_t n,
+                                                                    int32_t cls, int32_t arg,
+                                                                    uint64_t* out, int64_t words) {
   return flow_scan_index_swar(p, n, cls, arg, out, words);
 }
 

@@ -39,8 +39,8 @@ int32_t flow_simd_level(void) {
   return level;
 }
 
-FLOW_INLINE_INTO_PIPELINE int64_t flow_scan_index(const char* p, int64_t n, int32_t cls, int32_t arg, uint64_t* out,
-                        int64_t words) {
+FLOW_INLINE_INTO_PIPELINE int64_t flow_scan_index(const char* p, int64_t n, int32_t cls,
+                                                  int32_t arg, uint64_t* out, int64_t words) {
   switch (flow_simd_level()) {
     case FLOW_SIMD_AVX512: return flow_scan_index_avx512(p, n, cls, arg, out, words);
     case FLOW_SIMD_AVX2: return flow_scan_index_avx2(p, n, cls, arg, out, words);

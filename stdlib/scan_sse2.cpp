@@ -39,15 +39,17 @@ struct Sse2 {
 
 }  // namespace
 
-extern "C" __attribute__((noinline)) int64_t flow_scan_index_sse2(const char* p, int64_t n, int32_t cls, int32_t arg,
-                                        uint64_t* out, int64_t words) {
+extern "C" __attribute__((noinline)) int64_t flow_scan_index_sse2(const char* p, int64_t n,
+                                                                  int32_t cls, int32_t arg,
+                                                                  uint64_t* out, int64_t words) {
   return scan_index<Sse2>(p, n, cls, arg, out, words);
 }
 
 #else  // not x86-64: the level dispatcher never picks SSE2
 
-extern "C" __attribute__((noinline)) int64_t flow_scan_index_sse2(const char* p, int64_t n, int32_t cls, int32_t arg,
-                                        uint64_t* out, int64_t words) {
+extern "C" __attribute__((noinline)) int64_t flow_scan_index_sse2(const char* p, int64_t n,
+                                                                  int32_t cls, int32_t arg,
+                                                                  uint64_t* out, int64_t words) {
   return flow_scan_index_swar(p, n, cls, arg, out, words);
 }
 

@@ -39,7 +39,8 @@ struct Swar {
 
 }  // namespace
 
-extern "C" __attribute__((noinline)) int64_t flow_scan_index_swar(const char* p, int64_t n, int32_t cls, int32_t arg,
-                                        uint64_t* out, int64_t words) {
+extern "C" __attribute__((noinline)) int64_t flow_scan_index_swar(const char* p, int64_t n,
+                                                                  int32_t cls, int32_t arg,
+                                                                  uint64_t* out, int64_t words) {
   return scan_index<Swar>(p, n, cls, arg, out, words);
 }

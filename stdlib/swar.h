@@ -29,10 +29,14 @@ static inline uint64_t eq(uint64_t w, uint8_t c) {
 }
 
 // The high bit of each byte whose low 7 bits are >= c (c <= 0x80).
-static inline uint64_t ge7(uint64_t w, uint8_t c) { return ((w & kLow7) + kOnes * (0x80 - c)) & kHigh; }
+static inline uint64_t ge7(uint64_t w, uint8_t c) {
+  return ((w & kLow7) + kOnes * (0x80 - c)) & kHigh;
+}
 
 // The high bit of each byte of w that is not an ASCII digit.
-static inline uint64_t non_digits(uint64_t w) { return ~(ge7(w, '0') & ~ge7(w, '9' + 1) & ~w) & kHigh; }
+static inline uint64_t non_digits(uint64_t w) {
+  return ~(ge7(w, '0') & ~ge7(w, '9' + 1) & ~w) & kHigh;
+}
 
 // The value of 8 ASCII digits, the first in the lowest byte (Lemire).
 static inline uint64_t eight_digits(uint64_t w) {

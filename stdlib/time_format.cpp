@@ -19,14 +19,23 @@ constexpr int kMaxEpochDigits = 15;  // %s: seconds whose milliseconds fit int64
 // What each directive sets, to refuse a format that sets one thing twice
 // or mixes %s (an instant) with calendar fields.
 enum Part : uint32_t {
-  kYear = 1, kMonth = 2, kDay = 4, kYearDay = 8, kHour = 16, kMinute = 32,
-  kSecond = 64, kFraction = 128, kZone = 256, kEpoch = 512,
+  kYear = 1,
+  kMonth = 2,
+  kDay = 4,
+  kYearDay = 8,
+  kHour = 16,
+  kMinute = 32,
+  kSecond = 64,
+  kFraction = 128,
+  kZone = 256,
+  kEpoch = 512,
 };
 
 uint32_t part_of(char directive) {
   switch (directive) {
     case 'Y': return kYear;
-    case 'm': case 'b': return kMonth;
+    case 'm':
+    case 'b': return kMonth;
     case 'd': return kDay;
     case 'j': return kYearDay;
     case 'H': return kHour;
@@ -230,8 +239,8 @@ int32_t flow_time_parse(const FlowTimeFormat* f, const char* s, int64_t n, int64
     if (day > days_in_month(year, month)) return 0;
     days = flow_time_days_from_civil(year, month, day);
   }
-  *out = days * kMsPerDay + ((hour * 60 + minute - zone_minutes) * 60 + second) * 1000 +
-         fraction_ms;
+  *out =
+      days * kMsPerDay + ((hour * 60 + minute - zone_minutes) * 60 + second) * 1000 + fraction_ms;
   return 1;
 }
 

@@ -39,8 +39,8 @@ llvm::Value* emit_bytes_equal(CgContext& cg, llvm::Value* p, const std::string& 
   llvm::Value* all = b.getTrue();
   for (auto [at, width] : cover(lit.size())) {
     llvm::Type* t = b.getIntNTy(static_cast<unsigned>(8 * width));
-    llvm::LoadInst* word = b.CreateAlignedLoad(
-        t, b.CreateConstInBoundsGEP1_64(cg.i8(), p, at), llvm::Align(1));
+    llvm::LoadInst* word =
+        b.CreateAlignedLoad(t, b.CreateConstInBoundsGEP1_64(cg.i8(), p, at), llvm::Align(1));
     llvm::Value* eq = b.CreateICmpEQ(word, llvm::ConstantInt::get(t, literal_word(lit, at, width)));
     all = b.CreateAnd(all, eq);
   }
@@ -62,7 +62,8 @@ llvm::Function* emit_name_lookup(CgContext& cg, const std::string& name,
   llvm::BasicBlock* none = llvm::BasicBlock::Create(cg.llvm(), "key.none", fn);
   llvm::SwitchInst* sw = b.CreateSwitch(len, none, static_cast<unsigned>(by_length.size()));
   for (const auto& [length, which] : by_length) {
-    llvm::BasicBlock* bb = llvm::BasicBlock::Create(cg.llvm(), "key.len" + std::to_string(length), fn);
+    llvm::BasicBlock* bb =
+        llvm::BasicBlock::Create(cg.llvm(), "key.len" + std::to_string(length), fn);
     sw->addCase(llvm::cast<llvm::ConstantInt>(cg.i64c(static_cast<int64_t>(length))), bb);
     b.SetInsertPoint(bb);
     for (size_t i : which) {

@@ -23,7 +23,8 @@ unsigned CgContext::abi_field(llvm::StructType* type, size_t offset) {
   }
   unsigned field = layout->getElementContainingOffset(offset);
   if (layout->getElementOffset(field) != offset) {
-    internal_error("offset " + std::to_string(offset) + " is not a field of " + type->getName().str());
+    internal_error("offset " + std::to_string(offset) + " is not a field of " +
+                   type->getName().str());
   }
   return field;
 }
@@ -44,7 +45,8 @@ AbiConstant& AbiConstant::set(size_t offset, llvm::Constant* value) {
 llvm::Constant* AbiConstant::get() const {
   std::vector<llvm::Constant*> values;
   for (unsigned i = 0; i < fields_.size(); ++i) {
-    values.push_back(fields_[i] ? fields_[i] : llvm::Constant::getNullValue(type_->getElementType(i)));
+    values.push_back(fields_[i] ? fields_[i]
+                                : llvm::Constant::getNullValue(type_->getElementType(i)));
   }
   return llvm::ConstantStruct::get(type_, values);
 }
@@ -161,8 +163,8 @@ llvm::GlobalVariable* CgContext::source_descriptors() {
     size_t n = pipeline_.sources.size() + pipeline_.tables.size();
     auto* type = llvm::ArrayType::get(abi_type("FlowSourceDesc"), n);
     // Written by configure: not constant. Its initializer comes last.
-    source_descriptors_ = new llvm::GlobalVariable(module_, type, false, llvm::GlobalValue::PrivateLinkage,
-                                                   nullptr, "sources");
+    source_descriptors_ = new llvm::GlobalVariable(
+        module_, type, false, llvm::GlobalValue::PrivateLinkage, nullptr, "sources");
   }
   return source_descriptors_;
 }
@@ -186,8 +188,8 @@ CgValue CgContext::param_constant(const plan::Value& v, const plan::ParamExpr& e
     CgValue init = const_value(v);
     llvm::Constant* value;
     if (expr->type == plan::Type::String) {
-      value = llvm::ConstantStruct::get(str_type(), {llvm::cast<llvm::Constant>(init.v),
-                                                     llvm::cast<llvm::Constant>(init.len)});
+      value = llvm::ConstantStruct::get(
+          str_type(), {llvm::cast<llvm::Constant>(init.v), llvm::cast<llvm::Constant>(init.len)});
     } else if (expr->type == plan::Type::Bool) {
       value = builder_.getInt8(v.i ? 1 : 0);
     } else {
@@ -214,11 +216,13 @@ static llvm::GlobalVariable* time_global(llvm::Module& m, llvm::Type* i64,
 llvm::GlobalVariable* CgContext::source_max_times(int source) {
   auto it = max_times_.find(source);
   if (it != max_times_.end()) return it->second;
-  return max_times_[source] = worker_global(i64(), i64c(INT64_MIN),
-                                            "source." + pipeline_.sources[source].name + ".max_time");
+  return max_times_[source] = worker_global(
+             i64(), i64c(INT64_MIN), "source." + pipeline_.sources[source].name + ".max_time");
 }
 
-llvm::Value* CgContext::source_max_time(int source) { return worker_slot(source_max_times(source)); }
+llvm::Value* CgContext::source_max_time(int source) {
+  return worker_slot(source_max_times(source));
+}
 
 llvm::GlobalVariable* CgContext::source_watermark(int source) {
   return time_global(module_, i64(), watermarks_, source,
@@ -233,10 +237,12 @@ llvm::GlobalVariable* CgContext::source_watermark_at_start(int source) {
 llvm::GlobalVariable* CgContext::worker_global(llvm::Type* type, llvm::Constant* init,
                                                const std::string& name) {
   auto* array = llvm::ArrayType::get(type, FLOW_MAX_WORKERS);
-  llvm::Constant* value = init == nullptr || init->isNullValue()
-                              ? llvm::ConstantAggregateZero::get(array)
-                              : llvm::ConstantArray::get(array, std::vector<llvm::Constant*>(FLOW_MAX_WORKERS, init));
-  return new llvm::GlobalVariable(module_, array, false, llvm::GlobalValue::InternalLinkage, value, name);
+  llvm::Constant* value =
+      init == nullptr || init->isNullValue()
+          ? llvm::ConstantAggregateZero::get(array)
+          : llvm::ConstantArray::get(array, std::vector<llvm::Constant*>(FLOW_MAX_WORKERS, init));
+  return new llvm::GlobalVariable(module_, array, false, llvm::GlobalValue::InternalLinkage, value,
+                                  name);
 }
 
 llvm::Value* CgContext::worker_slot(llvm::GlobalVariable* g) {
@@ -245,8 +251,8 @@ llvm::Value* CgContext::worker_slot(llvm::GlobalVariable* g) {
 }
 
 llvm::Constant* CgContext::worker0_slot(llvm::GlobalVariable* g) {
-  return llvm::ConstantExpr::getInBoundsGetElementPtr(g->getValueType(), g,
-                                                       llvm::ArrayRef<llvm::Constant*>{i32c(0), i32c(0)});
+  return llvm::ConstantExpr::getInBoundsGetElementPtr(
+      g->getValueType(), g, llvm::ArrayRef<llvm::Constant*>{i32c(0), i32c(0)});
 }
 
 llvm::Function* CgContext::begin_function(const std::string& name, llvm::FunctionType* type,

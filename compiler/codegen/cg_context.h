@@ -113,7 +113,8 @@ class CgContext {
   // per worker, FLOW_MAX_WORKERS of them, each starting at `init` (null:
   // zero). worker_slot addresses the current function's worker's slot
   // (fs().worker); worker0_slot the pipeline's own (slot 0).
-  llvm::GlobalVariable* worker_global(llvm::Type* type, llvm::Constant* init, const std::string& name);
+  llvm::GlobalVariable* worker_global(llvm::Type* type, llvm::Constant* init,
+                                      const std::string& name);
   llvm::Value* worker_slot(llvm::GlobalVariable* g);
   llvm::Constant* worker0_slot(llvm::GlobalVariable* g);
 
@@ -149,7 +150,8 @@ class CgContext {
   // in a built program, a load of a global that `configure` sets to the
   // expression's value once --param is known (codegen/configure.h).
   // `what` names it in configure's error ("the default of field 'x'").
-  CgValue param_constant(const plan::Value& v, const plan::ParamExpr& expr, const std::string& what);
+  CgValue param_constant(const plan::Value& v, const plan::ParamExpr& expr,
+                         const std::string& what);
   struct ParamConstant {
     plan::ParamExpr expr;
     llvm::GlobalVariable* global;
@@ -176,9 +178,7 @@ class CgContext {
   // tables (KeyedTable::table_global) the pipeline descriptor lists, each
   // with the index of its stream.
   void add_state_table(int stream, llvm::Constant* table);
-  const std::vector<std::pair<int, llvm::Constant*>>& state_tables() const {
-    return state_tables_;
-  }
+  const std::vector<std::pair<int, llvm::Constant*>>& state_tables() const { return state_tables_; }
 
  private:
   llvm::Module& module_;

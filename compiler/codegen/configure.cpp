@@ -63,7 +63,8 @@ class Configure {
     failed_ = llvm::BasicBlock::Create(cg_.llvm(), "configure.failed", fn);
     fs.next_record = failed_;
     fs.on_failure = [this](llvm::Value* msg, llvm::Value* len) {
-      b_.CreateCall(cg_.runtime("flow_param_error"), {cg_.fs().ctx, cg_.cstring(context_), msg, len});
+      b_.CreateCall(cg_.runtime("flow_param_error"),
+                    {cg_.fs().ctx, cg_.cstring(context_), msg, len});
     };
 
     // Schema defaults, initial values, generate's start and step.
@@ -108,13 +109,15 @@ class Configure {
   // Calls `fn` for each stage whose durations configure checks: a window
   // or `expire after` that a param sets, and every processing-time window
   // (--batch may change the interval it must be a multiple of).
-  void for_each_duration_check(const std::function<void(const plan::Stream&, const plan::Stage&)>& fn) const {
+  void for_each_duration_check(
+      const std::function<void(const plan::Stream&, const plan::Stage&)>& fn) const {
     for (const plan::Stream& stream : p_.streams) {
       for (const plan::Stage& st : stream.stages) {
         bool check = false;
         if (const auto* agg = st.as<plan::AggregateStage>(); agg && agg->window) {
           const plan::Window& w = *agg->window;
-          bool fixed_length = w.kind == plan::WindowKind::Tumbling || w.kind == plan::WindowKind::Sliding;
+          bool fixed_length =
+              w.kind == plan::WindowKind::Tumbling || w.kind == plan::WindowKind::Sliding;
           check = w.size.param >= 0 || w.slide.param >= 0 || (fixed_length && !st.clock.event_time);
         } else if (const auto* up = st.as<plan::UpdateStage>(); up && up->expire) {
           check = up->expire->param >= 0;
@@ -146,8 +149,9 @@ class Configure {
 
   llvm::Value* str_eq(const CgValue& v, const char* text) {
     std::string s = text;
-    llvm::Value* eq = b_.CreateCall(cg_.stdlib("flow_str_eq"),
-                                    {v.v, v.len, cg_.cstring(s), cg_.i64c(static_cast<int64_t>(s.size()))});
+    llvm::Value* eq =
+        b_.CreateCall(cg_.stdlib("flow_str_eq"),
+                      {v.v, v.len, cg_.cstring(s), cg_.i64c(static_cast<int64_t>(s.size()))});
     return b_.CreateICmpNE(eq, cg_.i32c(0));
   }
 
@@ -167,14 +171,16 @@ class Configure {
                 "'start' of 'kafka' must be \"earliest\" or \"latest\"");
         }
         size_t index = static_cast<size_t>(std::distance(c.kafka.begin(), c.kafka.find(arg)));
-        b_.CreateStore(v.v, b_.CreateConstInBoundsGEP2_64(options->getValueType(), options, 0, 2 * index + 1));
+        b_.CreateStore(
+            v.v, b_.CreateConstInBoundsGEP2_64(options->getValueType(), options, 0, 2 * index + 1));
         continue;
       }
       if (arg == "path" || arg == "address") {
         if (c.kind == plan::ConnectorKind::Socket) {
           llvm::Value* colon = b_.CreateCall(cg_.stdlib("flow_str_contains"),
                                              {v.v, v.len, cg_.cstring(":"), cg_.i64c(1)});
-          check(b_.CreateICmpNE(colon, cg_.i32c(0)), "the address of 'socket' must be \"host:port\"");
+          check(b_.CreateICmpNE(colon, cg_.i32c(0)),
+                "the address of 'socket' must be \"host:port\"");
         } else {
           const char* kind = c.kind == plan::ConnectorKind::Dir ? "dir" : "file";
           check(b_.CreateICmpSGT(v.len, cg_.i64c(0)),
@@ -191,8 +197,10 @@ class Configure {
         store_field(type, desc, offsetof(FlowSourceDesc, follow), cg_.to_c_bool(v.v));
       } else if (arg == "count" || arg == "rate") {
         check(b_.CreateICmpSGE(v.v, cg_.i64c(0)), "'" + arg + "' of 'generate' cannot be negative");
-        store_field(type, desc, arg == "count" ? offsetof(FlowSourceDesc, gen_count)
-                                               : offsetof(FlowSourceDesc, gen_rate), v.v);
+        store_field(type, desc,
+                    arg == "count" ? offsetof(FlowSourceDesc, gen_count)
+                                   : offsetof(FlowSourceDesc, gen_rate),
+                    v.v);
       } else if (arg == "start") {
         store_field(type, desc, offsetof(FlowSourceDesc, gen_start), v.v);
       } else if (arg == "step") {
@@ -206,10 +214,13 @@ class Configure {
   // sink's descriptor (a source's scan reads them back from it:
   // lower_scan.cpp, format_options; a sink takes only header and
   // delimiter, sema refuses the rest).
-  void format(const plan::Format& f, const std::string& owner, llvm::StructType* type, llvm::Value* desc) {
+  void format(const plan::Format& f, const std::string& owner, llvm::StructType* type,
+              llvm::Value* desc) {
     const bool sink = type == cg_.abi_type("FlowSinkDesc");
-    const size_t header = sink ? offsetof(FlowSinkDesc, csv_header) : offsetof(FlowSourceDesc, csv_header);
-    const size_t delimiter = sink ? offsetof(FlowSinkDesc, csv_delimiter) : offsetof(FlowSourceDesc, csv_delimiter);
+    const size_t header =
+        sink ? offsetof(FlowSinkDesc, csv_header) : offsetof(FlowSourceDesc, csv_header);
+    const size_t delimiter =
+        sink ? offsetof(FlowSinkDesc, csv_delimiter) : offsetof(FlowSourceDesc, csv_delimiter);
     for (const auto& [arg, expr] : f.param_args) {
       CgValue v = eval(expr, "argument '" + arg + "' of the format of " + owner);
       if (arg == "header") {
@@ -224,7 +235,8 @@ class Configure {
       } else if (arg == "timestamp_unit" && !sink) {
         llvm::Value* s = str_eq(v, "s");
         llvm::Value* us = str_eq(v, "us");
-        check(b_.CreateOr(str_eq(v, "ms"), b_.CreateOr(s, us)), "'timestamp_unit' must be \"s\", \"ms\" or \"us\"");
+        check(b_.CreateOr(str_eq(v, "ms"), b_.CreateOr(s, us)),
+              "'timestamp_unit' must be \"s\", \"ms\" or \"us\"");
         store_field(type, desc, offsetof(FlowSourceDesc, timestamp_unit),
                     b_.CreateSelect(s, cg_.i32c(1), b_.CreateSelect(us, cg_.i32c(2), cg_.i32c(0))));
       }
@@ -232,7 +244,8 @@ class Configure {
   }
 
   // `what` for a duration in a message: "the slide of stream 'x' (param 's')".
-  std::string what(const std::string& noun, const plan::Duration& d, const std::string& stream = "") {
+  std::string what(const std::string& noun, const plan::Duration& d,
+                   const std::string& stream = "") {
     std::string text = noun + (stream.empty() ? "" : " of stream '" + stream + "'");
     return d.param >= 0 ? text + " (param '" + p_.params[d.param].name + "')" : text;
   }
@@ -240,8 +253,9 @@ class Configure {
   // flow_param_check_duration: `ms` > 0 and a multiple of `of_ms` (> 0).
   void check_duration(const std::string& what, llvm::Value* ms, const std::string& of_what,
                       llvm::Value* of_ms) {
-    llvm::Value* ok = b_.CreateCall(cg_.runtime("flow_param_check_duration"),
-                                    {cg_.fs().ctx, cg_.cstring(what), ms, cg_.cstring(of_what), of_ms});
+    llvm::Value* ok =
+        b_.CreateCall(cg_.runtime("flow_param_check_duration"),
+                      {cg_.fs().ctx, cg_.cstring(what), ms, cg_.cstring(of_what), of_ms});
     llvm::BasicBlock* next = llvm::BasicBlock::Create(cg_.llvm(), "configure.ok", cg_.fs().fn);
     b_.CreateCondBr(b_.CreateICmpNE(ok, cg_.i32c(0)), next, failed_);
     b_.SetInsertPoint(next);
@@ -259,20 +273,23 @@ class Configure {
     if (p_.checkpoint && p_.checkpoint->every && p_.checkpoint->every->param >= 0) {
       const plan::Duration& every = *p_.checkpoint->every;
       check_duration(what("the checkpoint's 'every'", every), cg_.duration(every), "", cg_.i64c(0));
-      store_field(type, t_.pipeline, offsetof(FlowPipeline, checkpoint_every_ms), cg_.duration(every));
+      store_field(type, t_.pipeline, offsetof(FlowPipeline, checkpoint_every_ms),
+                  cg_.duration(every));
     }
     // The interval this run cuts batches by: --batch, else the pipeline's.
     llvm::Value* option = cg_.fs().fn->getArg(1);
-    llvm::Value* batch = b_.CreateSelect(b_.CreateICmpSGT(option, cg_.i64c(0)), option, cg_.duration(p_.batch));
+    llvm::Value* batch =
+        b_.CreateSelect(b_.CreateICmpSGT(option, cg_.i64c(0)), option, cg_.duration(p_.batch));
     for_each_duration_check([&](const plan::Stream& stream, const plan::Stage& st) {
       if (const auto* up = st.as<plan::UpdateStage>()) {
-        check_duration(what("'expire after'", *up->expire, stream.name), cg_.duration(*up->expire), "",
-                       cg_.i64c(0));
+        check_duration(what("'expire after'", *up->expire, stream.name), cg_.duration(*up->expire),
+                       "", cg_.i64c(0));
         return;
       }
       const plan::Window& w = *st.as<plan::AggregateStage>()->window;
       if (w.kind == plan::WindowKind::Session) {
-        check_duration(what("the session gap", w.size, stream.name), cg_.duration(w.size), "", cg_.i64c(0));
+        check_duration(what("the session gap", w.size, stream.name), cg_.duration(w.size), "",
+                       cg_.i64c(0));
         return;
       }
       bool sliding = w.kind == plan::WindowKind::Sliding;
@@ -287,7 +304,9 @@ class Configure {
       }
       if (!st.clock.event_time) {
         check_duration(length, size, "the batch interval", batch);
-        if (sliding) check_duration(what("the slide", w.slide, stream.name), slide, "the batch interval", batch);
+        if (sliding)
+          check_duration(what("the slide", w.slide, stream.name), slide, "the batch interval",
+                         batch);
       }
     });
   }

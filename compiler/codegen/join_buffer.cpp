@@ -63,11 +63,14 @@ void JoinBuffer::prepare(CgContext& cg) {
   table_ = std::make_unique<KeyedTable>(cg, name_, std::vector<Type>{key_type_}, layout_,
                                         KeyedTable::KeyStorage::Owned);
   list_offset_ = layout_.add(24);  // FlowRowList
-  earliest_ = new llvm::GlobalVariable(cg.module(), cg.i64(), false, llvm::GlobalValue::InternalLinkage,
-                                       cg.i64c(INT64_MAX), name_ + ".earliest");
+  earliest_ =
+      new llvm::GlobalVariable(cg.module(), cg.i64(), false, llvm::GlobalValue::InternalLinkage,
+                               cg.i64c(INT64_MAX), name_ + ".earliest");
 }
 
-llvm::Value* JoinBuffer::list_of(CgContext& cg, llvm::Value* slot) { return table_->field(slot, list_offset_); }
+llvm::Value* JoinBuffer::list_of(CgContext& cg, llvm::Value* slot) {
+  return table_->field(slot, list_offset_);
+}
 
 llvm::Value* JoinBuffer::row_at(CgContext& cg, llvm::Value* list, llvm::Value* index) {
   auto& b = cg.b();
@@ -90,7 +93,8 @@ llvm::Value* JoinBuffer::matched_at(CgContext& cg, llvm::Value* row) {
 Row JoinBuffer::fields(CgContext& cg, llvm::Value* row) {
   Row out;
   for (size_t i = 0; i < field_types_.size(); ++i) {
-    llvm::Value* at = cg.b().CreateConstInBoundsGEP1_64(cg.i8(), row, static_cast<uint64_t>(field_offsets_[i]));
+    llvm::Value* at =
+        cg.b().CreateConstInBoundsGEP1_64(cg.i8(), row, static_cast<uint64_t>(field_offsets_[i]));
     out.push_back(cg.load_value(field_types_[i], at));
   }
   return out;
@@ -104,13 +108,15 @@ void JoinBuffer::add(CgContext& cg, const CgValue& key, llvm::Value* t, llvm::Va
   auto& b = cg.b();
   prepare(cg);
   llvm::Value* slot = table_->probe({key}).first;
-  llvm::Value* row = b.CreateCall(cg.stdlib("flow_rows_append"), {list_of(cg, slot), cg.i64c(row_size_)});
+  llvm::Value* row =
+      b.CreateCall(cg.stdlib("flow_rows_append"), {list_of(cg, slot), cg.i64c(row_size_)});
   b.CreateStore(t, b.CreateConstInBoundsGEP1_64(cg.i8(), row, kTime));
   b.CreateStore(seq, b.CreateConstInBoundsGEP1_64(cg.i8(), row, kSeq));
   b.CreateStore(matched, matched_at(cg, row));
   for (size_t i = 0; i < field_types_.size(); ++i) {
     if (fields[i].v == nullptr) continue;  // not read downstream: stays 0
-    llvm::Value* at = b.CreateConstInBoundsGEP1_64(cg.i8(), row, static_cast<uint64_t>(field_offsets_[i]));
+    llvm::Value* at =
+        b.CreateConstInBoundsGEP1_64(cg.i8(), row, static_cast<uint64_t>(field_offsets_[i]));
     CgValue v = fields[i];
     v.type = field_types_[i];
     if (v.type == Type::String) v.v = b.CreateCall(cg.stdlib("flow_bytes_dup"), {v.v, v.len});
@@ -135,7 +141,8 @@ void JoinBuffer::loop(CgContext& cg, llvm::Value* n, llvm::Value* reader,
   llvm::Value* iv = b.CreateLoad(cg.i64(), i);
   llvm::Value* go = b.CreateICmpSLT(iv, n);
   if (reader) {
-    go = b.CreateAnd(go, b.CreateICmpNE(b.CreateCall(cg.runtime("flow_ckpt_ok"), {reader}), cg.i32c(0)));
+    go = b.CreateAnd(
+        go, b.CreateICmpNE(b.CreateCall(cg.runtime("flow_ckpt_ok"), {reader}), cg.i32c(0)));
   }
   b.CreateCondBr(go, visit, exit);
   b.SetInsertPoint(visit);
@@ -149,7 +156,8 @@ void JoinBuffer::loop(CgContext& cg, llvm::Value* n, llvm::Value* reader,
 
 //   slot = find(table, key);
 //   if (slot) for (i = 0; i < slot->rows.len; ++i) body(&slot->rows.data[i])
-void JoinBuffer::for_each_row(CgContext& cg, const CgValue& key, const std::function<void(llvm::Value*)>& body) {
+void JoinBuffer::for_each_row(CgContext& cg, const CgValue& key,
+                              const std::function<void(llvm::Value*)>& body) {
   auto& b = cg.b();
   prepare(cg);
   llvm::Value* slot = table_->find({key});
@@ -167,7 +175,8 @@ void JoinBuffer::for_each_row(CgContext& cg, const CgValue& key, const std::func
 
 //   if (earliest <= bound)
 //     for each slot, for each row: if (row->time <= bound) body(row)
-void JoinBuffer::for_each_due(CgContext& cg, llvm::Value* bound, const std::function<void(llvm::Value*)>& body) {
+void JoinBuffer::for_each_due(CgContext& cg, llvm::Value* bound,
+                              const std::function<void(llvm::Value*)>& body) {
   auto& b = cg.b();
   prepare(cg);
   llvm::BasicBlock* scan = llvm::BasicBlock::Create(cg.llvm(), "due.scan", cg.fs().fn);
@@ -217,7 +226,8 @@ llvm::Value* JoinBuffer::compact(CgContext& cg, llvm::Value* slot, llvm::Value* 
     b.SetInsertPoint(drop);
     for (size_t f = 0; f < field_types_.size(); ++f) {
       if (field_types_[f] != Type::String) continue;
-      llvm::Value* at = b.CreateConstInBoundsGEP1_64(cg.i8(), row, static_cast<uint64_t>(field_offsets_[f]));
+      llvm::Value* at =
+          b.CreateConstInBoundsGEP1_64(cg.i8(), row, static_cast<uint64_t>(field_offsets_[f]));
       b.CreateCall(cg.stdlib("flow_bytes_free"), {b.CreateLoad(cg.ptr(), at)});
     }
     b.CreateBr(next);
@@ -225,7 +235,8 @@ llvm::Value* JoinBuffer::compact(CgContext& cg, llvm::Value* slot, llvm::Value* 
     llvm::Value* k = b.CreateLoad(cg.i64(), kept);
     llvm::Value* to = row_at(cg, list, k);
     for (int64_t w = 0; w < row_size_; w += 8) {  // rows are whole words
-      llvm::Value* word = b.CreateLoad(cg.i64(), b.CreateConstInBoundsGEP1_64(cg.i8(), row, static_cast<uint64_t>(w)));
+      llvm::Value* word = b.CreateLoad(
+          cg.i64(), b.CreateConstInBoundsGEP1_64(cg.i8(), row, static_cast<uint64_t>(w)));
       b.CreateStore(word, b.CreateConstInBoundsGEP1_64(cg.i8(), to, static_cast<uint64_t>(w)));
     }
     b.CreateStore(b.CreateAdd(k, cg.i64c(1)), kept);
@@ -262,7 +273,8 @@ void JoinBuffer::expire(CgContext& cg, llvm::Value* bound) {
   b.CreateStore(bound, arg);
   llvm::Value* earliest_at = b.CreateConstInBoundsGEP1_64(cg.i64(), arg, 1);
   b.CreateStore(cg.i64c(INT64_MAX), earliest_at);
-  table_->erase_if("expire", [&](llvm::Value* slot, llvm::Value* a) { return compact(cg, slot, a); }, arg);
+  table_->erase_if(
+      "expire", [&](llvm::Value* slot, llvm::Value* a) { return compact(cg, slot, a); }, arg);
   b.CreateStore(b.CreateLoad(cg.i64(), earliest_at), earliest_);
   b.CreateBr(done);
   b.SetInsertPoint(done);
@@ -274,7 +286,9 @@ void JoinBuffer::snapshot(CgContext& cg, llvm::Value* writer) {
   auto& b = cg.b();
   prepare(cg);
   llvm::Value* ht = b.CreateLoad(cg.ptr(), table_->table_global());
-  put_i64(cg, writer, b.CreateSelect(b.CreateIsNull(ht), cg.i64c(0), b.CreateCall(cg.stdlib("flow_ht_count"), {ht})));
+  put_i64(cg, writer,
+          b.CreateSelect(b.CreateIsNull(ht), cg.i64c(0),
+                         b.CreateCall(cg.stdlib("flow_ht_count"), {ht})));
   table_->for_each_slot([&](llvm::Value* slot) {
     CgValue key = table_->key(slot, 0);
     if (key.type == Type::String) {
@@ -306,14 +320,16 @@ void JoinBuffer::snapshot(CgContext& cg, llvm::Value* writer) {
 void JoinBuffer::restore(CgContext& cg, llvm::Value* reader) {
   prepare(cg);
   loop(cg, get_i64(cg, reader), reader, [&](llvm::Value*) {
-    CgValue key = key_type_ == Type::String ? get_bytes(cg, reader) : from_bits(cg, key_type_, get_i64(cg, reader));
+    CgValue key = key_type_ == Type::String ? get_bytes(cg, reader)
+                                            : from_bits(cg, key_type_, get_i64(cg, reader));
     loop(cg, get_i64(cg, reader), reader, [&](llvm::Value*) {
       llvm::Value* t = get_i64(cg, reader);
       llvm::Value* s = get_i64(cg, reader);
       llvm::Value* matched = get_i64(cg, reader);
       Row values;
       for (Type ft : field_types_) {
-        values.push_back(ft == Type::String ? get_bytes(cg, reader) : from_bits(cg, ft, get_i64(cg, reader)));
+        values.push_back(ft == Type::String ? get_bytes(cg, reader)
+                                            : from_bits(cg, ft, get_i64(cg, reader)));
       }
       add(cg, key, t, s, matched, values);
     });

@@ -28,16 +28,18 @@ class JoinBuffer {
 
   // Emits: appends {time, seq, matched, fields} under `key`, string bytes
   // copied. A field not computed (nullptr: pruned, nothing reads it) is 0.
-  void add(CgContext& cg, const CgValue& key, llvm::Value* time, llvm::Value* seq, llvm::Value* matched,
-           const Row& fields);
+  void add(CgContext& cg, const CgValue& key, llvm::Value* time, llvm::Value* seq,
+           llvm::Value* matched, const Row& fields);
 
   // Emits a loop over the rows stored under `key`, in arrival order.
-  void for_each_row(CgContext& cg, const CgValue& key, const std::function<void(llvm::Value* row)>& body);
+  void for_each_row(CgContext& cg, const CgValue& key,
+                    const std::function<void(llvm::Value* row)>& body);
 
   // Emits a loop over every stored row whose time is at or before `bound`
   // (keys in table order, rows in arrival order). Skipped at once when
   // the earliest stored time is after it.
-  void for_each_due(CgContext& cg, llvm::Value* bound, const std::function<void(llvm::Value* row)>& body);
+  void for_each_due(CgContext& cg, llvm::Value* bound,
+                    const std::function<void(llvm::Value* row)>& body);
 
   // Emits the removal of the rows whose time is at or before `bound`.
   void expire(CgContext& cg, llvm::Value* bound);
@@ -58,7 +60,8 @@ class JoinBuffer {
   llvm::Value* list_of(CgContext& cg, llvm::Value* slot);
   llvm::Value* row_at(CgContext& cg, llvm::Value* list, llvm::Value* index);
   // for (i = 0; i < n; ++i) body(i), stopping when `reader` fails.
-  void loop(CgContext& cg, llvm::Value* n, llvm::Value* reader, const std::function<void(llvm::Value*)>& body);
+  void loop(CgContext& cg, llvm::Value* n, llvm::Value* reader,
+            const std::function<void(llvm::Value*)>& body);
   // The compaction of one slot's list, as the predicate of erase_if.
   llvm::Value* compact(CgContext& cg, llvm::Value* slot, llvm::Value* arg);
 

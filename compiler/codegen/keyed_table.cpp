@@ -22,7 +22,8 @@ KeyedTable::KeyedTable(CgContext& cg, const std::string& name, std::vector<plan:
       partitioning_(partitioning) {
   // A string key is a FlowKeyStr: its view, then its first 16 bytes inline.
   for (plan::Type t : key_types_) {
-    layout_.key_offsets.push_back(layout_.add(t == plan::Type::String ? kKeyStrBytes : value_bytes(t)));
+    layout_.key_offsets.push_back(
+        layout_.add(t == plan::Type::String ? kKeyStrBytes : value_bytes(t)));
   }
   if (partitioning_.on) partition_offset_ = layout_.add(8);
   // Per worker (runtime/worker.h): a worker thread's table is its partial
@@ -63,12 +64,13 @@ llvm::Function* KeyedTable::equal_function() {
   llvm::Value* all = b.getTrue();
   for (size_t i = 0; i < key_types_.size(); ++i) {
     // Strings: length and inline head first (flow_key_str_eq).
-    all = b.CreateAnd(all, key_types_[i] == plan::Type::String
-                               ? b.CreateICmpNE(b.CreateCall(cg_.stdlib("flow_key_str_eq"),
-                                                             {field(slot, layout_.key_offsets[i]),
-                                                              field(probe, layout_.key_offsets[i])}),
-                                                cg_.i32c(0))
-                               : emit_key_equal(cg_, key(slot, i), key(probe, i)));
+    all =
+        b.CreateAnd(all, key_types_[i] == plan::Type::String
+                             ? b.CreateICmpNE(b.CreateCall(cg_.stdlib("flow_key_str_eq"),
+                                                           {field(slot, layout_.key_offsets[i]),
+                                                            field(probe, layout_.key_offsets[i])}),
+                                              cg_.i32c(0))
+                             : emit_key_equal(cg_, key(slot, i), key(probe, i)));
   }
   if (partitioned()) all = b.CreateAnd(all, b.CreateICmpEQ(partition(slot), partition(probe)));
   b.CreateRet(b.CreateZExt(all, cg_.i32()));
@@ -109,10 +111,11 @@ llvm::Function* KeyedTable::compare_function() {
   llvm::Value* y = b.CreateLoad(cg_.ptr(), cmp_->getArg(1));
   for (size_t i = 0; i < key_types_.size(); ++i) {
     // Strings: the inline heads first (flow_key_str_cmp).
-    llvm::Value* c = key_types_[i] == plan::Type::String
-                         ? b.CreateCall(cg_.stdlib("flow_key_str_cmp"),
-                                        {field(x, layout_.key_offsets[i]), field(y, layout_.key_offsets[i])})
-                         : emit_compare(cg_, key(x, i), key(y, i));
+    llvm::Value* c =
+        key_types_[i] == plan::Type::String
+            ? b.CreateCall(cg_.stdlib("flow_key_str_cmp"),
+                           {field(x, layout_.key_offsets[i]), field(y, layout_.key_offsets[i])})
+            : emit_compare(cg_, key(x, i), key(y, i));
     llvm::BasicBlock* differ = llvm::BasicBlock::Create(cg_.llvm(), "differ", cmp_);
     llvm::BasicBlock* same = llvm::BasicBlock::Create(cg_.llvm(), "same", cmp_);
     b.CreateCondBr(b.CreateICmpNE(c, cg_.i32c(0)), differ, same);
@@ -166,7 +169,8 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::hash_and_probe(const std::vect
     llvm::Value* at = field(probe, layout_.key_offsets[i]);
     cg_.store_value(keys[i], at);
     if (keys[i].type == plan::Type::String) {
-      b.CreateCall(cg_.stdlib("flow_key_str_head"), {keys[i].v, keys[i].len, field(at, kKeyStrHeadOffset)});
+      b.CreateCall(cg_.stdlib("flow_key_str_head"),
+                   {keys[i].v, keys[i].len, field(at, kKeyStrHeadOffset)});
     }
   }
   if (partitioned()) b.CreateStore(partition, field(probe, partition_offset_));
@@ -232,8 +236,9 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValu
   auto [hash, probe] = hash_and_probe(keys, part);
   llvm::Value* inserted = cg_.entry_alloca(cg_.i32(), name_ + ".inserted");
   llvm::Value* ht = load_table();
-  llvm::Value* slot = b.CreateCall(cg_.stdlib(cold ? "flow_ht_find_or_insert_cold" : "flow_ht_find_or_insert"),
-                                   {ht, hash, probe, equal_function(), inserted});
+  llvm::Value* slot =
+      b.CreateCall(cg_.stdlib(cold ? "flow_ht_find_or_insert_cold" : "flow_ht_find_or_insert"),
+                   {ht, hash, probe, equal_function(), inserted});
   llvm::Value* is_new = b.CreateICmpNE(b.CreateLoad(cg_.i32(), inserted), cg_.i32c(0));
   // A new slot comes back zeroed: write its keys (string bytes copied into
   // the table's arena, since the probe's strings are views into the input).
@@ -244,15 +249,17 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValu
   for (size_t i = 0; i < keys.size(); ++i) {
     CgValue k = keys[i];
     if (key_types_[i] == plan::Type::String) {
-      k.v = storage_ == KeyStorage::Arena
-                ? b.CreateCall(cg_.stdlib("flow_arena_copy"), {mine(arena_), keys[i].v, keys[i].len})
-                : b.CreateCall(cg_.stdlib("flow_bytes_dup"), {keys[i].v, keys[i].len});
+      k.v =
+          storage_ == KeyStorage::Arena
+              ? b.CreateCall(cg_.stdlib("flow_arena_copy"), {mine(arena_), keys[i].v, keys[i].len})
+              : b.CreateCall(cg_.stdlib("flow_bytes_dup"), {keys[i].v, keys[i].len});
     }
     cg_.store_value(k, field(slot, layout_.key_offsets[i]));
     if (key_types_[i] == plan::Type::String) {
       llvm::Value* head = field(slot, layout_.key_offsets[i] + kKeyStrHeadOffset);
-      b.CreateMemCpy(head, llvm::MaybeAlign(8), field(probe, layout_.key_offsets[i] + kKeyStrHeadOffset),
-                     llvm::MaybeAlign(8), kKeyStrBytes - kKeyStrHeadOffset);
+      b.CreateMemCpy(head, llvm::MaybeAlign(8),
+                     field(probe, layout_.key_offsets[i] + kKeyStrHeadOffset), llvm::MaybeAlign(8),
+                     kKeyStrBytes - kKeyStrHeadOffset);
     }
   }
   if (partitioned()) {

@@ -38,13 +38,13 @@ class LookupTable {
       at += value_bytes(table.schema.fields[i].type);
     }
     fixed_bytes_ = at;
-    table_global_ = new llvm::GlobalVariable(cg.module(), cg.ptr(), false, llvm::GlobalValue::InternalLinkage,
-                                             llvm::ConstantPointerNull::get(cg.ptr()),
-                                             "table." + table.name + ".table");
+    table_global_ = new llvm::GlobalVariable(
+        cg.module(), cg.ptr(), false, llvm::GlobalValue::InternalLinkage,
+        llvm::ConstantPointerNull::get(cg.ptr()), "table." + table.name + ".table");
     llvm::Type* arena_type = llvm::ArrayType::get(cg.ptr(), 3);  // FlowArena
-    arena_ = new llvm::GlobalVariable(cg.module(), arena_type, false, llvm::GlobalValue::InternalLinkage,
-                                      llvm::ConstantAggregateZero::get(arena_type),
-                                      "table." + table.name + ".arena");
+    arena_ = new llvm::GlobalVariable(
+        cg.module(), arena_type, false, llvm::GlobalValue::InternalLinkage,
+        llvm::ConstantAggregateZero::get(arena_type), "table." + table.name + ".arena");
   }
 
   // Stores the row (schema order) under its key; a key seen before gets
@@ -59,8 +59,8 @@ class LookupTable {
     llvm::BasicBlock* ready = llvm::BasicBlock::Create(cg.llvm(), "table.ready", cg.fs().fn);
     b.CreateCondBr(b.CreateIsNull(ht), create, ready);
     b.SetInsertPoint(create);
-    llvm::Value* made =
-        b.CreateCall(cg.stdlib("flow_ht_create"), {cg.i64c(kSlotBytes), cg.i64c(kInitialTableCapacity)});
+    llvm::Value* made = b.CreateCall(cg.stdlib("flow_ht_create"),
+                                     {cg.i64c(kSlotBytes), cg.i64c(kInitialTableCapacity)});
     b.CreateStore(made, table_global_);
     b.CreateBr(ready);
     b.SetInsertPoint(ready);
@@ -68,13 +68,15 @@ class LookupTable {
     table->addIncoming(ht, before);
     table->addIncoming(made, create);
     llvm::Value* inserted = cg.entry_alloca(cg.i32(), "table.inserted");
-    llvm::Value* slot = b.CreateCall(cg.stdlib("flow_ht_find_or_insert"),
-                                     {table, emit_hash(cg, key), probe, equal_function(), inserted});
+    llvm::Value* slot =
+        b.CreateCall(cg.stdlib("flow_ht_find_or_insert"),
+                     {table, emit_hash(cg, key), probe, equal_function(), inserted});
 
     // The entry: fixed part, then the strings' bytes.
     llvm::Value* total = cg.i64c(fixed_bytes_);
     std::vector<std::pair<CgValue, int64_t>> fields = {{key, 0}};
-    for (size_t k = 0; k < value_fields_.size(); ++k) fields.push_back({row[value_fields_[k]], value_offsets_[k]});
+    for (size_t k = 0; k < value_fields_.size(); ++k)
+      fields.push_back({row[value_fields_[k]], value_offsets_[k]});
     for (const auto& [v, at] : fields) {
       if (v.type == Type::String) total = b.CreateAdd(total, v.len);
     }
@@ -102,9 +104,11 @@ class LookupTable {
     llvm::BasicBlock* look = llvm::BasicBlock::Create(cg_.llvm(), "table.look", cg_.fs().fn);
     llvm::BasicBlock* found = llvm::BasicBlock::Create(cg_.llvm(), "table.found", cg_.fs().fn);
     llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "table.done", cg_.fs().fn);
-    b.CreateCondBr(b.CreateIsNull(ht), done, look, llvm::MDBuilder(cg_.llvm()).createUnlikelyBranchWeights());
+    b.CreateCondBr(b.CreateIsNull(ht), done, look,
+                   llvm::MDBuilder(cg_.llvm()).createUnlikelyBranchWeights());
     b.SetInsertPoint(look);
-    llvm::Value* slot = b.CreateCall(cg_.stdlib("flow_ht_find"), {ht, emit_hash(cg_, key), probe, equal_function()});
+    llvm::Value* slot = b.CreateCall(cg_.stdlib("flow_ht_find"),
+                                     {ht, emit_hash(cg_, key), probe, equal_function()});
     llvm::BasicBlock* look_end = b.GetInsertBlock();
     b.CreateCondBr(b.CreateIsNull(slot), done, found);
     b.SetInsertPoint(found);
@@ -123,7 +127,8 @@ class LookupTable {
   Row values(CgContext& cg, llvm::Value* entry) {
     Row out;
     for (size_t k = 0; k < value_fields_.size(); ++k) {
-      out.push_back(cg.load_value(table_.schema.fields[value_fields_[k]].type, field(entry, value_offsets_[k])));
+      out.push_back(cg.load_value(table_.schema.fields[value_fields_[k]].type,
+                                  field(entry, value_offsets_[k])));
     }
     return out;
   }
@@ -133,8 +138,9 @@ class LookupTable {
     Row out;
     for (size_t i : value_fields_) {
       const plan::Field& f = table_.schema.fields[i];
-      CgValue v = cg.param_constant(*f.default_value, f.default_expr,
-                                       "the default of field '" + f.name + "' of table '" + table_.name + "'");
+      CgValue v =
+          cg.param_constant(*f.default_value, f.default_expr,
+                            "the default of field '" + f.name + "' of table '" + table_.name + "'");
       v.type = f.type;
       out.push_back(v);
     }
@@ -167,11 +173,11 @@ class LookupTable {
     llvm::Value* entry = b.CreateLoad(cg_.ptr(), field(eq_->getArg(0), kEntryOffset));
     CgValue have = cg_.load_value(key_type(), entry);
     CgValue want = cg_.load_value(key_type(), eq_->getArg(1));
-    llvm::Value* same =
-        key_type() == Type::String
-            ? b.CreateICmpNE(b.CreateCall(cg_.stdlib("flow_key_eq_str"), {have.v, have.len, want.v, want.len}),
-                             cg_.i32c(0))
-            : emit_key_equal(cg_, have, want);
+    llvm::Value* same = key_type() == Type::String
+                            ? b.CreateICmpNE(b.CreateCall(cg_.stdlib("flow_key_eq_str"),
+                                                          {have.v, have.len, want.v, want.len}),
+                                             cg_.i32c(0))
+                            : emit_key_equal(cg_, have, want);
     b.CreateRet(b.CreateZExt(same, cg_.i32()));
     cg_.fs() = saved;
     return eq_;

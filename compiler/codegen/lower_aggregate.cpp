@@ -49,13 +49,15 @@ class AggregateOp : public Operator {
 
   void end_batch(CgContext& cg) override {
     if (!table_) return;  // no source reaches this aggregate
-    table_->for_each_updated([&](llvm::Value* slot, llvm::BasicBlock*) {
-      Row out;
-      for (size_t i = 0; i < stage_.keys.size(); ++i) out.push_back(table_->key(slot, i));
-      for (CgValue& v : state_->finalize(cg, slot)) out.push_back(v);
+    table_->for_each_updated(
+        [&](llvm::Value* slot, llvm::BasicBlock*) {
+          Row out;
+          for (size_t i = 0; i < stage_.keys.size(); ++i) out.push_back(table_->key(slot, i));
+          for (CgValue& v : state_->finalize(cg, slot)) out.push_back(v);
       // A changelog row: no event time (sema refuses windows downstream).
-      emit_row(cg, next_, out, root_source_, nullptr);
-    }, stage_.emit == plan::EmitMode::All);
+          emit_row(cg, next_, out, root_source_, nullptr);
+        },
+        stage_.emit == plan::EmitMode::All);
   }
 
   void snapshot(CgContext& cg, llvm::Value* writer) override {
@@ -111,7 +113,8 @@ class AggregateOp : public Operator {
 
 }  // namespace
 
-OperatorPtr make_aggregate(const plan::AggregateStage& stage, const StageSite& site, Operator* next) {
+OperatorPtr make_aggregate(const plan::AggregateStage& stage, const StageSite& site,
+                           Operator* next) {
   return std::make_unique<AggregateOp>(stage, site, next);
 }
 

@@ -52,7 +52,8 @@ class BatchWindowOp : public Operator {
     llvm::Value* end = cg.batch_field(offsetof(FlowBatch, end_ms));
     groups_->for_each_updated(
         [&](llvm::Value* slot, llvm::BasicBlock*) {
-          Row out = {{plan::Type::Timestamp, start, nullptr}, {plan::Type::Timestamp, end, nullptr}};
+          Row out = {{plan::Type::Timestamp, start, nullptr},
+                     {plan::Type::Timestamp, end, nullptr}};
           for (size_t i = 0; i < stage_.keys.size(); ++i) out.push_back(groups_->key(slot, i));
           for (CgValue& v : state_->finalize(cg, slot)) out.push_back(v);
           // Processing time: downstream, the row's time is the batch's start.

@@ -29,7 +29,6 @@ class ExplodeOp : public Operator {
     each_part(cg, row, text, sep, [&](const Row& out) { next_->check(cg, out); });
   }
 
-
  private:
   // The text to split and the separator (none for words).
   std::pair<CgValue, CgValue> operands(CgContext& cg, const Row& row) {

@@ -13,7 +13,8 @@
 //
 //   if (t + D <= W0) { late++; return; }
 //   for l in left[r.FIELD]:
-//     if (|l.time - t| <= D) { next(l.fields..., r's fields but FIELD); l.matched = 1; }  // time l.time
+//     if (|l.time - t| <= D) { next(l.fields..., r's fields but FIELD); l.matched = 1; }  // time
+//     l.time
 //   right.add(r.FIELD, t, seq++, 0, r's fields but FIELD)
 //
 // A row's pairs are all checked before the first is handed on, and before
@@ -48,9 +49,13 @@ std::vector<Type> types_of(const plan::Schema& s) {
 // The state of one join, shared by the operator of each side.
 class IntervalJoin {
  public:
-  IntervalJoin(const plan::IntervalJoinStage& stage, const plan::Schema& input, const plan::Schema& other,
-               const StageSite& site, Operator* next)
-      : stage_(stage), input_(input), stream_(site.stream), root_source_(site.root_source), next_(next) {
+  IntervalJoin(const plan::IntervalJoinStage& stage, const plan::Schema& input,
+               const plan::Schema& other, const StageSite& site, Operator* next)
+      : stage_(stage),
+        input_(input),
+        stream_(site.stream),
+        root_source_(site.root_source),
+        next_(next) {
     for (int f : stage.other_fields) other_types_.push_back(other.fields[f].type);
   }
 
@@ -70,12 +75,14 @@ class IntervalJoin {
         });
       };
       if (check) return pairs(true, nullptr);
-      checked_consume(cg, [&] { pairs(true, nullptr); }, [&] {
-        llvm::Value* matched = cg.entry_alloca(cg.i64(), name_ + ".matched");
-        cg.b().CreateStore(cg.i64c(0), matched);
-        pairs(false, matched);
-        left_->add(cg, key, t, next_seq(cg), cg.b().CreateLoad(cg.i64(), matched), row);
-      });
+      checked_consume(
+          cg, [&] { pairs(true, nullptr); },
+          [&] {
+            llvm::Value* matched = cg.entry_alloca(cg.i64(), name_ + ".matched");
+            cg.b().CreateStore(cg.i64c(0), matched);
+            pairs(false, matched);
+            left_->add(cg, key, t, next_seq(cg), cg.b().CreateLoad(cg.i64(), matched), row);
+          });
     });
   }
 
@@ -102,10 +109,12 @@ class IntervalJoin {
         });
       };
       if (check) return pairs(true);
-      checked_consume(cg, [&] { pairs(true); }, [&] {
-        pairs(false);
-        right_->add(cg, key, t, next_seq(cg), cg.i64c(0), theirs);
-      });
+      checked_consume(
+          cg, [&] { pairs(true); },
+          [&] {
+            pairs(false);
+            right_->add(cg, key, t, next_seq(cg), cg.i64c(0), theirs);
+          });
     });
   }
 
@@ -158,7 +167,8 @@ class IntervalJoin {
   template <typename Body>
   void within(CgContext& cg, llvm::Value* a, llvm::Value* b_time, Body body) {
     auto& b = cg.b();
-    llvm::Value* diff = b.CreateSelect(b.CreateICmpSGT(a, b_time), b.CreateSub(a, b_time), b.CreateSub(b_time, a));
+    llvm::Value* diff =
+        b.CreateSelect(b.CreateICmpSGT(a, b_time), b.CreateSub(a, b_time), b.CreateSub(b_time, a));
     llvm::BasicBlock* pair = llvm::BasicBlock::Create(cg.llvm(), "join.pair", cg.fs().fn);
     llvm::BasicBlock* next = llvm::BasicBlock::Create(cg.llvm(), "join.next", cg.fs().fn);
     b.CreateCondBr(b.CreateICmpULE(diff, cg.i64c(stage_.within_ms)), pair, next);
@@ -187,7 +197,8 @@ class IntervalJoin {
     llvm::Value* due = cg.entry_alloca(list_type, name_ + ".due");
     b.CreateStore(llvm::Constant::getNullValue(list_type), due);
     left_->for_each_due(cg, bound, [&](llvm::Value* row) {
-      llvm::Value* matched = b.CreateICmpNE(b.CreateLoad(cg.i64(), left_->matched_at(cg, row)), cg.i64c(0));
+      llvm::Value* matched =
+          b.CreateICmpNE(b.CreateLoad(cg.i64(), left_->matched_at(cg, row)), cg.i64c(0));
       llvm::BasicBlock* take = llvm::BasicBlock::Create(cg.llvm(), "miss.take", fn);
       llvm::BasicBlock* skip = llvm::BasicBlock::Create(cg.llvm(), "miss.skip", fn);
       b.CreateCondBr(matched, skip, take);
@@ -247,7 +258,8 @@ class IntervalJoin {
     llvm::Value* x = b.CreateLoad(cg.ptr(), fn->getArg(0));
     llvm::Value* y = b.CreateLoad(cg.ptr(), fn->getArg(1));
     auto cmp = [&](llvm::Value* p, llvm::Value* q) {
-      return b.CreateSub(b.CreateZExt(b.CreateICmpSGT(p, q), cg.i32()), b.CreateZExt(b.CreateICmpSLT(p, q), cg.i32()));
+      return b.CreateSub(b.CreateZExt(b.CreateICmpSGT(p, q), cg.i32()),
+                         b.CreateZExt(b.CreateICmpSLT(p, q), cg.i32()));
     };
     llvm::Value* by_time = cmp(left_->time(cg, x), left_->time(cg, y));
     llvm::Value* by_seq = cmp(left_->seq(cg, x), left_->seq(cg, y));
@@ -263,8 +275,8 @@ class IntervalJoin {
     Type key = input_.fields[stage_.on_field].type;
     left_ = std::make_unique<JoinBuffer>(name_ + ".left", key, types_of(input_));
     right_ = std::make_unique<JoinBuffer>(name_ + ".right", key, other_types_);
-    seq_ = new llvm::GlobalVariable(cg.module(), cg.i64(), false, llvm::GlobalValue::InternalLinkage,
-                                    cg.i64c(0), name_ + ".seq");
+    seq_ = new llvm::GlobalVariable(cg.module(), cg.i64(), false,
+                                    llvm::GlobalValue::InternalLinkage, cg.i64c(0), name_ + ".seq");
   }
 
   const plan::IntervalJoinStage& stage_;
@@ -306,7 +318,8 @@ class JoinOtherOp : public Operator {
 }  // namespace
 
 std::pair<OperatorPtr, OperatorPtr> make_interval_join(const plan::IntervalJoinStage& stage,
-                                                       const plan::Schema& input, const plan::Schema& other,
+                                                       const plan::Schema& input,
+                                                       const plan::Schema& other,
                                                        const StageSite& site, Operator* next) {
   auto join = std::make_shared<IntervalJoin>(stage, input, other, site, next);
   return {std::make_unique<JoinOp>(join), std::make_unique<JoinOtherOp>(join)};

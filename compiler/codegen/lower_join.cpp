@@ -39,7 +39,6 @@ class JoinOp : public Operator {
     probe(cg, row, [&](const Row& out) { next_->check(cg, out); });
   }
 
-
  private:
   template <typename Next>
   void probe(CgContext& cg, const Row& row, Next next) {

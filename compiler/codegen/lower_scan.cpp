@@ -66,7 +66,7 @@ class Scan {
     CgValue fallback;
     if (f.default_value) {
       fallback = cg_.param_constant(*f.default_value, f.default_expr,
-                                       "the default of field '" + f.name + "' of '" + src_.name + "'");
+                                    "the default of field '" + f.name + "' of '" + src_.name + "'");
       if (f.type == Type::Timestamp && f.default_value->type == Type::Int) fallback.type = Type::Timestamp;
     } else {
       cg_.fail_record("field \"" + f.name + "\": missing");
@@ -134,10 +134,10 @@ class Scan {
     llvm::BasicBlock* good = llvm::BasicBlock::Create(cg_.llvm(), "field.good", cg_.fs().fn);
     b_.CreateCondBr(ok, good, bad);
     b_.SetInsertPoint(bad);
-    b_.CreateCall(cg_.runtime("flow_bad_field"),
-                  {cg_.fs().ctx, cg_.i32c(index_), cg_.fs().rec, cg_.cstring(f.name),
-                   cg_.i64c(static_cast<int64_t>(f.name.size())), cg_.cstring(what), text.ptr,
-                   text.len});
+    b_.CreateCall(
+        cg_.runtime("flow_bad_field"),
+        {cg_.fs().ctx, cg_.i32c(index_), cg_.fs().rec, cg_.cstring(f.name),
+         cg_.i64c(static_cast<int64_t>(f.name.size())), cg_.cstring(what), text.ptr, text.len});
     b_.CreateBr(cg_.fs().next_record);
     b_.SetInsertPoint(good);
   }
@@ -149,8 +149,9 @@ class Scan {
   // two steps when a leading `where` runs first. Kafka messages may hold an
   // unclosed quote anywhere: they are split whole, to find it.
   void csv(llvm::Value* rec_ptr, llvm::Value* rec_len) {
-    int64_t max_cols = src_.format.header || header_ ? kMaxCsvColumns
-                                                     : static_cast<int64_t>(src_.schema.fields.size());
+    int64_t max_cols = src_.format.header || header_
+                           ? kMaxCsvColumns
+                           : static_cast<int64_t>(src_.schema.fields.size());
     if (max_cols == 0) max_cols = 1;
     llvm::Value* cols = cg_.entry_alloca(llvm::ArrayType::get(cg_.str_type(), max_cols), "csv.cols");
     auto column_of = [this](size_t i) -> llvm::Value* {
@@ -180,8 +181,9 @@ class Scan {
       return col;
     };
     if (src_.connector.kind == plan::ConnectorKind::Kafka) {
-      llvm::Value* n = b_.CreateCall(cg_.stdlib("flow_csv_split"), {rec_ptr, rec_len, delimiter_, cols,
-                                                                    cg_.i64c(max_cols), cg_.fs().arena});
+      llvm::Value* n =
+          b_.CreateCall(cg_.stdlib("flow_csv_split"),
+                        {rec_ptr, rec_len, delimiter_, cols, cg_.i64c(max_cols), cg_.fs().arena});
       require(cg_, b_.CreateICmpSGE(n, cg_.i64c(0)), "unclosed quote");
       csv_count_ = b_.CreateSelect(b_.CreateICmpSGT(n, cg_.i64c(max_cols)), cg_.i64c(max_cols), n);
     } else {
@@ -190,8 +192,10 @@ class Scan {
       auto* state_type = llvm::ArrayType::get(cg_.i8(), sizeof(FlowCsvSplit));
       auto* state = llvm::cast<llvm::AllocaInst>(cg_.entry_alloca(state_type, "csv.split"));
       state->setAlignment(llvm::Align(alignof(FlowCsvSplit)));
-      b_.CreateMemSet(state, b_.getInt8(0), offsetof(FlowCsvSplit, ix), llvm::MaybeAlign(alignof(FlowCsvSplit)));
-      prepare_ = [this, state, rec_ptr, rec_len, cols, max_cols, column_of](const std::vector<bool>& which) {
+      b_.CreateMemSet(state, b_.getInt8(0), offsetof(FlowCsvSplit, ix),
+                      llvm::MaybeAlign(alignof(FlowCsvSplit)));
+      prepare_ = [this, state, rec_ptr, rec_len, cols, max_cols,
+                  column_of](const std::vector<bool>& which) {
         // Up to the last column a field in `which` needs (header columns
         // are known only at run time: the column map is read each record,
         // a few loads from one cache line).
@@ -201,16 +205,19 @@ class Scan {
           llvm::Value* need = b_.CreateAdd(column_of(i), cg_.i64c(1));
           upto = b_.CreateSelect(b_.CreateICmpSGT(need, upto), need, upto);
         }
-        upto = b_.CreateSelect(b_.CreateICmpSGT(upto, cg_.i64c(max_cols)), cg_.i64c(max_cols), upto);
-        llvm::Value* n = b_.CreateCall(cg_.stdlib("flow_csv_split_more"),
-                                       {state, rec_ptr, rec_len, delimiter_, cols, upto, cg_.fs().arena});
+        upto =
+            b_.CreateSelect(b_.CreateICmpSGT(upto, cg_.i64c(max_cols)), cg_.i64c(max_cols), upto);
+        llvm::Value* n =
+            b_.CreateCall(cg_.stdlib("flow_csv_split_more"),
+                          {state, rec_ptr, rec_len, delimiter_, cols, upto, cg_.fs().arena});
         require(cg_, b_.CreateICmpSGE(n, cg_.i64c(0)), "unclosed quote");
         csv_count_ = n;
       };
     }
     locate_ = [this, cols, column_of](size_t i) -> FieldText {
       llvm::Value* col = column_of(i);
-      llvm::Value* present = b_.CreateAnd(b_.CreateICmpSGE(col, cg_.i64c(0)), b_.CreateICmpSLT(col, csv_count_));
+      llvm::Value* present =
+          b_.CreateAnd(b_.CreateICmpSGE(col, cg_.i64c(0)), b_.CreateICmpSLT(col, csv_count_));
       llvm::Value* safe = b_.CreateSelect(present, col, cg_.i64c(0));
       llvm::Value* cell = b_.CreateInBoundsGEP(cg_.str_type(), cols, safe);
       CgValue text = cg_.load_value(Type::String, cell);
@@ -240,13 +247,16 @@ class Scan {
     // thread keeps its own (morsels of one source run at once); padded to
     // cache lines, so that neighbours' writes do not collide.
     constexpr uint64_t kLine = 64;
-    auto* layout_type = llvm::ArrayType::get(cg_.i8(), (sizeof(FlowJsonLayout) + kLine - 1) / kLine * kLine);
-    llvm::GlobalVariable* layouts = cg_.worker_global(layout_type, nullptr, "source." + src_.name + ".json_layout");
+    auto* layout_type =
+        llvm::ArrayType::get(cg_.i8(), (sizeof(FlowJsonLayout) + kLine - 1) / kLine * kLine);
+    llvm::GlobalVariable* layouts =
+        cg_.worker_global(layout_type, nullptr, "source." + src_.name + ".json_layout");
     layouts->setAlignment(llvm::Align(kLine));
     llvm::Value* layout = cg_.worker_slot(layouts);
-    llvm::Value* rc = b_.CreateCall(cg_.stdlib("flow_json_scan"),
-                                    {rec_ptr, rec_len, lookup, values, kinds,
-                                     cg_.i64c(static_cast<int64_t>(wanted.size())), cg_.fs().arena, layout});
+    llvm::Value* rc =
+        b_.CreateCall(cg_.stdlib("flow_json_scan"),
+                      {rec_ptr, rec_len, lookup, values, kinds,
+                       cg_.i64c(static_cast<int64_t>(wanted.size())), cg_.fs().arena, layout});
     llvm::BasicBlock* bad = llvm::BasicBlock::Create(cg_.llvm(), "json.bad", cg_.fs().fn);
     llvm::BasicBlock* good = llvm::BasicBlock::Create(cg_.llvm(), "json.good", cg_.fs().fn);
     b_.CreateCondBr(b_.CreateICmpEQ(rc, cg_.i32c(FLOW_JSON_OK)), good, bad);
@@ -267,15 +277,14 @@ class Scan {
         case Type::String:  // numbers and booleans are taken as their text
           fits = b_.CreateNot(is(FLOW_JSON_NESTED));
           break;
-        case Type::Int:
-          fits = is(FLOW_JSON_NUMBER);
-          break;
+        case Type::Int: fits = is(FLOW_JSON_NUMBER); break;
         case Type::Float:  // "nan"/"inf" as strings, as flowc writes them
         case Type::Timestamp:  // epoch numbers or RFC 3339 text
           fits = b_.CreateOr(is(FLOW_JSON_STRING), is(FLOW_JSON_NUMBER));
           break;
         case Type::Bool:
-          fits = b_.CreateOr(is(FLOW_JSON_TRUE), b_.CreateOr(is(FLOW_JSON_FALSE), is(FLOW_JSON_NUMBER)));
+          fits = b_.CreateOr(is(FLOW_JSON_TRUE),
+                             b_.CreateOr(is(FLOW_JSON_FALSE), is(FLOW_JSON_NUMBER)));
           break;
       }
       llvm::BasicBlock* wrong = llvm::BasicBlock::Create(cg_.llvm(), "json.wrong", cg_.fs().fn);
@@ -364,8 +373,10 @@ class Scan {
       fs.partition =
           b_.CreateOr(part, cg_.i64c(static_cast<int64_t>(index_) << FLOW_PARTITION_SOURCE_SHIFT));
     }
-    llvm::Value* rec_ptr = b_.CreateLoad(cg_.ptr(), cg_.abi_gep(cg_.record_type(), fs.rec, offsetof(FlowRecord, ptr)));
-    llvm::Value* rec_len = b_.CreateLoad(cg_.i64(), cg_.abi_gep(cg_.record_type(), fs.rec, offsetof(FlowRecord, len)));
+    llvm::Value* rec_ptr =
+        b_.CreateLoad(cg_.ptr(), cg_.abi_gep(cg_.record_type(), fs.rec, offsetof(FlowRecord, ptr)));
+    llvm::Value* rec_len =
+        b_.CreateLoad(cg_.i64(), cg_.abi_gep(cg_.record_type(), fs.rec, offsetof(FlowRecord, len)));
     Row row(src_.schema.fields.size());
     raw_filter(early, rec_ptr, rec_len);
     switch (src_.format.kind) {
@@ -459,8 +470,10 @@ class Scan {
   llvm::Value* connector_value(const std::string& arg, int64_t value) {
     auto param = src_.connector.param_args.find(arg);
     plan::ParamExpr expr = param == src_.connector.param_args.end() ? nullptr : param->second;
-    return cg_.param_constant(plan::Value::of_int(value), expr,
-                              "argument '" + arg + "' of source '" + src_.name + "'").v;
+    return cg_
+        .param_constant(plan::Value::of_int(value), expr,
+                        "argument '" + arg + "' of source '" + src_.name + "'")
+        .v;
   }
 
   // The format's options: constants, or, in a built program whose format
@@ -493,14 +506,15 @@ class Scan {
     llvm::BasicBlock* parse = llvm::BasicBlock::Create(cg_.llvm(), "raw.parse", cg_.fs().fn);
     llvm::Value* applies = b_.getTrue();
     for (int f : raw->first_column) {  // fields without a default: first in the header?
-      llvm::Value* at = b_.CreateConstInBoundsGEP1_64(cg_.i32(), column_map_, static_cast<uint64_t>(f));
+      llvm::Value* at =
+          b_.CreateConstInBoundsGEP1_64(cg_.i32(), column_map_, static_cast<uint64_t>(f));
       applies = b_.CreateAnd(applies, b_.CreateICmpEQ(b_.CreateLoad(cg_.i32(), at), cg_.i32c(0)));
     }
     b_.CreateCondBr(applies, search, parse);
     b_.SetInsertPoint(search);
-    llvm::Value* found = b_.CreateCall(
-        cg_.stdlib("flow_bytes_contain"),
-        {rec_ptr, rec_len, cg_.cstring(raw->literal), cg_.i64c(static_cast<int64_t>(raw->literal.size()))});
+    llvm::Value* found = b_.CreateCall(cg_.stdlib("flow_bytes_contain"),
+                                       {rec_ptr, rec_len, cg_.cstring(raw->literal),
+                                        cg_.i64c(static_cast<int64_t>(raw->literal.size()))});
     b_.CreateCondBr(b_.CreateICmpNE(found, cg_.i32c(0)), parse, cg_.fs().next_record);
     b_.SetInsertPoint(parse);
   }

@@ -25,7 +25,6 @@ class SelectOp : public Operator {
     next_->check(cg, out);
   }
 
-
  private:
   const plan::SelectStage& stage_;
   Operator* next_;

@@ -118,7 +118,8 @@ class SessionOp : public Operator {
     (void)entry_new;  // a new entry's list is zeroed: empty
     llvm::Value* list = sessions_->field(entry, list_offset_);
     llvm::Value* size = cg.i64c(elem_size());
-    llvm::Value* i = b.CreateCall(cg.stdlib("flow_sessions_lower"), {list, size, t, cg.duration(gap_)});
+    llvm::Value* i =
+        b.CreateCall(cg.stdlib("flow_sessions_lower"), {list, size, t, cg.duration(gap_)});
     llvm::Value* len = load_len(cg, list);
     llvm::BasicBlock* check = block("session.check");
     llvm::BasicBlock* open = block("session.open");

@@ -61,7 +61,6 @@ class SinkOp : public Operator {
     if (sink_.key) emit_expr(cg, *sink_.key, ExprEnv{&row, {}});
   }
 
-
  private:
   int index_;
   const plan::Sink& sink_;

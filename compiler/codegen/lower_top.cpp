@@ -62,8 +62,9 @@ class TopOp : public Operator {
     llvm::Value* candidate = cg.entry_alloca(row_type, "top.candidate");
     store_row(cg, candidate, row, order, false);
     llvm::Value* evicted = cg.entry_alloca(cg.i32(), "top.evicted");
-    llvm::Value* at = b.CreateCall(cg.stdlib("flow_topn_offer"), {heap_, candidate, cg.i64c(row_bytes_),
-                                                                  cg.i64c(stage_.n), rank_, evicted});
+    llvm::Value* at =
+        b.CreateCall(cg.stdlib("flow_topn_offer"),
+                     {heap_, candidate, cg.i64c(row_bytes_), cg.i64c(stage_.n), rank_, evicted});
     llvm::BasicBlock* keep = llvm::BasicBlock::Create(cg.llvm(), "top.keep", cg.fs().fn);
     llvm::BasicBlock* free_old = llvm::BasicBlock::Create(cg.llvm(), "top.evict", cg.fs().fn);
     llvm::BasicBlock* write = llvm::BasicBlock::Create(cg.llvm(), "top.write", cg.fs().fn);
@@ -109,11 +110,13 @@ class TopOp : public Operator {
     row_bytes_ = layout.size;
     std::string name = cg.unique("top");
     llvm::Type* heap_type = llvm::ArrayType::get(cg.i64(), 3);  // FlowTopN
-    heap_ = new llvm::GlobalVariable(cg.module(), heap_type, false, llvm::GlobalValue::InternalLinkage,
-                                     llvm::ConstantAggregateZero::get(heap_type), name + ".heap");
+    heap_ =
+        new llvm::GlobalVariable(cg.module(), heap_type, false, llvm::GlobalValue::InternalLinkage,
+                                 llvm::ConstantAggregateZero::get(heap_type), name + ".heap");
     auto global = [&](const std::string& n) {
-      return new llvm::GlobalVariable(cg.module(), cg.i64(), false, llvm::GlobalValue::InternalLinkage,
-                                      cg.i64c(INT64_MIN), name + "." + n);
+      return new llvm::GlobalVariable(cg.module(), cg.i64(), false,
+                                      llvm::GlobalValue::InternalLinkage, cg.i64c(INT64_MIN),
+                                      name + "." + n);
     };
     current_start_ = global("window_start");
     current_end_ = global("window_end");

@@ -18,7 +18,6 @@ class UnionInputOp : public Operator {
   void consume(CgContext& cg, const Row& row) override { next_->consume(cg, reorder(row)); }
   void check(CgContext& cg, const Row& row) override { next_->check(cg, reorder(row)); }
 
-
  private:
   Row reorder(const Row& row) const {
     Row out;

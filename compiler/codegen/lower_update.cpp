@@ -67,8 +67,9 @@ class UpdateOp : public Operator {
       b.CreateCondBr(b.CreateIsNull(slot), fresh, stored);
       b.SetInsertPoint(fresh);
       for (size_t i = 0; i < stage_.state.size(); ++i) {
-        CgValue initial = cg.param_constant(*stage_.state[i].default_value, stage_.state[i].default_expr,
-                                             "the initial value of '" + stage_.state[i].name + "'");
+        CgValue initial =
+            cg.param_constant(*stage_.state[i].default_value, stage_.state[i].default_expr,
+                              "the initial value of '" + stage_.state[i].name + "'");
         initial.type = stage_.state[i].type;
         cg.store_value(initial, state.state_fields[i]);
       }
@@ -106,7 +107,7 @@ class UpdateOp : public Operator {
     for (size_t i = 0; i < stage_.state.size(); ++i) {
       const plan::Field& f = stage_.state[i];
       CgValue initial = cg.param_constant(*f.default_value, f.default_expr,
-                                             "the initial value of '" + f.name + "'");
+                                          "the initial value of '" + f.name + "'");
       initial.type = f.type;
       CgValue stored = cg.load_value(f.type, table_->field(slot, offsets_[i]));
       CgValue start{f.type, b.CreateSelect(fresh, initial.v, stored.v), nullptr};
@@ -160,7 +161,8 @@ class UpdateOp : public Operator {
       b.CreateCondBr(deleted, erase, done);
       b.SetInsertPoint(erase);
       release(cg, slot);
-      b.CreateCall(cg.stdlib("flow_ht_erase"), {b.CreateLoad(cg.ptr(), table_->table_global()), slot});
+      b.CreateCall(cg.stdlib("flow_ht_erase"),
+                   {b.CreateLoad(cg.ptr(), table_->table_global()), slot});
     }
     b.CreateBr(done);
 
@@ -185,7 +187,8 @@ class UpdateOp : public Operator {
       // ended (its watermark is then +infinity too).
       llvm::Value* is_final = b.CreateICmpNE(cg.fs().fn->getArg(2), cg.i32c(0));
       llvm::Value* now = clock_.event_time ? watermark(cg, clock_) : row_time(cg, clock_);
-      if (clock_.event_time) is_final = b.CreateOr(is_final, b.CreateICmpEQ(now, cg.i64c(INT64_MAX)));
+      if (clock_.event_time)
+        is_final = b.CreateOr(is_final, b.CreateICmpEQ(now, cg.i64c(INT64_MAX)));
       llvm::BasicBlock* expire = llvm::BasicBlock::Create(cg.llvm(), "expire", cg.fs().fn);
       llvm::BasicBlock* expired = llvm::BasicBlock::Create(cg.llvm(), "expired", cg.fs().fn);
       b.CreateCondBr(is_final, expired, expire);
@@ -292,7 +295,8 @@ class UpdateOp : public Operator {
   bool has_delete() const { return contains_delete(stage_.body); }
   static bool contains_delete(const std::vector<plan::StatementPtr>& body) {
     for (const plan::StatementPtr& st : body) {
-      if (st->is_delete || contains_delete(st->then_body) || contains_delete(st->else_body)) return true;
+      if (st->is_delete || contains_delete(st->then_body) || contains_delete(st->else_body))
+        return true;
     }
     return false;
   }
@@ -306,7 +310,6 @@ class UpdateOp : public Operator {
     }
     return out;
   }
-
 
   void release(CgContext& cg, llvm::Value* slot) {
     for (size_t i = 0; i < stage_.state.size(); ++i) {

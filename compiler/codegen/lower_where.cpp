@@ -19,7 +19,6 @@ class WhereOp : public Operator {
     filter(cg, row, [&] { next_->check(cg, row); });
   }
 
-
  private:
   template <typename Next>
   void filter(CgContext& cg, const Row& row, Next next) {
@@ -43,6 +42,5 @@ class WhereOp : public Operator {
 OperatorPtr make_where(const plan::WhereStage& stage, Operator* next) {
   return std::make_unique<WhereOp>(stage, next);
 }
-
 
 }  // namespace flowc::codegen

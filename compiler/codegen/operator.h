@@ -105,13 +105,14 @@ struct StageSite {
 OperatorPtr make_where(const plan::WhereStage& stage, Operator* next);
 OperatorPtr make_select(const plan::SelectStage& stage, Operator* next);
 OperatorPtr make_explode(const plan::ExplodeStage& stage, Operator* next);
-OperatorPtr make_aggregate(const plan::AggregateStage& stage, const StageSite& site, Operator* next);
+OperatorPtr make_aggregate(const plan::AggregateStage& stage, const StageSite& site,
+                           Operator* next);
 OperatorPtr make_window(const plan::AggregateStage& stage, const StageSite& site, Operator* next);
 OperatorPtr make_session(const plan::AggregateStage& stage, const StageSite& site, Operator* next);
 OperatorPtr make_batch_window(const plan::AggregateStage& stage, int root_source, Operator* next);
 // `input`: the schema of the rows it ranks (the aggregate's output).
-OperatorPtr make_top(const plan::TopStage& stage, const plan::Schema& input, const plan::Clock& clock,
-                     int root_source, Operator* next);
+OperatorPtr make_top(const plan::TopStage& stage, const plan::Schema& input,
+                     const plan::Clock& clock, int root_source, Operator* next);
 OperatorPtr make_sink(int sink_index, const plan::Sink& sink);
 class LookupTable;  // lookup_table.h
 OperatorPtr make_table_load(LookupTable& table);
@@ -126,7 +127,8 @@ OperatorPtr make_union_input(const std::vector<int>& order, Operator* next);
 // (first, it owns the join's state and its end-of-batch work) and the one
 // that reads S's rows (second).
 std::pair<OperatorPtr, OperatorPtr> make_interval_join(const plan::IntervalJoinStage& stage,
-                                                       const plan::Schema& input, const plan::Schema& other,
+                                                       const plan::Schema& input,
+                                                       const plan::Schema& other,
                                                        const StageSite& site, Operator* next);
 
 }  // namespace flowc::codegen

@@ -74,8 +74,8 @@ class PipelineBuilder {
 
   // The operator of one stage, handing its rows to `next`. A stream join
   // also reads S: its second operator goes to `other`.
-  OperatorPtr lower_stage(const plan::Stream& stream, const plan::Stage& st, const plan::Schema& input,
-                          Operator* next, OperatorPtr& other) {
+  OperatorPtr lower_stage(const plan::Stream& stream, const plan::Stage& st,
+                          const plan::Schema& input, Operator* next, OperatorPtr& other) {
     const int index = static_cast<int>(&stream - p_.streams.data());
     const bool partitioned = plan::state_follows_partitions(p_, index, st);
     any_partitioned_ = any_partitioned_ || partitioned;
@@ -89,7 +89,8 @@ class PipelineBuilder {
             [&](const plan::AggregateStage& s) {
               if (!s.window) return make_aggregate(s, site, next);
               if (s.window->kind == plan::WindowKind::Session) return make_session(s, site, next);
-              if (s.window->kind == plan::WindowKind::Batch) return make_batch_window(s, stream.root_source, next);
+              if (s.window->kind == plan::WindowKind::Batch)
+                return make_batch_window(s, stream.root_source, next);
               return make_window(s, site, next);
             },
             [&](const plan::UpdateStage& s) { return make_update(s, site, next); },
@@ -98,7 +99,9 @@ class PipelineBuilder {
               other = std::move(reader);
               return std::move(join);
             },
-            [&](const plan::TopStage& s) { return make_top(s, st.output, st.clock, stream.root_source, next); },
+            [&](const plan::TopStage& s) {
+              return make_top(s, st.output, st.clock, stream.root_source, next);
+            },
         },
         st.op);
   }
@@ -124,7 +127,8 @@ class PipelineBuilder {
       Operator* next = ops_.back().get();
       stream_tails_[s] = next;
       for (size_t k = stream.stages.size(); k-- > 0;) {
-        const plan::Schema& input = k > 0 ? stream.stages[k - 1].output : p_.schema_of(stream.input);
+        const plan::Schema& input =
+            k > 0 ? stream.stages[k - 1].output : p_.schema_of(stream.input);
         OperatorPtr other;
         ops_.push_back(lower_stage(stream, stream.stages[k], input, next, other));
         next = ops_.back().get();
@@ -152,8 +156,8 @@ class PipelineBuilder {
     for (size_t s = 0; s < p_.streams.size(); ++s) {
       const plan::Stream& stream = p_.streams[s];
       if (stream.inputs.size() != 1 || stream.input.kind != plan::Input::Source ||
-          source_readers[stream.input.index].size() != 1 ||
-          stream.stages.empty() || !stream.stages[0].is<plan::WhereStage>()) {
+          source_readers[stream.input.index].size() != 1 || stream.stages.empty() ||
+          !stream.stages[0].is<plan::WhereStage>()) {
         continue;
       }
       Operator* after = stage_ops_[s].size() > 1 ? stage_ops_[s][1] : stream_tails_[s];
@@ -194,11 +198,13 @@ class PipelineBuilder {
   // flow_restore reads the same values back in the same order.
   // Whether source `k`'s records may run on any worker thread (--threads,
   // runtime/worker.h), as plan/threads.h decides.
-  bool source_parallel(size_t k) const { return plan::source_threads(p_, static_cast<int>(k)).parallel; }
+  bool source_parallel(size_t k) const {
+    return plan::source_threads(p_, static_cast<int>(k)).parallel;
+  }
 
   //   void flow_merge(FlowContext* ctx, int32_t worker) {
-  //     source.max_time[0] = max(source.max_time[0], source.max_time[worker]); ...[worker] = INT64_MIN
-  //     <each operator's merge: worker's partial tables into worker 0's>
+  //     source.max_time[0] = max(source.max_time[0], source.max_time[worker]); ...[worker] =
+  //     INT64_MIN <each operator's merge: worker's partial tables into worker 0's>
   //   }
   // Null when no source runs in parallel.
   llvm::Function* merge_function() {
@@ -355,7 +361,8 @@ class PipelineBuilder {
       // At the end of input, and for a source that has ended: +infinity
       // (an ended source no longer holds back a union or a join).
       llvm::Value* ended = b.CreateICmpNE(
-          b.CreateCall(cg_.runtime("flow_source_ended"), {cg_.fs().ctx, cg_.i32c(index)}), cg_.i32c(0));
+          b.CreateCall(cg_.runtime("flow_source_ended"), {cg_.fs().ctx, cg_.i32c(index)}),
+          cg_.i32c(0));
       next = b.CreateSelect(b.CreateOr(is_final, ended), cg_.i64c(INT64_MAX), next);
       b.CreateStore(next, wm_global);
       lowest = lowest ? b.CreateSelect(b.CreateICmpSLT(next, lowest), next, lowest) : next;
@@ -501,11 +508,13 @@ class PipelineBuilder {
         .set(offsetof(FlowSourceDesc, format), cg_.i32c(format_code(s.format.kind)))
         .set(offsetof(FlowSourceDesc, path), cg_.cstring(s.connector.path))
         .set(offsetof(FlowSourceDesc, csv_header), cg_.i32c(s.format.header))
-        .set(offsetof(FlowSourceDesc, csv_delimiter), cg_.i32c(static_cast<unsigned char>(s.format.delimiter)))
+        .set(offsetof(FlowSourceDesc, csv_delimiter),
+             cg_.i32c(static_cast<unsigned char>(s.format.delimiter)))
         .set(offsetof(FlowSourceDesc, timestamp_unit), cg_.i32c(s.format.timestamp_unit))
         .set(offsetof(FlowSourceDesc, regex), cg_.cstring(s.format.pattern))
         .set(offsetof(FlowSourceDesc, fields), columns(s.schema, columns_name))
-        .set(offsetof(FlowSourceDesc, field_count), cg_.i32c(static_cast<int>(s.schema.fields.size())));
+        .set(offsetof(FlowSourceDesc, field_count),
+             cg_.i32c(static_cast<int>(s.schema.fields.size())));
     return d;
   }
 
@@ -570,12 +579,16 @@ class PipelineBuilder {
               .set(offsetof(FlowSinkDesc, format), cg_.i32c(format_code(s.format.kind)))
               .set(offsetof(FlowSinkDesc, path), cg_.cstring(s.connector.path))
               .set(offsetof(FlowSinkDesc, columns), columns(s.columns, "columns.sink" + n))
-              .set(offsetof(FlowSinkDesc, column_count), cg_.i32c(static_cast<int>(s.columns.fields.size())))
-              .set(offsetof(FlowSinkDesc, options), options(s.connector, "options.sink" + n, configure.sink_options))
-              .set(offsetof(FlowSinkDesc, option_count), cg_.i32c(static_cast<int>(s.connector.kafka.size())))
+              .set(offsetof(FlowSinkDesc, column_count),
+                   cg_.i32c(static_cast<int>(s.columns.fields.size())))
+              .set(offsetof(FlowSinkDesc, options),
+                   options(s.connector, "options.sink" + n, configure.sink_options))
+              .set(offsetof(FlowSinkDesc, option_count),
+                   cg_.i32c(static_cast<int>(s.connector.kafka.size())))
               .set(offsetof(FlowSinkDesc, has_key), cg_.i32c(s.key ? 1 : 0))
               .set(offsetof(FlowSinkDesc, csv_header), cg_.i32c(s.format.header))
-              .set(offsetof(FlowSinkDesc, csv_delimiter), cg_.i32c(static_cast<unsigned char>(s.format.delimiter)))
+              .set(offsetof(FlowSinkDesc, csv_delimiter),
+                   cg_.i32c(static_cast<unsigned char>(s.format.delimiter)))
               .get());
     }
     std::vector<llvm::Constant*> param_items;
@@ -584,10 +597,13 @@ class PipelineBuilder {
       param_items.push_back(
           AbiConstant(cg_, "FlowParamDesc")
               .set(offsetof(FlowParamDesc, name), cg_.cstring(param.name))
-              .set(offsetof(FlowParamDesc, type), cg_.i32c(param.duration ? FLOW_TYPE_DURATION : flow_type(param.type)))
+              .set(offsetof(FlowParamDesc, type),
+                   cg_.i32c(param.duration ? FLOW_TYPE_DURATION : flow_type(param.type)))
               .set(offsetof(FlowParamDesc, slot), cg_.param_slot(static_cast<int>(k)))
               .set(offsetof(FlowParamDesc, fixed),
-                   options_.fold_params || param.fixed_reason.empty() ? null : cg_.cstring(param.fixed_reason))
+                   options_.fold_params || param.fixed_reason.empty()
+                       ? null
+                       : cg_.cstring(param.fixed_reason))
               .get());
     }
     llvm::GlobalVariable* source_array = nullptr;
@@ -598,12 +614,14 @@ class PipelineBuilder {
     }
     auto* sink_array = global_array(cg_.abi_type("FlowSinkDesc"), sink_items, "sinks", false);
     auto* param_array = global_array(cg_.abi_type("FlowParamDesc"), param_items, "params");
-    const std::string plan_text = options_.plan_text.empty() ? pipeline_plan_text(p_) : options_.plan_text;
+    const std::string plan_text =
+        options_.plan_text.empty() ? pipeline_plan_text(p_) : options_.plan_text;
     // configure (built programs) writes into flow_pipeline, which points to
     // configure: the global first, its value last.
     auto* pipeline_type = cg_.abi_type("FlowPipeline");
-    auto* pipeline_global = new llvm::GlobalVariable(cg_.module(), pipeline_type, false,
-                                                     llvm::GlobalValue::ExternalLinkage, nullptr, "flow_pipeline");
+    auto* pipeline_global =
+        new llvm::GlobalVariable(cg_.module(), pipeline_type, false,
+                                 llvm::GlobalValue::ExternalLinkage, nullptr, "flow_pipeline");
     configure.sources = source_array;
     configure.sinks = sink_array;
     configure.pipeline = pipeline_global;

@@ -14,7 +14,8 @@ llvm::Value* least(CgContext& cg, const plan::Clock& clock, PerSource value) {
   auto& b = cg.b();
   llvm::Value* out = nullptr;
   for (size_t i = 0; i < clock.sources.size(); ++i) {
-    llvm::Value* v = lag_watermark(cg, b.CreateLoad(cg.i64(), value(clock.sources[i])), clock.lag(i));
+    llvm::Value* v =
+        lag_watermark(cg, b.CreateLoad(cg.i64(), value(clock.sources[i])), clock.lag(i));
     out = out ? b.CreateSelect(b.CreateICmpSLT(v, out), v, out) : v;
   }
   return out ? out : cg.i64c(INT64_MIN);

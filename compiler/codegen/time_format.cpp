@@ -26,9 +26,9 @@ std::pair<llvm::Value*, llvm::Value*> emit_time_parse(CgContext& cg, const std::
   // compiled for the same ABI (plain int32 and byte arrays, no padding).
   std::string bytes(reinterpret_cast<const char*>(&compiled), sizeof compiled);
   auto* data = llvm::ConstantDataArray::getString(cg.llvm(), bytes, false);
-  auto* global = new llvm::GlobalVariable(cg.module(), data->getType(), true,
-                                          llvm::GlobalValue::PrivateLinkage, data,
-                                          cg.unique("time_format"));
+  auto* global =
+      new llvm::GlobalVariable(cg.module(), data->getType(), true,
+                               llvm::GlobalValue::PrivateLinkage, data, cg.unique("time_format"));
   global->setAlignment(llvm::Align(alignof(FlowTimeFormat)));
   global->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
   llvm::Value* out = cg.entry_alloca(cg.i64(), "time.parsed");

@@ -67,9 +67,15 @@ std::optional<int64_t> parse_duration_arg(const std::string& text) {
 // Run options (runtime/options.cpp) and command options whose value is
 // the next argument.
 static bool takes_value(const std::string& option) {
-  static const char* const kWithValue[] = {"--max-batch-records", "--max-state-keys", "--threads",
-                                           "--checkpoint", "--metrics", "-o", "--output",
-                                           "--graph", "--timeout"};
+  static const char* const kWithValue[] = {"--max-batch-records",
+                                           "--max-state-keys",
+                                           "--threads",
+                                           "--checkpoint",
+                                           "--metrics",
+                                           "-o",
+                                           "--output",
+                                           "--graph",
+                                           "--timeout"};
   for (const char* o : kWithValue) {
     if (option == o) return true;
   }

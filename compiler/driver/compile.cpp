@@ -2,14 +2,14 @@
 #include "driver/compile.h"
 
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <sstream>
 
 #include "codegen/codegen.h"
-#include "engine/cache.h"
 #include "driver/functions.h"
+#include "engine/cache.h"
 #include "engine/engine.h"
 #include "optimize/optimizer.h"
 
@@ -127,9 +127,8 @@ Compiled compile_file(const std::string& path, const FrontendOptions& frontend,
   }
   trace.step("codegen");
 
-  const engine::ObjectUse use = options.output == CompileOutput::Jit
-                                    ? engine::ObjectUse::Jit
-                                    : engine::ObjectUse::Executable;
+  const engine::ObjectUse use =
+      options.output == CompileOutput::Jit ? engine::ObjectUse::Jit : engine::ObjectUse::Executable;
   std::optional<engine::ObjectCache> cache;
   engine::CacheKey key{};
   if (wants_object(options.output) && options.use_cache) {

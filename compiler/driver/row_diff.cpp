@@ -345,7 +345,8 @@ std::string diff_rows(std::string_view expected, std::string_view actual, size_t
     size_t missing_end = k;
     while (missing_end < ops.size() && ops[missing_end].op == Op::Missing) ++missing_end;
     size_t unexpected_end = missing_end;
-    while (unexpected_end < ops.size() && ops[unexpected_end].op == Op::Unexpected) ++unexpected_end;
+    while (unexpected_end < ops.size() && ops[unexpected_end].op == Op::Unexpected)
+      ++unexpected_end;
     for (size_t i = 0; k + i < missing_end && missing_end + i < unexpected_end; ++i) {
       partner[k + i] = missing_end + i;
       paired[missing_end + i] = true;

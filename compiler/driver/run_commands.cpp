@@ -51,7 +51,8 @@ constexpr const char* kEmitHelp =
 
 std::string cache_help() {
   std::string dir = compile_cache_dir();
-  return "\ncompile cache: " + (dir.empty() ? std::string("off (neither XDG_CACHE_HOME nor HOME is set)") : dir) +
+  return "\ncompile cache: " +
+         (dir.empty() ? std::string("off (neither XDG_CACHE_HOME nor HOME is set)") : dir) +
          "\n  ($XDG_CACHE_HOME/flowc, else ~/.cache/flowc; at most " +
          std::to_string(engine::kCacheMaxBytes >> 20) +
          " MiB, least recently used\n  entries removed first; safe to delete at any time)\n";

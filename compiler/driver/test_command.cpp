@@ -9,10 +9,10 @@
 // captured (`expected/stderr`, beyond LANGUAGE.md 13, checks bad-record
 // messages; add --quiet to `args` to leave out the summary line). The
 // compile cache makes every case after the first start at once.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -158,7 +158,8 @@ RunResult run_case(const TestOptions& opts, const std::vector<std::string>& args
     ::_exit(127);
   }
   result.started = true;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(opts.timeout_ms);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(opts.timeout_ms);
   bool terminated = false;
   int status = 0;
   while (true) {
@@ -225,8 +226,8 @@ bool test_case(const TestOptions& opts, const std::string& case_dir) {
   fs::create_directory(work, ec);
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (entry.path().filename() == "expected") continue;
-    fs::copy(entry.path(), work / entry.path().filename(),
-             fs::copy_options::recursive, ec);  // symlinks followed: cases may share data
+    fs::copy(entry.path(), work / entry.path().filename(), fs::copy_options::recursive,
+             ec);  // symlinks followed: cases may share data
     if (ec) break;
   }
   const fs::path expected_dir = dir / "expected";
@@ -234,7 +235,9 @@ bool test_case(const TestOptions& opts, const std::string& case_dir) {
   if (ec) {
     fail("  cannot copy the case folder: " + ec.message() + "\n");
   } else if (expected.empty()) {
-    fail("  no expected/ files: nothing to compare (add expected/stdout or the files the run writes)\n");
+    fail(
+        "  no expected/ files: nothing to compare (add expected/stdout or the files the run "
+        "writes)\n");
   }
 
   if (failure.empty()) {
@@ -270,7 +273,8 @@ bool test_case(const TestOptions& opts, const std::string& case_dir) {
     }
   }
 
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   char elapsed[32];
   std::snprintf(elapsed, sizeof elapsed, "%.2f s", seconds);
   std::cout << (failure.empty() ? "PASS " : "FAIL ") << case_dir << " (" << elapsed << ")\n"
@@ -333,8 +337,9 @@ int run_test(const std::vector<std::string>& args, int, char**) {
     if (test_case(opts, c)) ++passed;
   }
   const size_t failed = opts.cases.size() - passed;
-  std::cout << "\nflowc test: " << opts.cases.size() << " case" << (opts.cases.size() == 1 ? "" : "s")
-            << ", " << passed << " passed, " << failed << " failed\n";
+  std::cout << "\nflowc test: " << opts.cases.size() << " case"
+            << (opts.cases.size() == 1 ? "" : "s") << ", " << passed << " passed, " << failed
+            << " failed\n";
   return failed == 0 ? 0 : 1;
 }
 

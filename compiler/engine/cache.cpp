@@ -102,8 +102,8 @@ CacheKey cache_key(const llvm::Module& m, const CacheKeyInputs& inputs) {
   llvm::SmallVector<char, 0> bitcode;
   llvm::raw_svector_ostream out(bitcode);
   llvm::WriteBitcodeToFile(m, out);
-  hasher.update(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(bitcode.data()),
-                                        bitcode.size()));
+  hasher.update(
+      llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(bitcode.data()), bitcode.size()));
   return hasher.final();
 }
 
@@ -138,7 +138,7 @@ std::unique_ptr<llvm::MemoryBuffer> ObjectCache::lookup(const CacheKey& key, std
   const std::string path = entry_path(key);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return miss(errno == ENOENT ? "not cached" : "cannot open: " + errno_text(errno));
-  struct stat st {};
+  struct stat st{};
   Header h{};
   std::unique_ptr<llvm::WritableMemoryBuffer> object;
   std::string damage;
@@ -189,8 +189,8 @@ bool ObjectCache::store(const CacheKey& key, llvm::StringRef object, std::string
   h.header_size = kHeaderSize;
   h.object_size = object.size();
   h.key = key;
-  h.checksum = llvm::xxh3_64bits(llvm::ArrayRef<uint8_t>(
-      reinterpret_cast<const uint8_t*>(object.data()), object.size()));
+  h.checksum = llvm::xxh3_64bits(
+      llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(object.data()), object.size()));
 
   // A name no other writer picks: pid and a random suffix.
   std::random_device random;

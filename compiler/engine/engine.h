@@ -83,8 +83,7 @@ inline constexpr const char* kModuleFiniSymbol = "flow_module_fini";
 // reuse it. A large JIT module is generated on several threads, one per
 // partition; the result is then an object set (several objects in one
 // buffer: split_object_set), which JitSession loads like one object.
-std::unique_ptr<llvm::MemoryBuffer> emit_object(llvm::Module& m, ObjectUse use,
-                                                std::string& error);
+std::unique_ptr<llvm::MemoryBuffer> emit_object(llvm::Module& m, ObjectUse use, std::string& error);
 // The objects of an object set, or the buffer itself when it is one
 // object. Empty with a message when the set is damaged.
 std::vector<std::unique_ptr<llvm::MemoryBuffer>> split_object_set(const llvm::MemoryBuffer& buffer,
@@ -137,11 +136,11 @@ class JitSession {
 };
 
 // Emits `m` (already optimized, defining `main`) as a PIC object for the
-// baseline CPU of the host's architecture and links it with the system C++ driver (`c++` on PATH) into a
-// standalone executable at `output`: the flowc runtime, stdlib and RE2
-// archives and libstdc++/libgcc linked statically, librdkafka dynamically.
-// Returns false with a message (the linker's stderr, if it ran) in `error`.
-// `m` is consumed by the backend's IR passes: do not reuse it.
+// baseline CPU of the host's architecture and links it with the system C++ driver (`c++` on PATH)
+// into a standalone executable at `output`: the flowc runtime, stdlib and RE2 archives and
+// libstdc++/libgcc linked statically, librdkafka dynamically. Returns false with a message (the
+// linker's stderr, if it ran) in `error`. `m` is consumed by the backend's IR passes: do not reuse
+// it.
 bool build_executable(llvm::Module& m, const std::string& output, std::string& error);
 // The link step alone, for an object from emit_object(..., Executable).
 bool link_executable(const llvm::MemoryBuffer& object, const std::string& output,

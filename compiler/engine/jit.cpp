@@ -24,9 +24,9 @@
 
 #include "abi.h"
 #include "abi_symbols.h"
-#include "flow_stdlib.h"
 #include "engine/engine.h"
 #include "engine/target.h"
+#include "flow_stdlib.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define FLOWC_LSAN 1
@@ -73,8 +73,9 @@ llvm::Expected<llvm::orc::JITDylibSP> setup_process_symbols(llvm::orc::LLJIT& ji
       {"flow_json_scan_full", reinterpret_cast<void*>(&flow_json_scan_full)},
   };
   for (const auto& [name, address] : native_stdlib) {
-    runtime[jit.mangleAndIntern(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
-                                          llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+    runtime[jit.mangleAndIntern(name)] = {
+        llvm::orc::ExecutorAddr::fromPtr(address),
+        llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
   }
   if (llvm::Error err = jd.define(llvm::orc::absoluteSymbols(std::move(runtime)))) return err;
   auto libraries = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(

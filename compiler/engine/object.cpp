@@ -111,8 +111,10 @@ std::unique_ptr<llvm::TargetMachine> target_machine(const llvm::Triple& triple, 
 }
 
 // The module's machine code; false with *error.
-bool generate(llvm::Module& m, ObjectUse use, llvm::SmallVectorImpl<char>& bytes, std::string& error) {
-  std::unique_ptr<llvm::TargetMachine> tm = target_machine(llvm::Triple(m.getTargetTriple()), use, error);
+bool generate(llvm::Module& m, ObjectUse use, llvm::SmallVectorImpl<char>& bytes,
+              std::string& error) {
+  std::unique_ptr<llvm::TargetMachine> tm =
+      target_machine(llvm::Triple(m.getTargetTriple()), use, error);
   if (!tm) return false;
   llvm::raw_svector_ostream out(bytes);
   llvm::legacy::PassManager passes;
@@ -150,7 +152,8 @@ bool generate_parallel(llvm::Module& m, unsigned n, std::vector<std::string>& ob
         return;
       }
       llvm::SmallVector<char, 0> bytes;
-      if (generate(**part, ObjectUse::Jit, bytes, errors[i])) objects[i].assign(bytes.data(), bytes.size());
+      if (generate(**part, ObjectUse::Jit, bytes, errors[i]))
+        objects[i].assign(bytes.data(), bytes.size());
     });
   }
   for (std::thread& t : threads) t.join();
@@ -203,9 +206,8 @@ std::vector<std::unique_ptr<llvm::MemoryBuffer>> split_object_set(const llvm::Me
       error = "a damaged object set";
       return {};
     }
-    out.push_back(llvm::MemoryBuffer::getMemBufferCopy(bytes.substr(data, size),
-                                                       buffer.getBufferIdentifier() + "." +
-                                                           std::to_string(i)));
+    out.push_back(llvm::MemoryBuffer::getMemBufferCopy(
+        bytes.substr(data, size), buffer.getBufferIdentifier() + "." + std::to_string(i)));
     data += size + (8 - size % 8) % 8;
   }
   if (out.empty()) error = "an empty object set";
@@ -216,7 +218,8 @@ std::unique_ptr<llvm::MemoryBuffer> emit_object(llvm::Module& m, ObjectUse use,
                                                 std::string& error) {
   initialize_llvm();
   if (m.getTargetTriple().empty()) m.setTargetTriple(llvm::sys::getProcessTriple());
-  std::unique_ptr<llvm::TargetMachine> tm = target_machine(llvm::Triple(m.getTargetTriple()), use, error);
+  std::unique_ptr<llvm::TargetMachine> tm =
+      target_machine(llvm::Triple(m.getTargetTriple()), use, error);
   if (!tm) return nullptr;
   if (m.getDataLayout() != tm->createDataLayout()) {
     // optimize_module gave the module this layout; a different one means

@@ -47,7 +47,7 @@ std::unique_ptr<llvm::Module> parse_bitcode(llvm::LLVMContext& ctx, const std::s
 // definition of the file is made internal first, so that its helpers never
 // clash with the pipeline's symbols or another file's. False with a
 // message in `error`.
-bool link_cpp(llvm::Module& m, const std::string& bitcode,
-              const std::vector<std::string>& exports, std::string& error);
+bool link_cpp(llvm::Module& m, const std::string& bitcode, const std::vector<std::string>& exports,
+              std::string& error);
 
 }  // namespace flowc::engine

@@ -28,7 +28,8 @@ void fold_constants(plan::Pipeline& p, const PassOptions& options) {
   for (plan::Stream& s : p.streams) {
     std::erase_if(s.stages, [](const plan::Stage& st) {
       const plan::WhereStage* where = st.as<plan::WhereStage>();
-      return where && where->predicate->kind == plan::ExprKind::Const && where->predicate->value.i != 0;
+      return where && where->predicate->kind == plan::ExprKind::Const &&
+             where->predicate->value.i != 0;
     });
   }
 }

@@ -59,12 +59,14 @@ std::string verify(const plan::Pipeline& p) {
   }
   for (const plan::Stream& s : p.streams) {
     const plan::Schema* in = &p.schema_of(s.input);
-    if (s.inputs.empty() || s.inputs[0].kind != s.input.kind || s.inputs[0].index != s.input.index) {
+    if (s.inputs.empty() || s.inputs[0].kind != s.input.kind ||
+        s.inputs[0].index != s.input.index) {
       return "stream '" + s.name + "': inputs[0] is not its input";
     }
     for (const plan::Input& u : s.inputs) {
       const plan::Schema& theirs = p.schema_of(u);
-      if (theirs.fields.size() != in->fields.size()) return "stream '" + s.name + "': union input width";
+      if (theirs.fields.size() != in->fields.size())
+        return "stream '" + s.name + "': union input width";
       for (size_t i = 0; i < u.order.size(); ++i) {
         if (u.order.size() != in->fields.size() || u.order[i] < 0 ||
             theirs.fields[u.order[i]].type != in->fields[i].type) {

@@ -94,7 +94,8 @@ void prune_columns(plan::Pipeline& p, const PassOptions&) {
     for (size_t k = stream.stages.size(); k-- > 0;) {
       const plan::Schema& input = k > 0 ? stream.stages[k - 1].output : p.schema_of(stream.input);
       if (const auto* join = stream.stages[k].as<plan::IntervalJoinStage>()) {
-        need(join->other, needed_other(*join, n, input.fields.size(), p.schema_of(join->other).fields.size()));
+        need(join->other,
+             needed_other(*join, n, input.fields.size(), p.schema_of(join->other).fields.size()));
       }
       n = needed_input(stream.stages[k], n, input.fields.size());
     }

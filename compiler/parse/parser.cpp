@@ -120,7 +120,8 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     std::vector<std::string> keywords;
     for (size_t type : expected.toList()) {
       // Where a name may come, `top` is one: "a name" covers it.
-      if (is_soft_keyword(type) && expected.contains(static_cast<size_t>(FlowLexer::IDENT))) continue;
+      if (is_soft_keyword(type) && expected.contains(static_cast<size_t>(FlowLexer::IDENT)))
+        continue;
       std::string display = token_display_name(vocabulary, type);
       // IDENT and BQIDENT both read "a name".
       if (std::find(names.begin(), names.end(), display) == names.end()) names.push_back(display);

@@ -398,7 +398,8 @@ void TreeBuilder::stage_options(ast::Stage& s, const std::vector<P::StageOptionC
         }
         if (s.emit != ast::EmitMode::Default) {
           diags_.error(range(mode), "'emit' takes one mode besides 'expired'")
-              .helps.push_back("write 'emit " + std::string(mode->getText()) + ", expired' or one mode");
+              .helps.push_back("write 'emit " + std::string(mode->getText()) +
+                               ", expired' or one mode");
           continue;
         }
         s.emit_range = range(mode);

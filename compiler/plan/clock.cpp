@@ -24,7 +24,8 @@ Clock merge_clocks(const Clock& a, const Clock& b) {
       lag = std::max(lag, b.lag(j));
     }
   }
-  if (std::all_of(out.lags.begin(), out.lags.end(), [](int64_t l) { return l == 0; })) out.lags.clear();
+  if (std::all_of(out.lags.begin(), out.lags.end(), [](int64_t l) { return l == 0; }))
+    out.lags.clear();
   return out;
 }
 

@@ -39,7 +39,8 @@ std::string window_text(const Window& w, const std::vector<Param>& params) {
   switch (w.kind) {
     case WindowKind::Tumbling: return "tumbling " + duration_text(w.size, params);
     case WindowKind::Sliding:
-      return "sliding " + duration_text(w.size, params) + " every " + duration_text(w.slide, params);
+      return "sliding " + duration_text(w.size, params) + " every " +
+             duration_text(w.slide, params);
     case WindowKind::Session: return "session " + duration_text(w.size, params);
     case WindowKind::Batch: return "batch";
   }
@@ -86,7 +87,6 @@ void print_statements(const std::vector<StatementPtr>& body, const ExprNames& na
   }
 }
 
-
 std::string keys_text(const std::vector<NamedExpr>& keys, const ExprNames& names) {
   std::string text;
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -110,7 +110,9 @@ void explain_stage(const Pipeline& p, const Stage& st, const Schema& input, std:
   };
   std::visit(
       Overloaded{
-          [&](const WhereStage& s) { out << "  | where " << expr_text(*s.predicate, names) << "\n"; },
+          [&](const WhereStage& s) {
+            out << "  | where " << expr_text(*s.predicate, names) << "\n";
+          },
           [&](const SelectStage& s) { out << "  | select " << keys_text(s.items, names) << "\n"; },
           [&](const ExplodeStage& s) {
             out << "  | explode "
@@ -144,7 +146,8 @@ void explain_stage(const Pipeline& p, const Stage& st, const Schema& input, std:
             ExprNames body_names{&input, &s.state, &p.params};
             out << "  | update ";
             for (size_t i = 0; i < s.state.size(); ++i) {
-              out << (i ? ", " : "") << s.state[i].name << ": " << type_name(s.state[i].type) << " = "
+              out << (i ? ", " : "") << s.state[i].name << ": " << type_name(s.state[i].type)
+                  << " = "
                   << constant_text(*s.state[i].default_value, s.state[i].default_expr, &p.params);
             }
             out << " {\n";
@@ -246,8 +249,10 @@ std::string schema_text(const Schema& s, const std::vector<Param>* params) {
   for (size_t i = 0; i < s.fields.size(); ++i) {
     const Field& f = s.fields[i];
     text += (i ? ", " : "") + f.name + ": " + type_name(f.type);
-    if (params && !f.time_format.empty()) text += " format " + value_literal(Value::of_string(f.time_format));
-    if (params && f.default_value) text += " = " + constant_text(*f.default_value, f.default_expr, params);
+    if (params && !f.time_format.empty())
+      text += " format " + value_literal(Value::of_string(f.time_format));
+    if (params && f.default_value)
+      text += " = " + constant_text(*f.default_value, f.default_expr, params);
   }
   return text + (s.fields.empty() ? "}" : " }");
 }
@@ -264,7 +269,8 @@ void explain(const Pipeline& p, std::ostream& out) {
     out << "  checkpoint " << value_literal(Value::of_string(p.checkpoint->dir));
     if (p.checkpoint->every) {
       out << " every " << duration_text(*p.checkpoint->every, p.params);
-      if (p.checkpoint->every->param >= 0) out << " (" << duration_text(p.checkpoint->every->ms) << ")";
+      if (p.checkpoint->every->param >= 0)
+        out << " (" << duration_text(p.checkpoint->every->ms) << ")";
     }
     out << "\n";
   }
@@ -374,7 +380,8 @@ void explain_graph(const Pipeline& p, GraphKind kind, std::ostream& out) {
       if (const auto* join = st.as<JoinStage>()) {
         edges.emplace_back("table_" + p.tables[join->table].name, id);
       }
-      if (const auto* join = st.as<IntervalJoinStage>()) edges.emplace_back(tail_of(join->other), id);
+      if (const auto* join = st.as<IntervalJoinStage>())
+        edges.emplace_back(tail_of(join->other), id);
       nodes.push_back({id, s.name + ": " + label, "stage"});
       edges.emplace_back(prev, id);
       prev = id;

@@ -194,13 +194,16 @@ std::optional<int64_t> parse_duration(std::string_view text) {
     std::string_view name;
     int64_t ms;
   };
-  static constexpr Unit kUnits[] = {{"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+  static constexpr Unit kUnits[] = {
+      {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
   size_t digits = 0;
-  while (digits < text.size() && ((text[digits] >= '0' && text[digits] <= '9') || text[digits] == '_')) {
+  while (digits < text.size() &&
+         ((text[digits] >= '0' && text[digits] <= '9') || text[digits] == '_')) {
     ++digits;
   }
   std::string_view count_text = text.substr(0, digits);
-  if (count_text.empty() || count_text.front() == '_' || count_text.back() == '_') return std::nullopt;
+  if (count_text.empty() || count_text.front() == '_' || count_text.back() == '_')
+    return std::nullopt;
   int64_t count = 0;
   for (char c : count_text) {
     if (c == '_') continue;

@@ -104,8 +104,7 @@ static bool accepts(const Function& f, std::span<const Type> args, bool widen) {
     return want == got || (widen && want == Type::Float && got == Type::Int);
   };
   switch (f.shape) {
-    case ArgShape::AnyTypes:
-      return !args.empty();
+    case ArgShape::AnyTypes: return !args.empty();
     case ArgShape::Variadic:
       if (args.empty()) return false;
       for (Type t : args) {
@@ -152,10 +151,10 @@ std::string signature_text(const Function& f) {
 
 const std::vector<AggregateInfo>& aggregates() {
   static const std::vector<AggregateInfo> table = {
-      {"count", AggFn::Count, 0},       {"sum", AggFn::Sum, 1},
-      {"avg", AggFn::Avg, 1},           {"min", AggFn::Min, 1},
-      {"max", AggFn::Max, 1},           {"count_distinct", AggFn::CountDistinct, 1},
-      {"first", AggFn::First, 1},       {"last", AggFn::Last, 1},
+      {"count", AggFn::Count, 0}, {"sum", AggFn::Sum, 1},
+      {"avg", AggFn::Avg, 1},     {"min", AggFn::Min, 1},
+      {"max", AggFn::Max, 1},     {"count_distinct", AggFn::CountDistinct, 1},
+      {"first", AggFn::First, 1}, {"last", AggFn::Last, 1},
   };
   return table;
 }

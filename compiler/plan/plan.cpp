@@ -155,7 +155,8 @@ std::vector<std::string> Schema::names() const {
 
 namespace {
 
-void for_each_statement_expr(std::vector<StatementPtr>& body, const std::function<void(ExprPtr&)>& fn) {
+void for_each_statement_expr(std::vector<StatementPtr>& body,
+                             const std::function<void(ExprPtr&)>& fn) {
   for (StatementPtr& st : body) {
     if (st->condition) fn(st->condition);
     if (st->value) fn(st->value);

@@ -6,9 +6,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
-#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -332,8 +332,8 @@ struct TopStage {
   std::vector<int> keys;  // the aggregate's `group by` fields: ties, ascending
 };
 
-using StageOp = std::variant<WhereStage, SelectStage, ExplodeStage, JoinStage, AggregateStage, UpdateStage,
-                             IntervalJoinStage, TopStage>;
+using StageOp = std::variant<WhereStage, SelectStage, ExplodeStage, JoinStage, AggregateStage,
+                             UpdateStage, IntervalJoinStage, TopStage>;
 
 struct Stage {
   StageOp op;
@@ -341,9 +341,18 @@ struct Stage {
   Schema output;
   Clock clock;  // of the rows reaching this stage
 
-  template <typename T> T* as() { return std::get_if<T>(&op); }
-  template <typename T> const T* as() const { return std::get_if<T>(&op); }
-  template <typename T> bool is() const { return std::holds_alternative<T>(op); }
+  template <typename T>
+  T* as() {
+    return std::get_if<T>(&op);
+  }
+  template <typename T>
+  const T* as() const {
+    return std::get_if<T>(&op);
+  }
+  template <typename T>
+  bool is() const {
+    return std::holds_alternative<T>(op);
+  }
 };
 // The stage's keyword as written ("where", "aggregate", ...).
 const char* stage_keyword(const Stage& st);

@@ -22,7 +22,8 @@ bool field_equals_literal(const Expr& e, int* field, std::string* literal) {
 
 // The first conjunct of `e` (`a and b and c` nests to the left).
 const Expr& first_conjunct(const Expr& e) {
-  if (e.kind == ExprKind::Binary && e.op == "and" && !e.args.empty()) return first_conjunct(*e.args[0]);
+  if (e.kind == ExprKind::Binary && e.op == "and" && !e.args.empty())
+    return first_conjunct(*e.args[0]);
   return e;
 }
 
@@ -45,7 +46,8 @@ const Expr* leading_where(const Pipeline& p, int index) {
       if (s.inputs.size() == 1) reader = &s;
     }
     for (const Stage& st : s.stages) {
-      if (const auto* join = st.as<IntervalJoinStage>(); join != nullptr && reads(join->other)) ++readers;
+      if (const auto* join = st.as<IntervalJoinStage>(); join != nullptr && reads(join->other))
+        ++readers;
     }
   }
   for (const Sink& s : p.sinks) {
@@ -76,7 +78,8 @@ std::optional<RawFilter> raw_filter(const Pipeline& p, int index) {
     case FormatKind::Csv: break;
     default: return refuse("a line is compared as fast as it is searched");
   }
-  if (src.connector.kind == ConnectorKind::Kafka) return refuse("kafka messages may hold an unclosed quote");
+  if (src.connector.kind == ConnectorKind::Kafka)
+    return refuse("kafka messages may hold an unclosed quote");
   if (src.event_time >= 0) return refuse("every record's event time moves the watermark");
   if (f.literal.empty() || f.literal.find('"') != std::string::npos) {
     return refuse("the literal is empty or holds a quote");
@@ -85,14 +88,16 @@ std::optional<RawFilter> raw_filter(const Pipeline& p, int index) {
   fields_read(*where, &read);
   for (int i : read) {
     const Field& field = src.schema.fields[i];
-    if (field.type != Type::String) return refuse("\"" + field.name + "\" is converted before the where");
+    if (field.type != Type::String)
+      return refuse("\"" + field.name + "\" is converted before the where");
     if (field.default_value) {
       if (i == f.field && field.default_value->s == f.literal) {
         return refuse("\"" + field.name + "\" defaults to the literal");
       }
       // A built program reads the default from a param at run time: it
       // may be the literal.
-      if (i == f.field && field.default_expr) return refuse("\"" + field.name + "\" defaults to a param");
+      if (i == f.field && field.default_expr)
+        return refuse("\"" + field.name + "\" defaults to a param");
       continue;
     }
     if (src.format.param_args.count("header")) {
@@ -113,7 +118,8 @@ std::string raw_filter_text(const Pipeline& p, int index, const RawFilter& f) {
   if (!f.applies) return "raw filter: none for " + lit + " (" + f.why_not + ")";
   std::string text = "raw filter: records without the bytes " + lit + " are dropped unparsed";
   for (size_t k = 0; k < f.first_column.size(); ++k) {
-    text += (k == 0 ? " (when the header puts \"" : ", \"") + p.sources[index].schema.fields[f.first_column[k]].name + "\"";
+    text += (k == 0 ? " (when the header puts \"" : ", \"") +
+            p.sources[index].schema.fields[f.first_column[k]].name + "\"";
     if (k + 1 == f.first_column.size()) text += " first)";
   }
   return text;

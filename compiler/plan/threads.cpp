@@ -21,7 +21,8 @@ std::optional<std::string> order_needed(const Pipeline& p, int stream, size_t fr
     // rebalances, on the thread that reads kafka.
     if (state_follows_partitions(p, stream, st)) return in_stream("state per kafka partition");
     if (const auto* agg = std::get_if<AggregateStage>(&op)) {
-      if (agg->window && agg->window->kind == WindowKind::Session) return in_stream("a session window");
+      if (agg->window && agg->window->kind == WindowKind::Session)
+        return in_stream("a session window");
       for (const Aggregate& a : agg->aggregates) {
         if (combines_exactly(a)) continue;
         const bool by_order = a.fn == AggFn::First || a.fn == AggFn::Last;
@@ -56,16 +57,14 @@ bool combines_exactly(const Aggregate& a) {
     case AggFn::Count:
     case AggFn::Min:
     case AggFn::Max:
-    case AggFn::CountDistinct:
-      return true;
+    case AggFn::CountDistinct: return true;
     case AggFn::Sum:
     case AggFn::Avg:
       // Ints add exactly in any order (avg keeps an int's sum as a double:
       // exact up to 2^53).
       return a.arg != nullptr && a.arg->type == Type::Int;
     case AggFn::First:
-    case AggFn::Last:
-      return false;
+    case AggFn::Last: return false;
   }
   return false;
 }

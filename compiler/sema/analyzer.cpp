@@ -45,7 +45,8 @@ std::optional<plan::Type> Analyzer::check_type(const std::string& name, SourceRa
     if (param) names.push_back("duration");
     diags_.suggest(d, name, names);
     if (!param && name == "duration") {
-      d.helps.push_back("only a param can be a duration; a field holds one as an int of milliseconds");
+      d.helps.push_back(
+          "only a param can be a duration; a field holds one as an int of milliseconds");
     }
   }
   return type;
@@ -99,7 +100,8 @@ void Analyzer::check_singletons() {
       case ast::DeclKind::Batch:
         if (auto batch = check_duration(d.duration)) {
           if (batch->ms <= 0) {
-            duration_error(d.duration.range, "the batch interval must be longer than 0ms", {*batch});
+            duration_error(d.duration.range, "the batch interval must be longer than 0ms",
+                           {*batch});
           }
           pipeline_.batch = *batch;
         }
@@ -201,7 +203,8 @@ void Analyzer::visit_stream(const std::string& name, std::vector<std::string>& p
   }
   for (const std::string& r : reads) {
     auto input = names_.find(r);
-    if (input != names_.end() && input->second->kind == ast::DeclKind::Stream) visit_stream(r, path);
+    if (input != names_.end() && input->second->kind == ast::DeclKind::Stream)
+      visit_stream(r, path);
   }
   path.pop_back();
   if (state == 1) {
@@ -228,8 +231,10 @@ std::optional<plan::Input> Analyzer::resolve_input(const std::string& name, Sour
   const ast::Decl& in = *input->second;
   if (in.kind == ast::DeclKind::Table) {
     Diagnostic& diag = diags_.error(at, "'" + name + "' is a table, not a stream");
-    diag.helps.push_back("a stream reads a source or a stream; look rows up in a table with "
-                         "'join " + name + " on FIELD'");
+    diag.helps.push_back(
+        "a stream reads a source or a stream; look rows up in a table with "
+        "'join " +
+        name + " on FIELD'");
     return std::nullopt;
   }
   if (in.kind == ast::DeclKind::Param) {
@@ -237,7 +242,8 @@ std::optional<plan::Input> Analyzer::resolve_input(const std::string& name, Sour
     return std::nullopt;
   }
   if (failed_.count(name)) return std::nullopt;  // already reported
-  if (in.kind == ast::DeclKind::Source) return plan::Input{plan::Input::Source, source_index_.at(name), {}};
+  if (in.kind == ast::DeclKind::Source)
+    return plan::Input{plan::Input::Source, source_index_.at(name), {}};
   return plan::Input{plan::Input::Stream, stream_index_.at(name), {}};
 }
 
@@ -260,8 +266,9 @@ void Analyzer::check_stream(const ast::Decl& d) {
     }
     stream.input = *input;
     stream.inputs = {*input};
-    stream.root_source = input->kind == plan::Input::Source ? input->index
-                                                            : pipeline_.streams[input->index].root_source;
+    stream.root_source = input->kind == plan::Input::Source
+                             ? input->index
+                             : pipeline_.streams[input->index].root_source;
   }
   if (!check_stages(d, stream)) {
     failed_.insert(d.name);

@@ -50,7 +50,8 @@ class Analyzer {
     plan::ParamExpr expr;  // null when no param is read
     std::string written;   // the expression as written (explain), when it reads one
   };
-  std::optional<Constant> constant_expr(const ast::Expr& e, plan::Type want, const std::string& what);
+  std::optional<Constant> constant_expr(const ast::Expr& e, plan::Type want,
+                                        const std::string& what);
   // `e` converted to `want` by the stdlib's conversion function (string(),
   // timestamp()), for a param-derived argument the runtime needs in another
   // type; `e` itself when it already has it.
@@ -143,7 +144,8 @@ class Analyzer {
                                                    const Scope& scope, bool& ok);
 
   // top.cpp: `top N by ...` after an aggregate
-  bool check_top(const ast::Stage& s, const Scope& scope, const plan::Stream& stream, plan::Stage& out);
+  bool check_top(const ast::Stage& s, const Scope& scope, const plan::Stream& stream,
+                 plan::Stage& out);
 
   // time_formats.cpp: a timestamp format (`format "..."`, parse_timestamp)
   // written at `at`, a string `literal` or not; reports a bad directive

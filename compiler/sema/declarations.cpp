@@ -60,13 +60,19 @@ struct FormatSpec {
 
 const std::vector<FormatSpec>& format_specs() {
   static const std::vector<FormatSpec> specs = {
-      {"csv", plan::FormatKind::Csv, true, true,
+      {"csv",
+       plan::FormatKind::Csv,
+       true,
+       true,
        {{"header", Type::Bool, false, "a header line when the output is created"},
         {"delimiter", Type::String, false, "the character between fields"},
         {"timestamp_unit", Type::String}}},
       {"json", plan::FormatKind::Json, true, true, {{"timestamp_unit", Type::String}}},
       {"lines", plan::FormatKind::Lines, true, false, {}},
-      {"regex", plan::FormatKind::Regex, true, false,
+      {"regex",
+       plan::FormatKind::Regex,
+       true,
+       false,
        {{"pattern", Type::String, true}, {"timestamp_unit", Type::String}}},
       {"table", plan::FormatKind::Table, false, true, {}},
   };
@@ -152,8 +158,9 @@ static bool bind_args(Analyzer& a, const ast::Call& call, const std::vector<ArgS
           continue;
         }
         // Written as text when it reads no param: the runtime takes options as text.
-        std::string text = c->expr ? c->written
-                                   : plan::value_literal(plan::Value::of_string(plan::value_text(c->value)));
+        std::string text =
+            c->expr ? c->written
+                    : plan::value_literal(plan::Value::of_string(plan::value_text(c->value)));
         extra->emplace_back(arg.name, BoundArg{c->value, c->expr, text});
         continue;
       }
@@ -187,7 +194,8 @@ static bool bind_args(Analyzer& a, const ast::Call& call, const std::vector<ArgS
       ok = false;
       continue;
     }
-    out[spec->name] = BoundArg{c->value, c->expr, c->expr ? c->written : plan::value_literal(c->value)};
+    out[spec->name] =
+        BoundArg{c->value, c->expr, c->expr ? c->written : plan::value_literal(c->value)};
   }
   for (const ArgSpec& s : specs) {
     if (s.required && !out.count(s.name) && ok) {
@@ -271,7 +279,8 @@ std::optional<plan::Connector> Analyzer::check_connector(const ast::Call& c, Rol
   // A value that --param gave makes the error the run option's (exit 2).
   auto fail = [&](const std::string& message, const char* arg = nullptr) {
     auto e = arg ? out.param_args.find(arg) : out.param_args.end();
-    diags_.error(c.range, message).usage = e != out.param_args.end() && reads_param(*e->second, true);
+    diags_.error(c.range, message).usage =
+        e != out.param_args.end() && reads_param(*e->second, true);
     return std::nullopt;
   };
   if ((spec->kind == plan::ConnectorKind::File || spec->kind == plan::ConnectorKind::Dir) &&
@@ -299,7 +308,8 @@ std::optional<plan::Connector> Analyzer::check_connector(const ast::Call& c, Rol
   if (spec->kind == plan::ConnectorKind::Generate) {
     if (out.count < 0) return fail("'count' of 'generate' cannot be negative", "count");
     if (out.rate < 0) return fail("'rate' of 'generate' cannot be negative", "rate");
-    if (out.step <= 0 && args.count("step")) return fail("'step' of 'generate' must be positive", "step");
+    if (out.step <= 0 && args.count("step"))
+      return fail("'step' of 'generate' must be positive", "step");
   }
   if (kafka) {
     const bool pattern = args.count("topic_pattern") != 0;
@@ -357,7 +367,8 @@ std::optional<plan::Connector> Analyzer::check_connector(const ast::Call& c, Rol
 // A sink honours the options of its format that mean something on output
 // (csv's header and delimiter) and refuses the others by name, rather than
 // ignoring them (LANGUAGE.md 13 "Letters", "Sink CSV").
-static bool check_output_options(DiagnosticEngine& diags, const ast::Call& c, const FormatSpec& spec) {
+static bool check_output_options(DiagnosticEngine& diags, const ast::Call& c,
+                                 const FormatSpec& spec) {
   bool ok = true;
   size_t position = 0;
   for (const ast::Arg& arg : c.args) {
@@ -371,14 +382,17 @@ static bool check_output_options(DiagnosticEngine& diags, const ast::Call& c, co
     }
     if (option == nullptr || option->on_output != nullptr) continue;
     Diagnostic& d = diags.error(arg.name.empty() ? arg.value->range : arg.name_range,
-                                "format '" + std::string(spec.name) + "' cannot honour '" + option->name +
-                                    "' when it writes a sink");
+                                "format '" + std::string(spec.name) + "' cannot honour '" +
+                                    option->name + "' when it writes a sink");
     std::string honoured;
     for (const ArgSpec& s : spec.args) {
-      if (s.on_output) honoured += std::string(honoured.empty() ? "" : ", ") + "'" + s.name + "' (" + s.on_output + ")";
+      if (s.on_output)
+        honoured +=
+            std::string(honoured.empty() ? "" : ", ") + "'" + s.name + "' (" + s.on_output + ")";
     }
-    d.helps.push_back(honoured.empty() ? "'" + std::string(spec.name) + "' takes no options on output"
-                                       : "on output '" + std::string(spec.name) + "' takes " + honoured);
+    d.helps.push_back(honoured.empty()
+                          ? "'" + std::string(spec.name) + "' takes no options on output"
+                          : "on output '" + std::string(spec.name) + "' takes " + honoured);
     ok = false;
   }
   return ok;
@@ -411,7 +425,8 @@ std::optional<plan::Format> Analyzer::check_format(const ast::Call& c, Role role
   }
   auto fail = [&](const std::string& message, const char* arg) {
     auto e = out.param_args.find(arg);
-    diags_.error(c.range, message).usage = e != out.param_args.end() && reads_param(*e->second, true);
+    diags_.error(c.range, message).usage =
+        e != out.param_args.end() && reads_param(*e->second, true);
     return std::nullopt;
   };
   out.kind = spec->kind;
@@ -481,10 +496,13 @@ std::optional<plan::Schema> Analyzer::check_schema(const ast::Schema& s) {
     }
     if (f.time_format) {
       if (*type != Type::Timestamp) {
-        diags_.error(f.format_range, std::string("'format' is for timestamp fields, not ") +
-                                         plan::type_name(*type))
-            .helps.push_back("declare '" + f.name + ": timestamp format \"...\"', or parse the text "
-                             "with parse_timestamp(" + f.name + ", \"...\")");
+        diags_
+            .error(f.format_range,
+                   std::string("'format' is for timestamp fields, not ") + plan::type_name(*type))
+            .helps.push_back("declare '" + f.name +
+                             ": timestamp format \"...\"', or parse the text "
+                             "with parse_timestamp(" +
+                             f.name + ", \"...\")");
         ok = false;
       } else if (f.time_format->empty()) {
         diags_.error(f.format_range, "a timestamp format cannot be empty");

@@ -22,23 +22,26 @@ std::optional<plan::Duration> Analyzer::check_duration(const ast::Duration& d) {
     bool failed_param = decl != names_.end() && decl->second->kind == ast::DeclKind::Param;
     if (failed_param) return std::nullopt;  // its declaration's error was reported there
     Diagnostic& diag =
-        diags_.error(d.range, decl != names_.end()
-                                  ? "'" + d.param + "' is not a duration"
-                                  : "unknown param '" + d.param + "'");
+        diags_.error(d.range, decl != names_.end() ? "'" + d.param + "' is not a duration"
+                                                   : "unknown param '" + d.param + "'");
     std::vector<std::string> durations;
     for (const plan::Param& p : pipeline_.params) {
       if (p.duration) durations.push_back(p.name);
     }
     diags_.suggest(diag, d.param, durations);
-    diag.helps.push_back("a duration is a literal such as 10s or 250ms, or a param declared "
-                         "'param " + d.param + ": duration = 10s'");
+    diag.helps.push_back(
+        "a duration is a literal such as 10s or 250ms, or a param declared "
+        "'param " +
+        d.param + ": duration = 10s'");
     return std::nullopt;
   }
   const plan::Param& p = pipeline_.params[param->second];
   if (!p.duration) {
-    diags_.error(d.range, "param '" + p.name + "' is " + article(p.type) + " " +
-                              plan::type_name(p.type) + ", not a duration")
-        .helps.push_back("declare it 'param " + p.name + ": duration = 10s' to write it where a "
+    diags_
+        .error(d.range, "param '" + p.name + "' is " + article(p.type) + " " +
+                            plan::type_name(p.type) + ", not a duration")
+        .helps.push_back("declare it 'param " + p.name +
+                         ": duration = 10s' to write it where a "
                          "duration goes; in expressions it is then an int of milliseconds");
     return std::nullopt;
   }
@@ -80,11 +83,12 @@ std::optional<plan::Value> Analyzer::check_duration_value(const ast::Decl& d) {
       return pipeline_.params[param->second].value;
     }
   }
-  Diagnostic& diag = diags_.error(e.range, "the value of param '" + d.name +
-                                               "' must be a duration such as 10s or 250ms");
+  Diagnostic& diag = diags_.error(
+      e.range, "the value of param '" + d.name + "' must be a duration such as 10s or 250ms");
   if (e.kind == ast::ExprKind::IntLit) {
     std::string n = std::to_string(e.int_value);
-    diag.helps.push_back("write its unit: " + n + "ms, " + n + "s, " + n + "m, " + n + "h or " + n + "d");
+    diag.helps.push_back("write its unit: " + n + "ms, " + n + "s, " + n + "m, " + n + "h or " + n +
+                         "d");
   }
   return std::nullopt;
 }

@@ -38,7 +38,8 @@ void Analyzer::mark_regex_params(const ast::Expr& e) {
 }
 
 bool Analyzer::reads_param(const plan::Expr& e, bool overridden) const {
-  if (e.kind == ExprKind::Param && (!overridden || pipeline_.params[e.index].overridden)) return true;
+  if (e.kind == ExprKind::Param && (!overridden || pipeline_.params[e.index].overridden))
+    return true;
   for (const ExprPtr& a : e.args) {
     if (reads_param(*a, overridden)) return true;
   }
@@ -395,8 +396,9 @@ ExprPtr Analyzer::check_call(const ast::Expr& e, const Scope& scope) {
                                                            (time_format ? "format" : "pattern") +
                                                            " of '" + name + "' must be a constant");
       if (time_format) {
-        d.helps.push_back("a format is compiled once, with the pipeline: write a string literal "
-                          "or a param");
+        d.helps.push_back(
+            "a format is compiled once, with the pipeline: write a string literal "
+            "or a param");
       }
       return nullptr;
     }

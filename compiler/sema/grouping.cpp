@@ -18,8 +18,8 @@ bool Analyzer::check_window(const ast::Stage& s, const plan::Stream& stream, Gro
   grouping.window = &s;
   plan::Window& out = grouping.window_spec;
   out.kind = s.window == ast::WindowKind::Tumbling  ? plan::WindowKind::Tumbling
-           : s.window == ast::WindowKind::Sliding   ? plan::WindowKind::Sliding
-           : s.window == ast::WindowKind::Batch     ? plan::WindowKind::Batch
+             : s.window == ast::WindowKind::Sliding ? plan::WindowKind::Sliding
+             : s.window == ast::WindowKind::Batch   ? plan::WindowKind::Batch
                                                     : plan::WindowKind::Session;
   // The micro-batch is the window: no length to check.
   if (out.kind == plan::WindowKind::Batch) return true;
@@ -40,9 +40,9 @@ bool Analyzer::check_window(const ast::Stage& s, const plan::Stream& stream, Gro
       return false;
     }
     if (size->ms % slide->ms != 0) {
-      duration_error(s.size.range, "the window length " + plan::duration_text(size->ms) +
-                                       " is not a multiple of the slide " +
-                                       plan::duration_text(slide->ms),
+      duration_error(s.size.range,
+                     "the window length " + plan::duration_text(size->ms) +
+                         " is not a multiple of the slide " + plan::duration_text(slide->ms),
                      {*size, *slide});
       return false;
     }
@@ -65,11 +65,13 @@ bool Analyzer::check_window(const ast::Stage& s, const plan::Stream& stream, Gro
       message = "the slide " + plan::duration_text(slide->ms);
     }
     if (at) {
-      duration_error(at->range, message + " is not a multiple of the batch interval " +
-                                    plan::duration_text(batch),
-                     {bad, pipeline_.batch}, true)
-          .helps.push_back("without 'event_time' on the source, windows use processing time "
-                           "and must be multiples of the batch interval");
+      duration_error(
+          at->range,
+          message + " is not a multiple of the batch interval " + plan::duration_text(batch),
+          {bad, pipeline_.batch}, true)
+          .helps.push_back(
+              "without 'event_time' on the source, windows use processing time "
+              "and must be multiples of the batch interval");
       return false;
     }
   }
@@ -117,8 +119,8 @@ bool Analyzer::check_aggregate(const ast::Stage& s, const Scope& scope, Grouping
     output.fields.push_back({"window_end", Type::Timestamp, std::nullopt, ""});
   }
   for (const plan::NamedExpr& k : out.keys) {
-    ok = add_field(diags_, output, {k.name, k.expr->type, std::nullopt, ""}, s.range,
-                   "group by") && ok;
+    ok = add_field(diags_, output, {k.name, k.expr->type, std::nullopt, ""}, s.range, "group by") &&
+         ok;
   }
   for (const ast::SelectItem& item : s.items) {
     const ast::Expr& call = *item.value;
@@ -130,8 +132,9 @@ bool Analyzer::check_aggregate(const ast::Stage& s, const Scope& scope, Grouping
         diags_.suggest(d, call.text, plan::aggregate_names());
       } else {
         diags_.error(call.range, "'" + item.name + "' is not an aggregate")
-            .helps.push_back("write NAME = AGG(...) with count, sum, avg, min, max, "
-                             "count_distinct, first or last");
+            .helps.push_back(
+                "write NAME = AGG(...) with count, sum, avg, min, max, "
+                "count_distinct, first or last");
       }
       ok = false;
       continue;
@@ -141,8 +144,8 @@ bool Analyzer::check_aggregate(const ast::Stage& s, const Scope& scope, Grouping
     agg.fn = *fn;
     size_t arity = *fn == plan::AggFn::Count ? 0 : 1;
     if (call.args.size() != arity) {
-      diags_.error(call.range, "'" + call.text + "' takes " + std::to_string(arity) +
-                                   " argument" + (arity == 1 ? "" : "s") + ", got " +
+      diags_.error(call.range, "'" + call.text + "' takes " + std::to_string(arity) + " argument" +
+                                   (arity == 1 ? "" : "s") + ", got " +
                                    std::to_string(call.args.size()));
       ok = false;
       continue;
@@ -157,27 +160,24 @@ bool Analyzer::check_aggregate(const ast::Stage& s, const Scope& scope, Grouping
       bool fits = true;
       switch (*fn) {
         case plan::AggFn::Sum:
-        case plan::AggFn::Avg:
-          fits = numeric(t);
-          break;
+        case plan::AggFn::Avg: fits = numeric(t); break;
         case plan::AggFn::Min:
-        case plan::AggFn::Max:
-          fits = t != Type::Bool;
-          break;
-        default:
-          break;
+        case plan::AggFn::Max: fits = t != Type::Bool; break;
+        default: break;
       }
       if (!fits) {
-        diags_.error(call.args[0]->range, "'" + call.text + "' cannot be applied to " +
-                                              plan::type_name(t));
+        diags_.error(call.args[0]->range,
+                     "'" + call.text + "' cannot be applied to " + plan::type_name(t));
         ok = false;
         continue;
       }
-      agg.type = *fn == plan::AggFn::Avg ? Type::Float
-               : *fn == plan::AggFn::CountDistinct ? Type::Int : t;
+      agg.type = *fn == plan::AggFn::Avg             ? Type::Float
+                 : *fn == plan::AggFn::CountDistinct ? Type::Int
+                                                     : t;
     }
     ok = add_field(diags_, output, {agg.name, agg.type, std::nullopt, ""}, item.name_range,
-                   "aggregate") && ok;
+                   "aggregate") &&
+         ok;
     out.aggregates.push_back(std::move(agg));
   }
   bool per_batch = out.window && out.window->kind == plan::WindowKind::Batch;
@@ -189,8 +189,9 @@ bool Analyzer::check_aggregate(const ast::Stage& s, const Scope& scope, Grouping
       // Spark's complete mode: a running aggregate's every group, every batch.
       if (out.window) {
         diags_.error(s.emit_range, "'emit all' is for running aggregates, not windowed ones")
-            .helps.push_back("a window's rows are final once it fires; 'emit updates' shows open "
-                             "windows every batch");
+            .helps.push_back(
+                "a window's rows are final once it fires; 'emit updates' shows open "
+                "windows every batch");
         ok = false;
       }
       out.emit = plan::EmitMode::All;
@@ -218,8 +219,9 @@ bool Analyzer::check_aggregate(const ast::Stage& s, const Scope& scope, Grouping
   }
   if (s.emit_expired) {
     diags_.error(s.expired_range, "'emit expired' is for 'update'")
-        .helps.push_back("only the keys of 'update' expire ('expire after'); a window's row is "
-                         "emitted once, when it fires");
+        .helps.push_back(
+            "only the keys of 'update' expire ('expire after'); a window's row is "
+            "emitted once, when it fires");
     ok = false;
   }
   if (s.expire) {
@@ -258,7 +260,9 @@ bool Analyzer::check_update(const ast::Stage& s, const Scope& scope, Grouping& g
     // Inside the block a state field would hide the record's field of the
     // same name: refuse the ambiguity rather than pick one silently.
     if (scope.schema->find(f.name) >= 0) {
-      diags_.error(f.name_range, "state field '" + f.name + "' has the name of a field of " + scope.what)
+      diags_
+          .error(f.name_range,
+                 "state field '" + f.name + "' has the name of a field of " + scope.what)
           .helps.push_back("rename the state field, or the record's field with 'select' first");
       ok = false;
       continue;
@@ -284,21 +288,25 @@ bool Analyzer::check_update(const ast::Stage& s, const Scope& scope, Grouping& g
     case ast::EmitMode::All: out.emit = plan::EmitMode::All; break;
     case ast::EmitMode::Each: out.emit = plan::EmitMode::Each; break;
     default:
-      diags_.error(s.emit_range, "'update' takes 'emit each', 'emit updated', 'emit all' or "
-                                 "'emit expired'")
+      diags_
+          .error(s.emit_range,
+                 "'update' takes 'emit each', 'emit updated', 'emit all' or "
+                 "'emit expired'")
           .helps.push_back("'emit final' and 'emit updates' are for 'aggregate'");
       ok = false;
   }
   out.emit_expired = s.emit_expired;
   if (s.emit_expired && !s.expire) {
     diags_.error(s.expired_range, "'emit expired' needs 'expire after'")
-        .helps.push_back("add 'expire after DURATION': a key's last state is emitted when it expires");
+        .helps.push_back(
+            "add 'expire after DURATION': a key's last state is emitted when it expires");
     ok = false;
   }
   if (s.emit_expired && out.emit == plan::EmitMode::Each) {
     diags_.error(s.expired_range, "'emit expired' cannot be combined with 'emit each'")
-        .helps.push_back("'emit each' rows hold the record's fields, expired rows the key's; "
-                         "use 'emit updated, expired', or two streams");
+        .helps.push_back(
+            "'emit each' rows hold the record's fields, expired rows the key's; "
+            "use 'emit updated, expired', or two streams");
     ok = false;
   }
   if (s.expire) {
@@ -313,15 +321,16 @@ bool Analyzer::check_update(const ast::Stage& s, const Scope& scope, Grouping& g
   if (out.emit == plan::EmitMode::Each) {
     // State names never repeat a record field's (checked above).
     output = *scope.schema;
-    for (const plan::Field& f : out.state) output.fields.push_back({f.name, f.type, std::nullopt, ""});
+    for (const plan::Field& f : out.state)
+      output.fields.push_back({f.name, f.type, std::nullopt, ""});
   } else {
     for (const plan::NamedExpr& k : out.keys) {
       output.fields.push_back({k.name, k.expr->type, std::nullopt, ""});
     }
     for (const plan::Field& f : out.state) {
       if (output.find(f.name) >= 0) {
-        diags_.error(s.keyword_range, "state field '" + f.name + "' clashes with the key '" +
-                                          f.name + "'");
+        diags_.error(s.keyword_range,
+                     "state field '" + f.name + "' clashes with the key '" + f.name + "'");
         ok = false;
         continue;
       }
@@ -357,9 +366,11 @@ std::vector<plan::StatementPtr> Analyzer::check_statements(
     }
     if (p->target < 0) {
       if (scope.schema->find(st->target) >= 0) {
-        diags_.error(st->target_range, "cannot assign to '" + st->target +
-                                           "': only state fields can be assigned")
-            .helps.push_back("'" + st->target + "' is a field of the record; declare a state "
+        diags_
+            .error(st->target_range,
+                   "cannot assign to '" + st->target + "': only state fields can be assigned")
+            .helps.push_back("'" + st->target +
+                             "' is a field of the record; declare a state "
                              "field after 'update' to keep a value per key");
       } else {
         Diagnostic& d = diags_.error(st->target_range, "unknown state field '" + st->target + "'");
@@ -392,11 +403,10 @@ std::vector<plan::StatementPtr> Analyzer::check_statements(
       fits = t == Type::Float && numeric(v);
     }
     if (!fits) {
-      Diagnostic& d = diags_.error(st->value->range, "cannot apply '" + st->op + "' to the " +
-                                                         plan::type_name(t) + " state field '" +
-                                                         target.name + "' with " +
-                                                         (v == Type::Int ? "an " : "a ") +
-                                                         plan::type_name(v));
+      Diagnostic& d = diags_.error(st->value->range,
+                                   "cannot apply '" + st->op + "' to the " + plan::type_name(t) +
+                                       " state field '" + target.name + "' with " +
+                                       (v == Type::Int ? "an " : "a ") + plan::type_name(v));
       if (st->op == "/=" && t == Type::Int) {
         d.helps.push_back("'/' yields a float; declare '" + target.name + "' as a float");
       }

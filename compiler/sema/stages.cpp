@@ -39,7 +39,8 @@ bool add_field(DiagnosticEngine& diags, plan::Schema& schema, plan::Field f, Sou
 // input, LANGUAGE.md 13); a union's, merged from every input's.
 plan::Clock Analyzer::input_clock(const plan::Stream& stream) const {
   plan::Clock clock = clock_of(stream.inputs[0]);
-  for (size_t k = 1; k < stream.inputs.size(); ++k) clock = plan::merge_clocks(clock, clock_of(stream.inputs[k]));
+  for (size_t k = 1; k < stream.inputs.size(); ++k)
+    clock = plan::merge_clocks(clock, clock_of(stream.inputs[k]));
   return clock;
 }
 
@@ -78,8 +79,8 @@ bool Analyzer::check_stages(const ast::Decl& d, plan::Stream& stream) {
     scope.what = what;
     const char* keyword = stage_keyword(s.kind);
     bool keyed = s.kind == ast::StageKind::Aggregate || s.kind == ast::StageKind::Update;
-    if (grouping.window && s.kind != ast::StageKind::GroupBy && s.kind != ast::StageKind::Aggregate &&
-        s.kind != ast::StageKind::Window) {
+    if (grouping.window && s.kind != ast::StageKind::GroupBy &&
+        s.kind != ast::StageKind::Aggregate && s.kind != ast::StageKind::Window) {
       diags_.error(s.keyword_range, std::string("'") + keyword + "' cannot follow 'window'")
           .helps.push_back("'window' must be followed by 'aggregate' or by 'group by' and 'aggregate'");
       return false;
@@ -114,7 +115,8 @@ bool Analyzer::check_stages(const ast::Decl& d, plan::Stream& stream) {
       case ast::StageKind::Select: ok = check_select(s, scope, out) && ok; break;
       case ast::StageKind::Explode: ok = check_explode(s, scope, out) && ok; break;
       case ast::StageKind::Join:
-        ok = (s.within ? check_stream_join(s, scope, stream, out) : check_join(s, scope, out)) && ok;
+        ok =
+            (s.within ? check_stream_join(s, scope, stream, out) : check_join(s, scope, out)) && ok;
         break;
       case ast::StageKind::Aggregate: ok = check_aggregate(s, scope, grouping, out) && ok; break;
       case ast::StageKind::Update: ok = check_update(s, scope, grouping, out) && ok; break;
@@ -131,7 +133,8 @@ bool Analyzer::check_stages(const ast::Decl& d, plan::Stream& stream) {
     grouping = Grouping{};
     // A `window batch`'s rows carry processing time (LANGUAGE.md 13).
     const auto* agg = out.as<plan::AggregateStage>();
-    if (agg && agg->window && agg->window->kind == plan::WindowKind::Batch) stream.clock = plan::Clock{};
+    if (agg && agg->window && agg->window->kind == plan::WindowKind::Batch)
+      stream.clock = plan::Clock{};
     current = out.output;
     what = "stream '" + d.name + "' after '" + keyword + "'";
     stream.stages.push_back(std::move(out));
@@ -219,7 +222,8 @@ bool Analyzer::check_explode(const ast::Stage& s, const Scope& scope, plan::Stag
     return false;
   }
   bool ok = true;
-  explode.text = check_typed(*call.args[0], scope, Type::String, "the text to " + std::string(call.text));
+  explode.text =
+      check_typed(*call.args[0], scope, Type::String, "the text to " + std::string(call.text));
   if (split) {
     explode.separator = check_typed(*call.args[1], scope, Type::String, "the separator of 'split'");
     if (explode.separator) {
@@ -257,8 +261,9 @@ bool Analyzer::check_join(const ast::Stage& s, const Scope& scope, plan::Stage& 
     if (decl != names_.end() && (decl->second->kind == ast::DeclKind::Source ||
                                  decl->second->kind == ast::DeclKind::Stream)) {
       diags_.error(s.table_range, "'" + s.table + "' is not a table")
-          .helps.push_back("to join with the rows of '" + s.table + "', match them by event time: 'join " +
-                           s.table + " on " + s.on_field + " within 10m'");
+          .helps.push_back("to join with the rows of '" + s.table +
+                           "', match them by event time: 'join " + s.table + " on " + s.on_field +
+                           " within 10m'");
     } else if (decl != names_.end()) {
       diags_.error(s.table_range, "'" + s.table + "' is not a table")
           .helps.push_back("'join' looks rows up in a table declared with 'table'");
@@ -274,7 +279,8 @@ bool Analyzer::check_join(const ast::Stage& s, const Scope& scope, plan::Stage& 
   const plan::Table& t = pipeline_.tables[join.table];
   join.on_field = current.find(s.on_field);
   if (join.on_field < 0) {
-    Diagnostic& diag = diags_.error(s.on_range, "unknown field '" + s.on_field + "' in " + scope.what);
+    Diagnostic& diag =
+        diags_.error(s.on_range, "unknown field '" + s.on_field + "' in " + scope.what);
     diags_.suggest(diag, s.on_field, current.names());
     return false;
   }
@@ -282,7 +288,8 @@ bool Analyzer::check_join(const ast::Stage& s, const Scope& scope, plan::Stage& 
   Type field_type = current.fields[join.on_field].type;
   if (key_type != field_type) {
     diags_.error(s.on_range, "join field '" + s.on_field + "' is " + plan::type_name(field_type) +
-                                 " but table '" + t.name + "' is keyed by " + plan::type_name(key_type));
+                                 " but table '" + t.name + "' is keyed by " +
+                                 plan::type_name(key_type));
     return false;
   }
   bool ok = true;
@@ -291,17 +298,19 @@ bool Analyzer::check_join(const ast::Stage& s, const Scope& scope, plan::Stage& 
     if (static_cast<int>(i) == t.key) continue;
     const plan::Field& f = t.schema.fields[i];
     if (current.find(f.name) >= 0) {
-      diags_.error(s.range, "field '" + f.name + "' of table '" + t.name + "' clashes with a field of " +
-                                scope.what)
+      diags_
+          .error(s.range, "field '" + f.name + "' of table '" + t.name +
+                              "' clashes with a field of " + scope.what)
           .helps.push_back("rename the stream's field with 'select' first");
       ok = false;
       continue;
     }
     if (s.left && !f.default_value) {
-      diags_.error(s.range, "'left join' needs a default for field '" + f.name + "' of table '" +
-                                t.name + "'")
-          .helps.push_back("declare it with a default in the table's schema, e.g. '" + f.name + ": " +
-                           plan::type_name(f.type) + " = ...'");
+      diags_
+          .error(s.range,
+                 "'left join' needs a default for field '" + f.name + "' of table '" + t.name + "'")
+          .helps.push_back("declare it with a default in the table's schema, e.g. '" + f.name +
+                           ": " + plan::type_name(f.type) + " = ...'");
       ok = false;
     }
     out.output.fields.push_back(f);

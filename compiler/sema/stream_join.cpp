@@ -31,7 +31,8 @@ bool Analyzer::check_stream_join(const ast::Stage& s, const Scope& scope, plan::
   auto decl = names_.find(s.table);
   if (decl != names_.end() && decl->second->kind == ast::DeclKind::Table) {
     diags_.error(s.within_range, "'" + s.table + "' is a table: a table join takes no 'within'")
-        .helps.push_back("look rows up in it with '" + join + " " + s.table + " on " + s.on_field + "'");
+        .helps.push_back("look rows up in it with '" + join + " " + s.table + " on " + s.on_field +
+                         "'");
     return false;
   }
   std::optional<plan::Input> other = resolve_input(s.table, s.table_range);
@@ -59,11 +60,14 @@ bool Analyzer::check_stream_join(const ast::Stage& s, const Scope& scope, plan::
   auto updating = [&](const std::optional<plan::Stream::Updating>& up, const std::string& who,
                       SourceRange at) {
     if (!up) return;
-    diags_.error(at, "joining an updating stream: " + who + " carries the rows of the '" + up->keyword +
-                         "' of stream '" + up->stream + "' (line " + std::to_string(up->range.begin.line) +
-                         "), which replace each other every batch")
-        .helps.push_back("a join 'within' matches rows that are each final; join the input of that '" +
-                         up->keyword + "' instead");
+    diags_
+        .error(at, "joining an updating stream: " + who + " carries the rows of the '" +
+                       up->keyword + "' of stream '" + up->stream + "' (line " +
+                       std::to_string(up->range.begin.line) +
+                       "), which replace each other every batch")
+        .helps.push_back(
+            "a join 'within' matches rows that are each final; join the input of that '" +
+            up->keyword + "' instead");
     ok = false;
   };
   updating(stream.updating, scope.what, s.keyword_range);
@@ -71,9 +75,11 @@ bool Analyzer::check_stream_join(const ast::Stage& s, const Scope& scope, plan::
     updating(pipeline_.streams[other->index].updating, "'" + s.table + "'", s.table_range);
   }
   if (ok && !stream.clock.event_time) {
-    diags_.error(s.within_range, "a join 'within' needs event time, but " + scope.what + " has none")
-        .helps.push_back("declare 'event_time FIELD' on its source; 'within' compares the event times "
-                         "of both sides");
+    diags_
+        .error(s.within_range, "a join 'within' needs event time, but " + scope.what + " has none")
+        .helps.push_back(
+            "declare 'event_time FIELD' on its source; 'within' compares the event times "
+            "of both sides");
     ok = false;
   }
   if (ok && !their_clock.event_time) {
@@ -86,22 +92,26 @@ bool Analyzer::check_stream_join(const ast::Stage& s, const Scope& scope, plan::
   stage.on_field = current.find(s.on_field);
   stage.other_on_field = theirs.find(s.on_field);
   if (stage.on_field < 0) {
-    Diagnostic& diag = diags_.error(s.on_range, "unknown field '" + s.on_field + "' in " + scope.what);
+    Diagnostic& diag =
+        diags_.error(s.on_range, "unknown field '" + s.on_field + "' in " + scope.what);
     diags_.suggest(diag, s.on_field, current.names());
     return false;
   }
   if (stage.other_on_field < 0) {
-    Diagnostic& diag = diags_.error(s.on_range, "'" + s.table + "' has no field '" + s.on_field + "'");
+    Diagnostic& diag =
+        diags_.error(s.on_range, "'" + s.table + "' has no field '" + s.on_field + "'");
     diags_.suggest(diag, s.on_field, theirs.names());
-    diag.helps.push_back("both sides are matched on a field of the same name; rename it in a stream "
-                         "first: 'stream x = " + s.table + " | select " + s.on_field + " = ..., *'");
+    diag.helps.push_back(
+        "both sides are matched on a field of the same name; rename it in a stream "
+        "first: 'stream x = " +
+        s.table + " | select " + s.on_field + " = ..., *'");
     return false;
   }
   Type ours = current.fields[stage.on_field].type;
   Type key = theirs.fields[stage.other_on_field].type;
   if (ours != key) {
-    diags_.error(s.on_range, "join field '" + s.on_field + "' is " + plan::type_name(ours) + " but " +
-                                 plan::type_name(key) + " in '" + s.table + "'");
+    diags_.error(s.on_range, "join field '" + s.on_field + "' is " + plan::type_name(ours) +
+                                 " but " + plan::type_name(key) + " in '" + s.table + "'");
     return false;
   }
 
@@ -117,9 +127,11 @@ bool Analyzer::check_stream_join(const ast::Stage& s, const Scope& scope, plan::
       Diagnostic& diag = diags_.error(s.table_range, "field '" + f.name + "' of '" + s.table +
                                                          "' clashes with a field of " + scope.what);
       if (self) {
-        diag.helps.push_back("to join '" + s.table + "' with itself, rename its fields in a stream "
-                             "first: 'stream other = " + s.table + " | select " + s.on_field + ", " +
-                             f.name + "2 = " + f.name + ", ...'");
+        diag.helps.push_back("to join '" + s.table +
+                             "' with itself, rename its fields in a stream "
+                             "first: 'stream other = " +
+                             s.table + " | select " + s.on_field + ", " + f.name + "2 = " + f.name +
+                             ", ...'");
       } else {
         diag.helps.push_back("rename the field with 'select' first, on either side");
       }

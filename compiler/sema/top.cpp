@@ -32,7 +32,8 @@ bool Analyzer::check_top(const ast::Stage& s, const Scope& scope, const plan::St
   if (agg == nullptr) {
     Diagnostic& d = diags_.error(s.keyword_range, "'top' must come right after an 'aggregate'");
     if (!stream.stages.empty()) {
-      d.helps.push_back(std::string("here it follows '") + plan::stage_keyword(stream.stages.back()) +
+      d.helps.push_back(std::string("here it follows '") +
+                        plan::stage_keyword(stream.stages.back()) +
                         "': rank the aggregate's rows first, then filter or reshape them");
     } else {
       d.helps.push_back("'top N by ...' ranks the rows an aggregate emits at each batch end");

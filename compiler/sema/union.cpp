@@ -45,7 +45,8 @@ bool Analyzer::check_union(const ast::Decl& d, plan::Stream& stream) {
     diags_.error(d.input_range, "'union' needs at least two inputs")
         .helps.push_back(d.kind == ast::DeclKind::Sink
                              ? "write '" + d.input + "' directly: 'sink " + d.input + " to ...'"
-                             : "read '" + d.input + "' directly: 'stream " + d.name + " = " + d.input + "'");
+                             : "read '" + d.input + "' directly: 'stream " + d.name + " = " +
+                                   d.input + "'");
     return false;
   }
 
@@ -56,12 +57,13 @@ bool Analyzer::check_union(const ast::Decl& d, plan::Stream& stream) {
     const std::string& name = names[k]->name;
     if (in.kind == plan::Input::Stream && pipeline_.streams[in.index].updating) {
       const plan::Stream::Updating& up = *pipeline_.streams[in.index].updating;
-      diags_.error(names[k]->range, "'union' of an updating stream: '" + name + "' carries the rows of the '" +
-                                        up.keyword + "' of stream '" + up.stream + "' (line " +
-                                        std::to_string(up.range.begin.line) +
-                                        "), which replace each other every batch")
-          .helps.push_back("union the inputs of that '" + up.keyword + "' instead, and " + up.keyword +
-                           " once after the union");
+      diags_
+          .error(names[k]->range, "'union' of an updating stream: '" + name +
+                                      "' carries the rows of the '" + up.keyword + "' of stream '" +
+                                      up.stream + "' (line " + std::to_string(up.range.begin.line) +
+                                      "), which replace each other every batch")
+          .helps.push_back("union the inputs of that '" + up.keyword + "' instead, and " +
+                           up.keyword + " once after the union");
       ok = false;
       continue;
     }
@@ -94,7 +96,8 @@ bool Analyzer::check_union(const ast::Decl& d, plan::Stream& stream) {
     }
     if (!problem.empty()) {
       std::string fields;
-      for (const plan::Field& f : first.fields) fields += (fields.empty() ? "" : ", ") + field_text(f);
+      for (const plan::Field& f : first.fields)
+        fields += (fields.empty() ? "" : ", ") + field_text(f);
       Diagnostic& diag = diags_.error(names[k]->range, "the inputs of 'union' differ: " + problem);
       diag.helps.push_back("every input needs the fields of '" + d.input + "': " + fields);
       diag.helps.push_back("rename or convert fields in a stream first: 'stream x = " + name +
@@ -103,18 +106,21 @@ bool Analyzer::check_union(const ast::Decl& d, plan::Stream& stream) {
       continue;
     }
     bool same_order = true;
-    for (size_t i = 0; i < order.size(); ++i) same_order = same_order && order[i] == static_cast<int>(i);
+    for (size_t i = 0; i < order.size(); ++i)
+      same_order = same_order && order[i] == static_cast<int>(i);
     if (!same_order) in.order = order;
 
     const plan::Clock clock = clock_of(in);
     if (clock.event_time != first_clock.event_time) {
       const std::string& timed = clock.event_time ? name : d.input;
       const std::string& untimed = clock.event_time ? d.input : name;
-      Diagnostic& diag = diags_.error(
-          names[k]->range, "'union' mixes event time and processing time: '" + timed +
-                               "' has event time, '" + untimed + "' has none");
-      diag.helps.push_back("either every input of 'union' has event time or none has; declare "
-                           "'event_time FIELD' on the source of '" + untimed + "'");
+      Diagnostic& diag =
+          diags_.error(names[k]->range, "'union' mixes event time and processing time: '" + timed +
+                                            "' has event time, '" + untimed + "' has none");
+      diag.helps.push_back(
+          "either every input of 'union' has event time or none has; declare "
+          "'event_time FIELD' on the source of '" +
+          untimed + "'");
       ok = false;
     }
   }
@@ -137,7 +143,8 @@ std::optional<plan::Input> Analyzer::sink_union(const ast::Decl& d) {
   if (!check_union(d, stream) || !check_stages(d, stream)) return std::nullopt;
   stream.name = stream.input_name;  // "union(a, b)": no name of the file's can clash
   for (size_t i = 0; i < pipeline_.streams.size(); ++i) {
-    if (pipeline_.streams[i].name == stream.name) return plan::Input{plan::Input::Stream, static_cast<int>(i), {}};
+    if (pipeline_.streams[i].name == stream.name)
+      return plan::Input{plan::Input::Stream, static_cast<int>(i), {}};
   }
   pipeline_.streams.push_back(std::move(stream));
   return plan::Input{plan::Input::Stream, static_cast<int>(pipeline_.streams.size() - 1), {}};

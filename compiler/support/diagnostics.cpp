@@ -16,7 +16,8 @@ Diagnostic& DiagnosticEngine::error(SourceRange range, std::string message) {
 }
 
 bool DiagnosticEngine::only_usage_errors() const {
-  return std::all_of(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& d) { return d.usage; });
+  return std::all_of(diagnostics_.begin(), diagnostics_.end(),
+                     [](const Diagnostic& d) { return d.usage; });
 }
 
 void DiagnosticEngine::suggest(Diagnostic& d, const std::string& name,

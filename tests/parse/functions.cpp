@@ -17,6 +17,4 @@ extern "C" FlowStr slug(FlowStr title) {
   return FlowStr{out, n};
 }
 
-extern "C" double score(int64_t words, double boost) {
-  return boost * static_cast<double>(words);
-}
+extern "C" double score(int64_t words, double boost) { return boost * static_cast<double>(words); }

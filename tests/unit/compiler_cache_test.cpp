@@ -48,8 +48,8 @@ void define_probe(llvm::Module& m, int64_t k) {
 void define_structors(llvm::Module& m, int64_t* dtor_target) {
   llvm::LLVMContext& ctx = m.getContext();
   llvm::IRBuilder<> b(ctx);
-  auto* value = new llvm::GlobalVariable(m, b.getInt64Ty(), false,
-                                         llvm::GlobalValue::InternalLinkage, b.getInt64(0), "value");
+  auto* value = new llvm::GlobalVariable(
+      m, b.getInt64Ty(), false, llvm::GlobalValue::InternalLinkage, b.getInt64(0), "value");
   auto void_fn = llvm::FunctionType::get(b.getVoidTy(), false);
   auto* ctor = llvm::Function::Create(void_fn, llvm::Function::InternalLinkage, "ctor", m);
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", ctor));
@@ -124,7 +124,8 @@ std::vector<std::string> define_many(llvm::Module& m, int count) {
     auto* f = llvm::Function::Create(type, llvm::Function::ExternalLinkage, name, m);
     b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", f));
     llvm::Value* v = f->getArg(0);
-    for (int k = 0; k < 40; ++k) v = b.CreateXor(b.CreateMul(v, b.getInt64(2 * k + 3)), b.getInt64(i + k));
+    for (int k = 0; k < 40; ++k)
+      v = b.CreateXor(b.CreateMul(v, b.getInt64(2 * k + 3)), b.getInt64(i + k));
     b.CreateRet(v);
     fs.push_back(f);
     names.push_back(f->getName().str());
@@ -141,7 +142,8 @@ int64_t native_many(int count, int64_t x) {
   int64_t total = 0;
   for (int i = 0; i < count; ++i) {
     uint64_t v = static_cast<uint64_t>(x);
-    for (int k = 0; k < 40; ++k) v = (v * static_cast<uint64_t>(2 * k + 3)) ^ static_cast<uint64_t>(i + k);
+    for (int k = 0; k < 40; ++k)
+      v = (v * static_cast<uint64_t>(2 * k + 3)) ^ static_cast<uint64_t>(i + k);
     total += static_cast<int64_t>(v);
   }
   return total;
@@ -167,8 +169,7 @@ TEST(EngineObject, ALargeModuleRunsTheSameFromPartitions) {
   ASSERT_NE(session, nullptr) << error;
   auto sum = reinterpret_cast<int64_t (*)(int64_t)>(session->lookup("sum", error));
   ASSERT_NE(sum, nullptr) << error;
-  for (int64_t x : {0, 1, -5, 123456789})
-    EXPECT_EQ(sum(x), native_many(kFunctions, x)) << x;
+  for (int64_t x : {0, 1, -5, 123456789}) EXPECT_EQ(sum(x), native_many(kFunctions, x)) << x;
 }
 
 TEST(EngineObject, ADamagedObjectSetIsRefused) {

@@ -232,11 +232,29 @@ void define_pipeline(llvm::Module& m, int64_t count, const std::string& out, boo
                                     init, name);
   };
 
-  llvm::Constant* source = llvm::ConstantStruct::get(
-      t.source, {c_string(m, "gen"), i32(FLOW_SOURCE_GENERATE), i32(FLOW_FORMAT_LINES), null,
-                 i32(0), i32(0), i32(','), i32(0), null, null, i32(0), i64(count), i64(0), i64(0),
-                 i64(1), i32(FLOW_ON_ERROR_SKIP), null, null, define_generate(m), null, i32(0),
-                 null, null});
+  llvm::Constant* source = llvm::ConstantStruct::get(t.source, {c_string(m, "gen"),
+                                                                i32(FLOW_SOURCE_GENERATE),
+                                                                i32(FLOW_FORMAT_LINES),
+                                                                null,
+                                                                i32(0),
+                                                                i32(0),
+                                                                i32(','),
+                                                                i32(0),
+                                                                null,
+                                                                null,
+                                                                i32(0),
+                                                                i64(count),
+                                                                i64(0),
+                                                                i64(0),
+                                                                i64(1),
+                                                                i32(FLOW_ON_ERROR_SKIP),
+                                                                null,
+                                                                null,
+                                                                define_generate(m),
+                                                                null,
+                                                                i32(0),
+                                                                null,
+                                                                null});
   llvm::Constant* columns = llvm::ConstantArray::get(
       llvm::ArrayType::get(t.column, 2),
       {llvm::ConstantStruct::get(t.column, {c_string(m, "v"), i32(FLOW_TYPE_INT)}),
@@ -244,10 +262,26 @@ void define_pipeline(llvm::Module& m, int64_t count, const std::string& out, boo
   llvm::Constant* sink = llvm::ConstantStruct::get(
       t.sink, {c_string(m, "out"), i32(FLOW_SINK_FILE), i32(FLOW_FORMAT_CSV), c_string(m, out),
                global(columns, "columns"), i32(2), null, i32(0), i32(0), i32(1), i32(',')});
-  llvm::Constant* pipeline = llvm::ConstantStruct::get(
-      t.pipeline, {c_string(m, "engine_test"), null, i32(0), i64(1000), global(source, "sources"),
-                   i32(1), global(sink, "sinks"), i32(1), define_end_batch(m), i64(0), null, null,
-                   null, i64(0), null, null, null, i32(0), null, i32(0)});
+  llvm::Constant* pipeline = llvm::ConstantStruct::get(t.pipeline, {c_string(m, "engine_test"),
+                                                                    null,
+                                                                    i32(0),
+                                                                    i64(1000),
+                                                                    global(source, "sources"),
+                                                                    i32(1),
+                                                                    global(sink, "sinks"),
+                                                                    i32(1),
+                                                                    define_end_batch(m),
+                                                                    i64(0),
+                                                                    null,
+                                                                    null,
+                                                                    null,
+                                                                    i64(0),
+                                                                    null,
+                                                                    null,
+                                                                    null,
+                                                                    i32(0),
+                                                                    null,
+                                                                    i32(0)});
   auto* flow_pipeline = new llvm::GlobalVariable(
       m, t.pipeline, true, llvm::GlobalValue::ExternalLinkage, pipeline, "flow_pipeline");
   if (!with_main) return;
@@ -288,10 +322,12 @@ TEST(EngineAbi, StdlibBitcodeCarriesTheRuntimeAbi) {
   EXPECT_EQ(batch->getElementOffset(3), offsetof(FlowBatch, end_ms));
   EXPECT_EQ(record->getSizeInBytes(), sizeof(FlowRecord));
   EXPECT_EQ(source->getSizeInBytes(), sizeof(FlowSourceDesc));
-  EXPECT_EQ(source->getElementOffset(source->getElementContainingOffset(offsetof(FlowSourceDesc, max_event_time))),
+  EXPECT_EQ(source->getElementOffset(
+                source->getElementContainingOffset(offsetof(FlowSourceDesc, max_event_time))),
             offsetof(FlowSourceDesc, max_event_time));
   EXPECT_EQ(pipeline->getSizeInBytes(), sizeof(FlowPipeline));
-  EXPECT_EQ(pipeline->getElementOffset(pipeline->getElementContainingOffset(offsetof(FlowPipeline, configure))),
+  EXPECT_EQ(pipeline->getElementOffset(
+                pipeline->getElementContainingOffset(offsetof(FlowPipeline, configure))),
             offsetof(FlowPipeline, configure));
 }
 

@@ -43,7 +43,8 @@ TEST(ExplainGraph, MermaidNamesTheNewStages) {
   EXPECT_NE(g.find("counts_1[\"counts: top 2 per window\"]"), std::string::npos) << g;
   EXPECT_NE(g.find("live_0[\"live: aggregate emit all\"]"), std::string::npos) << g;
   EXPECT_NE(g.find("live_top_0[\"live_top: top 3 per batch\"]"), std::string::npos) << g;
-  EXPECT_NE(g.find("per_batch_0[\"per_batch: window batch<br/>aggregate\"]"), std::string::npos) << g;
+  EXPECT_NE(g.find("per_batch_0[\"per_batch: window batch<br/>aggregate\"]"), std::string::npos)
+      << g;
   EXPECT_NE(g.find("sessions_0[\"sessions: update emit expired\"]"), std::string::npos) << g;
   EXPECT_NE(g.find("counts_0 --> counts_1"), std::string::npos) << g;
   EXPECT_NE(g.find("live_0 --> live_top_0"), std::string::npos) << g;
@@ -51,7 +52,9 @@ TEST(ExplainGraph, MermaidNamesTheNewStages) {
 
 TEST(ExplainGraph, DotNamesTheNewStages) {
   std::string g = graph(flowc::plan::GraphKind::Dot);
-  EXPECT_NE(g.find("\"counts_1\" [label=\"counts: top 2 per window\", shape=box];"), std::string::npos) << g;
+  EXPECT_NE(g.find("\"counts_1\" [label=\"counts: top 2 per window\", shape=box];"),
+            std::string::npos)
+      << g;
   EXPECT_NE(g.find("\"live_0\" -> \"live_top_0\";"), std::string::npos) << g;
 }
 

@@ -137,8 +137,9 @@ TEST(ParseProgram, DurationsBecomeMilliseconds) {
 
 // Wherever a duration is written, a name is a (duration) param for sema.
 TEST(ParseProgram, ADurationMayBeAParamName) {
-  Parsed p = parse("batch tick\ncheckpoint \"ck\" every often\n"
-                   "stream s = x | window sliding size every slide | aggregate n = count()");
+  Parsed p = parse(
+      "batch tick\ncheckpoint \"ck\" every often\n"
+      "stream s = x | window sliding size every slide | aggregate n = count()");
   ASSERT_TRUE(p.program) << (p.errors.empty() ? "" : p.errors[0]);
   EXPECT_EQ(p.program->decls.at(0).duration.param, "tick");
   EXPECT_EQ(p.program->decls.at(1).every->param, "often");

@@ -218,7 +218,8 @@ struct Harness {
     ctx.io.stderr_fd = err_fd;
     ctx.opts.max_batch_records = max_batch_records;
     ctx.bad.init(&pipeline);
-    ctx.sources.push_back(std::make_unique<FakeSource>(&source_desc, std::move(records), cut_after));
+    ctx.sources.push_back(
+        std::make_unique<FakeSource>(&source_desc, std::move(records), cut_after));
     for (size_t i = 0; i < sinks.size(); ++i) {
       ctx.sinks.push_back(
           std::make_unique<FakeSink>(static_cast<int32_t>(i), &sink_descs[i], sinks[i]));
@@ -247,13 +248,24 @@ TEST(RuntimeBatchHooks, ATransactionalSinkCommitsWithTheSourcesOffsetsEachBatch)
   Harness h({"a", "b", "c"}, {SinkBehaviour{}}, 2);
   ASSERT_EQ(h.run_loop(), 0) << h.ctx.error;
   EXPECT_EQ(calls(), (Calls{
-                         "sink0 begin", "source begin", "process a", "process b",
-                         "end_batch 0", "sink0 write a b",
-                         "source join", "sink0 takes offsets", "sink0 commit",
+                         "sink0 begin",
+                         "source begin",
+                         "process a",
+                         "process b",
+                         "end_batch 0",
+                         "sink0 write a b",
+                         "source join",
+                         "sink0 takes offsets",
+                         "sink0 commit",
                          "source commit in-transaction",
-                         "sink0 begin", "source begin", "process c",
-                         "end_batch 1 final", "sink0 write c",
-                         "source join", "sink0 takes offsets", "sink0 commit",
+                         "sink0 begin",
+                         "source begin",
+                         "process c",
+                         "end_batch 1 final",
+                         "sink0 write c",
+                         "source join",
+                         "sink0 takes offsets",
+                         "sink0 commit",
                          "source commit final in-transaction",
                      }));
 }
@@ -262,8 +274,13 @@ TEST(RuntimeBatchHooks, WithoutATransactionSourcesCommitThemselvesAfterTheSinksW
   Harness h({"a", "b"}, {SinkBehaviour{false, false, false}}, 5);
   ASSERT_EQ(h.run_loop(), 0) << h.ctx.error;
   EXPECT_EQ(calls(), (Calls{
-                         "sink0 begin", "source begin", "process a", "process b",
-                         "end_batch 0 final", "sink0 write a b", "sink0 commit",
+                         "sink0 begin",
+                         "source begin",
+                         "process a",
+                         "process b",
+                         "end_batch 0 final",
+                         "sink0 write a b",
+                         "sink0 commit",
                          "source commit final",
                      }));
 }
@@ -274,10 +291,20 @@ TEST(RuntimeBatchHooks, SourcesJoinOnlyTheFirstTransactionOfferedAndEverySinkCom
   // Sink 0 offers none, sinks 1 and 2 do: the offsets go to sink 1 only.
   ASSERT_EQ(h.run_loop(), 0) << h.ctx.error;
   EXPECT_EQ(calls(), (Calls{
-                         "sink0 begin", "sink1 begin", "sink2 begin", "source begin", "process a",
-                         "end_batch 0 final", "sink0 write a", "sink1 write a", "sink2 write a",
-                         "source join", "sink1 takes offsets",
-                         "sink0 commit", "sink1 commit", "sink2 commit",
+                         "sink0 begin",
+                         "sink1 begin",
+                         "sink2 begin",
+                         "source begin",
+                         "process a",
+                         "end_batch 0 final",
+                         "sink0 write a",
+                         "sink1 write a",
+                         "sink2 write a",
+                         "source join",
+                         "sink1 takes offsets",
+                         "sink0 commit",
+                         "sink1 commit",
+                         "sink2 commit",
                          "source commit final in-transaction",
                      }));
 }
@@ -289,13 +316,23 @@ TEST(RuntimeBatchHooks, TransactionsCommitBeforeTheCheckpointAndSourcesAfterIt) 
   ASSERT_EQ(h.run_loop(), 0) << h.ctx.error;
   // ck=N: the checkpoint on disk says "next batch N" when the hook runs.
   EXPECT_EQ(calls(), (Calls{
-                         "sink0 begin", "source begin", "process a",
-                         "end_batch 0", "sink0 write a",
-                         "source join", "sink0 takes offsets", "sink0 commit ck=0",
+                         "sink0 begin",
+                         "source begin",
+                         "process a",
+                         "end_batch 0",
+                         "sink0 write a",
+                         "source join",
+                         "sink0 takes offsets",
+                         "sink0 commit ck=0",
                          "source commit in-transaction ck=1",
-                         "sink0 begin", "source begin", "process b",
-                         "end_batch 1 final", "sink0 write b",
-                         "source join", "sink0 takes offsets", "sink0 commit ck=1",
+                         "sink0 begin",
+                         "source begin",
+                         "process b",
+                         "end_batch 1 final",
+                         "sink0 write b",
+                         "source join",
+                         "sink0 takes offsets",
+                         "sink0 commit ck=1",
                          "source commit final in-transaction ck=2",
                      }));
 }
@@ -309,15 +346,30 @@ TEST(RuntimeBatchHooks, ACutEndsTheBatchAndForcesACommitPointBetweenCheckpoints)
   h.use_checkpoint(dir.file("ck"), 3'600'000);
   ASSERT_EQ(h.run_loop(), 0) << h.ctx.error;
   EXPECT_EQ(calls(), (Calls{
-                         "sink0 begin", "source begin", "process a",
-                         "end_batch 0", "sink0 write a",
-                         "source join", "sink0 takes offsets", "sink0 commit ck=0",
+                         "sink0 begin",
+                         "source begin",
+                         "process a",
+                         "end_batch 0",
+                         "sink0 write a",
+                         "source join",
+                         "sink0 takes offsets",
+                         "sink0 commit ck=0",
                          "source commit in-transaction ck=1",
-                         "sink0 begin", "source begin", "process b", "process c",
-                         "end_batch 1", "sink0 write b c",
-                         "sink0 begin", "source begin", "process d", "process e",
-                         "end_batch 2 final", "sink0 write d e",
-                         "source join", "sink0 takes offsets", "sink0 commit ck=1",
+                         "sink0 begin",
+                         "source begin",
+                         "process b",
+                         "process c",
+                         "end_batch 1",
+                         "sink0 write b c",
+                         "sink0 begin",
+                         "source begin",
+                         "process d",
+                         "process e",
+                         "end_batch 2 final",
+                         "sink0 write d e",
+                         "source join",
+                         "sink0 takes offsets",
+                         "sink0 commit ck=1",
                          "source commit final in-transaction ck=3",
                      }));
 }
@@ -327,9 +379,17 @@ TEST(RuntimeBatchHooks, AFailedWriteAbortsEverySinkAndSourceAndCommitsNothing) {
   EXPECT_EQ(h.run_loop(), 3);
   EXPECT_EQ(h.ctx.error, "sink0: cannot write");
   EXPECT_EQ(calls(), (Calls{
-                         "sink0 begin", "sink1 begin", "source begin", "process a", "process b",
-                         "end_batch 0 final", "sink0 write a b", "sink1 write a b",
-                         "sink0 abort", "sink1 abort", "source abort",
+                         "sink0 begin",
+                         "sink1 begin",
+                         "source begin",
+                         "process a",
+                         "process b",
+                         "end_batch 0 final",
+                         "sink0 write a b",
+                         "sink1 write a b",
+                         "sink0 abort",
+                         "sink1 abort",
+                         "source abort",
                      }));
 }
 
@@ -338,10 +398,15 @@ TEST(RuntimeBatchHooks, ARefusedJoinAbortsTheBatchBeforeAnySinkCommits) {
   EXPECT_EQ(h.run_loop(), 3);
   EXPECT_EQ(h.ctx.error, "sink0: offsets refused");
   EXPECT_EQ(calls(), (Calls{
-                         "sink0 begin", "source begin", "process a",
-                         "end_batch 0 final", "sink0 write a",
-                         "source join", "sink0 takes offsets",
-                         "sink0 abort", "source abort",
+                         "sink0 begin",
+                         "source begin",
+                         "process a",
+                         "end_batch 0 final",
+                         "sink0 write a",
+                         "source join",
+                         "sink0 takes offsets",
+                         "sink0 abort",
+                         "source abort",
                      }));
 }
 

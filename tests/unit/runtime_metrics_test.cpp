@@ -33,7 +33,8 @@ TEST(MetricsText, LabelValuesAreEscaped) {
 
 TEST(MetricsText, WatermarkBeforeAnyRecordIsMinusInfinity) {
   std::string text = flowrt::render_metrics(snapshot_with({"clicks"}));
-  EXPECT_NE(text.find("flowc_watermark_seconds{source=\"clicks\"} -Inf\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("flowc_watermark_seconds{source=\"clicks\"} -Inf\n"), std::string::npos)
+      << text;
 }
 
 TEST(MetricsText, HistogramBucketsAreCumulativeWithInfAndCount) {
@@ -43,7 +44,8 @@ TEST(MetricsText, HistogramBucketsAreCumulativeWithInfAndCount) {
   s.batch_duration.observe(100);
   std::string text = flowrt::render_metrics(s);
   EXPECT_NE(text.find("flowc_batch_duration_seconds_bucket{le=\"0.0001\"} 0\n"), std::string::npos);
-  EXPECT_NE(text.find("flowc_batch_duration_seconds_bucket{le=\"0.00025\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("flowc_batch_duration_seconds_bucket{le=\"0.00025\"} 1\n"),
+            std::string::npos);
   EXPECT_NE(text.find("flowc_batch_duration_seconds_bucket{le=\"0.005\"} 2\n"), std::string::npos);
   EXPECT_NE(text.find("flowc_batch_duration_seconds_bucket{le=\"30\"} 2\n"), std::string::npos);
   EXPECT_NE(text.find("flowc_batch_duration_seconds_bucket{le=\"+Inf\"} 3\n"), std::string::npos);
@@ -51,7 +53,8 @@ TEST(MetricsText, HistogramBucketsAreCumulativeWithInfAndCount) {
 }
 
 TEST(MetricsAddress, HostPortForms) {
-  for (const char* ok : {"127.0.0.1:9100", ":9100", "localhost:0", "[::1]:9100", "host.example:65535"})
+  for (const char* ok :
+       {"127.0.0.1:9100", ":9100", "localhost:0", "[::1]:9100", "host.example:65535"})
     EXPECT_TRUE(flowrt::valid_metrics_address(ok)) << ok;
   for (const char* bad : {"9100", "127.0.0.1:", "127.0.0.1:65536", "::1:9100", "h:http", "h:-1"})
     EXPECT_FALSE(flowrt::valid_metrics_address(bad)) << bad;
@@ -70,7 +73,8 @@ TEST(MetricsHttp, Responses) {
   EXPECT_EQ(status("GET /metrics\r\n\r\n"), "HTTP/1.1 400 Bad Request");
   EXPECT_EQ(status("GET /metrics HTTP/2\r\n\r\n"), "HTTP/1.1 400 Bad Request");
   std::string ok = flowrt::metrics_http_response("GET /metrics HTTP/1.1\r\n\r\n", body);
-  EXPECT_NE(ok.find("Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"), std::string::npos);
+  EXPECT_NE(ok.find("Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"),
+            std::string::npos);
   EXPECT_NE(ok.find("Content-Length: 1\r\n"), std::string::npos);
   EXPECT_EQ(ok.substr(ok.size() - 5), "\r\n\r\nB");
   std::string head = flowrt::metrics_http_response("HEAD /metrics HTTP/1.1\r\n\r\n", body);

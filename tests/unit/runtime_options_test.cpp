@@ -57,8 +57,9 @@ TEST(RuntimeOptions, UnknownParamIsAUsageError) {
   EXPECT_EQ(r.err,
             "flowc: error: unknown param 'limt'; did you mean 'limit'? (params: flag, limit, "
             "threshold, label, since, span)\n");
-  EXPECT_EQ(run(p, {"--param", "zzz=3"}).err,
-            "flowc: error: unknown param 'zzz' (params: flag, limit, threshold, label, since, span)\n");
+  EXPECT_EQ(
+      run(p, {"--param", "zzz=3"}).err,
+      "flowc: error: unknown param 'zzz' (params: flag, limit, threshold, label, since, span)\n");
 }
 
 TEST(RuntimeOptions, BadParamValueIsAUsageError) {
@@ -73,7 +74,8 @@ TEST(RuntimeOptions, BadParamValueIsAUsageError) {
   EXPECT_EQ(r.err, "flowc: error: param 'flag' expects a bool, got 'yes'\n");
   r = run(p, {"--param", "span=10"});  // a duration carries its unit
   EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, "flowc: error: param 'span' expects a duration such as 250ms, 10s or 5m, got '10'\n");
+  EXPECT_EQ(r.err,
+            "flowc: error: param 'span' expects a duration such as 250ms, 10s or 5m, got '10'\n");
   r = run(p, {"--param", "limit"});
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err, "flowc: error: --param expects NAME=VALUE, got 'limit'\n");
@@ -98,8 +100,9 @@ TEST(RuntimeOptions, OtherUsageErrors) {
   FlowPipeline p = pipeline_of(nullptr, 0);
   EXPECT_EQ(run(p, {"--batch", "10"}).err,
             "flowc: error: --batch expects a duration such as 250ms, 10s, 5m, 2h or 1d, got '10'\n");
-  EXPECT_EQ(run(p, {"--batch", "0s"}).err,
-            "flowc: error: --batch expects a duration such as 250ms, 10s, 5m, 2h or 1d, got '0s'\n");
+  EXPECT_EQ(
+      run(p, {"--batch", "0s"}).err,
+      "flowc: error: --batch expects a duration such as 250ms, 10s, 5m, 2h or 1d, got '0s'\n");
   EXPECT_EQ(run(p, {"--max-batch-records", "0"}).status, 2);
   EXPECT_EQ(run(p, {"--max-batch-records"}).err,
             "flowc: error: option '--max-batch-records' needs a value\n");

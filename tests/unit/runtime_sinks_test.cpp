@@ -211,17 +211,17 @@ TEST(RuntimeSinks, ARowForASinkThatDoesNotExistIsAnInternalError) {
   write_file(in, "a\nb\n");
   std::string out = dir.file("o.csv");
   FlowSinkDesc sink = sink_desc(FLOW_SINK_FILE, FLOW_FORMAT_CSV, out.c_str());
-  FlowSourceDesc src = text_source(
-      "src", FLOW_SOURCE_FILE, FLOW_FORMAT_LINES, in.c_str(),
-      [](FlowContext* ctx, const FlowBatch*, const FlowRecord* recs, int64_t n) {
-        for (int64_t i = 0; i < n; ++i) {
-          for (int32_t s : {0, 1}) {
-            flow_sink_begin_row(ctx, s);
-            flow_sink_string(ctx, s, recs[i].ptr, recs[i].len);
-            flow_sink_end_row(ctx, s);
-          }
-        }
-      });
+  FlowSourceDesc src =
+      text_source("src", FLOW_SOURCE_FILE, FLOW_FORMAT_LINES, in.c_str(),
+                  [](FlowContext* ctx, const FlowBatch*, const FlowRecord* recs, int64_t n) {
+                    for (int64_t i = 0; i < n; ++i) {
+                      for (int32_t s : {0, 1}) {
+                        flow_sink_begin_row(ctx, s);
+                        flow_sink_string(ctx, s, recs[i].ptr, recs[i].len);
+                        flow_sink_end_row(ctx, s);
+                      }
+                    }
+                  });
   FlowPipeline p = pipeline_of(&src, 1, &sink, 1);
 #ifdef NDEBUG
   RunResult r = run(p, {"--quiet"});

@@ -266,8 +266,7 @@ TEST(RuntimeGenerate, BesideAnotherSourceChunksAreAtMost4096) {
     FlowSourceDesc src[2] = {generate_source(10000, 0), generate_source(10000, 0)};
     FlowPipeline p = pipeline_of(src, 2);
     EXPECT_EQ(run(p, {"--quiet", "--threads", threads}).status, 0);
-    EXPECT_EQ(seen().chunk_sizes,
-              (std::vector<int64_t>{4096, 4096, 4096, 4096, 1808, 1808}));
+    EXPECT_EQ(seen().chunk_sizes, (std::vector<int64_t>{4096, 4096, 4096, 4096, 1808, 1808}));
   }
 }
 
@@ -398,8 +397,8 @@ TEST(RuntimeSplitter, CsvQuotesFarApartAcrossReadBoundaries) {
 // into the splitter's buffer or (`zero_copy`) exposed in place as a mapped
 // file is. The same "line:record" / "line!message" strings as
 // split_in_pieces, plus each record's offset.
-std::vector<std::string> split_fast(int32_t format, const std::string& text, size_t piece, bool zero_copy,
-                                    int64_t max_record = flowrt::kMaxRecordBytes) {
+std::vector<std::string> split_fast(int32_t format, const std::string& text, size_t piece,
+                                    bool zero_copy, int64_t max_record = flowrt::kMaxRecordBytes) {
   flowrt::RecordSplitter sp(format, ',', max_record);
   std::vector<std::string> out;
   size_t pos = 0;
@@ -407,7 +406,8 @@ std::vector<std::string> split_fast(int32_t format, const std::string& text, siz
   auto keep = [&](const FlowRecord& rec) {
     EXPECT_EQ(std::string(text.data() + rec.offset, static_cast<size_t>(rec.len)).substr(0, 4),
               std::string(rec.ptr, static_cast<size_t>(rec.len)).substr(0, 4));
-    out.push_back(std::to_string(rec.line) + ":" + std::string(rec.ptr, static_cast<size_t>(rec.len)));
+    out.push_back(std::to_string(rec.line) + ":" +
+                  std::string(rec.ptr, static_cast<size_t>(rec.len)));
   };
   for (;;) {
     int64_t got = sp.cut(batch, 3);
@@ -446,15 +446,19 @@ std::vector<std::string> split_fast(int32_t format, const std::string& text, siz
 TEST(RuntimeSplitter, FastPathAndZeroCopyMatchNextAlone) {
   std::string lines = "alpha\r\n\nbeta gamma\n\n\r\n" + std::string(300, 'l') + "\nlast";
   std::string json;
-  for (int i = 0; i < 40; ++i) json += "{\"i\":" + std::to_string(i) + ",\"s\":\"" + std::string(i * 7 % 90, 's') + "\"}\n";
+  for (int i = 0; i < 40; ++i)
+    json += "{\"i\":" + std::to_string(i) + ",\"s\":\"" + std::string(i * 7 % 90, 's') + "\"}\n";
   json += "\n  \n{\"end\":true}";
   std::string csv = "h1,h2\na,b\n\"q\nq\",c\r\nx\"y,z\n\n" + std::string(200, 'c') + ",d\n\"open";
   for (int32_t format : {FLOW_FORMAT_LINES, FLOW_FORMAT_JSON, FLOW_FORMAT_CSV}) {
-    const std::string& text = format == FLOW_FORMAT_LINES ? lines : format == FLOW_FORMAT_JSON ? json : csv;
+    const std::string& text = format == FLOW_FORMAT_LINES  ? lines
+                              : format == FLOW_FORMAT_JSON ? json
+                                                           : csv;
     std::vector<std::string> want = split_in_pieces(format, text, 100000);
     for (size_t piece : {1, 2, 3, 7, 64, 333, 100000}) {
       EXPECT_EQ(split_fast(format, text, piece, false), want) << format << " piece " << piece;
-      EXPECT_EQ(split_fast(format, text, piece, true), want) << format << " zero copy, piece " << piece;
+      EXPECT_EQ(split_fast(format, text, piece, true), want)
+          << format << " zero copy, piece " << piece;
     }
   }
 }

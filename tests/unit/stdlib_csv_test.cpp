@@ -136,12 +136,13 @@ int64_t split_in_steps(std::mt19937& rng, const std::string& rec, char delim, in
   int64_t upto = 0;
   while (upto < max) {
     upto = std::min<int64_t>(max, upto + 1 + static_cast<int64_t>(rng() % 4));
-    count = flow_csv_split_more(&state, rec.data(), static_cast<int64_t>(rec.size()), delim, cols.data(), upto,
-                                arena);
+    count = flow_csv_split_more(&state, rec.data(), static_cast<int64_t>(rec.size()), delim,
+                                cols.data(), upto, arena);
     if (count < 0) return count;
     if (count < upto) break;  // no more fields
   }
-  for (int64_t i = 0; i < count; ++i) out->emplace_back(cols[i].ptr, static_cast<size_t>(cols[i].len));
+  for (int64_t i = 0; i < count; ++i)
+    out->emplace_back(cols[i].ptr, static_cast<size_t>(cols[i].len));
   return count;
 }
 
@@ -154,7 +155,8 @@ TEST_F(StdlibCsv, SplitMoreInStepsEqualsTheWholeSplitAtEveryLevel) {
     for (int i = 0; i < 5000; ++i) {
       char delim = ",;\t"[rng() % 3];
       std::string rec = random_csv_record(rng, delim);
-      if (i % 50 == 0) rec = std::string(600 + rng() % 500, 'w') + delim + rec;  // past one index window
+      if (i % 50 == 0)
+        rec = std::string(600 + rng() % 500, 'w') + delim + rec;  // past one index window
       int64_t whole = 0;
       std::vector<std::string> want = split(rec, delim, &whole, 1024);
       std::vector<std::string> got;

@@ -225,7 +225,9 @@ TEST(StdlibFormat, TimestampRoundTripsThroughParse) {
 
 TEST(StdlibFormat, DurationsInTheLargestExactUnit) {
   char buf[FLOW_FORMAT_BUF];
-  auto text = [&](int64_t ms) { return std::string(buf, static_cast<size_t>(flow_format_duration(ms, buf))); };
+  auto text = [&](int64_t ms) {
+    return std::string(buf, static_cast<size_t>(flow_format_duration(ms, buf)));
+  };
   EXPECT_EQ(text(60000), "1m");
   EXPECT_EQ(text(1500), "1500ms");
   EXPECT_EQ(text(7'200'000), "2h");

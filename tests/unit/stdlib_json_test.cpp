@@ -324,15 +324,16 @@ struct Levels {
 };
 
 // Runs flow_json_fields_path with or without the fast path.
-Result run_path(const std::string& rec, const std::vector<std::string>& want, bool fast, FlowArena* arena) {
+Result run_path(const std::string& rec, const std::vector<std::string>& want, bool fast,
+                FlowArena* arena) {
   std::vector<FlowStr> names;
   for (const auto& w : want) names.push_back({w.data(), (int64_t)w.size()});
   std::vector<FlowStr> values(want.size());
   std::vector<int32_t> kinds(want.size(), -1);
   std::vector<char> buf(rec.begin(), rec.end());
   Result r;
-  r.err = flow_json_fields_path(buf.data(), buf.size(), names.data(), names.size(), values.data(), kinds.data(),
-                                arena, fast ? 1 : 0);
+  r.err = flow_json_fields_path(buf.data(), buf.size(), names.data(), names.size(), values.data(),
+                                kinds.data(), arena, fast ? 1 : 0);
   r.kinds = kinds;
   for (const auto& v : values) r.values.emplace_back(v.ptr, static_cast<size_t>(v.len));
   return r;
@@ -406,8 +407,8 @@ TEST_F(StdlibJson, StringsStraddlingIndexWindowsAtEveryLevel) {
     flow_simd_set_level(level);
     for (int pad = 440; pad <= 1100; pad += 1) {
       std::string v(static_cast<size_t>(pad % 97 + 1), 'v');
-      std::string rec = "{\"pad\":\"" + std::string(static_cast<size_t>(pad), 'p') + "\",\"k\":\"" + v +
-                        "\",\"e\":\"x\\ty\",\"n\":12345678901234}";
+      std::string rec = "{\"pad\":\"" + std::string(static_cast<size_t>(pad), 'p') + "\",\"k\":\"" +
+                        v + "\",\"e\":\"x\\ty\",\"n\":12345678901234}";
       Result r = fields(rec, {"k", "e", "n", "pad"});
       ASSERT_EQ(r.err, FLOW_JSON_OK) << "level " << level << " pad " << pad;
       EXPECT_EQ(r.values[0], v);
@@ -427,7 +428,8 @@ namespace {
 int64_t test_lookup(const char* key, int64_t len) {
   static const char* kNames[] = {"a", "ad_id", "event_type", "", "missing"};
   for (int64_t i = 0; i < 5; ++i) {
-    if (static_cast<int64_t>(strlen(kNames[i])) == len && memcmp(kNames[i], key, static_cast<size_t>(len)) == 0) {
+    if (static_cast<int64_t>(strlen(kNames[i])) == len &&
+        memcmp(kNames[i], key, static_cast<size_t>(len)) == 0) {
       return i;
     }
   }
@@ -449,10 +451,14 @@ std::string layout_record(std::mt19937& rng) {
   };
   switch (rng() % 5) {
     case 0:
-    case 1: add({"{\"a\":", str(), ",\"ad_id\":", str(), ",\"n\":", num(), ",\"event_type\":", str(), "}"}); break;
+    case 1:
+      add({"{\"a\":", str(), ",\"ad_id\":", str(), ",\"n\":", num(), ",\"event_type\":", str(),
+           "}"});
+      break;
     case 2: add({"{ \"ad_id\" : ", str(), " , \"a\": ", num(), ", \"t\":true }"}); break;
     case 3:
-      add({"{\"a\":", str(), ",\"ad_id\":", str(), ",\"n\":", num(), ",\"event_type\":", str(), ",\"x\":null}"});
+      add({"{\"a\":", str(), ",\"ad_id\":", str(), ",\"n\":", num(), ",\"event_type\":", str(),
+           ",\"x\":null}"});
       break;
     default: add({"{\"a\":", num(), ",\"a\":", str(), ",\"\":false}"}); break;
   }
@@ -475,15 +481,16 @@ TEST_F(StdlibJson, LayoutPathAgreesWithTheFullScanner) {
       FlowStr values[5];
       int32_t kinds[5];
       FlowArena a{};
-      int32_t err = flow_json_scan(buf.data(), static_cast<int64_t>(buf.size()), test_lookup, values, kinds, 5, &a,
-                                   &layout);
+      int32_t err = flow_json_scan(buf.data(), static_cast<int64_t>(buf.size()), test_lookup,
+                                   values, kinds, 5, &a, &layout);
       FlowArena b{};
       Result full = run_path(rec, want, false, &b);
       ASSERT_EQ(err, full.err) << "level " << level << ": " << rec;
       if (err == FLOW_JSON_OK) {
         for (int k = 0; k < 5; ++k) {
           ASSERT_EQ(kinds[k], full.kinds[static_cast<size_t>(k)]) << k << " in " << rec;
-          ASSERT_EQ(std::string(values[k].ptr, static_cast<size_t>(values[k].len)), full.values[static_cast<size_t>(k)])
+          ASSERT_EQ(std::string(values[k].ptr, static_cast<size_t>(values[k].len)),
+                    full.values[static_cast<size_t>(k)])
               << k << " in " << rec;
         }
       }
@@ -506,11 +513,15 @@ TEST_F(StdlibJson, FlatPathAfterALayoutMissRestartsItsIndex) {
     FlowStr values[5];
     int32_t kinds[5];
     std::string learn = "{\"a\":\"" + std::string(100, 'p') + "\",\"ad_id\":\"q\"}";
-    ASSERT_EQ(flow_json_scan(learn.data(), learn.size(), test_lookup, values, kinds, 5, &arena_, &layout),
-              FLOW_JSON_OK);
+    ASSERT_EQ(
+        flow_json_scan(learn.data(), learn.size(), test_lookup, values, kinds, 5, &arena_, &layout),
+        FLOW_JSON_OK);
     ASSERT_GT(layout.members, 0);
-    std::string rec = "{\"a\":\"" + std::string(100, 'p') + "\",\"ad_id\":\"r\",\"event_type\":\"t\"}";
-    ASSERT_EQ(flow_json_scan(rec.data(), rec.size(), test_lookup, values, kinds, 5, &arena_, &layout), FLOW_JSON_OK);
+    std::string rec =
+        "{\"a\":\"" + std::string(100, 'p') + "\",\"ad_id\":\"r\",\"event_type\":\"t\"}";
+    ASSERT_EQ(
+        flow_json_scan(rec.data(), rec.size(), test_lookup, values, kinds, 5, &arena_, &layout),
+        FLOW_JSON_OK);
     EXPECT_EQ(std::string(values[1].ptr, values[1].len), "r");
     EXPECT_EQ(std::string(values[2].ptr, values[2].len), "t");
   }

@@ -62,13 +62,15 @@ struct Case {
   int32_t cls;
   int32_t arg;
 };
-const Case kCases[] = {{FLOW_SCAN_JSON, 0},  {FLOW_SCAN_CSV, ','},    {FLOW_SCAN_CSV, '\t'},
-                       {FLOW_SCAN_CSV, '"'}, {FLOW_SCAN_SPACE, 0},    {FLOW_SCAN_BYTE, '\n'},
+const Case kCases[] = {{FLOW_SCAN_JSON, 0},  {FLOW_SCAN_CSV, ','},  {FLOW_SCAN_CSV, '\t'},
+                       {FLOW_SCAN_CSV, '"'}, {FLOW_SCAN_SPACE, 0},  {FLOW_SCAN_BYTE, '\n'},
                        {FLOW_SCAN_BYTE, 0},  {FLOW_SCAN_BYTE, 0xff}};
 
 // Random bytes drawn mostly from the interesting ones.
 std::string random_text(std::mt19937& rng, size_t n) {
-  static const char kBytes[] = "\"\\,\t\n\r \x0b\x0c\x1f\x7f\x80\xff\xc3\xa9" "aZ09{}:";
+  static const char kBytes[] =
+      "\"\\,\t\n\r \x0b\x0c\x1f\x7f\x80\xff\xc3\xa9"
+      "aZ09{}:";
   std::string s(n, 'x');
   for (char& c : s) {
     uint32_t r = rng();
@@ -93,8 +95,8 @@ TEST(StdlibScan, EveryLevelFlagsWhatAPlainLoopFlags) {
             int64_t k = level.kernel(p, n, c.cls, c.arg, got.data(), words);
             ASSERT_EQ(k, static_cast<int64_t>(want.size())) << level.name << " n=" << n;
             got.resize(static_cast<size_t>(k));
-            ASSERT_EQ(got, want) << level.name << " class " << c.cls << " n=" << n << " offset=" << offset
-                                 << " words=" << words;
+            ASSERT_EQ(got, want) << level.name << " class " << c.cls << " n=" << n
+                                 << " offset=" << offset << " words=" << words;
           }
         }
       }
@@ -134,7 +136,8 @@ TEST(StdlibScan, DispatcherFollowsTheForcedLevel) {
     EXPECT_EQ(flow_simd_level(), level.level);
     for (const Case& c : kCases) {
       uint64_t got[2];
-      int64_t k = flow_scan_index(text.data(), static_cast<int64_t>(text.size()), c.cls, c.arg, got, 2);
+      int64_t k =
+          flow_scan_index(text.data(), static_cast<int64_t>(text.size()), c.cls, c.arg, got, 2);
       EXPECT_EQ(std::vector<uint64_t>(got, got + k),
                 reference(text.data(), static_cast<int64_t>(text.size()), c.cls, c.arg, 2));
     }

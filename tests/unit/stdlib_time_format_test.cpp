@@ -25,7 +25,8 @@ FlowTimeFormat compile(const std::string& fmt) {
 std::optional<int64_t> parse(const std::string& fmt, const std::string& text) {
   FlowTimeFormat f = compile(fmt);
   int64_t out = 0;
-  if (!flow_time_parse(&f, text.data(), static_cast<int64_t>(text.size()), &out)) return std::nullopt;
+  if (!flow_time_parse(&f, text.data(), static_cast<int64_t>(text.size()), &out))
+    return std::nullopt;
   return out;
 }
 

@@ -53,7 +53,8 @@ TEST(TopN, KeepsTheBestRowsOfRandomInput) {
     int64_t evictions = 0;
     std::vector<Row> got = keep(rows, limit, &evictions);
     std::vector<Row> want = rows;
-    std::sort(want.begin(), want.end(), [](const Row& a, const Row& b) { return rank(&a, &b) < 0; });
+    std::sort(want.begin(), want.end(),
+              [](const Row& a, const Row& b) { return rank(&a, &b) < 0; });
     want.resize(std::min<size_t>(want.size(), static_cast<size_t>(limit)));
     ASSERT_EQ(got.size(), want.size()) << limit;
     for (size_t i = 0; i < got.size(); ++i) {

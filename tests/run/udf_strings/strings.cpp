@@ -19,7 +19,9 @@ extern "C" FlowStr first_word(FlowStr s) {
 }
 
 // Static bytes.
-extern "C" FlowStr size_class(int64_t n) { return n < 12 ? FlowStr{"short", 5} : FlowStr{"long", 4}; }
+extern "C" FlowStr size_class(int64_t n) {
+  return n < 12 ? FlowStr{"short", 5} : FlowStr{"long", 4};
+}
 
 // Four strings: the fourth no longer fits in registers (passed in memory).
 extern "C" FlowStr join4(FlowStr a, FlowStr b, FlowStr c, FlowStr d) {

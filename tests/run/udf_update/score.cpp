@@ -4,7 +4,7 @@
 
 // The Scrabble score of a word (letters a-z, any case; other bytes 0).
 extern "C" int64_t score(FlowStr word) {
-  static const int kPoints[26] = {1, 3, 3, 2, 1, 4, 2, 4, 1, 8, 5, 1, 3,
+  static const int kPoints[26] = {1, 3, 3, 2,  1, 4, 2, 4, 1, 8, 5, 1, 3,
                                   1, 1, 3, 10, 1, 1, 1, 1, 4, 4, 8, 4, 10};
   int64_t total = 0;
   for (int64_t i = 0; i < word.len; ++i) {
