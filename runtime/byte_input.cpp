@@ -135,7 +135,7 @@ constexpr int64_t kMapWindowBytes = int64_t{2} << 20;
 // Releasing waits for the morsels in flight (worker threads read mapped
 // records in place), so it is done seldom enough that the pool rarely
 // idles for it, while the resident set stays bounded.
-constexpr int64_t kMapReleaseBytes = int64_t{8} << 20;
+constexpr int64_t kMapReleaseBytes = int64_t{32} << 20;
 constexpr int64_t kPageBytes = 4096;
 
 // A regular file read through a private read-only mapping (not followed:

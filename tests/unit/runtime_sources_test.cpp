@@ -563,12 +563,12 @@ TEST(RuntimeMappedFile, GrowingFileIsReadToItsNewEnd) {
 // Worker threads read a mapped file's records in place (bytes_stay), so a
 // read that releases or remaps pages waits for them (TextSource settles
 // first when read_moves_bytes):
-// exposing the next window moves nothing, releasing is done every 8 MiB
+// exposing the next window moves nothing, releasing is done every 32 MiB
 // consumed, and at the end the mapping may be remapped (a grown file).
 TEST(RuntimeMappedFile, OnlyReleasingOrRemappingReadsMoveBytes) {
   TempDir dir;
   std::string text;
-  while (text.size() < (size_t{20} << 20)) text += std::string(99, 'x') + "\n";
+  while (text.size() < (size_t{70} << 20)) text += std::string(99, 'x') + "\n";
   write_file(dir.path() + "/big.txt", text);
   std::string error;
   auto in = flowrt::open_file_input(dir.path() + "/big.txt", false, &error);
@@ -593,7 +593,7 @@ TEST(RuntimeMappedFile, OnlyReleasingOrRemappingReadsMoveBytes) {
     if (r == flowrt::ByteInput::Read::kEof) sp.finish();
   }
   EXPECT_GE(reads, 10);     // 2 MiB windows
-  EXPECT_EQ(moving, 2 + 1);  // released at 8 and 16 MiB; the end (kEof)
+  EXPECT_EQ(moving, 2 + 1);  // released at 32 and 64 MiB; the end (kEof)
   EXPECT_TRUE(last_moved);
 }
 
