@@ -126,8 +126,8 @@ class Workers {
   struct Task {
     int64_t seq = 0;
     Source* source = nullptr;
-    std::vector<FlowRecord> records;  // a text morsel, pointing into `bytes`
-    std::vector<char> bytes;          // recycled through spare_bytes_
+    std::vector<FlowRecord> records;  // a text morsel: into `bytes`, or a mapped file
+    std::vector<char> bytes;          // the copy; recycled through spare_bytes_
     int64_t first = 0, count = 0;     // a generate() morsel
   };
   void enqueue(Task task);
