@@ -35,17 +35,8 @@ export LC_ALL=C
 note() { printf 'udf.sh: %s\n' "$*" >&2; }
 
 # The data: the same files and stamp as run.sh, made only when missing.
-gen="$build/bench/bin/gen_data"
-if [[ ! -x "$gen" || "$bench/gen_data.cpp" -nt "$gen" ]]; then
-  "${CXX:-c++}" -O2 -std=c++20 -o "$gen" "$bench/gen_data.cpp"
-fi
-want="$(cksum < "$bench/gen_data.cpp") n=$N"
-if [[ ! -f "$data/.stamp" || "$(cat "$data/.stamp")" != "$want" ]]; then
-  note "generating $N-record inputs into ${data#"$root"/}"
-  rm -f "$data/.stamp"
-  "$gen" "$data" "$N"
-  echo "$want" > "$data/.stamp"
-fi
+source "$bench/bench_data.sh"
+bench_data_ready
 cat "$data/ysb.jsonl" > /dev/null  # into the page cache
 
 declare -A flows=([builtin]=ysb_window.flow [udf]=ysb_udf.flow)
