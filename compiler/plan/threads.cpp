@@ -8,6 +8,28 @@
 namespace flowc::plan {
 namespace {
 
+std::optional<std::string> order_needed(const Pipeline& p, int stream, size_t from);
+
+// Why the rows of a source or stream (`kind`, `index`) must keep arrival
+// order in some stream that reads them: as its input (a union's too), or
+// as the other side of its stream join.
+std::optional<std::string> readers_need_order(const Pipeline& p, Input::Kind kind, int index) {
+  for (size_t r = 0; r < p.streams.size(); ++r) {
+    const Stream& reader = p.streams[r];
+    for (const Input& in : reader.inputs) {
+      if (in.kind != kind || in.index != index) continue;
+      if (auto why = order_needed(p, static_cast<int>(r), 0)) return why;
+    }
+    for (const Stage& st : reader.stages) {
+      const auto* join = st.as<IntervalJoinStage>();
+      if (join && join->other.kind == kind && join->other.index == index) {
+        return "a join within in stream '" + reader.name + "'";
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 // Why records entering `stream` at stage `from` must keep arrival order;
 // nullopt when they need not (up to where the stream's rows leave the
 // fused loop, or through its end into the streams that read it).
@@ -34,20 +56,7 @@ std::optional<std::string> order_needed(const Pipeline& p, int stream, size_t fr
     if (std::holds_alternative<IntervalJoinStage>(op)) return in_stream("a join within");
   }
   // Through the end: into every stream that reads this one.
-  for (size_t r = 0; r < p.streams.size(); ++r) {
-    const Stream& reader = p.streams[r];
-    for (const Input& in : reader.inputs) {
-      if (in.kind != Input::Stream || in.index != stream) continue;
-      if (auto why = order_needed(p, static_cast<int>(r), 0)) return why;
-    }
-    for (size_t i = 0; i < reader.stages.size(); ++i) {
-      const auto* join = reader.stages[i].as<IntervalJoinStage>();
-      if (join && join->other.kind == Input::Stream && join->other.index == stream) {
-        return "a join within in stream '" + reader.name + "'";
-      }
-    }
-  }
-  return std::nullopt;
+  return readers_need_order(p, Input::Stream, stream);
 }
 
 }  // namespace
@@ -80,19 +89,7 @@ SourceThreads source_threads(const Pipeline& p, int source) {
   const Source& src = p.sources[static_cast<size_t>(source)];
   // Its event time is tracked per partition, in the source itself.
   if (src.connector.kind == ConnectorKind::Kafka) return {false, "a kafka source"};
-  for (size_t r = 0; r < p.streams.size(); ++r) {
-    const Stream& reader = p.streams[r];
-    for (const Input& in : reader.inputs) {
-      if (in.kind != Input::Source || in.index != source) continue;
-      if (auto why = order_needed(p, static_cast<int>(r), 0)) return {false, *why};
-    }
-    for (const Stage& st : reader.stages) {
-      const auto* join = st.as<IntervalJoinStage>();
-      if (join && join->other.kind == Input::Source && join->other.index == source) {
-        return {false, "a join within in stream '" + reader.name + "'"};
-      }
-    }
-  }
+  if (auto why = readers_need_order(p, Input::Source, source)) return {false, *why};
   return {};
 }
 
