@@ -177,10 +177,16 @@ void explain_partitioning(const Pipeline& p, int stream, const Stage& st, const 
   const auto* a = st.as<AggregateStage>();
   const auto* u = st.as<UpdateStage>();
   std::string sources;
+  size_t topics = 0;  // 2 stands for "more than one"
   for (int k : kafka_sources_of(p, stream)) {
-    sources += (sources.empty() ? "'" : ", '") + p.sources[static_cast<size_t>(k)].name + "'";
+    const Source& source = p.sources[static_cast<size_t>(k)];
+    sources += (sources.empty() ? "'" : ", '") + source.name + "'";
+    auto topic = source.connector.kafka.find("topic");
+    bool one = topic != source.connector.kafka.end() && topic->second.find(',') == std::string::npos;
+    topics += one ? 1 : 2;
   }
-  out << "      state per kafka partition of " << sources << ": expects the topic partitioned by "
+  out << "      state per kafka partition of " << sources << ": expects "
+      << (topics == 1 ? "the topic" : "each topic") << " partitioned by "
       << keys_text(a ? a->keys : u->keys, names) << "\n";
 }
 
