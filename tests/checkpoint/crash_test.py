@@ -42,6 +42,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from harness import Results, wait_running  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 # The files the pipeline writes (its file sinks and dead letters), read
 # from the .flow file (main).
@@ -49,22 +52,6 @@ SINKS = []
 THREADS = []  # --threads N (main): passed to every run
 BATCH = "2500"  # --max-batch-records: a few hundred batches
 TIMEOUT = 60    # seconds, for any single run
-
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, ok, name, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"PASS {name}")
-        else:
-            self.failed += 1
-            print(f"FAIL {name}{': ' + detail if detail else ''}")
-        sys.stdout.flush()
-        return ok
 
 
 def make_input(path, records, rng):
@@ -144,30 +131,6 @@ def compare(res, name, got_dir, ref):
             ok &= res.check(headers == 1 and got_lines[:1] == [header],
                             f"{name}: {s} has its header once, first", f"{headers} headers")
     return ok
-
-
-def holds_flock(pid):
-    """True once process `pid` holds a flock (the checkpoint directory's
-    lock, taken after the runtime installed its signal handlers)."""
-    try:
-        with open("/proc/locks") as f:
-            return any(line.split()[1:2] == ["FLOCK"] and str(pid) in line.split()[4:5]
-                       for line in f)
-    except OSError:
-        return False
-
-
-def wait_running(p, timeout=TIMEOUT):
-    """Waits until the runtime of process p is running (not compiling);
-    False when it ended first."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if p.poll() is not None:
-            return False
-        if holds_flock(p.pid):
-            return True
-        time.sleep(0.005)
-    return False
 
 
 def sink_bytes(d):
@@ -454,8 +417,7 @@ def main():
         else:
             shutil.rmtree(root, ignore_errors=True)
     print(f"{time.monotonic() - started:.1f}s")
-    print(f"{res.passed} passed, {res.failed} failed")
-    return 0 if res.failed == 0 else 1
+    return res.exit_code()
 
 
 if __name__ == "__main__":

@@ -34,6 +34,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from harness import Results  # noqa: E402
+
 TIMEOUT = 120
 
 FLOW = """
@@ -83,22 +86,6 @@ sink unzipped to file("out/unzipped.csv")
 
 BASE = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 USERS = ["ann", "bob", "cid", "dee"]
-
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, ok, name, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"PASS {name}")
-        else:
-            self.failed += 1
-            print(f"FAIL {name}{': ' + detail if detail else ''}")
-        sys.stdout.flush()
-        return ok
 
 
 def parts():
@@ -305,8 +292,7 @@ def main():
         else:
             shutil.rmtree(root, ignore_errors=True)
     print(f"{time.monotonic() - started:.1f}s")
-    print(f"{res.passed} passed, {res.failed} failed")
-    return 0 if res.failed == 0 else 1
+    return res.exit_code()
 
 
 if __name__ == "__main__":

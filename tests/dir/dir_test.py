@@ -38,6 +38,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from harness import Results, holds_flock, wait_until  # noqa: E402
+
 TIMEOUT = 60  # seconds, for any single wait
 
 FLOW = """
@@ -51,22 +54,6 @@ stream per_file = s | group by f | aggregate n = count()
 sink rows to file("out/rows.csv")
 sink per_file to file("out/per_file.jsonl")
 """
-
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, ok, name, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"PASS {name}")
-        else:
-            self.failed += 1
-            print(f"FAIL {name}{': ' + detail if detail else ''}")
-        sys.stdout.flush()
-        return ok
 
 
 def file_bytes(name, first_id, n):
@@ -123,28 +110,6 @@ class Folder:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "wb") as f:
                 f.write(b"id,f\n999999,skipped\n")
-
-
-def holds_flock(pid):
-    """True once process `pid` holds a flock (the checkpoint directory's
-    lock, taken after the runtime installed its signal handlers)."""
-    try:
-        with open("/proc/locks") as f:
-            return any(line.split()[1:2] == ["FLOCK"] and str(pid) in line.split()[4:5]
-                       for line in f)
-    except OSError:
-        return False
-
-
-def wait_until(cond, p=None, timeout=TIMEOUT):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        if p is not None and p.poll() is not None:
-            return cond()
-        time.sleep(0.005)
-    return False
 
 
 def sink_rows(d):
@@ -337,8 +302,7 @@ def main():
         else:
             shutil.rmtree(root, ignore_errors=True)
     print(f"{time.monotonic() - started:.1f}s")
-    print(f"{res.passed} passed, {res.failed} failed")
-    return 0 if res.failed == 0 else 1
+    return res.exit_code()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from harness import Results  # noqa: E402
+
 FLOW = """
 param wanted: string = "ERROR"
 param word: string = "disk"
@@ -57,20 +60,6 @@ ERROR disk5 gone
 """
 
 
-class Results:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def check(self, ok, name, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"PASS {name}")
-        else:
-            self.failed += 1
-            print(f"FAIL {name}{': ' + detail if detail else ''}")
-        return ok
-
-
 def run(args, cwd):
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=60)
 
@@ -97,8 +86,7 @@ def main():
         within(res, flowc, d)
     finally:
         shutil.rmtree(d, ignore_errors=True)
-    print(f"{res.passed} passed, {res.failed} failed")
-    return 0 if res.failed == 0 else 1
+    return res.exit_code()
 
 
 def built(res, d):
