@@ -879,7 +879,7 @@ source ev = kafka(brokers: "{self.b}", topic: "wm", group: "g-wm", start: "earli
 stream per_minute = ev | window tumbling 1m | aggregate n = count()
 sink per_minute to file("wm.csv") format csv
 """)
-        r = self.run_flow(flow, "--max-batch-records", "10", "--batch", "1h")
+        r = self.run_flow(flow, "--max-batch-records", "10", "--batch", "1000000h")
         self.assertEqual(lines_of(self.path("wm.csv")), [
             "window_start,window_end,n",
             "2026-01-01T00:00:00.000Z,2026-01-01T00:01:00.000Z,120",
@@ -918,7 +918,7 @@ checkpoint "state"{every}
                      keys=[f"k{i % self.KEYS}" for i in range(start, start + n)])
 
     def start(self, flow, *params):
-        args = [FLOWC, "run", flow, "--quiet", "--max-batch-records", "100", "--batch", "1h"]
+        args = [FLOWC, "run", flow, "--quiet", "--max-batch-records", "100", "--batch", "1000000h"]
         for p in params:
             args += ["--param", p]
         return subprocess.Popen(args, cwd=self.dir, stderr=subprocess.PIPE, text=True)
