@@ -40,7 +40,7 @@ constexpr int64_t kIndexWords = 8;
 struct FlatRecord {
   const u8* p;
   int64_t n;
-  uint64_t ix[kIndexWords + 1];  // + scan_layout's sentinel word
+  uint64_t ix[kIndexWords];
   int64_t ix_from = 0;
   int64_t ix_to = 0;
 
@@ -161,11 +161,7 @@ inline bool scan_layout(FlatRecord& r, const FlowJsonLayout* layout, FlowStr* va
                         int32_t* kinds) {
   const bool whole = r.n <= 64 * kIndexWords;
   if (whole) {
-    int64_t words = flow_scan_index(reinterpret_cast<const char*>(r.p), r.n, FLOW_SCAN_JSON, 0,
-                                    r.ix, kIndexWords);
-    // A record of whole words has no bits past its end: a stop just after
-    // it ends the search of a string that never closes.
-    r.ix[words] = 1;
+    flow_scan_index(reinterpret_cast<const char*>(r.p), r.n, FLOW_SCAN_JSON, 0, r.ix, kIndexWords);
     r.ix_from = 0;
     r.ix_to = r.n;
   }
@@ -180,11 +176,17 @@ inline bool scan_layout(FlatRecord& r, const FlowJsonLayout* layout, FlowStr* va
     int32_t kind;
     if (lm.kind == FLOW_JSON_STRING) {
       if (whole) {
-        // Bits at and past the end are set (or the sentinel): it stops by n.
+        // Bits at and past the end are set, but a record of whole words
+        // has none: the search stops at n.
         int64_t at = vb;
         uint64_t w = r.ix[at >> 6] >> (at & 63);
         while (w == 0) {
           at = (at | 63) + 1;
+          if (at >= r.n) {
+            at = r.n;
+            w = 1;
+            break;
+          }
           w = r.ix[at >> 6];
         }
         ve = at + __builtin_ctzll(w);
