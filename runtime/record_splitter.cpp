@@ -81,8 +81,8 @@ void RecordSplitter::expose(const char* p, int64_t n) {
 int64_t RecordSplitter::next_newline(int64_t from) {
   while (from < end_) {
     if (from < nl_from_ || from >= nl_to_) {
-      int64_t words = flow_scan_index(data_ + from, end_ - from, FLOW_SCAN_BYTE, '\n', nl_bits_,
-                                      kNewlineWords);
+      int64_t words =
+          flow_scan_index(data_ + from, end_ - from, FLOW_SCAN_BYTE, '\n', nl_bits_, kNewlineWords);
       nl_from_ = from;
       nl_to_ = std::min(end_, from + 64 * words);
     }
