@@ -78,7 +78,7 @@ void RecordSplitter::expose(const char* p, int64_t n) {
   nl_from_ = nl_to_ = 0;
 }
 
-int64_t RecordSplitter::next_newline(int64_t from) {
+inline int64_t RecordSplitter::next_newline(int64_t from) {
   while (from < end_) {
     if (from < nl_from_ || from >= nl_to_) {
       int64_t words =
@@ -86,13 +86,17 @@ int64_t RecordSplitter::next_newline(int64_t from) {
       nl_from_ = from;
       nl_to_ = std::min(end_, from + 64 * words);
     }
-    int64_t rel = from - nl_from_;
-    uint64_t w = nl_bits_[rel >> 6] >> (rel & 63);
+    // Words without a newline (most of a record's) cost a load and a test.
+    const int64_t rel = from - nl_from_;
+    const int64_t last = (nl_to_ - nl_from_ - 1) >> 6;
+    int64_t word = rel >> 6;
+    uint64_t w = nl_bits_[word] & (~uint64_t{0} << (rel & 63));
+    while (w == 0 && word < last) w = nl_bits_[++word];
     if (w != 0) {
-      int64_t at = from + __builtin_ctzll(w);
+      int64_t at = nl_from_ + 64 * word + __builtin_ctzll(w);
       return at < end_ ? at : -1;  // bits past the end are set
     }
-    from = nl_from_ + (rel | 63) + 1;
+    from = nl_to_;
   }
   return -1;
 }
