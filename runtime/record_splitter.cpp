@@ -5,6 +5,8 @@
 #include <cassert>
 #include <cstring>
 
+#include "flow_stdlib.h"
+
 namespace flowrt {
 
 RecordSplitter::RecordSplitter(int32_t format, char delimiter, int64_t max_record)
@@ -19,6 +21,7 @@ void RecordSplitter::reset() {
   line_ = record_line_ = 1;
   csv_ = Csv::kFieldStart;
   quote_from_ = quote_at_ = quote_end_ = 0;
+  nl_from_ = nl_to_ = 0;
   skipping_ = false;
   finished_ = false;
 }
@@ -60,14 +63,42 @@ char* RecordSplitter::fill_ptr(size_t want) {
     cap_ = cap;
   }
   data_ = buf_.get();
+  nl_from_ = nl_to_ = 0;
   return buf_.get() + end_;
 }
 
-void RecordSplitter::commit(size_t n) { end_ += static_cast<int64_t>(n); }
+void RecordSplitter::commit(size_t n) {
+  end_ += static_cast<int64_t>(n);
+  nl_from_ = nl_to_ = 0;
+}
 
 void RecordSplitter::expose(const char* p, int64_t n) {
   data_ = p;
   end_ = n;
+  nl_from_ = nl_to_ = 0;
+}
+
+inline int64_t RecordSplitter::next_newline(int64_t from) {
+  while (from < end_) {
+    if (from < nl_from_ || from >= nl_to_) {
+      int64_t words =
+          flow_scan_index(data_ + from, end_ - from, FLOW_SCAN_BYTE, '\n', nl_bits_, kNewlineWords);
+      nl_from_ = from;
+      nl_to_ = std::min(end_, from + 64 * words);
+    }
+    // Words without a newline (most of a record's) cost a load and a test.
+    const int64_t rel = from - nl_from_;
+    const int64_t last = (nl_to_ - nl_from_ - 1) >> 6;
+    int64_t word = rel >> 6;
+    uint64_t w = nl_bits_[word] & (~uint64_t{0} << (rel & 63));
+    while (w == 0 && word < last) w = nl_bits_[++word];
+    if (w != 0) {
+      int64_t at = nl_from_ + 64 * word + __builtin_ctzll(w);
+      return at < end_ ? at : -1;  // bits past the end are set
+    }
+    from = nl_to_;
+  }
+  return -1;
 }
 
 void RecordSplitter::finish() { finished_ = true; }
@@ -77,13 +108,11 @@ int64_t RecordSplitter::cut(FlowRecord* out, int64_t max) {
   const bool csv = format_ == FLOW_FORMAT_CSV;
   int64_t k = 0;
   while (k < max && begin_ < end_) {
-    // glibc's memchr is itself dispatched to the CPU's widest vectors
-    // (SSE2, AVX2, EVEX), and a record is one call.
+    // The end of the record from the newline bitmap (next_newline): a
+    // 4 KiB window at a time, a bit search per record.
     const char* p = data_ + begin_;
-    const char* nl =
-        static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end_ - begin_)));
-    if (nl == nullptr) break;  // no terminator yet: next() waits for more
-    int64_t stop = nl - data_;
+    int64_t stop = next_newline(begin_);
+    if (stop < 0) break;  // no terminator yet: next() waits for more
     if (stop - begin_ > max_record_) break;  // next() reports it
     // CSV: no quote in the record, by the cached search when it covers the
     // record (no quote in [quote_from_, quote_at_)), else by next_quote.

@@ -111,6 +111,15 @@ class RecordSplitter {
   int64_t quote_from_ = 0;
   int64_t quote_at_ = 0;
   int64_t quote_end_ = 0;
+  // cut(): the newlines of data_[nl_from_, nl_to_), one bit a byte
+  // (flow_scan_index, the CPU's SIMD level), so that a record's end is a
+  // bit search rather than a memchr call per record. Bits at and past end_
+  // are set; any change to data_ or end_ drops the window (nl_to_ = 0).
+  int64_t next_newline(int64_t from);
+  static constexpr int64_t kNewlineWords = 64;  // 4 KiB of input a window
+  uint64_t nl_bits_[kNewlineWords];
+  int64_t nl_from_ = 0;
+  int64_t nl_to_ = 0;
   bool skipping_ = false;  // inside a too-long record: drop until its end
   bool finished_ = false;
 };

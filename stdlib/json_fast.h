@@ -127,10 +127,13 @@ inline bool same_bytes(const u8* p, const char* want, int64_t len) {
         memcpy(&d, want + len - 4, 4);
     return a == b && c == d;
   }
-  for (int64_t k = 0; k < len; ++k) {
-    if (p[k] != static_cast<u8>(want[k])) return false;
+  if (len >= 2) {  // the usual closing bytes, `"}`
+    uint16_t a, b, c, d;
+    memcpy(&a, p, 2), memcpy(&b, want, 2), memcpy(&c, p + len - 2, 2),
+        memcpy(&d, want + len - 2, 2);
+    return a == b && c == d;
   }
-  return true;
+  return len == 0 || p[0] == static_cast<u8>(want[0]);
 }
 
 // scan_layout: the members of `layout` in order, each its separator then
@@ -150,9 +153,21 @@ __attribute__((always_inline)) inline bool same_sep(const FlatRecord& r, int64_t
   return same_bytes(r.p + i, layout->bytes + lm.sep_at, len);
 }
 
+// A string value's end is the first stop after its start: the chain from
+// one member to the next is that search, so for a record that fits the
+// index (most do) the index is built whole first and the search is a
+// shift and a count of trailing zeros, with no window to check. The stop
+// need not be looked at: the next separator (or the closing bytes) begins
+// with the closing quote, and its compare fails on anything else.
 template <class Lookup>
 inline bool scan_layout(FlatRecord& r, const FlowJsonLayout* layout, FlowStr* values,
                         int32_t* kinds) {
+  const bool whole = r.n <= 64 * kIndexWords;
+  if (whole) {
+    flow_scan_index(reinterpret_cast<const char*>(r.p), r.n, FLOW_SCAN_JSON, 0, r.ix, kIndexWords);
+    r.ix_from = 0;
+    r.ix_to = r.n;
+  }
   int64_t i = 0;
   for (int32_t m = 0; m < layout->members; ++m) {
     const FlowJsonLayoutMember& lm = layout->member[m];
@@ -163,8 +178,25 @@ inline bool scan_layout(FlatRecord& r, const FlowJsonLayout* layout, FlowStr* va
     int64_t ve;
     int32_t kind;
     if (lm.kind == FLOW_JSON_STRING) {
-      ve = r.next_stop(vb);
-      if (ve >= r.n || r.p[ve] != '"') return false;
+      if (whole) {
+        // Bits at and past the end are set, but a record of whole words
+        // has none: the search stops at n.
+        int64_t at = vb;
+        uint64_t w = r.ix[at >> 6] >> (at & 63);
+        while (w == 0) {
+          at = (at | 63) + 1;
+          if (at >= r.n) {
+            at = r.n;
+            w = 1;
+            break;
+          }
+          w = r.ix[at >> 6];
+        }
+        ve = at + __builtin_ctzll(w);
+      } else {
+        ve = r.next_stop(vb);
+      }
+      if (ve >= r.n) return false;
       kind = FLOW_JSON_STRING;
     } else {
       ve = r.scalar_end(vb, &kind);

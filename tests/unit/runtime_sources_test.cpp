@@ -463,6 +463,23 @@ TEST(RuntimeSplitter, FastPathAndZeroCopyMatchNextAlone) {
   }
 }
 
+// cut() finds line ends in a bitmap of 4 KiB windows of the input: records
+// of every length straddle those windows (and the reads) at every offset.
+TEST(RuntimeSplitter, FastPathAcrossNewlineWindows) {
+  std::string text;
+  for (int i = 0; text.size() < 40000; ++i) {
+    text += std::string(static_cast<size_t>(i * 37 % 301), static_cast<char>('a' + i % 26));
+    text += i % 11 == 0 ? "\r\n" : "\n";
+  }
+  text += "tail without newline";
+  std::vector<std::string> want = split_in_pieces(FLOW_FORMAT_LINES, text, 100000);
+  for (size_t piece : {1000, 4095, 4097, 10000, 100000}) {
+    EXPECT_EQ(split_fast(FLOW_FORMAT_LINES, text, piece, false), want) << "piece " << piece;
+    EXPECT_EQ(split_fast(FLOW_FORMAT_LINES, text, piece, true), want)
+        << "zero copy, piece " << piece;
+  }
+}
+
 TEST(RuntimeSplitter, FastPathLeavesTooLongRecordsToNext) {
   std::string text = "short\n" + std::string(40, 'x') + "\nafter\n" + std::string(30, 'y');
   std::vector<std::string> want = {"1:short", "2!record longer than the limit", "3:after",

@@ -503,6 +503,34 @@ TEST_F(StdlibJson, LayoutPathAgreesWithTheFullScanner) {
   flow_simd_set_level(flow_simd_detect());
 }
 
+// The layout path indexes a record of up to 512 bytes whole: one of whole
+// 64-byte words has no flagged bytes past its end, so a string that never
+// closes must still stop the search at the end (a malformed record, as the
+// full scanner says), at every length up to past the index.
+TEST_F(StdlibJson, LayoutPathStopsAtTheEndOfAnUnclosedString) {
+  for (int32_t level : Levels::all()) {
+    flow_simd_set_level(level);
+    for (size_t len = 60; len <= 580; ++len) {
+      FlowJsonLayout layout{};
+      FlowStr values[5];
+      int32_t kinds[5];
+      std::string learn = "{\"a\":\"x\",\"ad_id\":\"y\"}";
+      ASSERT_EQ(flow_json_scan(learn.data(), learn.size(), test_lookup, values, kinds, 5, &arena_,
+                               &layout),
+                FLOW_JSON_OK);
+      ASSERT_GT(layout.members, 0);
+      std::string rec = "{\"a\":\"x\",\"ad_id\":\"";
+      rec += std::string(len - rec.size(), 'z');
+      std::vector<char> buf(rec.begin(), rec.end());  // nothing readable after it
+      EXPECT_EQ(flow_json_scan(buf.data(), static_cast<int64_t>(buf.size()), test_lookup, values,
+                               kinds, 5, &arena_, &layout),
+                FLOW_JSON_MALFORMED)
+          << "level " << level << ", " << len << " bytes";
+    }
+  }
+  flow_simd_set_level(flow_simd_detect());
+}
+
 // A record the layout path gives up on late (an extra member) is read again
 // from its start by the flat path, whose stop index must not be the one the
 // layout path built further on.
