@@ -253,10 +253,24 @@ class Scan {
         cg_.worker_global(layout_type, nullptr, "source." + src_.name + ".json_layout");
     layouts->setAlignment(llvm::Align(kLine));
     llvm::Value* layout = cg_.worker_slot(layouts);
-    llvm::Value* rc =
-        b_.CreateCall(cg_.stdlib("flow_json_scan"),
-                      {rec_ptr, rec_len, lookup, values, kinds,
-                       cg_.i64c(static_cast<int64_t>(wanted.size())), cg_.fs().arena, layout});
+    // A record laid out like the last ones is read in the loop; any other
+    // goes to json.rest (json_rest_function).
+    llvm::Value* count_value = cg_.i64c(static_cast<int64_t>(wanted.size()));
+    llvm::Value* fits = b_.CreateCall(cg_.stdlib("flow_json_scan_layout"),
+                                      {rec_ptr, rec_len, values, kinds, count_value, layout});
+    llvm::BasicBlock* from = b_.GetInsertBlock();
+    llvm::BasicBlock* other = llvm::BasicBlock::Create(cg_.llvm(), "json.other", cg_.fs().fn);
+    llvm::BasicBlock* scanned = llvm::BasicBlock::Create(cg_.llvm(), "json.scanned", cg_.fs().fn);
+    b_.CreateCondBr(b_.CreateICmpNE(fits, cg_.i32c(0)), scanned, other);
+    b_.SetInsertPoint(other);
+    llvm::Value* other_rc =
+        b_.CreateCall(json_rest_function(lookup),
+                      {rec_ptr, rec_len, values, kinds, count_value, cg_.fs().arena, layout});
+    b_.CreateBr(scanned);
+    b_.SetInsertPoint(scanned);
+    llvm::PHINode* rc = b_.CreatePHI(cg_.i32(), 2, "json.rc");
+    rc->addIncoming(cg_.i32c(FLOW_JSON_OK), from);
+    rc->addIncoming(other_rc, other);
     llvm::BasicBlock* bad = llvm::BasicBlock::Create(cg_.llvm(), "json.bad", cg_.fs().fn);
     llvm::BasicBlock* good = llvm::BasicBlock::Create(cg_.llvm(), "json.good", cg_.fs().fn);
     b_.CreateCondBr(b_.CreateICmpEQ(rc, cg_.i32c(FLOW_JSON_OK)), good, bad);
@@ -300,6 +314,31 @@ class Scan {
       // A JSON string for a string field is present even when empty.
       return {present, text.v, text.len};
     };
+  }
+
+  // int32_t json.rest(p, n, values, kinds, count, arena, layout): the
+  // records the layout path does not read (the first ones, and those laid
+  // out otherwise), with `lookup` inlined. Out of line (noinline) so that
+  // the record loop, which LLVM optimizes and compiles on the critical path
+  // of `flowc run`'s start, stays small; the call is one per such record.
+  llvm::Function* json_rest_function(llvm::Function* lookup) {
+    llvm::Function* rest = cg_.stdlib("flow_json_scan_rest");
+    std::vector<llvm::Type*> params;
+    for (const llvm::Argument& a : rest->args()) {
+      if (a.getArgNo() != 2) params.push_back(a.getType());  // all but the lookup
+    }
+    auto* fn = llvm::Function::Create(llvm::FunctionType::get(cg_.i32(), params, false),
+                                      llvm::Function::InternalLinkage, cg_.unique("json.rest"),
+                                      cg_.module());
+    fn->addFnAttr(llvm::Attribute::NoInline);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(cg_.llvm(), "entry", fn));
+    std::vector<llvm::Value*> args;
+    for (llvm::Argument& a : fn->args()) {
+      if (args.size() == 2) args.push_back(lookup);
+      args.push_back(&a);
+    }
+    b.CreateRet(b.CreateCall(rest, args));
+    return fn;
   }
 
   void regex(llvm::Value* rec) {
