@@ -439,7 +439,10 @@ int32_t flow_json_scan(const char* p, int64_t n, FlowJsonKeyFn lookup, FlowStr* 
                        int32_t* kinds, int64_t count, FlowArena* arena, FlowJsonLayout* layout);
 // flow_json_scan in two steps: the layout path alone (1 when it read the
 // record), then everything else (the flat scan, which learns the layout, and
-// the full scanner). Pipelines call the second out of their record loop.
+// the full scanner). The second is native code only (json_full.cpp): the
+// records the layout does not fit cost a call, and `flowc run` does not
+// compile that code for every pipeline (issue 21: ~90 ms of LLVM per
+// JSON source).
 int32_t flow_json_scan_layout(const char* p, int64_t n, FlowStr* values, int32_t* kinds,
                               int64_t count, FlowJsonLayout* layout);
 int32_t flow_json_scan_rest(const char* p, int64_t n, FlowJsonKeyFn lookup, FlowStr* values,

@@ -17,8 +17,8 @@ inline void clear_fields(FlowStr* values, int32_t* kinds, int64_t count) {
 
 extern "C" {
 
-// scan_fast in two halves, so that codegen can keep the second out of the
-// per-record loop (lower_scan.cpp): the layout path, then the rest.
+// scan_fast in two halves: the layout path here, inlined into the record
+// loop; the rest (flow_json_scan_rest) in json_full.cpp, native code.
 FLOW_INLINE_INTO_PIPELINE int32_t flow_json_scan_layout(const char* p, int64_t n, FlowStr* values,
                                                         int32_t* kinds, int64_t count,
                                                         FlowJsonLayout* layout) {
@@ -26,16 +26,6 @@ FLOW_INLINE_INTO_PIPELINE int32_t flow_json_scan_layout(const char* p, int64_t n
   clear_fields(values, kinds, count);
   return layout != nullptr && layout->members > 0 &&
          __builtin_expect(scan_layout<FlowJsonKeyFn>(r, layout, values, kinds), 1);
-}
-
-FLOW_INLINE_INTO_PIPELINE int32_t flow_json_scan_rest(const char* p, int64_t n,
-                                                      FlowJsonKeyFn lookup, FlowStr* values,
-                                                      int32_t* kinds, int64_t count,
-                                                      FlowArena* arena, FlowJsonLayout* layout) {
-  FlatRecord r{reinterpret_cast<const u8*>(p), n, {}};
-  clear_fields(values, kinds, count);  // the layout may have set some
-  if (scan_flat_object(r, lookup, values, kinds, layout)) return FLOW_JSON_OK;
-  return flow_json_scan_full(p, n, lookup, values, kinds, count, arena);
 }
 
 FLOW_INLINE_INTO_PIPELINE int32_t flow_json_scan(const char* p, int64_t n, FlowJsonKeyFn lookup,

@@ -26,6 +26,7 @@
 #include "codegen/byte_match.h"
 #include "flow_stdlib.h"
 #include "plan/raw_filter.h"
+#include "support/internal_error.h"
 
 namespace flowc::codegen {
 
@@ -254,7 +255,7 @@ class Scan {
     layouts->setAlignment(llvm::Align(kLine));
     llvm::Value* layout = cg_.worker_slot(layouts);
     // A record laid out like the last ones is read in the loop; any other
-    // goes to json.rest (json_rest_function).
+    // goes to flow_json_scan_rest (native code, out of the loop).
     llvm::Value* count_value = cg_.i64c(static_cast<int64_t>(wanted.size()));
     llvm::Value* fits = b_.CreateCall(cg_.stdlib("flow_json_scan_layout"),
                                       {rec_ptr, rec_len, values, kinds, count_value, layout});
@@ -263,9 +264,11 @@ class Scan {
     llvm::BasicBlock* scanned = llvm::BasicBlock::Create(cg_.llvm(), "json.scanned", cg_.fs().fn);
     b_.CreateCondBr(b_.CreateICmpNE(fits, cg_.i32c(0)), scanned, other);
     b_.SetInsertPoint(other);
-    llvm::Value* other_rc =
-        b_.CreateCall(json_rest_function(lookup),
-                      {rec_ptr, rec_len, values, kinds, count_value, cg_.fs().arena, layout});
+    // Native code only: the bitcode declares it (json.cpp's flow_json_scan calls it).
+    llvm::Function* rest = cg_.module().getFunction("flow_json_scan_rest");
+    check_invariant(rest != nullptr, "flow_json_scan_rest is not declared in the stdlib bitcode");
+    llvm::Value* other_rc = b_.CreateCall(
+        rest, {rec_ptr, rec_len, lookup, values, kinds, count_value, cg_.fs().arena, layout});
     b_.CreateBr(scanned);
     b_.SetInsertPoint(scanned);
     llvm::PHINode* rc = b_.CreatePHI(cg_.i32(), 2, "json.rc");
@@ -314,31 +317,6 @@ class Scan {
       // A JSON string for a string field is present even when empty.
       return {present, text.v, text.len};
     };
-  }
-
-  // int32_t json.rest(p, n, values, kinds, count, arena, layout): the
-  // records the layout path does not read (the first ones, and those laid
-  // out otherwise), with `lookup` inlined. Out of line (noinline) so that
-  // the record loop, which LLVM optimizes and compiles on the critical path
-  // of `flowc run`'s start, stays small; the call is one per such record.
-  llvm::Function* json_rest_function(llvm::Function* lookup) {
-    llvm::Function* rest = cg_.stdlib("flow_json_scan_rest");
-    std::vector<llvm::Type*> params;
-    for (const llvm::Argument& a : rest->args()) {
-      if (a.getArgNo() != 2) params.push_back(a.getType());  // all but the lookup
-    }
-    auto* fn = llvm::Function::Create(llvm::FunctionType::get(cg_.i32(), params, false),
-                                      llvm::Function::InternalLinkage, cg_.unique("json.rest"),
-                                      cg_.module());
-    fn->addFnAttr(llvm::Attribute::NoInline);
-    llvm::IRBuilder<> b(llvm::BasicBlock::Create(cg_.llvm(), "entry", fn));
-    std::vector<llvm::Value*> args;
-    for (llvm::Argument& a : fn->args()) {
-      if (args.size() == 2) args.push_back(lookup);
-      args.push_back(&a);
-    }
-    b.CreateRet(b.CreateCall(rest, args));
-    return fn;
   }
 
   void regex(llvm::Value* rec) {
