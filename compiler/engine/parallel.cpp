@@ -57,6 +57,7 @@ using FunctionSet = std::unordered_set<const llvm::Function*>;
 struct Plan {
   unsigned parts = 0;
   std::unordered_map<std::string, unsigned> unit_part;
+  std::vector<std::string> units;  // largest first
   std::unordered_set<std::string> shared;
 };
 
@@ -195,6 +196,7 @@ Plan make_plan(llvm::Module& m, unsigned threads) {
     load[k] += size;
     externalize(*f);
     plan.unit_part[f->getName().str()] = k;
+    plan.units.push_back(f->getName().str());
   }
   for (llvm::GlobalVariable& g : m.globals()) {
     if (!is_shared(g)) continue;
@@ -251,8 +253,8 @@ std::unique_ptr<llvm::MemoryBuffer> compile_parts(llvm::Module& m, const Plan& p
     std::snprintf(line, sizeof line, "partition %u: optimize cpu %.1f ms, object cpu %.1f ms:", k,
                   t1 - t0, t2 - t1);
     notes[k] = line;
-    for (const auto& [name, part_of] : plan.unit_part) {
-      if (part_of == k) notes[k] += " " + name;
+    for (const std::string& name : plan.units) {
+      if (plan.unit_part.at(name) == k) notes[k] += " " + name;
     }
   };
   std::vector<std::thread> threads;
