@@ -1,7 +1,8 @@
 // stdlib/json.cpp — the part of JSON-lines field extraction compiled into
-// every pipeline (LANGUAGE.md 4.2 and 12): the fast paths (json_fast.h),
-// inlined with the pipeline's key lookup, and the call to the full scanner
-// (json_full.cpp, native code) for any record they do not take.
+// every pipeline (LANGUAGE.md 4.2 and 12): the layout path (json_fast.h),
+// inlined into the record loop, and the call to flow_json_scan_rest
+// (json_full.cpp, native code: the flat scan, then the full scanner) for
+// any record it does not take.
 #include "json_fast.h"
 
 namespace {

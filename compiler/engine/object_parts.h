@@ -32,6 +32,10 @@ unsigned usable_cpus();
 bool generate_object(llvm::Module& m, llvm::TargetMachine& tm, llvm::SmallVectorImpl<char>& bytes,
                      std::string& error);
 
+// Turns `m`'s static constructors and destructors into the two exported
+// functions JitSession calls (kModuleInitSymbol, kModuleFiniSymbol).
+void expose_structors(llvm::Module& m);
+
 // Several objects in one buffer, which split_object_set (engine.h) takes apart.
 std::string object_set(const std::vector<std::string>& objects);
 

@@ -46,8 +46,6 @@
 
 namespace flowc::engine {
 
-void expose_structors(llvm::Module& m);  // object.cpp
-
 namespace {
 
 using FunctionSet = std::unordered_set<const llvm::Function*>;
