@@ -13,10 +13,11 @@
 // stdlib/scan_level.cpp, arenas, the descriptor) exist once, in partition
 // 0; constants that refer to nothing are copied. What one partition uses
 // of another's becomes a hidden external symbol of the JIT dylib, as
-// llvm::SplitModule does. Each partition is read back from one bitcode
-// image into its own LLVMContext and goes through the whole pipeline and
-// then the backend on its own thread: no barrier between the two steps,
-// so the start of `flowc run` waits for the largest partition only.
+// llvm::SplitModule does. Each partition but the first is read back from
+// one bitcode image into its own LLVMContext, and goes through the whole
+// pipeline and then the backend on its own thread: no barrier between the
+// two steps, so the start of `flowc run` waits for the largest partition
+// only.
 #include <time.h>
 
 #include <llvm/Bitcode/BitcodeReader.h>
@@ -229,23 +230,17 @@ std::unique_ptr<llvm::MemoryBuffer> compile_parts(llvm::Module& m, const Plan& p
   const llvm::StringRef image(bitcode.data(), bitcode.size());
   std::vector<std::string> objects(plan.parts), errors(plan.parts);
   notes.assign(plan.parts, "");
-  auto compile = [&](unsigned k) {
-    llvm::LLVMContext ctx;  // a context is not shared between threads
-    auto part = llvm::parseBitcodeFile(llvm::MemoryBufferRef(image, "partition"), ctx);
-    if (!part) {
-      errors[k] = llvm::toString(part.takeError());
-      return;
-    }
-    keep_partition(**part, plan, k);
+  // Partition k of `part` (this thread's own module), optimized and compiled.
+  auto compile = [&](llvm::Module& part, unsigned k) {
+    keep_partition(part, plan, k);
     std::unique_ptr<llvm::TargetMachine> tm = make_host_target_machine(
-        llvm::Triple((*part)->getTargetTriple()), llvm::CodeGenOptLevel::Default, errors[k]);
+        llvm::Triple(part.getTargetTriple()), llvm::CodeGenOptLevel::Default, errors[k]);
     if (!tm) return;
     llvm::SmallVector<char, 0> bytes;
     const double t0 = thread_cpu_ms();
-    run_pipeline(**part, opt_level, tm.get());
+    run_pipeline(part, opt_level, tm.get());
     const double t1 = thread_cpu_ms();
-    if (generate_object(**part, *tm, bytes, errors[k]))
-      objects[k].assign(bytes.data(), bytes.size());
+    if (generate_object(part, *tm, bytes, errors[k])) objects[k].assign(bytes.data(), bytes.size());
     const double t2 = thread_cpu_ms();
     char line[96];
     std::snprintf(line, sizeof line, "partition %u: optimize cpu %.1f ms, object cpu %.1f ms:", k,
@@ -255,9 +250,19 @@ std::unique_ptr<llvm::MemoryBuffer> compile_parts(llvm::Module& m, const Plan& p
       if (plan.unit_part.at(name) == k) notes[k] += " " + name;
     }
   };
+  auto compile_copy = [&](unsigned k) {
+    llvm::LLVMContext ctx;  // a context is not shared between threads
+    auto part = llvm::parseBitcodeFile(llvm::MemoryBufferRef(image, "partition"), ctx);
+    if (!part) {
+      errors[k] = llvm::toString(part.takeError());
+      return;
+    }
+    compile(**part, k);
+  };
   std::vector<std::thread> threads;
-  for (unsigned k = 1; k < plan.parts; ++k) threads.emplace_back(compile, k);
-  compile(0);
+  for (unsigned k = 1; k < plan.parts; ++k) threads.emplace_back(compile_copy, k);
+  const std::string name = m.getModuleIdentifier() + ".o";
+  compile(m, 0);  // partition 0 is `m` itself, on this thread: one parse fewer
   for (std::thread& t : threads) t.join();
   for (const std::string& e : errors) {
     if (!e.empty()) {
@@ -265,7 +270,7 @@ std::unique_ptr<llvm::MemoryBuffer> compile_parts(llvm::Module& m, const Plan& p
       return nullptr;
     }
   }
-  return llvm::MemoryBuffer::getMemBufferCopy(object_set(objects), m.getModuleIdentifier() + ".o");
+  return llvm::MemoryBuffer::getMemBufferCopy(object_set(objects), name);
 }
 
 }  // namespace
