@@ -437,6 +437,17 @@ typedef struct FlowJsonLayout {
 typedef int64_t (*FlowJsonKeyFn)(const char* key, int64_t len);
 int32_t flow_json_scan(const char* p, int64_t n, FlowJsonKeyFn lookup, FlowStr* values,
                        int32_t* kinds, int64_t count, FlowArena* arena, FlowJsonLayout* layout);
+// flow_json_scan in two steps: the layout path alone (1 when it read the
+// record), then everything else (the flat scan, which learns the layout, and
+// the full scanner). The second is native code only (json_full.cpp): the
+// records the layout does not fit cost a call, and `flowc run` does not
+// compile that code for every pipeline (issue 21: ~90 ms of LLVM per
+// JSON source).
+int32_t flow_json_scan_layout(const char* p, int64_t n, FlowStr* values, int32_t* kinds,
+                              int64_t count, FlowJsonLayout* layout);
+int32_t flow_json_scan_rest(const char* p, int64_t n, FlowJsonKeyFn lookup, FlowStr* values,
+                            int32_t* kinds, int64_t count, FlowArena* arena,
+                            FlowJsonLayout* layout);
 // The full scanner alone (flow_json_scan falls back to it): native code
 // only (json_full.cpp), compiled once rather than into every pipeline.
 int32_t flow_json_scan_full(const char* p, int64_t n, FlowJsonKeyFn lookup, FlowStr* values,

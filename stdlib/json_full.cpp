@@ -11,9 +11,9 @@
 // bytes are looked at one by one. Keys are matched by the caller's lookup
 // function: generated code passes one specialised to the schema's names
 // (a switch on the length and word compares). Two fast paths come first
-// (json_fast.h, inlined into every pipeline by json.cpp); this file is the
-// full scanner they fall back to, native code only (stdlib/CMakeLists.txt):
-// compiled once, not into every pipeline.
+// (json_fast.h): the layout path inlined into every pipeline by json.cpp,
+// the flat scan here (flow_json_scan_rest). This file is native code only
+// (stdlib/CMakeLists.txt): compiled once, not into every pipeline.
 //
 // The scan never stops early, even once every wanted field was found: the
 // rest of the record must still be valid JSON (LANGUAGE.md 12: UTF-8 and
@@ -520,6 +520,18 @@ int32_t flow_json_fields_path(const char* p, int64_t n, const FlowStr* names, in
 
 int32_t flow_json_scan_full(const char* p, int64_t n, FlowJsonKeyFn lookup, FlowStr* values,
                             int32_t* kinds, int64_t count, FlowArena* arena) {
+  return scan_full(p, n, lookup, values, kinds, count, arena);
+}
+
+int32_t flow_json_scan_rest(const char* p, int64_t n, FlowJsonKeyFn lookup, FlowStr* values,
+                            int32_t* kinds, int64_t count, FlowArena* arena,
+                            FlowJsonLayout* layout) {
+  for (int64_t i = 0; i < count; ++i) {  // the layout path may have set some
+    kinds[i] = FLOW_JSON_MISSING;
+    values[i] = FlowStr{"", 0};
+  }
+  FlatRecord r{reinterpret_cast<const u8*>(p), n, {}};
+  if (scan_flat_object(r, lookup, values, kinds, layout)) return FLOW_JSON_OK;
   return scan_full(p, n, lookup, values, kinds, count, arena);
 }
 

@@ -80,7 +80,10 @@ bool parse_zone(const char* s, int64_t n, int64_t* pos, int64_t* offset_ms) {
 }
 
 // RFC 3339 / ISO 8601: DATE [(T|t|' ') HH:MM[:SS[.fff...]] [ZONE]].
-bool parse_rfc3339(const char* s, int64_t n, int64_t* out) {
+// Never inlined: a pipeline's record loop calls it for every timestamp
+// field, and one copy per call would make `flowc run` start slower
+// (compiler/engine/parallel.cpp compiles it beside, not inside, the loop).
+__attribute__((noinline)) bool parse_rfc3339(const char* s, int64_t n, int64_t* out) {
   int64_t pos = 0;
   int64_t year = 0;
   int64_t month = 0;

@@ -26,6 +26,7 @@
 #include "codegen/byte_match.h"
 #include "flow_stdlib.h"
 #include "plan/raw_filter.h"
+#include "support/internal_error.h"
 
 namespace flowc::codegen {
 
@@ -253,10 +254,26 @@ class Scan {
         cg_.worker_global(layout_type, nullptr, "source." + src_.name + ".json_layout");
     layouts->setAlignment(llvm::Align(kLine));
     llvm::Value* layout = cg_.worker_slot(layouts);
-    llvm::Value* rc =
-        b_.CreateCall(cg_.stdlib("flow_json_scan"),
-                      {rec_ptr, rec_len, lookup, values, kinds,
-                       cg_.i64c(static_cast<int64_t>(wanted.size())), cg_.fs().arena, layout});
+    // A record laid out like the last ones is read in the loop; any other
+    // goes to flow_json_scan_rest (native code, out of the loop).
+    llvm::Value* count_value = cg_.i64c(static_cast<int64_t>(wanted.size()));
+    llvm::Value* fits = b_.CreateCall(cg_.stdlib("flow_json_scan_layout"),
+                                      {rec_ptr, rec_len, values, kinds, count_value, layout});
+    llvm::BasicBlock* from = b_.GetInsertBlock();
+    llvm::BasicBlock* other = llvm::BasicBlock::Create(cg_.llvm(), "json.other", cg_.fs().fn);
+    llvm::BasicBlock* scanned = llvm::BasicBlock::Create(cg_.llvm(), "json.scanned", cg_.fs().fn);
+    b_.CreateCondBr(b_.CreateICmpNE(fits, cg_.i32c(0)), scanned, other);
+    b_.SetInsertPoint(other);
+    // Native code only: the bitcode declares it (json.cpp's flow_json_scan calls it).
+    llvm::Function* rest = cg_.module().getFunction("flow_json_scan_rest");
+    check_invariant(rest != nullptr, "flow_json_scan_rest is not declared in the stdlib bitcode");
+    llvm::Value* other_rc = b_.CreateCall(
+        rest, {rec_ptr, rec_len, lookup, values, kinds, count_value, cg_.fs().arena, layout});
+    b_.CreateBr(scanned);
+    b_.SetInsertPoint(scanned);
+    llvm::PHINode* rc = b_.CreatePHI(cg_.i32(), 2, "json.rc");
+    rc->addIncoming(cg_.i32c(FLOW_JSON_OK), from);
+    rc->addIncoming(other_rc, other);
     llvm::BasicBlock* bad = llvm::BasicBlock::Create(cg_.llvm(), "json.bad", cg_.fs().fn);
     llvm::BasicBlock* good = llvm::BasicBlock::Create(cg_.llvm(), "json.good", cg_.fs().fn);
     b_.CreateCondBr(b_.CreateICmpEQ(rc, cg_.i32c(FLOW_JSON_OK)), good, bad);

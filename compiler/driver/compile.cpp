@@ -47,6 +47,10 @@ class Trace {
     last_ = now;
     last_cpu_ = cpu;
   }
+  // A line under the last step.
+  void detail(const std::string& note) {
+    if (on_) err_ << "flowc: compile:   " << note << "\n";
+  }
 
  private:
   std::ostream& err_;
@@ -149,16 +153,27 @@ Compiled compile_file(const std::string& path, const FrontendOptions& frontend,
   }
 
   std::string error;
-  if (!engine::optimize_module(*out.module, options.opt_level, exported, error,
-                               /*portable=*/for_executable(options.output))) {
-    err << "flowc: internal error: " << error << "\n";
-    out.exit_code = kInternalFailure;
-    return out;
+  if (options.output == CompileOutput::Jit) {
+    // Optimizer and backend in one step, on several threads when the
+    // module is large (engine/parallel.cpp).
+    std::vector<std::string> parts;
+    out.object =
+        engine::compile_jit_object(*out.module, options.opt_level, exported, error, &parts);
+    trace.step("optimize+object",
+               parts.empty() ? "whole" : std::to_string(parts.size()) + " partitions");
+    for (const std::string& part : parts) trace.detail(part);
+  } else {
+    if (!engine::optimize_module(*out.module, options.opt_level, exported, error,
+                                 /*portable=*/for_executable(options.output))) {
+      err << "flowc: internal error: " << error << "\n";
+      out.exit_code = kInternalFailure;
+      return out;
+    }
+    trace.step("optimize");
+    if (!wants_object(options.output)) return out;
+    out.object = engine::emit_object(*out.module, use, error);
+    trace.step("object");
   }
-  trace.step("optimize");
-  if (!wants_object(options.output)) return out;
-
-  out.object = engine::emit_object(*out.module, use, error);
   out.module.reset();
   out.context.reset();
   if (!out.object) {
@@ -166,7 +181,6 @@ Compiled compile_file(const std::string& path, const FrontendOptions& frontend,
     out.exit_code = kInternalFailure;
     return out;
   }
-  trace.step("object");
   if (cache) {
     std::string why;
     bool stored = cache->store(key, out.object->getBuffer(), &why);

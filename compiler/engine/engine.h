@@ -84,6 +84,16 @@ inline constexpr const char* kModuleFiniSymbol = "flow_module_fini";
 // partition; the result is then an object set (several objects in one
 // buffer: split_object_set), which JitSession loads like one object.
 std::unique_ptr<llvm::MemoryBuffer> emit_object(llvm::Module& m, ObjectUse use, std::string& error);
+// optimize_module(m, opt_level, keep) and emit_object(m, ObjectUse::Jit)
+// in one, for `flowc run`: when the process may use several CPUs and `m` is
+// large, it is cut into partitions (one per CPU, at most 4) before LLVM's
+// pipeline, and each is optimized and compiled on its own thread
+// (parallel.cpp); the result is then an object set. `*partitions` (when
+// not null) gets a line per partition (its times and functions), none when
+// the module was compiled whole. Null with a message in `error` on failure.
+std::unique_ptr<llvm::MemoryBuffer> compile_jit_object(
+    llvm::Module& m, int opt_level, const std::vector<std::string>& keep, std::string& error,
+    std::vector<std::string>* partitions = nullptr);
 // The objects of an object set, or the buffer itself when it is one
 // object. Empty with a message when the set is damaged.
 std::vector<std::unique_ptr<llvm::MemoryBuffer>> split_object_set(const llvm::MemoryBuffer& buffer,

@@ -71,6 +71,7 @@ llvm::Expected<llvm::orc::JITDylibSP> setup_process_symbols(llvm::orc::LLJIT& ji
       {"flow_simd_cpu_level", reinterpret_cast<void*>(&flow_simd_cpu_level)},
       {"flow_csv_quoted_field", reinterpret_cast<void*>(&flow_csv_quoted_field)},
       {"flow_json_scan_full", reinterpret_cast<void*>(&flow_json_scan_full)},
+      {"flow_json_scan_rest", reinterpret_cast<void*>(&flow_json_scan_rest)},
   };
   for (const auto& [name, address] : native_stdlib) {
     runtime[jit.mangleAndIntern(name)] = {

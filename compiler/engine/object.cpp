@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "engine/engine.h"
+#include "engine/object_parts.h"
 #include "engine/target.h"
 
 namespace flowc::engine {
@@ -77,18 +78,6 @@ void expose_structors(llvm::Module& m) {
   define_caller(m, kModuleFiniSymbol, dtors);
 }
 
-namespace {
-
-// Code generation of a module with more instructions than this runs on
-// several threads (when the process may use several CPUs): below it the
-// split and the bitcode round trip cost more than they save.
-constexpr size_t kMinParallelInstructions = 1500;
-// Partitions at most: one per CPU, but the gain flattens quickly (a large
-// source function is a partition of its own).
-constexpr unsigned kMaxCodegenThreads = 4;
-// An object set (several objects in one buffer, see below).
-constexpr char kSetMagic[8] = {'F', 'L', 'O', 'W', 'C', 'S', 'E', 'T'};
-
 size_t instruction_count(const llvm::Module& m) {
   size_t n = 0;
   for (const llvm::Function& f : m) n += f.getInstructionCount();
@@ -100,6 +89,23 @@ unsigned usable_cpus() {
   if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
   return static_cast<unsigned>(CPU_COUNT(&set));
 }
+
+bool generate_object(llvm::Module& m, llvm::TargetMachine& tm, llvm::SmallVectorImpl<char>& bytes,
+                     std::string& error) {
+  llvm::raw_svector_ostream out(bytes);
+  llvm::legacy::PassManager passes;
+  if (tm.addPassesToEmitFile(passes, out, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit object files";
+    return false;
+  }
+  passes.run(m);
+  return true;
+}
+
+namespace {
+
+// An object set (several objects in one buffer, see below).
+constexpr char kSetMagic[8] = {'F', 'L', 'O', 'W', 'C', 'S', 'E', 'T'};
 
 // The machine code's target: the host CPU for the JIT, the architecture's
 // baseline for a built program (engine.h).
@@ -115,15 +121,7 @@ bool generate(llvm::Module& m, ObjectUse use, llvm::SmallVectorImpl<char>& bytes
               std::string& error) {
   std::unique_ptr<llvm::TargetMachine> tm =
       target_machine(llvm::Triple(m.getTargetTriple()), use, error);
-  if (!tm) return false;
-  llvm::raw_svector_ostream out(bytes);
-  llvm::legacy::PassManager passes;
-  if (tm->addPassesToEmitFile(passes, out, nullptr, llvm::CodeGenFileType::ObjectFile)) {
-    error = "the target cannot emit object files";
-    return false;
-  }
-  passes.run(m);
-  return true;
+  return tm && generate_object(m, *tm, bytes, error);
 }
 
 // llvm::SplitModule cuts `m` into `n` partitions (what one partition uses
@@ -166,6 +164,8 @@ bool generate_parallel(llvm::Module& m, unsigned n, std::vector<std::string>& ob
   return true;
 }
 
+}  // namespace
+
 //   "FLOWCSET"  u32 count  u32 0  u64 size x count  objects, each padded to 8 bytes
 std::string object_set(const std::vector<std::string>& objects) {
   std::string out(kSetMagic, sizeof kSetMagic);
@@ -179,8 +179,6 @@ std::string object_set(const std::vector<std::string>& objects) {
   }
   return out;
 }
-
-}  // namespace
 
 std::vector<std::unique_ptr<llvm::MemoryBuffer>> split_object_set(const llvm::MemoryBuffer& buffer,
                                                                   std::string& error) {

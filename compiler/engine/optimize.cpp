@@ -18,6 +18,7 @@
 #include <llvm/Transforms/IPO/Internalize.h>
 
 #include "engine/engine.h"
+#include "engine/optimize.h"
 #include "engine/target.h"
 
 namespace flowc::engine {
@@ -41,14 +42,14 @@ llvm::OptimizationLevel pass_level(int opt_level) {
 // Internalize + globaldce come first so that the default pipeline (whose
 // cost grows with the module) only sees the stdlib functions the pipeline
 // reaches: ~100 stdlib functions shrink to the handful a pipeline calls.
-bool optimize_module(llvm::Module& m, int opt_level, const std::vector<std::string>& keep,
-                     std::string& error, bool portable) {
-  opt_level = std::clamp(opt_level, 0, kMaxOptLevel);
+std::unique_ptr<llvm::TargetMachine> prepare_module(llvm::Module& m,
+                                                    const std::vector<std::string>& keep,
+                                                    bool portable, std::string& error) {
   std::string verifier_message;
   llvm::raw_string_ostream verifier_out(verifier_message);
   if (llvm::verifyModule(m, &verifier_out)) {
     error = "generated module does not verify:\n" + verifier_message;
-    return false;
+    return nullptr;
   }
 
   llvm::Triple triple(m.getTargetTriple().empty() ? llvm::sys::getProcessTriple()
@@ -56,7 +57,7 @@ bool optimize_module(llvm::Module& m, int opt_level, const std::vector<std::stri
   std::unique_ptr<llvm::TargetMachine> tm =
       portable ? make_portable_target_machine(triple, llvm::CodeGenOptLevel::Default, error)
                : make_host_target_machine(triple, llvm::CodeGenOptLevel::Default, error);
-  if (!tm) return false;
+  if (!tm) return nullptr;
   if (portable) {
     m.setDataLayout(tm->createDataLayout());
     if (m.getTargetTriple().empty()) m.setTargetTriple(tm->getTargetTriple().str());
@@ -68,12 +69,16 @@ bool optimize_module(llvm::Module& m, int opt_level, const std::vector<std::stri
   llvm::internalizeModule(m, [&](const llvm::GlobalValue& gv) {
     return kept.count(gv.getName().str()) != 0;
   });
+  return tm;
+}
 
+void run_pipeline(llvm::Module& m, int opt_level, llvm::TargetMachine* tm) {
+  opt_level = std::clamp(opt_level, 0, kMaxOptLevel);
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder builder(tm.get());
+  llvm::PassBuilder builder(tm);
   builder.registerModuleAnalyses(mam);
   builder.registerCGSCCAnalyses(cgam);
   builder.registerFunctionAnalyses(fam);
@@ -89,6 +94,13 @@ bool optimize_module(llvm::Module& m, int opt_level, const std::vector<std::stri
     passes.addPass(builder.buildPerModuleDefaultPipeline(pass_level(opt_level)));
   }
   passes.run(m, mam);
+}
+
+bool optimize_module(llvm::Module& m, int opt_level, const std::vector<std::string>& keep,
+                     std::string& error, bool portable) {
+  std::unique_ptr<llvm::TargetMachine> tm = prepare_module(m, keep, portable, error);
+  if (!tm) return false;
+  run_pipeline(m, opt_level, tm.get());
   return true;
 }
 

@@ -172,6 +172,117 @@ TEST(EngineObject, ALargeModuleRunsTheSameFromPartitions) {
   for (int64_t x : {0, 1, -5, 123456789}) EXPECT_EQ(sum(x), native_many(kFunctions, x)) << x;
 }
 
+// A module shaped like a pipeline for compile_jit_object: a constant
+// descriptor `desc` = {add, get} (the only kept symbol) whose entries share
+// an internal global `total` and an inlinable internal helper `mix`;
+//   add(x): total += mix(x) + chain(x);   get(): chain(total) + mix(0)
+// where chain is 500 arithmetic steps, so that the two entries weigh the
+// same and the module is past the threshold for partitions.
+constexpr int kChain = 500;
+
+llvm::Value* emit_chain(llvm::IRBuilder<>& b, llvm::Value* v, int salt) {
+  for (int k = 0; k < kChain; ++k)
+    v = b.CreateXor(b.CreateMul(v, b.getInt64(2 * k + 3)), b.getInt64(salt + k));
+  return v;
+}
+
+int64_t native_chain(int64_t x, int salt) {
+  uint64_t v = static_cast<uint64_t>(x);
+  for (int k = 0; k < kChain; ++k)
+    v = (v * static_cast<uint64_t>(2 * k + 3)) ^ static_cast<uint64_t>(salt + k);
+  return static_cast<int64_t>(v);
+}
+
+int64_t native_mix(int64_t x) { return x * 31 + 7; }
+
+void define_two_entries(llvm::Module& m) {
+  llvm::LLVMContext& ctx = m.getContext();
+  llvm::IRBuilder<> b(ctx);
+  llvm::Type* i64 = b.getInt64Ty();
+  auto* total = new llvm::GlobalVariable(m, i64, false, llvm::GlobalValue::InternalLinkage,
+                                         b.getInt64(0), "total");
+  auto* mix = llvm::Function::Create(llvm::FunctionType::get(i64, {i64}, false),
+                                     llvm::Function::InternalLinkage, "mix", m);
+  b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", mix));
+  b.CreateRet(b.CreateAdd(b.CreateMul(mix->getArg(0), b.getInt64(31)), b.getInt64(7)));
+
+  auto* add = llvm::Function::Create(llvm::FunctionType::get(b.getVoidTy(), {i64}, false),
+                                     llvm::Function::InternalLinkage, "add", m);
+  b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", add));
+  llvm::Value* x = add->getArg(0);
+  llvm::Value* sum = b.CreateAdd(b.CreateCall(mix, {x}), emit_chain(b, x, 1));
+  b.CreateStore(b.CreateAdd(b.CreateLoad(i64, total), sum), total);
+  b.CreateRetVoid();
+
+  auto* get = llvm::Function::Create(llvm::FunctionType::get(i64, false),
+                                     llvm::Function::InternalLinkage, "get", m);
+  b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", get));
+  llvm::Value* mixed = b.CreateCall(mix, {b.getInt64(0)});
+  b.CreateRet(b.CreateAdd(emit_chain(b, b.CreateLoad(i64, total), 2), mixed));
+
+  auto* desc_type = llvm::StructType::get(ctx, {b.getPtrTy(), b.getPtrTy()});
+  new llvm::GlobalVariable(m, desc_type, true, llvm::GlobalValue::ExternalLinkage,
+                           llvm::ConstantStruct::get(desc_type, {add, get}), "desc");
+}
+
+struct TwoEntries {
+  void (*add)(int64_t);
+  int64_t (*get)();
+};
+
+// compile_jit_object: the descriptor's entries in partitions of their own
+// when this process may use several CPUs, and still one `total` (what add
+// stores, get reads); the whole module on one thread under one CPU.
+void expect_two_entries_work(bool one_cpu) {
+  cpu_set_t saved;
+  ASSERT_EQ(sched_getaffinity(0, sizeof saved, &saved), 0);
+  const bool several = CPU_COUNT(&saved) > 1 && !one_cpu;
+  if (one_cpu) {
+    cpu_set_t first;
+    CPU_ZERO(&first);
+    for (int c = 0; c < CPU_SETSIZE; ++c) {
+      if (CPU_ISSET(c, &saved)) {
+        CPU_SET(c, &first);
+        break;
+      }
+    }
+    ASSERT_EQ(sched_setaffinity(0, sizeof first, &first), 0);
+  }
+  TestModule t;
+  define_two_entries(*t.m);
+  std::string error;
+  std::vector<std::string> partitions;
+  auto object = engine::compile_jit_object(*t.m, 2, {"desc"}, error, &partitions);
+  if (one_cpu) sched_setaffinity(0, sizeof saved, &saved);
+  ASSERT_NE(object, nullptr) << error;
+  if (several) {
+    ASSERT_EQ(partitions.size(), 2u);
+    auto has = [](const std::string& line, const char* name) {
+      return (line + " ").find(std::string(" ") + name + " ") != std::string::npos;
+    };
+    const std::string both = partitions[0] + "\n" + partitions[1];
+    EXPECT_TRUE(has(partitions[0], "add") != has(partitions[1], "add")) << both;
+    EXPECT_TRUE(has(partitions[0], "get") != has(partitions[1], "get")) << both;
+    EXPECT_TRUE(has(partitions[0], "add") != has(partitions[0], "get")) << both;
+  } else {
+    EXPECT_TRUE(partitions.empty()) << partitions[0];
+  }
+  EXPECT_EQ(engine::split_object_set(*object, error).size(), several ? 2u : 1u) << error;
+  auto session = engine::JitSession::create(std::move(object), error);
+  ASSERT_NE(session, nullptr) << error;
+  auto* desc = static_cast<const TwoEntries*>(session->lookup("desc", error));
+  ASSERT_NE(desc, nullptr) << error;
+  int64_t total = 0;
+  for (int64_t x : {5, -3, 1234567}) {
+    desc->add(x);
+    total += native_mix(x) + native_chain(x, 1);
+  }
+  EXPECT_EQ(desc->get(), native_chain(total, 2) + native_mix(0));
+}
+
+TEST(EngineObject, PartitionsShareOneCopyOfEachGlobal) { expect_two_entries_work(false); }
+TEST(EngineObject, OneCpuCompilesTheModuleWhole) { expect_two_entries_work(true); }
+
 TEST(EngineObject, ADamagedObjectSetIsRefused) {
   std::string set = std::string("FLOWCSET") + std::string(8, '\0');
   set[8] = 3;  // three objects, no sizes
