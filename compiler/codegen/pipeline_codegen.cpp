@@ -563,7 +563,8 @@ class PipelineBuilder {
     }
     for (size_t t = 0; t < p_.tables.size(); ++t) {
       AbiConstant d = source_desc(table_sources_[t], "columns.table." + table_sources_[t].name);
-      d.set(offsetof(FlowSourceDesc, kind), cg_.i32c(FLOW_SOURCE_FILE | FLOW_SOURCE_TABLE_BIT))
+      d.set(offsetof(FlowSourceDesc, kind),
+            cg_.i32c(static_cast<int>(FLOW_SOURCE_FILE) | FLOW_SOURCE_TABLE_BIT))
           .set(offsetof(FlowSourceDesc, gen_step), cg_.i64c(1))
           .set(offsetof(FlowSourceDesc, process), sources[p_.sources.size() + t]);
       source_items.push_back(d.get());

@@ -182,7 +182,8 @@ void explain_partitioning(const Pipeline& p, int stream, const Stage& st, const 
     const Source& source = p.sources[static_cast<size_t>(k)];
     sources += (sources.empty() ? "'" : ", '") + source.name + "'";
     auto topic = source.connector.kafka.find("topic");
-    bool one = topic != source.connector.kafka.end() && topic->second.find(',') == std::string::npos;
+    bool one =
+        topic != source.connector.kafka.end() && topic->second.find(',') == std::string::npos;
     topics += one ? 1 : 2;
   }
   out << "      state per kafka partition of " << sources << ": expects "
