@@ -362,6 +362,24 @@ void flow_key_in_two_partitions(FlowContext* ctx, int32_t stream, const char* ke
 // and in end_batch, snapshot, restore and configure.
 int32_t flow_worker_index(FlowContext* ctx);
 
+// A batch's end on every worker thread (--threads, runtime/worker.h), for
+// an aggregate whose rows reach no state (plan/threads.h): the changed
+// groups are sorted and emitted in ranges on the workers, and what they
+// write comes out as from one thread.
+//
+// Sorts items[0, n) into the order `sort` gives them (a stable sort by
+// `cmp`, over slot pointers: flow_sort_ptrs): ranges sorted by `sort` on
+// the workers, then merged by `cmp`, stably, on them too.
+void flow_sort_parallel(FlowContext* ctx, void** items, int64_t n,
+                        void (*sort)(void** items, int64_t n),
+                        int32_t (*cmp)(const void* a, const void* b));
+// Calls emit(ctx, batch, items, lo, hi) over consecutive ranges [lo, hi)
+// of [0, n) on the workers; their rows and bad records are written in
+// range order, exactly as one call over [0, n) writes them.
+void flow_emit_parallel(FlowContext* ctx, const FlowBatch* batch, void** items, int64_t n,
+                        void (*emit)(FlowContext* ctx, const FlowBatch* batch, void** items,
+                                     int64_t lo, int64_t hi));
+
 // Keyed state grew: a table (group by, update, window panes, sessions) now
 // holds `keys` keys. Generated code calls this after an insert only when
 // `keys` exceeds the value the previous call returned (0 at first), so it

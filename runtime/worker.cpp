@@ -109,6 +109,15 @@ void Workers::submit_values(Source* source, int64_t first, int64_t n) {
   enqueue(std::move(task));
 }
 
+void Workers::run_jobs(std::vector<std::function<void()>>& jobs) {
+  for (std::function<void()>& job : jobs) {
+    Task task;
+    task.job = std::move(job);
+    enqueue(std::move(task));
+  }
+  drain();
+}
+
 void Workers::enqueue(Task task) {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -156,8 +165,10 @@ void Workers::run(Worker& w, Task& task) {
   const int64_t start = steady_ns();
   t_worker = &w;
   w.out = out.get();
-  const FlowSourceDesc* desc = task.source->desc;
-  if (task.count > 0) {
+  const FlowSourceDesc* desc = task.source != nullptr ? task.source->desc : nullptr;
+  if (task.job) {
+    task.job();
+  } else if (task.count > 0) {
     if (desc->generate != nullptr) desc->generate(ctx_, &ctx_->batch, task.first, task.count);
   } else if (desc->process != nullptr) {
     desc->process(ctx_, &ctx_->batch, task.records.data(),

@@ -24,6 +24,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -96,6 +97,13 @@ class Workers {
   void submit_records(Source* source, const FlowRecord* records, int64_t n, bool copy);
   // A morsel of generate(): the values [first, first + n).
   void submit_values(Source* source, int64_t first, int64_t n);
+  // Jobs of a batch's end (sorting, emitting an aggregate's rows: abi.h
+  // flow_sort_parallel, flow_emit_parallel), each run by any worker as a
+  // morsel is: their rows and bad records are written in job order. Returns
+  // when all ran and are committed. Call on the batch-loop thread, outside
+  // morsels.
+  void run_jobs(std::vector<std::function<void()>>& jobs);
+
   // Morsels handed over and not committed yet, or committed with their
   // workers' late counts and errors not folded into the run yet (false
   // while committing: what a commit reports comes in its place).
@@ -129,6 +137,7 @@ class Workers {
     std::vector<FlowRecord> records;  // a text morsel: into `bytes`, or a mapped file
     std::vector<char> bytes;          // the copy; recycled through spare_bytes_
     int64_t first = 0, count = 0;     // a generate() morsel
+    std::function<void()> job;        // a job of run_jobs
   };
   void enqueue(Task task);
   void pool_loop(Worker* w);

@@ -1,6 +1,7 @@
 #include "codegen/keyed_table.h"
 
 #include <llvm/IR/Constants.h>
+#include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/MDBuilder.h>
 
 #include <algorithm>
@@ -9,6 +10,9 @@
 #include "codegen/expr_codegen.h"
 
 namespace flowc::codegen {
+
+// Slots fetched this many rows ahead of the one being emitted.
+constexpr int64_t kEmitPrefetchAhead = 8;
 
 KeyedTable::KeyedTable(CgContext& cg, const std::string& name, std::vector<plan::Type> key_types,
                        SlotLayout& layout, KeyStorage storage, Sharing sharing,
@@ -291,19 +295,96 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValu
 }
 
 void KeyedTable::for_each_updated(
-    const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body, bool all) {
+    const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body, bool all,
+    bool parallel) {
   for_each_sorted(
       [&](llvm::Value* slot) -> llvm::Value* {
         if (all) return cg_.b().getTrue();
         llvm::Value* dirty = cg_.b().CreateLoad(cg_.i8(), field(slot, kSlotDirtyOffset));
         return cg_.b().CreateICmpNE(dirty, cg_.b().getInt8(0));
       },
-      body);
+      body, true, parallel);
+}
+
+llvm::Function* KeyedTable::sort_function() {
+  if (sort_) return sort_;
+  auto& b = cg_.b();
+  llvm::IRBuilderBase::InsertPointGuard guard(b);
+  FunctionState saved = cg_.fs();
+  auto* type = llvm::FunctionType::get(b.getVoidTy(), {cg_.ptr(), cg_.i64()}, false);
+  sort_ = cg_.begin_function(name_ + ".sort", type);
+  b.CreateCall(cg_.stdlib("flow_sort_ptrs"), {sort_->getArg(0), sort_->getArg(1), compare_function()});
+  b.CreateRetVoid();
+  cg_.fs() = saved;
+  return sort_;
+}
+
+llvm::Function* KeyedTable::emit_function(
+    const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body) {
+  auto& b = cg_.b();
+  llvm::IRBuilderBase::InsertPointGuard guard(b);
+  FunctionState saved = cg_.fs();
+  auto* type = llvm::FunctionType::get(
+      b.getVoidTy(), {cg_.ptr(), cg_.ptr(), cg_.ptr(), cg_.i64(), cg_.i64()}, false);
+  llvm::Function* fn = cg_.begin_function(cg_.unique(name_ + ".emit"), type);
+  FunctionState& fs = cg_.fs();
+  fs.ctx = fn->getArg(0);
+  fs.batch = fn->getArg(1);
+  fs.arena = b.CreateCall(cg_.runtime("flow_scratch"), {fs.ctx});  // the worker's
+  fs.source = saved.source;
+  llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "done", fn);
+  fs.next_record = done;
+  emit_slot_loop(fn->getArg(2), fn->getArg(3), fn->getArg(4), body);
+  b.CreateBr(done);
+  b.SetInsertPoint(done);
+  b.CreateRetVoid();
+  cg_.fs() = saved;
+  return fn;
+}
+
+void KeyedTable::emit_slot_loop(
+    llvm::Value* list, llvm::Value* from, llvm::Value* to,
+    const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body) {
+  auto& b = cg_.b();
+  llvm::Function* fn = cg_.fs().fn;
+  auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, fn); };
+  llvm::Value* j = cg_.entry_alloca(cg_.i64(), "emit.j");
+  b.CreateStore(from, j);
+  llvm::BasicBlock* ehead = block("emit.row");
+  llvm::BasicBlock* ebody = block("emit.body");
+  llvm::BasicBlock* enext = block("emit.next");
+  llvm::BasicBlock* edone = block("emit.done");
+  b.CreateBr(ehead);
+  b.SetInsertPoint(ehead);
+  llvm::Value* jv = b.CreateLoad(cg_.i64(), j);
+  b.CreateCondBr(b.CreateICmpSLT(jv, to), ebody, edone);
+  b.SetInsertPoint(ebody);
+  // The slots lie scattered over a table far larger than the caches: fetch
+  // the one a few rows ahead while this one is handled.
+  llvm::Value* ahead = b.CreateAdd(jv, cg_.i64c(kEmitPrefetchAhead));
+  ahead = b.CreateSelect(b.CreateICmpSLT(ahead, to), ahead, jv);
+  llvm::Value* ahead_slot = b.CreateLoad(cg_.ptr(), b.CreateInBoundsGEP(cg_.ptr(), list, ahead));
+  b.CreateIntrinsic(llvm::Intrinsic::prefetch, {cg_.ptr()},
+                    {ahead_slot, cg_.i32c(0), cg_.i32c(3), cg_.i32c(1)});
+  llvm::Value* row_slot = b.CreateLoad(cg_.ptr(), b.CreateInBoundsGEP(cg_.ptr(), list, jv));
+  llvm::BasicBlock* saved_next = cg_.fs().next_record;
+  llvm::Value* saved_partition = cg_.fs().partition;
+  cg_.fs().next_record = enext;
+  if (partitioned()) cg_.fs().partition = partition(row_slot);
+  body(row_slot, enext);
+  cg_.fs().next_record = saved_next;
+  cg_.fs().partition = saved_partition;
+  b.CreateBr(enext);
+  b.SetInsertPoint(enext);
+  b.CreateStore(b.CreateAdd(b.CreateLoad(cg_.i64(), j), cg_.i64c(1)), j);
+  b.CreateBr(ehead);
+  b.SetInsertPoint(edone);
 }
 
 void KeyedTable::for_each_sorted(
     const std::function<llvm::Value*(llvm::Value* slot)>& take_slot,
-    const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body, bool clear_marks) {
+    const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body, bool clear_marks,
+    bool parallel) {
   auto& b = cg_.b();
   llvm::Function* fn = cg_.fs().fn;
   auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, fn); };
@@ -335,33 +416,23 @@ void KeyedTable::for_each_sorted(
 
   // Sort by key (LANGUAGE.md 6.1: rows are emitted in key order).
   llvm::Value* taken = b.CreateLoad(cg_.i64(), k);
-  if (!key_types_.empty()) {
-    b.CreateCall(cg_.stdlib("flow_sort_ptrs"), {list, taken, compare_function()});
+  if (parallel) {
+    llvm::Value* ctx = cg_.fs().ctx;
+    if (!key_types_.empty()) {
+      b.CreateCall(cg_.runtime("flow_sort_parallel"),
+                   {ctx, list, taken, sort_function(), compare_function()});
+    }
+    b.CreateCall(cg_.runtime("flow_emit_parallel"),
+                 {ctx, cg_.fs().batch, list, taken, emit_function(body)});
+    // The workers' rows went through flow_scratch on their threads: this
+    // thread's arena is the FunctionState's again (udf_alloc.h).
+    b.CreateCall(cg_.runtime("flow_scratch"), {ctx});
+  } else {
+    if (!key_types_.empty()) {
+      b.CreateCall(cg_.stdlib("flow_sort_ptrs"), {list, taken, compare_function()});
+    }
+    emit_slot_loop(list, cg_.i64c(0), taken, body);
   }
-  llvm::Value* j = cg_.entry_alloca(cg_.i64(), "emit.j");
-  b.CreateStore(cg_.i64c(0), j);
-  llvm::BasicBlock* ehead = block("emit.row");
-  llvm::BasicBlock* ebody = block("emit.body");
-  llvm::BasicBlock* enext = block("emit.next");
-  llvm::BasicBlock* edone = block("emit.done");
-  b.CreateBr(ehead);
-  b.SetInsertPoint(ehead);
-  llvm::Value* jv = b.CreateLoad(cg_.i64(), j);
-  b.CreateCondBr(b.CreateICmpSLT(jv, taken), ebody, edone);
-  b.SetInsertPoint(ebody);
-  llvm::Value* row_slot = b.CreateLoad(cg_.ptr(), b.CreateInBoundsGEP(cg_.ptr(), list, jv));
-  llvm::BasicBlock* saved_next = cg_.fs().next_record;
-  llvm::Value* saved_partition = cg_.fs().partition;
-  cg_.fs().next_record = enext;
-  if (partitioned()) cg_.fs().partition = partition(row_slot);
-  body(row_slot, enext);
-  cg_.fs().next_record = saved_next;
-  cg_.fs().partition = saved_partition;
-  b.CreateBr(enext);
-  b.SetInsertPoint(enext);
-  b.CreateStore(b.CreateAdd(b.CreateLoad(cg_.i64(), j), cg_.i64c(1)), j);
-  b.CreateBr(ehead);
-  b.SetInsertPoint(edone);
   b.CreateCall(cg_.stdlib("flow_mem_free"), {list});
   b.CreateBr(finished);
   b.SetInsertPoint(finished);

@@ -80,14 +80,19 @@ class KeyedTable {
   // slot and may jump to `next` (the loop's continue block). With `all`,
   // every slot is visited, updated or not. Rows `body` hands on carry the
   // slot's partition (FunctionState::partition).
+  // With `parallel` (StageSite::emits_in_parallel; only where `body`
+  // uses nothing of the enclosing function but the FunctionState's ctx,
+  // batch and arena), the sort and the loop run on every worker thread
+  // (abi.h flow_sort_parallel, flow_emit_parallel): the loop goes into a
+  // function of its own over a range of the sorted slots.
   void for_each_updated(const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body,
-                        bool all = false);
+                        bool all = false, bool parallel = false);
   // The same over the slots for which `take` (emitted per slot) yields
   // true (i1), e.g. the keys `expire after` is about to remove; with
   // `clear_marks` false the dirty marks stay (checkpoints).
   void for_each_sorted(const std::function<llvm::Value*(llvm::Value* slot)>& take,
                        const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body,
-                       bool clear_marks = true);
+                       bool clear_marks = true, bool parallel = false);
 
   // Emits a loop over every slot, in table order (no sorting).
   void for_each_slot(const std::function<void(llvm::Value* slot)>& body);
@@ -115,6 +120,16 @@ class KeyedTable {
   // Partitioned tables: the visible keys equal, the partition not.
   llvm::Function* twin_function();
   llvm::Function* compare_function();
+  // void sort(void** slots, int64_t n): flow_sort_ptrs by compare_function.
+  llvm::Function* sort_function();
+  // The loop over list[j], j from `from` to `to` (i64 values), handing
+  // each slot to `body`, at the insertion point.
+  void emit_slot_loop(llvm::Value* list, llvm::Value* from, llvm::Value* to,
+                      const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body);
+  // void emit(FlowContext*, const FlowBatch*, void** slots, int64_t lo,
+  // int64_t hi): emit_slot_loop over [lo, hi), for flow_emit_parallel.
+  llvm::Function* emit_function(
+      const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body);
   llvm::Value* row_partition(llvm::Value* given);
   // A new slot of a partitioned table: report a twin in another partition.
   void report_twin(llvm::Value* ht, llvm::Value* hash, llvm::Value* probe,
@@ -139,6 +154,7 @@ class KeyedTable {
   llvm::Function* eq_ = nullptr;
   llvm::Function* twin_ = nullptr;
   llvm::Function* cmp_ = nullptr;
+  llvm::Function* sort_ = nullptr;
 };
 
 }  // namespace flowc::codegen

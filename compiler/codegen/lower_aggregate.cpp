@@ -25,6 +25,7 @@ class AggregateOp : public Operator {
         stream_(site.stream),
         root_source_(site.root_source),
         partitioned_(site.partitioned),
+        in_parallel_(site.emits_in_parallel),
         next_(next) {}
 
   void consume(CgContext& cg, const Row& row) override {
@@ -57,7 +58,7 @@ class AggregateOp : public Operator {
       // A changelog row: no event time (sema refuses windows downstream).
           emit_row(cg, next_, out, root_source_, nullptr);
         },
-        stage_.emit == plan::EmitMode::All);
+        stage_.emit == plan::EmitMode::All, in_parallel_);
   }
 
   void snapshot(CgContext& cg, llvm::Value* writer) override {
@@ -104,6 +105,7 @@ class AggregateOp : public Operator {
   int stream_;
   int root_source_;
   bool partitioned_;
+  bool in_parallel_;  // StageSite::emits_in_parallel
   Operator* next_;
   SlotLayout layout_;
   std::vector<plan::Type> key_types_;

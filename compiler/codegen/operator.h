@@ -99,6 +99,10 @@ struct StageSite {
   plan::Clock clock;
   // Its keyed state is kept per kafka partition (plan/partitioning.h).
   bool partitioned = false;
+  // The rows it emits at a batch's end reach no state (plan/threads.h
+  // rows_keep_no_state): they may be sorted and handed on on every worker
+  // thread (KeyedTable::for_each_updated).
+  bool emits_in_parallel = false;
 };
 
 // Each lowering lives in its own file (lower_*.cpp).
