@@ -59,17 +59,21 @@ Workers::~Workers() {
 void Workers::submit_records(Source* source, const FlowRecord* records, int64_t n, bool copy) {
   Task task;
   task.source = source;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!spare_records_.empty()) {
+      task.records = std::move(spare_records_.back());
+      spare_records_.pop_back();
+    }
+    if (copy && !spare_bytes_.empty()) {
+      task.bytes = std::move(spare_bytes_.back());
+      spare_bytes_.pop_back();
+    }
+  }
   if (!copy) {
     task.records.assign(records, records + n);
     enqueue(std::move(task));
     return;
-  }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!spare_bytes_.empty()) {
-      task.bytes = std::move(spare_bytes_.back());
-      spare_bytes_.pop_back();
-    }
   }
   task.records.assign(records, records + n);
   // Records lie one after another in the source's buffer: one copy of
@@ -157,11 +161,22 @@ void Workers::pool_loop(Worker* w) {
 // One morsel on `w`: the generated function with the worker as the calling
 // thread's (flow_worker_index), its rows and bad records into its output.
 void Workers::run(Worker& w, Task& task) {
-  auto out = std::make_unique<MorselOutput>();
+  std::unique_ptr<MorselOutput> out;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!spare_outputs_.empty()) {
+      out = std::move(spare_outputs_.back());
+      spare_outputs_.pop_back();
+    }
+  }
+  if (!out) {
+    out = std::make_unique<MorselOutput>();
+    out->rows.reserve(ctx_->sinks.size());
+    for (const auto& sink : ctx_->sinks) out->rows.push_back(sink->row_format_like());
+  }
   out->seq = task.seq;
-  out->rows.reserve(ctx_->sinks.size());
-  for (const auto& sink : ctx_->sinks) out->rows.push_back(sink->row_format_like());
   out->row_counts.assign(ctx_->sinks.size(), 0);
+  out->bad.clear();
   const int64_t start = steady_ns();
   t_worker = &w;
   w.out = out.get();
@@ -181,8 +196,12 @@ void Workers::run(Worker& w, Task& task) {
   w.busy_ns += steady_ns() - start;
   std::lock_guard<std::mutex> lock(mu_);
   done_.emplace(out->seq, std::move(out));
-  if (!task.bytes.empty() && spare_bytes_.size() < kQueuedPerThread * workers_.size() + 2) {
+  const size_t keep = kQueuedPerThread * workers_.size() + 2;
+  if (!task.bytes.empty() && spare_bytes_.size() < keep) {
     spare_bytes_.push_back(std::move(task.bytes));
+  }
+  if (task.records.capacity() > 0 && spare_records_.size() < keep) {
+    spare_records_.push_back(std::move(task.records));
   }
 }
 
@@ -236,6 +255,10 @@ void Workers::commit_ready() {
     committing_ = false;
     ++committed_;
     fold_pending_ = true;
+    std::lock_guard<std::mutex> lock(mu_);  // its formatters' buffers serve again
+    if (spare_outputs_.size() < kQueuedPerThread * workers_.size() + 2) {
+      spare_outputs_.push_back(std::move(out));
+    }
   }
 }
 

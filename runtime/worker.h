@@ -151,7 +151,11 @@ class Workers {
   std::mutex mu_;
   std::condition_variable work_cv_, done_cv_;
   std::deque<Task> queue_;
+  // Kept for the next morsels, so that a morsel allocates nothing (fresh
+  // pages fault, and freed ones flush every CPU's TLB).
   std::vector<std::vector<char>> spare_bytes_;  // of finished text morsels
+  std::vector<std::vector<FlowRecord>> spare_records_;
+  std::vector<std::unique_ptr<MorselOutput>> spare_outputs_;  // committed
   std::map<int64_t, std::unique_ptr<MorselOutput>> done_;  // by seq
   int64_t submitted_ = 0;   // next seq
   int64_t committed_ = 0;   // morsels committed

@@ -11,8 +11,10 @@
 
 namespace flowc::codegen {
 
-// Slots fetched this many rows ahead of the one being emitted.
+// Slots fetched this many rows ahead of the one being emitted, and
+// for_each_slot's `ahead` this many indexes ahead.
 constexpr int64_t kEmitPrefetchAhead = 8;
+constexpr int64_t kSlotPrefetchAhead = 16;
 
 KeyedTable::KeyedTable(CgContext& cg, const std::string& name, std::vector<plan::Type> key_types,
                        SlotLayout& layout, KeyStorage storage, Sharing sharing,
@@ -161,10 +163,11 @@ llvm::Value* KeyedTable::load_table() {
 }
 
 std::pair<llvm::Value*, llvm::Value*> KeyedTable::hash_and_probe(const std::vector<CgValue>& keys,
-                                                                 llvm::Value* partition) {
+                                                                 llvm::Value* partition,
+                                                                 llvm::Value* known) {
   auto& b = cg_.b();
-  llvm::Value* hash = cg_.i64c(1);  // no keys: one group
-  for (size_t i = 0; i < keys.size(); ++i) {
+  llvm::Value* hash = known ? known : cg_.i64c(1);  // no keys: one group
+  for (size_t i = 0; i < keys.size() && !known; ++i) {
     llvm::Value* h = emit_hash(cg_, keys[i]);
     hash = i == 0 ? h : b.CreateCall(cg_.stdlib("flow_hash_combine"), {hash, h});
   }
@@ -233,11 +236,21 @@ void KeyedTable::report_twin(llvm::Value* ht, llvm::Value* hash, llvm::Value* pr
   b.SetInsertPoint(alone);
 }
 
+llvm::Value* KeyedTable::stored_hash(llvm::Value* slot) {
+  return cg_.b().CreateLoad(cg_.i64(), field(slot, kSlotHashOffset));
+}
+
+void KeyedTable::prefetch(llvm::Value* hash) {
+  cg_.b().CreateCall(cg_.stdlib("flow_ht_prefetch"),
+                     {cg_.b().CreateLoad(cg_.ptr(), mine(table_)), hash});
+}
+
 std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValue>& keys,
-                                                        llvm::Value* given_partition, bool cold) {
+                                                        llvm::Value* given_partition, bool cold,
+                                                        llvm::Value* known_hash) {
   auto& b = cg_.b();
   llvm::Value* part = partitioned() ? row_partition(given_partition) : nullptr;
-  auto [hash, probe] = hash_and_probe(keys, part);
+  auto [hash, probe] = hash_and_probe(keys, part, known_hash);
   llvm::Value* inserted = cg_.entry_alloca(cg_.i32(), name_ + ".inserted");
   llvm::Value* ht = load_table();
   llvm::Value* slot =
@@ -442,7 +455,8 @@ void KeyedTable::for_each_sorted(
 
 namespace flowc::codegen {
 
-void KeyedTable::for_each_slot(const std::function<void(llvm::Value* slot)>& body) {
+void KeyedTable::for_each_slot(const std::function<void(llvm::Value* slot)>& body,
+                               const std::function<void(llvm::Value* ahead)>& ahead) {
   auto& b = cg_.b();
   llvm::Function* fn = cg_.fs().fn;
   auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, fn); };
@@ -463,6 +477,11 @@ void KeyedTable::for_each_slot(const std::function<void(llvm::Value* slot)>& bod
   llvm::Value* iv = b.CreateLoad(cg_.i64(), i);
   b.CreateCondBr(b.CreateICmpSLT(iv, capacity), visit, finished);
   b.SetInsertPoint(visit);
+  if (ahead) {
+    llvm::Value* at = b.CreateAdd(iv, cg_.i64c(kSlotPrefetchAhead));
+    at = b.CreateSelect(b.CreateICmpSLT(at, capacity), at, iv);
+    ahead(b.CreateCall(cg_.stdlib("flow_ht_slot_at"), {ht, at}));
+  }
   llvm::Value* slot = b.CreateCall(cg_.stdlib("flow_ht_slot_at"), {ht, iv});
   llvm::Value* is_used = b.CreateICmpNE(b.CreateCall(cg_.stdlib("flow_ht_slot_used"), {slot}), cg_.i32c(0));
   b.CreateCondBr(is_used, used, step);

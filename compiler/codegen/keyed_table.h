@@ -63,8 +63,16 @@ class KeyedTable {
   // the row being handled (FunctionState::partition). `cold`: code that
   // runs once (restoring a checkpoint) calls one shared out-of-line probe
   // rather than inlining its own.
+  // `hash`: the keys' hash when known (a slot's stored_hash), not computed
+  // again.
   std::pair<llvm::Value*, llvm::Value*> probe(const std::vector<CgValue>& keys,
-                                              llvm::Value* partition = nullptr, bool cold = false);
+                                              llvm::Value* partition = nullptr, bool cold = false,
+                                              llvm::Value* hash = nullptr);
+  // The hash `slot` is stored under (i64): probing with it finds the slot's
+  // keys.
+  llvm::Value* stored_hash(llvm::Value* slot);
+  // Starts fetching where a probe for `hash` begins (flow_ht_prefetch).
+  void prefetch(llvm::Value* hash);
 
   // The slot with these keys, or null (no insertion).
   llvm::Value* find(const std::vector<CgValue>& keys, llvm::Value* partition = nullptr);
@@ -94,8 +102,11 @@ class KeyedTable {
                        const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body,
                        bool clear_marks = true, bool parallel = false);
 
-  // Emits a loop over every slot, in table order (no sorting).
-  void for_each_slot(const std::function<void(llvm::Value* slot)>& body);
+  // Emits a loop over every slot, in table order (no sorting). `ahead`,
+  // when given, is emitted at every index with the slot (used or not) a
+  // few indexes further on, to prefetch for it.
+  void for_each_slot(const std::function<void(llvm::Value* slot)>& body,
+                     const std::function<void(llvm::Value* ahead)>& ahead = nullptr);
 
   // Emits the removal of every slot for which `pred` (emitted into its own
   // function, given the slot and `arg`) returns true.
@@ -137,7 +148,8 @@ class KeyedTable {
   llvm::Value* load_table();
   // hash(keys) and a probe buffer laid out like a slot.
   std::pair<llvm::Value*, llvm::Value*> hash_and_probe(const std::vector<CgValue>& keys,
-                                                       llvm::Value* partition);
+                                                       llvm::Value* partition,
+                                                       llvm::Value* hash = nullptr);
 
   CgContext& cg_;
   std::string name_;
