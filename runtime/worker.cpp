@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 #include "context.h"
 #include "flow_stdlib.h"
@@ -126,6 +127,9 @@ void Workers::enqueue(Task task) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     task.seq = submitted_++;
+    if (task.source != nullptr && !task.records.empty() && task.bytes.empty()) {
+      in_place_.emplace(task.seq, std::make_pair(task.source, task.records[0].offset));
+    }
     queue_.push_back(std::move(task));
   }
   work_cv_.notify_one();
@@ -142,11 +146,41 @@ void Workers::enqueue(Task task) {
   commit_ready();  // rows held back stay few
 }
 
+void Workers::run_aside(std::function<void()> job) {
+  if (!parallel()) {
+    job();
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    aside_.push_back(std::move(job));
+    ++aside_pending_;
+  }
+  work_cv_.notify_one();
+}
+
+// One aside job (lock held on entry and on return).
+void Workers::run_aside_job(std::unique_lock<std::mutex>& lock) {
+  std::function<void()> job = std::move(aside_.front());
+  aside_.pop_front();
+  ++running_;
+  lock.unlock();
+  job();
+  lock.lock();
+  --running_;
+  --aside_pending_;
+  done_cv_.notify_all();
+}
+
 void Workers::pool_loop(Worker* w) {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || !aside_.empty(); });
     if (stopping_) return;
+    if (!aside_.empty()) {
+      run_aside_job(lock);
+      continue;
+    }
     Task task = std::move(queue_.front());
     queue_.pop_front();
     ++running_;
@@ -195,6 +229,7 @@ void Workers::run(Worker& w, Task& task) {
   t_worker = nullptr;
   w.busy_ns += steady_ns() - start;
   std::lock_guard<std::mutex> lock(mu_);
+  in_place_.erase(task.seq);
   done_.emplace(out->seq, std::move(out));
   const size_t keep = kQueuedPerThread * workers_.size() + 2;
   if (!task.bytes.empty() && spare_bytes_.size() < keep) {
@@ -205,10 +240,23 @@ void Workers::run(Worker& w, Task& task) {
   }
 }
 
+int64_t Workers::read_in_place_from(const Source* source) {
+  std::lock_guard<std::mutex> lock(mu_);
+  int64_t from = std::numeric_limits<int64_t>::max();
+  for (const auto& [seq, use] : in_place_) {
+    if (use.first == source) from = std::min(from, use.second);
+  }
+  return from;
+}
+
 void Workers::drain() {
   Worker& main = *workers_[0];
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
+    if (!aside_.empty()) {
+      run_aside_job(lock);
+      continue;
+    }
     if (!queue_.empty()) {
       Task task = std::move(queue_.front());
       queue_.pop_front();
