@@ -326,7 +326,8 @@ llvm::Function* KeyedTable::sort_function() {
   FunctionState saved = cg_.fs();
   auto* type = llvm::FunctionType::get(b.getVoidTy(), {cg_.ptr(), cg_.i64()}, false);
   sort_ = cg_.begin_function(name_ + ".sort", type);
-  b.CreateCall(cg_.stdlib("flow_sort_ptrs"), {sort_->getArg(0), sort_->getArg(1), compare_function()});
+  b.CreateCall(cg_.stdlib("flow_sort_ptrs"),
+               {sort_->getArg(0), sort_->getArg(1), compare_function()});
   b.CreateRetVoid();
   cg_.fs() = saved;
   return sort_;

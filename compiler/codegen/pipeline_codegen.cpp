@@ -80,8 +80,7 @@ class PipelineBuilder {
     const bool partitioned = plan::state_follows_partitions(p_, index, st);
     any_partitioned_ = any_partitioned_ || partitioned;
     const size_t stage = static_cast<size_t>(&st - stream.stages.data());
-    const bool emits_in_parallel =
-        !partitioned && plan::rows_keep_no_state(p_, index, stage + 1);
+    const bool emits_in_parallel = !partitioned && plan::rows_keep_no_state(p_, index, stage + 1);
     const StageSite site{index, stream.root_source, st.clock, partitioned, emits_in_parallel};
     return std::visit(
         Overloaded{

@@ -89,10 +89,9 @@ bool rows_keep_no_state(const Pipeline& p, int stream, size_t from) {
   const Stream& s = p.streams[static_cast<size_t>(stream)];
   for (size_t i = from; i < s.stages.size(); ++i) {
     const StageOp& op = s.stages[i].op;
-    const bool stateless = std::holds_alternative<WhereStage>(op) ||
-                           std::holds_alternative<SelectStage>(op) ||
-                           std::holds_alternative<ExplodeStage>(op) ||
-                           std::holds_alternative<JoinStage>(op);
+    const bool stateless =
+        std::holds_alternative<WhereStage>(op) || std::holds_alternative<SelectStage>(op) ||
+        std::holds_alternative<ExplodeStage>(op) || std::holds_alternative<JoinStage>(op);
     if (!stateless) return false;
   }
   for (size_t r = 0; r < p.streams.size(); ++r) {
