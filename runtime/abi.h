@@ -274,6 +274,12 @@ typedef struct FlowPipeline {
   // morsel ran and before end_batch; exact, so the order does not matter.
   // Null when no source runs in parallel.
   void (*merge)(FlowContext* ctx, int32_t worker);
+  // Before merge, on every worker thread at once (part 0 .. parts-1 of
+  // each partial table): folds the groups of worker `worker`'s partial
+  // state that worker 0's state already holds (no insertion, so no two
+  // threads write one slot); merge then inserts the rest. Null: merge
+  // does it all.
+  void (*merge_found)(FlowContext* ctx, int32_t worker, int32_t part, int32_t parts);
 } FlowPipeline;
 
 // Generated state that a worker thread updates for itself is kept per

@@ -329,8 +329,17 @@ void Workers::commit(MorselOutput& out) {
 void Workers::merge_state() {
   if (ctx_->pipeline->merge == nullptr || workers_.size() < 2) return;
   const int64_t start = steady_ns();
+  const auto parts = static_cast<int32_t>(workers_.size());
   for (size_t i = 1; i < workers_.size(); ++i) {
-    ctx_->pipeline->merge(ctx_, static_cast<int32_t>(i));
+    const auto worker = static_cast<int32_t>(i);
+    if (auto* found = ctx_->pipeline->merge_found) {
+      std::vector<std::function<void()>> jobs;
+      for (int32_t part = 0; part < parts; ++part) {
+        jobs.emplace_back([this, found, worker, part, parts] { found(ctx_, worker, part, parts); });
+      }
+      run_jobs(jobs);
+    }
+    ctx_->pipeline->merge(ctx_, worker);
   }
   merge_ns_ += steady_ns() - start;
 }

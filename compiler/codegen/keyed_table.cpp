@@ -184,6 +184,27 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::hash_and_probe(const std::vect
   return {hash, probe};
 }
 
+llvm::Value* KeyedTable::find_existing(const std::vector<CgValue>& keys, llvm::Value* partition,
+                                       llvm::Value* known_hash) {
+  auto& b = cg_.b();
+  auto [hash, probe] =
+      hash_and_probe(keys, partitioned() ? row_partition(partition) : nullptr, known_hash);
+  llvm::Value* ht = b.CreateLoad(cg_.ptr(), mine(table_));
+  llvm::BasicBlock* before = b.GetInsertBlock();
+  llvm::BasicBlock* look = llvm::BasicBlock::Create(cg_.llvm(), "find.look", cg_.fs().fn);
+  llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "find.done", cg_.fs().fn);
+  b.CreateCondBr(b.CreateIsNull(ht), done, look);
+  b.SetInsertPoint(look);
+  llvm::Value* found =
+      b.CreateCall(cg_.stdlib("flow_ht_find"), {ht, hash, probe, equal_function()});
+  b.CreateBr(done);
+  b.SetInsertPoint(done);
+  llvm::PHINode* slot = b.CreatePHI(cg_.ptr(), 2);
+  slot->addIncoming(llvm::ConstantPointerNull::get(llvm::PointerType::get(cg_.llvm(), 0)), before);
+  slot->addIncoming(found, look);
+  return slot;
+}
+
 llvm::Value* KeyedTable::find(const std::vector<CgValue>& keys, llvm::Value* partition) {
   auto [hash, probe] = hash_and_probe(keys, partitioned() ? row_partition(partition) : nullptr);
   return cg_.b().CreateCall(cg_.stdlib("flow_ht_find"), {load_table(), hash, probe, equal_function()});
@@ -457,7 +478,8 @@ void KeyedTable::for_each_sorted(
 namespace flowc::codegen {
 
 void KeyedTable::for_each_slot(const std::function<void(llvm::Value* slot)>& body,
-                               const std::function<void(llvm::Value* ahead)>& ahead) {
+                               const std::function<void(llvm::Value* ahead)>& ahead,
+                               llvm::Value* part, llvm::Value* parts) {
   auto& b = cg_.b();
   llvm::Function* fn = cg_.fs().fn;
   auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, fn); };
@@ -467,8 +489,15 @@ void KeyedTable::for_each_slot(const std::function<void(llvm::Value* slot)>& bod
   b.CreateCondBr(b.CreateIsNull(ht), finished, scan);
   b.SetInsertPoint(scan);
   llvm::Value* capacity = b.CreateCall(cg_.stdlib("flow_ht_capacity"), {ht});
+  llvm::Value* first = cg_.i64c(0);
+  if (part != nullptr) {  // [capacity * part / parts, capacity * (part + 1) / parts)
+    llvm::Value* n = b.CreateSExt(parts, cg_.i64());
+    llvm::Value* k = b.CreateSExt(part, cg_.i64());
+    first = b.CreateSDiv(b.CreateMul(capacity, k), n);
+    capacity = b.CreateSDiv(b.CreateMul(capacity, b.CreateAdd(k, cg_.i64c(1))), n);
+  }
   llvm::Value* i = cg_.entry_alloca(cg_.i64(), "slots.i");
-  b.CreateStore(cg_.i64c(0), i);
+  b.CreateStore(first, i);
   llvm::BasicBlock* head = block("slots.head");
   llvm::BasicBlock* visit = block("slots.visit");
   llvm::BasicBlock* used = block("slots.used");

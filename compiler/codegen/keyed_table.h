@@ -76,6 +76,11 @@ class KeyedTable {
 
   // The slot with these keys, or null (no insertion).
   llvm::Value* find(const std::vector<CgValue>& keys, llvm::Value* partition = nullptr);
+  // The same with the keys' hash known (stored_hash), in a table that may
+  // not exist yet (null then; it is not created, so several threads may
+  // call this at once).
+  llvm::Value* find_existing(const std::vector<CgValue>& keys, llvm::Value* partition,
+                             llvm::Value* hash);
 
   size_t key_count() const { return key_types_.size(); }
   // Loads key i of `slot`.
@@ -105,8 +110,11 @@ class KeyedTable {
   // Emits a loop over every slot, in table order (no sorting). `ahead`,
   // when given, is emitted at every index with the slot (used or not) a
   // few indexes further on, to prefetch for it.
+  // With `part` and `parts` (i32), only the indexes of part `part` of
+  // `parts` equal parts of the table.
   void for_each_slot(const std::function<void(llvm::Value* slot)>& body,
-                     const std::function<void(llvm::Value* ahead)>& ahead = nullptr);
+                     const std::function<void(llvm::Value* ahead)>& ahead = nullptr,
+                     llvm::Value* part = nullptr, llvm::Value* parts = nullptr);
 
   // Emits the removal of every slot for which `pred` (emitted into its own
   // function, given the slot and `arg`) returns true.

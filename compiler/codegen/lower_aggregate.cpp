@@ -47,6 +47,10 @@ class AggregateOp : public Operator {
   void merge(CgContext& cg, llvm::Value* worker) override {
     if (table_) emit_merge_partial(cg, *table_, *state_, worker);
   }
+  void merge_found(CgContext& cg, llvm::Value* worker, llvm::Value* part,
+                   llvm::Value* parts) override {
+    if (table_) emit_merge_found(cg, *table_, *state_, worker, part, parts);
+  }
 
   void end_batch(CgContext& cg) override {
     if (!table_) return;  // no source reaches this aggregate
