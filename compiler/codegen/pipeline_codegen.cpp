@@ -243,8 +243,8 @@ class PipelineBuilder {
   //   }
   llvm::Function* merge_found_function() {
     auto& b = cg_.b();
-    auto* type = llvm::FunctionType::get(b.getVoidTy(), {cg_.ptr(), cg_.i32(), cg_.i32(), cg_.i32()},
-                                         false);
+    auto* type =
+        llvm::FunctionType::get(b.getVoidTy(), {cg_.ptr(), cg_.i32(), cg_.i32(), cg_.i32()}, false);
     llvm::Function* fn = cg_.begin_function("flow_merge_found", type);
     cg_.fs().ctx = fn->getArg(0);
     for (const std::vector<Operator*>& stream : stage_ops_) {
