@@ -274,6 +274,12 @@ typedef struct FlowPipeline {
   // morsel ran and before end_batch; exact, so the order does not matter.
   // Null when no source runs in parallel.
   void (*merge)(FlowContext* ctx, int32_t worker);
+  // Before merge, on every worker thread at once (part 0 .. parts-1 of
+  // each partial table): folds the groups of worker `worker`'s partial
+  // state that worker 0's state already holds (no insertion, so no two
+  // threads write one slot); merge then inserts the rest. Null: merge
+  // does it all.
+  void (*merge_found)(FlowContext* ctx, int32_t worker, int32_t part, int32_t parts);
 } FlowPipeline;
 
 // Generated state that a worker thread updates for itself is kept per
@@ -361,6 +367,24 @@ void flow_key_in_two_partitions(FlowContext* ctx, int32_t stream, const char* ke
 // slot of the thread-local state it updates. 0 on the batch-loop thread
 // and in end_batch, snapshot, restore and configure.
 int32_t flow_worker_index(FlowContext* ctx);
+
+// A batch's end on every worker thread (--threads, runtime/worker.h), for
+// an aggregate whose rows reach no state (plan/threads.h): the changed
+// groups are sorted and emitted in ranges on the workers, and what they
+// write comes out as from one thread.
+//
+// Sorts items[0, n) into the order `sort` gives them (a stable sort by
+// `cmp`, over slot pointers: flow_sort_ptrs): ranges sorted by `sort` on
+// the workers, then merged by `cmp`, stably, on them too.
+void flow_sort_parallel(FlowContext* ctx, void** items, int64_t n,
+                        void (*sort)(void** items, int64_t n),
+                        int32_t (*cmp)(const void* a, const void* b));
+// Calls emit(ctx, batch, items, lo, hi) over consecutive ranges [lo, hi)
+// of [0, n) on the workers; their rows and bad records are written in
+// range order, exactly as one call over [0, n) writes them.
+void flow_emit_parallel(FlowContext* ctx, const FlowBatch* batch, void** items, int64_t n,
+                        void (*emit)(FlowContext* ctx, const FlowBatch* batch, void** items,
+                                     int64_t lo, int64_t hi));
 
 // Keyed state grew: a table (group by, update, window panes, sessions) now
 // holds `keys` keys. Generated code calls this after an insert only when

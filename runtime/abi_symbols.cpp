@@ -44,6 +44,8 @@ const FlowAbiSymbol flow_abi_symbols[] = {
     FLOW_SYMBOL(flow_state_grew),
     FLOW_SYMBOL(flow_key_in_two_partitions),
     FLOW_SYMBOL(flow_worker_index),
+    FLOW_SYMBOL(flow_sort_parallel),
+    FLOW_SYMBOL(flow_emit_parallel),
     // checkpoints
     FLOW_SYMBOL(flow_ckpt_put_i64),
     FLOW_SYMBOL(flow_ckpt_put_bytes),

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 
 #include <fcntl.h>
 #include <netdb.h>
@@ -131,12 +132,16 @@ class FileInput final : public ByteInput {
 // Bytes of a mapped file exposed to the splitter at a time: small enough to
 // keep the resident set small (2, 8 and 64 MiB run equally fast).
 constexpr int64_t kMapWindowBytes = int64_t{2} << 20;
-// The granule in which pages behind the consumed position are released.
-// Releasing waits for the morsels in flight (worker threads read mapped
-// records in place), so it is done seldom enough that the pool rarely
-// idles for it, while the resident set stays bounded.
+// The granule in which pages behind the consumed position (and behind
+// every morsel that worker threads still read in place) are released: one
+// madvise per 32 MiB, while the resident set stays bounded.
 constexpr int64_t kMapReleaseBytes = int64_t{32} << 20;
 constexpr int64_t kPageBytes = 4096;
+// How far past the exposed window a pool thread fetches a mapped file
+// (MappedFileInput::fetch_ahead): two windows, so that the fetch is done
+// before the splitter gets there although the pool thread finishes a
+// morsel first; well inside a shared cache.
+constexpr int64_t kFetchAheadBytes = 2 * kMapWindowBytes;
 
 // A regular file read through a private read-only mapping (not followed:
 // no rotation). A file that grows while it is read is remapped at its end,
@@ -154,19 +159,22 @@ class MappedFileInput final : public ByteInput {
   }
 
   bool bytes_stay() const override { return true; }
-  // Exposing the next window moves nothing: only releasing pages and
-  // remapping a grown file do.
+  // Exposing the next window moves nothing, nor does releasing pages no
+  // morsel reads (keep_from): only remapping a grown file does.
   bool read_moves_bytes(const RecordSplitter& splitter) const override {
-    return exposed_ >= size_ || releasable(splitter.consumed_offset());
+    (void)splitter;
+    return exposed_ >= size_;
   }
+  void keep_from(int64_t offset) override { keep_from_ = offset; }
 
   Read read_into(RecordSplitter* splitter, std::string* error) override {
-    release_before(splitter->consumed_offset());
+    release_before(std::min(splitter->consumed_offset(), keep_from_));
     if (exposed_ >= size_ && !grew(error)) return error->empty() ? Read::kEof : Read::kError;
     int64_t base = splitter->base_offset();
     int64_t from = std::max(exposed_, base);
     exposed_ = std::min(size_, from + kMapWindowBytes);
     splitter->expose(map_ + base, exposed_ - base);
+    fetch_ahead();
     return Read::kData;
   }
 
@@ -178,19 +186,43 @@ class MappedFileInput final : public ByteInput {
       return false;
     }
     exposed_ = offset;
+    fetched_ = offset;
     released_ = offset & ~(kPageBytes - 1);
     return true;
   }
 
  private:
   // Pages wholly before `offset` are done with: the records there were
-  // handed over, and the morsels reading them settled before this read
-  // (read_moves_bytes said so).
+  // handed over, and no morsel queued or running reads them (keep_from).
   void release_before(int64_t offset) {
     if (!releasable(offset)) return;
     int64_t upto = offset & ~(kPageBytes - 1);
-    ::madvise(map_ + released_, static_cast<size_t>(upto - released_), MADV_DONTNEED);
+    char* at = map_ + released_;
+    const auto bytes = static_cast<size_t>(upto - released_);
+    if (aside_) aside_([at, bytes] { ::madvise(at, bytes, MADV_DONTNEED); });
+    else ::madvise(at, bytes, MADV_DONTNEED);
     released_ = upto;
+  }
+
+  // With a pool thread aside: the windows after the exposed one are
+  // faulted in and read into the shared cache there, one load per cache line, so
+  // that the splitter here (and the morsel's worker after it) find it
+  // mapped and cached instead of waiting for both.
+  void fetch_ahead() {
+    if (!aside_) return;
+    const int64_t from = std::max(fetched_, exposed_);
+    const int64_t to = std::min(size_, exposed_ + kFetchAheadBytes);
+    if (from >= to) return;
+    fetched_ = to;
+    const char* p = map_ + from;
+    const auto n = static_cast<size_t>(to - from);
+    aside_([p, n] {
+      constexpr size_t kLine = 64;
+      unsigned char sum = 0;
+      for (size_t i = 0; i < n; i += kLine) sum ^= static_cast<unsigned char>(p[i]);
+      volatile unsigned char sink = sum;
+      (void)sink;
+    });
   }
   bool releasable(int64_t offset) const {
     return (offset & ~(kPageBytes - 1)) - released_ >= kMapReleaseBytes;
@@ -219,6 +251,8 @@ class MappedFileInput final : public ByteInput {
   int64_t size_;
   int64_t exposed_ = 0;   // input offset up to which the splitter sees bytes
   int64_t released_ = 0;  // pages before this offset were released
+  int64_t keep_from_ = std::numeric_limits<int64_t>::max();  // keep_from()
+  int64_t fetched_ = 0;  // fetch_ahead went up to here
 };
 
 // stdin and sockets: poll before each read, so a read never blocks and the

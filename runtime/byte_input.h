@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -43,6 +44,23 @@ class ByteInput {
     (void)splitter;
     return true;
   }
+  // Bytes from input offset `offset` on are still read in place by morsels
+  // on worker threads (FlowContext::read_in_place_from): a mapped file
+  // releases its pages only before it (and before the splitter's consumed
+  // position), without waiting for the morsels. Set before each read_into.
+  virtual void keep_from(int64_t offset) { (void)offset; }
+  // Where work aside from the records may run (Workers::run_aside: a pool
+  // thread), set when the source's morsels run on worker threads: a mapped
+  // file there faults in and fetches its next window ahead of the
+  // splitter, and releases pages, off the reading thread. Null: nothing
+  // ahead, releases done here.
+  using Aside = std::function<void(std::function<void()>)>;
+  void run_aside_with(Aside aside) { aside_ = std::move(aside); }
+
+ protected:
+  Aside aside_;
+
+ public:
   virtual int wait_fd() const { return -1; }
   virtual int64_t wait_ms(int64_t now) const;
   // Followed file after kRotated: opens the file now at the path. False

@@ -202,6 +202,10 @@ struct FlowContext {
   // after them: a sequential source's records, a record a source itself
   // finds bad, reusing the input the morsels point into, the batch's end.
   void settle();
+  // The input offset of the first record of `source` that morsels queued
+  // or running still read in place (INT64_MAX: none): its bytes must stay
+  // mapped, those before may go (ByteInput::keep_from).
+  int64_t read_in_place_from(const flowrt::Source* source) const;
   std::unique_ptr<flowrt::Workers> workers;  // --threads 2 or more
 };
 

@@ -239,6 +239,10 @@ void FlowContext::deliver_generate(flowrt::Source* source, int64_t first, int64_
   if (workers) workers->add_busy(flowrt::steady_now_ns() - start);
 }
 
+int64_t FlowContext::read_in_place_from(const flowrt::Source* source) const {
+  return workers ? workers->read_in_place_from(source) : std::numeric_limits<int64_t>::max();
+}
+
 void FlowContext::settle() {
   if (workers && workers->in_flight()) workers->drain();
 }

@@ -13,6 +13,7 @@
 #include "record_splitter.h"
 #include "source_regex.h"
 #include "sources.h"
+#include "worker.h"
 
 namespace flowrt {
 
@@ -194,8 +195,10 @@ class TextSource final : public Source {
       if (n > 0 || did_read) break;
       did_read = true;
       std::string error;
-      // Morsels reading mapped bytes in place settle before they move.
+      // Morsels reading mapped bytes in place settle before they move, and
+      // keep the pages they read.
       if (bytes_stay() && input_->read_moves_bytes(splitter_)) ctx->settle();
+      share_with_workers(ctx);
       switch (input_->read_into(&splitter_, &error)) {
         case ByteInput::Read::kData:
           progressed = true;
@@ -239,6 +242,7 @@ class TextSource final : public Source {
     if (!splitter_.finished()) {
       std::string error;
       if (bytes_stay() && input_->read_moves_bytes(splitter_)) ctx->settle();
+      share_with_workers(ctx);
       if (input_->read_into(&splitter_, &error) != ByteInput::Read::kEof) return false;
       splitter_.finish();
     }
@@ -326,6 +330,18 @@ class TextSource final : public Source {
   }
 
  private:
+  // Before a read of a mapped file whose morsels run on worker threads:
+  // the pages morsels still read stay (keep_from), and the input's side
+  // work goes to a pool thread (ByteInput::run_aside_with).
+  void share_with_workers(FlowContext* ctx) {
+    if (!bytes_stay()) return;
+    input_->keep_from(ctx->read_in_place_from(this));
+    Workers* w = ctx->workers.get();
+    if (w != nullptr && w->parallel() && desc->parallel && !is_table) {
+      input_->run_aside_with([w](std::function<void()> job) { w->run_aside(std::move(job)); });
+    }
+  }
+
   void read_header(const FlowRecord& rec) {
     header_pending_ = false;
     std::string_view text(rec.ptr, static_cast<size_t>(rec.len));

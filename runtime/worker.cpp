@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 #include "context.h"
 #include "flow_stdlib.h"
@@ -59,17 +60,21 @@ Workers::~Workers() {
 void Workers::submit_records(Source* source, const FlowRecord* records, int64_t n, bool copy) {
   Task task;
   task.source = source;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!spare_records_.empty()) {
+      task.records = std::move(spare_records_.back());
+      spare_records_.pop_back();
+    }
+    if (copy && !spare_bytes_.empty()) {
+      task.bytes = std::move(spare_bytes_.back());
+      spare_bytes_.pop_back();
+    }
+  }
   if (!copy) {
     task.records.assign(records, records + n);
     enqueue(std::move(task));
     return;
-  }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!spare_bytes_.empty()) {
-      task.bytes = std::move(spare_bytes_.back());
-      spare_bytes_.pop_back();
-    }
   }
   task.records.assign(records, records + n);
   // Records lie one after another in the source's buffer: one copy of
@@ -109,10 +114,22 @@ void Workers::submit_values(Source* source, int64_t first, int64_t n) {
   enqueue(std::move(task));
 }
 
+void Workers::run_jobs(std::vector<std::function<void()>>& jobs) {
+  for (std::function<void()>& job : jobs) {
+    Task task;
+    task.job = std::move(job);
+    enqueue(std::move(task));
+  }
+  drain();
+}
+
 void Workers::enqueue(Task task) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     task.seq = submitted_++;
+    if (task.source != nullptr && !task.records.empty() && task.bytes.empty()) {
+      in_place_.emplace(task.seq, std::make_pair(task.source, task.records[0].offset));
+    }
     queue_.push_back(std::move(task));
   }
   work_cv_.notify_one();
@@ -129,11 +146,41 @@ void Workers::enqueue(Task task) {
   commit_ready();  // rows held back stay few
 }
 
+void Workers::run_aside(std::function<void()> job) {
+  if (!parallel()) {
+    job();
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    aside_.push_back(std::move(job));
+    ++aside_pending_;
+  }
+  work_cv_.notify_one();
+}
+
+// One aside job (lock held on entry and on return).
+void Workers::run_aside_job(std::unique_lock<std::mutex>& lock) {
+  std::function<void()> job = std::move(aside_.front());
+  aside_.pop_front();
+  ++running_;
+  lock.unlock();
+  job();
+  lock.lock();
+  --running_;
+  --aside_pending_;
+  done_cv_.notify_all();
+}
+
 void Workers::pool_loop(Worker* w) {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || !aside_.empty(); });
     if (stopping_) return;
+    if (!aside_.empty()) {
+      run_aside_job(lock);
+      continue;
+    }
     Task task = std::move(queue_.front());
     queue_.pop_front();
     ++running_;
@@ -148,16 +195,29 @@ void Workers::pool_loop(Worker* w) {
 // One morsel on `w`: the generated function with the worker as the calling
 // thread's (flow_worker_index), its rows and bad records into its output.
 void Workers::run(Worker& w, Task& task) {
-  auto out = std::make_unique<MorselOutput>();
+  std::unique_ptr<MorselOutput> out;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!spare_outputs_.empty()) {
+      out = std::move(spare_outputs_.back());
+      spare_outputs_.pop_back();
+    }
+  }
+  if (!out) {
+    out = std::make_unique<MorselOutput>();
+    out->rows.reserve(ctx_->sinks.size());
+    for (const auto& sink : ctx_->sinks) out->rows.push_back(sink->row_format_like());
+  }
   out->seq = task.seq;
-  out->rows.reserve(ctx_->sinks.size());
-  for (const auto& sink : ctx_->sinks) out->rows.push_back(sink->row_format_like());
   out->row_counts.assign(ctx_->sinks.size(), 0);
+  out->bad.clear();
   const int64_t start = steady_ns();
   t_worker = &w;
   w.out = out.get();
-  const FlowSourceDesc* desc = task.source->desc;
-  if (task.count > 0) {
+  const FlowSourceDesc* desc = task.source != nullptr ? task.source->desc : nullptr;
+  if (task.job) {
+    task.job();
+  } else if (task.count > 0) {
     if (desc->generate != nullptr) desc->generate(ctx_, &ctx_->batch, task.first, task.count);
   } else if (desc->process != nullptr) {
     desc->process(ctx_, &ctx_->batch, task.records.data(),
@@ -169,16 +229,34 @@ void Workers::run(Worker& w, Task& task) {
   t_worker = nullptr;
   w.busy_ns += steady_ns() - start;
   std::lock_guard<std::mutex> lock(mu_);
+  in_place_.erase(task.seq);
   done_.emplace(out->seq, std::move(out));
-  if (!task.bytes.empty() && spare_bytes_.size() < kQueuedPerThread * workers_.size() + 2) {
+  const size_t keep = kQueuedPerThread * workers_.size() + 2;
+  if (!task.bytes.empty() && spare_bytes_.size() < keep) {
     spare_bytes_.push_back(std::move(task.bytes));
   }
+  if (task.records.capacity() > 0 && spare_records_.size() < keep) {
+    spare_records_.push_back(std::move(task.records));
+  }
+}
+
+int64_t Workers::read_in_place_from(const Source* source) {
+  std::lock_guard<std::mutex> lock(mu_);
+  int64_t from = std::numeric_limits<int64_t>::max();
+  for (const auto& [seq, use] : in_place_) {
+    if (use.first == source) from = std::min(from, use.second);
+  }
+  return from;
 }
 
 void Workers::drain() {
   Worker& main = *workers_[0];
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
+    if (!aside_.empty()) {
+      run_aside_job(lock);
+      continue;
+    }
     if (!queue_.empty()) {
       Task task = std::move(queue_.front());
       queue_.pop_front();
@@ -225,6 +303,10 @@ void Workers::commit_ready() {
     committing_ = false;
     ++committed_;
     fold_pending_ = true;
+    std::lock_guard<std::mutex> lock(mu_);  // its formatters' buffers serve again
+    if (spare_outputs_.size() < kQueuedPerThread * workers_.size() + 2) {
+      spare_outputs_.push_back(std::move(out));
+    }
   }
 }
 
@@ -247,8 +329,17 @@ void Workers::commit(MorselOutput& out) {
 void Workers::merge_state() {
   if (ctx_->pipeline->merge == nullptr || workers_.size() < 2) return;
   const int64_t start = steady_ns();
+  const auto parts = static_cast<int32_t>(workers_.size());
   for (size_t i = 1; i < workers_.size(); ++i) {
-    ctx_->pipeline->merge(ctx_, static_cast<int32_t>(i));
+    const auto worker = static_cast<int32_t>(i);
+    if (auto* found = ctx_->pipeline->merge_found) {
+      std::vector<std::function<void()>> jobs;
+      for (int32_t part = 0; part < parts; ++part) {
+        jobs.emplace_back([this, found, worker, part, parts] { found(ctx_, worker, part, parts); });
+      }
+      run_jobs(jobs);
+    }
+    ctx_->pipeline->merge(ctx_, worker);
   }
   merge_ns_ += steady_ns() - start;
 }

@@ -21,9 +21,11 @@
 #ifndef FLOWC_RUNTIME_WORKER_H
 #define FLOWC_RUNTIME_WORKER_H
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -96,10 +98,29 @@ class Workers {
   void submit_records(Source* source, const FlowRecord* records, int64_t n, bool copy);
   // A morsel of generate(): the values [first, first + n).
   void submit_values(Source* source, int64_t first, int64_t n);
+  // Jobs of a batch's end (sorting, emitting an aggregate's rows: abi.h
+  // flow_sort_parallel, flow_emit_parallel), each run by any worker as a
+  // morsel is: their rows and bad records are written in job order. Returns
+  // when all ran and are committed. Call on the batch-loop thread, outside
+  // morsels.
+  void run_jobs(std::vector<std::function<void()>>& jobs);
+
+  // Work aside from the records (prefetching a mapped file's next window,
+  // releasing pages behind it): run by a pool thread before the next
+  // morsel, never by the batch-loop thread outside drain(); drain() waits
+  // for it too. Must not touch the pipeline's state or outputs.
+  void run_aside(std::function<void()> job);
+
+  // The lowest input offset of `source`'s records that morsels queued or
+  // running read in place (not a copy); INT64_MAX when none do.
+  int64_t read_in_place_from(const Source* source);
+
   // Morsels handed over and not committed yet, or committed with their
   // workers' late counts and errors not folded into the run yet (false
   // while committing: what a commit reports comes in its place).
-  bool in_flight() const { return (submitted_ != committed_ || fold_pending_) && !committing_; }
+  bool in_flight() const {
+    return (submitted_ != committed_ || fold_pending_ || aside_pending_.load() > 0) && !committing_;
+  }
 
   // Runs queued morsels on this thread too, waits for all, and commits
   // their outputs in order; then folds the workers' late counts and
@@ -129,9 +150,11 @@ class Workers {
     std::vector<FlowRecord> records;  // a text morsel: into `bytes`, or a mapped file
     std::vector<char> bytes;          // the copy; recycled through spare_bytes_
     int64_t first = 0, count = 0;     // a generate() morsel
+    std::function<void()> job;        // a job of run_jobs
   };
   void enqueue(Task task);
   void pool_loop(Worker* w);
+  void run_aside_job(std::unique_lock<std::mutex>& lock);
   void run(Worker& w, Task& task);
   void commit_ready();
   void commit(MorselOutput& out);
@@ -142,8 +165,17 @@ class Workers {
   std::mutex mu_;
   std::condition_variable work_cv_, done_cv_;
   std::deque<Task> queue_;
+  std::deque<std::function<void()>> aside_;  // run_aside's, before queue_'s
+  std::atomic<int> aside_pending_{0};        // queued or running
+  // Kept for the next morsels, so that a morsel allocates nothing (fresh
+  // pages fault, and freed ones flush every CPU's TLB).
   std::vector<std::vector<char>> spare_bytes_;  // of finished text morsels
+  std::vector<std::vector<FlowRecord>> spare_records_;
+  std::vector<std::unique_ptr<MorselOutput>> spare_outputs_;  // committed
   std::map<int64_t, std::unique_ptr<MorselOutput>> done_;  // by seq
+  // Morsels queued or running that read their source's bytes in place: by
+  // seq, the source and the offset of their first record.
+  std::map<int64_t, std::pair<const Source*, int64_t>> in_place_;
   int64_t submitted_ = 0;   // next seq
   int64_t committed_ = 0;   // morsels committed
   int running_ = 0;

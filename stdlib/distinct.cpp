@@ -26,9 +26,14 @@ size_t slot_bytes(int32_t kind) {
   return kind == FLOW_DISTINCT_STR ? sizeof(StrSlot) : sizeof(uint64_t);
 }
 
+// Pages written once at once: see hash_table.cpp's touch_pages (calloc'd
+// pages read before they are written cost a TLB flush on every CPU).
 void* alloc_slots(int32_t kind, uint64_t capacity) {
-  void* p = calloc(static_cast<size_t>(capacity), slot_bytes(kind));
+  const size_t bytes = static_cast<size_t>(capacity) * slot_bytes(kind);
+  void* p = calloc(1, bytes);
   if (!p) abort();  // out of memory
+  auto* c = static_cast<volatile char*>(p);
+  for (size_t i = 0; i < bytes; i += 4096) c[i] = 0;
   return p;
 }
 

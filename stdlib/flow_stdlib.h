@@ -482,6 +482,10 @@ void* flow_ht_find_or_insert(FlowHashTable* ht, uint64_t hash, const void* key,
 void* flow_ht_find_or_insert_cold(FlowHashTable* ht, uint64_t hash, const void* key, FlowHtEq eq,
                                   int32_t* inserted);
 void flow_ht_grow(FlowHashTable* ht);  // not inlined; doubles the capacity
+// Starts fetching the slot where a probe for `hash` begins (ht may be
+// null): loops that probe for keys known in advance (merging partial
+// states) overlap their cache misses.
+void flow_ht_prefetch(const FlowHashTable* ht, uint64_t hash);
 void* flow_ht_find(const FlowHashTable* ht, uint64_t hash, const void* key,
                    FlowHtEq eq);  // null when absent
 // Removes the slot (a pointer from find / find_or_insert / slot_at) by

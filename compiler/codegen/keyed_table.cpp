@@ -1,6 +1,7 @@
 #include "codegen/keyed_table.h"
 
 #include <llvm/IR/Constants.h>
+#include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/MDBuilder.h>
 
 #include <algorithm>
@@ -9,6 +10,11 @@
 #include "codegen/expr_codegen.h"
 
 namespace flowc::codegen {
+
+// Slots fetched this many rows ahead of the one being emitted, and
+// for_each_slot's `ahead` this many indexes ahead.
+constexpr int64_t kEmitPrefetchAhead = 8;
+constexpr int64_t kSlotPrefetchAhead = 16;
 
 KeyedTable::KeyedTable(CgContext& cg, const std::string& name, std::vector<plan::Type> key_types,
                        SlotLayout& layout, KeyStorage storage, Sharing sharing,
@@ -157,10 +163,11 @@ llvm::Value* KeyedTable::load_table() {
 }
 
 std::pair<llvm::Value*, llvm::Value*> KeyedTable::hash_and_probe(const std::vector<CgValue>& keys,
-                                                                 llvm::Value* partition) {
+                                                                 llvm::Value* partition,
+                                                                 llvm::Value* known) {
   auto& b = cg_.b();
-  llvm::Value* hash = cg_.i64c(1);  // no keys: one group
-  for (size_t i = 0; i < keys.size(); ++i) {
+  llvm::Value* hash = known ? known : cg_.i64c(1);  // no keys: one group
+  for (size_t i = 0; i < keys.size() && !known; ++i) {
     llvm::Value* h = emit_hash(cg_, keys[i]);
     hash = i == 0 ? h : b.CreateCall(cg_.stdlib("flow_hash_combine"), {hash, h});
   }
@@ -175,6 +182,27 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::hash_and_probe(const std::vect
   }
   if (partitioned()) b.CreateStore(partition, field(probe, partition_offset_));
   return {hash, probe};
+}
+
+llvm::Value* KeyedTable::find_existing(const std::vector<CgValue>& keys, llvm::Value* partition,
+                                       llvm::Value* known_hash) {
+  auto& b = cg_.b();
+  auto [hash, probe] =
+      hash_and_probe(keys, partitioned() ? row_partition(partition) : nullptr, known_hash);
+  llvm::Value* ht = b.CreateLoad(cg_.ptr(), mine(table_));
+  llvm::BasicBlock* before = b.GetInsertBlock();
+  llvm::BasicBlock* look = llvm::BasicBlock::Create(cg_.llvm(), "find.look", cg_.fs().fn);
+  llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "find.done", cg_.fs().fn);
+  b.CreateCondBr(b.CreateIsNull(ht), done, look);
+  b.SetInsertPoint(look);
+  llvm::Value* found =
+      b.CreateCall(cg_.stdlib("flow_ht_find"), {ht, hash, probe, equal_function()});
+  b.CreateBr(done);
+  b.SetInsertPoint(done);
+  llvm::PHINode* slot = b.CreatePHI(cg_.ptr(), 2);
+  slot->addIncoming(llvm::ConstantPointerNull::get(llvm::PointerType::get(cg_.llvm(), 0)), before);
+  slot->addIncoming(found, look);
+  return slot;
 }
 
 llvm::Value* KeyedTable::find(const std::vector<CgValue>& keys, llvm::Value* partition) {
@@ -229,11 +257,21 @@ void KeyedTable::report_twin(llvm::Value* ht, llvm::Value* hash, llvm::Value* pr
   b.SetInsertPoint(alone);
 }
 
+llvm::Value* KeyedTable::stored_hash(llvm::Value* slot) {
+  return cg_.b().CreateLoad(cg_.i64(), field(slot, kSlotHashOffset));
+}
+
+void KeyedTable::prefetch(llvm::Value* hash) {
+  cg_.b().CreateCall(cg_.stdlib("flow_ht_prefetch"),
+                     {cg_.b().CreateLoad(cg_.ptr(), mine(table_)), hash});
+}
+
 std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValue>& keys,
-                                                        llvm::Value* given_partition, bool cold) {
+                                                        llvm::Value* given_partition, bool cold,
+                                                        llvm::Value* known_hash) {
   auto& b = cg_.b();
   llvm::Value* part = partitioned() ? row_partition(given_partition) : nullptr;
-  auto [hash, probe] = hash_and_probe(keys, part);
+  auto [hash, probe] = hash_and_probe(keys, part, known_hash);
   llvm::Value* inserted = cg_.entry_alloca(cg_.i32(), name_ + ".inserted");
   llvm::Value* ht = load_table();
   llvm::Value* slot =
@@ -291,19 +329,97 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValu
 }
 
 void KeyedTable::for_each_updated(
-    const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body, bool all) {
+    const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body, bool all,
+    bool parallel) {
   for_each_sorted(
       [&](llvm::Value* slot) -> llvm::Value* {
         if (all) return cg_.b().getTrue();
         llvm::Value* dirty = cg_.b().CreateLoad(cg_.i8(), field(slot, kSlotDirtyOffset));
         return cg_.b().CreateICmpNE(dirty, cg_.b().getInt8(0));
       },
-      body);
+      body, true, parallel);
+}
+
+llvm::Function* KeyedTable::sort_function() {
+  if (sort_) return sort_;
+  auto& b = cg_.b();
+  llvm::IRBuilderBase::InsertPointGuard guard(b);
+  FunctionState saved = cg_.fs();
+  auto* type = llvm::FunctionType::get(b.getVoidTy(), {cg_.ptr(), cg_.i64()}, false);
+  sort_ = cg_.begin_function(name_ + ".sort", type);
+  b.CreateCall(cg_.stdlib("flow_sort_ptrs"),
+               {sort_->getArg(0), sort_->getArg(1), compare_function()});
+  b.CreateRetVoid();
+  cg_.fs() = saved;
+  return sort_;
+}
+
+llvm::Function* KeyedTable::emit_function(
+    const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body) {
+  auto& b = cg_.b();
+  llvm::IRBuilderBase::InsertPointGuard guard(b);
+  FunctionState saved = cg_.fs();
+  auto* type = llvm::FunctionType::get(
+      b.getVoidTy(), {cg_.ptr(), cg_.ptr(), cg_.ptr(), cg_.i64(), cg_.i64()}, false);
+  llvm::Function* fn = cg_.begin_function(cg_.unique(name_ + ".emit"), type);
+  FunctionState& fs = cg_.fs();
+  fs.ctx = fn->getArg(0);
+  fs.batch = fn->getArg(1);
+  fs.arena = b.CreateCall(cg_.runtime("flow_scratch"), {fs.ctx});  // the worker's
+  fs.source = saved.source;
+  llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "done", fn);
+  fs.next_record = done;
+  emit_slot_loop(fn->getArg(2), fn->getArg(3), fn->getArg(4), body);
+  b.CreateBr(done);
+  b.SetInsertPoint(done);
+  b.CreateRetVoid();
+  cg_.fs() = saved;
+  return fn;
+}
+
+void KeyedTable::emit_slot_loop(
+    llvm::Value* list, llvm::Value* from, llvm::Value* to,
+    const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body) {
+  auto& b = cg_.b();
+  llvm::Function* fn = cg_.fs().fn;
+  auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, fn); };
+  llvm::Value* j = cg_.entry_alloca(cg_.i64(), "emit.j");
+  b.CreateStore(from, j);
+  llvm::BasicBlock* ehead = block("emit.row");
+  llvm::BasicBlock* ebody = block("emit.body");
+  llvm::BasicBlock* enext = block("emit.next");
+  llvm::BasicBlock* edone = block("emit.done");
+  b.CreateBr(ehead);
+  b.SetInsertPoint(ehead);
+  llvm::Value* jv = b.CreateLoad(cg_.i64(), j);
+  b.CreateCondBr(b.CreateICmpSLT(jv, to), ebody, edone);
+  b.SetInsertPoint(ebody);
+  // The slots lie scattered over a table far larger than the caches: fetch
+  // the one a few rows ahead while this one is handled.
+  llvm::Value* ahead = b.CreateAdd(jv, cg_.i64c(kEmitPrefetchAhead));
+  ahead = b.CreateSelect(b.CreateICmpSLT(ahead, to), ahead, jv);
+  llvm::Value* ahead_slot = b.CreateLoad(cg_.ptr(), b.CreateInBoundsGEP(cg_.ptr(), list, ahead));
+  b.CreateIntrinsic(llvm::Intrinsic::prefetch, {cg_.ptr()},
+                    {ahead_slot, cg_.i32c(0), cg_.i32c(3), cg_.i32c(1)});
+  llvm::Value* row_slot = b.CreateLoad(cg_.ptr(), b.CreateInBoundsGEP(cg_.ptr(), list, jv));
+  llvm::BasicBlock* saved_next = cg_.fs().next_record;
+  llvm::Value* saved_partition = cg_.fs().partition;
+  cg_.fs().next_record = enext;
+  if (partitioned()) cg_.fs().partition = partition(row_slot);
+  body(row_slot, enext);
+  cg_.fs().next_record = saved_next;
+  cg_.fs().partition = saved_partition;
+  b.CreateBr(enext);
+  b.SetInsertPoint(enext);
+  b.CreateStore(b.CreateAdd(b.CreateLoad(cg_.i64(), j), cg_.i64c(1)), j);
+  b.CreateBr(ehead);
+  b.SetInsertPoint(edone);
 }
 
 void KeyedTable::for_each_sorted(
     const std::function<llvm::Value*(llvm::Value* slot)>& take_slot,
-    const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body, bool clear_marks) {
+    const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body, bool clear_marks,
+    bool parallel) {
   auto& b = cg_.b();
   llvm::Function* fn = cg_.fs().fn;
   auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, fn); };
@@ -335,33 +451,23 @@ void KeyedTable::for_each_sorted(
 
   // Sort by key (LANGUAGE.md 6.1: rows are emitted in key order).
   llvm::Value* taken = b.CreateLoad(cg_.i64(), k);
-  if (!key_types_.empty()) {
-    b.CreateCall(cg_.stdlib("flow_sort_ptrs"), {list, taken, compare_function()});
+  if (parallel) {
+    llvm::Value* ctx = cg_.fs().ctx;
+    if (!key_types_.empty()) {
+      b.CreateCall(cg_.runtime("flow_sort_parallel"),
+                   {ctx, list, taken, sort_function(), compare_function()});
+    }
+    b.CreateCall(cg_.runtime("flow_emit_parallel"),
+                 {ctx, cg_.fs().batch, list, taken, emit_function(body)});
+    // The workers' rows went through flow_scratch on their threads: this
+    // thread's arena is the FunctionState's again (udf_alloc.h).
+    b.CreateCall(cg_.runtime("flow_scratch"), {ctx});
+  } else {
+    if (!key_types_.empty()) {
+      b.CreateCall(cg_.stdlib("flow_sort_ptrs"), {list, taken, compare_function()});
+    }
+    emit_slot_loop(list, cg_.i64c(0), taken, body);
   }
-  llvm::Value* j = cg_.entry_alloca(cg_.i64(), "emit.j");
-  b.CreateStore(cg_.i64c(0), j);
-  llvm::BasicBlock* ehead = block("emit.row");
-  llvm::BasicBlock* ebody = block("emit.body");
-  llvm::BasicBlock* enext = block("emit.next");
-  llvm::BasicBlock* edone = block("emit.done");
-  b.CreateBr(ehead);
-  b.SetInsertPoint(ehead);
-  llvm::Value* jv = b.CreateLoad(cg_.i64(), j);
-  b.CreateCondBr(b.CreateICmpSLT(jv, taken), ebody, edone);
-  b.SetInsertPoint(ebody);
-  llvm::Value* row_slot = b.CreateLoad(cg_.ptr(), b.CreateInBoundsGEP(cg_.ptr(), list, jv));
-  llvm::BasicBlock* saved_next = cg_.fs().next_record;
-  llvm::Value* saved_partition = cg_.fs().partition;
-  cg_.fs().next_record = enext;
-  if (partitioned()) cg_.fs().partition = partition(row_slot);
-  body(row_slot, enext);
-  cg_.fs().next_record = saved_next;
-  cg_.fs().partition = saved_partition;
-  b.CreateBr(enext);
-  b.SetInsertPoint(enext);
-  b.CreateStore(b.CreateAdd(b.CreateLoad(cg_.i64(), j), cg_.i64c(1)), j);
-  b.CreateBr(ehead);
-  b.SetInsertPoint(edone);
   b.CreateCall(cg_.stdlib("flow_mem_free"), {list});
   b.CreateBr(finished);
   b.SetInsertPoint(finished);
@@ -371,7 +477,9 @@ void KeyedTable::for_each_sorted(
 
 namespace flowc::codegen {
 
-void KeyedTable::for_each_slot(const std::function<void(llvm::Value* slot)>& body) {
+void KeyedTable::for_each_slot(const std::function<void(llvm::Value* slot)>& body,
+                               const std::function<void(llvm::Value* ahead)>& ahead,
+                               llvm::Value* part, llvm::Value* parts) {
   auto& b = cg_.b();
   llvm::Function* fn = cg_.fs().fn;
   auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, fn); };
@@ -381,8 +489,15 @@ void KeyedTable::for_each_slot(const std::function<void(llvm::Value* slot)>& bod
   b.CreateCondBr(b.CreateIsNull(ht), finished, scan);
   b.SetInsertPoint(scan);
   llvm::Value* capacity = b.CreateCall(cg_.stdlib("flow_ht_capacity"), {ht});
+  llvm::Value* first = cg_.i64c(0);
+  if (part != nullptr) {  // [capacity * part / parts, capacity * (part + 1) / parts)
+    llvm::Value* n = b.CreateSExt(parts, cg_.i64());
+    llvm::Value* k = b.CreateSExt(part, cg_.i64());
+    first = b.CreateSDiv(b.CreateMul(capacity, k), n);
+    capacity = b.CreateSDiv(b.CreateMul(capacity, b.CreateAdd(k, cg_.i64c(1))), n);
+  }
   llvm::Value* i = cg_.entry_alloca(cg_.i64(), "slots.i");
-  b.CreateStore(cg_.i64c(0), i);
+  b.CreateStore(first, i);
   llvm::BasicBlock* head = block("slots.head");
   llvm::BasicBlock* visit = block("slots.visit");
   llvm::BasicBlock* used = block("slots.used");
@@ -392,6 +507,11 @@ void KeyedTable::for_each_slot(const std::function<void(llvm::Value* slot)>& bod
   llvm::Value* iv = b.CreateLoad(cg_.i64(), i);
   b.CreateCondBr(b.CreateICmpSLT(iv, capacity), visit, finished);
   b.SetInsertPoint(visit);
+  if (ahead) {
+    llvm::Value* at = b.CreateAdd(iv, cg_.i64c(kSlotPrefetchAhead));
+    at = b.CreateSelect(b.CreateICmpSLT(at, capacity), at, iv);
+    ahead(b.CreateCall(cg_.stdlib("flow_ht_slot_at"), {ht, at}));
+  }
   llvm::Value* slot = b.CreateCall(cg_.stdlib("flow_ht_slot_at"), {ht, iv});
   llvm::Value* is_used = b.CreateICmpNE(b.CreateCall(cg_.stdlib("flow_ht_slot_used"), {slot}), cg_.i32c(0));
   b.CreateCondBr(is_used, used, step);

@@ -63,11 +63,24 @@ class KeyedTable {
   // the row being handled (FunctionState::partition). `cold`: code that
   // runs once (restoring a checkpoint) calls one shared out-of-line probe
   // rather than inlining its own.
+  // `hash`: the keys' hash when known (a slot's stored_hash), not computed
+  // again.
   std::pair<llvm::Value*, llvm::Value*> probe(const std::vector<CgValue>& keys,
-                                              llvm::Value* partition = nullptr, bool cold = false);
+                                              llvm::Value* partition = nullptr, bool cold = false,
+                                              llvm::Value* hash = nullptr);
+  // The hash `slot` is stored under (i64): probing with it finds the slot's
+  // keys.
+  llvm::Value* stored_hash(llvm::Value* slot);
+  // Starts fetching where a probe for `hash` begins (flow_ht_prefetch).
+  void prefetch(llvm::Value* hash);
 
   // The slot with these keys, or null (no insertion).
   llvm::Value* find(const std::vector<CgValue>& keys, llvm::Value* partition = nullptr);
+  // The same with the keys' hash known (stored_hash), in a table that may
+  // not exist yet (null then; it is not created, so several threads may
+  // call this at once).
+  llvm::Value* find_existing(const std::vector<CgValue>& keys, llvm::Value* partition,
+                             llvm::Value* hash);
 
   size_t key_count() const { return key_types_.size(); }
   // Loads key i of `slot`.
@@ -80,17 +93,28 @@ class KeyedTable {
   // slot and may jump to `next` (the loop's continue block). With `all`,
   // every slot is visited, updated or not. Rows `body` hands on carry the
   // slot's partition (FunctionState::partition).
+  // With `parallel` (StageSite::emits_in_parallel; only where `body`
+  // uses nothing of the enclosing function but the FunctionState's ctx,
+  // batch and arena), the sort and the loop run on every worker thread
+  // (abi.h flow_sort_parallel, flow_emit_parallel): the loop goes into a
+  // function of its own over a range of the sorted slots.
   void for_each_updated(const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body,
-                        bool all = false);
+                        bool all = false, bool parallel = false);
   // The same over the slots for which `take` (emitted per slot) yields
   // true (i1), e.g. the keys `expire after` is about to remove; with
   // `clear_marks` false the dirty marks stay (checkpoints).
   void for_each_sorted(const std::function<llvm::Value*(llvm::Value* slot)>& take,
                        const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body,
-                       bool clear_marks = true);
+                       bool clear_marks = true, bool parallel = false);
 
-  // Emits a loop over every slot, in table order (no sorting).
-  void for_each_slot(const std::function<void(llvm::Value* slot)>& body);
+  // Emits a loop over every slot, in table order (no sorting). `ahead`,
+  // when given, is emitted at every index with the slot (used or not) a
+  // few indexes further on, to prefetch for it.
+  // With `part` and `parts` (i32), only the indexes of part `part` of
+  // `parts` equal parts of the table.
+  void for_each_slot(const std::function<void(llvm::Value* slot)>& body,
+                     const std::function<void(llvm::Value* ahead)>& ahead = nullptr,
+                     llvm::Value* part = nullptr, llvm::Value* parts = nullptr);
 
   // Emits the removal of every slot for which `pred` (emitted into its own
   // function, given the slot and `arg`) returns true.
@@ -115,6 +139,16 @@ class KeyedTable {
   // Partitioned tables: the visible keys equal, the partition not.
   llvm::Function* twin_function();
   llvm::Function* compare_function();
+  // void sort(void** slots, int64_t n): flow_sort_ptrs by compare_function.
+  llvm::Function* sort_function();
+  // The loop over list[j], j from `from` to `to` (i64 values), handing
+  // each slot to `body`, at the insertion point.
+  void emit_slot_loop(llvm::Value* list, llvm::Value* from, llvm::Value* to,
+                      const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body);
+  // void emit(FlowContext*, const FlowBatch*, void** slots, int64_t lo,
+  // int64_t hi): emit_slot_loop over [lo, hi), for flow_emit_parallel.
+  llvm::Function* emit_function(
+      const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body);
   llvm::Value* row_partition(llvm::Value* given);
   // A new slot of a partitioned table: report a twin in another partition.
   void report_twin(llvm::Value* ht, llvm::Value* hash, llvm::Value* probe,
@@ -122,7 +156,8 @@ class KeyedTable {
   llvm::Value* load_table();
   // hash(keys) and a probe buffer laid out like a slot.
   std::pair<llvm::Value*, llvm::Value*> hash_and_probe(const std::vector<CgValue>& keys,
-                                                       llvm::Value* partition);
+                                                       llvm::Value* partition,
+                                                       llvm::Value* hash = nullptr);
 
   CgContext& cg_;
   std::string name_;
@@ -139,6 +174,7 @@ class KeyedTable {
   llvm::Function* eq_ = nullptr;
   llvm::Function* twin_ = nullptr;
   llvm::Function* cmp_ = nullptr;
+  llvm::Function* sort_ = nullptr;
 };
 
 }  // namespace flowc::codegen

@@ -25,6 +25,7 @@ class AggregateOp : public Operator {
         stream_(site.stream),
         root_source_(site.root_source),
         partitioned_(site.partitioned),
+        in_parallel_(site.emits_in_parallel),
         next_(next) {}
 
   void consume(CgContext& cg, const Row& row) override {
@@ -46,6 +47,10 @@ class AggregateOp : public Operator {
   void merge(CgContext& cg, llvm::Value* worker) override {
     if (table_) emit_merge_partial(cg, *table_, *state_, worker);
   }
+  void merge_found(CgContext& cg, llvm::Value* worker, llvm::Value* part,
+                   llvm::Value* parts) override {
+    if (table_) emit_merge_found(cg, *table_, *state_, worker, part, parts);
+  }
 
   void end_batch(CgContext& cg) override {
     if (!table_) return;  // no source reaches this aggregate
@@ -57,7 +62,7 @@ class AggregateOp : public Operator {
       // A changelog row: no event time (sema refuses windows downstream).
           emit_row(cg, next_, out, root_source_, nullptr);
         },
-        stage_.emit == plan::EmitMode::All);
+        stage_.emit == plan::EmitMode::All, in_parallel_);
   }
 
   void snapshot(CgContext& cg, llvm::Value* writer) override {
@@ -104,6 +109,7 @@ class AggregateOp : public Operator {
   int stream_;
   int root_source_;
   bool partitioned_;
+  bool in_parallel_;  // StageSite::emits_in_parallel
   Operator* next_;
   SlotLayout layout_;
   std::vector<plan::Type> key_types_;

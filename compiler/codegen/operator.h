@@ -51,6 +51,11 @@ class Operator {
   // plan/threads.h). Emits, into the merge function, the folding of worker `worker`'s
   // partial state into worker 0's, leaving worker `worker`'s empty.
   virtual void merge(CgContext& cg, llvm::Value* worker) {}
+  // Emits, into the merge_found function (runtime/abi.h), the folding of
+  // the groups of part `part` of `parts` of worker `worker`'s partial
+  // table that worker 0's table already holds; merge() then does the rest.
+  virtual void merge_found(CgContext& cg, llvm::Value* worker, llvm::Value* part,
+                           llvm::Value* parts) {}
 };
 using OperatorPtr = std::unique_ptr<Operator>;
 
@@ -99,6 +104,10 @@ struct StageSite {
   plan::Clock clock;
   // Its keyed state is kept per kafka partition (plan/partitioning.h).
   bool partitioned = false;
+  // The rows it emits at a batch's end reach no state (plan/threads.h
+  // rows_keep_no_state): they may be sorted and handed on on every worker
+  // thread (KeyedTable::for_each_updated).
+  bool emits_in_parallel = false;
 };
 
 // Each lowering lives in its own file (lower_*.cpp).

@@ -17,4 +17,16 @@ namespace flowc::codegen {
 //   clear(table[worker]);
 void emit_merge_partial(CgContext& cg, KeyedTable& table, AggState& state, llvm::Value* worker);
 
+// Before it, on every thread at once (runtime/abi.h merge_found), over
+// part `part` of `parts` of the worker's table:
+//   for (src in part of table[worker], dirty) {
+//     dst = find(table[0], keys(src));        // no insertion
+//     if (dst) { combine(dst, src); dst->dirty = 1; release(src); src->dirty = 0; }
+//   }
+// Each key is in one slot of each table, so no two threads write one slot;
+// emit_merge_partial then skips the slots done here (dirty 0: every slot
+// of a partial table is dirty until merged, as a probe marked it).
+void emit_merge_found(CgContext& cg, KeyedTable& table, AggState& state, llvm::Value* worker,
+                      llvm::Value* part, llvm::Value* parts);
+
 }  // namespace flowc::codegen

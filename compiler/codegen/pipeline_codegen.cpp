@@ -45,6 +45,7 @@ class PipelineBuilder {
     llvm::Function* restore = restore_function();
     partition_functions();
     merge_ = merge_function();
+    if (merge_) merge_found_ = merge_found_function();
     descriptors(sources, end_batch, snapshot, restore);
     result.exported.push_back("flow_pipeline");
     if (options_.emit_main) {
@@ -79,7 +80,9 @@ class PipelineBuilder {
     const int index = static_cast<int>(&stream - p_.streams.data());
     const bool partitioned = plan::state_follows_partitions(p_, index, st);
     any_partitioned_ = any_partitioned_ || partitioned;
-    const StageSite site{index, stream.root_source, st.clock, partitioned};
+    const size_t stage = static_cast<size_t>(&st - stream.stages.data());
+    const bool emits_in_parallel = !partitioned && plan::rows_keep_no_state(p_, index, stage + 1);
+    const StageSite site{index, stream.root_source, st.clock, partitioned, emits_in_parallel};
     return std::visit(
         Overloaded{
             [&](const plan::WhereStage& s) { return make_where(s, next); },
@@ -230,6 +233,22 @@ class PipelineBuilder {
     }
     for (const std::vector<Operator*>& stream : stage_ops_) {
       for (Operator* op : stream) op->merge(cg_, worker);
+    }
+    b.CreateRetVoid();
+    return fn;
+  }
+
+  //   void flow_merge_found(FlowContext* ctx, int32_t worker, int32_t part, int32_t parts) {
+  //     <each operator's merge_found>
+  //   }
+  llvm::Function* merge_found_function() {
+    auto& b = cg_.b();
+    auto* type =
+        llvm::FunctionType::get(b.getVoidTy(), {cg_.ptr(), cg_.i32(), cg_.i32(), cg_.i32()}, false);
+    llvm::Function* fn = cg_.begin_function("flow_merge_found", type);
+    cg_.fs().ctx = fn->getArg(0);
+    for (const std::vector<Operator*>& stream : stage_ops_) {
+      for (Operator* op : stream) op->merge_found(cg_, fn->getArg(1), fn->getArg(2), fn->getArg(3));
     }
     b.CreateRetVoid();
     return fn;
@@ -668,7 +687,8 @@ class PipelineBuilder {
         .set(offsetof(FlowPipeline, restore_partition), or_null_fn(restore_partition_))
         .set(offsetof(FlowPipeline, drop_partition), or_null_fn(drop_partition_))
         .set(offsetof(FlowPipeline, partition_timers), cg_.i32c(partition_timers_ ? 1 : 0))
-        .set(offsetof(FlowPipeline, merge), or_null_fn(merge_));
+        .set(offsetof(FlowPipeline, merge), or_null_fn(merge_))
+        .set(offsetof(FlowPipeline, merge_found), or_null_fn(merge_found_));
     pipeline_global->setInitializer(pipeline.get());
     pipeline_global->setConstant(configure_fn == nullptr);
   }
@@ -701,7 +721,8 @@ class PipelineBuilder {
   llvm::Function* snapshot_partition_ = nullptr;
   llvm::Function* restore_partition_ = nullptr;
   llvm::Function* drop_partition_ = nullptr;
-  llvm::Function* merge_ = nullptr;  // flow_merge, or null
+  llvm::Function* merge_ = nullptr;        // flow_merge, or null
+  llvm::Function* merge_found_ = nullptr;  // flow_merge_found, or null
 };
 
 }  // namespace

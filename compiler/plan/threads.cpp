@@ -85,6 +85,29 @@ bool combines_exactly(const std::vector<Aggregate>& aggregates) {
   return true;
 }
 
+bool rows_keep_no_state(const Pipeline& p, int stream, size_t from) {
+  const Stream& s = p.streams[static_cast<size_t>(stream)];
+  for (size_t i = from; i < s.stages.size(); ++i) {
+    const StageOp& op = s.stages[i].op;
+    const bool stateless =
+        std::holds_alternative<WhereStage>(op) || std::holds_alternative<SelectStage>(op) ||
+        std::holds_alternative<ExplodeStage>(op) || std::holds_alternative<JoinStage>(op);
+    if (!stateless) return false;
+  }
+  for (size_t r = 0; r < p.streams.size(); ++r) {
+    const Stream& reader = p.streams[r];
+    for (const Input& in : reader.inputs) {
+      if (in.kind != Input::Stream || in.index != stream) continue;
+      if (!rows_keep_no_state(p, static_cast<int>(r), 0)) return false;
+    }
+    for (const Stage& st : reader.stages) {  // the other side of a join within
+      const auto* join = st.as<IntervalJoinStage>();
+      if (join && join->other.kind == Input::Stream && join->other.index == stream) return false;
+    }
+  }
+  return true;
+}
+
 SourceThreads source_threads(const Pipeline& p, int source) {
   const Source& src = p.sources[static_cast<size_t>(source)];
   // Its event time is tracked per partition, in the source itself.

@@ -32,4 +32,12 @@ SourceThreads source_threads(const Pipeline& p, int source);
 bool combines_exactly(const Aggregate& aggregate);
 bool combines_exactly(const std::vector<Aggregate>& aggregates);
 
+// Whether the rows that stage `from - 1` of `stream` hands on at a batch's
+// end (an aggregate's changed groups) reach only stages that keep no state
+// — where, select, explode, joins with tables — and sinks, in this stream
+// and every stream that reads it. Then ranges of them may run on worker
+// threads (runtime/worker.h: their rows are written in range order), as
+// morsels of a source do.
+bool rows_keep_no_state(const Pipeline& p, int stream, size_t from);
+
 }  // namespace flowc::plan

@@ -1,0 +1,133 @@
+// runtime/batch_end_parallel.cpp — an aggregate's batch end on every worker
+// thread (abi.h flow_sort_parallel, flow_emit_parallel; worker.h): with
+// many changed groups, sorting them and formatting their rows would
+// otherwise leave every thread but one idle at each batch's end.
+//
+// Neither depends on the thread count: the sort's result is the stable
+// sort of the input (the one order flow_sort_ptrs gives), and the emitted
+// ranges are committed in range order.
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <vector>
+
+#include "context.h"
+#include "worker.h"
+
+namespace flowrt {
+namespace {
+
+using Cmp = int32_t (*)(const void*, const void*);
+
+// Fewer items than this are sorted or emitted on the calling thread: the
+// hand-over would cost more than it saves.
+constexpr int64_t kParallelMinItems = 32768;
+// Items per emitted range: rows of one range are held (formatted) until it
+// commits, so a range stays small; enough ranges keep every thread busy.
+constexpr int64_t kEmitRangeItems = 8192;
+
+// Merge path: how many of the first `d` items of the stable merge of a
+// (na items) and b (nb items) come from a — ties go to a.
+int64_t split_point(void** a, int64_t na, void** b, int64_t nb, int64_t d, Cmp cmp) {
+  int64_t lo = std::max<int64_t>(0, d - nb);
+  int64_t hi = std::min(d, na);
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    if (cmp(&b[d - 1 - mid], &a[mid]) < 0) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+// Merges a[ai, ae) and b[bi, be) into out (stable: b's item first only
+// when it sorts strictly before a's).
+void merge_into(void** a, int64_t ai, int64_t ae, void** b, int64_t bi, int64_t be, void** out,
+                Cmp cmp) {
+  while (ai < ae && bi < be) {
+    *out++ = cmp(&b[bi], &a[ai]) < 0 ? b[bi++] : a[ai++];
+  }
+  while (ai < ae) *out++ = a[ai++];
+  while (bi < be) *out++ = b[bi++];
+}
+
+}  // namespace
+}  // namespace flowrt
+
+extern "C" {
+
+void flow_sort_parallel(FlowContext* ctx, void** items, int64_t n, void (*sort)(void**, int64_t),
+                        int32_t (*cmp)(const void*, const void*)) {
+  flowrt::Workers* workers = ctx->workers.get();
+  if (workers == nullptr || !workers->parallel() || n < flowrt::kParallelMinItems) {
+    sort(items, n);
+    return;
+  }
+  const int64_t threads = workers->threads();
+  // Runs: one per thread, sorted by `sort`.
+  std::vector<int64_t> bounds;  // run r is [bounds[r], bounds[r + 1])
+  for (int64_t r = 0; r <= threads; ++r) bounds.push_back(n * r / threads);
+  std::vector<std::function<void()>> jobs;
+  for (int64_t r = 0; r < threads; ++r) {
+    void** at = items + bounds[static_cast<size_t>(r)];
+    const int64_t len = bounds[static_cast<size_t>(r) + 1] - bounds[static_cast<size_t>(r)];
+    jobs.emplace_back([sort, at, len] { sort(at, len); });
+  }
+  workers->run_jobs(jobs);
+  // Then rounds of merges of neighbouring runs, each cut into pieces of
+  // its output (merge path) so that every thread takes part.
+  std::vector<void*> spare(static_cast<size_t>(n));
+  void** from = items;
+  void** to = spare.data();
+  while (bounds.size() > 2) {
+    jobs.clear();
+    std::vector<int64_t> merged{0};
+    const int64_t pairs = static_cast<int64_t>(bounds.size() - 1) / 2;
+    const int64_t pieces = std::max<int64_t>(1, threads / std::max<int64_t>(pairs, 1));
+    for (size_t r = 0; r + 1 < bounds.size(); r += 2) {
+      const int64_t lo = bounds[r];
+      if (r + 2 >= bounds.size()) {  // an odd run out: copied as it is
+        const int64_t hi = bounds[r + 1];
+        jobs.emplace_back([from, to, lo, hi] {
+          std::memcpy(to + lo, from + lo, static_cast<size_t>(hi - lo) * sizeof(void*));
+        });
+        merged.push_back(hi);
+        continue;
+      }
+      const int64_t mid = bounds[r + 1], hi = bounds[r + 2];
+      void** a = from + lo;
+      void** b = from + mid;
+      const int64_t na = mid - lo, nb = hi - mid;
+      for (int64_t k = 0; k < pieces; ++k) {
+        const int64_t d0 = (na + nb) * k / pieces, d1 = (na + nb) * (k + 1) / pieces;
+        jobs.emplace_back([=] {
+          const int64_t i0 = flowrt::split_point(a, na, b, nb, d0, cmp);
+          const int64_t i1 = flowrt::split_point(a, na, b, nb, d1, cmp);
+          flowrt::merge_into(a, i0, i1, b, d0 - i0, d1 - i1, to + lo + d0, cmp);
+        });
+      }
+      merged.push_back(hi);
+    }
+    workers->run_jobs(jobs);
+    bounds = std::move(merged);
+    std::swap(from, to);
+  }
+  if (from != items) std::memcpy(items, from, static_cast<size_t>(n) * sizeof(void*));
+}
+
+void flow_emit_parallel(FlowContext* ctx, const FlowBatch* batch, void** items, int64_t n,
+                        void (*emit)(FlowContext*, const FlowBatch*, void**, int64_t, int64_t)) {
+  flowrt::Workers* workers = ctx->workers.get();
+  if (workers == nullptr || !workers->parallel() || n < flowrt::kParallelMinItems) {
+    emit(ctx, batch, items, 0, n);
+    return;
+  }
+  std::vector<std::function<void()>> jobs;
+  for (int64_t lo = 0; lo < n; lo += flowrt::kEmitRangeItems) {
+    const int64_t hi = std::min(n, lo + flowrt::kEmitRangeItems);
+    jobs.emplace_back([=] { emit(ctx, batch, items, lo, hi); });
+  }
+  workers->run_jobs(jobs);
+}
+
+}  // extern "C"
