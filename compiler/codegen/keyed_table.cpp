@@ -473,10 +473,6 @@ void KeyedTable::for_each_sorted(
   b.SetInsertPoint(finished);
 }
 
-}  // namespace flowc::codegen
-
-namespace flowc::codegen {
-
 void KeyedTable::for_each_slot(const std::function<void(llvm::Value* slot)>& body,
                                const std::function<void(llvm::Value* ahead)>& ahead,
                                llvm::Value* part, llvm::Value* parts) {

@@ -24,6 +24,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from harness import Results  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TIMEOUT = 120
 
@@ -136,22 +139,6 @@ sink common to stdout
 """
 
 MANY_GROUPS_SKIP = MANY_GROUPS.replace('on_error dead_letter file("out/dead.jsonl")', "on_error skip")
-
-
-class Results:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def check(self, ok, name, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"PASS {name}")
-        else:
-            self.failed += 1
-            print(f"FAIL {name}")
-            if detail:
-                print("     " + str(detail)[:2000].replace("\n", "\n     "))
-        return ok
 
 
 def make_input(path, records, rng):
@@ -338,8 +325,7 @@ def main():
         check_thread_counts(res, flowc, root, input_path)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    print(f"{res.passed} passed, {res.failed} failed")
-    return 0 if res.failed == 0 else 1
+    return res.exit_code()
 
 
 if __name__ == "__main__":
