@@ -4,9 +4,12 @@ tally, and waits on a flowc process that runs in the background.
 A script imports it after putting tests/ on its path:
 
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-    from harness import Results, holds_flock, wait_until, wait_running
+    from harness import Results, holds_flock, wait_until, wait_running, work_dir
 """
+import contextlib
+import shutil
 import sys
+import tempfile
 import time
 
 # Longest detail printed after a FAIL line (a whole stderr can be long).
@@ -75,3 +78,17 @@ def wait_running(p, timeout=60):
             return True
         time.sleep(0.005)
     return False
+
+
+@contextlib.contextmanager
+def work_dir(name, keep=False):
+    """A fresh folder flowc_<name>_XXXX for one test run, removed when the
+    block ends, or kept (and its path printed) with keep, to look into."""
+    root = tempfile.mkdtemp(prefix=f"flowc_{name}_")
+    try:
+        yield root
+    finally:
+        if keep:
+            print(f"kept {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)

@@ -39,11 +39,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import Results, wait_running  # noqa: E402
+from harness import Results, wait_running, work_dir  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # The files the pipeline writes (its file sinks and dead letters), read
@@ -387,9 +386,8 @@ def main():
     rng = random.Random(args.seed)
     res = Results()
     started = time.monotonic()
-    root = tempfile.mkdtemp(prefix="flowc_crash_")
-    print(f"crash test: seed {args.seed}, {args.records} records, work dir {root}")
-    try:
+    with work_dir("crash", args.keep) as root:
+        print(f"crash test: seed {args.seed}, {args.records} records, work dir {root}")
         flow_path = os.path.join(HERE, args.flow)
         flow_text = open(flow_path).read()
         SINKS[:] = sorted(set(re.findall(r'file\("(out/[^"]+)"\)', flow_text)))
@@ -411,11 +409,6 @@ def main():
             scenario(res, Pipeline("build", [exe]), root, input_path, flow_text, rng, args.kills)
             interchange(res, Pipeline("run", [flowc, "run", local_flow]), Pipeline("build", [exe]), root,
                         input_path)
-    finally:
-        if args.keep:
-            print(f"kept {root}")
-        else:
-            shutil.rmtree(root, ignore_errors=True)
     print(f"{time.monotonic() - started:.1f}s")
     return res.exit_code()
 

@@ -28,14 +28,12 @@ import datetime
 import gzip
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import Results  # noqa: E402
+from harness import Results, work_dir  # noqa: E402
 
 TIMEOUT = 120
 
@@ -230,8 +228,7 @@ def main():
     flowc = os.path.abspath(args.flowc)
     res = Results()
     started = time.monotonic()
-    root = tempfile.mkdtemp(prefix="flowc_incremental_")
-    try:
+    with work_dir("incremental", args.keep) as root:
         flow = os.path.join(root, "incremental.flow")
         with open(flow, "w") as f:
             f.write(FLOW)
@@ -286,11 +283,6 @@ def main():
                       err.strip())
             res.check(after == before and open(os.path.join(d, "ck", "checkpoint"), "rb").read() == ck,
                       f"{label}: a run with nothing new changes no sink and not the checkpoint")
-    finally:
-        if args.keep:
-            print(f"kept {root}")
-        else:
-            shutil.rmtree(root, ignore_errors=True)
     print(f"{time.monotonic() - started:.1f}s")
     return res.exit_code()
 

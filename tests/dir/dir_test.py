@@ -30,16 +30,14 @@ import gzip
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import Results, holds_flock, wait_until  # noqa: E402
+from harness import Results, holds_flock, wait_until, work_dir  # noqa: E402
 
 TIMEOUT = 60  # seconds, for any single wait
 
@@ -275,9 +273,8 @@ def main():
     rng = random.Random(args.seed)
     res = Results()
     started = time.monotonic()
-    root = tempfile.mkdtemp(prefix="flowc_dir_")
-    print(f"dir test: seed {args.seed}, work dir {root}")
-    try:
+    with work_dir("dir", args.keep) as root:
+        print(f"dir test: seed {args.seed}, work dir {root}")
         flow = os.path.join(root, "dir.flow")
         with open(flow, "w") as f:
             f.write(FLOW)
@@ -296,11 +293,6 @@ def main():
         scans(res, "run-inotify scans", run, root, inotify)
         if built:
             scans(res, "build-poll scans", [exe], root, poll)
-    finally:
-        if args.keep:
-            print(f"kept {root}")
-        else:
-            shutil.rmtree(root, ignore_errors=True)
     print(f"{time.monotonic() - started:.1f}s")
     return res.exit_code()
 
