@@ -18,6 +18,8 @@
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/MDBuilder.h>
 
+#include <algorithm>
+
 #include "codegen/expr_codegen.h"
 #include "codegen/state_layout.h"
 
@@ -27,6 +29,8 @@ class LookupTable {
   using Type = plan::Type;
   static constexpr int64_t kSlotBytes = 16;
   static constexpr int64_t kEntryOffset = 8;
+  static constexpr int64_t kLine = 64;
+  static constexpr int64_t kMaxPrefetchBytes = 4 * kLine;  // of an entry, per probe hint
 
  public:
   LookupTable(CgContext& cg, const plan::Table& table) : cg_(cg), table_(table) {
@@ -123,6 +127,27 @@ class LookupTable {
     return out;
   }
 
+  // Probe hints for a key whose hash is known a few records ahead (a
+  // join's lookahead, lower_scan.cpp): fetch the slot first, and its entry
+  // a record later, once the slot is cached; the probe then hits both.
+  void prefetch_slot(llvm::Value* hash) {
+    cg_.b().CreateCall(cg_.stdlib("flow_ht_prefetch"),
+                       {cg_.b().CreateLoad(cg_.ptr(), table_global_), hash});
+  }
+  void prefetch_entry(llvm::Value* hash) {
+    // The fixed part and, as a guess, a line per string's bytes.
+    int64_t bytes = fixed_bytes_;
+    if (key_type() == Type::String) bytes += kLine;
+    for (size_t i : value_fields_) {
+      if (table_.schema.fields[i].type == Type::String) bytes += kLine;
+    }
+    cg_.b().CreateCall(cg_.stdlib("flow_ht_prefetch_entry"),
+                       {cg_.b().CreateLoad(cg_.ptr(), table_global_), hash,
+                        cg_.i64c(kEntryOffset), cg_.i64c(std::min(bytes, kMaxPrefetchBytes))});
+  }
+
+  Type key_type() const { return table_.schema.fields[table_.key].type; }
+
   // The non-key fields of `entry` (from find), in schema order.
   Row values(CgContext& cg, llvm::Value* entry) {
     Row out;
@@ -148,8 +173,6 @@ class LookupTable {
   }
 
  private:
-  Type key_type() const { return table_.schema.fields[table_.key].type; }
-
   llvm::Value* field(llvm::Value* base, int64_t offset) {
     return cg_.b().CreateConstInBoundsGEP1_64(cg_.i8(), base, static_cast<uint64_t>(offset));
   }

@@ -34,7 +34,7 @@ class PipelineBuilder {
     std::vector<llvm::Function*> sources;
     for (size_t i = 0; i < p_.sources.size(); ++i) {
       sources.push_back(lower_source(cg_, p_.sources[i], static_cast<int>(i), source_outputs_[i].get(),
-                                     early_filters_[i]));
+                                     early_filters_[i], probe_ahead(i)));
     }
     for (size_t t = 0; t < p_.tables.size(); ++t) {
       int index = static_cast<int>(p_.sources.size() + t);
@@ -167,6 +167,38 @@ class PipelineBuilder {
       early_filters_[stream.input.index] =
           EarlyFilter{stream.stages[0].as<plan::WhereStage>()->predicate.get(), after};
     }
+  }
+
+  // The join a source's scan may probe ahead for (scan.h): the first stage
+  // after any `where`s of the only stream reading the source, on one of
+  // its string fields (the row is still the source's: `where` keeps it).
+  ProbeAhead probe_ahead(size_t source) {
+    const plan::Source& src = p_.sources[source];
+    if (src.format.kind != plan::FormatKind::Json) return {};
+    const plan::Stream* only = nullptr;
+    for (const plan::Stream& stream : p_.streams) {
+      for (const plan::Input& in : stream.inputs) {
+        if (in.kind != plan::Input::Source || in.index != static_cast<int>(source)) continue;
+        if (only != nullptr) return {};
+        only = &stream;
+      }
+    }
+    for (const plan::Sink& sink : p_.sinks) {
+      if (sink.input.kind == plan::Input::Source && sink.input.index == static_cast<int>(source)) return {};
+    }
+    if (only == nullptr || only->inputs.size() != 1 || !only->inputs[0].order.empty()) return {};
+    for (const plan::Stage& st : only->stages) {
+      if (st.is<plan::WhereStage>()) continue;
+      const auto* join = st.as<plan::JoinStage>();
+      if (join == nullptr || join->on_field < 0 ||
+          join->on_field >= static_cast<int>(src.schema.fields.size()) ||
+          src.schema.fields[join->on_field].type != plan::Type::String ||
+          lookup_tables_[join->table]->key_type() != plan::Type::String) {
+        return {};
+      }
+      return ProbeAhead{join->on_field, lookup_tables_[join->table].get()};
+    }
+    return {};
   }
 
   //   void flow_end_batch(FlowContext* ctx, const FlowBatch* batch, int32_t final) {

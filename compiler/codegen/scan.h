@@ -13,9 +13,21 @@ struct EarlyFilter {
   Operator* next = nullptr;
 };
 
+class LookupTable;
+
+// A join that probes a source's own string field (only `where` before it,
+// in the only stream reading the source): the scan reads records ahead and
+// starts fetching their probe's slot and entry (LookupTable::prefetch_*),
+// so that the probe, which misses the cache when the table outgrows L2,
+// finds them there.
+struct ProbeAhead {
+  int field = -1;  // in the source's schema
+  LookupTable* table = nullptr;
+};
+
 // Emits `flow_source_<index>`: the loop over a batch's records (or the
 // generate() range) that parses each record and pushes it into `out`.
 llvm::Function* lower_source(CgContext& cg, const plan::Source& source, int index, Operator* out,
-                             const EarlyFilter& early = {});
+                             const EarlyFilter& early = {}, const ProbeAhead& ahead = {});
 
 }  // namespace flowc::codegen
