@@ -13,6 +13,7 @@
 #include "codegen/lookup_table.h"
 #include "codegen/operator.h"
 #include "codegen/scan.h"
+#include "plan/read_ahead.h"
 #include "plan/explain.h"
 #include "plan/partitioning.h"
 #include "plan/threads.h"
@@ -169,36 +170,11 @@ class PipelineBuilder {
     }
   }
 
-  // The join a source's scan may probe ahead for (scan.h): the first stage
-  // after any `where`s of the only stream reading the source, on one of
-  // its string fields (the row is still the source's: `where` keeps it).
+  // The join a source's scan reads ahead for (plan/read_ahead.h).
   ProbeAhead probe_ahead(size_t source) {
-    const plan::Source& src = p_.sources[source];
-    if (src.format.kind != plan::FormatKind::Json) return {};
-    const plan::Stream* only = nullptr;
-    for (const plan::Stream& stream : p_.streams) {
-      for (const plan::Input& in : stream.inputs) {
-        if (in.kind != plan::Input::Source || in.index != static_cast<int>(source)) continue;
-        if (only != nullptr) return {};
-        only = &stream;
-      }
-    }
-    for (const plan::Sink& sink : p_.sinks) {
-      if (sink.input.kind == plan::Input::Source && sink.input.index == static_cast<int>(source)) return {};
-    }
-    if (only == nullptr || only->inputs.size() != 1 || !only->inputs[0].order.empty()) return {};
-    for (const plan::Stage& st : only->stages) {
-      if (st.is<plan::WhereStage>()) continue;
-      const auto* join = st.as<plan::JoinStage>();
-      if (join == nullptr || join->on_field < 0 ||
-          join->on_field >= static_cast<int>(src.schema.fields.size()) ||
-          src.schema.fields[join->on_field].type != plan::Type::String ||
-          lookup_tables_[join->table]->key_type() != plan::Type::String) {
-        return {};
-      }
-      return ProbeAhead{join->on_field, lookup_tables_[join->table].get()};
-    }
-    return {};
+    std::optional<plan::ReadAhead> r = plan::read_ahead(p_, static_cast<int>(source));
+    if (!r) return {};
+    return ProbeAhead{r->field, lookup_tables_[r->table].get()};
   }
 
   //   void flow_end_batch(FlowContext* ctx, const FlowBatch* batch, int32_t final) {

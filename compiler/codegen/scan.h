@@ -15,9 +15,8 @@ struct EarlyFilter {
 
 class LookupTable;
 
-// A join that probes a source's own string field (only `where` before it,
-// in the only stream reading the source): the scan reads records ahead and
-// starts fetching their probe's slot and entry (LookupTable::prefetch_*),
+// The join a source's scan reads records ahead for (plan/read_ahead.h):
+// it starts fetching their probe's slot and entry (LookupTable::prefetch_*)
 // so that the probe, which misses the cache when the table outgrows L2,
 // finds them there.
 struct ProbeAhead {
