@@ -383,7 +383,7 @@ class Scan {
   }
 
   void ahead_entry(const ProbeAhead& ahead, llvm::Value* n, llvm::Value* j) {
-    guarded(b_.CreateICmpSLT(j, n), [&] {
+    guarded(b_.CreateAnd(b_.CreateICmpSGE(j, cg_.i64c(0)), b_.CreateICmpSLT(j, n)), [&] {
       llvm::Value* at = b_.CreateURem(j, cg_.i64c(kRing));
       ahead.table->prefetch_entry(b_.CreateLoad(cg_.i64(), b_.CreateInBoundsGEP(cg_.i64(), ahead_hash_, at)));
     });
@@ -452,7 +452,6 @@ class Scan {
       column_map_ = b_.CreateCall(cg_.runtime("flow_csv_column_map"), {fs.ctx, cg_.i32c(index_)});
     }
     llvm::Value* i = cg_.entry_alloca(cg_.i64(), "i");
-    b_.CreateStore(cg_.i64c(0), i);
     const bool is_json = src_.format.kind == plan::FormatKind::Json;
     const bool read_ahead = is_json && ahead.table != nullptr && ahead.field >= 0 &&
                             static_cast<size_t>(ahead.field) < src_.used.size() &&
@@ -461,9 +460,10 @@ class Scan {
     if (read_ahead) {
       ahead_rc_ = cg_.entry_alloca(llvm::ArrayType::get(cg_.i32(), kRing), "ahead.rc");
       ahead_hash_ = cg_.entry_alloca(llvm::ArrayType::get(cg_.i64(), kRing), "ahead.hash");
-      for (int64_t j = 0; j < kSlotAhead; ++j) ahead_scan(ahead, recs, n, cg_.i64c(j));
-      for (int64_t j = 0; j < kEntryAhead; ++j) ahead_entry(ahead, n, cg_.i64c(j));
     }
+    // Reading ahead, the loop starts kSlotAhead records early: those turns
+    // only read ahead (one copy of the scan, which is then inlined).
+    b_.CreateStore(cg_.i64c(read_ahead ? -kSlotAhead : 0), i);
     llvm::BasicBlock* head = llvm::BasicBlock::Create(cg_.llvm(), "record.head", fn);
     llvm::BasicBlock* body = llvm::BasicBlock::Create(cg_.llvm(), "record.body", fn);
     llvm::BasicBlock* next = llvm::BasicBlock::Create(cg_.llvm(), "record.next", fn);
@@ -473,6 +473,13 @@ class Scan {
     llvm::Value* iv = b_.CreateLoad(cg_.i64(), i);
     b_.CreateCondBr(b_.CreateICmpSLT(iv, n), body, exit);
     b_.SetInsertPoint(body);
+    if (read_ahead) {
+      ahead_scan(ahead, recs, n, b_.CreateAdd(iv, cg_.i64c(kSlotAhead)));
+      ahead_entry(ahead, n, b_.CreateAdd(iv, cg_.i64c(kEntryAhead)));
+      llvm::BasicBlock* own = llvm::BasicBlock::Create(cg_.llvm(), "record.own", fn);
+      b_.CreateCondBr(b_.CreateICmpSLT(iv, cg_.i64c(0)), next, own);
+      b_.SetInsertPoint(own);
+    }
     fs.rec = b_.CreateInBoundsGEP(cg_.record_type(), recs, iv);
     fs.next_record = next;
     if (src_.connector.kind == plan::ConnectorKind::Kafka) {
@@ -494,8 +501,6 @@ class Scan {
       case plan::FormatKind::Csv: csv(rec_ptr, rec_len); break;
       case plan::FormatKind::Json:
         if (read_ahead) {
-          ahead_scan(ahead, recs, n, b_.CreateAdd(iv, cg_.i64c(kSlotAhead)));
-          ahead_entry(ahead, n, b_.CreateAdd(iv, cg_.i64c(kEntryAhead)));
           llvm::Value* at = b_.CreateURem(iv, cg_.i64c(kRing));
           auto [values, kinds] = json_slot(at);
           json(b_.CreateLoad(cg_.i32(), b_.CreateInBoundsGEP(cg_.i32(), ahead_rc_, at)), values,
