@@ -12,7 +12,9 @@
 //
 //   slot:  [0] u64 hash   [8] entry*
 //   entry: key (8 bytes, a string 16: {ptr, len}), non-key fields in schema
-//          order (same sizes), then the string bytes they point to
+//          order (same sizes), the hash of each non-key string (8 bytes:
+//          a join hands it on, so that a `group by` on the field does not
+//          hash it again), then the string bytes they point to
 #pragma once
 
 #include <llvm/IR/Constants.h>
@@ -30,6 +32,7 @@ class LookupTable {
   static constexpr int64_t kSlotBytes = 16;
   static constexpr int64_t kEntryOffset = 8;
   static constexpr int64_t kLine = 64;
+  static constexpr int64_t kHashBytes = 8;
   static constexpr int64_t kMaxPrefetchBytes = 4 * kLine;  // of an entry, per probe hint
 
  public:
@@ -40,6 +43,11 @@ class LookupTable {
       value_fields_.push_back(i);
       value_offsets_.push_back(at);
       at += value_bytes(table.schema.fields[i].type);
+    }
+    for (size_t k = 0; k < value_fields_.size(); ++k) {
+      bool str = table.schema.fields[value_fields_[k]].type == Type::String;
+      hash_offsets_.push_back(str ? at : -1);
+      if (str) at += kHashBytes;
     }
     fixed_bytes_ = at;
     table_global_ = new llvm::GlobalVariable(
@@ -96,6 +104,11 @@ class LookupTable {
       }
       cg.store_value(stored, field(entry, at));
     }
+    for (size_t k = 0; k < value_fields_.size(); ++k) {
+      if (hash_offsets_[k] >= 0) {
+        b.CreateStore(emit_hash(cg, row[value_fields_[k]]), field(entry, hash_offsets_[k]));
+      }
+    }
     b.CreateStore(entry, field(slot, kEntryOffset));
   }
 
@@ -148,12 +161,17 @@ class LookupTable {
 
   Type key_type() const { return table_.schema.fields[table_.key].type; }
 
-  // The non-key fields of `entry` (from find), in schema order.
-  Row values(CgContext& cg, llvm::Value* entry) {
+  // The non-key fields of `entry` (from find), in schema order; their
+  // strings' stored hashes go into `known`.
+  Row values(CgContext& cg, llvm::Value* entry, KnownHashScope& known) {
     Row out;
     for (size_t k = 0; k < value_fields_.size(); ++k) {
       out.push_back(cg.load_value(table_.schema.fields[value_fields_[k]].type,
                                   field(entry, value_offsets_[k])));
+      if (hash_offsets_[k] >= 0) {
+        known.add(out.back().v, out.back().len,
+                  cg.b().CreateLoad(cg.i64(), field(entry, hash_offsets_[k])));
+      }
     }
     return out;
   }
@@ -210,6 +228,7 @@ class LookupTable {
   const plan::Table& table_;
   std::vector<size_t> value_fields_;
   std::vector<int64_t> value_offsets_;  // in the entry
+  std::vector<int64_t> hash_offsets_;   // per value field: its string's hash, or -1
   int64_t fixed_bytes_ = 0;
   llvm::GlobalVariable* table_global_ = nullptr;
   llvm::GlobalVariable* arena_ = nullptr;

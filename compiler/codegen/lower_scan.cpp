@@ -364,22 +364,55 @@ class Scan {
       auto [values, kinds] = json_slot(at);
       llvm::Value* rc = json_scan(ptr, len, values, kinds);
       b_.CreateStore(rc, b_.CreateInBoundsGEP(cg_.i32(), ahead_rc_, at));
-      // The key's text is the joined string when it is a JSON string
-      // (json.cpp decodes escapes): hashed as the probe will hash it.
-      // Anything else hashes as "" (a useless hint, never a wrong result).
-      size_t k = std::find(json_wanted_.begin(), json_wanted_.end(), static_cast<size_t>(ahead.field)) -
-                 json_wanted_.begin();
-      llvm::Value* kind = b_.CreateLoad(cg_.i32(), b_.CreateConstInBoundsGEP1_64(cg_.i32(), kinds, k));
-      CgValue text =
-          cg_.load_value(Type::String, b_.CreateConstInBoundsGEP1_64(cg_.str_type(), values, k));
+      // The key's text is the joined string when the record scanned and
+      // the key is there (key_is_text; json.cpp decodes escapes): hashed as
+      // the probe would hash it. Anything else hashes as "" (a useless
+      // hint, not used as the key's hash).
+      CgValue text = cg_.load_value(
+          Type::String, b_.CreateConstInBoundsGEP1_64(cg_.str_type(), values, ahead_key_index(ahead)));
       llvm::Value* usable = b_.CreateAnd(b_.CreateICmpEQ(rc, cg_.i32c(FLOW_JSON_OK)),
-                                         b_.CreateICmpEQ(kind, cg_.i32c(FLOW_JSON_STRING)));
+                                         key_is_text(ahead, kinds));
       llvm::Value* hash = emit_hash(
           cg_, CgValue{Type::String, b_.CreateSelect(usable, text.v, cg_.cstring("")),
                        b_.CreateSelect(usable, text.len, cg_.i64c(0))});
       b_.CreateStore(hash, b_.CreateInBoundsGEP(cg_.i64(), ahead_hash_, at));
       ahead.table->prefetch_slot(hash);
     });
+  }
+
+  size_t ahead_key_index(const ProbeAhead& ahead) const {
+    return static_cast<size_t>(
+        std::find(json_wanted_.begin(), json_wanted_.end(), static_cast<size_t>(ahead.field)) -
+        json_wanted_.begin());
+  }
+
+  // The join key, a string field, is its JSON text: a string (decoded), a
+  // number or a literal, not missing, null or nested (json()'s locate_).
+  llvm::Value* key_is_text(const ProbeAhead& ahead, llvm::Value* kinds) {
+    llvm::Value* kind = b_.CreateLoad(
+        cg_.i32(), b_.CreateConstInBoundsGEP1_64(cg_.i32(), kinds, ahead_key_index(ahead)));
+    auto is = [&](FlowJsonKind k) { return b_.CreateICmpEQ(kind, cg_.i32c(k)); };
+    return b_.CreateNot(b_.CreateOr(is(FLOW_JSON_MISSING), b_.CreateOr(is(FLOW_JSON_NULL), is(FLOW_JSON_NESTED))));
+  }
+
+  // The converted join key's hash: the one computed when the record was
+  // read ahead, when the key is the text hashed then.
+  llvm::Value* ahead_key_hash(const ProbeAhead& ahead, const CgValue& key) {
+    llvm::Value* reuse = key_is_text(ahead, ahead_kinds_);
+    llvm::BasicBlock* from = b_.GetInsertBlock();
+    llvm::BasicBlock* again = llvm::BasicBlock::Create(cg_.llvm(), "ahead.rehash", cg_.fs().fn);
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "ahead.hashed", cg_.fs().fn);
+    llvm::Value* stored = b_.CreateLoad(cg_.i64(), b_.CreateInBoundsGEP(cg_.i64(), ahead_hash_, ahead_at_));
+    b_.CreateCondBr(reuse, done, again);
+    b_.SetInsertPoint(again);
+    llvm::Value* fresh = emit_hash(cg_, key);
+    llvm::BasicBlock* again_end = b_.GetInsertBlock();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+    llvm::PHINode* hash = b_.CreatePHI(cg_.i64(), 2, "ahead.key_hash");
+    hash->addIncoming(stored, from);
+    hash->addIncoming(fresh, again_end);
+    return hash;
   }
 
   void ahead_entry(const ProbeAhead& ahead, llvm::Value* n, llvm::Value* j) {
@@ -503,6 +536,8 @@ class Scan {
         if (read_ahead) {
           llvm::Value* at = b_.CreateURem(iv, cg_.i64c(kRing));
           auto [values, kinds] = json_slot(at);
+          ahead_at_ = at;
+          ahead_kinds_ = kinds;
           json(b_.CreateLoad(cg_.i32(), b_.CreateInBoundsGEP(cg_.i32(), ahead_rc_, at)), values,
                kinds);
         } else {
@@ -536,6 +571,11 @@ class Scan {
     // A bad record (any field) does not move the watermark: track after.
     convert_fields(row, std::vector<bool>(src_.schema.fields.size(), true));
     track_event_time(row);
+    KnownHashScope known(fs);
+    if (read_ahead) {
+      const CgValue& key = row[ahead.field];
+      known.add(key.v, key.len, ahead_key_hash(ahead, key));
+    }
     (early.predicate ? early.next : out)->consume(cg_, row);
     b_.CreateBr(next);
     b_.SetInsertPoint(next);
@@ -677,6 +717,8 @@ class Scan {
   // Reading ahead: each ring slot's scan result and key hash.
   llvm::Value* ahead_rc_ = nullptr;
   llvm::Value* ahead_hash_ = nullptr;
+  llvm::Value* ahead_at_ = nullptr;     // the running record's ring slot (i64)
+  llvm::Value* ahead_kinds_ = nullptr;  // and its kinds
   // Work before locating the fields marked (CSV: split far enough).
   std::function<void(const std::vector<bool>&)> prepare_;
   // The text of field i of the current record (set per format).

@@ -22,8 +22,7 @@ for n, line in enumerate(lines, start=1):
         continue
     ad = v.get("ad")
     if ad is None:
-        bad(n, 'field "ad": missing')
-        continue
+        ad = "a9"  # the default
     ad = ad if isinstance(ad, str) else str(ad)
     num = v.get("n", 0)
     if not isinstance(num, int):
