@@ -166,7 +166,7 @@ FLOW_INLINE_INTO_PIPELINE void flow_ht_prefetch(const FlowHashTable* ht, uint64_
 }
 
 FLOW_INLINE_INTO_PIPELINE void flow_ht_prefetch_entry(const FlowHashTable* ht, uint64_t hash,
-                                                     int64_t at, int64_t bytes) {
+                                                      int64_t at, int64_t bytes) {
   if (ht == nullptr) return;
   const uint64_t h = stored_hash(hash);
   const uint8_t* slot = slot_ptr(ht, h & ht->mask);

@@ -155,8 +155,8 @@ class LookupTable {
       if (table_.schema.fields[i].type == Type::String) bytes += kLine;
     }
     cg_.b().CreateCall(cg_.stdlib("flow_ht_prefetch_entry"),
-                       {cg_.b().CreateLoad(cg_.ptr(), table_global_), hash,
-                        cg_.i64c(kEntryOffset), cg_.i64c(std::min(bytes, kMaxPrefetchBytes))});
+                       {cg_.b().CreateLoad(cg_.ptr(), table_global_), hash, cg_.i64c(kEntryOffset),
+                        cg_.i64c(std::min(bytes, kMaxPrefetchBytes))});
   }
 
   Type key_type() const { return table_.schema.fields[table_.key].type; }

@@ -369,12 +369,13 @@ class Scan {
       // the probe would hash it. Anything else hashes as "" (a useless
       // hint, not used as the key's hash).
       CgValue text = cg_.load_value(
-          Type::String, b_.CreateConstInBoundsGEP1_64(cg_.str_type(), values, ahead_key_index(ahead)));
-      llvm::Value* usable = b_.CreateAnd(b_.CreateICmpEQ(rc, cg_.i32c(FLOW_JSON_OK)),
-                                         key_is_text(ahead, kinds));
-      llvm::Value* hash = emit_hash(
-          cg_, CgValue{Type::String, b_.CreateSelect(usable, text.v, cg_.cstring("")),
-                       b_.CreateSelect(usable, text.len, cg_.i64c(0))});
+          Type::String,
+          b_.CreateConstInBoundsGEP1_64(cg_.str_type(), values, ahead_key_index(ahead)));
+      llvm::Value* usable =
+          b_.CreateAnd(b_.CreateICmpEQ(rc, cg_.i32c(FLOW_JSON_OK)), key_is_text(ahead, kinds));
+      llvm::Value* hash =
+          emit_hash(cg_, CgValue{Type::String, b_.CreateSelect(usable, text.v, cg_.cstring("")),
+                                 b_.CreateSelect(usable, text.len, cg_.i64c(0))});
       b_.CreateStore(hash, b_.CreateInBoundsGEP(cg_.i64(), ahead_hash_, at));
       ahead.table->prefetch_slot(hash);
     });
@@ -392,7 +393,8 @@ class Scan {
     llvm::Value* kind = b_.CreateLoad(
         cg_.i32(), b_.CreateConstInBoundsGEP1_64(cg_.i32(), kinds, ahead_key_index(ahead)));
     auto is = [&](FlowJsonKind k) { return b_.CreateICmpEQ(kind, cg_.i32c(k)); };
-    return b_.CreateNot(b_.CreateOr(is(FLOW_JSON_MISSING), b_.CreateOr(is(FLOW_JSON_NULL), is(FLOW_JSON_NESTED))));
+    return b_.CreateNot(
+        b_.CreateOr(is(FLOW_JSON_MISSING), b_.CreateOr(is(FLOW_JSON_NULL), is(FLOW_JSON_NESTED))));
   }
 
   // The converted join key's hash: the one computed when the record was
@@ -402,7 +404,8 @@ class Scan {
     llvm::BasicBlock* from = b_.GetInsertBlock();
     llvm::BasicBlock* again = llvm::BasicBlock::Create(cg_.llvm(), "ahead.rehash", cg_.fs().fn);
     llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "ahead.hashed", cg_.fs().fn);
-    llvm::Value* stored = b_.CreateLoad(cg_.i64(), b_.CreateInBoundsGEP(cg_.i64(), ahead_hash_, ahead_at_));
+    llvm::Value* stored =
+        b_.CreateLoad(cg_.i64(), b_.CreateInBoundsGEP(cg_.i64(), ahead_hash_, ahead_at_));
     b_.CreateCondBr(reuse, done, again);
     b_.SetInsertPoint(again);
     llvm::Value* fresh = emit_hash(cg_, key);
@@ -418,7 +421,8 @@ class Scan {
   void ahead_entry(const ProbeAhead& ahead, llvm::Value* n, llvm::Value* j) {
     guarded(b_.CreateAnd(b_.CreateICmpSGE(j, cg_.i64c(0)), b_.CreateICmpSLT(j, n)), [&] {
       llvm::Value* at = b_.CreateURem(j, cg_.i64c(kRing));
-      ahead.table->prefetch_entry(b_.CreateLoad(cg_.i64(), b_.CreateInBoundsGEP(cg_.i64(), ahead_hash_, at)));
+      ahead.table->prefetch_entry(
+          b_.CreateLoad(cg_.i64(), b_.CreateInBoundsGEP(cg_.i64(), ahead_hash_, at)));
     });
   }
 

@@ -13,9 +13,9 @@
 #include "codegen/lookup_table.h"
 #include "codegen/operator.h"
 #include "codegen/scan.h"
-#include "plan/read_ahead.h"
 #include "plan/explain.h"
 #include "plan/partitioning.h"
+#include "plan/read_ahead.h"
 #include "plan/threads.h"
 #include "support/overloaded.h"
 
@@ -34,8 +34,8 @@ class PipelineBuilder {
     wire_operators();
     std::vector<llvm::Function*> sources;
     for (size_t i = 0; i < p_.sources.size(); ++i) {
-      sources.push_back(lower_source(cg_, p_.sources[i], static_cast<int>(i), source_outputs_[i].get(),
-                                     early_filters_[i], probe_ahead(i)));
+      sources.push_back(lower_source(cg_, p_.sources[i], static_cast<int>(i),
+                                     source_outputs_[i].get(), early_filters_[i], probe_ahead(i)));
     }
     for (size_t t = 0; t < p_.tables.size(); ++t) {
       int index = static_cast<int>(p_.sources.size() + t);
