@@ -486,6 +486,11 @@ void flow_ht_grow(FlowHashTable* ht);  // not inlined; doubles the capacity
 // null): loops that probe for keys known in advance (merging partial
 // states) overlap their cache misses.
 void flow_ht_prefetch(const FlowHashTable* ht, uint64_t hash);
+// Starts fetching the `bytes` at the pointer stored at offset `at` of the
+// slot where a probe for `hash` begins, when that slot holds `hash` (a
+// lookup table's entry: lookup_table.h). Call it once the slot is cached
+// (after flow_ht_prefetch), so that it costs no miss of its own.
+void flow_ht_prefetch_entry(const FlowHashTable* ht, uint64_t hash, int64_t at, int64_t bytes);
 void* flow_ht_find(const FlowHashTable* ht, uint64_t hash, const void* key,
                    FlowHtEq eq);  // null when absent
 // Removes the slot (a pointer from find / find_or_insert / slot_at) by

@@ -165,6 +165,20 @@ FLOW_INLINE_INTO_PIPELINE void flow_ht_prefetch(const FlowHashTable* ht, uint64_
   if (ht != nullptr) __builtin_prefetch(slot_ptr(ht, stored_hash(hash) & ht->mask), 1);
 }
 
+FLOW_INLINE_INTO_PIPELINE void flow_ht_prefetch_entry(const FlowHashTable* ht, uint64_t hash,
+                                                      int64_t at, int64_t bytes) {
+  if (ht == nullptr) return;
+  const uint64_t h = stored_hash(hash);
+  const uint8_t* slot = slot_ptr(ht, h & ht->mask);
+  // A hint: a key not at its home slot (rare below the load limit) or
+  // absent is not looked for.
+  if (slot_hash(slot) != h) return;
+  const char* entry;
+  memcpy(&entry, slot + at, sizeof entry);
+  for (int64_t k = 0; k < bytes; k += 64) __builtin_prefetch(entry + k, 0);
+  __builtin_prefetch(entry + bytes - 1, 0);  // entries need not start a line
+}
+
 FLOW_INLINE_INTO_PIPELINE void* flow_ht_find(const FlowHashTable* ht, uint64_t hash,
                                              const void* key, FlowHtEq eq) {
   uint64_t h = stored_hash(hash);

@@ -49,6 +49,34 @@ struct FunctionState {
   // calling thread's in a source's function (flow_worker_index), 0 in
   // end_batch, snapshot and restore, the argument in merge.
   llvm::Value* worker = nullptr;
+  // Hashes of strings computed already (a join's key, hashed when its
+  // record was read ahead; a lookup table's value, hashed when stored):
+  // emit_hash of a string whose ptr and len are these very values takes
+  // the hash instead of computing it. Pushed by the code that defines the
+  // hash before the rows carrying the string go on, popped after
+  // (KnownHashScope), so each hash dominates its uses.
+  struct KnownHash {
+    llvm::Value* ptr;
+    llvm::Value* len;
+    llvm::Value* hash;
+  };
+  std::vector<KnownHash> known_hashes;
+};
+
+// Registers known hashes (FunctionState::known_hashes) for one scope.
+class KnownHashScope {
+ public:
+  explicit KnownHashScope(FunctionState& fs) : fs_(fs), mark_(fs.known_hashes.size()) {}
+  ~KnownHashScope() { fs_.known_hashes.resize(mark_); }
+  KnownHashScope(const KnownHashScope&) = delete;
+  KnownHashScope& operator=(const KnownHashScope&) = delete;
+  void add(llvm::Value* ptr, llvm::Value* len, llvm::Value* hash) {
+    fs_.known_hashes.push_back({ptr, len, hash});
+  }
+
+ private:
+  FunctionState& fs_;
+  size_t mark_;
 };
 
 class CgContext {

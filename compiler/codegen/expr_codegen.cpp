@@ -73,7 +73,11 @@ llvm::Value* emit_key_equal(CgContext& cg, const CgValue& a, const CgValue& c) {
 llvm::Value* emit_hash(CgContext& cg, const CgValue& v) {
   auto& b = cg.b();
   switch (v.type) {
-    case Type::String: return b.CreateCall(cg.stdlib("flow_hash_str"), {v.v, v.len});
+    case Type::String:
+      for (const FunctionState::KnownHash& k : cg.fs().known_hashes) {
+        if (k.ptr == v.v && k.len == v.len) return k.hash;
+      }
+      return b.CreateCall(cg.stdlib("flow_hash_str"), {v.v, v.len});
     case Type::Float: return b.CreateCall(cg.stdlib("flow_hash_f64"), {v.v});
     case Type::Bool: return b.CreateCall(cg.stdlib("flow_hash_bool"), {cg.to_c_bool(v.v)});
     case Type::Timestamp: return b.CreateCall(cg.stdlib("flow_hash_ts"), {v.v});

@@ -12,11 +12,15 @@
 //
 //   slot:  [0] u64 hash   [8] entry*
 //   entry: key (8 bytes, a string 16: {ptr, len}), non-key fields in schema
-//          order (same sizes), then the string bytes they point to
+//          order (same sizes), the hash of each non-key string (8 bytes:
+//          a join hands it on, so that a `group by` on the field does not
+//          hash it again), then the string bytes they point to
 #pragma once
 
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/MDBuilder.h>
+
+#include <algorithm>
 
 #include "codegen/expr_codegen.h"
 #include "codegen/state_layout.h"
@@ -27,6 +31,9 @@ class LookupTable {
   using Type = plan::Type;
   static constexpr int64_t kSlotBytes = 16;
   static constexpr int64_t kEntryOffset = 8;
+  static constexpr int64_t kLine = 64;
+  static constexpr int64_t kHashBytes = 8;
+  static constexpr int64_t kMaxPrefetchBytes = 4 * kLine;  // of an entry, per probe hint
 
  public:
   LookupTable(CgContext& cg, const plan::Table& table) : cg_(cg), table_(table) {
@@ -36,6 +43,11 @@ class LookupTable {
       value_fields_.push_back(i);
       value_offsets_.push_back(at);
       at += value_bytes(table.schema.fields[i].type);
+    }
+    for (size_t k = 0; k < value_fields_.size(); ++k) {
+      bool str = table.schema.fields[value_fields_[k]].type == Type::String;
+      hash_offsets_.push_back(str ? at : -1);
+      if (str) at += kHashBytes;
     }
     fixed_bytes_ = at;
     table_global_ = new llvm::GlobalVariable(
@@ -92,6 +104,11 @@ class LookupTable {
       }
       cg.store_value(stored, field(entry, at));
     }
+    for (size_t k = 0; k < value_fields_.size(); ++k) {
+      if (hash_offsets_[k] >= 0) {
+        b.CreateStore(emit_hash(cg, row[value_fields_[k]]), field(entry, hash_offsets_[k]));
+      }
+    }
     b.CreateStore(entry, field(slot, kEntryOffset));
   }
 
@@ -123,12 +140,38 @@ class LookupTable {
     return out;
   }
 
-  // The non-key fields of `entry` (from find), in schema order.
-  Row values(CgContext& cg, llvm::Value* entry) {
+  // Probe hints for a key whose hash is known a few records ahead (a
+  // join's lookahead, lower_scan.cpp): fetch the slot first, and its entry
+  // a record later, once the slot is cached; the probe then hits both.
+  void prefetch_slot(llvm::Value* hash) {
+    cg_.b().CreateCall(cg_.stdlib("flow_ht_prefetch"),
+                       {cg_.b().CreateLoad(cg_.ptr(), table_global_), hash});
+  }
+  void prefetch_entry(llvm::Value* hash) {
+    // The fixed part and, as a guess, a line per string's bytes.
+    int64_t bytes = fixed_bytes_;
+    if (key_type() == Type::String) bytes += kLine;
+    for (size_t i : value_fields_) {
+      if (table_.schema.fields[i].type == Type::String) bytes += kLine;
+    }
+    cg_.b().CreateCall(cg_.stdlib("flow_ht_prefetch_entry"),
+                       {cg_.b().CreateLoad(cg_.ptr(), table_global_), hash, cg_.i64c(kEntryOffset),
+                        cg_.i64c(std::min(bytes, kMaxPrefetchBytes))});
+  }
+
+  Type key_type() const { return table_.schema.fields[table_.key].type; }
+
+  // The non-key fields of `entry` (from find), in schema order; their
+  // strings' stored hashes go into `known`.
+  Row values(CgContext& cg, llvm::Value* entry, KnownHashScope& known) {
     Row out;
     for (size_t k = 0; k < value_fields_.size(); ++k) {
       out.push_back(cg.load_value(table_.schema.fields[value_fields_[k]].type,
                                   field(entry, value_offsets_[k])));
+      if (hash_offsets_[k] >= 0) {
+        known.add(out.back().v, out.back().len,
+                  cg.b().CreateLoad(cg.i64(), field(entry, hash_offsets_[k])));
+      }
     }
     return out;
   }
@@ -148,8 +191,6 @@ class LookupTable {
   }
 
  private:
-  Type key_type() const { return table_.schema.fields[table_.key].type; }
-
   llvm::Value* field(llvm::Value* base, int64_t offset) {
     return cg_.b().CreateConstInBoundsGEP1_64(cg_.i8(), base, static_cast<uint64_t>(offset));
   }
@@ -187,6 +228,7 @@ class LookupTable {
   const plan::Table& table_;
   std::vector<size_t> value_fields_;
   std::vector<int64_t> value_offsets_;  // in the entry
+  std::vector<int64_t> hash_offsets_;   // per value field: its string's hash, or -1
   int64_t fixed_bytes_ = 0;
   llvm::GlobalVariable* table_global_ = nullptr;
   llvm::GlobalVariable* arena_ = nullptr;

@@ -50,9 +50,12 @@ class JoinOp : public Operator {
     b.CreateCondBr(b.CreateIsNull(slot), miss, hit);
 
     b.SetInsertPoint(hit);
-    Row matched = row;
-    for (CgValue& v : table_.values(cg, slot)) matched.push_back(v);
-    next(matched);
+    {
+      KnownHashScope known(cg.fs());
+      Row matched = row;
+      for (CgValue& v : table_.values(cg, slot, known)) matched.push_back(v);
+      next(matched);
+    }
     b.CreateBr(done);
 
     b.SetInsertPoint(miss);

@@ -24,6 +24,7 @@
 
 #include "abi.h"
 #include "codegen/byte_match.h"
+#include "codegen/lookup_table.h"
 #include "flow_stdlib.h"
 #include "plan/raw_filter.h"
 #include "support/internal_error.h"
@@ -37,6 +38,14 @@ using plan::Type;
 // CSV records split into at most this many columns; a header naming a
 // schema field at a later column leaves that field missing.
 constexpr int64_t kMaxCsvColumns = 1024;
+
+// Reading ahead for a join (ProbeAhead): a record is scanned and its
+// probe's slot fetched kSlotAhead records before it runs, its entry
+// fetched kEntryAhead records before; the scan results are kept for kRing
+// records. A miss to L3 or memory takes a few records' time.
+constexpr int64_t kSlotAhead = 4;
+constexpr int64_t kEntryAhead = 2;
+constexpr int64_t kRing = kSlotAhead + 1;
 
 const char* expected_name(Type t) { return plan::type_name(t); }
 
@@ -230,18 +239,22 @@ class Scan {
   // lookup specialised to the used names: a switch on the key's length,
   // then word compares); a field's text is then checked against its JSON
   // kind. Unused members are validated, not decoded.
-  void json(llvm::Value* rec_ptr, llvm::Value* rec_len) {
-    std::vector<size_t> wanted;
-    std::vector<std::string> names;
+  //
+  // json_setup, before the loop: the lookup, the layout, room for the
+  // scans' results (kRing records' when the scan reads ahead).
+  void json_setup(int64_t records) {
     for (size_t i = 0; i < src_.schema.fields.size(); ++i) {
       if (!src_.used[i]) continue;
-      wanted.push_back(i);
-      names.push_back(src_.schema.fields[i].name);
+      json_wanted_.push_back(i);
     }
-    size_t count = std::max<size_t>(wanted.size(), 1);
-    llvm::Function* lookup = emit_name_lookup(cg_, cg_.unique("json.keys"), names);
-    llvm::Value* values = cg_.entry_alloca(llvm::ArrayType::get(cg_.str_type(), count), "json.values");
-    llvm::Value* kinds = cg_.entry_alloca(llvm::ArrayType::get(cg_.i32(), count), "json.kinds");
+    std::vector<std::string> names;
+    for (size_t i : json_wanted_) names.push_back(src_.schema.fields[i].name);
+    json_count_ = static_cast<int64_t>(std::max<size_t>(json_wanted_.size(), 1));
+    json_lookup_ = emit_name_lookup(cg_, cg_.unique("json.keys"), names);
+    json_values_ = cg_.entry_alloca(llvm::ArrayType::get(cg_.str_type(), json_count_ * records),
+                                    "json.values");
+    json_kinds_ =
+        cg_.entry_alloca(llvm::ArrayType::get(cg_.i32(), json_count_ * records), "json.kinds");
     // The source's layout (FlowJsonLayout): learned from its records, it
     // lets a record laid out like the last ones be read by comparing the
     // bytes between values whole. Learning writes it, so each worker
@@ -253,12 +266,24 @@ class Scan {
     llvm::GlobalVariable* layouts =
         cg_.worker_global(layout_type, nullptr, "source." + src_.name + ".json_layout");
     layouts->setAlignment(llvm::Align(kLine));
-    llvm::Value* layout = cg_.worker_slot(layouts);
+    json_layout_ = cg_.worker_slot(layouts);
+  }
+
+  // Results slot `at` (i64) of json_setup's room.
+  std::pair<llvm::Value*, llvm::Value*> json_slot(llvm::Value* at) {
+    llvm::Value* first = b_.CreateMul(at, cg_.i64c(json_count_));
+    return {b_.CreateInBoundsGEP(cg_.str_type(), json_values_, first),
+            b_.CreateInBoundsGEP(cg_.i32(), json_kinds_, first)};
+  }
+
+  // Scans one record into values/kinds; returns FLOW_JSON_OK or the error.
+  llvm::Value* json_scan(llvm::Value* rec_ptr, llvm::Value* rec_len, llvm::Value* values,
+                         llvm::Value* kinds) {
     // A record laid out like the last ones is read in the loop; any other
     // goes to flow_json_scan_rest (native code, out of the loop).
-    llvm::Value* count_value = cg_.i64c(static_cast<int64_t>(wanted.size()));
+    llvm::Value* count_value = cg_.i64c(static_cast<int64_t>(json_wanted_.size()));
     llvm::Value* fits = b_.CreateCall(cg_.stdlib("flow_json_scan_layout"),
-                                      {rec_ptr, rec_len, values, kinds, count_value, layout});
+                                      {rec_ptr, rec_len, values, kinds, count_value, json_layout_});
     llvm::BasicBlock* from = b_.GetInsertBlock();
     llvm::BasicBlock* other = llvm::BasicBlock::Create(cg_.llvm(), "json.other", cg_.fs().fn);
     llvm::BasicBlock* scanned = llvm::BasicBlock::Create(cg_.llvm(), "json.scanned", cg_.fs().fn);
@@ -267,13 +292,18 @@ class Scan {
     // Native code only: the bitcode declares it (json.cpp's flow_json_scan calls it).
     llvm::Function* rest = cg_.module().getFunction("flow_json_scan_rest");
     check_invariant(rest != nullptr, "flow_json_scan_rest is not declared in the stdlib bitcode");
-    llvm::Value* other_rc = b_.CreateCall(
-        rest, {rec_ptr, rec_len, lookup, values, kinds, count_value, cg_.fs().arena, layout});
+    llvm::Value* other_rc = b_.CreateCall(rest, {rec_ptr, rec_len, json_lookup_, values, kinds,
+                                                 count_value, cg_.fs().arena, json_layout_});
     b_.CreateBr(scanned);
     b_.SetInsertPoint(scanned);
     llvm::PHINode* rc = b_.CreatePHI(cg_.i32(), 2, "json.rc");
     rc->addIncoming(cg_.i32c(FLOW_JSON_OK), from);
     rc->addIncoming(other_rc, other);
+    return rc;
+  }
+
+  // The current record's fields from its scan (rc, values, kinds).
+  void json(llvm::Value* rc, llvm::Value* values, llvm::Value* kinds) {
     llvm::BasicBlock* bad = llvm::BasicBlock::Create(cg_.llvm(), "json.bad", cg_.fs().fn);
     llvm::BasicBlock* good = llvm::BasicBlock::Create(cg_.llvm(), "json.good", cg_.fs().fn);
     b_.CreateCondBr(b_.CreateICmpEQ(rc, cg_.i32c(FLOW_JSON_OK)), good, bad);
@@ -282,8 +312,8 @@ class Scan {
     cg_.fail_record(msg, b_.CreateCall(cg_.stdlib("flow_cstr_len"), {msg}));
     b_.SetInsertPoint(good);
 
-    locate_ = [this, wanted, values, kinds](size_t i) -> FieldText {
-      size_t k = std::find(wanted.begin(), wanted.end(), i) - wanted.begin();
+    locate_ = [this, values, kinds](size_t i) -> FieldText {
+      size_t k = std::find(json_wanted_.begin(), json_wanted_.end(), i) - json_wanted_.begin();
       const plan::Field& f = src_.schema.fields[i];
       llvm::Value* kind = b_.CreateLoad(cg_.i32(), b_.CreateConstInBoundsGEP1_64(cg_.i32(), kinds, k));
       CgValue text = cg_.load_value(Type::String, b_.CreateConstInBoundsGEP1_64(cg_.str_type(), values, k));
@@ -317,6 +347,95 @@ class Scan {
       // A JSON string for a string field is present even when empty.
       return {present, text.v, text.len};
     };
+  }
+
+  // Reading ahead (ProbeAhead): record j is scanned, and its probe's slot
+  // fetched, kSlotAhead records before it runs (ahead_scan), its entry
+  // fetched kEntryAhead records before (ahead_entry); a record's scan
+  // results stay in slot j % kRing until it has run. Nothing past n.
+  void ahead_scan(const ProbeAhead& ahead, llvm::Value* recs, llvm::Value* n, llvm::Value* j) {
+    guarded(b_.CreateICmpSLT(j, n), [&] {
+      llvm::Value* rec = b_.CreateInBoundsGEP(cg_.record_type(), recs, j);
+      llvm::Value* ptr =
+          b_.CreateLoad(cg_.ptr(), cg_.abi_gep(cg_.record_type(), rec, offsetof(FlowRecord, ptr)));
+      llvm::Value* len =
+          b_.CreateLoad(cg_.i64(), cg_.abi_gep(cg_.record_type(), rec, offsetof(FlowRecord, len)));
+      llvm::Value* at = b_.CreateURem(j, cg_.i64c(kRing));
+      auto [values, kinds] = json_slot(at);
+      llvm::Value* rc = json_scan(ptr, len, values, kinds);
+      b_.CreateStore(rc, b_.CreateInBoundsGEP(cg_.i32(), ahead_rc_, at));
+      // The key's text is the joined string when the record scanned and
+      // the key is there (key_is_text; json.cpp decodes escapes): hashed as
+      // the probe would hash it. Anything else hashes as "" (a useless
+      // hint, not used as the key's hash).
+      CgValue text = cg_.load_value(
+          Type::String,
+          b_.CreateConstInBoundsGEP1_64(cg_.str_type(), values, ahead_key_index(ahead)));
+      llvm::Value* usable =
+          b_.CreateAnd(b_.CreateICmpEQ(rc, cg_.i32c(FLOW_JSON_OK)), key_is_text(ahead, kinds));
+      llvm::Value* hash =
+          emit_hash(cg_, CgValue{Type::String, b_.CreateSelect(usable, text.v, cg_.cstring("")),
+                                 b_.CreateSelect(usable, text.len, cg_.i64c(0))});
+      b_.CreateStore(hash, b_.CreateInBoundsGEP(cg_.i64(), ahead_hash_, at));
+      ahead.table->prefetch_slot(hash);
+    });
+  }
+
+  size_t ahead_key_index(const ProbeAhead& ahead) const {
+    return static_cast<size_t>(
+        std::find(json_wanted_.begin(), json_wanted_.end(), static_cast<size_t>(ahead.field)) -
+        json_wanted_.begin());
+  }
+
+  // The join key, a string field, is its JSON text: a string (decoded), a
+  // number or a literal, not missing, null or nested (json()'s locate_).
+  llvm::Value* key_is_text(const ProbeAhead& ahead, llvm::Value* kinds) {
+    llvm::Value* kind = b_.CreateLoad(
+        cg_.i32(), b_.CreateConstInBoundsGEP1_64(cg_.i32(), kinds, ahead_key_index(ahead)));
+    auto is = [&](FlowJsonKind k) { return b_.CreateICmpEQ(kind, cg_.i32c(k)); };
+    return b_.CreateNot(
+        b_.CreateOr(is(FLOW_JSON_MISSING), b_.CreateOr(is(FLOW_JSON_NULL), is(FLOW_JSON_NESTED))));
+  }
+
+  // The converted join key's hash: the one computed when the record was
+  // read ahead, when the key is the text hashed then.
+  llvm::Value* ahead_key_hash(const ProbeAhead& ahead, const CgValue& key) {
+    llvm::Value* reuse = key_is_text(ahead, ahead_kinds_);
+    llvm::BasicBlock* from = b_.GetInsertBlock();
+    llvm::BasicBlock* again = llvm::BasicBlock::Create(cg_.llvm(), "ahead.rehash", cg_.fs().fn);
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "ahead.hashed", cg_.fs().fn);
+    llvm::Value* stored =
+        b_.CreateLoad(cg_.i64(), b_.CreateInBoundsGEP(cg_.i64(), ahead_hash_, ahead_at_));
+    b_.CreateCondBr(reuse, done, again);
+    b_.SetInsertPoint(again);
+    llvm::Value* fresh = emit_hash(cg_, key);
+    llvm::BasicBlock* again_end = b_.GetInsertBlock();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+    llvm::PHINode* hash = b_.CreatePHI(cg_.i64(), 2, "ahead.key_hash");
+    hash->addIncoming(stored, from);
+    hash->addIncoming(fresh, again_end);
+    return hash;
+  }
+
+  void ahead_entry(const ProbeAhead& ahead, llvm::Value* n, llvm::Value* j) {
+    guarded(b_.CreateAnd(b_.CreateICmpSGE(j, cg_.i64c(0)), b_.CreateICmpSLT(j, n)), [&] {
+      llvm::Value* at = b_.CreateURem(j, cg_.i64c(kRing));
+      ahead.table->prefetch_entry(
+          b_.CreateLoad(cg_.i64(), b_.CreateInBoundsGEP(cg_.i64(), ahead_hash_, at)));
+    });
+  }
+
+  // Emits `then` under `cond`, continuing after it either way.
+  template <typename Then>
+  void guarded(llvm::Value* cond, Then then) {
+    llvm::BasicBlock* yes = llvm::BasicBlock::Create(cg_.llvm(), "ahead.do", cg_.fs().fn);
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "ahead.done", cg_.fs().fn);
+    b_.CreateCondBr(cond, yes, done);
+    b_.SetInsertPoint(yes);
+    then();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
   }
 
   void regex(llvm::Value* rec) {
@@ -353,7 +472,8 @@ class Scan {
   }
 
   // The loop over the batch's records.
-  llvm::Function* text_source(const std::string& name, Operator* out, const EarlyFilter& early) {
+  llvm::Function* text_source(const std::string& name, Operator* out, const EarlyFilter& early,
+                              const ProbeAhead& ahead) {
     auto* type = llvm::FunctionType::get(b_.getVoidTy(), {cg_.ptr(), cg_.ptr(), cg_.ptr(), cg_.i64()}, false);
     llvm::Function* fn = cg_.begin_function(name, type);
     FunctionState& fs = cg_.fs();
@@ -369,7 +489,18 @@ class Scan {
       column_map_ = b_.CreateCall(cg_.runtime("flow_csv_column_map"), {fs.ctx, cg_.i32c(index_)});
     }
     llvm::Value* i = cg_.entry_alloca(cg_.i64(), "i");
-    b_.CreateStore(cg_.i64c(0), i);
+    const bool is_json = src_.format.kind == plan::FormatKind::Json;
+    const bool read_ahead = is_json && ahead.table != nullptr && ahead.field >= 0 &&
+                            static_cast<size_t>(ahead.field) < src_.used.size() &&
+                            src_.used[ahead.field];
+    if (is_json) json_setup(read_ahead ? kRing : 1);
+    if (read_ahead) {
+      ahead_rc_ = cg_.entry_alloca(llvm::ArrayType::get(cg_.i32(), kRing), "ahead.rc");
+      ahead_hash_ = cg_.entry_alloca(llvm::ArrayType::get(cg_.i64(), kRing), "ahead.hash");
+    }
+    // Reading ahead, the loop starts kSlotAhead records early: those turns
+    // only read ahead (one copy of the scan, which is then inlined).
+    b_.CreateStore(cg_.i64c(read_ahead ? -kSlotAhead : 0), i);
     llvm::BasicBlock* head = llvm::BasicBlock::Create(cg_.llvm(), "record.head", fn);
     llvm::BasicBlock* body = llvm::BasicBlock::Create(cg_.llvm(), "record.body", fn);
     llvm::BasicBlock* next = llvm::BasicBlock::Create(cg_.llvm(), "record.next", fn);
@@ -379,6 +510,13 @@ class Scan {
     llvm::Value* iv = b_.CreateLoad(cg_.i64(), i);
     b_.CreateCondBr(b_.CreateICmpSLT(iv, n), body, exit);
     b_.SetInsertPoint(body);
+    if (read_ahead) {
+      ahead_scan(ahead, recs, n, b_.CreateAdd(iv, cg_.i64c(kSlotAhead)));
+      ahead_entry(ahead, n, b_.CreateAdd(iv, cg_.i64c(kEntryAhead)));
+      llvm::BasicBlock* own = llvm::BasicBlock::Create(cg_.llvm(), "record.own", fn);
+      b_.CreateCondBr(b_.CreateICmpSLT(iv, cg_.i64c(0)), next, own);
+      b_.SetInsertPoint(own);
+    }
     fs.rec = b_.CreateInBoundsGEP(cg_.record_type(), recs, iv);
     fs.next_record = next;
     if (src_.connector.kind == plan::ConnectorKind::Kafka) {
@@ -398,7 +536,19 @@ class Scan {
     raw_filter(early, rec_ptr, rec_len);
     switch (src_.format.kind) {
       case plan::FormatKind::Csv: csv(rec_ptr, rec_len); break;
-      case plan::FormatKind::Json: json(rec_ptr, rec_len); break;
+      case plan::FormatKind::Json:
+        if (read_ahead) {
+          llvm::Value* at = b_.CreateURem(iv, cg_.i64c(kRing));
+          auto [values, kinds] = json_slot(at);
+          ahead_at_ = at;
+          ahead_kinds_ = kinds;
+          json(b_.CreateLoad(cg_.i32(), b_.CreateInBoundsGEP(cg_.i32(), ahead_rc_, at)), values,
+               kinds);
+        } else {
+          auto [values, kinds] = json_slot(cg_.i64c(0));
+          json(json_scan(rec_ptr, rec_len, values, kinds), values, kinds);
+        }
+        break;
       case plan::FormatKind::Regex: regex(fs.rec); break;
       default:  // lines
         locate_ = [&](size_t) { return FieldText{b_.getTrue(), rec_ptr, rec_len}; };
@@ -425,6 +575,11 @@ class Scan {
     // A bad record (any field) does not move the watermark: track after.
     convert_fields(row, std::vector<bool>(src_.schema.fields.size(), true));
     track_event_time(row);
+    KnownHashScope known(fs);
+    if (read_ahead) {
+      const CgValue& key = row[ahead.field];
+      known.add(key.v, key.len, ahead_key_hash(ahead, key));
+    }
     (early.predicate ? early.next : out)->consume(cg_, row);
     b_.CreateBr(next);
     b_.SetInsertPoint(next);
@@ -555,6 +710,19 @@ class Scan {
   llvm::Value* delimiter_ = nullptr;       // i32
   llvm::Value* header_ = nullptr;          // i1 when a param sets `header`, else null
   llvm::Value* csv_count_ = nullptr;       // CSV: columns split so far
+  // JSON (json_setup): the used fields, the name lookup, the scans'
+  // results, the layout.
+  std::vector<size_t> json_wanted_;
+  int64_t json_count_ = 1;
+  llvm::Function* json_lookup_ = nullptr;
+  llvm::Value* json_values_ = nullptr;
+  llvm::Value* json_kinds_ = nullptr;
+  llvm::Value* json_layout_ = nullptr;
+  // Reading ahead: each ring slot's scan result and key hash.
+  llvm::Value* ahead_rc_ = nullptr;
+  llvm::Value* ahead_hash_ = nullptr;
+  llvm::Value* ahead_at_ = nullptr;     // the running record's ring slot (i64)
+  llvm::Value* ahead_kinds_ = nullptr;  // and its kinds
   // Work before locating the fields marked (CSV: split far enough).
   std::function<void(const std::vector<bool>&)> prepare_;
   // The text of field i of the current record (set per format).
@@ -564,11 +732,11 @@ class Scan {
 }  // namespace
 
 llvm::Function* lower_source(CgContext& cg, const plan::Source& source, int index, Operator* out,
-                             const EarlyFilter& early) {
+                             const EarlyFilter& early, const ProbeAhead& ahead) {
   Scan scan(cg, source, index);
   std::string name = "flow_source_" + std::to_string(index);
   if (source.connector.kind == plan::ConnectorKind::Generate) return scan.generate_source(name, out);
-  return scan.text_source(name, out, early);
+  return scan.text_source(name, out, early, ahead);
 }
 
 }  // namespace flowc::codegen

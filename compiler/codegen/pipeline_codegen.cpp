@@ -15,6 +15,7 @@
 #include "codegen/scan.h"
 #include "plan/explain.h"
 #include "plan/partitioning.h"
+#include "plan/read_ahead.h"
 #include "plan/threads.h"
 #include "support/overloaded.h"
 
@@ -33,8 +34,8 @@ class PipelineBuilder {
     wire_operators();
     std::vector<llvm::Function*> sources;
     for (size_t i = 0; i < p_.sources.size(); ++i) {
-      sources.push_back(lower_source(cg_, p_.sources[i], static_cast<int>(i), source_outputs_[i].get(),
-                                     early_filters_[i]));
+      sources.push_back(lower_source(cg_, p_.sources[i], static_cast<int>(i),
+                                     source_outputs_[i].get(), early_filters_[i], probe_ahead(i)));
     }
     for (size_t t = 0; t < p_.tables.size(); ++t) {
       int index = static_cast<int>(p_.sources.size() + t);
@@ -167,6 +168,13 @@ class PipelineBuilder {
       early_filters_[stream.input.index] =
           EarlyFilter{stream.stages[0].as<plan::WhereStage>()->predicate.get(), after};
     }
+  }
+
+  // The join a source's scan reads ahead for (plan/read_ahead.h).
+  ProbeAhead probe_ahead(size_t source) {
+    std::optional<plan::ReadAhead> r = plan::read_ahead(p_, static_cast<int>(source));
+    if (!r) return {};
+    return ProbeAhead{r->field, lookup_tables_[r->table].get()};
   }
 
   //   void flow_end_batch(FlowContext* ctx, const FlowBatch* batch, int32_t final) {

@@ -6,6 +6,7 @@
 #include "plan/functions.h"
 #include "plan/partitioning.h"
 #include "plan/raw_filter.h"
+#include "plan/read_ahead.h"
 #include "plan/threads.h"
 
 namespace flowc::plan {
@@ -307,6 +308,7 @@ void explain(const Pipeline& p, std::ostream& out) {
     if (!unread.empty()) out << "  not read: " << unread << "\n";
     int index = static_cast<int>(&s - p.sources.data());
     if (auto rf = raw_filter(p, index)) out << "  " << raw_filter_text(p, index, *rf) << "\n";
+    if (auto ra = read_ahead(p, index)) out << "  " << read_ahead_text(p, index, *ra) << "\n";
     if (s.event_time >= 0) {
       out << "  event_time " << s.schema.fields[s.event_time].name << " watermark "
           << duration_text(s.watermark, p.params) << "\n";
