@@ -98,8 +98,8 @@ llvm::Function* CgContext::runtime(const std::string& name) {
   return f;
 }
 
-void CgContext::add_state_table(int stream, llvm::Constant* table) {
-  state_tables_.emplace_back(stream, table);
+void CgContext::add_state_table(int stream, llvm::Constant* table, int parts) {
+  state_tables_.push_back({stream, table, parts});
 }
 
 llvm::AllocaInst* CgContext::entry_alloca(llvm::Type* t, const std::string& name) {

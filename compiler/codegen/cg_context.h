@@ -177,8 +177,15 @@ class CgContext {
   // Metrics (LANGUAGE.md 13) count state keys per stream: the keyed-state
   // tables (KeyedTable::table_global) the pipeline descriptor lists, each
   // with the index of its stream.
-  void add_state_table(int stream, llvm::Constant* table);
-  const std::vector<std::pair<int, llvm::Constant*>>& state_tables() const { return state_tables_; }
+  // `parts`: a table split by key hash (KeyedTable::spread) is `table`
+  // and the FLOW_MAX_WORKERS - 1 slots after it.
+  struct StateTable {
+    int stream;
+    llvm::Constant* table;
+    int parts;
+  };
+  void add_state_table(int stream, llvm::Constant* table, int parts = 0);
+  const std::vector<StateTable>& state_tables() const { return state_tables_; }
 
  private:
   llvm::Module& module_;
@@ -192,7 +199,7 @@ class CgContext {
   llvm::GlobalVariable* source_descriptors_ = nullptr;
   std::map<int, llvm::GlobalVariable*> max_times_, watermarks_, watermarks_at_start_;
   std::map<std::string, int> names_;
-  std::vector<std::pair<int, llvm::Constant*>> state_tables_;
+  std::vector<StateTable> state_tables_;
   int fail_count_ = 0;
 };
 
