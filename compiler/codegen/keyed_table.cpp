@@ -227,7 +227,8 @@ llvm::Value* KeyedTable::hash(const std::vector<CgValue>& keys) {
 llvm::Value* KeyedTable::part_of(llvm::Value* hash, llvm::Value* parts) {
   auto& b = cg_.b();
   llvm::Value* high = b.CreateLShr(hash, cg_.i64c(32));
-  llvm::Value* scaled = b.CreateLShr(b.CreateMul(high, b.CreateZExt(parts, cg_.i64())), cg_.i64c(32));
+  llvm::Value* scaled =
+      b.CreateLShr(b.CreateMul(high, b.CreateZExt(parts, cg_.i64())), cg_.i64c(32));
   return b.CreateTrunc(scaled, cg_.i32());
 }
 
@@ -276,7 +277,8 @@ llvm::Value* KeyedTable::count() {
 
 void KeyedTable::erase(llvm::Value* slot) {
   auto& b = cg_.b();
-  llvm::Value* ht = in_part_of(stored_hash(slot), [&] { return b.CreateLoad(cg_.ptr(), mine(table_)); });
+  llvm::Value* ht =
+      in_part_of(stored_hash(slot), [&] { return b.CreateLoad(cg_.ptr(), mine(table_)); });
   b.CreateCall(cg_.stdlib("flow_ht_erase"), {ht, slot});
 }
 

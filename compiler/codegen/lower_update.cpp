@@ -225,7 +225,8 @@ class UpdateOp : public Operator {
   };
 
   static void fields_read(const plan::Expr& e, std::vector<bool>& used) {
-    if (e.kind == plan::ExprKind::Field && e.index >= 0 && static_cast<size_t>(e.index) < used.size())
+    if (e.kind == plan::ExprKind::Field && e.index >= 0 &&
+        static_cast<size_t>(e.index) < used.size())
       used[static_cast<size_t>(e.index)] = true;
     for (const plan::ExprPtr& a : e.args) {
       if (a) fields_read(*a, used);
@@ -244,7 +245,8 @@ class UpdateOp : public Operator {
     Entry e;
     for (const CgValue& v : row) e.row_types.push_back(v.type);
     if (entry_) {
-      check_invariant(entry_->row_types == e.row_types, "update: rows of two shapes reach one exchange");
+      check_invariant(entry_->row_types == e.row_types,
+                      "update: rows of two shapes reach one exchange");
       return;
     }
     for (plan::Type t : key_types_) {
@@ -281,10 +283,12 @@ class UpdateOp : public Operator {
     llvm::Value* hash = table_->hash(keys);
     llvm::Value* parts = table_->parts();
     llvm::Value* buffer = cg.worker_slot(exchange_buffers_);  // this worker's
-    llvm::Value* at = b.CreateCall(
-        cg.runtime("flow_xchg_append"),
-        {buffer, parts, table_->part_of(hash, parts), seq, cg.i64c(entry_->size)});
-    auto word = [&](int64_t offset) { return b.CreateConstInBoundsGEP1_64(cg.i8(), at, static_cast<uint64_t>(offset)); };
+    llvm::Value* at =
+        b.CreateCall(cg.runtime("flow_xchg_append"),
+                     {buffer, parts, table_->part_of(hash, parts), seq, cg.i64c(entry_->size)});
+    auto word = [&](int64_t offset) {
+      return b.CreateConstInBoundsGEP1_64(cg.i8(), at, static_cast<uint64_t>(offset));
+    };
     b.CreateStore(row_time(cg, clock_), word(0));
     b.CreateStore(hash, word(8));
     for (size_t i = 0; i < keys.size(); ++i) {
@@ -304,7 +308,8 @@ class UpdateOp : public Operator {
     auto& b = cg.b();
     llvm::IRBuilderBase::InsertPointGuard guard(b);
     FunctionState saved = cg.fs();
-    auto* type = llvm::FunctionType::get(b.getVoidTy(), {cg.ptr(), cg.ptr(), cg.i32(), cg.ptr()}, false);
+    auto* type =
+        llvm::FunctionType::get(b.getVoidTy(), {cg.ptr(), cg.ptr(), cg.i32(), cg.ptr()}, false);
     llvm::Function* fn = cg.begin_function(cg.unique("update.replay"), type);
     FunctionState& fs = cg.fs();
     fs.ctx = fn->getArg(0);
@@ -322,7 +327,9 @@ class UpdateOp : public Operator {
     b.CreateCondBr(b.CreateIsNull(at), done, body);
     b.SetInsertPoint(body);
     b.CreateCall(cg.stdlib("flow_arena_reset"), {fs.arena});  // string results of the last row
-    auto word = [&](int64_t offset) { return b.CreateConstInBoundsGEP1_64(cg.i8(), at, static_cast<uint64_t>(offset)); };
+    auto word = [&](int64_t offset) {
+      return b.CreateConstInBoundsGEP1_64(cg.i8(), at, static_cast<uint64_t>(offset));
+    };
     llvm::Value* time = b.CreateLoad(cg.i64(), word(0));
     llvm::Value* hash = b.CreateLoad(cg.i64(), word(8));
     std::vector<CgValue> keys;
@@ -339,7 +346,8 @@ class UpdateOp : public Operator {
     // record is left to report.
     const int fails = cg.fail_count();
     apply(cg, row, keys, time, hash);
-    check_invariant(cg.fail_count() == fails, "update: a block that can fail replays from the exchange");
+    check_invariant(cg.fail_count() == fails,
+                    "update: a block that can fail replays from the exchange");
     b.CreateBr(head);
     b.SetInsertPoint(done);
     b.CreateRetVoid();

@@ -84,8 +84,8 @@ class PipelineBuilder {
     const bool emits_in_parallel = !partitioned && plan::rows_keep_no_state(p_, index, stage + 1);
     const bool exchange =
         st.is<plan::UpdateStage>() && !partitioned && plan::update_partitioned(p_, index);
-    const StageSite site{index, stream.root_source, st.clock, partitioned, emits_in_parallel,
-                         exchange};
+    const StageSite site{index,       stream.root_source, st.clock,
+                         partitioned, emits_in_parallel,  exchange};
     return std::visit(
         Overloaded{
             [&](const plan::WhereStage& s) { return make_where(s, next); },
