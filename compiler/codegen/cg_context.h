@@ -171,6 +171,12 @@ class CgContext {
   // How many bad-record exits were emitted so far (emit_checks).
   int fail_count() const { return fail_count_; }
 
+  // A call of runtime function `name` with the current function's ctx as
+  // its one argument, made once at the function's entry (its value does
+  // not change while the function runs: flow_state_parts, flow_morsel_seq),
+  // not per record.
+  llvm::Value* ctx_call_at_entry(const std::string& name);
+
   // A unique name for a generated symbol.
   std::string unique(const std::string& base);
 
@@ -200,6 +206,7 @@ class CgContext {
   std::map<int, llvm::GlobalVariable*> max_times_, watermarks_, watermarks_at_start_;
   std::map<std::string, int> names_;
   std::vector<StateTable> state_tables_;
+  std::map<std::pair<llvm::Function*, std::string>, llvm::Value*> entry_calls_;
   int fail_count_ = 0;
 };
 

@@ -233,7 +233,7 @@ llvm::Value* KeyedTable::part_of(llvm::Value* hash, llvm::Value* parts) {
 }
 
 llvm::Value* KeyedTable::parts() {
-  return cg_.b().CreateCall(cg_.runtime("flow_state_parts"), {cg_.fs().ctx});
+  return cg_.ctx_call_at_entry("flow_state_parts");
 }
 
 void KeyedTable::each_part(const std::function<void()>& body) {

@@ -111,7 +111,7 @@ class UpdateOp : public Operator {
       return;
     }
     // In a morsel: into the exchange; else (one thread) at once.
-    llvm::Value* seq = b.CreateCall(cg.runtime("flow_morsel_seq"), {cg.fs().ctx});
+    llvm::Value* seq = cg.ctx_call_at_entry("flow_morsel_seq");
     llvm::BasicBlock* now = llvm::BasicBlock::Create(cg.llvm(), "update.now", cg.fs().fn);
     llvm::BasicBlock* later = llvm::BasicBlock::Create(cg.llvm(), "update.exchange", cg.fs().fn);
     llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "update.handed", cg.fs().fn);
