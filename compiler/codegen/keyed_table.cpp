@@ -232,9 +232,7 @@ llvm::Value* KeyedTable::part_of(llvm::Value* hash, llvm::Value* parts) {
   return b.CreateTrunc(scaled, cg_.i32());
 }
 
-llvm::Value* KeyedTable::parts() {
-  return cg_.ctx_call_at_entry("flow_state_parts");
-}
+llvm::Value* KeyedTable::parts() { return cg_.ctx_call_at_entry("flow_state_parts"); }
 
 void KeyedTable::each_part(const std::function<void()>& body) {
   if (!spread_) {

@@ -28,7 +28,8 @@
 // old (by the watermark under event time, else by the batch start; not at
 // the end of input) — with `emit expired`, first emitting each one's keys
 // and last state, by key; then emit updated (keys updated in the batch) or
-// all (every live key), by key.
+// all (every live key), by key — sorted and emitted on every thread when
+// the rows reach no further state (StageSite::emits_in_parallel).
 #include <llvm/IR/Constants.h>
 
 #include "abi.h"
@@ -52,6 +53,7 @@ class UpdateOp : public Operator {
         root_source_(site.root_source),
         partitioned_(site.partitioned),
         exchange_(site.exchange && !site.partitioned),
+        in_parallel_(site.emits_in_parallel && !site.partitioned),
         next_(next) {}
 
   // The keys, then the block's statements on a copy of the key's state
@@ -422,7 +424,7 @@ class UpdateOp : public Operator {
           // A changelog row: no event time (sema refuses windows downstream).
           emit_row(cg, next_, state_row(cg, slot), root_source_, nullptr);
         },
-        stage_.emit == plan::EmitMode::All);
+        stage_.emit == plan::EmitMode::All, in_parallel_);
   }
 
   void snapshot(CgContext& cg, llvm::Value* writer) override {
@@ -579,6 +581,7 @@ class UpdateOp : public Operator {
   int root_source_;
   bool partitioned_;
   bool exchange_;  // split by key hash, fed through the exchange in morsels
+  bool in_parallel_;  // StageSite::emits_in_parallel
   Operator* next_;
   SlotLayout layout_;
   std::vector<Type> key_types_;

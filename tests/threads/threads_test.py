@@ -89,8 +89,11 @@ sink balances to file("out/balances.jsonl")
 sink expired to file("out/expired.csv")
 """
 
-# `emit each` hands on a row per record, in arrival order: one thread.
+# `emit each` hands on a row per record, in arrival order: one thread. So
+# does a block that can fail (`//` by a field): a bad record must leave no
+# effect, and with the state split the source's other stages saw it.
 UPDATE_EACH = UPDATE.replace("if (total > 50000) { delete }\n    }", "}\n    emit each")
+UPDATE_FAILS = UPDATE.replace("last = amount\n", "last = amount // n\n")
 
 GENERATE = """
 source nums = generate(count: 3_000_000)
@@ -298,7 +301,9 @@ def check_thread_counts(res, flowc, root, input_path):
     cases = [("parallel", PARALLEL, ["threads: every"], 4),
              ("one_thread", ONE_THREAD, ["threads: one (mean = avg of floats in stream 'averages')"], 1),
              ("update", UPDATE, ["threads: every"], 4),
-             ("update_each", UPDATE_EACH, ["threads: one (update with emit each in stream 'balances')"], 1)]
+             ("update_each", UPDATE_EACH, ["threads: one (update with emit each in stream 'balances')"], 1),
+             ("update_fails", UPDATE_FAILS,
+              ["threads: one (update whose block can fail in stream 'balances')"], 1)]
     for name, text, want, threads in cases:
         path = os.path.join(root, name + "_count.flow")
         with open(path, "w") as f:
