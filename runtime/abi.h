@@ -217,6 +217,9 @@ typedef void (*FlowPartitionDropFn)(FlowContext* ctx, int64_t partition);
 typedef struct FlowStateTable {
   int32_t stream;  // index into FlowPipeline.streams
   void* const* table;
+  // Tables partitioned by key hash (flow_state_parts): table[0 .. parts-1]
+  // together hold the stage's keys; 0 means one.
+  int32_t parts;
 } FlowStateTable;
 
 typedef struct FlowPipeline {
@@ -385,6 +388,31 @@ void flow_sort_parallel(FlowContext* ctx, void** items, int64_t n,
 void flow_emit_parallel(FlowContext* ctx, const FlowBatch* batch, void** items, int64_t n,
                         void (*emit)(FlowContext* ctx, const FlowBatch* batch, void** items,
                                      int64_t lo, int64_t hi));
+
+// Keyed state partitioned by key hash (`update` whose source runs on
+// every thread; runtime/exchange.cpp). The state of such a stage is split
+// into flow_state_parts() tables (worker slots 0 .. parts-1), a key's
+// table chosen by its hash; parts is the thread count, fixed for the run
+// (restoring a checkpoint puts each key into its part).
+int32_t flow_state_parts(FlowContext* ctx);
+// The sequence number of the morsel the calling thread runs (worker.h);
+// -1 outside morsels (one thread, a sequential source, a batch's end).
+int64_t flow_morsel_seq(FlowContext* ctx);
+// The exchange: in a morsel, a row for part `part` is appended, tagged
+// with the morsel's `seq`, to the calling worker's buffer `*slot` (made on
+// first use); returns where its `size` bytes go. flow_xchg_copy keeps a
+// string's bytes with the buffer until the batch's end.
+void* flow_xchg_append(void** slot, int32_t parts, int32_t part, int64_t seq, int64_t size);
+const char* flow_xchg_copy(void** slot, const char* bytes, int64_t len);
+// At the batch's end: for each part, on the workers at once, calls
+// replay(ctx, batch, part, cursor), which takes the part's rows in arrival
+// order (morsel order, then row order) from flow_xchg_next until it
+// returns null. `slots` are the workers' buffers (slot 0 first); they are
+// empty afterwards.
+void flow_xchg_replay(FlowContext* ctx, const FlowBatch* batch, void** slots, int64_t size,
+                      void (*replay)(FlowContext* ctx, const FlowBatch* batch, int32_t part,
+                                     void* cursor));
+const void* flow_xchg_next(void* cursor);
 
 // Keyed state grew: a table (group by, update, window panes, sessions) now
 // holds `keys` keys. Generated code calls this after an insert only when

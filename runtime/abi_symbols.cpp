@@ -46,6 +46,12 @@ const FlowAbiSymbol flow_abi_symbols[] = {
     FLOW_SYMBOL(flow_worker_index),
     FLOW_SYMBOL(flow_sort_parallel),
     FLOW_SYMBOL(flow_emit_parallel),
+    FLOW_SYMBOL(flow_state_parts),
+    FLOW_SYMBOL(flow_morsel_seq),
+    FLOW_SYMBOL(flow_xchg_append),
+    FLOW_SYMBOL(flow_xchg_copy),
+    FLOW_SYMBOL(flow_xchg_replay),
+    FLOW_SYMBOL(flow_xchg_next),
     // checkpoints
     FLOW_SYMBOL(flow_ckpt_put_i64),
     FLOW_SYMBOL(flow_ckpt_put_bytes),

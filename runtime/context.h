@@ -207,6 +207,9 @@ struct FlowContext {
   // mapped, those before may go (ByteInput::keep_from).
   int64_t read_in_place_from(const flowrt::Source* source) const;
   std::unique_ptr<flowrt::Workers> workers;  // --threads 2 or more
+  // The threads the run uses, known before a checkpoint is restored: the
+  // parts of keyed state partitioned by key hash (abi.h flow_state_parts).
+  int32_t state_parts = 1;
 };
 
 #endif  // FLOWC_RUNTIME_CONTEXT_H

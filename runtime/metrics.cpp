@@ -282,10 +282,12 @@ void Metrics::batch_end(FlowContext* ctx) {
   s->state_keys.assign(l.state_streams.size(), 0);
   for (int32_t i = 0; i < pipeline_->state_table_count; ++i) {
     const FlowStateTable& t = pipeline_->state_tables[i];
-    auto* ht = static_cast<const FlowHashTable*>(*t.table);
-    if (ht == nullptr) continue;
     auto it = std::find(l.state_streams.begin(), l.state_streams.end(), t.stream);
-    s->state_keys[static_cast<size_t>(it - l.state_streams.begin())] += flow_ht_count(ht);
+    for (int32_t k = 0; k < std::max<int32_t>(t.parts, 1); ++k) {
+      auto* ht = static_cast<const FlowHashTable*>(t.table[k]);
+      if (ht != nullptr)
+        s->state_keys[static_cast<size_t>(it - l.state_streams.begin())] += flow_ht_count(ht);
+    }
   }
   for (int32_t source : l.watermark_sources)
     s->watermark_ms.push_back(*pipeline_->sources[source].watermark);

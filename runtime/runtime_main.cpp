@@ -106,18 +106,27 @@ bool stop_requested() { return g_stop.load(std::memory_order_relaxed); }
 void request_stop() { on_stop_signal(0); }
 
 // --threads N (default: every CPU this process may use). Worker threads
-// only when some source can use them (FlowSourceDesc.parallel).
-void start_workers(FlowContext* ctx) {
+// only when some source can use them (FlowSourceDesc.parallel); one when
+// none can (the accounting is kept anyway). Decided before the sources
+// open and a checkpoint is restored (FlowContext.state_parts).
+int32_t run_threads(const FlowContext* ctx) {
   int32_t threads = ctx->opts.threads;
   if (threads <= 0) {
     cpu_set_t set;
     threads = ::sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
   }
-  threads = std::min<int32_t>(threads, FLOW_MAX_WORKERS);
+  threads = std::clamp<int32_t>(threads, 1, FLOW_MAX_WORKERS);
+  const FlowPipeline* p = ctx->pipeline;
   bool parallel = false;
-  for (const auto& s : ctx->sources) parallel = parallel || (s->desc->parallel && !s->is_table);
-  // One thread when no source can use more; the accounting is kept anyway.
-  ctx->workers = std::make_unique<Workers>(ctx, parallel ? threads : 1);
+  for (int32_t i = 0; i < p->source_count; ++i) {
+    const FlowSourceDesc& d = p->sources[i];
+    parallel = parallel || (d.parallel && (d.kind & FLOW_SOURCE_TABLE_BIT) == 0);
+  }
+  return parallel ? threads : 1;
+}
+
+void start_workers(FlowContext* ctx) {
+  ctx->workers = std::make_unique<Workers>(ctx, ctx->state_parts);
 }
 
 int run_pipeline(const FlowPipeline* pipeline, int argc, char** argv,
@@ -166,6 +175,7 @@ int run_pipeline(const FlowPipeline* pipeline, int argc, char** argv,
     ctx.log_line("flowc: metrics on http://" + metrics->bound_address() + "/metrics");
   }
 
+  ctx.state_parts = run_threads(&ctx);
   g_stop.store(false);
   int wake[2] = {-1, -1};
   if (::pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0) wake[0] = wake[1] = -1;
@@ -285,6 +295,13 @@ FlowArena* flow_scratch(FlowContext* ctx) {
   FlowArena* arena = w != nullptr ? &w->scratch : &ctx->scratch;
   flowrt::udf_use_arena(arena);  // flow_udf_alloc's too (udf_alloc.h)
   return arena;
+}
+
+int32_t flow_state_parts(FlowContext* ctx) { return ctx->state_parts; }
+
+int64_t flow_morsel_seq(FlowContext*) {
+  flowrt::Worker* w = flowrt::current_worker();
+  return w != nullptr && w->out != nullptr ? w->out->seq : -1;
 }
 
 int32_t flow_worker_index(FlowContext*) {

@@ -98,8 +98,22 @@ llvm::Function* CgContext::runtime(const std::string& name) {
   return f;
 }
 
-void CgContext::add_state_table(int stream, llvm::Constant* table) {
-  state_tables_.emplace_back(stream, table);
+llvm::Value* CgContext::ctx_call_at_entry(const std::string& name) {
+  llvm::Function* callee = runtime(name);
+  // Only when ctx is the function's argument: anything else may be
+  // defined after the entry's start.
+  if (!llvm::isa<llvm::Argument>(fs_.ctx)) return builder_.CreateCall(callee, {fs_.ctx});
+  llvm::Value*& v = entry_calls_[{fs_.fn, name}];
+  if (v == nullptr) {
+    llvm::BasicBlock& entry = fs_.fn->getEntryBlock();
+    llvm::IRBuilder<> at(&entry, entry.getFirstInsertionPt());
+    v = at.CreateCall(callee, {fs_.ctx});
+  }
+  return v;
+}
+
+void CgContext::add_state_table(int stream, llvm::Constant* table, int parts) {
+  state_tables_.push_back({stream, table, parts});
 }
 
 llvm::AllocaInst* CgContext::entry_alloca(llvm::Type* t, const std::string& name) {

@@ -199,14 +199,27 @@ class CgContext {
   // How many bad-record exits were emitted so far (emit_checks).
   int fail_count() const { return fail_count_; }
 
+  // A call of runtime function `name` with the current function's ctx as
+  // its one argument, made once at the function's entry (its value does
+  // not change while the function runs: flow_state_parts, flow_morsel_seq),
+  // not per record.
+  llvm::Value* ctx_call_at_entry(const std::string& name);
+
   // A unique name for a generated symbol.
   std::string unique(const std::string& base);
 
   // Metrics (LANGUAGE.md 13) count state keys per stream: the keyed-state
   // tables (KeyedTable::table_global) the pipeline descriptor lists, each
   // with the index of its stream.
-  void add_state_table(int stream, llvm::Constant* table);
-  const std::vector<std::pair<int, llvm::Constant*>>& state_tables() const { return state_tables_; }
+  // `parts`: a table split by key hash (KeyedTable::spread) is `table`
+  // and the FLOW_MAX_WORKERS - 1 slots after it.
+  struct StateTable {
+    int stream;
+    llvm::Constant* table;
+    int parts;
+  };
+  void add_state_table(int stream, llvm::Constant* table, int parts = 0);
+  const std::vector<StateTable>& state_tables() const { return state_tables_; }
 
  private:
   llvm::Module& module_;
@@ -220,7 +233,8 @@ class CgContext {
   llvm::GlobalVariable* source_descriptors_ = nullptr;
   std::map<int, llvm::GlobalVariable*> max_times_, watermarks_, watermarks_at_start_;
   std::map<std::string, int> names_;
-  std::vector<std::pair<int, llvm::Constant*>> state_tables_;
+  std::vector<StateTable> state_tables_;
+  std::map<std::pair<llvm::Function*, std::string>, llvm::Value*> entry_calls_;
   int fail_count_ = 0;
 };
 

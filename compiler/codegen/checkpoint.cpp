@@ -129,10 +129,7 @@ void marked_loop(CgContext& cg, llvm::Value* reader, const std::function<void()>
 void emit_table_snapshot(CgContext& cg, KeyedTable& table, const std::vector<Type>& key_types,
                          const std::vector<StateColumn>& columns, llvm::Value* writer) {
   auto& b = cg.b();
-  llvm::Value* ht = b.CreateLoad(cg.ptr(), table.table_global());
-  llvm::Value* count = b.CreateSelect(b.CreateIsNull(ht), cg.i64c(0),
-                                      b.CreateCall(cg.stdlib("flow_ht_count"), {ht}));
-  b.CreateCall(cg.runtime("flow_ckpt_put_i64"), {writer, count});
+  b.CreateCall(cg.runtime("flow_ckpt_put_i64"), {writer, table.count()});
   auto all = [&](llvm::Value*) { return b.getTrue(); };
   table.for_each_sorted(
       all,

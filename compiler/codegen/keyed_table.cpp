@@ -189,7 +189,7 @@ llvm::Value* KeyedTable::find_existing(const std::vector<CgValue>& keys, llvm::V
   auto& b = cg_.b();
   auto [hash, probe] =
       hash_and_probe(keys, partitioned() ? row_partition(partition) : nullptr, known_hash);
-  llvm::Value* ht = b.CreateLoad(cg_.ptr(), mine(table_));
+  llvm::Value* ht = in_part_of(hash, [&] { return b.CreateLoad(cg_.ptr(), mine(table_)); });
   llvm::BasicBlock* before = b.GetInsertBlock();
   llvm::BasicBlock* look = llvm::BasicBlock::Create(cg_.llvm(), "find.look", cg_.fs().fn);
   llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "find.done", cg_.fs().fn);
@@ -206,8 +206,78 @@ llvm::Value* KeyedTable::find_existing(const std::vector<CgValue>& keys, llvm::V
 }
 
 llvm::Value* KeyedTable::find(const std::vector<CgValue>& keys, llvm::Value* partition) {
+  // A part's table is not made by a lookup: several threads may look.
+  if (spread_) return find_existing(keys, partition, hash(keys));
   auto [hash, probe] = hash_and_probe(keys, partitioned() ? row_partition(partition) : nullptr);
   return cg_.b().CreateCall(cg_.stdlib("flow_ht_find"), {load_table(), hash, probe, equal_function()});
+}
+
+llvm::Value* KeyedTable::hash(const std::vector<CgValue>& keys) {
+  auto& b = cg_.b();
+  llvm::Value* hash = cg_.i64c(1);  // no keys: one group
+  for (size_t i = 0; i < keys.size(); ++i) {
+    llvm::Value* h = emit_hash(cg_, keys[i]);
+    hash = i == 0 ? h : b.CreateCall(cg_.stdlib("flow_hash_combine"), {hash, h});
+  }
+  return hash;
+}
+
+// The hash's high half scaled to [0, parts): the tables index by its low
+// bits, which stay spread within a part.
+llvm::Value* KeyedTable::part_of(llvm::Value* hash, llvm::Value* parts) {
+  auto& b = cg_.b();
+  llvm::Value* high = b.CreateLShr(hash, cg_.i64c(32));
+  llvm::Value* scaled =
+      b.CreateLShr(b.CreateMul(high, b.CreateZExt(parts, cg_.i64())), cg_.i64c(32));
+  return b.CreateTrunc(scaled, cg_.i32());
+}
+
+llvm::Value* KeyedTable::parts() { return cg_.ctx_call_at_entry("flow_state_parts"); }
+
+void KeyedTable::each_part(const std::function<void()>& body) {
+  if (!spread_) {
+    body();
+    return;
+  }
+  auto& b = cg_.b();
+  llvm::Function* fn = cg_.fs().fn;
+  llvm::Value* n = parts();
+  llvm::Value* part = cg_.entry_alloca(cg_.i32(), name_ + ".part");
+  b.CreateStore(cg_.i32c(0), part);
+  llvm::BasicBlock* head = llvm::BasicBlock::Create(cg_.llvm(), "parts.head", fn);
+  llvm::BasicBlock* each = llvm::BasicBlock::Create(cg_.llvm(), "parts.each", fn);
+  llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "parts.done", fn);
+  b.CreateBr(head);
+  b.SetInsertPoint(head);
+  b.CreateCondBr(b.CreateICmpSLT(b.CreateLoad(cg_.i32(), part), n), each, done);
+  b.SetInsertPoint(each);
+  llvm::Value* saved = cg_.fs().worker;
+  cg_.fs().worker = b.CreateLoad(cg_.i32(), part);
+  body();
+  cg_.fs().worker = saved;
+  b.CreateStore(b.CreateAdd(b.CreateLoad(cg_.i32(), part), cg_.i32c(1)), part);
+  b.CreateBr(head);
+  b.SetInsertPoint(done);
+}
+
+llvm::Value* KeyedTable::count() {
+  auto& b = cg_.b();
+  llvm::Value* total = cg_.entry_alloca(cg_.i64(), name_ + ".count");
+  b.CreateStore(cg_.i64c(0), total);
+  each_part([&] {
+    llvm::Value* ht = b.CreateLoad(cg_.ptr(), mine(table_));
+    llvm::Value* n = b.CreateSelect(b.CreateIsNull(ht), cg_.i64c(0),
+                                    b.CreateCall(cg_.stdlib("flow_ht_count"), {ht}));
+    b.CreateStore(b.CreateAdd(b.CreateLoad(cg_.i64(), total), n), total);
+  });
+  return b.CreateLoad(cg_.i64(), total);
+}
+
+void KeyedTable::erase(llvm::Value* slot) {
+  auto& b = cg_.b();
+  llvm::Value* ht =
+      in_part_of(stored_hash(slot), [&] { return b.CreateLoad(cg_.ptr(), mine(table_)); });
+  b.CreateCall(cg_.stdlib("flow_ht_erase"), {ht, slot});
 }
 
 // Builds "v1, v2" from the `group by` keys (scratch memory) and reports the
@@ -273,6 +343,9 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValu
   llvm::Value* part = partitioned() ? row_partition(given_partition) : nullptr;
   auto [hash, probe] = hash_and_probe(keys, part, known_hash);
   llvm::Value* inserted = cg_.entry_alloca(cg_.i32(), name_ + ".inserted");
+  // A spread table: the key's part is the current worker's slot here.
+  llvm::Value* saved_worker = cg_.fs().worker;
+  if (spread_) cg_.fs().worker = part_of(hash, parts());
   llvm::Value* ht = load_table();
   llvm::Value* slot =
       b.CreateCall(cg_.stdlib(cold ? "flow_ht_find_or_insert_cold" : "flow_ht_find_or_insert"),
@@ -308,7 +381,9 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValu
   // --max-state-keys: report growth to the runtime, which answers with the
   // key count at which to report again (twice as many, or just past the
   // limit). Restore code (no FlowContext) reloads what a run already held.
-  if (cg_.fs().ctx != nullptr) {
+  // A spread table's parts are counted together by its owner instead
+  // (the count in a part depends on the number of parts).
+  if (cg_.fs().ctx != nullptr && !spread_) {
     if (grow_check_ == nullptr) {
       grow_check_ = cg_.worker_global(cg_.i64(), nullptr, name_ + ".grow_check");
     }
@@ -325,6 +400,7 @@ std::pair<llvm::Value*, llvm::Value*> KeyedTable::probe(const std::vector<CgValu
   b.CreateBr(filled);
   b.SetInsertPoint(filled);
   b.CreateStore(b.getInt8(1), field(slot, kSlotDirtyOffset));
+  cg_.fs().worker = saved_worker;
   return {slot, is_new};
 }
 
@@ -424,14 +500,18 @@ void KeyedTable::for_each_sorted(
   llvm::Function* fn = cg_.fs().fn;
   auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, fn); };
 
-  llvm::Value* ht = b.CreateLoad(cg_.ptr(), mine(table_));
   llvm::BasicBlock* scan = block("emit.scan");
   llvm::BasicBlock* finished = block("emit.finished");
-  b.CreateCondBr(b.CreateIsNull(ht), finished, scan);
+  if (spread_) {  // every part's slots, sorted together
+    b.CreateBr(scan);
+  } else {
+    llvm::Value* ht = b.CreateLoad(cg_.ptr(), mine(table_));
+    b.CreateCondBr(b.CreateIsNull(ht), finished, scan);
+  }
 
   // Collect the updated slots into a heap array of pointers.
   b.SetInsertPoint(scan);
-  llvm::Value* count = b.CreateCall(cg_.stdlib("flow_ht_count"), {ht});
+  llvm::Value* count = this->count();
   llvm::Value* bytes = b.CreateMul(b.CreateAdd(count, cg_.i64c(1)), cg_.i64c(8));
   llvm::Value* list = b.CreateCall(cg_.stdlib("flow_mem_alloc"), {bytes});
   llvm::Value* k = cg_.entry_alloca(cg_.i64(), "emit.k");
@@ -476,6 +556,14 @@ void KeyedTable::for_each_sorted(
 void KeyedTable::for_each_slot(const std::function<void(llvm::Value* slot)>& body,
                                const std::function<void(llvm::Value* ahead)>& ahead,
                                llvm::Value* part, llvm::Value* parts) {
+  if (spread_ && part == nullptr) {  // each part's table in turn
+    each_part([&] {
+      spread_ = false;
+      for_each_slot(body, ahead);
+      spread_ = true;
+    });
+    return;
+  }
   auto& b = cg_.b();
   llvm::Function* fn = cg_.fs().fn;
   auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, fn); };
@@ -537,14 +625,16 @@ void KeyedTable::erase_if(const std::string& name,
     b.CreateRet(b.CreateZExt(verdict, cg_.i32()));
     cg_.fs() = saved;
   }
-  llvm::Value* ht = b.CreateLoad(cg_.ptr(), mine(table_));
-  llvm::BasicBlock* run = llvm::BasicBlock::Create(cg_.llvm(), "erase.run", cg_.fs().fn);
-  llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "erase.done", cg_.fs().fn);
-  b.CreateCondBr(b.CreateIsNull(ht), done, run);
-  b.SetInsertPoint(run);
-  b.CreateCall(cg_.stdlib("flow_ht_erase_if"), {ht, fn, arg});
-  b.CreateBr(done);
-  b.SetInsertPoint(done);
+  each_part([&] {
+    llvm::Value* ht = b.CreateLoad(cg_.ptr(), mine(table_));
+    llvm::BasicBlock* run = llvm::BasicBlock::Create(cg_.llvm(), "erase.run", cg_.fs().fn);
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "erase.done", cg_.fs().fn);
+    b.CreateCondBr(b.CreateIsNull(ht), done, run);
+    b.SetInsertPoint(run);
+    b.CreateCall(cg_.stdlib("flow_ht_erase_if"), {ht, fn, arg});
+    b.CreateBr(done);
+    b.SetInsertPoint(done);
+  });
 }
 
 void KeyedTable::release_keys(llvm::Value* slot) {

@@ -47,6 +47,25 @@ class KeyedTable {
              Sharing sharing = Sharing::PerWorker, Partitioning partitioning = {});
 
   bool partitioned() const { return partitioning_.on; }
+
+  // Split by key hash into flow_state_parts() tables (runtime/abi.h; the
+  // worker slots 0 .. parts-1), for an `update` whose source runs on every
+  // thread (runtime/exchange.cpp). A key's part is part_of(its hash):
+  // probe, find and erase address it; the scans (for_each_sorted,
+  // for_each_slot, erase_if, count) cover every part, so what they see
+  // is the same for every part count. Call before any code is emitted.
+  void spread() { spread_ = true; }
+  bool spread_out() const { return spread_; }
+  // The part (i32) of a key whose hash is `hash` (i64), of `parts` (i32).
+  llvm::Value* part_of(llvm::Value* hash, llvm::Value* parts);
+  // flow_state_parts(ctx) (i32).
+  llvm::Value* parts();
+  // The keys' hash (i64), as a probe computes it.
+  llvm::Value* hash(const std::vector<CgValue>& keys);
+  // The keys the table holds (i64), in all its parts.
+  llvm::Value* count();
+  // Removes `slot` from its table (the caller releases what it owns).
+  void erase(llvm::Value* slot);
   // The partition id of `slot` (i64; partitioned tables only).
   llvm::Value* partition(llvm::Value* slot);
 
@@ -154,6 +173,20 @@ class KeyedTable {
   void report_twin(llvm::Value* ht, llvm::Value* hash, llvm::Value* probe,
                    const std::vector<CgValue>& keys, llvm::Value* partition);
   llvm::Value* load_table();
+  // Emits `body` once per part (spread tables; else once), with the part
+  // as the current worker (FunctionState::worker) that mine() addresses.
+  void each_part(const std::function<void()>& body);
+  // Runs `body` with the current worker set to the part of `hash` (spread
+  // tables; else as it is).
+  template <typename Body>
+  auto in_part_of(llvm::Value* hash, Body body) {
+    if (!spread_) return body();
+    llvm::Value* saved = cg_.fs().worker;
+    cg_.fs().worker = part_of(hash, parts());
+    auto out = body();
+    cg_.fs().worker = saved;
+    return out;
+  }
   // hash(keys) and a probe buffer laid out like a slot.
   std::pair<llvm::Value*, llvm::Value*> hash_and_probe(const std::vector<CgValue>& keys,
                                                        llvm::Value* partition,
@@ -167,6 +200,7 @@ class KeyedTable {
   Sharing sharing_;
   Partitioning partitioning_;
   int64_t partition_offset_ = -1;  // the hidden key, when partitioned
+  bool spread_ = false;
   // Per worker (CgContext::worker_global).
   llvm::GlobalVariable* table_ = nullptr;
   llvm::GlobalVariable* arena_ = nullptr;

@@ -15,17 +15,29 @@
 // failed:
 //   if (fresh) erase(slot)                            // no state for a bad first record
 //
+// Partitioned by key hash (plan/threads.h update_partitioned: the source
+// runs on every thread; runtime/exchange.cpp): the state is split into
+// parts by the keys' hash (KeyedTable::spread). A record in a morsel does
+// not run the block: its keys, hash, time and the fields the block reads
+// go into the exchange, and at the batch's end each part replays its rows
+// in arrival order through the same block, on every thread at once.
+// Records outside morsels (one thread) run the block at once, in their
+// key's part.
+//
 // At the end of each batch: expire keys whose last update is more than D
 // old (by the watermark under event time, else by the batch start; not at
 // the end of input) — with `emit expired`, first emitting each one's keys
 // and last state, by key; then emit updated (keys updated in the batch) or
-// all (every live key), by key.
+// all (every live key), by key — sorted and emitted on every thread when
+// the rows reach no further state (StageSite::emits_in_parallel).
 #include <llvm/IR/Constants.h>
 
+#include "abi.h"
 #include "codegen/checkpoint.h"
 #include "codegen/keyed_table.h"
 #include "codegen/operator.h"
 #include "codegen/time.h"
+#include "support/internal_error.h"
 
 namespace flowc::codegen {
 namespace {
@@ -40,6 +52,8 @@ class UpdateOp : public Operator {
         stream_(site.stream),
         root_source_(site.root_source),
         partitioned_(site.partitioned),
+        exchange_(site.exchange && !site.partitioned),
+        in_parallel_(site.emits_in_parallel && !site.partitioned),
         next_(next) {}
 
   // The keys, then the block's statements on a copy of the key's state
@@ -94,7 +108,33 @@ class UpdateOp : public Operator {
     ExprEnv env{&row, {}};
     std::vector<CgValue> keys;
     for (const plan::NamedExpr& k : stage_.keys) keys.push_back(emit_expr(cg, *k.expr, env));
-    auto [slot, fresh] = table_->probe(keys);
+    if (!exchange_) {
+      apply(cg, row, keys, row_time(cg, clock_), nullptr);
+      return;
+    }
+    // In a morsel: into the exchange; else (one thread) at once.
+    llvm::Value* seq = cg.ctx_call_at_entry("flow_morsel_seq");
+    llvm::BasicBlock* now = llvm::BasicBlock::Create(cg.llvm(), "update.now", cg.fs().fn);
+    llvm::BasicBlock* later = llvm::BasicBlock::Create(cg.llvm(), "update.exchange", cg.fs().fn);
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "update.handed", cg.fs().fn);
+    b.CreateCondBr(b.CreateICmpSLT(seq, cg.i64c(0)), now, later);
+    b.SetInsertPoint(now);
+    apply(cg, row, keys, row_time(cg, clock_), nullptr);
+    b.CreateBr(done);
+    b.SetInsertPoint(later);
+    send(cg, row, keys, seq);
+    b.CreateBr(done);
+    b.SetInsertPoint(done);
+  }
+
+ private:
+  // The block on one row of `keys`, at time `time` (what `expire after`
+  // measures from); `hash`: the keys' hash when known.
+  void apply(CgContext& cg, const Row& row, const std::vector<CgValue>& keys, llvm::Value* time,
+             llvm::Value* hash) {
+    auto& b = cg.b();
+    ExprEnv env{&row, {}};
+    auto [slot, fresh] = table_->probe(keys, nullptr, false, hash);
 
     FunctionState& fs = cg.fs();
     llvm::BasicBlock* next_record = fs.next_record;
@@ -145,7 +185,7 @@ class UpdateOp : public Operator {
         cg.store_value(v, at);
       }
     }
-    b.CreateStore(row_time(cg, clock_), table_->field(slot, last_update_offset_));
+    b.CreateStore(time, table_->field(slot, last_update_offset_));
     b.CreateBr(written);
     b.SetInsertPoint(written);
     fs.next_record = next_record;
@@ -161,8 +201,7 @@ class UpdateOp : public Operator {
       b.CreateCondBr(deleted, erase, done);
       b.SetInsertPoint(erase);
       release(cg, slot);
-      b.CreateCall(cg.stdlib("flow_ht_erase"),
-                   {b.CreateLoad(cg.ptr(), table_->table_global()), slot});
+      table_->erase(slot);
     }
     b.CreateBr(done);
 
@@ -171,15 +210,177 @@ class UpdateOp : public Operator {
     llvm::BasicBlock* erase = llvm::BasicBlock::Create(cg.llvm(), "update.erase", fs.fn);
     b.CreateCondBr(fresh, erase, next_record);
     b.SetInsertPoint(erase);
-    b.CreateCall(cg.stdlib("flow_ht_erase"), {b.CreateLoad(cg.ptr(), table_->table_global()), slot});
+    table_->erase(slot);
     b.CreateBr(next_record);
 
     b.SetInsertPoint(done);
   }
 
+  // A row of the exchange: [time][hash][keys...][the fields the block
+  // reads...], 8 bytes a value, 16 a string ({bytes kept by the exchange,
+  // length}).
+  struct Entry {
+    std::vector<plan::Type> row_types;  // the consumed row's
+    std::vector<int> fields;            // the row fields stored, in order
+    std::vector<int64_t> key_offsets, field_offsets;
+    int64_t size = 16;
+  };
+
+  static void fields_read(const plan::Expr& e, std::vector<bool>& used) {
+    if (e.kind == plan::ExprKind::Field && e.index >= 0 &&
+        static_cast<size_t>(e.index) < used.size())
+      used[static_cast<size_t>(e.index)] = true;
+    for (const plan::ExprPtr& a : e.args) {
+      if (a) fields_read(*a, used);
+    }
+  }
+  static void fields_read(const std::vector<plan::StatementPtr>& body, std::vector<bool>& used) {
+    for (const plan::StatementPtr& st : body) {
+      if (st->value) fields_read(*st->value, used);
+      if (st->condition) fields_read(*st->condition, used);
+      fields_read(st->then_body, used);
+      fields_read(st->else_body, used);
+    }
+  }
+
+  void layout_entry(const Row& row) {
+    Entry e;
+    for (const CgValue& v : row) e.row_types.push_back(v.type);
+    if (entry_) {
+      check_invariant(entry_->row_types == e.row_types,
+                      "update: rows of two shapes reach one exchange");
+      return;
+    }
+    for (plan::Type t : key_types_) {
+      e.key_offsets.push_back(e.size);
+      e.size += value_bytes(t);
+    }
+    std::vector<bool> used(row.size(), false);
+    fields_read(stage_.body, used);
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (!used[i]) continue;
+      check_invariant(row[i].v != nullptr, "update: the block reads a field not computed");
+      e.fields.push_back(static_cast<int>(i));
+      e.field_offsets.push_back(e.size);
+      e.size += value_bytes(row[i].type);
+    }
+    entry_ = std::make_unique<Entry>(std::move(e));
+  }
+
+  // Stores `v` at `at`; a string's bytes are copied into the exchange
+  // (`buffer`): the record's bytes go with its morsel.
+  void put(CgContext& cg, CgValue v, llvm::Value* at, llvm::Value* buffer) {
+    if (v.type == Type::String) {
+      v.v = cg.b().CreateCall(cg.runtime("flow_xchg_copy"), {buffer, v.v, v.len});
+    }
+    cg.store_value(v, at);
+  }
+
+  void send(CgContext& cg, const Row& row, const std::vector<CgValue>& keys, llvm::Value* seq) {
+    auto& b = cg.b();
+    layout_entry(row);
+    if (!exchange_buffers_) {
+      exchange_buffers_ = cg.worker_global(cg.ptr(), nullptr, cg.unique("update.exchange"));
+    }
+    llvm::Value* hash = table_->hash(keys);
+    llvm::Value* parts = table_->parts();
+    llvm::Value* buffer = cg.worker_slot(exchange_buffers_);  // this worker's
+    llvm::Value* at =
+        b.CreateCall(cg.runtime("flow_xchg_append"),
+                     {buffer, parts, table_->part_of(hash, parts), seq, cg.i64c(entry_->size)});
+    auto word = [&](int64_t offset) {
+      return b.CreateConstInBoundsGEP1_64(cg.i8(), at, static_cast<uint64_t>(offset));
+    };
+    b.CreateStore(row_time(cg, clock_), word(0));
+    b.CreateStore(hash, word(8));
+    for (size_t i = 0; i < keys.size(); ++i) {
+      CgValue k = keys[i];
+      k.type = key_types_[i];
+      put(cg, k, word(entry_->key_offsets[i]), buffer);
+    }
+    for (size_t i = 0; i < entry_->fields.size(); ++i) {
+      put(cg, row[static_cast<size_t>(entry_->fields[i])], word(entry_->field_offsets[i]), buffer);
+    }
+  }
+
+  //   void replay(FlowContext* ctx, const FlowBatch* batch, int32_t part, void* cursor) {
+  //     while ((e = flow_xchg_next(cursor))) apply(e's row, e's keys, e's time, e's hash);
+  //   }
+  llvm::Function* replay_function(CgContext& cg) {
+    auto& b = cg.b();
+    llvm::IRBuilderBase::InsertPointGuard guard(b);
+    FunctionState saved = cg.fs();
+    auto* type =
+        llvm::FunctionType::get(b.getVoidTy(), {cg.ptr(), cg.ptr(), cg.i32(), cg.ptr()}, false);
+    llvm::Function* fn = cg.begin_function(cg.unique("update.replay"), type);
+    FunctionState& fs = cg.fs();
+    fs.ctx = fn->getArg(0);
+    fs.batch = fn->getArg(1);
+    fs.worker = fn->getArg(2);
+    fs.source = root_source_;
+    fs.arena = b.CreateCall(cg.runtime("flow_scratch"), {fs.ctx});  // the job's worker's
+    llvm::BasicBlock* head = llvm::BasicBlock::Create(cg.llvm(), "replay.next", fn);
+    llvm::BasicBlock* body = llvm::BasicBlock::Create(cg.llvm(), "replay.row", fn);
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "replay.done", fn);
+    fs.next_record = head;
+    b.CreateBr(head);
+    b.SetInsertPoint(head);
+    llvm::Value* at = b.CreateCall(cg.runtime("flow_xchg_next"), {fn->getArg(3)});
+    b.CreateCondBr(b.CreateIsNull(at), done, body);
+    b.SetInsertPoint(body);
+    b.CreateCall(cg.stdlib("flow_arena_reset"), {fs.arena});  // string results of the last row
+    auto word = [&](int64_t offset) {
+      return b.CreateConstInBoundsGEP1_64(cg.i8(), at, static_cast<uint64_t>(offset));
+    };
+    llvm::Value* time = b.CreateLoad(cg.i64(), word(0));
+    llvm::Value* hash = b.CreateLoad(cg.i64(), word(8));
+    std::vector<CgValue> keys;
+    for (size_t i = 0; i < key_types_.size(); ++i) {
+      keys.push_back(cg.load_value(key_types_[i], word(entry_->key_offsets[i])));
+    }
+    Row row;
+    for (plan::Type t : entry_->row_types) row.push_back(CgValue{t, nullptr, nullptr});
+    for (size_t i = 0; i < entry_->fields.size(); ++i) {
+      const auto f = static_cast<size_t>(entry_->fields[i]);
+      row[f] = cg.load_value(row[f].type, word(entry_->field_offsets[i]));
+    }
+    // A block that could fail does not come here (plan/threads.cpp): no
+    // record is left to report.
+    const int fails = cg.fail_count();
+    apply(cg, row, keys, time, hash);
+    check_invariant(cg.fail_count() == fails,
+                    "update: a block that can fail replays from the exchange");
+    b.CreateBr(head);
+    b.SetInsertPoint(done);
+    b.CreateRetVoid();
+    cg.fs() = saved;
+    return fn;
+  }
+
+ public:
   void end_batch(CgContext& cg) override {
     if (!table_) return;
     auto& b = cg.b();
+    if (entry_) {  // the batch's rows from the exchange, each part on a thread
+      b.CreateCall(cg.runtime("flow_xchg_replay"),
+                   {cg.fs().ctx, cg.fs().batch, cg.worker0_slot(exchange_buffers_),
+                    cg.i64c(entry_->size), replay_function(cg)});
+    }
+    if (table_->spread_out()) {  // --max-state-keys: the parts' keys together
+      if (!grown_) {
+        grown_ = new llvm::GlobalVariable(cg.module(), cg.i64(), false,
+                                          llvm::GlobalValue::InternalLinkage, cg.i64c(0),
+                                          cg.unique("update.grow_check"));
+      }
+      llvm::Value* count = table_->count();
+      llvm::BasicBlock* grew = llvm::BasicBlock::Create(cg.llvm(), "update.grew", cg.fs().fn);
+      llvm::BasicBlock* counted = llvm::BasicBlock::Create(cg.llvm(), "update.counted", cg.fs().fn);
+      b.CreateCondBr(b.CreateICmpSGT(count, b.CreateLoad(cg.i64(), grown_)), grew, counted);
+      b.SetInsertPoint(grew);
+      b.CreateStore(b.CreateCall(cg.runtime("flow_state_grew"), {cg.fs().ctx, count}), grown_);
+      b.CreateBr(counted);
+      b.SetInsertPoint(counted);
+    }
     if (stage_.expire) {
       // Not at the end of input: the watermark is then +infinity, which
       // would expire every key before the last batch's rows are emitted.
@@ -223,7 +424,7 @@ class UpdateOp : public Operator {
           // A changelog row: no event time (sema refuses windows downstream).
           emit_row(cg, next_, state_row(cg, slot), root_source_, nullptr);
         },
-        stage_.emit == plan::EmitMode::All);
+        stage_.emit == plan::EmitMode::All, in_parallel_);
   }
 
   void snapshot(CgContext& cg, llvm::Value* writer) override {
@@ -264,7 +465,8 @@ class UpdateOp : public Operator {
     table_ = std::make_unique<KeyedTable>(
         cg, cg.unique("update"), key_types_, layout_, KeyedTable::KeyStorage::Owned,
         KeyedTable::Sharing::PerWorker, Partitioning{partitioned_, stream_});
-    cg.add_state_table(stream_, table_->table_global());
+    if (exchange_) table_->spread();
+    cg.add_state_table(stream_, table_->table_global(), exchange_ ? FLOW_MAX_WORKERS : 0);
     last_update_offset_ = layout_.add(8);
     for (const plan::Field& f : stage_.state) {
       offsets_.push_back(layout_.add(f.type == Type::String ? 24 : 8));  // FlowStrBuf for strings
@@ -378,6 +580,8 @@ class UpdateOp : public Operator {
   int stream_;
   int root_source_;
   bool partitioned_;
+  bool exchange_;  // split by key hash, fed through the exchange in morsels
+  bool in_parallel_;  // StageSite::emits_in_parallel
   Operator* next_;
   SlotLayout layout_;
   std::vector<Type> key_types_;
@@ -386,6 +590,9 @@ class UpdateOp : public Operator {
   std::vector<llvm::Value*> locals_;
   llvm::Value* deleted_ = nullptr;  // i1 local: `delete` ran in the block
   std::unique_ptr<KeyedTable> table_;
+  std::unique_ptr<Entry> entry_;  // the exchange's rows, once a morsel sends any
+  llvm::GlobalVariable* exchange_buffers_ = nullptr;  // per worker (flow_xchg_append)
+  llvm::GlobalVariable* grown_ = nullptr;  // flow_state_grew's last answer (spread tables)
 };
 
 }  // namespace

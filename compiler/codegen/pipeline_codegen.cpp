@@ -83,7 +83,10 @@ class PipelineBuilder {
     any_partitioned_ = any_partitioned_ || partitioned;
     const size_t stage = static_cast<size_t>(&st - stream.stages.data());
     const bool emits_in_parallel = !partitioned && plan::rows_keep_no_state(p_, index, stage + 1);
-    const StageSite site{index, stream.root_source, st.clock, partitioned, emits_in_parallel};
+    const bool exchange =
+        st.is<plan::UpdateStage>() && !partitioned && plan::update_partitioned(p_, index);
+    const StageSite site{index,       stream.root_source, st.clock,
+                         partitioned, emits_in_parallel,  exchange};
     return std::visit(
         Overloaded{
             [&](const plan::WhereStage& s) { return make_where(s, next); },
@@ -657,10 +660,11 @@ class PipelineBuilder {
     // Metrics: the streams' names and the keyed-state tables of each.
     std::vector<llvm::Constant*> stream_names, state_tables;
     for (const plan::Stream& s : p_.streams) stream_names.push_back(cg_.cstring(s.name));
-    for (const auto& [stream, table] : cg_.state_tables()) {
+    for (const auto& [stream, table, parts] : cg_.state_tables()) {
       state_tables.push_back(AbiConstant(cg_, "FlowStateTable")
                                  .set(offsetof(FlowStateTable, stream), cg_.i32c(stream))
                                  .set(offsetof(FlowStateTable, table), table)
+                                 .set(offsetof(FlowStateTable, parts), cg_.i32c(parts))
                                  .get());
     }
     AbiConstant pipeline(cg_, "FlowPipeline");

@@ -3,10 +3,60 @@
 
 #include <optional>
 
+#include "plan/functions.h"
 #include "plan/partitioning.h"
 
 namespace flowc::plan {
 namespace {
+
+// Whether evaluating `e` can make a record bad: a function that can fail
+// (a C++ function of the .flow file may too), an int // or % whose divisor
+// is not a constant other than 0.
+bool can_fail(const Expr& e) {
+  if (e.kind == ExprKind::Call && e.fn != nullptr && (e.fn->can_fail || e.fn->user != nullptr))
+    return true;
+  if (e.kind == ExprKind::Binary && (e.op == "//" || e.op == "%") && e.type == Type::Int) {
+    const Expr& divisor = *e.args[1];
+    if (divisor.kind != ExprKind::Const || divisor.value.i == 0) return true;
+  }
+  for (const ExprPtr& a : e.args) {
+    if (a && can_fail(*a)) return true;
+  }
+  return false;
+}
+
+bool can_fail(const std::vector<StatementPtr>& body) {
+  for (const StatementPtr& st : body) {
+    if (st->value && can_fail(*st->value)) return true;
+    if (st->condition && can_fail(*st->condition)) return true;
+    if (can_fail(st->then_body) || can_fail(st->else_body)) return true;
+  }
+  return false;
+}
+
+// The one source whose records reach `stream` (through streams of one
+// input each), or -1 (a union on the way).
+int sole_source(const Pipeline& p, int stream) {
+  for (;;) {
+    const Stream& s = p.streams[static_cast<size_t>(stream)];
+    if (s.inputs.size() != 1) return -1;
+    if (s.inputs[0].kind == Input::Source) return s.inputs[0].index;
+    stream = s.inputs[0].index;
+  }
+}
+
+// Why an `update` must see its records on one thread, in arrival order;
+// nullopt when its state may be partitioned by key hash (runtime/
+// exchange.cpp): each part's records are then applied in arrival order at
+// the batch's end, which needs a block that cannot fail (a bad record
+// must leave no effect, and other stages saw it already) and emits
+// nothing per record.
+std::optional<std::string> update_order(const Pipeline& p, int stream, const UpdateStage& u) {
+  if (u.emit == EmitMode::Each) return "update with emit each";
+  if (can_fail(u.body)) return "update whose block can fail";
+  if (sole_source(p, stream) < 0) return "update of a union";
+  return std::nullopt;
+}
 
 std::optional<std::string> order_needed(const Pipeline& p, int stream, size_t from);
 
@@ -52,7 +102,10 @@ std::optional<std::string> order_needed(const Pipeline& p, int stream, size_t fr
       }
       return std::nullopt;  // its rows are emitted at the batch end
     }
-    if (std::holds_alternative<UpdateStage>(op)) return in_stream("update");
+    if (const auto* u = std::get_if<UpdateStage>(&op)) {
+      if (auto why = update_order(p, stream, *u)) return in_stream(*why);
+      return std::nullopt;  // applied, and its rows emitted, at the batch end
+    }
     if (std::holds_alternative<IntervalJoinStage>(op)) return in_stream("a join within");
   }
   // Through the end: into every stream that reads this one.
@@ -114,6 +167,11 @@ SourceThreads source_threads(const Pipeline& p, int source) {
   if (src.connector.kind == ConnectorKind::Kafka) return {false, "a kafka source"};
   if (auto why = readers_need_order(p, Input::Source, source)) return {false, *why};
   return {};
+}
+
+bool update_partitioned(const Pipeline& p, int stream) {
+  const int source = sole_source(p, stream);
+  return source >= 0 && source_threads(p, source).parallel;
 }
 
 }  // namespace flowc::plan

@@ -6,9 +6,10 @@
 // in the fused loop either keeps no state (where, select, explode, joins
 // with tables, sinks) or keeps state that combines exactly in any order
 // (aggregates of count, int sums and averages, min, max, count_distinct:
-// each thread keeps a partial state, merged at the batch end). What an
-// aggregate emits is emitted at the batch end, on one thread: the walk
-// stops there. Otherwise the source runs on one thread, in arrival order —
+// each thread keeps a partial state, merged at the batch end) or is split
+// by key hash (`update`, not `emit each`, with a block that cannot fail:
+// update_partitioned). What an aggregate or update emits is emitted at
+// the batch end: the walk stops there. Otherwise the source runs on one thread, in arrival order —
 // as does every source whose records reach keyed state kept per kafka
 // partition (plan/partitioning.h), which moves at rebalances.
 #pragma once
@@ -39,5 +40,11 @@ bool combines_exactly(const std::vector<Aggregate>& aggregates);
 // threads (runtime/worker.h: their rows are written in range order), as
 // morsels of a source do.
 bool rows_keep_no_state(const Pipeline& p, int stream, size_t from);
+
+// Whether the records of the `update` in `stream` may come from morsels on
+// any worker thread: its one source runs on every thread. Its state is
+// then split into parts by key hash, and a morsel's rows go through the
+// exchange (runtime/exchange.cpp) to be applied at the batch's end.
+bool update_partitioned(const Pipeline& p, int stream);
 
 }  // namespace flowc::plan

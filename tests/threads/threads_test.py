@@ -7,8 +7,12 @@ batch, and requires every output to be the same byte for byte: sink files,
 dead letters, standard output, the bad-record messages on standard error
 (the first ten per source) and the summary's counts, and the checkpoint
 file. Only the summary's elapsed time and utilisation (`0.1 s (2 threads:
-busy ...)`) may differ. Also checks that a pipeline with `update` (one
-thread) and one with a float sum (one thread) still agree across N.
+busy ...)`) may differ. Also checks that a pipeline with a float sum (one
+thread) still agrees across N; that `update` runs on every thread (its
+state split by key hash, runtime/exchange.cpp) with the same rows and
+checkpoint for every N, equal to a plain Python model, also when a run
+resumes from a checkpoint with another N; and that `emit each` keeps its
+source on one thread.
 
 Python 3 standard library only. Ends with `N passed, M failed`.
 
@@ -53,6 +57,43 @@ stream averages = events
 sink balances to file("out/balances.jsonl")
 sink averages to file("out/averages.csv")
 """
+
+# `update` on every thread (plan/threads.h update_partitioned): rows whose
+# values depend on the order of each user's records (`last`, `delete` once
+# the total passes 50,000), a `where` before the state, bad records, and
+# `emit expired` with `expire after` in a second stream.
+UPDATE = """
+source events = file("events.csv")
+  format csv(header: true)
+  schema { id: int, user: string, amount: int, ts: timestamp }
+  event_time ts watermark 2s
+
+stream balances = events
+  | where amount % 7 != 0
+  | group by user
+  | update total: int = 0, n: int = 0, last: int = 0, first_id: int = -1 {
+      total += amount
+      n += 1
+      last = amount
+      if (first_id < 0) { first_id = id }
+      if (total > 50000) { delete }
+    }
+
+stream expired = events
+  | group by user, bucket = amount % 10
+  | update n: int = 0, last_id: int = 0 { n += 1; last_id = id }
+    emit expired
+    expire after 5s
+
+sink balances to file("out/balances.jsonl")
+sink expired to file("out/expired.csv")
+"""
+
+# `emit each` hands on a row per record, in arrival order: one thread. So
+# does a block that can fail (`//` by a field): a bad record must leave no
+# effect, and with the state split the source's other stages saw it.
+UPDATE_EACH = UPDATE.replace("if (total > 50000) { delete }\n    }", "}\n    emit each")
+UPDATE_FAILS = UPDATE.replace("last = amount\n", "last = amount // n\n")
 
 GENERATE = """
 source nums = generate(count: 3_000_000)
@@ -258,7 +299,11 @@ def check_thread_counts(res, flowc, root, input_path):
     says ran: four for a pipeline whose every source may use them, one
     when order-dependent state holds every source to one thread."""
     cases = [("parallel", PARALLEL, ["threads: every"], 4),
-             ("one_thread", ONE_THREAD, ["threads: one (update in stream 'balances')"], 1)]
+             ("one_thread", ONE_THREAD, ["threads: one (mean = avg of floats in stream 'averages')"], 1),
+             ("update", UPDATE, ["threads: every"], 4),
+             ("update_each", UPDATE_EACH, ["threads: one (update with emit each in stream 'balances')"], 1),
+             ("update_fails", UPDATE_FAILS,
+              ["threads: one (update whose block can fail in stream 'balances')"], 1)]
     for name, text, want, threads in cases:
         path = os.path.join(root, name + "_count.flow")
         with open(path, "w") as f:
@@ -274,6 +319,82 @@ def check_thread_counts(res, flowc, root, input_path):
         ran = re.search(r" s \((\d+) threads?: busy", r.stderr)
         res.check(ran is not None and int(ran.group(1)) == threads,
                   f"{name}: --threads 4 runs on {threads}", r.stderr[-300:])
+
+
+def balances_model(parts, batch_records):
+    """The rows of UPDATE's `balances` (LANGUAGE.md 6.3, emit updated) over
+    the runs that read each part of events.csv in turn, each resuming from
+    the last one's checkpoint: batches of `batch_records` records of each
+    part (bad ones and those `where` drops count too), the block per record
+    in arrival order, then the keys updated in the batch, by key."""
+    state, rows = {}, []
+    for records in parts:
+        for i in range(0, len(records), batch_records):
+            touched = []
+            for line in records[i:i + batch_records]:
+                rid, user, amount, _ = line.split(",")
+                try:
+                    amount = int(amount)
+                except ValueError:
+                    continue  # a bad record
+                if amount % 7 == 0:
+                    continue
+                s = state.setdefault(user, {"total": 0, "n": 0, "last": 0, "first_id": -1})
+                s["total"] += amount
+                s["n"] += 1
+                s["last"] = amount
+                if s["first_id"] < 0:
+                    s["first_id"] = int(rid)
+                if s["total"] > 50000:
+                    del state[user]
+                    if user in touched:
+                        touched.remove(user)
+                elif user not in touched:
+                    touched.append(user)
+            for user in sorted(touched):
+                rows.append('{"user":"%s","total":%d,"n":%d,"last":%d,"first_id":%d}' % (
+                    user, *state[user].values()))
+    return "".join(r + "\n" for r in rows).encode()
+
+
+def check_update_resumes(res, flowc, root, input_path, common):
+    """UPDATE over the first 60% of the input, then resumed from its
+    checkpoint over the whole file, with another --threads: the same rows
+    and checkpoint as with one thread twice, and the model's rows."""
+    lines = open(input_path).read().splitlines()
+    header, records = lines[0], lines[1:]
+    cut = len(records) * 6 // 10
+    path = os.path.join(root, "update_resume.flow")
+    with open(path, "w") as f:
+        f.write(UPDATE)
+    got = {}
+    for first, second in ((1, 1), (1, 3), (4, 2), (2, 1)):
+        d = os.path.join(root, f"resume-{first}-{second}")
+        os.makedirs(os.path.join(d, "out"))
+        events = os.path.join(d, "events.csv")
+        with open(events, "w") as f:
+            f.write("\n".join([header] + records[:cut]) + "\n")
+        ok = True
+        for threads, upto in ((first, cut), (second, len(records))):
+            if upto == len(records):
+                with open(events, "a") as f:
+                    f.write("\n".join(records[cut:]) + "\n")
+            p = subprocess.run([flowc, "run", path, "--quiet", "--checkpoint", "ck", "--threads", str(threads)]
+                               + common, cwd=d, capture_output=True, text=True, timeout=TIMEOUT)
+            ok = ok and res.check(p.returncode == 0, f"update resumed: --threads {threads} exits 0",
+                                  p.stderr[-2000:])
+        if ok:
+            got[(first, second)] = {n: open(os.path.join(d, n), "rb").read()
+                                    for n in ("out/balances.jsonl", "out/expired.csv", "ck/checkpoint")}
+    base = got.get((1, 1))
+    if base is None:
+        return
+    want = balances_model([records[:cut], records[cut:]], int(common[common.index("--max-batch-records") + 1]))
+    res.check(base["out/balances.jsonl"] == want, "update resumed: the rows of the model",
+              f"{len(base['out/balances.jsonl'])} bytes vs {len(want)}")
+    for key, files in got.items():
+        diff = [n for n in files if files[n] != base[n]]
+        res.check(not diff, f"update resumed: --threads {key[0]} then {key[1]} = 1 then 1", f"differs in {diff}")
 
 
 def main():
@@ -308,6 +429,8 @@ def main():
         run_case(res, "parallel_skip", argv_for, PARALLEL_SKIP, input_path, common, root)
         run_case(res, "one_thread", argv_for, ONE_THREAD, input_path, common + ["--checkpoint", "ck"],
                  root)
+        run_case(res, "update", argv_for, UPDATE, input_path, common + ["--checkpoint", "ck"], root)
+        check_update_resumes(res, flowc, root, input_path, common)
         run_case(res, "generate", argv_for, GENERATE, None, ["--max-batch-records", "1000000"], root)
         json_path = os.path.join(root, "events.jsonl")
         make_json_input(json_path, 200_000, random.Random(14))
