@@ -37,8 +37,10 @@ CodegenResult generate_pipeline(const plan::Pipeline& pipeline, llvm::Module& mo
 // What a checkpoint depends on — sources, schemas, stages and sinks, not
 // the params' values or the batch interval — as text (stored in
 // checkpoints, to say what changed) and as a stable 64-bit fingerprint.
-// It is explain's text without its header; a constant that reads a param
-// prints as written, so the text holds no --param value.
+// It is explain's text without its header, nor the lines that say how
+// sources run (threads, reading ahead), which a newer flowc may decide
+// differently; a constant that reads a param prints as written, so the
+// text holds no --param value.
 std::string pipeline_plan_text(const plan::Pipeline& pipeline);
 uint64_t plan_text_fingerprint(std::string_view plan_text);
 

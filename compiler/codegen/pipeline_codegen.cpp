@@ -745,13 +745,35 @@ CodegenResult generate_pipeline(const plan::Pipeline& pipeline, llvm::Module& mo
   return builder.build();
 }
 
+namespace {
+
+// Lines of explain's text that say how a source's records are run, not
+// what state they build: which threads run them (plan/threads.h) and
+// whether the scan reads ahead for a join (plan/read_ahead.h). A new flowc
+// may decide these differently for the same pipeline, and its checkpoints
+// still hold the same state (keyed tables are written in key order), so
+// they stay out of the fingerprint.
+bool says_how_it_runs(std::string_view line) {
+  return line.starts_with("  threads: ") || line.starts_with("  read ahead: ");
+}
+
+}  // namespace
+
 std::string pipeline_plan_text(const plan::Pipeline& pipeline) {
   // The explain text without its header (name, batch, params).
   std::ostringstream text;
   plan::explain(pipeline, text);
-  std::string s = text.str();
-  size_t body = s.find("\n\n");
-  return body == std::string::npos ? s : s.substr(body + 2);
+  const std::string s = text.str();
+  const size_t body = s.find("\n\n");
+  std::string kept;
+  for (size_t at = body == std::string::npos ? 0 : body + 2; at < s.size();) {
+    size_t end = s.find('\n', at);
+    end = end == std::string::npos ? s.size() : end + 1;
+    const std::string_view line(s.data() + at, end - at);
+    if (!says_how_it_runs(line)) kept += line;
+    at = end;
+  }
+  return kept;
 }
 
 uint64_t plan_text_fingerprint(std::string_view plan_text) {
