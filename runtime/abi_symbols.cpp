@@ -42,10 +42,13 @@ const FlowAbiSymbol flow_abi_symbols[] = {
     FLOW_SYMBOL(flow_set_watermark),
     FLOW_SYMBOL(flow_source_ended),
     FLOW_SYMBOL(flow_state_grew),
+    FLOW_SYMBOL(flow_state_grew_to),
     FLOW_SYMBOL(flow_key_in_two_partitions),
     FLOW_SYMBOL(flow_worker_index),
     FLOW_SYMBOL(flow_sort_parallel),
     FLOW_SYMBOL(flow_emit_parallel),
+    FLOW_SYMBOL(flow_ht_reserve_parallel),
+    FLOW_SYMBOL(flow_merge_parts),
     // checkpoints
     FLOW_SYMBOL(flow_ckpt_put_i64),
     FLOW_SYMBOL(flow_ckpt_put_bytes),

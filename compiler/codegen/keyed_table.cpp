@@ -556,6 +556,72 @@ void KeyedTable::release_keys(llvm::Value* slot) {
   }
 }
 
+llvm::GlobalVariable* KeyedTable::fresh_global() {
+  if (fresh_ == nullptr) {
+    fresh_ = new llvm::GlobalVariable(cg_.module(), cg_.i64(), false,
+                                      llvm::GlobalValue::InternalLinkage,
+                                      llvm::ConstantInt::get(cg_.i64(), 0), name_ + ".fresh");
+  }
+  return fresh_;
+}
+
+void KeyedTable::add_fresh(llvm::Value* n) {
+  cg_.b().CreateAtomicRMW(llvm::AtomicRMWInst::Add, fresh_global(), n, llvm::MaybeAlign(8),
+                          llvm::AtomicOrdering::Monotonic);
+}
+
+llvm::Value* KeyedTable::reserve_fresh() {
+  auto& b = cg_.b();
+  // The counting threads are done (their jobs ended before this runs).
+  llvm::Value* fresh = b.CreateLoad(cg_.i64(), fresh_global());
+  b.CreateStore(cg_.i64c(0), fresh_global());
+  llvm::Value* ht = load_table();
+  llvm::Value* keys = b.CreateAdd(b.CreateCall(cg_.stdlib("flow_ht_count"), {ht}), fresh);
+  b.CreateCall(cg_.runtime("flow_ht_reserve_parallel"), {cg_.fs().ctx, ht, keys});
+  return fresh;
+}
+
+llvm::Value* KeyedTable::claim_copy(llvm::Value* src, llvm::Value* part) {
+  auto& b = cg_.b();
+  if (merge_arenas_ == nullptr) {
+    llvm::Type* arena_type = llvm::ArrayType::get(cg_.ptr(), 3);  // FlowArena
+    merge_arenas_ = cg_.worker_global(arena_type, nullptr, name_ + ".merge_arenas");
+  }
+  llvm::Value* arena =
+      b.CreateInBoundsGEP(merge_arenas_->getValueType(), merge_arenas_, {cg_.i32c(0), part});
+  llvm::Value* ht = b.CreateLoad(cg_.ptr(), table_global());
+  llvm::Value* dst = b.CreateCall(cg_.stdlib("flow_ht_claim"), {ht, stored_hash(src)});
+  for (size_t i = 0; i < key_types_.size(); ++i) {
+    CgValue k = key(src, i);
+    if (key_types_[i] == plan::Type::String) {
+      k.v = storage_ == KeyStorage::Arena
+                ? b.CreateCall(cg_.stdlib("flow_arena_copy"), {arena, k.v, k.len})
+                : b.CreateCall(cg_.stdlib("flow_bytes_dup"), {k.v, k.len});
+      b.CreateMemCpy(field(dst, layout_.key_offsets[i] + kKeyStrHeadOffset), llvm::MaybeAlign(8),
+                     field(src, layout_.key_offsets[i] + kKeyStrHeadOffset), llvm::MaybeAlign(8),
+                     kKeyStrBytes - kKeyStrHeadOffset);
+    }
+    cg_.store_value(k, field(dst, layout_.key_offsets[i]));
+  }
+  b.CreateStore(b.getInt8(1), field(dst, kSlotDirtyOffset));
+  return dst;
+}
+
+void KeyedTable::count_added(llvm::Value* n) {
+  auto& b = cg_.b();
+  llvm::Value* ht = load_table();
+  llvm::Value* before = b.CreateCall(cg_.stdlib("flow_ht_count"), {ht});
+  b.CreateCall(cg_.stdlib("flow_ht_add_count"), {ht, n});
+  if (grow_check_ == nullptr) {
+    grow_check_ = cg_.worker_global(cg_.i64(), nullptr, name_ + ".grow_check");
+  }
+  llvm::Value* check = mine(grow_check_);
+  b.CreateStore(b.CreateCall(cg_.runtime("flow_state_grew_to"),
+                             {cg_.fs().ctx, before, b.CreateAdd(before, n),
+                              b.CreateLoad(cg_.i64(), check)}),
+                check);
+}
+
 void KeyedTable::clear() {
   auto& b = cg_.b();
   if (storage_ == KeyStorage::Arena) b.CreateCall(cg_.stdlib("flow_arena_reset"), {mine(arena_)});

@@ -122,6 +122,24 @@ class KeyedTable {
                 const std::function<llvm::Value*(llvm::Value* slot, llvm::Value* arg)>& pred,
                 llvm::Value* arg);
 
+  // Merging partial states (partial_state.h): adds `n` (i64) to the count
+  // of keys new to worker 0's table (atomically: every thread counts its
+  // part), and, for the current function's worker's table, takes that
+  // count (back to 0) and grows the table for it at once
+  // (flow_ht_reserve_parallel).
+  // reserve_fresh returns the count taken (i64).
+  void add_fresh(llvm::Value* n);
+  llvm::Value* reserve_fresh();
+  // Then, on several threads at once (runtime flow_merge_parts), a key of
+  // `src` (a worker's slot) absent from worker 0's table goes in: the slot
+  // claimed there (flow_ht_claim) with src's keys, string bytes copied into
+  // an arena of part `part` (i32) kept with worker 0's table; dirty mark
+  // set. Returns the slot. Not for partitioned tables.
+  llvm::Value* claim_copy(llvm::Value* src, llvm::Value* part);
+  // And once they all went in: the current function's worker's table
+  // counts `n` (i64) keys more (--max-state-keys checked as for each).
+  void count_added(llvm::Value* n);
+
   // Emits flow_ht_clear (every slot gone, capacity kept).
   void clear();
 
@@ -171,6 +189,11 @@ class KeyedTable {
   llvm::GlobalVariable* table_ = nullptr;
   llvm::GlobalVariable* arena_ = nullptr;
   llvm::GlobalVariable* grow_check_ = nullptr;  // flow_state_grew's last answer
+  llvm::GlobalVariable* fresh_ = nullptr;       // add_fresh's count (one, not per worker)
+  llvm::GlobalVariable* fresh_global();
+  // claim_copy's arenas, one per part (worker 0's table's: per worker
+  // only in shape).
+  llvm::GlobalVariable* merge_arenas_ = nullptr;
   llvm::Function* eq_ = nullptr;
   llvm::Function* twin_ = nullptr;
   llvm::Function* cmp_ = nullptr;
