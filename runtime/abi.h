@@ -386,12 +386,16 @@ void flow_emit_parallel(FlowContext* ctx, const FlowBatch* batch, void** items, 
                         void (*emit)(FlowContext* ctx, const FlowBatch* batch, void** items,
                                      int64_t lo, int64_t hi));
 
+// Keyed tables (stdlib FlowHashTable) on every worker thread, each doing
+// on one thread below a size where handing work over would cost more.
+struct FlowHashTable;  // stdlib/flow_stdlib.h
 // Before partial states fold into the pipeline's (FlowPipeline.merge):
 // grows `ht` at once to the capacity it would reach holding `keys` keys
 // (nothing when it already has it), its new memory zeroed and its slots
 // moved on every worker thread. Which slot a key lands in may differ from
 // growing one insert at a time; what is read out of a table never depends
 // on that (rows and checkpoints go in key order).
+void flow_ht_reserve_parallel(FlowContext* ctx, struct FlowHashTable* ht, int64_t keys);
 // Then, when `keys` new keys are enough to share out (else 0: the caller
 // inserts them itself), runs fn(ctx, worker, part, parts) for every part on
 // the workers (each part inserts the new keys of its share of worker
@@ -399,8 +403,15 @@ void flow_emit_parallel(FlowContext* ctx, const FlowBatch* batch, void** items, 
 int32_t flow_merge_parts(FlowContext* ctx,
                          void (*fn)(FlowContext* ctx, int32_t worker, int32_t part, int32_t parts),
                          int32_t worker, int64_t keys);
-struct FlowHashTable;  // stdlib/flow_stdlib.h
-void flow_ht_reserve_parallel(FlowContext* ctx, struct FlowHashTable* ht, int64_t keys);
+// flow_ht_clear (a merged partial table), its memory zeroed on the workers.
+void flow_ht_clear_parallel(FlowContext* ctx, struct FlowHashTable* ht);
+// A batch's end: the slots collect(ht, lo, hi, out) takes from each range
+// [lo, hi) of the table's indexes (it writes them to out and returns how
+// many), on the workers, into `list` (room for every slot the table holds)
+// in index order, as one call over the whole table; returns how many.
+int64_t flow_collect_parallel(FlowContext* ctx, struct FlowHashTable* ht, void** list,
+                              int64_t (*collect)(struct FlowHashTable* ht, int64_t lo, int64_t hi,
+                                                 void** out));
 
 // Keyed state grew: a table (group by, update, window panes, sessions) now
 // holds `keys` keys. Generated code calls this after an insert only when

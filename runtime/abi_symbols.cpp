@@ -49,6 +49,8 @@ const FlowAbiSymbol flow_abi_symbols[] = {
     FLOW_SYMBOL(flow_emit_parallel),
     FLOW_SYMBOL(flow_ht_reserve_parallel),
     FLOW_SYMBOL(flow_merge_parts),
+    FLOW_SYMBOL(flow_collect_parallel),
+    FLOW_SYMBOL(flow_ht_clear_parallel),
     // checkpoints
     FLOW_SYMBOL(flow_ckpt_put_i64),
     FLOW_SYMBOL(flow_ckpt_put_bytes),

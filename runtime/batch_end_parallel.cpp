@@ -185,4 +185,58 @@ int32_t flow_merge_parts(FlowContext* ctx,
   return 1;
 }
 
+int64_t flow_collect_parallel(FlowContext* ctx, FlowHashTable* ht, void** list,
+                              int64_t (*collect)(FlowHashTable* ht, int64_t lo, int64_t hi,
+                                                 void** out)) {
+  flowrt::Workers* workers = ctx->workers.get();
+  const int64_t capacity = flow_ht_capacity(ht);
+  if (workers == nullptr || !workers->parallel() ||
+      capacity * ht->slot_size < flowrt::kParallelGrowBytes) {
+    return collect(ht, 0, capacity, list);
+  }
+  // Each part into a list of its own, then the lists one after another:
+  // the order of one scan over the whole table.
+  const int64_t parts = workers->threads();
+  std::vector<std::vector<void*>> taken(static_cast<size_t>(parts));
+  std::vector<int64_t> counts(static_cast<size_t>(parts), 0);
+  std::vector<std::function<void()>> jobs;
+  for (int64_t p = 0; p < parts; ++p) {
+    const int64_t lo = capacity * p / parts, hi = capacity * (p + 1) / parts;
+    std::vector<void*>& out = taken[static_cast<size_t>(p)];
+    int64_t& count = counts[static_cast<size_t>(p)];
+    jobs.emplace_back([=, &out, &count] {
+      // Room for every used slot of the range: the table's load bounds it.
+      out.resize(static_cast<size_t>(std::min(hi - lo, flow_ht_count(ht))));
+      count = collect(ht, lo, hi, out.data());
+    });
+  }
+  workers->run_jobs(jobs);
+  int64_t n = 0;
+  for (int64_t p = 0; p < parts; ++p) {
+    const int64_t c = counts[static_cast<size_t>(p)];
+    if (c > 0) memcpy(list + n, taken[static_cast<size_t>(p)].data(), static_cast<size_t>(c) * sizeof(void*));
+    n += c;
+  }
+  return n;
+}
+
+void flow_ht_clear_parallel(FlowContext* ctx, FlowHashTable* ht) {
+  flowrt::Workers* workers = ctx->workers.get();
+  const int64_t bytes = flow_ht_capacity(ht) * ht->slot_size;
+  if (workers == nullptr || !workers->parallel() || bytes < flowrt::kParallelGrowBytes) {
+    flow_ht_clear(ht);
+    return;
+  }
+  const int64_t threads = workers->threads();
+  const int64_t pages = (bytes + flowrt::kPageBytes - 1) / flowrt::kPageBytes;
+  std::vector<std::function<void()>> jobs;
+  for (int64_t t = 0; t < threads; ++t) {
+    const int64_t lo = std::min(bytes, pages * t / threads * flowrt::kPageBytes);
+    const int64_t hi = std::min(bytes, pages * (t + 1) / threads * flowrt::kPageBytes);
+    jobs.emplace_back([=] { memset(ht->slots + lo, 0, static_cast<size_t>(hi - lo)); });
+  }
+  workers->run_jobs(jobs);
+  ht->count = 0;
+}
+
 }  // extern "C"

@@ -103,9 +103,13 @@ class KeyedTable {
   // The same over the slots for which `take` (emitted per slot) yields
   // true (i1), e.g. the keys `expire after` is about to remove; with
   // `clear_marks` false the dirty marks stay (checkpoints).
+  // With `parallel` and `take_reads_slot_only` (`take` uses nothing of the
+  // enclosing function), the slots are collected on every worker thread
+  // too (abi.h flow_collect_parallel).
   void for_each_sorted(const std::function<llvm::Value*(llvm::Value* slot)>& take,
                        const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body,
-                       bool clear_marks = true, bool parallel = false);
+                       bool clear_marks = true, bool parallel = false,
+                       bool take_reads_slot_only = false);
 
   // Emits a loop over every slot, in table order (no sorting). `ahead`,
   // when given, is emitted at every index with the slot (used or not) a
@@ -167,6 +171,11 @@ class KeyedTable {
   // int64_t hi): emit_slot_loop over [lo, hi), for flow_emit_parallel.
   llvm::Function* emit_function(
       const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body);
+  // int64_t collect(FlowHashTable* ht, int64_t lo, int64_t hi, void** out):
+  // the used slots of indexes [lo, hi) that `take` takes, into out (dirty
+  // marks cleared with `clear_marks`); returns how many.
+  llvm::Function* collect_function(const std::function<llvm::Value*(llvm::Value* slot)>& take,
+                                   bool clear_marks);
   llvm::Value* row_partition(llvm::Value* given);
   // A new slot of a partitioned table: report a twin in another partition.
   void report_twin(llvm::Value* ht, llvm::Value* hash, llvm::Value* probe,
