@@ -214,7 +214,9 @@ int64_t flow_collect_parallel(FlowContext* ctx, FlowHashTable* ht, void** list,
   int64_t n = 0;
   for (int64_t p = 0; p < parts; ++p) {
     const int64_t c = counts[static_cast<size_t>(p)];
-    if (c > 0) memcpy(list + n, taken[static_cast<size_t>(p)].data(), static_cast<size_t>(c) * sizeof(void*));
+    if (c > 0)
+      memcpy(list + n, taken[static_cast<size_t>(p)].data(),
+             static_cast<size_t>(c) * sizeof(void*));
     n += c;
   }
   return n;

@@ -345,8 +345,8 @@ llvm::Function* KeyedTable::collect_function(
   auto& b = cg_.b();
   llvm::IRBuilderBase::InsertPointGuard guard(b);
   FunctionState saved = cg_.fs();
-  auto* type = llvm::FunctionType::get(cg_.i64(), {cg_.ptr(), cg_.i64(), cg_.i64(), cg_.ptr()},
-                                       false);
+  auto* type =
+      llvm::FunctionType::get(cg_.i64(), {cg_.ptr(), cg_.i64(), cg_.i64(), cg_.ptr()}, false);
   llvm::Function* fn = cg_.begin_function(cg_.unique(name_ + ".collect"), type);
   auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, fn); };
   llvm::Value* ht = fn->getArg(0);
@@ -611,9 +611,9 @@ void KeyedTable::release_keys(llvm::Value* slot) {
 
 llvm::GlobalVariable* KeyedTable::fresh_global() {
   if (fresh_ == nullptr) {
-    fresh_ = new llvm::GlobalVariable(cg_.module(), cg_.i64(), false,
-                                      llvm::GlobalValue::InternalLinkage,
-                                      llvm::ConstantInt::get(cg_.i64(), 0), name_ + ".fresh");
+    fresh_ =
+        new llvm::GlobalVariable(cg_.module(), cg_.i64(), false, llvm::GlobalValue::InternalLinkage,
+                                 llvm::ConstantInt::get(cg_.i64(), 0), name_ + ".fresh");
   }
   return fresh_;
 }
@@ -669,10 +669,10 @@ void KeyedTable::count_added(llvm::Value* n) {
     grow_check_ = cg_.worker_global(cg_.i64(), nullptr, name_ + ".grow_check");
   }
   llvm::Value* check = mine(grow_check_);
-  b.CreateStore(b.CreateCall(cg_.runtime("flow_state_grew_to"),
-                             {cg_.fs().ctx, before, b.CreateAdd(before, n),
-                              b.CreateLoad(cg_.i64(), check)}),
-                check);
+  b.CreateStore(
+      b.CreateCall(cg_.runtime("flow_state_grew_to"),
+                   {cg_.fs().ctx, before, b.CreateAdd(before, n), b.CreateLoad(cg_.i64(), check)}),
+      check);
 }
 
 void KeyedTable::clear() {

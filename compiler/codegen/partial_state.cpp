@@ -96,8 +96,7 @@ void emit_merge_partial(CgContext& cg, KeyedTable& table, AggState& state, llvm:
   llvm::Value* fresh = table.reserve_fresh();
   llvm::Function* fn = merge_new_function(cg, table, state);
   fs.worker = worker;
-  llvm::Value* shared =
-      b.CreateCall(cg.runtime("flow_merge_parts"), {fs.ctx, fn, worker, fresh});
+  llvm::Value* shared = b.CreateCall(cg.runtime("flow_merge_parts"), {fs.ctx, fn, worker, fresh});
   llvm::BasicBlock* on_all = llvm::BasicBlock::Create(cg.llvm(), "merge.shared", fs.fn);
   llvm::BasicBlock* on_one = llvm::BasicBlock::Create(cg.llvm(), "merge.serial", fs.fn);
   llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "merge.done", fs.fn);

@@ -114,7 +114,8 @@ int32_t eq_int(const void* slot, const void* probe) {
 void insert(FlowHashTable* ht, int64_t key) {
   IntSlot probe{0, key, 0};
   int32_t inserted = 0;
-  auto* s = static_cast<IntSlot*>(flow_ht_find_or_insert(ht, hash_of(key), &probe, eq_int, &inserted));
+  auto* s =
+      static_cast<IntSlot*>(flow_ht_find_or_insert(ht, hash_of(key), &probe, eq_int, &inserted));
   ASSERT_EQ(inserted, 1);
   s->key = key;
   s->value = key * 3;
@@ -242,7 +243,8 @@ TEST(RuntimeBatchEndParallel, CollectGivesOneScansOrderAndClearZeroesAll) {
     for (int64_t k = 0; k < 150000; ++k) insert(ht, k);  // 2^18 slots: 6 MiB
     std::vector<void*> want(150001), got(150001);
     want.resize(static_cast<size_t>(collect_thirds(ht, 0, flow_ht_capacity(ht), want.data())));
-    got.resize(static_cast<size_t>(flow_collect_parallel(&run.ctx, ht, got.data(), collect_thirds)));
+    got.resize(
+        static_cast<size_t>(flow_collect_parallel(&run.ctx, ht, got.data(), collect_thirds)));
     EXPECT_EQ(want.size(), 50000u);
     EXPECT_EQ(got, want) << threads << " threads";
     flow_ht_clear_parallel(&run.ctx, ht);
