@@ -38,7 +38,9 @@ bool expect_tag(FlowCkptReader* r, char tag) {
   return true;
 }
 
-void take_u64_value(uint64_t v, void* ctx) { static_cast<std::vector<uint64_t>*>(ctx)->push_back(v); }
+void take_u64_value(uint64_t v, void* ctx) {
+  static_cast<std::vector<uint64_t>*>(ctx)->push_back(v);
+}
 
 void take_str_value(const char* p, int64_t n, void* ctx) {
   static_cast<std::vector<std::string_view>*>(ctx)->emplace_back(p, static_cast<size_t>(n));
