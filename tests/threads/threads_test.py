@@ -338,8 +338,10 @@ def main():
         for name, text in (("many_groups", MANY_GROUPS), ("many_groups_skip", MANY_GROUPS_SKIP)):
             run_case(res, name, argv_for, text, many_path,
                      ["--max-batch-records", "20000", "--batch", "1000000h"], root, link_as="words.txt")
-        run_case(res, "many_new_groups", argv_for, MANY_NEW_GROUPS, many_path,
-                 ["--max-batch-records", "20000", "--batch", "1000000h", "--checkpoint", "ck"], root,
+        few_path = os.path.join(root, "few_words.txt")
+        make_many_words_input(few_path, 24_000, random.Random(61))
+        run_case(res, "many_new_groups", argv_for, MANY_NEW_GROUPS, few_path,
+                 ["--max-batch-records", "12000", "--batch", "1000000h", "--checkpoint", "ck"], root,
                  link_as="words.txt")
         check_thread_counts(res, flowc, root, input_path)
     finally:
