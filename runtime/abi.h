@@ -414,12 +414,43 @@ void flow_xchg_replay(FlowContext* ctx, const FlowBatch* batch, void** slots, in
                                      void* cursor));
 const void* flow_xchg_next(void* cursor);
 
+// Keyed tables (stdlib FlowHashTable) on every worker thread, each doing
+// on one thread below a size where handing work over would cost more.
+struct FlowHashTable;  // stdlib/flow_stdlib.h
+// Before partial states fold into the pipeline's (FlowPipeline.merge):
+// grows `ht` at once to the capacity it would reach holding `keys` keys
+// (nothing when it already has it), its new memory zeroed and its slots
+// moved on every worker thread. Which slot a key lands in may differ from
+// growing one insert at a time; what is read out of a table never depends
+// on that (rows and checkpoints go in key order).
+void flow_ht_reserve_parallel(FlowContext* ctx, struct FlowHashTable* ht, int64_t keys);
+// Then, when `keys` new keys are enough to share out (else 0: the caller
+// inserts them itself), runs fn(ctx, worker, part, parts) for every part on
+// the workers (each part inserts the new keys of its share of worker
+// `worker`'s table: flow_ht_claim) and returns 1.
+int32_t flow_merge_parts(FlowContext* ctx,
+                         void (*fn)(FlowContext* ctx, int32_t worker, int32_t part, int32_t parts),
+                         int32_t worker, int64_t keys);
+// flow_ht_clear (a merged partial table), its memory zeroed on the workers.
+void flow_ht_clear_parallel(FlowContext* ctx, struct FlowHashTable* ht);
+// A batch's end: the slots collect(ht, lo, hi, out) takes from each range
+// [lo, hi) of the table's indexes (it writes them to out and returns how
+// many), on the workers, into `list` (room for every slot the table holds)
+// in index order, as one call over the whole table; returns how many.
+int64_t flow_collect_parallel(FlowContext* ctx, struct FlowHashTable* ht, void** list,
+                              int64_t (*collect)(struct FlowHashTable* ht, int64_t lo, int64_t hi,
+                                                 void** out));
+
 // Keyed state grew: a table (group by, update, window panes, sessions) now
 // holds `keys` keys. Generated code calls this after an insert only when
 // `keys` exceeds the value the previous call returned (0 at first), so it
 // costs one compare per new key. Past --max-state-keys it sets the run's
 // error (exit 3 at the end of the batch) and returns INT64_MAX.
 int64_t flow_state_grew(FlowContext* ctx, int64_t keys);
+// A table went from `from` to `to` keys at once (keys merged on several
+// threads): the calls flow_state_grew would have had one insert at a time,
+// given the last answer `check`; returns the last answer.
+int64_t flow_state_grew_to(FlowContext* ctx, int64_t from, int64_t to, int64_t check);
 
 // The state streams of snapshot/restore. Values are written and read back
 // in the same order; a read past the end or of the wrong kind makes

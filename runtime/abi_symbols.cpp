@@ -42,6 +42,7 @@ const FlowAbiSymbol flow_abi_symbols[] = {
     FLOW_SYMBOL(flow_set_watermark),
     FLOW_SYMBOL(flow_source_ended),
     FLOW_SYMBOL(flow_state_grew),
+    FLOW_SYMBOL(flow_state_grew_to),
     FLOW_SYMBOL(flow_key_in_two_partitions),
     FLOW_SYMBOL(flow_worker_index),
     FLOW_SYMBOL(flow_sort_parallel),
@@ -52,6 +53,10 @@ const FlowAbiSymbol flow_abi_symbols[] = {
     FLOW_SYMBOL(flow_xchg_copy),
     FLOW_SYMBOL(flow_xchg_replay),
     FLOW_SYMBOL(flow_xchg_next),
+    FLOW_SYMBOL(flow_ht_reserve_parallel),
+    FLOW_SYMBOL(flow_merge_parts),
+    FLOW_SYMBOL(flow_collect_parallel),
+    FLOW_SYMBOL(flow_ht_clear_parallel),
     // checkpoints
     FLOW_SYMBOL(flow_ckpt_put_i64),
     FLOW_SYMBOL(flow_ckpt_put_bytes),

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "context.h"
+#include "flow_stdlib.h"
 #include "worker.h"
 
 namespace flowrt {
@@ -26,6 +27,12 @@ constexpr int64_t kParallelMinItems = 32768;
 // Items per emitted range: rows of one range are held (formatted) until it
 // commits, so a range stays small; enough ranges keep every thread busy.
 constexpr int64_t kEmitRangeItems = 8192;
+// Fewer keys new to the pipeline's table than this go in on one thread.
+constexpr int64_t kParallelMergeMinKeys = 4096;
+// A table grown by fewer bytes than this grows on the calling thread.
+constexpr int64_t kParallelGrowBytes = int64_t{4} << 20;
+// Zeroed memory is handed to the threads in pieces of whole pages.
+constexpr int64_t kPageBytes = 4096;
 
 // Merge path: how many of the first `d` items of the stable merge of a
 // (na items) and b (nb items) come from a — ties go to a.
@@ -128,6 +135,110 @@ void flow_emit_parallel(FlowContext* ctx, const FlowBatch* batch, void** items, 
     jobs.emplace_back([=] { emit(ctx, batch, items, lo, hi); });
   }
   workers->run_jobs(jobs);
+}
+
+void flow_ht_reserve_parallel(FlowContext* ctx, FlowHashTable* ht, int64_t keys) {
+  const int64_t capacity = flow_ht_capacity_for(ht, keys);
+  const int64_t old_capacity = flow_ht_capacity(ht);
+  if (capacity == old_capacity) return;
+  const int64_t bytes = capacity * ht->slot_size;
+  auto* slots = static_cast<uint8_t*>(malloc(static_cast<size_t>(bytes)));
+  if (slots == nullptr) abort();  // out of memory, as flow_ht_grow
+  flowrt::Workers* workers = ctx->workers.get();
+  if (workers == nullptr || !workers->parallel() || bytes < flowrt::kParallelGrowBytes) {
+    memset(slots, 0, static_cast<size_t>(bytes));
+    flow_ht_move_range(ht, slots, capacity, 0, old_capacity);
+    flow_ht_take_slots(ht, slots, capacity);
+    return;
+  }
+  // Zeroing faults the new pages in: a page fault each 4 KiB, most of a
+  // grow's time, on every thread at once.
+  const int64_t threads = workers->threads();
+  const int64_t pages = (bytes + flowrt::kPageBytes - 1) / flowrt::kPageBytes;
+  std::vector<std::function<void()>> jobs;
+  for (int64_t t = 0; t < threads; ++t) {
+    const int64_t lo = std::min(bytes, pages * t / threads * flowrt::kPageBytes);
+    const int64_t hi = std::min(bytes, pages * (t + 1) / threads * flowrt::kPageBytes);
+    jobs.emplace_back([=] { memset(slots + lo, 0, static_cast<size_t>(hi - lo)); });
+  }
+  workers->run_jobs(jobs);
+  jobs.clear();
+  for (int64_t t = 0; t < threads; ++t) {
+    const int64_t lo = old_capacity * t / threads, hi = old_capacity * (t + 1) / threads;
+    jobs.emplace_back([=] { flow_ht_move_range(ht, slots, capacity, lo, hi); });
+  }
+  workers->run_jobs(jobs);
+  flow_ht_take_slots(ht, slots, capacity);
+}
+
+int32_t flow_merge_parts(FlowContext* ctx,
+                         void (*fn)(FlowContext* ctx, int32_t worker, int32_t part, int32_t parts),
+                         int32_t worker, int64_t keys) {
+  flowrt::Workers* workers = ctx->workers.get();
+  if (workers == nullptr || !workers->parallel() || keys < flowrt::kParallelMergeMinKeys) return 0;
+  const int32_t parts = workers->threads();
+  std::vector<std::function<void()>> jobs;
+  for (int32_t part = 0; part < parts; ++part) {
+    jobs.emplace_back([=] { fn(ctx, worker, part, parts); });
+  }
+  workers->run_jobs(jobs);
+  return 1;
+}
+
+int64_t flow_collect_parallel(FlowContext* ctx, FlowHashTable* ht, void** list,
+                              int64_t (*collect)(FlowHashTable* ht, int64_t lo, int64_t hi,
+                                                 void** out)) {
+  flowrt::Workers* workers = ctx->workers.get();
+  const int64_t capacity = flow_ht_capacity(ht);
+  if (workers == nullptr || !workers->parallel() ||
+      capacity * ht->slot_size < flowrt::kParallelGrowBytes) {
+    return collect(ht, 0, capacity, list);
+  }
+  // Each part into a list of its own, then the lists one after another:
+  // the order of one scan over the whole table.
+  const int64_t parts = workers->threads();
+  std::vector<std::vector<void*>> taken(static_cast<size_t>(parts));
+  std::vector<int64_t> counts(static_cast<size_t>(parts), 0);
+  std::vector<std::function<void()>> jobs;
+  for (int64_t p = 0; p < parts; ++p) {
+    const int64_t lo = capacity * p / parts, hi = capacity * (p + 1) / parts;
+    std::vector<void*>& out = taken[static_cast<size_t>(p)];
+    int64_t& count = counts[static_cast<size_t>(p)];
+    jobs.emplace_back([=, &out, &count] {
+      // Room for every used slot of the range: the table's load bounds it.
+      out.resize(static_cast<size_t>(std::min(hi - lo, flow_ht_count(ht))));
+      count = collect(ht, lo, hi, out.data());
+    });
+  }
+  workers->run_jobs(jobs);
+  int64_t n = 0;
+  for (int64_t p = 0; p < parts; ++p) {
+    const int64_t c = counts[static_cast<size_t>(p)];
+    if (c > 0)
+      memcpy(list + n, taken[static_cast<size_t>(p)].data(),
+             static_cast<size_t>(c) * sizeof(void*));
+    n += c;
+  }
+  return n;
+}
+
+void flow_ht_clear_parallel(FlowContext* ctx, FlowHashTable* ht) {
+  flowrt::Workers* workers = ctx->workers.get();
+  const int64_t bytes = flow_ht_capacity(ht) * ht->slot_size;
+  if (workers == nullptr || !workers->parallel() || bytes < flowrt::kParallelGrowBytes) {
+    flow_ht_clear(ht);
+    return;
+  }
+  const int64_t threads = workers->threads();
+  const int64_t pages = (bytes + flowrt::kPageBytes - 1) / flowrt::kPageBytes;
+  std::vector<std::function<void()>> jobs;
+  for (int64_t t = 0; t < threads; ++t) {
+    const int64_t lo = std::min(bytes, pages * t / threads * flowrt::kPageBytes);
+    const int64_t hi = std::min(bytes, pages * (t + 1) / threads * flowrt::kPageBytes);
+    jobs.emplace_back([=] { memset(ht->slots + lo, 0, static_cast<size_t>(hi - lo)); });
+  }
+  workers->run_jobs(jobs);
+  ht->count = 0;
 }
 
 }  // extern "C"

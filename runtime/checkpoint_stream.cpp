@@ -1,6 +1,9 @@
 #include "checkpoint_stream.h"
 
+#include <algorithm>
 #include <cstring>
+#include <string_view>
+#include <vector>
 
 #include "abi.h"
 #include "flow_stdlib.h"
@@ -35,14 +38,12 @@ bool expect_tag(FlowCkptReader* r, char tag) {
   return true;
 }
 
-void put_u64_value(uint64_t v, void* ctx) {
-  put_raw_i64(static_cast<FlowCkptWriter*>(ctx)->bytes, static_cast<int64_t>(v));
+void take_u64_value(uint64_t v, void* ctx) {
+  static_cast<std::vector<uint64_t>*>(ctx)->push_back(v);
 }
 
-void put_str_value(const char* p, int64_t n, void* ctx) {
-  std::string& out = static_cast<FlowCkptWriter*>(ctx)->bytes;
-  put_raw_i64(out, n);
-  out.append(p, static_cast<size_t>(n));
+void take_str_value(const char* p, int64_t n, void* ctx) {
+  static_cast<std::vector<std::string_view>*>(ctx)->emplace_back(p, static_cast<size_t>(n));
 }
 
 }  // namespace
@@ -82,7 +83,10 @@ void flow_ckpt_get_bytes(FlowCkptReader* r, FlowStr* out) {
 
 int32_t flow_ckpt_ok(FlowCkptReader* r) { return r->failed ? 0 : 1; }
 
-// 'u' or 's', the value count, then the values (strings as length + bytes).
+// 'u' or 's', the value count, then the values (strings as length + bytes),
+// in ascending order: a set's own order depends on the order its values
+// came in, which --threads changes (partial sets merged), and the bytes of
+// a checkpoint must not.
 void flow_ckpt_put_distinct(FlowCkptWriter* w, const void* set_ptr) {
   const auto* set = static_cast<const FlowDistinctSet*>(set_ptr);
   bool strings = set != nullptr && set->kind == FLOW_DISTINCT_STR;
@@ -90,9 +94,18 @@ void flow_ckpt_put_distinct(FlowCkptWriter* w, const void* set_ptr) {
   put_raw_i64(w->bytes, set ? flow_distinct_size(set) : 0);
   if (set == nullptr) return;
   if (strings) {
-    flow_distinct_for_each_str(set, put_str_value, w);
+    std::vector<std::string_view> values;
+    flow_distinct_for_each_str(set, take_str_value, &values);
+    std::sort(values.begin(), values.end());
+    for (std::string_view v : values) {
+      put_raw_i64(w->bytes, static_cast<int64_t>(v.size()));
+      w->bytes.append(v);
+    }
   } else {
-    flow_distinct_for_each_u64(set, put_u64_value, w);
+    std::vector<uint64_t> values;
+    flow_distinct_for_each_u64(set, take_u64_value, &values);
+    std::sort(values.begin(), values.end());
+    for (uint64_t v : values) put_raw_i64(w->bytes, static_cast<int64_t>(v));
   }
 }
 

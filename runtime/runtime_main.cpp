@@ -339,6 +339,17 @@ int64_t flow_state_grew(FlowContext* ctx, int64_t keys) {
   return limit > 0 ? std::min(next, limit) : next;
 }
 
+int64_t flow_state_grew_to(FlowContext* ctx, int64_t from, int64_t to, int64_t check) {
+  // One insert at a time, the call comes at the first count past the last
+  // answer.
+  for (int64_t keys = from; check < to;) {
+    keys = std::max(keys + 1, check + 1);
+    if (keys > to) break;
+    check = flow_state_grew(ctx, keys);
+  }
+  return check;
+}
+
 void flow_set_watermark(FlowContext* ctx, int64_t watermark) {
   if (watermark > ctx->watermark) ctx->watermark = watermark;
 }

@@ -482,6 +482,21 @@ void* flow_ht_find_or_insert(FlowHashTable* ht, uint64_t hash, const void* key,
 void* flow_ht_find_or_insert_cold(FlowHashTable* ht, uint64_t hash, const void* key, FlowHtEq eq,
                                   int32_t* inserted);
 void flow_ht_grow(FlowHashTable* ht);  // not inlined; doubles the capacity
+// Growing in parallel (runtime flow_ht_reserve_parallel): the capacity
+// the table grows to while `keys` keys are inserted (at least its own);
+// the move of old slots [lo, hi) into zeroed `to_slots` of `to_capacity`
+// (safe with other threads moving other ranges into the same slots); and
+// the table taking those slots over (its old ones freed; malloc'd memory).
+int64_t flow_ht_capacity_for(const FlowHashTable* ht, int64_t keys);
+void flow_ht_move_range(const FlowHashTable* ht, void* to_slots, int64_t to_capacity, int64_t lo,
+                        int64_t hi);
+void flow_ht_take_slots(FlowHashTable* ht, void* slots, int64_t capacity);
+// Inserting keys known to be absent on several threads at once, with room
+// made beforehand (no growth): the first free slot from the hash's home,
+// claimed atomically (its hash set; the rest zero, for the caller to fill);
+// the count then raised once, by the keys inserted (not thread-safe).
+void* flow_ht_claim(FlowHashTable* ht, uint64_t hash);
+void flow_ht_add_count(FlowHashTable* ht, int64_t n);
 // Starts fetching the slot where a probe for `hash` begins (ht may be
 // null): loops that probe for keys known in advance (merging partial
 // states) overlap their cache misses.

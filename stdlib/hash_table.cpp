@@ -161,6 +161,63 @@ __attribute__((noinline)) void flow_ht_grow(FlowHashTable* ht) {
   free(old);
 }
 
+int64_t flow_ht_capacity_for(const FlowHashTable* ht, int64_t keys) {
+  int64_t capacity = static_cast<int64_t>(ht->mask + 1);
+  while (capacity * kMaxLoadNum / kMaxLoadDen < keys) capacity <<= 1;
+  return capacity;
+}
+
+// Several threads at once, each over its own range of the old slots: a
+// slot is claimed by setting its stored hash from 0 (compare and swap), so
+// every moved slot lands on the first slot free from its home on, as
+// linear probing needs, whatever the order the threads claim them in.
+// The claimed slot's other bytes are written by the claiming thread only,
+// and no thread reads them before the move is over.
+void flow_ht_move_range(const FlowHashTable* ht, void* to_slots, int64_t to_capacity, int64_t lo,
+                        int64_t hi) {
+  auto* to = static_cast<uint8_t*>(to_slots);
+  const uint64_t mask = static_cast<uint64_t>(to_capacity - 1);
+  const size_t size = static_cast<size_t>(ht->slot_size);
+  for (int64_t k = lo; k < hi; ++k) {
+    const uint8_t* src = slot_ptr(ht, static_cast<uint64_t>(k));
+    uint64_t h = slot_hash(src);
+    if (h == 0) continue;
+    for (uint64_t i = h & mask;; i = (i + 1) & mask) {
+      auto* word = reinterpret_cast<uint64_t*>(to + i * size);
+      uint64_t expected = 0;
+      if (__atomic_load_n(word, __ATOMIC_RELAXED) == 0 &&
+          __atomic_compare_exchange_n(word, &expected, h, false, __ATOMIC_RELAXED,
+                                      __ATOMIC_RELAXED)) {
+        memcpy(to + i * size + 8, src + 8, size - 8);
+        break;
+      }
+    }
+  }
+}
+
+void* flow_ht_claim(FlowHashTable* ht, uint64_t hash) {
+  const uint64_t h = stored_hash(hash);
+  const size_t size = static_cast<size_t>(ht->slot_size);
+  for (uint64_t i = h & ht->mask;; i = (i + 1) & ht->mask) {
+    auto* word = reinterpret_cast<uint64_t*>(ht->slots + i * size);
+    uint64_t expected = 0;
+    if (__atomic_load_n(word, __ATOMIC_RELAXED) == 0 &&
+        __atomic_compare_exchange_n(word, &expected, h, false, __ATOMIC_RELAXED,
+                                    __ATOMIC_RELAXED)) {
+      return word;
+    }
+  }
+}
+
+void flow_ht_add_count(FlowHashTable* ht, int64_t n) { ht->count += n; }
+
+void flow_ht_take_slots(FlowHashTable* ht, void* slots, int64_t capacity) {
+  free(ht->slots);
+  ht->slots = static_cast<uint8_t*>(slots);
+  ht->mask = static_cast<uint64_t>(capacity - 1);
+  ht->grow_at = capacity * kMaxLoadNum / kMaxLoadDen;
+}
+
 FLOW_INLINE_INTO_PIPELINE void flow_ht_prefetch(const FlowHashTable* ht, uint64_t hash) {
   if (ht != nullptr) __builtin_prefetch(slot_ptr(ht, stored_hash(hash) & ht->mask), 1);
 }

@@ -413,7 +413,54 @@ void KeyedTable::for_each_updated(
         llvm::Value* dirty = cg_.b().CreateLoad(cg_.i8(), field(slot, kSlotDirtyOffset));
         return cg_.b().CreateICmpNE(dirty, cg_.b().getInt8(0));
       },
-      body, true, parallel);
+      body, true, parallel, /*take_reads_slot_only=*/true);
+}
+
+llvm::Function* KeyedTable::collect_function(
+    const std::function<llvm::Value*(llvm::Value* slot)>& take_slot, bool clear_marks) {
+  auto& b = cg_.b();
+  llvm::IRBuilderBase::InsertPointGuard guard(b);
+  FunctionState saved = cg_.fs();
+  auto* type =
+      llvm::FunctionType::get(cg_.i64(), {cg_.ptr(), cg_.i64(), cg_.i64(), cg_.ptr()}, false);
+  llvm::Function* fn = cg_.begin_function(cg_.unique(name_ + ".collect"), type);
+  auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, fn); };
+  llvm::Value* ht = fn->getArg(0);
+  llvm::Value* out = fn->getArg(3);
+  llvm::Value* i = cg_.entry_alloca(cg_.i64(), "collect.i");
+  llvm::Value* k = cg_.entry_alloca(cg_.i64(), "collect.k");
+  b.CreateStore(fn->getArg(1), i);
+  b.CreateStore(cg_.i64c(0), k);
+  llvm::BasicBlock* head = block("collect.head");
+  llvm::BasicBlock* visit = block("collect.visit");
+  llvm::BasicBlock* take = block("collect.take");
+  llvm::BasicBlock* step = block("collect.step");
+  llvm::BasicBlock* done = block("collect.done");
+  b.CreateBr(head);
+  b.SetInsertPoint(head);
+  llvm::Value* iv = b.CreateLoad(cg_.i64(), i);
+  b.CreateCondBr(b.CreateICmpSLT(iv, fn->getArg(2)), visit, done);
+  b.SetInsertPoint(visit);
+  llvm::Value* slot = b.CreateCall(cg_.stdlib("flow_ht_slot_at"), {ht, iv});
+  llvm::Value* used =
+      b.CreateICmpNE(b.CreateCall(cg_.stdlib("flow_ht_slot_used"), {slot}), cg_.i32c(0));
+  llvm::BasicBlock* check = block("collect.check");
+  b.CreateCondBr(used, check, step);
+  b.SetInsertPoint(check);
+  b.CreateCondBr(take_slot(slot), take, step);
+  b.SetInsertPoint(take);
+  llvm::Value* kv = b.CreateLoad(cg_.i64(), k);
+  b.CreateStore(slot, b.CreateInBoundsGEP(cg_.ptr(), out, kv));
+  b.CreateStore(b.CreateAdd(kv, cg_.i64c(1)), k);
+  if (clear_marks) b.CreateStore(b.getInt8(0), field(slot, kSlotDirtyOffset));
+  b.CreateBr(step);
+  b.SetInsertPoint(step);
+  b.CreateStore(b.CreateAdd(b.CreateLoad(cg_.i64(), i), cg_.i64c(1)), i);
+  b.CreateBr(head);
+  b.SetInsertPoint(done);
+  b.CreateRet(b.CreateLoad(cg_.i64(), k));
+  cg_.fs() = saved;
+  return fn;
 }
 
 llvm::Function* KeyedTable::sort_function() {
@@ -495,7 +542,7 @@ void KeyedTable::emit_slot_loop(
 void KeyedTable::for_each_sorted(
     const std::function<llvm::Value*(llvm::Value* slot)>& take_slot,
     const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body, bool clear_marks,
-    bool parallel) {
+    bool parallel, bool take_reads_slot_only) {
   auto& b = cg_.b();
   llvm::Function* fn = cg_.fs().fn;
   auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, fn); };
@@ -516,18 +563,24 @@ void KeyedTable::for_each_sorted(
   llvm::Value* list = b.CreateCall(cg_.stdlib("flow_mem_alloc"), {bytes});
   llvm::Value* k = cg_.entry_alloca(cg_.i64(), "emit.k");
   b.CreateStore(cg_.i64c(0), k);
-  for_each_slot([&](llvm::Value* slot) {
-    llvm::BasicBlock* take = block("emit.take");
-    llvm::BasicBlock* skip = block("emit.skip");
-    b.CreateCondBr(take_slot(slot), take, skip);
-    b.SetInsertPoint(take);
-    llvm::Value* kv = b.CreateLoad(cg_.i64(), k);
-    b.CreateStore(slot, b.CreateInBoundsGEP(cg_.ptr(), list, kv));
-    b.CreateStore(b.CreateAdd(kv, cg_.i64c(1)), k);
-    if (clear_marks) b.CreateStore(b.getInt8(0), field(slot, kSlotDirtyOffset));
-    b.CreateBr(skip);
-    b.SetInsertPoint(skip);
-  });
+  if (parallel && take_reads_slot_only) {
+    b.CreateStore(b.CreateCall(cg_.runtime("flow_collect_parallel"),
+                               {cg_.fs().ctx, ht, list, collect_function(take_slot, clear_marks)}),
+                  k);
+  } else {
+    for_each_slot([&](llvm::Value* slot) {
+      llvm::BasicBlock* take = block("emit.take");
+      llvm::BasicBlock* skip = block("emit.skip");
+      b.CreateCondBr(take_slot(slot), take, skip);
+      b.SetInsertPoint(take);
+      llvm::Value* kv = b.CreateLoad(cg_.i64(), k);
+      b.CreateStore(slot, b.CreateInBoundsGEP(cg_.ptr(), list, kv));
+      b.CreateStore(b.CreateAdd(kv, cg_.i64c(1)), k);
+      if (clear_marks) b.CreateStore(b.getInt8(0), field(slot, kSlotDirtyOffset));
+      b.CreateBr(skip);
+      b.SetInsertPoint(skip);
+    });
+  }
 
   // Sort by key (LANGUAGE.md 6.1: rows are emitted in key order).
   llvm::Value* taken = b.CreateLoad(cg_.i64(), k);
@@ -646,6 +699,72 @@ void KeyedTable::release_keys(llvm::Value* slot) {
   }
 }
 
+llvm::GlobalVariable* KeyedTable::fresh_global() {
+  if (fresh_ == nullptr) {
+    fresh_ =
+        new llvm::GlobalVariable(cg_.module(), cg_.i64(), false, llvm::GlobalValue::InternalLinkage,
+                                 llvm::ConstantInt::get(cg_.i64(), 0), name_ + ".fresh");
+  }
+  return fresh_;
+}
+
+void KeyedTable::add_fresh(llvm::Value* n) {
+  cg_.b().CreateAtomicRMW(llvm::AtomicRMWInst::Add, fresh_global(), n, llvm::MaybeAlign(8),
+                          llvm::AtomicOrdering::Monotonic);
+}
+
+llvm::Value* KeyedTable::reserve_fresh() {
+  auto& b = cg_.b();
+  // The counting threads are done (their jobs ended before this runs).
+  llvm::Value* fresh = b.CreateLoad(cg_.i64(), fresh_global());
+  b.CreateStore(cg_.i64c(0), fresh_global());
+  llvm::Value* ht = load_table();
+  llvm::Value* keys = b.CreateAdd(b.CreateCall(cg_.stdlib("flow_ht_count"), {ht}), fresh);
+  b.CreateCall(cg_.runtime("flow_ht_reserve_parallel"), {cg_.fs().ctx, ht, keys});
+  return fresh;
+}
+
+llvm::Value* KeyedTable::claim_copy(llvm::Value* src, llvm::Value* part) {
+  auto& b = cg_.b();
+  if (merge_arenas_ == nullptr) {
+    llvm::Type* arena_type = llvm::ArrayType::get(cg_.ptr(), 3);  // FlowArena
+    merge_arenas_ = cg_.worker_global(arena_type, nullptr, name_ + ".merge_arenas");
+  }
+  llvm::Value* arena =
+      b.CreateInBoundsGEP(merge_arenas_->getValueType(), merge_arenas_, {cg_.i32c(0), part});
+  llvm::Value* ht = b.CreateLoad(cg_.ptr(), table_global());
+  llvm::Value* dst = b.CreateCall(cg_.stdlib("flow_ht_claim"), {ht, stored_hash(src)});
+  for (size_t i = 0; i < key_types_.size(); ++i) {
+    CgValue k = key(src, i);
+    if (key_types_[i] == plan::Type::String) {
+      k.v = storage_ == KeyStorage::Arena
+                ? b.CreateCall(cg_.stdlib("flow_arena_copy"), {arena, k.v, k.len})
+                : b.CreateCall(cg_.stdlib("flow_bytes_dup"), {k.v, k.len});
+      b.CreateMemCpy(field(dst, layout_.key_offsets[i] + kKeyStrHeadOffset), llvm::MaybeAlign(8),
+                     field(src, layout_.key_offsets[i] + kKeyStrHeadOffset), llvm::MaybeAlign(8),
+                     kKeyStrBytes - kKeyStrHeadOffset);
+    }
+    cg_.store_value(k, field(dst, layout_.key_offsets[i]));
+  }
+  b.CreateStore(b.getInt8(1), field(dst, kSlotDirtyOffset));
+  return dst;
+}
+
+void KeyedTable::count_added(llvm::Value* n) {
+  auto& b = cg_.b();
+  llvm::Value* ht = load_table();
+  llvm::Value* before = b.CreateCall(cg_.stdlib("flow_ht_count"), {ht});
+  b.CreateCall(cg_.stdlib("flow_ht_add_count"), {ht, n});
+  if (grow_check_ == nullptr) {
+    grow_check_ = cg_.worker_global(cg_.i64(), nullptr, name_ + ".grow_check");
+  }
+  llvm::Value* check = mine(grow_check_);
+  b.CreateStore(
+      b.CreateCall(cg_.runtime("flow_state_grew_to"),
+                   {cg_.fs().ctx, before, b.CreateAdd(before, n), b.CreateLoad(cg_.i64(), check)}),
+      check);
+}
+
 void KeyedTable::clear() {
   auto& b = cg_.b();
   if (storage_ == KeyStorage::Arena) b.CreateCall(cg_.stdlib("flow_arena_reset"), {mine(arena_)});
@@ -654,7 +773,13 @@ void KeyedTable::clear() {
   llvm::BasicBlock* done = llvm::BasicBlock::Create(cg_.llvm(), "clear.done", cg_.fs().fn);
   b.CreateCondBr(b.CreateIsNull(ht), done, run);
   b.SetInsertPoint(run);
-  b.CreateCall(cg_.stdlib("flow_ht_clear"), {ht});
+  // A merged partial table: as large as the pipeline's, zeroed on every
+  // thread (code without a FlowContext, on its own).
+  if (cg_.fs().ctx != nullptr) {
+    b.CreateCall(cg_.runtime("flow_ht_clear_parallel"), {cg_.fs().ctx, ht});
+  } else {
+    b.CreateCall(cg_.stdlib("flow_ht_clear"), {ht});
+  }
   b.CreateBr(done);
   b.SetInsertPoint(done);
 }

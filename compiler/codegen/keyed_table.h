@@ -122,9 +122,13 @@ class KeyedTable {
   // The same over the slots for which `take` (emitted per slot) yields
   // true (i1), e.g. the keys `expire after` is about to remove; with
   // `clear_marks` false the dirty marks stay (checkpoints).
+  // With `parallel` and `take_reads_slot_only` (`take` uses nothing of the
+  // enclosing function), the slots are collected on every worker thread
+  // too (abi.h flow_collect_parallel).
   void for_each_sorted(const std::function<llvm::Value*(llvm::Value* slot)>& take,
                        const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body,
-                       bool clear_marks = true, bool parallel = false);
+                       bool clear_marks = true, bool parallel = false,
+                       bool take_reads_slot_only = false);
 
   // Emits a loop over every slot, in table order (no sorting). `ahead`,
   // when given, is emitted at every index with the slot (used or not) a
@@ -140,6 +144,24 @@ class KeyedTable {
   void erase_if(const std::string& name,
                 const std::function<llvm::Value*(llvm::Value* slot, llvm::Value* arg)>& pred,
                 llvm::Value* arg);
+
+  // Merging partial states (partial_state.h): adds `n` (i64) to the count
+  // of keys new to worker 0's table (atomically: every thread counts its
+  // part), and, for the current function's worker's table, takes that
+  // count (back to 0) and grows the table for it at once
+  // (flow_ht_reserve_parallel).
+  // reserve_fresh returns the count taken (i64).
+  void add_fresh(llvm::Value* n);
+  llvm::Value* reserve_fresh();
+  // Then, on several threads at once (runtime flow_merge_parts), a key of
+  // `src` (a worker's slot) absent from worker 0's table goes in: the slot
+  // claimed there (flow_ht_claim) with src's keys, string bytes copied into
+  // an arena of part `part` (i32) kept with worker 0's table; dirty mark
+  // set. Returns the slot. Not for partitioned tables.
+  llvm::Value* claim_copy(llvm::Value* src, llvm::Value* part);
+  // And once they all went in: the current function's worker's table
+  // counts `n` (i64) keys more (--max-state-keys checked as for each).
+  void count_added(llvm::Value* n);
 
   // Emits flow_ht_clear (every slot gone, capacity kept).
   void clear();
@@ -168,6 +190,11 @@ class KeyedTable {
   // int64_t hi): emit_slot_loop over [lo, hi), for flow_emit_parallel.
   llvm::Function* emit_function(
       const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body);
+  // int64_t collect(FlowHashTable* ht, int64_t lo, int64_t hi, void** out):
+  // the used slots of indexes [lo, hi) that `take` takes, into out (dirty
+  // marks cleared with `clear_marks`); returns how many.
+  llvm::Function* collect_function(const std::function<llvm::Value*(llvm::Value* slot)>& take,
+                                   bool clear_marks);
   llvm::Value* row_partition(llvm::Value* given);
   // A new slot of a partitioned table: report a twin in another partition.
   void report_twin(llvm::Value* ht, llvm::Value* hash, llvm::Value* probe,
@@ -205,6 +232,11 @@ class KeyedTable {
   llvm::GlobalVariable* table_ = nullptr;
   llvm::GlobalVariable* arena_ = nullptr;
   llvm::GlobalVariable* grow_check_ = nullptr;  // flow_state_grew's last answer
+  llvm::GlobalVariable* fresh_ = nullptr;       // add_fresh's count (one, not per worker)
+  llvm::GlobalVariable* fresh_global();
+  // claim_copy's arenas, one per part (worker 0's table's: per worker
+  // only in shape).
+  llvm::GlobalVariable* merge_arenas_ = nullptr;
   llvm::Function* eq_ = nullptr;
   llvm::Function* twin_ = nullptr;
   llvm::Function* cmp_ = nullptr;

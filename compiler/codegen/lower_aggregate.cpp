@@ -45,7 +45,7 @@ class AggregateOp : public Operator {
   void check(CgContext& cg, const Row& row) override { check_keys_and_args(cg, stage_, row); }
 
   void merge(CgContext& cg, llvm::Value* worker) override {
-    if (table_) emit_merge_partial(cg, *table_, *state_, worker);
+    if (table_) emit_merge_partial(cg, *table_, *state_, worker, /*reserve=*/true);
   }
   void merge_found(CgContext& cg, llvm::Value* worker, llvm::Value* part,
                    llvm::Value* parts) override {

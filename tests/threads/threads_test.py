@@ -179,6 +179,22 @@ sink counts to file("out/counts.csv")
 sink common to stdout
 """
 
+# Every exactly combining aggregate over groups new to the pipeline's
+# table by the thousand in a batch: they go in on every thread
+# (runtime/batch_end_parallel.cpp flow_merge_parts), string keys copied,
+# count_distinct's sets carried over; the checkpoint writes them all.
+MANY_NEW_GROUPS = """
+source text = file("words.txt") format lines
+
+stream stats = text
+  | explode words(line) as word
+  | group by word, short = len(word) < 4
+  | aggregate n = count(), letters = sum(len(line)), lengths = count_distinct(len(line)),
+              lo = min(len(line)), hi = max(line), mean = avg(len(word))
+
+sink stats to file("out/stats.csv")
+"""
+
 MANY_GROUPS_SKIP = MANY_GROUPS.replace('on_error dead_letter file("out/dead.jsonl")', "on_error skip")
 
 
@@ -445,6 +461,11 @@ def main():
         for name, text in (("many_groups", MANY_GROUPS), ("many_groups_skip", MANY_GROUPS_SKIP)):
             run_case(res, name, argv_for, text, many_path,
                      ["--max-batch-records", "20000", "--batch", "1000000h"], root, link_as="words.txt")
+        few_path = os.path.join(root, "few_words.txt")
+        make_many_words_input(few_path, 24_000, random.Random(61))
+        run_case(res, "many_new_groups", argv_for, MANY_NEW_GROUPS, few_path,
+                 ["--max-batch-records", "12000", "--batch", "1000000h", "--checkpoint", "ck"], root,
+                 link_as="words.txt")
         check_thread_counts(res, flowc, root, input_path)
     finally:
         shutil.rmtree(root, ignore_errors=True)
