@@ -549,10 +549,11 @@ void KeyedTable::for_each_sorted(
 
   llvm::BasicBlock* scan = block("emit.scan");
   llvm::BasicBlock* finished = block("emit.finished");
+  llvm::Value* ht = nullptr;  // the one table, unless split into parts
   if (spread_) {  // every part's slots, sorted together
     b.CreateBr(scan);
   } else {
-    llvm::Value* ht = b.CreateLoad(cg_.ptr(), mine(table_));
+    ht = b.CreateLoad(cg_.ptr(), mine(table_));
     b.CreateCondBr(b.CreateIsNull(ht), finished, scan);
   }
 
@@ -563,7 +564,7 @@ void KeyedTable::for_each_sorted(
   llvm::Value* list = b.CreateCall(cg_.stdlib("flow_mem_alloc"), {bytes});
   llvm::Value* k = cg_.entry_alloca(cg_.i64(), "emit.k");
   b.CreateStore(cg_.i64c(0), k);
-  if (parallel && take_reads_slot_only) {
+  if (parallel && take_reads_slot_only && ht != nullptr) {
     b.CreateStore(b.CreateCall(cg_.runtime("flow_collect_parallel"),
                                {cg_.fs().ctx, ht, list, collect_function(take_slot, clear_marks)}),
                   k);

@@ -123,8 +123,8 @@ class KeyedTable {
   // true (i1), e.g. the keys `expire after` is about to remove; with
   // `clear_marks` false the dirty marks stay (checkpoints).
   // With `parallel` and `take_reads_slot_only` (`take` uses nothing of the
-  // enclosing function), the slots are collected on every worker thread
-  // too (abi.h flow_collect_parallel).
+  // enclosing function), the slots of a table not split into parts are
+  // collected on every worker thread too (abi.h flow_collect_parallel).
   void for_each_sorted(const std::function<llvm::Value*(llvm::Value* slot)>& take,
                        const std::function<void(llvm::Value* slot, llvm::BasicBlock* next)>& body,
                        bool clear_marks = true, bool parallel = false,
