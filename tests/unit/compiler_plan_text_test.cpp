@@ -50,7 +50,8 @@ TEST(PlanText, LeavesOutHowSourcesRun) {
   EXPECT_EQ(text.find("read ahead"), std::string::npos) << text;
   // Everything else of the body stays, in order.
   EXPECT_EQ(text.find("source views = file(\"views.jsonl\") format json\n"), 0u) << text;
-  EXPECT_NE(text.find("  event_time ts watermark 0ms\n  on_error skip\n\ntable ads"), std::string::npos)
+  EXPECT_NE(text.find("  event_time ts watermark 0ms\n  on_error skip\n\ntable ads"),
+            std::string::npos)
       << text;
   EXPECT_NE(text.find("  | update n: int = 0 {"), std::string::npos) << text;
   EXPECT_NE(text.find("sink totals to stdout"), std::string::npos) << text;
