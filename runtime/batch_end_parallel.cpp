@@ -58,6 +58,21 @@ void merge_into(void** a, int64_t ai, int64_t ae, void** b, int64_t bi, int64_t 
   while (bi < be) *out++ = b[bi++];
 }
 
+// Zeroes bytes [0, n) of `p` on every worker thread, in whole pages:
+// zeroing faults fresh pages in, a page fault each 4 KiB, most of the time
+// of growing or clearing a large table.
+void zero_on_workers(Workers& workers, uint8_t* p, int64_t n) {
+  const int64_t threads = workers.threads();
+  const int64_t pages = (n + kPageBytes - 1) / kPageBytes;
+  std::vector<std::function<void()>> jobs;
+  for (int64_t t = 0; t < threads; ++t) {
+    const int64_t lo = std::min(n, pages * t / threads * kPageBytes);
+    const int64_t hi = std::min(n, pages * (t + 1) / threads * kPageBytes);
+    jobs.emplace_back([=] { memset(p + lo, 0, static_cast<size_t>(hi - lo)); });
+  }
+  workers.run_jobs(jobs);
+}
+
 }  // namespace
 }  // namespace flowrt
 
@@ -151,18 +166,9 @@ void flow_ht_reserve_parallel(FlowContext* ctx, FlowHashTable* ht, int64_t keys)
     flow_ht_take_slots(ht, slots, capacity);
     return;
   }
-  // Zeroing faults the new pages in: a page fault each 4 KiB, most of a
-  // grow's time, on every thread at once.
+  flowrt::zero_on_workers(*workers, slots, bytes);
   const int64_t threads = workers->threads();
-  const int64_t pages = (bytes + flowrt::kPageBytes - 1) / flowrt::kPageBytes;
   std::vector<std::function<void()>> jobs;
-  for (int64_t t = 0; t < threads; ++t) {
-    const int64_t lo = std::min(bytes, pages * t / threads * flowrt::kPageBytes);
-    const int64_t hi = std::min(bytes, pages * (t + 1) / threads * flowrt::kPageBytes);
-    jobs.emplace_back([=] { memset(slots + lo, 0, static_cast<size_t>(hi - lo)); });
-  }
-  workers->run_jobs(jobs);
-  jobs.clear();
   for (int64_t t = 0; t < threads; ++t) {
     const int64_t lo = old_capacity * t / threads, hi = old_capacity * (t + 1) / threads;
     jobs.emplace_back([=] { flow_ht_move_range(ht, slots, capacity, lo, hi); });
@@ -229,15 +235,7 @@ void flow_ht_clear_parallel(FlowContext* ctx, FlowHashTable* ht) {
     flow_ht_clear(ht);
     return;
   }
-  const int64_t threads = workers->threads();
-  const int64_t pages = (bytes + flowrt::kPageBytes - 1) / flowrt::kPageBytes;
-  std::vector<std::function<void()>> jobs;
-  for (int64_t t = 0; t < threads; ++t) {
-    const int64_t lo = std::min(bytes, pages * t / threads * flowrt::kPageBytes);
-    const int64_t hi = std::min(bytes, pages * (t + 1) / threads * flowrt::kPageBytes);
-    jobs.emplace_back([=] { memset(ht->slots + lo, 0, static_cast<size_t>(hi - lo)); });
-  }
-  workers->run_jobs(jobs);
+  flowrt::zero_on_workers(*workers, ht->slots, bytes);
   ht->count = 0;
 }
 

@@ -424,40 +424,21 @@ llvm::Function* KeyedTable::collect_function(
   auto* type =
       llvm::FunctionType::get(cg_.i64(), {cg_.ptr(), cg_.i64(), cg_.i64(), cg_.ptr()}, false);
   llvm::Function* fn = cg_.begin_function(cg_.unique(name_ + ".collect"), type);
-  auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, fn); };
-  llvm::Value* ht = fn->getArg(0);
   llvm::Value* out = fn->getArg(3);
-  llvm::Value* i = cg_.entry_alloca(cg_.i64(), "collect.i");
   llvm::Value* k = cg_.entry_alloca(cg_.i64(), "collect.k");
-  b.CreateStore(fn->getArg(1), i);
   b.CreateStore(cg_.i64c(0), k);
-  llvm::BasicBlock* head = block("collect.head");
-  llvm::BasicBlock* visit = block("collect.visit");
-  llvm::BasicBlock* take = block("collect.take");
-  llvm::BasicBlock* step = block("collect.step");
-  llvm::BasicBlock* done = block("collect.done");
-  b.CreateBr(head);
-  b.SetInsertPoint(head);
-  llvm::Value* iv = b.CreateLoad(cg_.i64(), i);
-  b.CreateCondBr(b.CreateICmpSLT(iv, fn->getArg(2)), visit, done);
-  b.SetInsertPoint(visit);
-  llvm::Value* slot = b.CreateCall(cg_.stdlib("flow_ht_slot_at"), {ht, iv});
-  llvm::Value* used =
-      b.CreateICmpNE(b.CreateCall(cg_.stdlib("flow_ht_slot_used"), {slot}), cg_.i32c(0));
-  llvm::BasicBlock* check = block("collect.check");
-  b.CreateCondBr(used, check, step);
-  b.SetInsertPoint(check);
-  b.CreateCondBr(take_slot(slot), take, step);
-  b.SetInsertPoint(take);
-  llvm::Value* kv = b.CreateLoad(cg_.i64(), k);
-  b.CreateStore(slot, b.CreateInBoundsGEP(cg_.ptr(), out, kv));
-  b.CreateStore(b.CreateAdd(kv, cg_.i64c(1)), k);
-  if (clear_marks) b.CreateStore(b.getInt8(0), field(slot, kSlotDirtyOffset));
-  b.CreateBr(step);
-  b.SetInsertPoint(step);
-  b.CreateStore(b.CreateAdd(b.CreateLoad(cg_.i64(), i), cg_.i64c(1)), i);
-  b.CreateBr(head);
-  b.SetInsertPoint(done);
+  slot_range(fn->getArg(0), fn->getArg(1), fn->getArg(2), [&](llvm::Value* slot) {
+    llvm::BasicBlock* take = llvm::BasicBlock::Create(cg_.llvm(), "collect.take", fn);
+    llvm::BasicBlock* skip = llvm::BasicBlock::Create(cg_.llvm(), "collect.skip", fn);
+    b.CreateCondBr(take_slot(slot), take, skip);
+    b.SetInsertPoint(take);
+    llvm::Value* kv = b.CreateLoad(cg_.i64(), k);
+    b.CreateStore(slot, b.CreateInBoundsGEP(cg_.ptr(), out, kv));
+    b.CreateStore(b.CreateAdd(kv, cg_.i64c(1)), k);
+    if (clear_marks) b.CreateStore(b.getInt8(0), field(slot, kSlotDirtyOffset));
+    b.CreateBr(skip);
+    b.SetInsertPoint(skip);
+  });
   b.CreateRet(b.CreateLoad(cg_.i64(), k));
   cg_.fs() = saved;
   return fn;
@@ -634,20 +615,32 @@ void KeyedTable::for_each_slot(const std::function<void(llvm::Value* slot)>& bod
     first = b.CreateSDiv(b.CreateMul(capacity, k), n);
     capacity = b.CreateSDiv(b.CreateMul(capacity, b.CreateAdd(k, cg_.i64c(1))), n);
   }
+  slot_range(ht, first, capacity, body, ahead);
+  b.CreateBr(finished);
+  b.SetInsertPoint(finished);
+}
+
+void KeyedTable::slot_range(llvm::Value* ht, llvm::Value* first, llvm::Value* end,
+                            const std::function<void(llvm::Value* slot)>& body,
+                            const std::function<void(llvm::Value* ahead)>& ahead) {
+  auto& b = cg_.b();
+  llvm::Function* fn = cg_.fs().fn;
+  auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg_.llvm(), name, fn); };
   llvm::Value* i = cg_.entry_alloca(cg_.i64(), "slots.i");
   b.CreateStore(first, i);
   llvm::BasicBlock* head = block("slots.head");
   llvm::BasicBlock* visit = block("slots.visit");
   llvm::BasicBlock* used = block("slots.used");
   llvm::BasicBlock* step = block("slots.step");
+  llvm::BasicBlock* done = block("slots.done");
   b.CreateBr(head);
   b.SetInsertPoint(head);
   llvm::Value* iv = b.CreateLoad(cg_.i64(), i);
-  b.CreateCondBr(b.CreateICmpSLT(iv, capacity), visit, finished);
+  b.CreateCondBr(b.CreateICmpSLT(iv, end), visit, done);
   b.SetInsertPoint(visit);
   if (ahead) {
     llvm::Value* at = b.CreateAdd(iv, cg_.i64c(kSlotPrefetchAhead));
-    at = b.CreateSelect(b.CreateICmpSLT(at, capacity), at, iv);
+    at = b.CreateSelect(b.CreateICmpSLT(at, end), at, iv);
     ahead(b.CreateCall(cg_.stdlib("flow_ht_slot_at"), {ht, at}));
   }
   llvm::Value* slot = b.CreateCall(cg_.stdlib("flow_ht_slot_at"), {ht, iv});
@@ -659,7 +652,7 @@ void KeyedTable::for_each_slot(const std::function<void(llvm::Value* slot)>& bod
   b.SetInsertPoint(step);
   b.CreateStore(b.CreateAdd(b.CreateLoad(cg_.i64(), i), cg_.i64c(1)), i);
   b.CreateBr(head);
-  b.SetInsertPoint(finished);
+  b.SetInsertPoint(done);
 }
 
 // int32_t pred(void* slot, void* arg): generated per use; the table's

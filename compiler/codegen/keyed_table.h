@@ -172,6 +172,12 @@ class KeyedTable {
   llvm::Constant* arena_global() { return cg_.worker0_slot(arena_); }
 
  private:
+  // The loop of for_each_slot over indexes [first, end) of table `ht`
+  // (i64s; ht a FlowHashTable*): `body` at every used slot. Leaves the
+  // insertion point after the loop.
+  void slot_range(llvm::Value* ht, llvm::Value* first, llvm::Value* end,
+                  const std::function<void(llvm::Value* slot)>& body,
+                  const std::function<void(llvm::Value* ahead)>& ahead = nullptr);
   // The address of this table's slot of a per-worker global.
   llvm::Value* mine(llvm::GlobalVariable* g) {
     return sharing_ == Sharing::Shared ? cg_.worker0_slot(g) : cg_.worker_slot(g);
