@@ -27,7 +27,9 @@ sink counts to stdout
 )";
 
 std::string graph(flowc::plan::GraphKind kind) {
-  std::string path = ::testing::TempDir() + "graph_test.flow";
+  // One file per test: ctest runs the tests of this file at once.
+  const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::string path = ::testing::TempDir() + "graph_test_" + test + ".flow";
   std::ofstream(path) << kProgram;
   std::ostringstream err;
   flowc::FrontendResult r = flowc::run_frontend(path, {}, err);
