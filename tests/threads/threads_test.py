@@ -447,7 +447,8 @@ def main():
                  root)
         run_case(res, "update", argv_for, UPDATE, input_path, common + ["--checkpoint", "ck"], root)
         check_update_resumes(res, flowc, root, input_path, common)
-        run_case(res, "generate", argv_for, GENERATE, None, ["--max-batch-records", "1000000"], root)
+        run_case(res, "generate", argv_for, GENERATE, None,
+                 ["--max-batch-records", "1000000", "--batch", "1000000h"], root)
         json_path = os.path.join(root, "events.jsonl")
         make_json_input(json_path, 200_000, random.Random(14))
         run_case(res, "json", argv_for, JSON, json_path, common, root)
