@@ -217,8 +217,9 @@ typedef void (*FlowPartitionDropFn)(FlowContext* ctx, int64_t partition);
 typedef struct FlowStateTable {
   int32_t stream;  // index into FlowPipeline.streams
   void* const* table;
-  // Tables partitioned by key hash (flow_state_parts): table[0 .. parts-1]
-  // together hold the stage's keys; 0 means one.
+  // Tables partitioned by key hash (flow_state_parts): the worker slots
+  // flow_worker_ptr(table, 0 .. parts-1) together hold the stage's keys;
+  // 0 means one.
   int32_t parts;
 } FlowStateTable;
 
@@ -288,8 +289,16 @@ typedef struct FlowPipeline {
 // Generated state that a worker thread updates for itself is kept per
 // worker, in slots 0 .. FLOW_MAX_WORKERS-1 (slot 0 is the pipeline's own
 // state, which end_batch fires and checkpoints write); --threads is capped
-// at this.
-enum { FLOW_MAX_WORKERS = 256 };
+// at this. Slots sit FLOW_WORKER_SLOT_BYTES apart (a multiple of it for a
+// larger slot), each on cache lines of its own: a slot one thread writes
+// per record must not share a line with its neighbour's, or the two cores
+// pass the line back and forth (a source's largest event time did, a tenth
+// of a two-thread YSB's CPU). flow_worker_ptr finds worker w's pointer in
+// an array of pointer slots.
+enum { FLOW_MAX_WORKERS = 256, FLOW_WORKER_SLOT_BYTES = 64 };
+static inline void** flow_worker_ptr(void* const* slots, int32_t worker) {
+  return (void**)((const char*)slots + (size_t)worker * FLOW_WORKER_SLOT_BYTES);
+}
 
 // ---- calls from generated code into the runtime ----
 

@@ -250,23 +250,38 @@ llvm::GlobalVariable* CgContext::source_watermark_at_start(int source) {
 
 llvm::GlobalVariable* CgContext::worker_global(llvm::Type* type, llvm::Constant* init,
                                                const std::string& name) {
-  auto* array = llvm::ArrayType::get(type, FLOW_MAX_WORKERS);
-  llvm::Constant* value =
-      init == nullptr || init->isNullValue()
-          ? llvm::ConstantAggregateZero::get(array)
-          : llvm::ConstantArray::get(array, std::vector<llvm::Constant*>(FLOW_MAX_WORKERS, init));
-  return new llvm::GlobalVariable(module_, array, false, llvm::GlobalValue::InternalLinkage, value,
-                                  name);
+  // { value, padding up to the next FLOW_WORKER_SLOT_BYTES } per worker.
+  const uint64_t size = module_.getDataLayout().getTypeAllocSize(type);
+  const uint64_t stride = llvm::alignTo(size, FLOW_WORKER_SLOT_BYTES);
+  std::vector<llvm::Type*> fields{type};
+  if (stride > size) fields.push_back(llvm::ArrayType::get(i8(), stride - size));
+  auto* slot = llvm::StructType::get(llvm(), fields);
+  auto* array = llvm::ArrayType::get(slot, FLOW_MAX_WORKERS);
+  llvm::Constant* value = llvm::ConstantAggregateZero::get(array);
+  if (init != nullptr && !init->isNullValue()) {
+    std::vector<llvm::Constant*> slot_init{init};
+    if (fields.size() > 1) slot_init.push_back(llvm::ConstantAggregateZero::get(fields[1]));
+    value = llvm::ConstantArray::get(
+        array, std::vector<llvm::Constant*>(FLOW_MAX_WORKERS,
+                                            llvm::ConstantStruct::get(slot, slot_init)));
+  }
+  auto* g = new llvm::GlobalVariable(module_, array, false, llvm::GlobalValue::InternalLinkage,
+                                     value, name);
+  g->setAlignment(llvm::Align(FLOW_WORKER_SLOT_BYTES));
+  return g;
 }
 
 llvm::Value* CgContext::worker_slot(llvm::GlobalVariable* g) {
-  llvm::Value* w = fs_.worker != nullptr ? fs_.worker : i32c(0);
-  return builder_.CreateInBoundsGEP(g->getValueType(), g, {i32c(0), w});
+  return worker_slot(g, fs_.worker != nullptr ? fs_.worker : i32c(0));
+}
+
+llvm::Value* CgContext::worker_slot(llvm::GlobalVariable* g, llvm::Value* worker) {
+  return builder_.CreateInBoundsGEP(g->getValueType(), g, {i32c(0), worker, i32c(0)});
 }
 
 llvm::Constant* CgContext::worker0_slot(llvm::GlobalVariable* g) {
   return llvm::ConstantExpr::getInBoundsGetElementPtr(
-      g->getValueType(), g, llvm::ArrayRef<llvm::Constant*>{i32c(0), i32c(0)});
+      g->getValueType(), g, llvm::ArrayRef<llvm::Constant*>{i32c(0), i32c(0), i32c(0)});
 }
 
 llvm::Function* CgContext::begin_function(const std::string& name, llvm::FunctionType* type,

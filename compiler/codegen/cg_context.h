@@ -139,11 +139,13 @@ class CgContext {
 
   // State a worker thread updates for itself (runtime/worker.h): one slot
   // per worker, FLOW_MAX_WORKERS of them, each starting at `init` (null:
-  // zero). worker_slot addresses the current function's worker's slot
-  // (fs().worker); worker0_slot the pipeline's own (slot 0).
+  // zero), each on cache lines of its own (FLOW_WORKER_SLOT_BYTES apart).
+  // worker_slot addresses the current function's worker's slot
+  // (fs().worker), or `worker`'s; worker0_slot the pipeline's own (slot 0).
   llvm::GlobalVariable* worker_global(llvm::Type* type, llvm::Constant* init,
                                       const std::string& name);
   llvm::Value* worker_slot(llvm::GlobalVariable* g);
+  llvm::Value* worker_slot(llvm::GlobalVariable* g, llvm::Value* worker);
   llvm::Constant* worker0_slot(llvm::GlobalVariable* g);
 
   // Event time (LANGUAGE.md 6.1), per source: the largest event time seen
@@ -212,7 +214,7 @@ class CgContext {
   // tables (KeyedTable::table_global) the pipeline descriptor lists, each
   // with the index of its stream.
   // `parts`: a table split by key hash (KeyedTable::spread) is `table`
-  // and the FLOW_MAX_WORKERS - 1 slots after it.
+  // and the FLOW_MAX_WORKERS - 1 worker slots after it.
   struct StateTable {
     int stream;
     llvm::Constant* table;

@@ -724,8 +724,7 @@ llvm::Value* KeyedTable::claim_copy(llvm::Value* src, llvm::Value* part) {
     llvm::Type* arena_type = llvm::ArrayType::get(cg_.ptr(), 3);  // FlowArena
     merge_arenas_ = cg_.worker_global(arena_type, nullptr, name_ + ".merge_arenas");
   }
-  llvm::Value* arena =
-      b.CreateInBoundsGEP(merge_arenas_->getValueType(), merge_arenas_, {cg_.i32c(0), part});
+  llvm::Value* arena = cg_.worker_slot(merge_arenas_, part);
   llvm::Value* ht = b.CreateLoad(cg_.ptr(), table_global());
   llvm::Value* dst = b.CreateCall(cg_.stdlib("flow_ht_claim"), {ht, stored_hash(src)});
   for (size_t i = 0; i < key_types_.size(); ++i) {

@@ -258,14 +258,10 @@ class Scan {
     // The source's layout (FlowJsonLayout): learned from its records, it
     // lets a record laid out like the last ones be read by comparing the
     // bytes between values whole. Learning writes it, so each worker
-    // thread keeps its own (morsels of one source run at once); padded to
-    // cache lines, so that neighbours' writes do not collide.
-    constexpr uint64_t kLine = 64;
-    auto* layout_type =
-        llvm::ArrayType::get(cg_.i8(), (sizeof(FlowJsonLayout) + kLine - 1) / kLine * kLine);
+    // thread keeps its own (morsels of one source run at once).
+    auto* layout_type = llvm::ArrayType::get(cg_.i8(), sizeof(FlowJsonLayout));
     llvm::GlobalVariable* layouts =
         cg_.worker_global(layout_type, nullptr, "source." + src_.name + ".json_layout");
-    layouts->setAlignment(llvm::Align(kLine));
     json_layout_ = cg_.worker_slot(layouts);
   }
 
