@@ -217,9 +217,8 @@ typedef void (*FlowPartitionDropFn)(FlowContext* ctx, int64_t partition);
 typedef struct FlowStateTable {
   int32_t stream;  // index into FlowPipeline.streams
   void* const* table;
-  // Tables partitioned by key hash (flow_state_parts): the worker slots
-  // flow_worker_ptr(table, 0 .. parts-1) together hold the stage's keys;
-  // 0 means one.
+  // Tables partitioned by key hash (flow_state_parts): worker slots
+  // 0 .. parts-1 of `table` together hold the stage's keys; 0 means one.
   int32_t parts;
 } FlowStateTable;
 
@@ -293,12 +292,8 @@ typedef struct FlowPipeline {
 // larger slot), each on cache lines of its own: a slot one thread writes
 // per record must not share a line with its neighbour's, or the two cores
 // pass the line back and forth (a source's largest event time did, a tenth
-// of a two-thread YSB's CPU). flow_worker_ptr finds worker w's pointer in
-// an array of pointer slots.
+// of a two-thread YSB's CPU).
 enum { FLOW_MAX_WORKERS = 256, FLOW_WORKER_SLOT_BYTES = 64 };
-static inline void** flow_worker_ptr(void* const* slots, int32_t worker) {
-  return (void**)((const char*)slots + (size_t)worker * FLOW_WORKER_SLOT_BYTES);
-}
 
 // ---- calls from generated code into the runtime ----
 

@@ -20,6 +20,13 @@
 
 namespace flowrt {
 
+// Worker `worker`'s pointer in generated code's array of pointer slots,
+// which sit FLOW_WORKER_SLOT_BYTES apart (abi.h).
+inline void* worker_ptr(void* const* slots, int32_t worker) {
+  return *reinterpret_cast<void* const*>(reinterpret_cast<const char*>(slots) +
+                                         static_cast<size_t>(worker) * FLOW_WORKER_SLOT_BYTES);
+}
+
 class Checkpointer;
 class Metrics;
 class Sink;

@@ -44,7 +44,7 @@ class Cursor {
   Cursor(void** slots, int32_t workers, int32_t part, int64_t size)
       : entry_(static_cast<size_t>(size + kSeqBytes)) {
     for (int32_t w = 0; w < workers; ++w) {
-      auto* buf = static_cast<ExchangeBuffer*>(*flow_worker_ptr(slots, w));
+      auto* buf = static_cast<ExchangeBuffer*>(worker_ptr(slots, w));
       if (buf == nullptr || static_cast<size_t>(part) >= buf->parts.size()) continue;
       const std::vector<char>& rows = buf->parts[static_cast<size_t>(part)];
       if (!rows.empty()) runs_.push_back({rows.data(), rows.data() + rows.size()});
@@ -121,7 +121,7 @@ void flow_xchg_replay(FlowContext* ctx, const FlowBatch* batch, void** slots, in
   const int32_t threads = workers != nullptr ? workers->threads() : 1;
   bool any = false;
   for (int32_t w = 0; w < threads; ++w) {
-    auto* buf = static_cast<flowrt::ExchangeBuffer*>(*flow_worker_ptr(slots, w));
+    auto* buf = static_cast<flowrt::ExchangeBuffer*>(flowrt::worker_ptr(slots, w));
     any = any || (buf != nullptr && !buf->empty());
   }
   if (!any) return;
@@ -138,7 +138,7 @@ void flow_xchg_replay(FlowContext* ctx, const FlowBatch* batch, void** slots, in
     for (int32_t part = 0; part < parts; ++part) run_part(part);
   }
   for (int32_t w = 0; w < threads; ++w) {
-    auto* buf = static_cast<flowrt::ExchangeBuffer*>(*flow_worker_ptr(slots, w));
+    auto* buf = static_cast<flowrt::ExchangeBuffer*>(flowrt::worker_ptr(slots, w));
     if (buf == nullptr) continue;
     for (auto& p : buf->parts) p.clear();  // capacity kept for the next batch
     flow_arena_reset(&buf->strings);

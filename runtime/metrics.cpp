@@ -284,7 +284,7 @@ void Metrics::batch_end(FlowContext* ctx) {
     const FlowStateTable& t = pipeline_->state_tables[i];
     auto it = std::find(l.state_streams.begin(), l.state_streams.end(), t.stream);
     for (int32_t k = 0; k < std::max<int32_t>(t.parts, 1); ++k) {
-      auto* ht = static_cast<const FlowHashTable*>(*flow_worker_ptr(t.table, k));
+      auto* ht = static_cast<const FlowHashTable*>(worker_ptr(t.table, k));
       if (ht != nullptr)
         s->state_keys[static_cast<size_t>(it - l.state_streams.begin())] += flow_ht_count(ht);
     }

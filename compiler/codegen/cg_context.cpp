@@ -262,8 +262,8 @@ llvm::GlobalVariable* CgContext::worker_global(llvm::Type* type, llvm::Constant*
     std::vector<llvm::Constant*> slot_init{init};
     if (fields.size() > 1) slot_init.push_back(llvm::ConstantAggregateZero::get(fields[1]));
     value = llvm::ConstantArray::get(
-        array, std::vector<llvm::Constant*>(FLOW_MAX_WORKERS,
-                                            llvm::ConstantStruct::get(slot, slot_init)));
+        array,
+        std::vector<llvm::Constant*>(FLOW_MAX_WORKERS, llvm::ConstantStruct::get(slot, slot_init)));
   }
   auto* g = new llvm::GlobalVariable(module_, array, false, llvm::GlobalValue::InternalLinkage,
                                      value, name);
