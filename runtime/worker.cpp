@@ -23,10 +23,28 @@ thread_local Worker* t_worker = nullptr;
 // Morsels queued per thread before the submitting thread runs one itself.
 constexpr size_t kQueuedPerThread = 2;
 
+// How long a thread out of work spins before it sleeps. A sleeping thread
+// takes tens of microseconds to wake (more in a virtual machine, whose idle
+// CPU halts), and every batch's end and start pays that twice; spinning
+// costs at most this much CPU per wait.
+constexpr int64_t kSpinNs = 50'000;
+
 int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+// Spins until `counter` is no longer `seen` (true) or kSpinNs pass (false).
+bool spin_for_change(const std::atomic<int64_t>& counter, int64_t seen) {
+  const int64_t until = steady_ns() + kSpinNs;
+  for (int i = 1;; ++i) {
+    if (counter.load(std::memory_order_acquire) != seen) return true;
+    if (i % 64 == 0 && steady_ns() > until) return false;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
 }
 
 }  // namespace
@@ -51,6 +69,7 @@ Workers::~Workers() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
+    ++posted_;
   }
   work_cv_.notify_all();
   for (std::thread& t : threads_) t.join();
@@ -131,6 +150,7 @@ void Workers::enqueue(Task task) {
       in_place_.emplace(task.seq, std::make_pair(task.source, task.records[0].offset));
     }
     queue_.push_back(std::move(task));
+    ++posted_;
   }
   work_cv_.notify_one();
   // Enough queued to keep every thread busy: this thread takes a share too
@@ -155,6 +175,7 @@ void Workers::run_aside(std::function<void()> job) {
     std::lock_guard<std::mutex> lock(mu_);
     aside_.push_back(std::move(job));
     ++aside_pending_;
+    ++posted_;
   }
   work_cv_.notify_one();
 }
@@ -169,13 +190,25 @@ void Workers::run_aside_job(std::unique_lock<std::mutex>& lock) {
   lock.lock();
   --running_;
   --aside_pending_;
+  ++finished_;
   done_cv_.notify_all();
+}
+
+void Workers::wait(std::condition_variable& cv, const std::atomic<int64_t>& counter,
+                   std::unique_lock<std::mutex>& lock) {
+  const int64_t seen = counter.load(std::memory_order_relaxed);
+  lock.unlock();
+  const bool changed = spin_for_change(counter, seen);
+  lock.lock();
+  // The counter moves under the lock, so no change is missed between this
+  // check and the wait (which releases the lock as it starts).
+  if (!changed && counter.load(std::memory_order_relaxed) == seen) cv.wait(lock);
 }
 
 void Workers::pool_loop(Worker* w) {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || !aside_.empty(); });
+    while (!stopping_ && queue_.empty() && aside_.empty()) wait(work_cv_, posted_, lock);
     if (stopping_) return;
     if (!aside_.empty()) {
       run_aside_job(lock);
@@ -188,6 +221,7 @@ void Workers::pool_loop(Worker* w) {
     run(*w, task);
     lock.lock();
     --running_;
+    ++finished_;
     done_cv_.notify_all();
   }
 }
@@ -266,7 +300,7 @@ void Workers::drain() {
       continue;
     }
     if (running_ == 0) break;
-    done_cv_.wait(lock);
+    wait(done_cv_, finished_, lock);
   }
   lock.unlock();
   commit_ready();

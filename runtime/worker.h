@@ -153,6 +153,10 @@ class Workers {
     std::function<void()> job;        // a job of run_jobs
   };
   void enqueue(Task task);
+  // Waits on `cv` (lock held) until `counter` moves, spinning a little
+  // first (worker.cpp kSpinNs); may return early, as a condition wait may.
+  void wait(std::condition_variable& cv, const std::atomic<int64_t>& counter,
+            std::unique_lock<std::mutex>& lock);
   void pool_loop(Worker* w);
   void run_aside_job(std::unique_lock<std::mutex>& lock);
   void run(Worker& w, Task& task);
@@ -167,6 +171,9 @@ class Workers {
   std::deque<Task> queue_;
   std::deque<std::function<void()>> aside_;  // run_aside's, before queue_'s
   std::atomic<int> aside_pending_{0};        // queued or running
+  // Moved under mu_ whenever work is posted (a task, an aside job, the
+  // stop) and whenever a running task finishes: what waiters spin on.
+  std::atomic<int64_t> posted_{0}, finished_{0};
   // Kept for the next morsels, so that a morsel allocates nothing (fresh
   // pages fault, and freed ones flush every CPU's TLB).
   std::vector<std::vector<char>> spare_bytes_;  // of finished text morsels
