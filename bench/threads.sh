@@ -20,8 +20,9 @@
 #   gen_agg    gen_agg.flow           generate(count: BENCH_GEN_N), in memory
 #   ysb_update ysb_update.flow        ysb.csv: `update` per ad, state split by key hash
 #   balance    balance.flow           generate(count: BENCH_N): `update` per account
-# The two `update` benchmarks run batches of 1,000,000 records (the
-# exchange holds a batch's rows until its end: runtime/exchange.cpp).
+#   ysb_session ysb_session.flow      ysb.csv: session windows per ad, split by key hash
+# The `update` and session benchmarks run batches of 1,000,000 records
+# (the exchange holds a batch's rows until its end: runtime/exchange.cpp).
 #
 # Knobs: BENCH_N (records in the data files, 10,000,000; other values use
 # bench/data/nN/), BENCH_GEN_N (gen_agg's records, 10^9), BENCH_REPEAT (3),
@@ -54,20 +55,23 @@ note() { printf 'threads.sh: %s\n' "$*" >&2; }
 source "$bench/bench_data.sh"
 bench_data_ready
 
-names=(ysb_json ysb_csv wordcount gen_agg ysb_update balance)
+names=(ysb_json ysb_csv wordcount gen_agg ysb_update balance ysb_session)
 declare -A flow=([ysb_json]=ysb_campaign.flow [ysb_csv]=ysb_campaign_csv.flow
                  [wordcount]=wordcount.flow [gen_agg]=gen_agg.flow
-                 [ysb_update]=ysb_update.flow [balance]=balance.flow)
+                 [ysb_update]=ysb_update.flow [balance]=balance.flow
+                 [ysb_session]=ysb_session.flow)
 declare -A params=(
   [ysb_json]="--param input=$data/ysb.jsonl --param campaigns_file=$data/campaigns.csv"
   [ysb_csv]="--param input=$data/ysb.csv --param campaigns_file=$data/campaigns.csv"
   [wordcount]="--param input=$data/words.txt"
   [gen_agg]="--param n=$GEN_N"
   [ysb_update]="--param input=$data/ysb.csv"
-  [balance]="--param n=$N")
+  [balance]="--param n=$N"
+  [ysb_session]="--param input=$data/ysb.csv")
 declare -A records=([ysb_json]="$N" [ysb_csv]="$N" [wordcount]="" [gen_agg]="$GEN_N"
-                    [ysb_update]="$N" [balance]="$N")
-declare -A run_args=([ysb_update]="--max-batch-records 1000000" [balance]="--max-batch-records 1000000")
+                    [ysb_update]="$N" [balance]="$N" [ysb_session]="$N")
+declare -A run_args=([ysb_update]="--max-batch-records 1000000" [balance]="--max-batch-records 1000000"
+                     [ysb_session]="--max-batch-records 1000000")
 
 # "0" for 1 thread, "0,1" for 2, ...
 cpu_list() { seq -s, 0 $(( $1 - 1 )); }

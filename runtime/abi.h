@@ -412,11 +412,15 @@ const char* flow_xchg_copy(void** slot, const char* bytes, int64_t len);
 // replay(ctx, batch, part, cursor), which takes the part's rows in arrival
 // order (morsel order, then row order) from flow_xchg_next until it
 // returns null. `slots` are the workers' buffers (slot 0 first); they are
-// empty afterwards.
-void flow_xchg_replay(FlowContext* ctx, const FlowBatch* batch, void** slots, int64_t size,
-                      void (*replay)(FlowContext* ctx, const FlowBatch* batch, int32_t part,
-                                     void* cursor));
+// empty afterwards. Returns how many rows all parts replayed.
+int64_t flow_xchg_replay(FlowContext* ctx, const FlowBatch* batch, void** slots, int64_t size,
+                         void (*replay)(FlowContext* ctx, const FlowBatch* batch, int32_t part,
+                                        void* cursor));
 const void* flow_xchg_next(void* cursor);
+// The place of the row flow_xchg_next last returned among the rows of
+// every part, in arrival order (0 for the batch's first): what a counter
+// of arrivals would have read had one thread applied them all.
+int64_t flow_xchg_arrival(void* cursor);
 
 // Keyed tables (stdlib FlowHashTable) on every worker thread, each doing
 // on one thread below a size where handing work over would cost more.

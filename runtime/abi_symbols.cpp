@@ -53,6 +53,7 @@ const FlowAbiSymbol flow_abi_symbols[] = {
     FLOW_SYMBOL(flow_xchg_copy),
     FLOW_SYMBOL(flow_xchg_replay),
     FLOW_SYMBOL(flow_xchg_next),
+    FLOW_SYMBOL(flow_xchg_arrival),
     FLOW_SYMBOL(flow_ht_reserve_parallel),
     FLOW_SYMBOL(flow_merge_parts),
     FLOW_SYMBOL(flow_collect_parallel),

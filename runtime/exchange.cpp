@@ -11,8 +11,16 @@
 // part's table. A key lives in one part, so it sees its records in the
 // order one thread would have: the state, and what the batch's end emits
 // from it (in key order), do not depend on the thread count.
+//
+// A row also carries its place in its morsel (among the rows of every
+// part): with the rows each morsel sent, that gives its place in the
+// batch's arrival order (flow_xchg_arrival), which a session window's
+// first/last compare as one thread's counter would.
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "context.h"
@@ -22,9 +30,12 @@
 namespace flowrt {
 namespace {
 
-// One worker's rows of one update stage: per part, entries of [seq][row].
+// One worker's rows of one stage: per part, entries of [seq][place][row]
+// (place: the row's index among its morsel's rows of every part).
 struct ExchangeBuffer {
   std::vector<std::vector<char>> parts;
+  // The morsels this worker ran, in order: {seq, rows sent}.
+  std::vector<std::pair<int64_t, int64_t>> morsels;
   FlowArena strings{};  // the rows' string bytes
 
   ~ExchangeBuffer() { flow_arena_free(&strings); }
@@ -36,13 +47,17 @@ struct ExchangeBuffer {
   }
 };
 
-constexpr int64_t kSeqBytes = 8;
+constexpr int64_t kHeadBytes = 16;  // seq, place
+
+// Where each morsel's rows begin in the batch's arrival order: {seq,
+// first}, by seq.
+using MorselStarts = std::vector<std::pair<int64_t, int64_t>>;
 
 // The rows of one part, merged from every worker's buffer by seq.
 class Cursor {
  public:
-  Cursor(void** slots, int32_t workers, int32_t part, int64_t size)
-      : entry_(static_cast<size_t>(size + kSeqBytes)) {
+  Cursor(void** slots, int32_t workers, int32_t part, int64_t size, const MorselStarts& starts)
+      : entry_(static_cast<size_t>(size + kHeadBytes)), starts_(starts) {
     for (int32_t w = 0; w < workers; ++w) {
       auto* buf = static_cast<ExchangeBuffer*>(worker_ptr(slots, w));
       if (buf == nullptr || static_cast<size_t>(part) >= buf->parts.size()) continue;
@@ -65,8 +80,13 @@ class Cursor {
         seq_ = seq(r.at);
       }
     }
-    return current_ != nullptr ? take(*current_) : nullptr;
+    if (current_ == nullptr) return nullptr;
+    auto it = std::lower_bound(starts_.begin(), starts_.end(), std::make_pair(seq_, INT64_MIN));
+    first_ = it != starts_.end() && it->first == seq_ ? it->second : 0;
+    return take(*current_);
   }
+
+  int64_t arrival() const { return arrival_; }
 
  private:
   struct Run {
@@ -79,16 +99,40 @@ class Cursor {
     return s;
   }
   const void* take(Run& r) {
-    const char* row = r.at + kSeqBytes;
+    int64_t place;
+    std::memcpy(&place, r.at + 8, sizeof place);
+    arrival_ = first_ + place;
+    const char* row = r.at + kHeadBytes;
     r.at += entry_;
     return row;
   }
 
   size_t entry_;
+  const MorselStarts& starts_;
   std::vector<Run> runs_;
   Run* current_ = nullptr;
   int64_t seq_ = 0;
+  int64_t first_ = 0;    // the current morsel's first row's arrival
+  int64_t arrival_ = 0;  // of the row last taken
 };
+
+// Every worker's morsels, by seq, each with where its rows begin; `total`
+// gets the rows of all.
+MorselStarts morsel_starts(void** slots, int32_t workers, int64_t& total) {
+  MorselStarts starts;
+  for (int32_t w = 0; w < workers; ++w) {
+    auto* buf = static_cast<ExchangeBuffer*>(slots[w]);
+    if (buf != nullptr) starts.insert(starts.end(), buf->morsels.begin(), buf->morsels.end());
+  }
+  std::sort(starts.begin(), starts.end());
+  total = 0;
+  for (auto& [seq, n] : starts) {
+    const int64_t rows = n;
+    n = total;
+    total += rows;
+  }
+  return starts;
+}
 
 }  // namespace
 }  // namespace flowrt
@@ -102,11 +146,15 @@ void* flow_xchg_append(void** slot, int32_t parts, int32_t part, int64_t seq, in
     *slot = buf;
   }
   if (buf->parts.size() < static_cast<size_t>(parts)) buf->parts.resize(static_cast<size_t>(parts));
+  // A worker runs a morsel to its end before the next.
+  if (buf->morsels.empty() || buf->morsels.back().first != seq) buf->morsels.push_back({seq, 0});
+  const int64_t place = buf->morsels.back().second++;
   std::vector<char>& rows = buf->parts[static_cast<size_t>(part)];
   const size_t at = rows.size();
-  rows.resize(at + static_cast<size_t>(size + flowrt::kSeqBytes));
+  rows.resize(at + static_cast<size_t>(size + flowrt::kHeadBytes));
   std::memcpy(rows.data() + at, &seq, sizeof seq);
-  return rows.data() + at + flowrt::kSeqBytes;
+  std::memcpy(rows.data() + at + 8, &place, sizeof place);
+  return rows.data() + at + flowrt::kHeadBytes;
 }
 
 const char* flow_xchg_copy(void** slot, const char* bytes, int64_t len) {
@@ -115,8 +163,10 @@ const char* flow_xchg_copy(void** slot, const char* bytes, int64_t len) {
 
 const void* flow_xchg_next(void* cursor) { return static_cast<flowrt::Cursor*>(cursor)->next(); }
 
-void flow_xchg_replay(FlowContext* ctx, const FlowBatch* batch, void** slots, int64_t size,
-                      void (*replay)(FlowContext*, const FlowBatch*, int32_t, void*)) {
+int64_t flow_xchg_arrival(void* cursor) { return static_cast<flowrt::Cursor*>(cursor)->arrival(); }
+
+int64_t flow_xchg_replay(FlowContext* ctx, const FlowBatch* batch, void** slots, int64_t size,
+                         void (*replay)(FlowContext*, const FlowBatch*, int32_t, void*)) {
   flowrt::Workers* workers = ctx->workers.get();
   const int32_t threads = workers != nullptr ? workers->threads() : 1;
   bool any = false;
@@ -124,10 +174,12 @@ void flow_xchg_replay(FlowContext* ctx, const FlowBatch* batch, void** slots, in
     auto* buf = static_cast<flowrt::ExchangeBuffer*>(flowrt::worker_ptr(slots, w));
     any = any || (buf != nullptr && !buf->empty());
   }
-  if (!any) return;
+  if (!any) return 0;
   const int32_t parts = ctx->state_parts;
-  auto run_part = [=](int32_t part) {
-    flowrt::Cursor cursor(slots, threads, part, size);
+  int64_t total = 0;
+  const flowrt::MorselStarts starts = flowrt::morsel_starts(slots, threads, total);
+  auto run_part = [=, &starts](int32_t part) {
+    flowrt::Cursor cursor(slots, threads, part, size, starts);
     replay(ctx, batch, part, &cursor);
   };
   if (workers != nullptr && workers->parallel()) {
@@ -141,8 +193,10 @@ void flow_xchg_replay(FlowContext* ctx, const FlowBatch* batch, void** slots, in
     auto* buf = static_cast<flowrt::ExchangeBuffer*>(flowrt::worker_ptr(slots, w));
     if (buf == nullptr) continue;
     for (auto& p : buf->parts) p.clear();  // capacity kept for the next batch
+    buf->morsels.clear();
     flow_arena_reset(&buf->strings);
   }
+  return total;
 }
 
 }  // extern "C"

@@ -26,6 +26,20 @@
 //   update(element, args)
 // Binary search keeps a key with many open sessions (a short gap in a long
 // batch) at O(log n) a record; in-order records append at the end.
+// Each record that reaches the lists takes the next arrival number (what
+// first/last compare when sessions merge).
+//
+// Split by key hash (plan/threads.h update_partitioned: the source runs
+// on every thread; runtime/exchange.cpp), as `update` is: the lists are
+// split into parts by the keys' hash. A record in a morsel is checked for
+// lateness and its keys and arguments computed there (a bad one drops out
+// there, before any state); then its time, hash, keys and arguments go
+// into the exchange, and at the batch's end each part takes its rows in
+// arrival order and applies them as above, on every thread at once, each
+// with the arrival number one thread would have given it
+// (flow_xchg_arrival). Records outside morsels (one thread) go to their
+// key's part at once. A key lives in one part: its sessions grow and
+// merge record by record as with one thread.
 //
 // At the end of each batch, with W the new watermark (event time) or the
 // batch's end (processing time; +infinity at the end of input):
@@ -34,6 +48,7 @@
 //   emit updates: the sessions updated in this batch go into `results`
 //   emit `results` in order; then drop every list's fired prefix (state
 //   released), and the entries whose list is left empty.
+// (The scans cover every part; `results` sorts what they pick.)
 // At the end of input (W = +infinity) every session fires, and stays in
 // its list marked fired instead: an incremental run (LANGUAGE.md 13) goes
 // on from the checkpoint, where a record that falls into a fired session
@@ -43,11 +58,13 @@
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/MDBuilder.h>
 
+#include "abi.h"
 #include "codegen/agg_state.h"
 #include "codegen/checkpoint.h"
 #include "codegen/keyed_table.h"
 #include "codegen/operator.h"
 #include "codegen/time.h"
+#include "support/internal_error.h"
 
 namespace flowc::codegen {
 namespace {
@@ -63,6 +80,7 @@ class SessionOp : public Operator {
         stream_(site.stream),
         root_source_(site.root_source),
         partitioned_(site.partitioned),
+        exchange_(site.exchange && !site.partitioned),
         next_(next) {}
 
   // The expressions of a record that is not late (a late one is dropped,
@@ -113,8 +131,47 @@ class SessionOp : public Operator {
     for (const plan::Aggregate& a : stage_.aggregates) {
       args.push_back(a.arg ? emit_expr(cg, *a.arg, env) : CgValue{});
     }
+    if (!exchange_) {
+      apply(cg, keys, args, t, nullptr, next_arrival(cg));
+      b.CreateBr(done);
+      b.SetInsertPoint(done);
+      return;
+    }
+    // In a morsel: into the exchange; else (one thread) at once.
+    llvm::Value* seq = cg.ctx_call_at_entry("flow_morsel_seq");
+    llvm::BasicBlock* now = block("session.now");
+    llvm::BasicBlock* later = block("session.exchange");
+    b.CreateCondBr(b.CreateICmpSLT(seq, cg.i64c(0)), now, later);
+    b.SetInsertPoint(now);
+    apply(cg, keys, args, t, nullptr, next_arrival(cg));
+    b.CreateBr(done);
+    b.SetInsertPoint(later);
+    send(cg, keys, args, t, seq);
+    b.CreateBr(done);
+    b.SetInsertPoint(done);
+  }
 
-    auto [entry, entry_new] = sessions_->probe(keys);
+ private:
+  // arrival_++ (a record applied at once).
+  llvm::Value* next_arrival(CgContext& cg) {
+    auto& b = cg.b();
+    llvm::Value* arrival = b.CreateLoad(cg.i64(), arrival_);
+    b.CreateStore(b.CreateAdd(arrival, cg.i64c(1)), arrival_);
+    return arrival;
+  }
+
+  // A record of `keys` with the aggregates' `args` at time `t` (not late
+  // by the batch's start), the `arrival`-th to reach the lists: into its
+  // key's sessions. `hash`: the keys' hash when known. Leaves the
+  // insertion point where the record is done.
+  void apply(CgContext& cg, const std::vector<CgValue>& keys, const std::vector<CgValue>& args,
+             llvm::Value* t, llvm::Value* hash, llvm::Value* arrival) {
+    auto& b = cg.b();
+    llvm::Function* fn = cg.fs().fn;
+    auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg.llvm(), name, fn); };
+    llvm::Value* reach = plus_gap(cg, t);
+    llvm::BasicBlock* done = block("session.applied");
+    auto [entry, entry_new] = sessions_->probe(keys, nullptr, false, hash);
     (void)entry_new;  // a new entry's list is zeroed: empty
     llvm::Value* list = sessions_->field(entry, list_offset_);
     llvm::Value* size = cg.i64c(elem_size());
@@ -186,18 +243,136 @@ class SessionOp : public Operator {
     fresh->addIncoming(b.getTrue(), opened);
     fresh->addIncoming(b.getFalse(), joined_end);
     b.CreateStore(b.getInt8(1), dirty_at(cg, elem));
-    llvm::Value* arrival = b.CreateLoad(cg.i64(), arrival_);
-    b.CreateStore(b.CreateAdd(arrival, cg.i64c(1)), arrival_);
     state_->update(cg, elem, args, fresh, arrival);
     b.CreateBr(done);
     b.SetInsertPoint(done);
   }
 
+  // A row of the exchange: [time][hash][keys...][the aggregates'
+  // arguments...], 8 bytes a value, 16 a string ({bytes kept by the
+  // exchange, length}).
+  int64_t layout_entry(const std::vector<CgValue>& args) {
+    if (entry_size_ > 0) return entry_size_;
+    int64_t size = 16;
+    for (Type t : key_types_) {
+      key_at_.push_back(size);
+      size += value_bytes(t);
+    }
+    for (const CgValue& a : args) {
+      arg_at_.push_back(a.v ? size : -1);  // count() has none
+      if (a.v) size += value_bytes(a.type);
+    }
+    entry_size_ = size;
+    return size;
+  }
+
+  // Stores `v` at `at`; a string's bytes are copied into the exchange
+  // (`buffer`): the record's bytes go with its morsel.
+  void put(CgContext& cg, CgValue v, llvm::Value* at, llvm::Value* buffer) {
+    if (v.type == Type::String) {
+      v.v = cg.b().CreateCall(cg.runtime("flow_xchg_copy"), {buffer, v.v, v.len});
+    }
+    cg.store_value(v, at);
+  }
+
+  void send(CgContext& cg, const std::vector<CgValue>& keys, const std::vector<CgValue>& args,
+            llvm::Value* t, llvm::Value* seq) {
+    auto& b = cg.b();
+    const int64_t size = layout_entry(args);
+    if (!exchange_buffers_) {
+      exchange_buffers_ = cg.worker_global(cg.ptr(), nullptr, cg.unique("session.exchange"));
+    }
+    llvm::Value* hash = sessions_->hash(keys);
+    llvm::Value* parts = sessions_->parts();
+    llvm::Value* buffer = cg.worker_slot(exchange_buffers_);  // this worker's
+    llvm::Value* at =
+        b.CreateCall(cg.runtime("flow_xchg_append"),
+                     {buffer, parts, sessions_->part_of(hash, parts), seq, cg.i64c(size)});
+    auto word = [&](int64_t offset) {
+      return b.CreateConstInBoundsGEP1_64(cg.i8(), at, static_cast<uint64_t>(offset));
+    };
+    b.CreateStore(t, word(0));
+    b.CreateStore(hash, word(8));
+    for (size_t i = 0; i < keys.size(); ++i) {
+      CgValue k = keys[i];
+      k.type = key_types_[i];
+      put(cg, k, word(key_at_[i]), buffer);
+    }
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (arg_at_[i] >= 0) put(cg, args[i], word(arg_at_[i]), buffer);
+    }
+  }
+
+  //   void replay(FlowContext* ctx, const FlowBatch* batch, int32_t part, void* cursor) {
+  //     while ((e = flow_xchg_next(cursor)))
+  //       apply(e's keys, e's args, e's time, e's hash, arrival_ + flow_xchg_arrival(cursor));
+  //   }
+  // (arrival_ moves on by the batch's rows once every part is done.)
+  llvm::Function* replay_function(CgContext& cg) {
+    auto& b = cg.b();
+    llvm::IRBuilderBase::InsertPointGuard guard(b);
+    FunctionState saved = cg.fs();
+    auto* type =
+        llvm::FunctionType::get(b.getVoidTy(), {cg.ptr(), cg.ptr(), cg.i32(), cg.ptr()}, false);
+    llvm::Function* fn = cg.begin_function(cg.unique("session.replay"), type);
+    FunctionState& fs = cg.fs();
+    fs.ctx = fn->getArg(0);
+    fs.batch = fn->getArg(1);
+    fs.worker = fn->getArg(2);
+    fs.source = root_source_;
+    fs.arena = b.CreateCall(cg.runtime("flow_scratch"), {fs.ctx});  // the job's worker's
+    llvm::Value* base = b.CreateLoad(cg.i64(), arrival_);
+    llvm::BasicBlock* head = llvm::BasicBlock::Create(cg.llvm(), "replay.next", fn);
+    llvm::BasicBlock* body = llvm::BasicBlock::Create(cg.llvm(), "replay.row", fn);
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "replay.done", fn);
+    fs.next_record = head;
+    b.CreateBr(head);
+    b.SetInsertPoint(head);
+    llvm::Value* cursor = fn->getArg(3);
+    llvm::Value* at = b.CreateCall(cg.runtime("flow_xchg_next"), {cursor});
+    b.CreateCondBr(b.CreateIsNull(at), done, body);
+    b.SetInsertPoint(body);
+    auto word = [&](int64_t offset) {
+      return b.CreateConstInBoundsGEP1_64(cg.i8(), at, static_cast<uint64_t>(offset));
+    };
+    llvm::Value* time = b.CreateLoad(cg.i64(), word(0));
+    llvm::Value* hash = b.CreateLoad(cg.i64(), word(8));
+    std::vector<CgValue> keys;
+    for (size_t i = 0; i < key_types_.size(); ++i) {
+      keys.push_back(cg.load_value(key_types_[i], word(key_at_[i])));
+    }
+    std::vector<CgValue> args;
+    for (size_t i = 0; i < stage_.aggregates.size(); ++i) {
+      const plan::Aggregate& a = stage_.aggregates[i];
+      args.push_back(arg_at_[i] >= 0 ? cg.load_value(a.arg->type, word(arg_at_[i])) : CgValue{});
+    }
+    llvm::Value* arrival =
+        b.CreateAdd(base, b.CreateCall(cg.runtime("flow_xchg_arrival"), {cursor}));
+    // Nothing here can fail: the record's expressions ran in its morsel.
+    const int fails = cg.fail_count();
+    apply(cg, keys, args, time, hash, arrival);
+    check_invariant(cg.fail_count() == fails, "session: a replayed record can fail");
+    b.CreateBr(head);
+    b.SetInsertPoint(done);
+    b.CreateRetVoid();
+    cg.fs() = saved;
+    return fn;
+  }
+
+ public:
   void end_batch(CgContext& cg) override {
     if (!sessions_) return;
     auto& b = cg.b();
     llvm::Function* fn = cg.fs().fn;
     auto block = [&](const char* name) { return llvm::BasicBlock::Create(cg.llvm(), name, fn); };
+    if (entry_size_ > 0) {  // the batch's rows from the exchange, each part on a thread
+      llvm::Value* rows =
+          b.CreateCall(cg.runtime("flow_xchg_replay"),
+                       {cg.fs().ctx, cg.fs().batch, cg.worker0_slot(exchange_buffers_),
+                        cg.i64c(entry_size_), replay_function(cg)});
+      b.CreateStore(b.CreateAdd(b.CreateLoad(cg.i64(), arrival_), rows), arrival_);
+    }
+    if (sessions_->spread_out()) count_keys(cg);
     llvm::Value* watermark = fire_bound(cg, clock_);
     const size_t nkeys = stage_.keys.size();
     bool final_mode = stage_.emit == plan::EmitMode::Final;
@@ -333,12 +508,14 @@ class SessionOp : public Operator {
     if (!sessions_) return;
     auto& b = cg.b();
     emit_global_snapshot(cg, arrival_, writer);
-    llvm::Value* ht = b.CreateLoad(cg.ptr(), sessions_->table_global());
-    llvm::Value* count = b.CreateSelect(b.CreateIsNull(ht), cg.i64c(0),
-                                        b.CreateCall(cg.stdlib("flow_ht_count"), {ht}));
-    put_i64(cg, writer, count);
-    sessions_->for_each_slot(
-        [&](llvm::Value* entry) { write_entry(cg, entry, writer, partitioned_); });
+    put_i64(cg, writer, sessions_->count());
+    // By key, not in table order: which part, or which thread first, held
+    // a key must not change a checkpoint's bytes.
+    sessions_->for_each_sorted([&](llvm::Value*) { return b.getTrue(); },
+                               [&](llvm::Value* entry, llvm::BasicBlock*) {
+                                 write_entry(cg, entry, writer, partitioned_);
+                               },
+                               false);
   }
 
   void restore(CgContext& cg, llvm::Value* reader) override {
@@ -570,6 +747,26 @@ class SessionOp : public Operator {
     return cg.b().CreateBinaryIntrinsic(llvm::Intrinsic::sadd_sat, v, cg.duration(gap_));
   }
 
+  // --max-state-keys over the parts together (a part's own count depends
+  // on the number of parts), reported when it grew past flow_state_grew's
+  // last answer.
+  void count_keys(CgContext& cg) {
+    auto& b = cg.b();
+    if (!grown_) {
+      grown_ =
+          new llvm::GlobalVariable(cg.module(), cg.i64(), false, llvm::GlobalValue::InternalLinkage,
+                                   cg.i64c(0), cg.unique("session.grow_check"));
+    }
+    llvm::Value* count = sessions_->count();
+    llvm::BasicBlock* grew = llvm::BasicBlock::Create(cg.llvm(), "session.grew", cg.fs().fn);
+    llvm::BasicBlock* counted = llvm::BasicBlock::Create(cg.llvm(), "session.counted", cg.fs().fn);
+    b.CreateCondBr(b.CreateICmpSGT(count, b.CreateLoad(cg.i64(), grown_)), grew, counted);
+    b.SetInsertPoint(grew);
+    b.CreateStore(b.CreateCall(cg.runtime("flow_state_grew"), {cg.fs().ctx, count}), grown_);
+    b.CreateBr(counted);
+    b.SetInsertPoint(counted);
+  }
+
   void prepare(CgContext& cg) {
     if (sessions_) return;
     for (const plan::NamedExpr& k : stage_.keys) key_types_.push_back(k.expr->type);
@@ -579,10 +776,15 @@ class SessionOp : public Operator {
     sessions_ = std::make_unique<KeyedTable>(
         cg, name + ".sessions", key_types_, entry_layout_, KeyedTable::KeyStorage::Owned,
         KeyedTable::Sharing::PerWorker, Partitioning{partitioned_, stream_});
+    if (exchange_) sessions_->spread();
+    // Only the batch's end, on one thread, uses `results` — also from
+    // within the scans of the sessions' parts, each of which sets the
+    // current worker to its part: always the pipeline's table.
     results_ = std::make_unique<KeyedTable>(
         cg, name + ".results", result_keys, result_layout_, KeyedTable::KeyStorage::Arena,
-        KeyedTable::Sharing::PerWorker, Partitioning{partitioned_});
-    cg.add_state_table(stream_, sessions_->table_global());  // results_ is empty between batches
+        KeyedTable::Sharing::Shared, Partitioning{partitioned_});
+    // results_ is empty between batches.
+    cg.add_state_table(stream_, sessions_->table_global(), exchange_ ? FLOW_MAX_WORKERS : 0);
     list_offset_ = entry_layout_.add(24);
     result_elem_offset_ = result_layout_.add(8);
     dirty_offset_ = element_layout_.add(8);
@@ -597,8 +799,15 @@ class SessionOp : public Operator {
   int stream_;
   int root_source_;
   bool partitioned_;
+  bool exchange_;  // split by key hash, fed through the exchange in morsels
   Operator* next_;
   std::vector<Type> key_types_;
+  // The exchange's rows (layout_entry), once a morsel sends any: their
+  // size, and where each key and argument (-1: none) is in them.
+  int64_t entry_size_ = 0;
+  std::vector<int64_t> key_at_, arg_at_;
+  llvm::GlobalVariable* exchange_buffers_ = nullptr;  // per worker (flow_xchg_append)
+  llvm::GlobalVariable* grown_ = nullptr;  // flow_state_grew's last answer (spread lists)
   SlotLayout entry_layout_, result_layout_, element_layout_;
   int64_t list_offset_ = 0, result_elem_offset_ = 0, dirty_offset_ = 0;
   std::unique_ptr<KeyedTable> sessions_, results_;

@@ -108,9 +108,9 @@ struct StageSite {
   // rows_keep_no_state): they may be sorted and handed on on every worker
   // thread (KeyedTable::for_each_updated).
   bool emits_in_parallel = false;
-  // An update whose source runs on every thread (plan/threads.h
-  // update_partitioned): its state is split by key hash and fed through
-  // the exchange.
+  // An update or session window whose source runs on every thread
+  // (plan/threads.h update_partitioned): its state is split by key hash
+  // and fed through the exchange.
   bool exchange = false;
 };
 

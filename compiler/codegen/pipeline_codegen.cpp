@@ -83,8 +83,10 @@ class PipelineBuilder {
     any_partitioned_ = any_partitioned_ || partitioned;
     const size_t stage = static_cast<size_t>(&st - stream.stages.data());
     const bool emits_in_parallel = !partitioned && plan::rows_keep_no_state(p_, index, stage + 1);
-    const bool exchange =
-        st.is<plan::UpdateStage>() && !partitioned && plan::update_partitioned(p_, index);
+    const auto* agg = st.as<plan::AggregateStage>();
+    const bool session = agg && agg->window && agg->window->kind == plan::WindowKind::Session;
+    const bool exchange = (st.is<plan::UpdateStage>() || session) && !partitioned &&
+                          plan::update_partitioned(p_, index);
     const StageSite site{index,       stream.root_source, st.clock,
                          partitioned, emits_in_parallel,  exchange};
     return std::visit(

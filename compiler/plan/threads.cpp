@@ -93,8 +93,12 @@ std::optional<std::string> order_needed(const Pipeline& p, int stream, size_t fr
     // rebalances, on the thread that reads kafka.
     if (state_follows_partitions(p, stream, st)) return in_stream("state per kafka partition");
     if (const auto* agg = std::get_if<AggregateStage>(&op)) {
-      if (agg->window && agg->window->kind == WindowKind::Session)
-        return in_stream("a session window");
+      if (agg->window && agg->window->kind == WindowKind::Session) {
+        // Split by key hash as an update is (its expressions run, and may
+        // fail, before the exchange); what it emits, at the batch end.
+        if (sole_source(p, stream) < 0) return in_stream("a session window of a union");
+        return std::nullopt;
+      }
       for (const Aggregate& a : agg->aggregates) {
         if (combines_exactly(a)) continue;
         const bool by_order = a.fn == AggFn::First || a.fn == AggFn::Last;

@@ -7,8 +7,9 @@
 // with tables, sinks) or keeps state that combines exactly in any order
 // (aggregates of count, int sums and averages, min, max, count_distinct:
 // each thread keeps a partial state, merged at the batch end) or is split
-// by key hash (`update`, not `emit each`, with a block that cannot fail:
-// update_partitioned). What an aggregate or update emits is emitted at
+// by key hash (`update`, not `emit each`, with a block that cannot fail,
+// and session windows: update_partitioned). What an aggregate, session or
+// update emits is emitted at
 // the batch end: the walk stops there. Otherwise the source runs on one thread, in arrival order —
 // as does every source whose records reach keyed state kept per kafka
 // partition (plan/partitioning.h), which moves at rebalances.
@@ -41,10 +42,11 @@ bool combines_exactly(const std::vector<Aggregate>& aggregates);
 // morsels of a source do.
 bool rows_keep_no_state(const Pipeline& p, int stream, size_t from);
 
-// Whether the records of the `update` in `stream` may come from morsels on
-// any worker thread: its one source runs on every thread. Its state is
-// then split into parts by key hash, and a morsel's rows go through the
-// exchange (runtime/exchange.cpp) to be applied at the batch's end.
+// Whether the records of the `update` (or session window) in `stream` may
+// come from morsels on any worker thread: its one source runs on every
+// thread. Its state is then split into parts by key hash, and a morsel's
+// rows go through the exchange (runtime/exchange.cpp) to be applied at the
+// batch's end.
 bool update_partitioned(const Pipeline& p, int stream);
 
 }  // namespace flowc::plan

@@ -12,7 +12,10 @@ thread) still agrees across N; that `update` runs on every thread (its
 state split by key hash, runtime/exchange.cpp) with the same rows and
 checkpoint for every N, equal to a plain Python model, also when a run
 resumes from a checkpoint with another N; and that `emit each` keeps its
-source on one thread.
+source on one thread. Session windows likewise (their lists split by key
+hash, through the exchange): the same rows, late counts and checkpoint for
+every N, the rows of a Python model of sessions also across resumed runs
+with another N, and a session of a union on one thread.
 
 Python 3 standard library only. Ends with `N passed, M failed`.
 
@@ -20,6 +23,8 @@ usage: threads_test.py --flowc PATH
 """
 
 import argparse
+import datetime
+import math
 import os
 import random
 import re
@@ -94,6 +99,65 @@ sink expired to file("out/expired.csv")
 # effect, and with the state split the source's other stages saw it.
 UPDATE_EACH = UPDATE.replace("if (total > 50000) { delete }\n    }", "}\n    emit each")
 UPDATE_FAILS = UPDATE.replace("last = amount\n", "last = amount // n\n")
+
+# Session windows on every thread (plan/threads.h update_partitioned):
+# first/last, which depend on arrival order when sessions merge; emit
+# final and emit updates; a float sum; a session over a tumbling window's
+# rows (emitted at batch ends, applied at once).
+SESSION = """
+source events = file("events.csv")
+  format csv(header: true)
+  schema { id: int, user: string, amount: int, ts: timestamp }
+  event_time ts watermark 2s
+
+stream sessions = events
+  | where amount % 7 != 0
+  | window session 3s
+  | group by user
+  | aggregate n = count(), total = sum(amount), first_id = first(id), last_amount = last(amount),
+              low = min(amount), kinds = count_distinct(amount % 5)
+
+stream changes = events
+  | window session 1500ms
+  | group by user, bucket = amount % 3
+  | aggregate n = count(), spent = sum(float(amount) / 3), last_id = last(id), top = max(user)
+    emit updates
+
+stream per_10s = events
+  | window tumbling 10s
+  | group by user
+  | aggregate n = count()
+
+stream rollup = per_10s
+  | window session 30s
+  | group by user
+  | aggregate windows = count(), records = sum(n), first_n = first(n)
+
+sink sessions to file("out/sessions.csv")
+sink changes to file("out/changes.jsonl")
+sink rollup to file("out/rollup.csv")
+"""
+
+# A session fed by a union: its records come from two places, whose order
+# only one thread keeps.
+SESSION_UNION = """
+source a = file("events.csv")
+  format csv(header: true)
+  schema { id: int, user: string, amount: int, ts: timestamp }
+  event_time ts watermark 2s
+
+source b = file("events.csv")
+  format csv(header: true)
+  schema { id: int, user: string, amount: int, ts: timestamp }
+  event_time ts watermark 2s
+
+stream sessions = union(a, b)
+  | window session 3s
+  | group by user
+  | aggregate n = count()
+
+sink sessions to file("out/sessions.csv")
+"""
 
 GENERATE = """
 source nums = generate(count: 3_000_000)
@@ -212,6 +276,25 @@ def make_input(path, records, rng):
             f.write(f"{i},{rng.choice(users)},{rng.randint(1, 1000)},{ts - (5000 if late else 0)}\n")
 
 
+def make_session_input(path, records, rng):
+    """Records of 40 users whose times jitter by up to 2 s around a clock
+    that moves 0-40 ms a record (sessions opened out of order, bridged and
+    merged), one in a hundred up to 10 minutes behind (late, or into a
+    session long open), a few bad."""
+    users = [f"u{i:02d}" for i in range(40)]
+    with open(path, "w") as f:
+        f.write("id,user,amount,ts\n")
+        ts = 1767225600000
+        for i in range(records):
+            ts += rng.randint(0, 40)
+            r = rng.random()
+            if r < 0.0005:
+                f.write(f"{i},{rng.choice(users)},not a number,{ts}\n")  # a bad record
+                continue
+            t = ts - rng.randint(0, 600_000) if r < 0.01 else ts + rng.randint(-2000, 2000)
+            f.write(f"{i},{rng.choice(users)},{rng.randint(1, 1000)},{t}\n")
+
+
 def make_json_input(path, records, rng):
     """JSON lines in three layouts (key order, spacing), switching now and
     then, with a few bad records: malformed, a wrong type, a missing field."""
@@ -319,7 +402,10 @@ def check_thread_counts(res, flowc, root, input_path):
              ("update", UPDATE, ["threads: every"], 4),
              ("update_each", UPDATE_EACH, ["threads: one (update with emit each in stream 'balances')"], 1),
              ("update_fails", UPDATE_FAILS,
-              ["threads: one (update whose block can fail in stream 'balances')"], 1)]
+              ["threads: one (update whose block can fail in stream 'balances')"], 1),
+             ("session", SESSION, ["threads: every"], 4),
+             ("session_union", SESSION_UNION,
+              ["threads: one (a session window of a union in stream 'sessions')"] * 2, 1)]
     for name, text, want, threads in cases:
         path = os.path.join(root, name + "_count.flow")
         with open(path, "w") as f:
@@ -413,6 +499,121 @@ def check_update_resumes(res, flowc, root, input_path, common):
         res.check(not diff, f"update resumed: --threads {key[0]} then {key[1]} = 1 then 1", f"differs in {diff}")
 
 
+def ts_text(ms):
+    return (datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+            + datetime.timedelta(milliseconds=ms)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def sessions_model(parts, batch_records, gap=3000, delay=2000):
+    """The rows of SESSION's `sessions` (LANGUAGE.md 6.1, emit final) over
+    the runs that read each part of events.csv in turn, each resuming from
+    the last one's checkpoint: batches of `batch_records` records of each
+    part, a run's last batch its final one. The watermark moves at a batch's
+    end to the largest time parsed minus the delay; a record whose own
+    session ends by the watermark of its batch's start is late; a record
+    joins (and bridges) the sessions of its user within the gap; at a
+    batch's end the sessions that ended by the watermark (all, at the end
+    of a run) are emitted by (end, start, user) and go; those the end of a
+    run fired stay, fired: a record for them is late, and they go unemitted
+    once the watermark passes their end (LANGUAGE.md 12, incremental runs)."""
+    watermark, max_time, arrival = -math.inf, -math.inf, 0
+    open_ = {}  # user -> sessions by start: {start, last, recs: [(arrival, id, amount)], fired}
+    rows = []
+    for records in parts:
+        batches = [records[i:i + batch_records] for i in range(0, len(records), batch_records)]
+        for number, batch in enumerate(batches):
+            at_start = watermark
+            for line in batch:
+                rid, user, amount, ts = line.split(",")
+                try:
+                    amount, ts = int(amount), int(ts)
+                except ValueError:
+                    continue  # a bad record
+                max_time = max(max_time, ts)
+                if amount % 7 == 0 or ts + gap <= at_start:
+                    continue  # dropped by `where`, or late
+                mine = open_.setdefault(user, [])
+                touched = [s for s in mine if s["start"] - gap <= ts <= s["last"] + gap]
+                if touched and touched[0]["fired"]:
+                    continue  # late: its session fired at the end of a run
+                touched = touched[:2 if len(touched) > 1 and not touched[1]["fired"] else 1]
+                merged = {"start": ts, "last": ts, "recs": [(arrival, int(rid), amount)], "fired": False}
+                arrival += 1
+                for s in touched:
+                    mine.remove(s)
+                    merged["start"] = min(merged["start"], s["start"])
+                    merged["last"] = max(merged["last"], s["last"])
+                    merged["recs"] += s["recs"]
+                mine.append(merged)
+                mine.sort(key=lambda s: s["start"])
+            final = number == len(batches) - 1
+            watermark = max(watermark, max_time - delay)
+            fire_at = math.inf if final else watermark
+            out = []
+            for user, mine in open_.items():
+                for s in mine:
+                    if s["last"] + gap <= fire_at and not s["fired"]:
+                        recs = sorted(s["recs"])
+                        amounts = [a for _, _, a in recs]
+                        out.append(((s["last"] + gap, s["start"], user), [
+                            ts_text(s["start"]), ts_text(s["last"] + gap), user, len(recs), sum(amounts),
+                            recs[0][1], recs[-1][2], min(amounts), len({a % 5 for a in amounts})]))
+                if final:
+                    for s in mine:
+                        s["fired"] = True
+                else:
+                    mine[:] = [s for s in mine if s["last"] + gap > watermark]
+            rows += [",".join(str(v) for v in row) for _, row in sorted(out)]
+    header = "window_start,window_end,user,n,total,first_id,last_amount,low,kinds"
+    return "".join(r + "\n" for r in [header] + rows).encode()
+
+
+def check_session_resumes(res, flowc, root, input_path, batch_records):
+    """SESSION over the first 60% of the input, then resumed from its
+    checkpoint over the whole file, with another --threads: the same rows
+    and checkpoint as with one thread twice, and the model's rows."""
+    lines = open(input_path).read().splitlines()
+    header, records = lines[0], lines[1:]
+    cut = len(records) * 6 // 10
+    path = os.path.join(root, "session_resume.flow")
+    with open(path, "w") as f:
+        f.write(SESSION)
+    common = ["--max-batch-records", str(batch_records), "--batch", "1000000h"]
+    got = {}
+    for first, second in ((1, 1), (1, 3), (4, 2), (2, 1), (3, 4)):
+        d = os.path.join(root, f"session-resume-{first}-{second}")
+        os.makedirs(os.path.join(d, "out"))
+        events = os.path.join(d, "events.csv")
+        with open(events, "w") as f:
+            f.write("\n".join([header] + records[:cut]) + "\n")
+        ok = True
+        for threads, upto in ((first, cut), (second, len(records))):
+            if upto == len(records):
+                with open(events, "a") as f:
+                    f.write("\n".join(records[cut:]) + "\n")
+            p = subprocess.run([flowc, "run", path, "--checkpoint", "ck", "--threads", str(threads)]
+                               + common, cwd=d, capture_output=True, text=True, timeout=TIMEOUT)
+            ok = ok and res.check(p.returncode == 0, f"session resumed: --threads {threads} exits 0",
+                                  p.stderr[-2000:])
+            summary = [l for l in p.stderr.splitlines() if " records in, " in l]
+            got.setdefault((first, second), {})[f"<summary {upto}>"] = re.sub(
+                r", [0-9.]+ s \(.*$", "", summary[-1] if summary else "").encode()
+        if ok:
+            got[(first, second)].update({n: open(os.path.join(d, n), "rb").read() for n in (
+                "out/sessions.csv", "out/changes.jsonl", "out/rollup.csv", "ck/checkpoint")})
+    base = got.get((1, 1))
+    if base is None or "ck/checkpoint" not in base:
+        return
+    want = sessions_model([records[:cut], records[cut:]], batch_records)
+    res.check(base["out/sessions.csv"] == want, "session resumed: the rows of the model",
+              f"{len(base['out/sessions.csv'])} bytes vs {len(want)}")
+    res.check(b" late" in base[f"<summary {len(records)}>"], "session resumed: some records late",
+              base[f"<summary {len(records)}>"])
+    for key, files in got.items():
+        diff = [n for n in base if files.get(n) != base[n]]
+        res.check(not diff, f"session resumed: --threads {key[0]} then {key[1]} = 1 then 1", f"differs in {diff}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--flowc", required=True)
@@ -447,6 +648,15 @@ def main():
                  root)
         run_case(res, "update", argv_for, UPDATE, input_path, common + ["--checkpoint", "ck"], root)
         check_update_resumes(res, flowc, root, input_path, common)
+        session_path = os.path.join(root, "sessions", "events.csv")
+        os.makedirs(os.path.dirname(session_path))
+        make_session_input(session_path, 200_000, random.Random(16))
+        # Batches of some five morsels, many of them; and of one.
+        run_case(res, "session", argv_for, SESSION, session_path,
+                 ["--max-batch-records", "17000", "--batch", "1000000h", "--checkpoint", "ck"], root)
+        run_case(res, "session_small", argv_for, SESSION, session_path,
+                 ["--max-batch-records", "3000", "--batch", "1000000h"], root)
+        check_session_resumes(res, flowc, root, session_path, 17000)
         run_case(res, "generate", argv_for, GENERATE, None,
                  ["--max-batch-records", "1000000", "--batch", "1000000h"], root)
         json_path = os.path.join(root, "events.jsonl")
