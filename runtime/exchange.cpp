@@ -121,7 +121,7 @@ class Cursor {
 MorselStarts morsel_starts(void** slots, int32_t workers, int64_t& total) {
   MorselStarts starts;
   for (int32_t w = 0; w < workers; ++w) {
-    auto* buf = static_cast<ExchangeBuffer*>(slots[w]);
+    auto* buf = static_cast<ExchangeBuffer*>(worker_ptr(slots, w));
     if (buf != nullptr) starts.insert(starts.end(), buf->morsels.begin(), buf->morsels.end());
   }
   std::sort(starts.begin(), starts.end());
