@@ -49,6 +49,8 @@ const FlowAbiSymbol flow_abi_symbols[] = {
     FLOW_SYMBOL(flow_emit_parallel),
     FLOW_SYMBOL(flow_state_parts),
     FLOW_SYMBOL(flow_morsel_seq),
+    FLOW_SYMBOL(flow_arrival_first),
+    FLOW_SYMBOL(flow_arrivals),
     FLOW_SYMBOL(flow_xchg_append),
     FLOW_SYMBOL(flow_xchg_copy),
     FLOW_SYMBOL(flow_xchg_replay),

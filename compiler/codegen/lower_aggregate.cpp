@@ -38,8 +38,7 @@ class AggregateOp : public Operator {
       args.push_back(a.arg ? emit_expr(cg, *a.arg, env) : CgValue{});
     }
     auto [slot, fresh] = table_->probe(keys);
-    // Arrival order only matters to first/last, which one slot sees in order.
-    state_->update(cg, slot, args, fresh, cg.i64c(0));
+    state_->update(cg, slot, args, fresh, arrival(cg));
   }
 
   void check(CgContext& cg, const Row& row) override { check_keys_and_args(cg, stage_, row); }
@@ -66,10 +65,14 @@ class AggregateOp : public Operator {
   }
 
   void snapshot(CgContext& cg, llvm::Value* writer) override {
-    if (table_) emit_table_snapshot(cg, *table_, key_types_, state_->columns(), writer);
+    if (!table_) return;
+    if (arrival_) emit_arrival_snapshot(cg, arrival_, writer);
+    emit_table_snapshot(cg, *table_, key_types_, state_->columns(), writer);
   }
   void restore(CgContext& cg, llvm::Value* reader) override {
-    if (table_) emit_table_restore(cg, *table_, key_types_, state_->columns(), reader);
+    if (!table_) return;
+    if (arrival_) emit_global_restore(cg, arrival_, reader);
+    emit_table_restore(cg, *table_, key_types_, state_->columns(), reader);
   }
 
   void snapshot_partition(CgContext& cg, llvm::Value* part, llvm::Value* writer,
@@ -103,6 +106,26 @@ class AggregateOp : public Operator {
         KeyedTable::Sharing::PerWorker, Partitioning{partitioned_, stream_});
     cg.add_state_table(stream_, table_->table_global());
     state_ = std::make_unique<AggState>(stage_.aggregates, layout_);
+    if (orders_by_arrival(stage_.aggregates) && !partitioned_) {
+      arrival_ =
+          new llvm::GlobalVariable(cg.module(), cg.i64(), false, llvm::GlobalValue::InternalLinkage,
+                                   cg.i64c(0), cg.unique("aggregate.arrival"));
+    }
+  }
+
+  // The arrival number first/last keep: a worker's partial state meets
+  // the pipeline's at the batch's end (merge), where the earliest first
+  // and the latest last win — the state's own from earlier batches among
+  // them. A slot sees its own rows in arrival order: without first/last,
+  // or on one thread per kafka partition, no number is needed.
+  llvm::Value* arrival(CgContext& cg) {
+    if (!arrival_) return cg.i64c(0);
+    auto& b = cg.b();
+    if (llvm::Value* n = record_arrival(cg, b.CreateLoad(cg.i64(), arrival_))) return n;
+    // Rows emitted at a batch's end, on one thread: counted on.
+    llvm::Value* n = b.CreateLoad(cg.i64(), arrival_);
+    b.CreateStore(b.CreateAdd(n, cg.i64c(1)), arrival_);
+    return n;
   }
 
   const plan::AggregateStage& stage_;
@@ -115,6 +138,7 @@ class AggregateOp : public Operator {
   std::vector<plan::Type> key_types_;
   std::unique_ptr<KeyedTable> table_;
   std::unique_ptr<AggState> state_;
+  llvm::GlobalVariable* arrival_ = nullptr;  // first/last: the arrival base
 };
 
 }  // namespace

@@ -95,12 +95,22 @@ class WindowOp : public Operator {
           b.CreateSelect(fresh, b.CreateLoad(cg.i64(), fired_upto_), b.CreateLoad(cg.i64(), at)),
           at);
     }
-    // An arrival number orders first/last across panes; other aggregates
-    // need none (and then run on any worker thread: plan/threads.h).
+    // An arrival number orders first/last across panes, and across the
+    // workers' partial panes (merge); other aggregates need none. In a
+    // source's loop it is the record's number in the pipeline's input
+    // (the same for every thread count; arrival_ is then the base earlier
+    // runs counted), else (rows of a batch's end, or state per kafka
+    // partition, on one thread) a counter.
     llvm::Value* arrival = cg.i64c(0);
-    if (!plan::combines_exactly(stage_.aggregates)) {
-      arrival = b.CreateLoad(cg.i64(), arrival_);
-      b.CreateStore(b.CreateAdd(arrival, cg.i64c(1)), arrival_);
+    if (orders_by_arrival(stage_.aggregates)) {
+      llvm::Value* base = b.CreateLoad(cg.i64(), arrival_);
+      arrival = partitioned_ ? nullptr : record_arrival(cg, base);
+      if (arrival != nullptr) {
+        by_record_ = true;
+      } else {
+        arrival = base;
+        b.CreateStore(b.CreateAdd(base, cg.i64c(1)), arrival_);
+      }
     }
     pane_state_->update(cg, slot, args, fresh, arrival);
     b.CreateBr(done);
@@ -301,7 +311,11 @@ class WindowOp : public Operator {
   void snapshot(CgContext& cg, llvm::Value* writer) override {
     if (!panes_) return;
     emit_global_snapshot(cg, fired_upto_, writer);
-    emit_global_snapshot(cg, arrival_, writer);
+    if (by_record_) {
+      emit_arrival_snapshot(cg, arrival_, writer);
+    } else {
+      emit_global_snapshot(cg, arrival_, writer);
+    }
     emit_table_snapshot(cg, *panes_, key_types_, pane_columns(), writer);
   }
   void restore(CgContext& cg, llvm::Value* reader) override {
@@ -399,6 +413,7 @@ class WindowOp : public Operator {
   std::unique_ptr<KeyedTable> panes_, windows_;
   std::unique_ptr<AggState> pane_state_, window_state_;
   llvm::GlobalVariable* arrival_ = nullptr;
+  bool by_record_ = false;  // arrival_ is a base (record_arrival), not a counter
   llvm::GlobalVariable* fired_upto_ = nullptr;
 };
 

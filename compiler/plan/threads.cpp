@@ -96,9 +96,8 @@ std::optional<std::string> order_needed(const Pipeline& p, int stream, size_t fr
       if (agg->window && agg->window->kind == WindowKind::Session)
         return in_stream("a session window");
       for (const Aggregate& a : agg->aggregates) {
-        if (combines_exactly(a)) continue;
-        const bool by_order = a.fn == AggFn::First || a.fn == AggFn::Last;
-        return in_stream(a.name + " = " + agg_name(a.fn) + (by_order ? "" : " of floats"));
+        if (combines_exactly(a) || combines_by_arrival(a)) continue;
+        return in_stream(a.name + " = " + agg_name(a.fn) + " of floats");
       }
       return std::nullopt;  // its rows are emitted at the batch end
     }
@@ -130,6 +129,8 @@ bool combines_exactly(const Aggregate& a) {
   }
   return false;
 }
+
+bool combines_by_arrival(const Aggregate& a) { return a.fn == AggFn::First || a.fn == AggFn::Last; }
 
 bool combines_exactly(const std::vector<Aggregate>& aggregates) {
   for (const Aggregate& a : aggregates) {

@@ -5,8 +5,9 @@
 // A source's records run on any worker thread when every stage they reach
 // in the fused loop either keeps no state (where, select, explode, joins
 // with tables, sinks) or keeps state that combines exactly in any order
-// (aggregates of count, int sums and averages, min, max, count_distinct:
-// each thread keeps a partial state, merged at the batch end) or is split
+// (aggregates of count, int sums and averages, min, max, count_distinct,
+// first, last: each thread keeps a partial state, merged at the batch
+// end) or is split
 // by key hash (`update`, not `emit each`, with a block that cannot fail:
 // update_partitioned). What an aggregate or update emits is emitted at
 // the batch end: the walk stops there. Otherwise the source runs on one thread, in arrival order —
@@ -32,6 +33,11 @@ SourceThreads source_threads(const Pipeline& p, int source);
 // order, and first/last on arrival across threads.
 bool combines_exactly(const Aggregate& aggregate);
 bool combines_exactly(const std::vector<Aggregate>& aggregates);
+// first/last: partial states carry the arrival number of their record
+// (the record's number in the pipeline's input, the same for every thread
+// count: codegen/agg_state.h record_arrival), and merge by it — the
+// earliest first, the latest last — exactly as one thread keeps them.
+bool combines_by_arrival(const Aggregate& aggregate);
 
 // Whether the rows that stage `from - 1` of `stream` hands on at a batch's
 // end (an aggregate's changed groups) reach only stages that keep no state

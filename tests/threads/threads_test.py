@@ -30,6 +30,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from harness import Results  # noqa: E402
+from arrival_model import model as arrival_model  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TIMEOUT = 120
@@ -87,6 +88,55 @@ stream expired = events
 
 sink balances to file("out/balances.jsonl")
 sink expired to file("out/expired.csv")
+"""
+
+# first/last on every thread (plan/threads.h combines_by_arrival): partial
+# states carry their record's number in the input and merge by it, in a
+# running aggregate (the state's own first from earlier batches wins), a
+# tumbling and a sliding window (panes of one window from several
+# workers), with count, min, max; strings too (by_bucket, and words'
+# exploded lines).
+FIRST_LAST = """
+source events = file("events.csv")
+  format csv(header: true)
+  schema { id: int, user: string, amount: int, ts: timestamp }
+  event_time ts watermark 2s
+
+stream running = events
+  | where amount % 7 != 0
+  | group by user
+  | aggregate n = count(), f = first(id), l = last(amount), lo = min(amount), hi = max(amount),
+              third = first(float(amount) / 3)
+
+stream by_bucket = events
+  | group by bucket = amount % 10
+  | aggregate first_user = first(user), last_user = last(user), last_id = last(id)
+
+stream per_minute = events
+  | window tumbling 1m
+  | group by user
+  | aggregate n = count(), f = first(id), l = last(id), hi = max(amount)
+
+stream per_two = events
+  | window sliding 2m every 1m
+  | group by user
+  | aggregate n = count(), f = first(id), l = last(amount), hi = max(amount)
+
+sink running to file("out/running.jsonl")
+sink by_bucket to file("out/by_bucket.csv")
+sink per_minute to file("out/tumbling.jsonl")
+sink per_two to file("out/sliding.jsonl")
+"""
+
+FIRST_LAST_WORDS = """
+source text = file("words.txt") format lines
+
+stream lines = text
+  | explode words(line) as word
+  | group by word
+  | aggregate n = count(), first_line = first(line), last_line = last(line), hi = max(line)
+
+sink lines to file("out/lines.csv")
 """
 
 # `emit each` hands on a row per record, in arrival order: one thread. So
@@ -296,7 +346,7 @@ def run_case(res, name, argv_for, flow_text, input_path, args, root, link_as=Non
                                text=True, timeout=TIMEOUT)
             if not res.check(p.returncode == 0, f"{name} {mode} --threads {threads} exits 0",
                              p.stderr[-2000:]):
-                return
+                return {}
             got[(mode, threads)] = outputs(d, p.stdout, p.stderr)
     base = got[("run", 1)]
     res.check(any(len(v) > 100 for k, v in base.items() if k.startswith("out/")) or len(base["<stdout>"]) > 50,
@@ -308,6 +358,7 @@ def run_case(res, name, argv_for, flow_text, input_path, args, root, link_as=Non
         res.check(not diff, f"{name}: {key[0]} --threads {key[1]} = run --threads 1",
                   f"differs in {diff}: " + "; ".join(
                       f"{k}: {base.get(k, b'')[:300]!r} vs {files.get(k, b'')[:300]!r}" for k in diff[:2]))
+    return got
 
 
 def check_thread_counts(res, flowc, root, input_path):
@@ -317,6 +368,7 @@ def check_thread_counts(res, flowc, root, input_path):
     cases = [("parallel", PARALLEL, ["threads: every"], 4),
              ("one_thread", ONE_THREAD, ["threads: one (mean = avg of floats in stream 'averages')"], 1),
              ("update", UPDATE, ["threads: every"], 4),
+             ("first_last", FIRST_LAST, ["threads: every"], 4),
              ("update_each", UPDATE_EACH, ["threads: one (update with emit each in stream 'balances')"], 1),
              ("update_fails", UPDATE_FAILS,
               ["threads: one (update whose block can fail in stream 'balances')"], 1)]
@@ -413,6 +465,55 @@ def check_update_resumes(res, flowc, root, input_path, common):
         res.check(not diff, f"update resumed: --threads {key[0]} then {key[1]} = 1 then 1", f"differs in {diff}")
 
 
+def check_model(res, name, files, want):
+    for n, rows in want.items():
+        got = files.get(n, b"")
+        at = next((i for i in range(min(len(got), len(rows))) if got[i] != rows[i]), min(len(got), len(rows)))
+        res.check(got == rows, f"{name}: {n} holds the model's rows",
+                  f"{len(got)} bytes vs {len(rows)}, from byte {at}: {got[at:at + 200]!r} vs {rows[at:at + 200]!r}")
+
+
+def check_first_last_resumes(res, flowc, root, input_path, common):
+    """FIRST_LAST over the first 60% of the input, then resumed from its
+    checkpoint over the whole file, with another --threads: the same rows
+    and checkpoint as with one thread twice, and the model's rows."""
+    lines = open(input_path).read().splitlines()
+    header, records = lines[0], lines[1:]
+    cut = len(records) * 6 // 10
+    path = os.path.join(root, "first_last_resume.flow")
+    with open(path, "w") as f:
+        f.write(FIRST_LAST)
+    names = ("out/running.jsonl", "out/by_bucket.csv", "out/tumbling.jsonl", "out/sliding.jsonl",
+             "ck/checkpoint")
+    got = {}
+    for first, second in ((1, 1), (1, 3), (4, 2), (2, 1), (3, 4)):
+        d = os.path.join(root, f"first-last-resume-{first}-{second}")
+        os.makedirs(os.path.join(d, "out"))
+        events = os.path.join(d, "events.csv")
+        with open(events, "w") as f:
+            f.write("\n".join([header] + records[:cut]) + "\n")
+        ok = True
+        for threads, upto in ((first, cut), (second, len(records))):
+            if upto == len(records):
+                with open(events, "a") as f:
+                    f.write("\n".join(records[cut:]) + "\n")
+            p = subprocess.run([flowc, "run", path, "--quiet", "--checkpoint", "ck", "--threads", str(threads)]
+                               + common, cwd=d, capture_output=True, text=True, timeout=TIMEOUT)
+            ok = ok and res.check(p.returncode == 0, f"first/last resumed: --threads {threads} exits 0",
+                                  p.stderr[-2000:])
+        if ok:
+            got[(first, second)] = {n: open(os.path.join(d, n), "rb").read() for n in names}
+    base = got.get((1, 1))
+    if base is None:
+        return
+    batch = int(common[common.index("--max-batch-records") + 1])
+    check_model(res, "first/last resumed", base, arrival_model([records[:cut], records[cut:]], batch))
+    for key, files in got.items():
+        diff = [n for n in files if files[n] != base[n]]
+        res.check(not diff, f"first/last resumed: --threads {key[0]} then {key[1]} = 1 then 1",
+                  f"differs in {diff}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--flowc", required=True)
@@ -447,6 +548,13 @@ def main():
                  root)
         run_case(res, "update", argv_for, UPDATE, input_path, common + ["--checkpoint", "ck"], root)
         check_update_resumes(res, flowc, root, input_path, common)
+        small = ["--max-batch-records", "20000", "--batch", "1000000h"]
+        got = run_case(res, "first_last", argv_for, FIRST_LAST, input_path, small + ["--checkpoint", "ck"],
+                       root)
+        if ("run", 1) in got:
+            records = open(input_path).read().splitlines()[1:]
+            check_model(res, "first_last", got[("run", 1)], arrival_model([records], 20000))
+        check_first_last_resumes(res, flowc, root, input_path, small)
         run_case(res, "generate", argv_for, GENERATE, None,
                  ["--max-batch-records", "1000000", "--batch", "1000000h"], root)
         json_path = os.path.join(root, "events.jsonl")
@@ -464,6 +572,9 @@ def main():
                      ["--max-batch-records", "20000", "--batch", "1000000h"], root, link_as="words.txt")
         few_path = os.path.join(root, "few_words.txt")
         make_many_words_input(few_path, 24_000, random.Random(61))
+        run_case(res, "first_last_words", argv_for, FIRST_LAST_WORDS, few_path,
+                 ["--max-batch-records", "5000", "--batch", "1000000h", "--checkpoint", "ck"], root,
+                 link_as="words.txt")
         run_case(res, "many_new_groups", argv_for, MANY_NEW_GROUPS, few_path,
                  ["--max-batch-records", "12000", "--batch", "1000000h", "--checkpoint", "ck"], root,
                  link_as="words.txt")
