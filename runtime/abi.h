@@ -421,6 +421,12 @@ void flow_xchg_replay(FlowContext* ctx, const FlowBatch* batch, void** slots, in
                       void (*replay)(FlowContext* ctx, const FlowBatch* batch, int32_t part,
                                      void* cursor));
 const void* flow_xchg_next(void* cursor);
+// The same for state that is not split (an aggregate whose float sums
+// must add in arrival order): every row went to part 0 (flow_xchg_append
+// with parts 1), replayed on the calling thread.
+void flow_xchg_replay_one(FlowContext* ctx, const FlowBatch* batch, void** slots, int64_t size,
+                          void (*replay)(FlowContext* ctx, const FlowBatch* batch, int32_t part,
+                                         void* cursor));
 
 // Keyed tables (stdlib FlowHashTable) on every worker thread, each doing
 // on one thread below a size where handing work over would cost more.

@@ -53,6 +53,7 @@ const FlowAbiSymbol flow_abi_symbols[] = {
     FLOW_SYMBOL(flow_arrivals),
     FLOW_SYMBOL(flow_xchg_append),
     FLOW_SYMBOL(flow_xchg_copy),
+    FLOW_SYMBOL(flow_xchg_replay_one),
     FLOW_SYMBOL(flow_xchg_replay),
     FLOW_SYMBOL(flow_xchg_next),
     FLOW_SYMBOL(flow_ht_reserve_parallel),

@@ -90,6 +90,16 @@ class Cursor {
   int64_t seq_ = 0;
 };
 
+// Empties the workers' buffers (capacity kept for the next batch).
+void clear_buffers(void** slots, int32_t threads) {
+  for (int32_t w = 0; w < threads; ++w) {
+    auto* buf = static_cast<ExchangeBuffer*>(slots[w]);
+    if (buf == nullptr) continue;
+    for (auto& p : buf->parts) p.clear();
+    flow_arena_reset(&buf->strings);
+  }
+}
+
 }  // namespace
 }  // namespace flowrt
 
@@ -143,6 +153,17 @@ void flow_xchg_replay(FlowContext* ctx, const FlowBatch* batch, void** slots, in
     for (auto& p : buf->parts) p.clear();  // capacity kept for the next batch
     flow_arena_reset(&buf->strings);
   }
+}
+
+void flow_xchg_replay_one(FlowContext* ctx, const FlowBatch* batch, void** slots, int64_t size,
+                          void (*replay)(FlowContext*, const FlowBatch*, int32_t, void*)) {
+  flowrt::Workers* workers = ctx->workers.get();
+  const int32_t threads = workers != nullptr ? workers->threads() : 1;
+  {
+    flowrt::Cursor cursor(slots, threads, 0, size);
+    replay(ctx, batch, 0, &cursor);
+  }
+  flowrt::clear_buffers(slots, threads);
 }
 
 }  // extern "C"

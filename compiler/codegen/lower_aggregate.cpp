@@ -8,6 +8,7 @@
 //   complete mode), by key: next(keys..., finalize(slot))
 #include <llvm/IR/Constants.h>
 
+#include "codegen/agg_exchange.h"
 #include "codegen/agg_state.h"
 #include "codegen/checkpoint.h"
 #include "codegen/keyed_table.h"
@@ -26,6 +27,7 @@ class AggregateOp : public Operator {
         root_source_(site.root_source),
         partitioned_(site.partitioned),
         in_parallel_(site.emits_in_parallel),
+        exchange_(site.exchange),
         next_(next) {}
 
   void consume(CgContext& cg, const Row& row) override {
@@ -37,22 +39,30 @@ class AggregateOp : public Operator {
     for (const plan::Aggregate& a : stage_.aggregates) {
       args.push_back(a.arg ? emit_expr(cg, *a.arg, env) : CgValue{});
     }
+    llvm::Value* n = arrival(cg);
+    if (exchange_) {
+      xchg_->consume(cg, keys, args, n, apply(cg));
+      return;
+    }
     auto [slot, fresh] = table_->probe(keys);
-    state_->update(cg, slot, args, fresh, arrival(cg));
+    state_->update(cg, slot, args, fresh, n);
   }
 
   void check(CgContext& cg, const Row& row) override { check_keys_and_args(cg, stage_, row); }
 
+  // Through the exchange, every row goes to the pipeline's table: the
+  // workers' stay empty.
   void merge(CgContext& cg, llvm::Value* worker) override {
-    if (table_) emit_merge_partial(cg, *table_, *state_, worker, /*reserve=*/true);
+    if (table_ && !exchange_) emit_merge_partial(cg, *table_, *state_, worker, /*reserve=*/true);
   }
   void merge_found(CgContext& cg, llvm::Value* worker, llvm::Value* part,
                    llvm::Value* parts) override {
-    if (table_) emit_merge_found(cg, *table_, *state_, worker, part, parts);
+    if (table_ && !exchange_) emit_merge_found(cg, *table_, *state_, worker, part, parts);
   }
 
   void end_batch(CgContext& cg) override {
     if (!table_) return;  // no source reaches this aggregate
+    if (exchange_) xchg_->replay(cg, root_source_, apply(cg));
     table_->for_each_updated(
         [&](llvm::Value* slot, llvm::BasicBlock*) {
           Row out;
@@ -106,11 +116,22 @@ class AggregateOp : public Operator {
         KeyedTable::Sharing::PerWorker, Partitioning{partitioned_, stream_});
     cg.add_state_table(stream_, table_->table_global());
     state_ = std::make_unique<AggState>(stage_.aggregates, layout_);
+    if (exchange_) xchg_ = std::make_unique<AggExchange>(key_types_, stage_.aggregates);
     if (orders_by_arrival(stage_.aggregates) && !partitioned_) {
       arrival_ =
           new llvm::GlobalVariable(cg.module(), cg.i64(), false, llvm::GlobalValue::InternalLinkage,
                                    cg.i64c(0), cg.unique("aggregate.arrival"));
     }
+  }
+
+  // One row into the table (a record's now, or the exchange's at the
+  // batch's end).
+  AggExchange::Apply apply(CgContext& cg) {
+    return [this, &cg](const std::vector<CgValue>& keys, const std::vector<CgValue>& args,
+                       llvm::Value* arrival) {
+      auto [slot, fresh] = table_->probe(keys);
+      state_->update(cg, slot, args, fresh, arrival);
+    };
   }
 
   // The arrival number first/last keep: a worker's partial state meets
@@ -133,11 +154,13 @@ class AggregateOp : public Operator {
   int root_source_;
   bool partitioned_;
   bool in_parallel_;  // StageSite::emits_in_parallel
+  bool exchange_;     // float sums on every thread (agg_exchange.h)
   Operator* next_;
   SlotLayout layout_;
   std::vector<plan::Type> key_types_;
   std::unique_ptr<KeyedTable> table_;
   std::unique_ptr<AggState> state_;
+  std::unique_ptr<AggExchange> xchg_;
   llvm::GlobalVariable* arrival_ = nullptr;  // first/last: the arrival base
 };
 

@@ -85,8 +85,10 @@ class PipelineBuilder {
     const bool emits_in_parallel = !partitioned && plan::rows_keep_no_state(p_, index, stage + 1);
     const bool exchange =
         st.is<plan::UpdateStage>() && !partitioned && plan::update_partitioned(p_, index);
+    const auto* agg = st.as<plan::AggregateStage>();
+    const bool agg_exchange = agg && !partitioned && plan::aggregate_exchanged(p_, index, *agg);
     const StageSite site{index,       stream.root_source, st.clock,
-                         partitioned, emits_in_parallel,  exchange};
+                         partitioned, emits_in_parallel,  exchange || agg_exchange};
     return std::visit(
         Overloaded{
             [&](const plan::WhereStage& s) { return make_where(s, next); },

@@ -97,6 +97,8 @@ std::optional<std::string> order_needed(const Pipeline& p, int stream, size_t fr
         return in_stream("a session window");
       for (const Aggregate& a : agg->aggregates) {
         if (combines_exactly(a) || combines_by_arrival(a)) continue;
+        // Float sums through the exchange, in arrival order, from one source.
+        if (adds_in_arrival_order(*agg) && sole_source(p, stream) >= 0) continue;
         return in_stream(a.name + " = " + agg_name(a.fn) + " of floats");
       }
       return std::nullopt;  // its rows are emitted at the batch end
@@ -168,6 +170,20 @@ SourceThreads source_threads(const Pipeline& p, int source) {
   if (src.connector.kind == ConnectorKind::Kafka) return {false, "a kafka source"};
   if (auto why = readers_need_order(p, Input::Source, source)) return {false, *why};
   return {};
+}
+
+bool adds_in_arrival_order(const AggregateStage& agg) {
+  if (agg.window && agg.window->kind != WindowKind::Tumbling &&
+      agg.window->kind != WindowKind::Sliding)
+    return false;
+  for (const Aggregate& a : agg.aggregates) {
+    if (!combines_exactly(a) && !combines_by_arrival(a)) return true;
+  }
+  return false;
+}
+
+bool aggregate_exchanged(const Pipeline& p, int stream, const AggregateStage& agg) {
+  return adds_in_arrival_order(agg) && update_partitioned(p, stream);
 }
 
 bool update_partitioned(const Pipeline& p, int stream) {

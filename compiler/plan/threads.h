@@ -39,6 +39,15 @@ bool combines_exactly(const std::vector<Aggregate>& aggregates);
 // earliest first, the latest last — exactly as one thread keeps them.
 bool combines_by_arrival(const Aggregate& aggregate);
 
+// Whether `agg` (running, tumbling or sliding) has a float sum or avg, whose
+// partial states would not combine to one thread's bytes. When its one
+// source runs on every thread (aggregate_exchanged), the morsels hand each
+// row's keys and arguments to the exchange (runtime/exchange.cpp), and the
+// batch's end applies them to the one table in arrival order
+// (codegen/agg_exchange.h). A union, or a batch window, keeps one thread.
+bool adds_in_arrival_order(const AggregateStage& agg);
+bool aggregate_exchanged(const Pipeline& p, int stream, const AggregateStage& agg);
+
 // Whether the rows that stage `from - 1` of `stream` hands on at a batch's
 // end (an aggregate's changed groups) reach only stages that keep no state
 // — where, select, explode, joins with tables — and sinks, in this stream
