@@ -134,3 +134,55 @@ def model(parts, batch_records):
         '{"window_start":"%s","window_end":"%s","user":"%s","n":%d,"f":%d,"l":%d,"hi":%d}\n'
         % (_iso(e - 2 * MINUTE), _iso(e), u, n, f, l, hi) for e, u, n, f, l, hi in sliding.rows)
     return {k: v.encode() for k, v in out.items()}
+
+
+def float_model(parts, batch_records):
+    """The rows of FLOAT_SUMS's `running` and `per_minute` (events with a
+    float `v`, no bad or late records) as parsed JSON: float sums added one
+    record at a time in arrival order (Python's float is the same IEEE
+    double), avg = that sum / the count."""
+    running, run_rows = {}, []
+    panes, fired, win_rows = {}, NEG_INF, []
+    watermark, max_ts = NEG_INF, NEG_INF
+    for records in parts:
+        for i in range(0, len(records), batch_records):
+            touched = set()
+            wm_start = watermark
+            for line in records[i:i + batch_records]:
+                rid, user, amount, v, ts = line.split(",")
+                rid, amount, v, ts = int(rid), int(amount), float(v), int(ts)
+                max_ts = max(max_ts, ts)
+                pane = ts // MINUTE * MINUTE
+                if pane + MINUTE > max(wm_start, fired):
+                    p = panes.setdefault((pane, user), [0, 0.0, amount])
+                    p[0] += 1
+                    p[1] += v
+                    p[2] = max(p[2], amount)
+                if amount % 7 == 0:
+                    continue
+                g = running.setdefault(user, {"n": 0, "total": 0.0, "f": rid, "lo": v})
+                g["n"] += 1
+                g["total"] += v
+                g["l"] = v
+                g["lo"] = min(g["lo"], v)
+                touched.add(user)
+            for user in sorted(touched):
+                g = running[user]
+                run_rows.append({"user": user, "n": g["n"], "total": g["total"],
+                                 "mean": g["total"] / g["n"], "f": g["f"], "l": g["l"], "lo": g["lo"]})
+            if max_ts - DELAY > watermark:
+                watermark = max_ts - DELAY
+            w = float("inf") if i + batch_records >= len(records) else watermark
+            last_end = fired
+            for (pane, user) in sorted(panes, key=lambda k: (k[0], k[1])):
+                end = pane + MINUTE
+                if fired < end <= w:
+                    n, total, hi = panes[(pane, user)]
+                    win_rows.append({"window_start": pane, "window_end": end, "user": user, "n": n,
+                                     "total": total, "mean": total / n, "hi": hi})
+                    last_end = max(last_end, end)
+            fired = max(fired, last_end if w == float("inf") else w)
+            panes = {k: p for k, p in panes.items() if k[0] + MINUTE > fired}
+    for r in win_rows:
+        r["window_start"], r["window_end"] = _iso(r["window_start"]), _iso(r["window_end"])
+    return {"out/running.jsonl": run_rows, "out/per_minute.jsonl": win_rows}
