@@ -7,12 +7,13 @@
 // with tables, sinks) or keeps state that combines exactly in any order
 // (aggregates of count, int sums and averages, min, max, count_distinct,
 // first, last: each thread keeps a partial state, merged at the batch
-// end) or is split
-// by key hash (`update`, not `emit each`, with a block that cannot fail:
-// update_partitioned). What an aggregate or update emits is emitted at
-// the batch end: the walk stops there. Otherwise the source runs on one thread, in arrival order —
-// as does every source whose records reach keyed state kept per kafka
-// partition (plan/partitioning.h), which moves at rebalances.
+// end) or is split by key hash (`update`, not `emit each`, with a block
+// that cannot fail: update_partitioned) or adds float sums in arrival
+// order through the exchange (aggregate_exchanged). What an aggregate or
+// update emits is emitted at the batch end: the walk stops there.
+// Otherwise the source runs on one thread, in arrival order — as does
+// every source whose records reach keyed state kept per kafka partition
+// (plan/partitioning.h), which moves at rebalances.
 #pragma once
 
 #include <string>
