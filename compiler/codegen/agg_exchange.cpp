@@ -29,7 +29,7 @@ void AggExchange::put(CgContext& cg, CgValue v, llvm::Value* at, llvm::Value* bu
 }
 
 void AggExchange::consume(CgContext& cg, const std::vector<CgValue>& keys,
-                          const std::vector<CgValue>& args, llvm::Value* arrival,
+                          const std::vector<CgValue>& args, llvm::Value* arrival, llvm::Value* hash,
                           const Apply& apply) {
   auto& b = cg.b();
   if (!buffers_) buffers_ = cg.worker_global(cg.ptr(), nullptr, cg.unique("aggregate.exchange"));
@@ -39,7 +39,7 @@ void AggExchange::consume(CgContext& cg, const std::vector<CgValue>& keys,
   llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "agg.handed", cg.fs().fn);
   b.CreateCondBr(b.CreateICmpSLT(seq, cg.i64c(0)), now, later);
   b.SetInsertPoint(now);
-  apply(keys, args, arrival);
+  apply(keys, args, arrival, hash);
   b.CreateBr(done);
 
   b.SetInsertPoint(later);
@@ -50,6 +50,7 @@ void AggExchange::consume(CgContext& cg, const std::vector<CgValue>& keys,
     return b.CreateConstInBoundsGEP1_64(cg.i8(), at, static_cast<uint64_t>(offset));
   };
   b.CreateStore(arrival, word(0));
+  b.CreateStore(hash, word(8));
   for (size_t i = 0; i < keys.size(); ++i) {
     CgValue k = keys[i];
     k.type = key_types_[i];
@@ -63,7 +64,7 @@ void AggExchange::consume(CgContext& cg, const std::vector<CgValue>& keys,
 }
 
 //   void replay(FlowContext* ctx, const FlowBatch* batch, int32_t part, void* cursor) {
-//     while ((e = flow_xchg_next(cursor))) apply(e's keys, arguments, arrival);
+//     while ((e = flow_xchg_next(cursor))) apply(e's keys, arguments, arrival, hash);
 //   }
 void AggExchange::replay(CgContext& cg, int root_source, const Apply& apply) {
   if (!buffers_) return;  // no morsel reaches this aggregate
@@ -94,6 +95,7 @@ void AggExchange::replay(CgContext& cg, int root_source, const Apply& apply) {
       return b.CreateConstInBoundsGEP1_64(cg.i8(), at, static_cast<uint64_t>(offset));
     };
     llvm::Value* arrival = b.CreateLoad(cg.i64(), word(0));
+    llvm::Value* hash = b.CreateLoad(cg.i64(), word(8));
     std::vector<CgValue> keys, args;
     for (size_t i = 0; i < key_types_.size(); ++i) {
       keys.push_back(cg.load_value(key_types_[i], word(key_offsets_[i])));
@@ -101,7 +103,7 @@ void AggExchange::replay(CgContext& cg, int root_source, const Apply& apply) {
     for (size_t i = 0; i < has_arg_.size(); ++i) {
       args.push_back(has_arg_[i] ? cg.load_value(arg_types_[i], word(arg_offsets_[i])) : CgValue{});
     }
-    apply(keys, args, arrival);
+    apply(keys, args, arrival, hash);
     b.CreateBr(head);
     b.SetInsertPoint(done);
     b.CreateRetVoid();

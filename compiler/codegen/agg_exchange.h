@@ -10,7 +10,7 @@
 // exchange instead of the table:
 //
 //   in a morsel:   e = flow_xchg_append(buffer[worker], 1, 0, seq, size)
-//                  e = [arrival][keys...][arguments...]
+//                  e = [arrival][hash][keys...][arguments...]
 //   one thread:    apply(keys, arguments, arrival)     // at once, as before
 //   batch's end:   for e in every worker's buffer, by morsel then row
 //                  (arrival order): apply(e's keys, arguments, arrival)
@@ -28,15 +28,18 @@ namespace flowc::codegen {
 
 class AggExchange {
  public:
-  using Apply = std::function<void(const std::vector<CgValue>& keys,
-                                   const std::vector<CgValue>& args, llvm::Value* arrival)>;
+  // `hash`: the keys' hash (KeyedTable::hash), so that the replay does
+  // not hash them again.
+  using Apply =
+      std::function<void(const std::vector<CgValue>& keys, const std::vector<CgValue>& args,
+                         llvm::Value* arrival, llvm::Value* hash)>;
 
   // `args[i]` of aggregate i is unset (count) or of `aggs[i].arg`'s type.
   AggExchange(std::vector<plan::Type> key_types, const std::vector<plan::Aggregate>& aggs);
 
   // In a source's loop: into the exchange in a morsel, else `apply` now.
   void consume(CgContext& cg, const std::vector<CgValue>& keys, const std::vector<CgValue>& args,
-               llvm::Value* arrival, const Apply& apply);
+               llvm::Value* arrival, llvm::Value* hash, const Apply& apply);
 
   // At the batch's end, before the table is read: the batch's rows from
   // every worker, in arrival order, through `apply` (on this thread, with
@@ -50,7 +53,7 @@ class AggExchange {
   std::vector<plan::Type> arg_types_;  // unused where !has_arg_ (count)
   std::vector<bool> has_arg_;
   std::vector<int64_t> key_offsets_, arg_offsets_;
-  int64_t size_ = 8;  // [arrival] first
+  int64_t size_ = 16;  // [arrival][hash] first
   llvm::GlobalVariable* buffers_ = nullptr;
 };
 

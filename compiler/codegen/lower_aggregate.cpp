@@ -41,7 +41,7 @@ class AggregateOp : public Operator {
     }
     llvm::Value* n = arrival(cg);
     if (exchange_) {
-      xchg_->consume(cg, keys, args, n, apply(cg));
+      xchg_->consume(cg, keys, args, n, table_->hash(keys), apply(cg));
       return;
     }
     auto [slot, fresh] = table_->probe(keys);
@@ -128,8 +128,8 @@ class AggregateOp : public Operator {
   // batch's end).
   AggExchange::Apply apply(CgContext& cg) {
     return [this, &cg](const std::vector<CgValue>& keys, const std::vector<CgValue>& args,
-                       llvm::Value* arrival) {
-      auto [slot, fresh] = table_->probe(keys);
+                       llvm::Value* arrival, llvm::Value* hash) {
+      auto [slot, fresh] = table_->probe(keys, nullptr, false, hash);
       state_->update(cg, slot, args, fresh, arrival);
     };
   }

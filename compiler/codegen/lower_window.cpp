@@ -92,7 +92,7 @@ class WindowOp : public Operator {
     }
     llvm::Value* arrival = pane_arrival(cg);
     if (exchange_) {  // float sums: in arrival order at the batch's end
-      xchg_->consume(cg, keys, args, arrival, apply(cg));
+      xchg_->consume(cg, keys, args, arrival, panes_->hash(keys), apply(cg));
       b.CreateBr(done);
       b.SetInsertPoint(done);
       return;
@@ -369,8 +369,8 @@ class WindowOp : public Operator {
   // batch's end; never kept per kafka partition).
   AggExchange::Apply apply(CgContext& cg) {
     return [this, &cg](const std::vector<CgValue>& keys, const std::vector<CgValue>& args,
-                       llvm::Value* arrival) {
-      auto [slot, fresh] = panes_->probe(keys);
+                       llvm::Value* arrival, llvm::Value* hash) {
+      auto [slot, fresh] = panes_->probe(keys, nullptr, false, hash);
       pane_state_->update(cg, slot, args, fresh, arrival);
     };
   }
