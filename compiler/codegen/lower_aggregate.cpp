@@ -6,6 +6,11 @@
 // At the end of each batch (end_batch):
 //   for slot in the slots updated this batch (emit all: every slot, Spark's
 //   complete mode), by key: next(keys..., finalize(slot))
+// On every thread: each worker updates a partial table, folded into the
+// pipeline's at the batch's end (partial_state.h; first/last by their
+// records' arrival numbers) — or, with a float sum or avg, the rows of a
+// morsel go through the exchange and the batch's end applies them to the
+// pipeline's table in arrival order (agg_exchange.h).
 #include <llvm/IR/Constants.h>
 
 #include "codegen/agg_exchange.h"

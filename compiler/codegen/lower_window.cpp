@@ -22,6 +22,11 @@
 //   every key, and their records as late. In a run that has not ended,
 //   P <= the watermark at batch start, so P changes no late decision.
 //
+// On every thread, panes are partial per worker and folded into the
+// pipeline's before windows fire — or, with a float sum or avg, a
+// morsel's rows go through the exchange and reach the pipeline's panes
+// in arrival order at the batch's end (agg_exchange.h).
+//
 // Kept per kafka partition (plan/partitioning.h), each pane also holds its
 // own P: a partition's panes move between copies whose P differ, and a
 // pane's windows fire once, by the P of the copy that built it.
