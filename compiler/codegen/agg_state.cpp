@@ -247,6 +247,17 @@ void AggState::combine(CgContext& cg, llvm::Value* dst, llvm::Value* src, llvm::
   }
 }
 
+llvm::Value* AggState::last_arrival(CgContext& cg, llvm::Value* slot) {
+  auto& b = cg.b();
+  llvm::Value* most = cg.i64c(INT64_MIN);
+  for (size_t i = 0; i < aggs_.size(); ++i) {
+    if (!ordered(aggs_[i].fn)) continue;
+    llvm::Value* n = b.CreateLoad(cg.i64(), at(cg, slot, i));
+    most = b.CreateSelect(b.CreateICmpSGT(n, most), n, most);
+  }
+  return most;
+}
+
 std::vector<CgValue> AggState::finalize(CgContext& cg, llvm::Value* slot) {
   auto& b = cg.b();
   std::vector<CgValue> out;

@@ -44,6 +44,9 @@ class AggState {
               llvm::Value* fresh, llvm::Value* arrival);
   // Folds the state of `src` into `dst`; `dst_empty` (i1): dst holds nothing yet.
   void combine(CgContext& cg, llvm::Value* dst, llvm::Value* src, llvm::Value* dst_empty);
+  // The largest arrival number first/last of `slot` hold (i64; INT64_MIN
+  // without first/last).
+  llvm::Value* last_arrival(CgContext& cg, llvm::Value* slot);
   // The aggregates' values, in order.
   std::vector<CgValue> finalize(CgContext& cg, llvm::Value* slot);
   // Frees what the state owns (strings, distinct sets) before the slot goes.

@@ -80,14 +80,20 @@ class AggregateOp : public Operator {
   }
 
   void snapshot(CgContext& cg, llvm::Value* writer) override {
-    if (!table_) return;
-    if (arrival_) emit_arrival_snapshot(cg, arrival_, writer);
-    emit_table_snapshot(cg, *table_, key_types_, state_->columns(), writer);
+    if (table_) emit_table_snapshot(cg, *table_, key_types_, state_->columns(), writer);
   }
+  // The arrival base goes on from the restored groups' largest number
+  // (no field of its own: checkpoints keep their layout).
   void restore(CgContext& cg, llvm::Value* reader) override {
     if (!table_) return;
-    if (arrival_) emit_global_restore(cg, arrival_, reader);
     emit_table_restore(cg, *table_, key_types_, state_->columns(), reader);
+    if (!arrival_) return;
+    auto& b = cg.b();
+    table_->for_each_slot([&](llvm::Value* slot) {
+      llvm::Value* n = b.CreateAdd(state_->last_arrival(cg, slot), cg.i64c(1));
+      llvm::Value* base = b.CreateLoad(cg.i64(), arrival_);
+      b.CreateStore(b.CreateSelect(b.CreateICmpSGT(n, base), n, base), arrival_);
+    });
   }
 
   void snapshot_partition(CgContext& cg, llvm::Value* part, llvm::Value* writer,
