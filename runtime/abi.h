@@ -402,6 +402,14 @@ int32_t flow_state_parts(FlowContext* ctx);
 // The sequence number of the morsel the calling thread runs (worker.h);
 // -1 outside morsels (one thread, a sequential source, a batch's end).
 int64_t flow_morsel_seq(FlowContext* ctx);
+// How many source records of the run were delivered before the delivery
+// the calling thread runs (its morsel's, or the batch-loop thread's): the
+// record at index i of it arrived as record flow_arrival_first() + i of
+// the run, whatever the thread count (first/last order by it).
+int64_t flow_arrival_first(FlowContext* ctx);
+// How many source records of the run were delivered so far (at a batch's
+// end: every record of the batch).
+int64_t flow_arrivals(FlowContext* ctx);
 // The exchange: in a morsel, a row for part `part` is appended, tagged
 // with the morsel's `seq`, to the calling worker's buffer `*slot` (made on
 // first use); returns where its `size` bytes go. flow_xchg_copy keeps a
@@ -421,6 +429,12 @@ const void* flow_xchg_next(void* cursor);
 // every part, in arrival order (0 for the batch's first): what a counter
 // of arrivals would have read had one thread applied them all.
 int64_t flow_xchg_arrival(void* cursor);
+// The same as flow_xchg_replay for state that is not split (an aggregate
+// whose float sums must add in arrival order): every row went to part 0
+// (flow_xchg_append with parts 1), replayed on the calling thread.
+void flow_xchg_replay_one(FlowContext* ctx, const FlowBatch* batch, void** slots, int64_t size,
+                          void (*replay)(FlowContext* ctx, const FlowBatch* batch, int32_t part,
+                                         void* cursor));
 
 // Keyed tables (stdlib FlowHashTable) on every worker thread, each doing
 // on one thread below a size where handing work over would cost more.

@@ -165,6 +165,7 @@ struct FlowContext {
   FlowArena scratch{};
   FlowBatch batch{};
   int64_t watermark = std::numeric_limits<int64_t>::min();  // flow_set_watermark
+  int64_t arrival_first = 0;  // flow_arrival_first of a delivery on this thread
   std::vector<std::unique_ptr<flowrt::Source>> sources;
   std::vector<std::unique_ptr<flowrt::Sink>> sinks;
   flowrt::BadRecords bad;

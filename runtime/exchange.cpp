@@ -134,6 +134,17 @@ MorselStarts morsel_starts(void** slots, int32_t workers, int64_t& total) {
   return starts;
 }
 
+// Empties the workers' buffers (capacity kept for the next batch).
+void clear_buffers(void** slots, int32_t threads) {
+  for (int32_t w = 0; w < threads; ++w) {
+    auto* buf = static_cast<ExchangeBuffer*>(worker_ptr(slots, w));
+    if (buf == nullptr) continue;
+    for (auto& p : buf->parts) p.clear();
+    buf->morsels.clear();
+    flow_arena_reset(&buf->strings);
+  }
+}
+
 }  // namespace
 }  // namespace flowrt
 
@@ -189,14 +200,21 @@ int64_t flow_xchg_replay(FlowContext* ctx, const FlowBatch* batch, void** slots,
   } else {
     for (int32_t part = 0; part < parts; ++part) run_part(part);
   }
-  for (int32_t w = 0; w < threads; ++w) {
-    auto* buf = static_cast<flowrt::ExchangeBuffer*>(flowrt::worker_ptr(slots, w));
-    if (buf == nullptr) continue;
-    for (auto& p : buf->parts) p.clear();  // capacity kept for the next batch
-    buf->morsels.clear();
-    flow_arena_reset(&buf->strings);
-  }
+  flowrt::clear_buffers(slots, threads);
   return total;
+}
+
+void flow_xchg_replay_one(FlowContext* ctx, const FlowBatch* batch, void** slots, int64_t size,
+                          void (*replay)(FlowContext*, const FlowBatch*, int32_t, void*)) {
+  flowrt::Workers* workers = ctx->workers.get();
+  const int32_t threads = workers != nullptr ? workers->threads() : 1;
+  {
+    int64_t total = 0;
+    const flowrt::MorselStarts starts = flowrt::morsel_starts(slots, threads, total);
+    flowrt::Cursor cursor(slots, threads, 0, size, starts);
+    replay(ctx, batch, 0, &cursor);
+  }
+  flowrt::clear_buffers(slots, threads);
 }
 
 }  // extern "C"

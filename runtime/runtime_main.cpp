@@ -218,13 +218,15 @@ void FlowContext::log_line(std::string_view line) {
 // (worker.h); every other delivery runs here, after the morsels before it
 // are committed, so that effects keep arrival order.
 void FlowContext::deliver(flowrt::Source* source, const FlowRecord* records, int64_t n) {
+  const int64_t first = counters.records_in;
   (source->is_table ? counters.table_rows : counters.records_in) += n;
   source->records_in += n;
   if (workers && workers->parallel() && source->desc->parallel && !source->is_table) {
-    workers->submit_records(source, records, n, /*copy=*/!source->bytes_stay());
+    workers->submit_records(source, records, n, /*copy=*/!source->bytes_stay(), first);
     return;
   }
   settle();
+  arrival_first = first;
   const int64_t start = flowrt::steady_now_ns();
   source->delivering = true;
   if (source->desc->process != nullptr) source->desc->process(this, &batch, records, n);
@@ -234,13 +236,15 @@ void FlowContext::deliver(flowrt::Source* source, const FlowRecord* records, int
 }
 
 void FlowContext::deliver_generate(flowrt::Source* source, int64_t first, int64_t n) {
+  const int64_t arrival = counters.records_in;
   counters.records_in += n;
   source->records_in += n;
   if (workers && workers->parallel() && source->desc->parallel) {
-    workers->submit_values(source, first, n);
+    workers->submit_values(source, first, n, arrival);
     return;
   }
   settle();
+  arrival_first = arrival;
   const int64_t start = flowrt::steady_now_ns();
   source->delivering = true;
   if (source->desc->generate != nullptr) source->desc->generate(this, &batch, first, n);
@@ -303,6 +307,13 @@ int64_t flow_morsel_seq(FlowContext*) {
   flowrt::Worker* w = flowrt::current_worker();
   return w != nullptr && w->out != nullptr ? w->out->seq : -1;
 }
+
+int64_t flow_arrival_first(FlowContext* ctx) {
+  flowrt::Worker* w = flowrt::current_worker();
+  return w != nullptr ? w->arrival_first : ctx->arrival_first;
+}
+
+int64_t flow_arrivals(FlowContext* ctx) { return ctx->counters.records_in; }
 
 int32_t flow_worker_index(FlowContext*) {
   flowrt::Worker* w = flowrt::current_worker();

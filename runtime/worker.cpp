@@ -76,9 +76,11 @@ Workers::~Workers() {
   for (auto& w : workers_) flow_arena_free(&w->scratch);
 }
 
-void Workers::submit_records(Source* source, const FlowRecord* records, int64_t n, bool copy) {
+void Workers::submit_records(Source* source, const FlowRecord* records, int64_t n, bool copy,
+                             int64_t arrival) {
   Task task;
   task.source = source;
+  task.arrival = arrival;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!spare_records_.empty()) {
@@ -125,9 +127,10 @@ void Workers::submit_records(Source* source, const FlowRecord* records, int64_t 
   enqueue(std::move(task));
 }
 
-void Workers::submit_values(Source* source, int64_t first, int64_t n) {
+void Workers::submit_values(Source* source, int64_t first, int64_t n, int64_t arrival) {
   Task task;
   task.source = source;
+  task.arrival = arrival;
   task.first = first;
   task.count = n;
   enqueue(std::move(task));
@@ -248,6 +251,7 @@ void Workers::run(Worker& w, Task& task) {
   const int64_t start = steady_ns();
   t_worker = &w;
   w.out = out.get();
+  w.arrival_first = task.arrival;
   const FlowSourceDesc* desc = task.source != nullptr ? task.source->desc : nullptr;
   if (task.job) {
     task.job();

@@ -69,6 +69,7 @@ struct Worker {
   std::string error;
   bool error_is_internal = false;
   int64_t busy_ns = 0;
+  int64_t arrival_first = 0;  // the running morsel's (abi.h flow_arrival_first)
 };
 
 // A monotonic clock in ns (the accounting above).
@@ -95,9 +96,12 @@ class Workers {
   // its reads never wait for the workers). With enough morsels queued, the
   // caller runs the oldest itself; the finished prefix is committed on the
   // way.
-  void submit_records(Source* source, const FlowRecord* records, int64_t n, bool copy);
+  // `arrival`: the run's source records delivered before these
+  // (flow_arrival_first).
+  void submit_records(Source* source, const FlowRecord* records, int64_t n, bool copy,
+                      int64_t arrival);
   // A morsel of generate(): the values [first, first + n).
-  void submit_values(Source* source, int64_t first, int64_t n);
+  void submit_values(Source* source, int64_t first, int64_t n, int64_t arrival);
   // Jobs of a batch's end (sorting, emitting an aggregate's rows: abi.h
   // flow_sort_parallel, flow_emit_parallel), each run by any worker as a
   // morsel is: their rows and bad records are written in job order. Returns
@@ -150,6 +154,7 @@ class Workers {
     std::vector<FlowRecord> records;  // a text morsel: into `bytes`, or a mapped file
     std::vector<char> bytes;          // the copy; recycled through spare_bytes_
     int64_t first = 0, count = 0;     // a generate() morsel
+    int64_t arrival = 0;              // flow_arrival_first
     std::function<void()> job;        // a job of run_jobs
   };
   void enqueue(Task task);

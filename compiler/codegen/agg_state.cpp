@@ -39,6 +39,27 @@ void emit_if(CgContext& cg, llvm::Value* cond, const std::function<void()>& body
 
 }  // namespace
 
+bool orders_by_arrival(const std::vector<plan::Aggregate>& aggs) {
+  for (const plan::Aggregate& a : aggs) {
+    if (ordered(a.fn)) return true;
+  }
+  return false;
+}
+
+llvm::Value* record_arrival(CgContext& cg, llvm::Value* base) {
+  FunctionState& fs = cg.fs();
+  if (fs.record_index == nullptr) return nullptr;
+  llvm::Value* first = cg.ctx_call_at_entry("flow_arrival_first");
+  return cg.b().CreateAdd(cg.b().CreateAdd(base, first), fs.record_index);
+}
+
+void emit_arrival_snapshot(CgContext& cg, llvm::Value* base, llvm::Value* writer) {
+  auto& b = cg.b();
+  llvm::Value* delivered = b.CreateCall(cg.runtime("flow_arrivals"), {cg.fs().ctx});
+  llvm::Value* next = b.CreateAdd(b.CreateLoad(cg.i64(), base), delivered);
+  b.CreateCall(cg.runtime("flow_ckpt_put_i64"), {writer, next});
+}
+
 AggState::AggState(const std::vector<plan::Aggregate>& aggs, SlotLayout& layout) : aggs_(aggs) {
   for (const plan::Aggregate& a : aggs) offsets_.push_back(layout.add(state_bytes(a)));
 }
@@ -224,6 +245,17 @@ void AggState::combine(CgContext& cg, llvm::Value* dst, llvm::Value* src, llvm::
       }
     }
   }
+}
+
+llvm::Value* AggState::last_arrival(CgContext& cg, llvm::Value* slot) {
+  auto& b = cg.b();
+  llvm::Value* most = cg.i64c(INT64_MIN);
+  for (size_t i = 0; i < aggs_.size(); ++i) {
+    if (!ordered(aggs_[i].fn)) continue;
+    llvm::Value* n = b.CreateLoad(cg.i64(), at(cg, slot, i));
+    most = b.CreateSelect(b.CreateICmpSGT(n, most), n, most);
+  }
+  return most;
 }
 
 std::vector<CgValue> AggState::finalize(CgContext& cg, llvm::Value* slot) {

@@ -19,6 +19,19 @@
 
 namespace flowc::codegen {
 
+// Whether `aggs` has first or last, whose states carry arrival numbers.
+bool orders_by_arrival(const std::vector<plan::Aggregate>& aggs);
+
+// The arrival number of the record a source's loop handles, the same for
+// every thread count (--threads): `base` (i64: what earlier runs of the
+// pipeline counted, restored with the stage's state) + the run's records
+// delivered before this delivery (abi.h flow_arrival_first) + its index in
+// the delivery. Null outside a source's loop (rows emitted at a batch's end).
+llvm::Value* record_arrival(CgContext& cg, llvm::Value* base);
+// Writes the `base` global a stage's next run starts from: base + the
+// records this run delivered (each record of the run numbered below it).
+void emit_arrival_snapshot(CgContext& cg, llvm::Value* base, llvm::Value* writer);
+
 class AggState {
  public:
   // Appends each function's state to `layout`.
@@ -31,6 +44,9 @@ class AggState {
               llvm::Value* fresh, llvm::Value* arrival);
   // Folds the state of `src` into `dst`; `dst_empty` (i1): dst holds nothing yet.
   void combine(CgContext& cg, llvm::Value* dst, llvm::Value* src, llvm::Value* dst_empty);
+  // The largest arrival number first/last of `slot` hold (i64; INT64_MIN
+  // without first/last).
+  llvm::Value* last_arrival(CgContext& cg, llvm::Value* slot);
   // The aggregates' values, in order.
   std::vector<CgValue> finalize(CgContext& cg, llvm::Value* slot);
   // Frees what the state owns (strings, distinct sets) before the slot goes.

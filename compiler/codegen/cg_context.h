@@ -43,6 +43,9 @@ struct FunctionState {
   // runtime/abi.h), which keyed state per partition keys it by; null
   // (FLOW_NO_PARTITION) for rows of other sources.
   llvm::Value* partition = nullptr;
+  // In a source's loop, the index (i64) of the record or value being
+  // handled in the delivery (abi.h flow_arrival_first); null elsewhere.
+  llvm::Value* record_index = nullptr;
   // Code being emitted runs after a check that covered it (checked_consume).
   bool record_checked = false;
   // The worker whose thread-local state the code updates (i32): the

@@ -36,8 +36,15 @@ class BatchWindowOp : public Operator {
       args.push_back(a.arg ? emit_expr(cg, *a.arg, env) : CgValue{});
     }
     auto [slot, fresh] = groups_->probe(keys);
-    // One slot sees its rows in arrival order: first/last need no counter.
-    state_->update(cg, slot, args, fresh, cg.i64c(0));
+    // A slot sees its rows in arrival order; the workers' partial slots
+    // meet at the batch's end (merge), where first/last take the earliest
+    // and latest by the records' numbers in the run (no base: nothing
+    // outlives the batch).
+    llvm::Value* arrival = cg.i64c(0);
+    if (orders_by_arrival(stage_.aggregates)) {
+      if (llvm::Value* n = record_arrival(cg, cg.i64c(0))) arrival = n;
+    }
+    state_->update(cg, slot, args, fresh, arrival);
   }
 
   void check(CgContext& cg, const Row& row) override { check_keys_and_args(cg, stage_, row); }

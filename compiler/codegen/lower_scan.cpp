@@ -514,6 +514,7 @@ class Scan {
       b_.SetInsertPoint(own);
     }
     fs.rec = b_.CreateInBoundsGEP(cg_.record_type(), recs, iv);
+    fs.record_index = iv;
     fs.next_record = next;
     if (src_.connector.kind == plan::ConnectorKind::Kafka) {
       // Keyed state per partition: (source << shift) | FlowRecord.offset
@@ -613,6 +614,7 @@ class Scan {
     b_.CreateCondBr(b_.CreateICmpSLT(v, end), body, exit);
     b_.SetInsertPoint(body);
     fs.next_record = next;
+    fs.record_index = b_.CreateSub(v, first);
     llvm::Value* ts = b_.CreateAdd(connector_value("start", src_.connector.start),
                                    b_.CreateMul(v, connector_value("step", src_.connector.step)));
     Row row = {CgValue{Type::Int, v, nullptr}, CgValue{Type::Timestamp, ts, nullptr}};

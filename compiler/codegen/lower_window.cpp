@@ -22,12 +22,18 @@
 //   every key, and their records as late. In a run that has not ended,
 //   P <= the watermark at batch start, so P changes no late decision.
 //
+// On every thread, panes are partial per worker and folded into the
+// pipeline's before windows fire — or, with a float sum or avg, a
+// morsel's rows go through the exchange and reach the pipeline's panes
+// in arrival order at the batch's end (agg_exchange.h).
+//
 // Kept per kafka partition (plan/partitioning.h), each pane also holds its
 // own P: a partition's panes move between copies whose P differ, and a
 // pane's windows fire once, by the P of the copy that built it.
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/MDBuilder.h>
 
+#include "codegen/agg_exchange.h"
 #include "codegen/agg_state.h"
 #include "codegen/checkpoint.h"
 #include "codegen/keyed_table.h"
@@ -60,6 +66,7 @@ class WindowOp : public Operator {
         stream_(site.stream),
         root_source_(site.root_source),
         partitioned_(site.partitioned),
+        exchange_(site.exchange),
         next_(next) {}
 
   void consume(CgContext& cg, const Row& row) override {
@@ -88,6 +95,13 @@ class WindowOp : public Operator {
     for (const plan::Aggregate& a : stage_.aggregates) {
       args.push_back(a.arg ? emit_expr(cg, *a.arg, env) : CgValue{});
     }
+    llvm::Value* arrival = pane_arrival(cg);
+    if (exchange_) {  // float sums: in arrival order at the batch's end
+      xchg_->consume(cg, keys, args, arrival, panes_->hash(keys), apply(cg));
+      b.CreateBr(done);
+      b.SetInsertPoint(done);
+      return;
+    }
     auto [slot, fresh] = panes_->probe(keys);
     if (partitioned_) {  // a new pane starts at the windows fired so far
       llvm::Value* at = panes_->field(slot, pane_fired_offset_);
@@ -95,21 +109,15 @@ class WindowOp : public Operator {
           b.CreateSelect(fresh, b.CreateLoad(cg.i64(), fired_upto_), b.CreateLoad(cg.i64(), at)),
           at);
     }
-    // An arrival number orders first/last across panes; other aggregates
-    // need none (and then run on any worker thread: plan/threads.h).
-    llvm::Value* arrival = cg.i64c(0);
-    if (!plan::combines_exactly(stage_.aggregates)) {
-      arrival = b.CreateLoad(cg.i64(), arrival_);
-      b.CreateStore(b.CreateAdd(arrival, cg.i64c(1)), arrival_);
-    }
     pane_state_->update(cg, slot, args, fresh, arrival);
     b.CreateBr(done);
     b.SetInsertPoint(done);
   }
 
-  // A worker's panes fold into the pipeline's before the windows fire.
+  // A worker's panes fold into the pipeline's before the windows fire
+  // (through the exchange, the workers' stay empty).
   void merge(CgContext& cg, llvm::Value* worker) override {
-    if (panes_) emit_merge_partial(cg, *panes_, *pane_state_, worker);
+    if (panes_ && !exchange_) emit_merge_partial(cg, *panes_, *pane_state_, worker);
   }
 
   // The expressions of a record that is not late (a late one is dropped,
@@ -134,6 +142,7 @@ class WindowOp : public Operator {
   void end_batch(CgContext& cg) override {
     if (!panes_) return;
     auto& b = cg.b();
+    if (exchange_) xchg_->replay(cg, root_source_, apply(cg));
     llvm::Value* watermark = fire_bound(cg, clock_);
     llvm::Value* fired_all = b.CreateLoad(cg.i64(), fired_upto_);
     bool final_mode = stage_.emit == plan::EmitMode::Final;
@@ -301,7 +310,11 @@ class WindowOp : public Operator {
   void snapshot(CgContext& cg, llvm::Value* writer) override {
     if (!panes_) return;
     emit_global_snapshot(cg, fired_upto_, writer);
-    emit_global_snapshot(cg, arrival_, writer);
+    if (by_record_) {
+      emit_arrival_snapshot(cg, arrival_, writer);
+    } else {
+      emit_global_snapshot(cg, arrival_, writer);
+    }
     emit_table_snapshot(cg, *panes_, key_types_, pane_columns(), writer);
   }
   void restore(CgContext& cg, llvm::Value* reader) override {
@@ -338,6 +351,35 @@ class WindowOp : public Operator {
   bool partition_timers() const override { return partitioned_; }
 
  private:
+  // An arrival number orders first/last across panes, and across the
+  // workers' partial panes (merge); other aggregates need none. In a
+  // source's loop it is the record's number in the pipeline's input
+  // (the same for every thread count; arrival_ is then the base earlier
+  // runs counted), else (rows of a batch's end, or state per kafka
+  // partition, on one thread) a counter.
+  llvm::Value* pane_arrival(CgContext& cg) {
+    auto& b = cg.b();
+    if (!orders_by_arrival(stage_.aggregates)) return cg.i64c(0);
+    llvm::Value* base = b.CreateLoad(cg.i64(), arrival_);
+    llvm::Value* arrival = partitioned_ ? nullptr : record_arrival(cg, base);
+    if (arrival != nullptr) {
+      by_record_ = true;
+      return arrival;
+    }
+    b.CreateStore(b.CreateAdd(base, cg.i64c(1)), arrival_);
+    return base;
+  }
+
+  // One row into its pane (a record's now, or the exchange's at the
+  // batch's end; never kept per kafka partition).
+  AggExchange::Apply apply(CgContext& cg) {
+    return [this, &cg](const std::vector<CgValue>& keys, const std::vector<CgValue>& args,
+                       llvm::Value* arrival, llvm::Value* hash) {
+      auto [slot, fresh] = panes_->probe(keys, nullptr, false, hash);
+      pane_state_->update(cg, slot, args, fresh, arrival);
+    };
+  }
+
   std::vector<StateColumn> pane_columns() const {
     std::vector<StateColumn> out = pane_state_->columns();
     if (partitioned_) out.push_back({pane_fired_offset_, ColumnKind::Scalar});
@@ -366,6 +408,7 @@ class WindowOp : public Operator {
       window_layout_.add(8);
     }
     pane_state_ = std::make_unique<AggState>(stage_.aggregates, pane_layout_);
+    if (exchange_) xchg_ = std::make_unique<AggExchange>(key_types_, stage_.aggregates);
     window_state_ = std::make_unique<AggState>(stage_.aggregates, window_layout_);
     auto global = [&](const std::string& n, int64_t init) {
       return new llvm::GlobalVariable(cg.module(), cg.i64(), false, llvm::GlobalValue::InternalLinkage,
@@ -391,6 +434,7 @@ class WindowOp : public Operator {
   int stream_;
   int root_source_;
   bool partitioned_;
+  bool exchange_;  // float sums on every thread (agg_exchange.h)
   Operator* next_;
   SlotLayout pane_layout_, window_layout_;
   std::vector<Type> key_types_;
@@ -398,7 +442,9 @@ class WindowOp : public Operator {
   int64_t pane_fired_offset_ = 0;  // partitioned: the pane's own P
   std::unique_ptr<KeyedTable> panes_, windows_;
   std::unique_ptr<AggState> pane_state_, window_state_;
+  std::unique_ptr<AggExchange> xchg_;
   llvm::GlobalVariable* arrival_ = nullptr;
+  bool by_record_ = false;  // arrival_ is a base (record_arrival), not a counter
   llvm::GlobalVariable* fired_upto_ = nullptr;
 };
 

@@ -110,7 +110,9 @@ struct StageSite {
   bool emits_in_parallel = false;
   // An update or session window whose source runs on every thread
   // (plan/threads.h update_partitioned): its state is split by key hash
-  // and fed through the exchange.
+  // and fed through the exchange. An aggregate with float sums
+  // (aggregate_exchanged): its rows go through the exchange into its one
+  // table (agg_exchange.h).
   bool exchange = false;
 };
 

@@ -100,9 +100,10 @@ std::optional<std::string> order_needed(const Pipeline& p, int stream, size_t fr
         return std::nullopt;
       }
       for (const Aggregate& a : agg->aggregates) {
-        if (combines_exactly(a)) continue;
-        const bool by_order = a.fn == AggFn::First || a.fn == AggFn::Last;
-        return in_stream(a.name + " = " + agg_name(a.fn) + (by_order ? "" : " of floats"));
+        if (combines_exactly(a) || combines_by_arrival(a)) continue;
+        // Float sums through the exchange, in arrival order, from one source.
+        if (adds_in_arrival_order(*agg) && sole_source(p, stream) >= 0) continue;
+        return in_stream(a.name + " = " + agg_name(a.fn) + " of floats");
       }
       return std::nullopt;  // its rows are emitted at the batch end
     }
@@ -134,6 +135,8 @@ bool combines_exactly(const Aggregate& a) {
   }
   return false;
 }
+
+bool combines_by_arrival(const Aggregate& a) { return a.fn == AggFn::First || a.fn == AggFn::Last; }
 
 bool combines_exactly(const std::vector<Aggregate>& aggregates) {
   for (const Aggregate& a : aggregates) {
@@ -171,6 +174,20 @@ SourceThreads source_threads(const Pipeline& p, int source) {
   if (src.connector.kind == ConnectorKind::Kafka) return {false, "a kafka source"};
   if (auto why = readers_need_order(p, Input::Source, source)) return {false, *why};
   return {};
+}
+
+bool adds_in_arrival_order(const AggregateStage& agg) {
+  if (agg.window && agg.window->kind != WindowKind::Tumbling &&
+      agg.window->kind != WindowKind::Sliding)
+    return false;
+  for (const Aggregate& a : agg.aggregates) {
+    if (!combines_exactly(a) && !combines_by_arrival(a)) return true;
+  }
+  return false;
+}
+
+bool aggregate_exchanged(const Pipeline& p, int stream, const AggregateStage& agg) {
+  return adds_in_arrival_order(agg) && update_partitioned(p, stream);
 }
 
 bool update_partitioned(const Pipeline& p, int stream) {

@@ -24,6 +24,7 @@ usage: threads_test.py --flowc PATH
 
 import argparse
 import datetime
+import json
 import math
 import os
 import random
@@ -35,6 +36,8 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from harness import Results  # noqa: E402
+from arrival_model import float_model  # noqa: E402
+from arrival_model import model as arrival_model  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TIMEOUT = 120
@@ -54,13 +57,45 @@ stream balances = events
   | group by user
   | update total: int = 0 { total += amount }
 
-stream averages = events
+stream big = events | where amount > 500
+
+stream averages = union(events, big)
   | window tumbling 1m
   | group by user
   | aggregate mean = avg(float(amount)), spent = sum(float(amount) / 3)
 
 sink balances to file("out/balances.jsonl")
 sink averages to file("out/averages.csv")
+"""
+
+# Float sums and averages on every thread (plan/threads.h
+# aggregate_exchanged): each morsel hands its rows to the exchange and the
+# batch's end adds them in arrival order into the one table. Values such
+# as 1e16 + 1.0 - 1e16 make the sums depend on their order.
+FLOAT_SUMS = """
+source events = file("events.csv")
+  format csv(header: true)
+  schema { id: int, user: string, amount: int, v: float, ts: timestamp }
+  event_time ts watermark 2s
+
+stream running = events
+  | where amount % 7 != 0
+  | group by user
+  | aggregate n = count(), total = sum(v), mean = avg(v), f = first(id), l = last(v), lo = min(v)
+
+stream per_minute = events
+  | window tumbling 1m
+  | group by user
+  | aggregate n = count(), total = sum(v), mean = avg(v), hi = max(amount)
+
+stream per_two = events
+  | window sliding 2m every 1m
+  | group by user
+  | aggregate total = sum(v), l = last(v), mean = avg(v), words = count_distinct(user)
+
+sink running to file("out/running.jsonl")
+sink per_minute to file("out/per_minute.jsonl")
+sink per_two to file("out/per_two.jsonl")
 """
 
 # `update` on every thread (plan/threads.h update_partitioned): rows whose
@@ -92,6 +127,55 @@ stream expired = events
 
 sink balances to file("out/balances.jsonl")
 sink expired to file("out/expired.csv")
+"""
+
+# first/last on every thread (plan/threads.h combines_by_arrival): partial
+# states carry their record's number in the input and merge by it, in a
+# running aggregate (the state's own first from earlier batches wins), a
+# tumbling and a sliding window (panes of one window from several
+# workers), with count, min, max; strings too (by_bucket, and words'
+# exploded lines).
+FIRST_LAST = """
+source events = file("events.csv")
+  format csv(header: true)
+  schema { id: int, user: string, amount: int, ts: timestamp }
+  event_time ts watermark 2s
+
+stream running = events
+  | where amount % 7 != 0
+  | group by user
+  | aggregate n = count(), f = first(id), l = last(amount), lo = min(amount), hi = max(amount),
+              third = first(float(amount) / 3)
+
+stream by_bucket = events
+  | group by bucket = amount % 10
+  | aggregate first_user = first(user), last_user = last(user), last_id = last(id)
+
+stream per_minute = events
+  | window tumbling 1m
+  | group by user
+  | aggregate n = count(), f = first(id), l = last(id), hi = max(amount)
+
+stream per_two = events
+  | window sliding 2m every 1m
+  | group by user
+  | aggregate n = count(), f = first(id), l = last(amount), hi = max(amount)
+
+sink running to file("out/running.jsonl")
+sink by_bucket to file("out/by_bucket.csv")
+sink per_minute to file("out/tumbling.jsonl")
+sink per_two to file("out/sliding.jsonl")
+"""
+
+FIRST_LAST_WORDS = """
+source text = file("words.txt") format lines
+
+stream lines = text
+  | explode words(line) as word
+  | group by word
+  | aggregate n = count(), first_line = first(line), last_line = last(line), hi = max(line)
+
+sink lines to file("out/lines.csv")
 """
 
 # `emit each` hands on a row per record, in arrival order: one thread. So
@@ -276,6 +360,18 @@ def make_input(path, records, rng):
             f.write(f"{i},{rng.choice(users)},{rng.randint(1, 1000)},{ts - (5000 if late else 0)}\n")
 
 
+def make_float_input(path, records, rng):
+    """FLOAT_SUMS's input: a float `v` whose sums depend on their order."""
+    values = [1e16, -1e16, 1.0, 0.5, 0.1, -2.75, 3e-3, 1e16, 123456.789]
+    users = [f"u{i:02d}" for i in range(40)]
+    with open(path, "w") as f:
+        f.write("id,user,amount,v,ts\n")
+        ts = 1767225600000
+        for i in range(records):
+            ts += rng.randint(0, 40)
+            f.write(f"{i},{rng.choice(users)},{rng.randint(1, 1000)},{rng.choice(values)!r},{ts}\n")
+
+
 def make_session_input(path, records, rng):
     """Records of 40 users whose times jitter by up to 2 s around a clock
     that moves 0-40 ms a record (sessions opened out of order, bridged and
@@ -379,7 +475,7 @@ def run_case(res, name, argv_for, flow_text, input_path, args, root, link_as=Non
                                text=True, timeout=TIMEOUT)
             if not res.check(p.returncode == 0, f"{name} {mode} --threads {threads} exits 0",
                              p.stderr[-2000:]):
-                return
+                return {}
             got[(mode, threads)] = outputs(d, p.stdout, p.stderr)
     base = got[("run", 1)]
     res.check(any(len(v) > 100 for k, v in base.items() if k.startswith("out/")) or len(base["<stdout>"]) > 50,
@@ -391,22 +487,25 @@ def run_case(res, name, argv_for, flow_text, input_path, args, root, link_as=Non
         res.check(not diff, f"{name}: {key[0]} --threads {key[1]} = run --threads 1",
                   f"differs in {diff}: " + "; ".join(
                       f"{k}: {base.get(k, b'')[:300]!r} vs {files.get(k, b'')[:300]!r}" for k in diff[:2]))
+    return got
 
 
-def check_thread_counts(res, flowc, root, input_path):
+def check_thread_counts(res, flowc, root, input_path, float_path):
     """explain's `threads:` line per source, and the threads the summary
     says ran: four for a pipeline whose every source may use them, one
     when order-dependent state holds every source to one thread."""
     cases = [("parallel", PARALLEL, ["threads: every"], 4),
              ("one_thread", ONE_THREAD, ["threads: one (mean = avg of floats in stream 'averages')"], 1),
              ("update", UPDATE, ["threads: every"], 4),
+             ("first_last", FIRST_LAST, ["threads: every"], 4),
              ("update_each", UPDATE_EACH, ["threads: one (update with emit each in stream 'balances')"], 1),
              ("update_fails", UPDATE_FAILS,
               ["threads: one (update whose block can fail in stream 'balances')"], 1),
              ("session", SESSION, ["threads: every"], 4),
              ("session_union", SESSION_UNION,
               ["threads: one (a session window of a union in stream 'sessions')"] * 2, 1)]
-    for name, text, want, threads in cases:
+    cases.append(("float_sums", FLOAT_SUMS, ["threads: every"], 4, float_path))
+    for name, text, want, threads, *given in cases:
         path = os.path.join(root, name + "_count.flow")
         with open(path, "w") as f:
             f.write(text)
@@ -414,7 +513,7 @@ def check_thread_counts(res, flowc, root, input_path):
         got = [l.strip() for l in e.stdout.splitlines() if l.strip().startswith("threads:")]
         res.check(got == want, f"{name}: explain says {want}", f"got {got}")
         with tempfile.TemporaryDirectory(dir=root) as d:
-            shutil.copy(input_path, os.path.join(d, "events.csv"))
+            shutil.copy(given[0] if given else input_path, os.path.join(d, "events.csv"))
             os.makedirs(os.path.join(d, "out"))
             r = subprocess.run([flowc, "run", path, "--threads", "4"], cwd=d, capture_output=True,
                                text=True, timeout=TIMEOUT)
@@ -497,6 +596,64 @@ def check_update_resumes(res, flowc, root, input_path, common):
     for key, files in got.items():
         diff = [n for n in files if files[n] != base[n]]
         res.check(not diff, f"update resumed: --threads {key[0]} then {key[1]} = 1 then 1", f"differs in {diff}")
+
+
+def check_model(res, name, files, want):
+    for n, rows in want.items():
+        got = files.get(n, b"")
+        at = next((i for i in range(min(len(got), len(rows))) if got[i] != rows[i]), min(len(got), len(rows)))
+        res.check(got == rows, f"{name}: {n} holds the model's rows",
+                  f"{len(got)} bytes vs {len(rows)}, from byte {at}: {got[at:at + 200]!r} vs {rows[at:at + 200]!r}")
+
+
+def check_resumes(res, flowc, root, name, text, input_path, names, common, check):
+    """`text` over the first 60% of the input, then resumed from its
+    checkpoint over the whole file, with another --threads: the same
+    `names` (and checkpoint) as with one thread twice; `check(files,
+    parts)` holds the model's rows up against one thread's."""
+    lines = open(input_path).read().splitlines()
+    header, records = lines[0], lines[1:]
+    cut = len(records) * 6 // 10
+    path = os.path.join(root, name + "_resume.flow")
+    with open(path, "w") as f:
+        f.write(text)
+    names = tuple(names) + ("ck/checkpoint",)
+    got = {}
+    for first, second in ((1, 1), (1, 3), (4, 2), (2, 1), (3, 4)):
+        d = os.path.join(root, f"{name}-resume-{first}-{second}")
+        os.makedirs(os.path.join(d, "out"))
+        events = os.path.join(d, "events.csv")
+        with open(events, "w") as f:
+            f.write("\n".join([header] + records[:cut]) + "\n")
+        ok = True
+        for threads, upto in ((first, cut), (second, len(records))):
+            if upto == len(records):
+                with open(events, "a") as f:
+                    f.write("\n".join(records[cut:]) + "\n")
+            p = subprocess.run([flowc, "run", path, "--quiet", "--checkpoint", "ck", "--threads", str(threads)]
+                               + common, cwd=d, capture_output=True, text=True, timeout=TIMEOUT)
+            ok = ok and res.check(p.returncode == 0, f"{name} resumed: --threads {threads} exits 0",
+                                  p.stderr[-2000:])
+        if ok:
+            got[(first, second)] = {n: open(os.path.join(d, n), "rb").read() for n in names}
+    base = got.get((1, 1))
+    if base is None:
+        return
+    check(base, [records[:cut], records[cut:]])
+    for key, files in got.items():
+        diff = [n for n in files if files[n] != base[n]]
+        res.check(not diff, f"{name} resumed: --threads {key[0]} then {key[1]} = 1 then 1",
+                  f"differs in {diff}")
+
+
+def check_parsed(res, name, files, want):
+    """Rows as parsed JSON: floats compare exactly, whatever their text."""
+    for n, rows in want.items():
+        got = [json.loads(line) for line in files.get(n, b"").decode().splitlines()]
+        bad = next((i for i, (a, b) in enumerate(zip(got, rows)) if a != b), None)
+        res.check(got == rows, f"{name}: {n} holds the model's rows",
+                  f"{len(got)} rows vs {len(rows)}; first differing: "
+                  + (f"{got[bad]} vs {rows[bad]}" if bad is not None else "none"))
 
 
 def ts_text(ms):
@@ -657,6 +814,30 @@ def main():
         run_case(res, "session_small", argv_for, SESSION, session_path,
                  ["--max-batch-records", "3000", "--batch", "1000000h"], root)
         check_session_resumes(res, flowc, root, session_path, 17000)
+        small = ["--max-batch-records", "20000", "--batch", "1000000h"]
+        got = run_case(res, "first_last", argv_for, FIRST_LAST, input_path, small + ["--checkpoint", "ck"],
+                       root)
+        if ("run", 1) in got:
+            records = open(input_path).read().splitlines()[1:]
+            check_model(res, "first_last", got[("run", 1)], arrival_model([records], 20000))
+        check_resumes(res, flowc, root, "first_last", FIRST_LAST, input_path,
+                      ("out/running.jsonl", "out/by_bucket.csv", "out/tumbling.jsonl", "out/sliding.jsonl"),
+                      small, lambda files, parts: check_model(res, "first_last resumed", files,
+                                                              arrival_model(parts, 20000)))
+        float_path = os.path.join(root, "floats.csv")
+        make_float_input(float_path, 300_000, random.Random(7))
+        got = run_case(res, "float_sums", argv_for, FLOAT_SUMS, float_path, small + ["--checkpoint", "ck"],
+                       root, link_as="events.csv")
+        if ("run", 1) in got:
+            records = open(float_path).read().splitlines()[1:]
+            check_parsed(res, "float_sums", got[("run", 1)], float_model([records], 20000))
+        float_dir = os.path.join(root, "floats")
+        os.makedirs(float_dir)
+        shutil.copy(float_path, os.path.join(float_dir, "events.csv"))
+        check_resumes(res, flowc, root, "float_sums", FLOAT_SUMS, os.path.join(float_dir, "events.csv"),
+                      ("out/running.jsonl", "out/per_minute.jsonl", "out/per_two.jsonl"), small,
+                      lambda files, parts: check_parsed(res, "float_sums resumed", files,
+                                                        float_model(parts, 20000)))
         run_case(res, "generate", argv_for, GENERATE, None,
                  ["--max-batch-records", "1000000", "--batch", "1000000h"], root)
         json_path = os.path.join(root, "events.jsonl")
@@ -674,10 +855,13 @@ def main():
                      ["--max-batch-records", "20000", "--batch", "1000000h"], root, link_as="words.txt")
         few_path = os.path.join(root, "few_words.txt")
         make_many_words_input(few_path, 24_000, random.Random(61))
+        run_case(res, "first_last_words", argv_for, FIRST_LAST_WORDS, few_path,
+                 ["--max-batch-records", "5000", "--batch", "1000000h", "--checkpoint", "ck"], root,
+                 link_as="words.txt")
         run_case(res, "many_new_groups", argv_for, MANY_NEW_GROUPS, few_path,
                  ["--max-batch-records", "12000", "--batch", "1000000h", "--checkpoint", "ck"], root,
                  link_as="words.txt")
-        check_thread_counts(res, flowc, root, input_path)
+        check_thread_counts(res, flowc, root, input_path, float_path)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return res.exit_code()

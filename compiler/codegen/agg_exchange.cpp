@@ -1,0 +1,116 @@
+#include "codegen/agg_exchange.h"
+
+#include "codegen/state_layout.h"
+
+namespace flowc::codegen {
+
+AggExchange::AggExchange(std::vector<plan::Type> key_types,
+                         const std::vector<plan::Aggregate>& aggs)
+    : key_types_(std::move(key_types)) {
+  for (plan::Type t : key_types_) {
+    key_offsets_.push_back(size_);
+    size_ += value_bytes(t);
+  }
+  for (const plan::Aggregate& a : aggs) {
+    has_arg_.push_back(a.arg != nullptr);
+    arg_types_.push_back(a.arg ? a.arg->type : plan::Type::Int);
+    arg_offsets_.push_back(size_);
+    if (a.arg) size_ += value_bytes(a.arg->type);
+  }
+}
+
+// A string's bytes are copied into the exchange (`buffer`): the record's
+// bytes go with its morsel.
+void AggExchange::put(CgContext& cg, CgValue v, llvm::Value* at, llvm::Value* buffer) {
+  if (v.type == plan::Type::String) {
+    v.v = cg.b().CreateCall(cg.runtime("flow_xchg_copy"), {buffer, v.v, v.len});
+  }
+  cg.store_value(v, at);
+}
+
+void AggExchange::consume(CgContext& cg, const std::vector<CgValue>& keys,
+                          const std::vector<CgValue>& args, llvm::Value* arrival, llvm::Value* hash,
+                          const Apply& apply) {
+  auto& b = cg.b();
+  if (!buffers_) buffers_ = cg.worker_global(cg.ptr(), nullptr, cg.unique("aggregate.exchange"));
+  llvm::Value* seq = cg.ctx_call_at_entry("flow_morsel_seq");
+  llvm::BasicBlock* now = llvm::BasicBlock::Create(cg.llvm(), "agg.now", cg.fs().fn);
+  llvm::BasicBlock* later = llvm::BasicBlock::Create(cg.llvm(), "agg.exchange", cg.fs().fn);
+  llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "agg.handed", cg.fs().fn);
+  b.CreateCondBr(b.CreateICmpSLT(seq, cg.i64c(0)), now, later);
+  b.SetInsertPoint(now);
+  apply(keys, args, arrival, hash);
+  b.CreateBr(done);
+
+  b.SetInsertPoint(later);
+  llvm::Value* buffer = cg.worker_slot(buffers_);  // this worker's
+  llvm::Value* at = b.CreateCall(cg.runtime("flow_xchg_append"),
+                                 {buffer, cg.i32c(1), cg.i32c(0), seq, cg.i64c(size_)});
+  auto word = [&](int64_t offset) {
+    return b.CreateConstInBoundsGEP1_64(cg.i8(), at, static_cast<uint64_t>(offset));
+  };
+  b.CreateStore(arrival, word(0));
+  b.CreateStore(hash, word(8));
+  for (size_t i = 0; i < keys.size(); ++i) {
+    CgValue k = keys[i];
+    k.type = key_types_[i];
+    put(cg, k, word(key_offsets_[i]), buffer);
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (has_arg_[i]) put(cg, args[i], word(arg_offsets_[i]), buffer);
+  }
+  b.CreateBr(done);
+  b.SetInsertPoint(done);
+}
+
+//   void replay(FlowContext* ctx, const FlowBatch* batch, int32_t part, void* cursor) {
+//     while ((e = flow_xchg_next(cursor))) apply(e's keys, arguments, arrival, hash);
+//   }
+void AggExchange::replay(CgContext& cg, int root_source, const Apply& apply) {
+  if (!buffers_) return;  // no morsel reaches this aggregate
+  auto& b = cg.b();
+  llvm::Function* fn = nullptr;
+  {
+    llvm::IRBuilderBase::InsertPointGuard guard(b);
+    FunctionState saved = cg.fs();
+    auto* type =
+        llvm::FunctionType::get(b.getVoidTy(), {cg.ptr(), cg.ptr(), cg.i32(), cg.ptr()}, false);
+    fn = cg.begin_function(cg.unique("aggregate.replay"), type);
+    FunctionState& fs = cg.fs();
+    fs.ctx = fn->getArg(0);
+    fs.batch = fn->getArg(1);
+    fs.worker = cg.i32c(0);  // the pipeline's table
+    fs.source = root_source;
+    fs.arena = b.CreateCall(cg.runtime("flow_scratch"), {fs.ctx});
+    llvm::BasicBlock* head = llvm::BasicBlock::Create(cg.llvm(), "replay.next", fn);
+    llvm::BasicBlock* body = llvm::BasicBlock::Create(cg.llvm(), "replay.row", fn);
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "replay.done", fn);
+    fs.next_record = head;
+    b.CreateBr(head);
+    b.SetInsertPoint(head);
+    llvm::Value* at = b.CreateCall(cg.runtime("flow_xchg_next"), {fn->getArg(3)});
+    b.CreateCondBr(b.CreateIsNull(at), done, body);
+    b.SetInsertPoint(body);
+    auto word = [&](int64_t offset) {
+      return b.CreateConstInBoundsGEP1_64(cg.i8(), at, static_cast<uint64_t>(offset));
+    };
+    llvm::Value* arrival = b.CreateLoad(cg.i64(), word(0));
+    llvm::Value* hash = b.CreateLoad(cg.i64(), word(8));
+    std::vector<CgValue> keys, args;
+    for (size_t i = 0; i < key_types_.size(); ++i) {
+      keys.push_back(cg.load_value(key_types_[i], word(key_offsets_[i])));
+    }
+    for (size_t i = 0; i < has_arg_.size(); ++i) {
+      args.push_back(has_arg_[i] ? cg.load_value(arg_types_[i], word(arg_offsets_[i])) : CgValue{});
+    }
+    apply(keys, args, arrival, hash);
+    b.CreateBr(head);
+    b.SetInsertPoint(done);
+    b.CreateRetVoid();
+    cg.fs() = saved;
+  }
+  b.CreateCall(cg.runtime("flow_xchg_replay_one"),
+               {cg.fs().ctx, cg.fs().batch, cg.worker0_slot(buffers_), cg.i64c(size_), fn});
+}
+
+}  // namespace flowc::codegen
