@@ -1,5 +1,6 @@
 #include "codegen/agg_exchange.h"
 
+#include "codegen/exchange_rows.h"
 #include "codegen/state_layout.h"
 
 namespace flowc::codegen {
@@ -19,15 +20,6 @@ AggExchange::AggExchange(std::vector<plan::Type> key_types,
   }
 }
 
-// A string's bytes are copied into the exchange (`buffer`): the record's
-// bytes go with its morsel.
-void AggExchange::put(CgContext& cg, CgValue v, llvm::Value* at, llvm::Value* buffer) {
-  if (v.type == plan::Type::String) {
-    v.v = cg.b().CreateCall(cg.runtime("flow_xchg_copy"), {buffer, v.v, v.len});
-  }
-  cg.store_value(v, at);
-}
-
 void AggExchange::consume(CgContext& cg, const std::vector<CgValue>& keys,
                           const std::vector<CgValue>& args, llvm::Value* arrival, llvm::Value* hash,
                           const Apply& apply) {
@@ -43,21 +35,18 @@ void AggExchange::consume(CgContext& cg, const std::vector<CgValue>& keys,
   b.CreateBr(done);
 
   b.SetInsertPoint(later);
-  llvm::Value* buffer = cg.worker_slot(buffers_);  // this worker's
-  llvm::Value* at = b.CreateCall(cg.runtime("flow_xchg_append"),
-                                 {buffer, cg.i32c(1), cg.i32c(0), seq, cg.i64c(size_)});
-  auto word = [&](int64_t offset) {
-    return b.CreateConstInBoundsGEP1_64(cg.i8(), at, static_cast<uint64_t>(offset));
-  };
-  b.CreateStore(arrival, word(0));
-  b.CreateStore(hash, word(8));
+  llvm::Value* at = exchange_rows::append(cg, buffers_, cg.i32c(1), cg.i32c(0), seq, size_);
+  b.CreateStore(arrival, exchange_rows::at(cg, at, 0));
+  b.CreateStore(hash, exchange_rows::at(cg, at, 8));
   for (size_t i = 0; i < keys.size(); ++i) {
     CgValue k = keys[i];
     k.type = key_types_[i];
-    put(cg, k, word(key_offsets_[i]), buffer);
+    exchange_rows::put(cg, buffers_, k, exchange_rows::at(cg, at, key_offsets_[i]));
   }
   for (size_t i = 0; i < args.size(); ++i) {
-    if (has_arg_[i]) put(cg, args[i], word(arg_offsets_[i]), buffer);
+    if (has_arg_[i]) {
+      exchange_rows::put(cg, buffers_, args[i], exchange_rows::at(cg, at, arg_offsets_[i]));
+    }
   }
   b.CreateBr(done);
   b.SetInsertPoint(done);
@@ -68,32 +57,9 @@ void AggExchange::consume(CgContext& cg, const std::vector<CgValue>& keys,
 //   }
 void AggExchange::replay(CgContext& cg, int root_source, const Apply& apply) {
   if (!buffers_) return;  // no morsel reaches this aggregate
-  auto& b = cg.b();
-  llvm::Function* fn = nullptr;
-  {
-    llvm::IRBuilderBase::InsertPointGuard guard(b);
-    FunctionState saved = cg.fs();
-    auto* type =
-        llvm::FunctionType::get(b.getVoidTy(), {cg.ptr(), cg.ptr(), cg.i32(), cg.ptr()}, false);
-    fn = cg.begin_function(cg.unique("aggregate.replay"), type);
-    FunctionState& fs = cg.fs();
-    fs.ctx = fn->getArg(0);
-    fs.batch = fn->getArg(1);
-    fs.worker = cg.i32c(0);  // the pipeline's table
-    fs.source = root_source;
-    fs.arena = b.CreateCall(cg.runtime("flow_scratch"), {fs.ctx});
-    llvm::BasicBlock* head = llvm::BasicBlock::Create(cg.llvm(), "replay.next", fn);
-    llvm::BasicBlock* body = llvm::BasicBlock::Create(cg.llvm(), "replay.row", fn);
-    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "replay.done", fn);
-    fs.next_record = head;
-    b.CreateBr(head);
-    b.SetInsertPoint(head);
-    llvm::Value* at = b.CreateCall(cg.runtime("flow_xchg_next"), {fn->getArg(3)});
-    b.CreateCondBr(b.CreateIsNull(at), done, body);
-    b.SetInsertPoint(body);
-    auto word = [&](int64_t offset) {
-      return b.CreateConstInBoundsGEP1_64(cg.i8(), at, static_cast<uint64_t>(offset));
-    };
+  auto each = [&](llvm::Value* at, llvm::Value* /*cursor*/) {
+    auto& b = cg.b();
+    auto word = [&](int64_t offset) { return exchange_rows::at(cg, at, offset); };
     llvm::Value* arrival = b.CreateLoad(cg.i64(), word(0));
     llvm::Value* hash = b.CreateLoad(cg.i64(), word(8));
     std::vector<CgValue> keys, args;
@@ -104,13 +70,12 @@ void AggExchange::replay(CgContext& cg, int root_source, const Apply& apply) {
       args.push_back(has_arg_[i] ? cg.load_value(arg_types_[i], word(arg_offsets_[i])) : CgValue{});
     }
     apply(keys, args, arrival, hash);
-    b.CreateBr(head);
-    b.SetInsertPoint(done);
-    b.CreateRetVoid();
-    cg.fs() = saved;
-  }
-  b.CreateCall(cg.runtime("flow_xchg_replay_one"),
-               {cg.fs().ctx, cg.fs().batch, cg.worker0_slot(buffers_), cg.i64c(size_), fn});
+  };
+  // On this thread, into the pipeline's table (worker 0).
+  llvm::Function* fn =
+      exchange_rows::replay_function(cg, "aggregate.replay", root_source, false, {}, each);
+  cg.b().CreateCall(cg.runtime("flow_xchg_replay_one"),
+                    {cg.fs().ctx, cg.fs().batch, cg.worker0_slot(buffers_), cg.i64c(size_), fn});
 }
 
 }  // namespace flowc::codegen

@@ -47,8 +47,6 @@ class AggExchange {
   void replay(CgContext& cg, int root_source, const Apply& apply);
 
  private:
-  void put(CgContext& cg, CgValue v, llvm::Value* at, llvm::Value* buffer);
-
   std::vector<plan::Type> key_types_;
   std::vector<plan::Type> arg_types_;  // unused where !has_arg_ (count)
   std::vector<bool> has_arg_;

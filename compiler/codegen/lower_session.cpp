@@ -61,6 +61,7 @@
 #include "abi.h"
 #include "codegen/agg_state.h"
 #include "codegen/checkpoint.h"
+#include "codegen/exchange_rows.h"
 #include "codegen/keyed_table.h"
 #include "codegen/operator.h"
 #include "codegen/time.h"
@@ -266,15 +267,6 @@ class SessionOp : public Operator {
     return size;
   }
 
-  // Stores `v` at `at`; a string's bytes are copied into the exchange
-  // (`buffer`): the record's bytes go with its morsel.
-  void put(CgContext& cg, CgValue v, llvm::Value* at, llvm::Value* buffer) {
-    if (v.type == Type::String) {
-      v.v = cg.b().CreateCall(cg.runtime("flow_xchg_copy"), {buffer, v.v, v.len});
-    }
-    cg.store_value(v, at);
-  }
-
   void send(CgContext& cg, const std::vector<CgValue>& keys, const std::vector<CgValue>& args,
             llvm::Value* t, llvm::Value* seq) {
     auto& b = cg.b();
@@ -284,22 +276,19 @@ class SessionOp : public Operator {
     }
     llvm::Value* hash = sessions_->hash(keys);
     llvm::Value* parts = sessions_->parts();
-    llvm::Value* buffer = cg.worker_slot(exchange_buffers_);  // this worker's
-    llvm::Value* at =
-        b.CreateCall(cg.runtime("flow_xchg_append"),
-                     {buffer, parts, sessions_->part_of(hash, parts), seq, cg.i64c(size)});
-    auto word = [&](int64_t offset) {
-      return b.CreateConstInBoundsGEP1_64(cg.i8(), at, static_cast<uint64_t>(offset));
-    };
-    b.CreateStore(t, word(0));
-    b.CreateStore(hash, word(8));
+    llvm::Value* at = exchange_rows::append(cg, exchange_buffers_, parts,
+                                            sessions_->part_of(hash, parts), seq, size);
+    b.CreateStore(t, exchange_rows::at(cg, at, 0));
+    b.CreateStore(hash, exchange_rows::at(cg, at, 8));
     for (size_t i = 0; i < keys.size(); ++i) {
       CgValue k = keys[i];
       k.type = key_types_[i];
-      put(cg, k, word(key_at_[i]), buffer);
+      exchange_rows::put(cg, exchange_buffers_, k, exchange_rows::at(cg, at, key_at_[i]));
     }
     for (size_t i = 0; i < args.size(); ++i) {
-      if (arg_at_[i] >= 0) put(cg, args[i], word(arg_at_[i]), buffer);
+      if (arg_at_[i] >= 0) {
+        exchange_rows::put(cg, exchange_buffers_, args[i], exchange_rows::at(cg, at, arg_at_[i]));
+      }
     }
   }
 
@@ -309,32 +298,17 @@ class SessionOp : public Operator {
   //   }
   // (arrival_ moves on by the batch's rows once every part is done.)
   llvm::Function* replay_function(CgContext& cg) {
+    llvm::Value* base = nullptr;
+    auto entry = [&](llvm::Value* /*cursor*/) { base = cg.b().CreateLoad(cg.i64(), arrival_); };
+    auto each = [&](llvm::Value* at, llvm::Value* cursor) { replay_row(cg, at, cursor, base); };
+    return exchange_rows::replay_function(cg, "session.replay", root_source_, true, entry, each);
+  }
+
+  // One row of the replay: `base` is the arrival number of the batch's
+  // first row.
+  void replay_row(CgContext& cg, llvm::Value* at, llvm::Value* cursor, llvm::Value* base) {
     auto& b = cg.b();
-    llvm::IRBuilderBase::InsertPointGuard guard(b);
-    FunctionState saved = cg.fs();
-    auto* type =
-        llvm::FunctionType::get(b.getVoidTy(), {cg.ptr(), cg.ptr(), cg.i32(), cg.ptr()}, false);
-    llvm::Function* fn = cg.begin_function(cg.unique("session.replay"), type);
-    FunctionState& fs = cg.fs();
-    fs.ctx = fn->getArg(0);
-    fs.batch = fn->getArg(1);
-    fs.worker = fn->getArg(2);
-    fs.source = root_source_;
-    fs.arena = b.CreateCall(cg.runtime("flow_scratch"), {fs.ctx});  // the job's worker's
-    llvm::Value* base = b.CreateLoad(cg.i64(), arrival_);
-    llvm::BasicBlock* head = llvm::BasicBlock::Create(cg.llvm(), "replay.next", fn);
-    llvm::BasicBlock* body = llvm::BasicBlock::Create(cg.llvm(), "replay.row", fn);
-    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "replay.done", fn);
-    fs.next_record = head;
-    b.CreateBr(head);
-    b.SetInsertPoint(head);
-    llvm::Value* cursor = fn->getArg(3);
-    llvm::Value* at = b.CreateCall(cg.runtime("flow_xchg_next"), {cursor});
-    b.CreateCondBr(b.CreateIsNull(at), done, body);
-    b.SetInsertPoint(body);
-    auto word = [&](int64_t offset) {
-      return b.CreateConstInBoundsGEP1_64(cg.i8(), at, static_cast<uint64_t>(offset));
-    };
+    auto word = [&](int64_t offset) { return exchange_rows::at(cg, at, offset); };
     llvm::Value* time = b.CreateLoad(cg.i64(), word(0));
     llvm::Value* hash = b.CreateLoad(cg.i64(), word(8));
     std::vector<CgValue> keys;
@@ -352,11 +326,6 @@ class SessionOp : public Operator {
     const int fails = cg.fail_count();
     apply(cg, keys, args, time, hash, arrival);
     check_invariant(cg.fail_count() == fails, "session: a replayed record can fail");
-    b.CreateBr(head);
-    b.SetInsertPoint(done);
-    b.CreateRetVoid();
-    cg.fs() = saved;
-    return fn;
   }
 
  public:

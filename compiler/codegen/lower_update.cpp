@@ -34,6 +34,7 @@
 
 #include "abi.h"
 #include "codegen/checkpoint.h"
+#include "codegen/exchange_rows.h"
 #include "codegen/keyed_table.h"
 #include "codegen/operator.h"
 #include "codegen/time.h"
@@ -267,15 +268,6 @@ class UpdateOp : public Operator {
     entry_ = std::make_unique<Entry>(std::move(e));
   }
 
-  // Stores `v` at `at`; a string's bytes are copied into the exchange
-  // (`buffer`): the record's bytes go with its morsel.
-  void put(CgContext& cg, CgValue v, llvm::Value* at, llvm::Value* buffer) {
-    if (v.type == Type::String) {
-      v.v = cg.b().CreateCall(cg.runtime("flow_xchg_copy"), {buffer, v.v, v.len});
-    }
-    cg.store_value(v, at);
-  }
-
   void send(CgContext& cg, const Row& row, const std::vector<CgValue>& keys, llvm::Value* seq) {
     auto& b = cg.b();
     layout_entry(row);
@@ -284,22 +276,19 @@ class UpdateOp : public Operator {
     }
     llvm::Value* hash = table_->hash(keys);
     llvm::Value* parts = table_->parts();
-    llvm::Value* buffer = cg.worker_slot(exchange_buffers_);  // this worker's
-    llvm::Value* at =
-        b.CreateCall(cg.runtime("flow_xchg_append"),
-                     {buffer, parts, table_->part_of(hash, parts), seq, cg.i64c(entry_->size)});
-    auto word = [&](int64_t offset) {
-      return b.CreateConstInBoundsGEP1_64(cg.i8(), at, static_cast<uint64_t>(offset));
-    };
-    b.CreateStore(row_time(cg, clock_), word(0));
-    b.CreateStore(hash, word(8));
+    llvm::Value* at = exchange_rows::append(cg, exchange_buffers_, parts,
+                                            table_->part_of(hash, parts), seq, entry_->size);
+    b.CreateStore(row_time(cg, clock_), exchange_rows::at(cg, at, 0));
+    b.CreateStore(hash, exchange_rows::at(cg, at, 8));
     for (size_t i = 0; i < keys.size(); ++i) {
       CgValue k = keys[i];
       k.type = key_types_[i];
-      put(cg, k, word(entry_->key_offsets[i]), buffer);
+      exchange_rows::put(cg, exchange_buffers_, k,
+                         exchange_rows::at(cg, at, entry_->key_offsets[i]));
     }
     for (size_t i = 0; i < entry_->fields.size(); ++i) {
-      put(cg, row[static_cast<size_t>(entry_->fields[i])], word(entry_->field_offsets[i]), buffer);
+      exchange_rows::put(cg, exchange_buffers_, row[static_cast<size_t>(entry_->fields[i])],
+                         exchange_rows::at(cg, at, entry_->field_offsets[i]));
     }
   }
 
@@ -307,54 +296,30 @@ class UpdateOp : public Operator {
   //     while ((e = flow_xchg_next(cursor))) apply(e's row, e's keys, e's time, e's hash);
   //   }
   llvm::Function* replay_function(CgContext& cg) {
-    auto& b = cg.b();
-    llvm::IRBuilderBase::InsertPointGuard guard(b);
-    FunctionState saved = cg.fs();
-    auto* type =
-        llvm::FunctionType::get(b.getVoidTy(), {cg.ptr(), cg.ptr(), cg.i32(), cg.ptr()}, false);
-    llvm::Function* fn = cg.begin_function(cg.unique("update.replay"), type);
-    FunctionState& fs = cg.fs();
-    fs.ctx = fn->getArg(0);
-    fs.batch = fn->getArg(1);
-    fs.worker = fn->getArg(2);
-    fs.source = root_source_;
-    fs.arena = b.CreateCall(cg.runtime("flow_scratch"), {fs.ctx});  // the job's worker's
-    llvm::BasicBlock* head = llvm::BasicBlock::Create(cg.llvm(), "replay.next", fn);
-    llvm::BasicBlock* body = llvm::BasicBlock::Create(cg.llvm(), "replay.row", fn);
-    llvm::BasicBlock* done = llvm::BasicBlock::Create(cg.llvm(), "replay.done", fn);
-    fs.next_record = head;
-    b.CreateBr(head);
-    b.SetInsertPoint(head);
-    llvm::Value* at = b.CreateCall(cg.runtime("flow_xchg_next"), {fn->getArg(3)});
-    b.CreateCondBr(b.CreateIsNull(at), done, body);
-    b.SetInsertPoint(body);
-    b.CreateCall(cg.stdlib("flow_arena_reset"), {fs.arena});  // string results of the last row
-    auto word = [&](int64_t offset) {
-      return b.CreateConstInBoundsGEP1_64(cg.i8(), at, static_cast<uint64_t>(offset));
+    auto each = [&](llvm::Value* at, llvm::Value* /*cursor*/) {
+      auto& b = cg.b();
+      auto word = [&](int64_t offset) { return exchange_rows::at(cg, at, offset); };
+      b.CreateCall(cg.stdlib("flow_arena_reset"), {cg.fs().arena});  // the last row's strings
+      llvm::Value* time = b.CreateLoad(cg.i64(), word(0));
+      llvm::Value* hash = b.CreateLoad(cg.i64(), word(8));
+      std::vector<CgValue> keys;
+      for (size_t i = 0; i < key_types_.size(); ++i) {
+        keys.push_back(cg.load_value(key_types_[i], word(entry_->key_offsets[i])));
+      }
+      Row row;
+      for (plan::Type t : entry_->row_types) row.push_back(CgValue{t, nullptr, nullptr});
+      for (size_t i = 0; i < entry_->fields.size(); ++i) {
+        const auto f = static_cast<size_t>(entry_->fields[i]);
+        row[f] = cg.load_value(row[f].type, word(entry_->field_offsets[i]));
+      }
+      // A block that could fail does not come here (plan/threads.cpp): no
+      // record is left to report.
+      const int fails = cg.fail_count();
+      apply(cg, row, keys, time, hash);
+      check_invariant(cg.fail_count() == fails,
+                      "update: a block that can fail replays from the exchange");
     };
-    llvm::Value* time = b.CreateLoad(cg.i64(), word(0));
-    llvm::Value* hash = b.CreateLoad(cg.i64(), word(8));
-    std::vector<CgValue> keys;
-    for (size_t i = 0; i < key_types_.size(); ++i) {
-      keys.push_back(cg.load_value(key_types_[i], word(entry_->key_offsets[i])));
-    }
-    Row row;
-    for (plan::Type t : entry_->row_types) row.push_back(CgValue{t, nullptr, nullptr});
-    for (size_t i = 0; i < entry_->fields.size(); ++i) {
-      const auto f = static_cast<size_t>(entry_->fields[i]);
-      row[f] = cg.load_value(row[f].type, word(entry_->field_offsets[i]));
-    }
-    // A block that could fail does not come here (plan/threads.cpp): no
-    // record is left to report.
-    const int fails = cg.fail_count();
-    apply(cg, row, keys, time, hash);
-    check_invariant(cg.fail_count() == fails,
-                    "update: a block that can fail replays from the exchange");
-    b.CreateBr(head);
-    b.SetInsertPoint(done);
-    b.CreateRetVoid();
-    cg.fs() = saved;
-    return fn;
+    return exchange_rows::replay_function(cg, "update.replay", root_source_, true, {}, each);
   }
 
  public:

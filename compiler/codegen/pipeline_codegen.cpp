@@ -87,8 +87,8 @@ class PipelineBuilder {
     const bool session = agg && agg->window && agg->window->kind == plan::WindowKind::Session;
     const bool exchange = (st.is<plan::UpdateStage>() || session) && !partitioned &&
                           plan::update_partitioned(p_, index);
-    const bool agg_exchange = agg && !session && !partitioned &&
-                              plan::aggregate_exchanged(p_, index, *agg);
+    const bool agg_exchange =
+        agg && !session && !partitioned && plan::aggregate_exchanged(p_, index, *agg);
     const StageSite site{index,       stream.root_source, st.clock,
                          partitioned, emits_in_parallel,  exchange || agg_exchange};
     return std::visit(
