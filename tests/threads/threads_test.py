@@ -562,40 +562,15 @@ def check_update_resumes(res, flowc, root, input_path, common):
     """UPDATE over the first 60% of the input, then resumed from its
     checkpoint over the whole file, with another --threads: the same rows
     and checkpoint as with one thread twice, and the model's rows."""
-    lines = open(input_path).read().splitlines()
-    header, records = lines[0], lines[1:]
-    cut = len(records) * 6 // 10
-    path = os.path.join(root, "update_resume.flow")
-    with open(path, "w") as f:
-        f.write(UPDATE)
-    got = {}
-    for first, second in ((1, 1), (1, 3), (4, 2), (2, 1)):
-        d = os.path.join(root, f"resume-{first}-{second}")
-        os.makedirs(os.path.join(d, "out"))
-        events = os.path.join(d, "events.csv")
-        with open(events, "w") as f:
-            f.write("\n".join([header] + records[:cut]) + "\n")
-        ok = True
-        for threads, upto in ((first, cut), (second, len(records))):
-            if upto == len(records):
-                with open(events, "a") as f:
-                    f.write("\n".join(records[cut:]) + "\n")
-            p = subprocess.run([flowc, "run", path, "--quiet", "--checkpoint", "ck", "--threads", str(threads)]
-                               + common, cwd=d, capture_output=True, text=True, timeout=TIMEOUT)
-            ok = ok and res.check(p.returncode == 0, f"update resumed: --threads {threads} exits 0",
-                                  p.stderr[-2000:])
-        if ok:
-            got[(first, second)] = {n: open(os.path.join(d, n), "rb").read()
-                                    for n in ("out/balances.jsonl", "out/expired.csv", "ck/checkpoint")}
-    base = got.get((1, 1))
-    if base is None:
-        return
-    want = balances_model([records[:cut], records[cut:]], int(common[common.index("--max-batch-records") + 1]))
-    res.check(base["out/balances.jsonl"] == want, "update resumed: the rows of the model",
-              f"{len(base['out/balances.jsonl'])} bytes vs {len(want)}")
-    for key, files in got.items():
-        diff = [n for n in files if files[n] != base[n]]
-        res.check(not diff, f"update resumed: --threads {key[0]} then {key[1]} = 1 then 1", f"differs in {diff}")
+    batch_records = int(common[common.index("--max-batch-records") + 1])
+
+    def check(files, parts):
+        want = balances_model(parts, batch_records)
+        res.check(files["out/balances.jsonl"] == want, "update resumed: the rows of the model",
+                  f"{len(files['out/balances.jsonl'])} bytes vs {len(want)}")
+
+    check_resumes(res, flowc, root, "update", UPDATE, input_path,
+                  ("out/balances.jsonl", "out/expired.csv"), common, check)
 
 
 def check_model(res, name, files, want):
