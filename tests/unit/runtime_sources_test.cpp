@@ -249,13 +249,13 @@ TEST(RuntimeGenerate, CountIsHandedOverInChunksWithinMaxBatchRecords) {
   EXPECT_EQ(next, 10000);
 }
 
-TEST(RuntimeGenerate, AloneItsChunksAreAtMost65536) {
+TEST(RuntimeGenerate, AloneItsChunksAreAtMost16384) {
   reset_seen();
-  FlowSourceDesc src = generate_source(150000, 0);
+  FlowSourceDesc src = generate_source(50000, 0);
   FlowPipeline p = pipeline_of(&src, 1);
   EXPECT_EQ(run(p, {"--quiet"}).status, 0);
-  EXPECT_EQ(seen().chunk_sizes, (std::vector<int64_t>{65536, 65536, 18928}));
-  EXPECT_EQ(seen().batch_sizes, (std::vector<int64_t>{150000}));
+  EXPECT_EQ(seen().chunk_sizes, (std::vector<int64_t>{16384, 16384, 16384, 848}));
+  EXPECT_EQ(seen().batch_sizes, (std::vector<int64_t>{50000}));
 }
 
 // Beside another source, chunks of 4096 (whatever --threads), so that both
