@@ -416,6 +416,23 @@ void KeyedTable::for_each_updated(
       body, true, parallel, /*take_reads_slot_only=*/true);
 }
 
+void KeyedTable::collect_slot(llvm::Value* slot,
+                              const std::function<llvm::Value*(llvm::Value* slot)>& take_slot,
+                              llvm::Value* list, llvm::Value* k, bool clear_marks) {
+  auto& b = cg_.b();
+  llvm::Function* fn = cg_.fs().fn;
+  llvm::BasicBlock* take = llvm::BasicBlock::Create(cg_.llvm(), "collect.take", fn);
+  llvm::BasicBlock* skip = llvm::BasicBlock::Create(cg_.llvm(), "collect.skip", fn);
+  b.CreateCondBr(take_slot(slot), take, skip);
+  b.SetInsertPoint(take);
+  llvm::Value* kv = b.CreateLoad(cg_.i64(), k);
+  b.CreateStore(slot, b.CreateInBoundsGEP(cg_.ptr(), list, kv));
+  b.CreateStore(b.CreateAdd(kv, cg_.i64c(1)), k);
+  if (clear_marks) b.CreateStore(b.getInt8(0), field(slot, kSlotDirtyOffset));
+  b.CreateBr(skip);
+  b.SetInsertPoint(skip);
+}
+
 llvm::Function* KeyedTable::collect_function(
     const std::function<llvm::Value*(llvm::Value* slot)>& take_slot, bool clear_marks) {
   auto& b = cg_.b();
@@ -427,18 +444,8 @@ llvm::Function* KeyedTable::collect_function(
   llvm::Value* out = fn->getArg(3);
   llvm::Value* k = cg_.entry_alloca(cg_.i64(), "collect.k");
   b.CreateStore(cg_.i64c(0), k);
-  slot_range(fn->getArg(0), fn->getArg(1), fn->getArg(2), [&](llvm::Value* slot) {
-    llvm::BasicBlock* take = llvm::BasicBlock::Create(cg_.llvm(), "collect.take", fn);
-    llvm::BasicBlock* skip = llvm::BasicBlock::Create(cg_.llvm(), "collect.skip", fn);
-    b.CreateCondBr(take_slot(slot), take, skip);
-    b.SetInsertPoint(take);
-    llvm::Value* kv = b.CreateLoad(cg_.i64(), k);
-    b.CreateStore(slot, b.CreateInBoundsGEP(cg_.ptr(), out, kv));
-    b.CreateStore(b.CreateAdd(kv, cg_.i64c(1)), k);
-    if (clear_marks) b.CreateStore(b.getInt8(0), field(slot, kSlotDirtyOffset));
-    b.CreateBr(skip);
-    b.SetInsertPoint(skip);
-  });
+  slot_range(fn->getArg(0), fn->getArg(1), fn->getArg(2),
+             [&](llvm::Value* slot) { collect_slot(slot, take_slot, out, k, clear_marks); });
   b.CreateRet(b.CreateLoad(cg_.i64(), k));
   cg_.fs() = saved;
   return fn;
@@ -550,18 +557,7 @@ void KeyedTable::for_each_sorted(
                                {cg_.fs().ctx, ht, list, collect_function(take_slot, clear_marks)}),
                   k);
   } else {
-    for_each_slot([&](llvm::Value* slot) {
-      llvm::BasicBlock* take = block("emit.take");
-      llvm::BasicBlock* skip = block("emit.skip");
-      b.CreateCondBr(take_slot(slot), take, skip);
-      b.SetInsertPoint(take);
-      llvm::Value* kv = b.CreateLoad(cg_.i64(), k);
-      b.CreateStore(slot, b.CreateInBoundsGEP(cg_.ptr(), list, kv));
-      b.CreateStore(b.CreateAdd(kv, cg_.i64c(1)), k);
-      if (clear_marks) b.CreateStore(b.getInt8(0), field(slot, kSlotDirtyOffset));
-      b.CreateBr(skip);
-      b.SetInsertPoint(skip);
-    });
+    for_each_slot([&](llvm::Value* slot) { collect_slot(slot, take_slot, list, k, clear_marks); });
   }
 
   // Sort by key (LANGUAGE.md 6.1: rows are emitted in key order).

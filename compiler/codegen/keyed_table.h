@@ -201,6 +201,10 @@ class KeyedTable {
   // marks cleared with `clear_marks`); returns how many.
   llvm::Function* collect_function(const std::function<llvm::Value*(llvm::Value* slot)>& take,
                                    bool clear_marks);
+  // One slot of a collect: when `take` takes it, list[*k] = slot, ++*k
+  // (its dirty mark cleared with `clear_marks`).
+  void collect_slot(llvm::Value* slot, const std::function<llvm::Value*(llvm::Value* slot)>& take,
+                    llvm::Value* list, llvm::Value* k, bool clear_marks);
   llvm::Value* row_partition(llvm::Value* given);
   // A new slot of a partitioned table: report a twin in another partition.
   void report_twin(llvm::Value* ht, llvm::Value* hash, llvm::Value* probe,
