@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "context.h"
@@ -31,6 +32,8 @@ constexpr int64_t kEmitRangeItems = 8192;
 constexpr int64_t kParallelMergeMinKeys = 4096;
 // A table grown by fewer bytes than this grows on the calling thread.
 constexpr int64_t kParallelGrowBytes = int64_t{4} << 20;
+// Slots fetched this far ahead in each run of a merge (merge_into).
+constexpr int64_t kMergeAhead = 8;
 // Zeroed memory is handed to the threads in pieces of whole pages.
 constexpr int64_t kPageBytes = 4096;
 
@@ -48,10 +51,15 @@ int64_t split_point(void** a, int64_t na, void** b, int64_t nb, int64_t d, Cmp c
 }
 
 // Merges a[ai, ae) and b[bi, be) into out (stable: b's item first only
-// when it sorts strictly before a's).
+// when it sorts strictly before a's). The items point at slots scattered
+// over a table larger than the caches: the slots kMergeAhead places on
+// in both runs are fetched early, so the comparisons' cache misses overlap
+// (as in flow_sort_ptrs's merges).
 void merge_into(void** a, int64_t ai, int64_t ae, void** b, int64_t bi, int64_t be, void** out,
                 Cmp cmp) {
   while (ai < ae && bi < be) {
+    __builtin_prefetch(a[std::min(ai + kMergeAhead, ae - 1)]);
+    __builtin_prefetch(b[std::min(bi + kMergeAhead, be - 1)]);
     *out++ = cmp(&b[bi], &a[ai]) < 0 ? b[bi++] : a[ai++];
   }
   while (ai < ae) *out++ = a[ai++];
@@ -98,9 +106,9 @@ void flow_sort_parallel(FlowContext* ctx, void** items, int64_t n, void (*sort)(
   workers->run_jobs(jobs);
   // Then rounds of merges of neighbouring runs, each cut into pieces of
   // its output (merge path) so that every thread takes part.
-  std::vector<void*> spare(static_cast<size_t>(n));
+  std::unique_ptr<void*[]> spare(new void*[static_cast<size_t>(n)]);
   void** from = items;
-  void** to = spare.data();
+  void** to = spare.get();
   while (bounds.size() > 2) {
     jobs.clear();
     std::vector<int64_t> merged{0};
@@ -200,29 +208,33 @@ int64_t flow_collect_parallel(FlowContext* ctx, FlowHashTable* ht, void** list,
       capacity * ht->slot_size < flowrt::kParallelGrowBytes) {
     return collect(ht, 0, capacity, list);
   }
-  // Each part into a list of its own, then the lists one after another:
-  // the order of one scan over the whole table.
+  // Each part into a list of its own (the first straight into `list`,
+  // which has room for every used slot), then the lists one after
+  // another: the order of one scan over the whole table.
   const int64_t parts = workers->threads();
-  std::vector<std::vector<void*>> taken(static_cast<size_t>(parts));
+  std::vector<std::unique_ptr<void*[]>> taken(static_cast<size_t>(parts));
   std::vector<int64_t> counts(static_cast<size_t>(parts), 0);
   std::vector<std::function<void()>> jobs;
   for (int64_t p = 0; p < parts; ++p) {
     const int64_t lo = capacity * p / parts, hi = capacity * (p + 1) / parts;
-    std::vector<void*>& out = taken[static_cast<size_t>(p)];
+    std::unique_ptr<void*[]>& out = taken[static_cast<size_t>(p)];
     int64_t& count = counts[static_cast<size_t>(p)];
     jobs.emplace_back([=, &out, &count] {
+      if (p == 0) {
+        count = collect(ht, lo, hi, list);
+        return;
+      }
       // Room for every used slot of the range: the table's load bounds it.
-      out.resize(static_cast<size_t>(std::min(hi - lo, flow_ht_count(ht))));
-      count = collect(ht, lo, hi, out.data());
+      out.reset(new void*[static_cast<size_t>(std::min(hi - lo, flow_ht_count(ht)))]);
+      count = collect(ht, lo, hi, out.get());
     });
   }
   workers->run_jobs(jobs);
-  int64_t n = 0;
-  for (int64_t p = 0; p < parts; ++p) {
+  int64_t n = counts[0];
+  for (int64_t p = 1; p < parts; ++p) {
     const int64_t c = counts[static_cast<size_t>(p)];
     if (c > 0)
-      memcpy(list + n, taken[static_cast<size_t>(p)].data(),
-             static_cast<size_t>(c) * sizeof(void*));
+      memcpy(list + n, taken[static_cast<size_t>(p)].get(), static_cast<size_t>(c) * sizeof(void*));
     n += c;
   }
   return n;
