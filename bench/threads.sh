@@ -10,8 +10,11 @@
 # of --threads 1 (batches are cut by --max-batch-records only: --batch 1000000h, since an
 # interval starts at a multiple of itself, and 1h cuts a batch at the hour),
 # and the speed-up is time(1) / time(N) (issue 16's target: at least 1.8
-# on 2 cores). --threads 1 against the same pipeline before the
-# thread work is the job of run.sh's exe column.
+# on 2 cores). The `paired` column is the median over rounds of each
+# round's time(1) / time(N): the runs of a round follow one another, so a
+# machine whose speed drifts between rounds (a shared virtual machine)
+# moves it less than the best times. --threads 1 against the same
+# pipeline before the thread work is the job of run.sh's exe column.
 #
 # Benchmarks (skipped when their flow file is not there):
 #   ysb_json   ysb_campaign.flow      ysb.jsonl + campaigns.csv
@@ -77,7 +80,7 @@ declare -A run_args=([ysb_update]="--max-batch-records 1000000" [balance]="--max
 cpu_list() { seq -s, 0 $(( $1 - 1 )); }
 faster() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 
-declare -A wall
+declare -A wall round paired
 ran=()
 for name in "${names[@]}"; do
   [[ "$name" =~ $ONLY ]] || continue
@@ -96,7 +99,15 @@ for name in "${names[@]}"; do
         ${run_args[$name]:-} > "$out/$name.$t.out"
       s="$(cat "$out/$name.$t.t")"
       if [[ -z "${wall[$name.$t]:-}" ]] || faster "$s" "${wall[$name.$t]}"; then wall[$name.$t]="$s"; fi
+      round[$name.$t.$i]="$s"
     done
+  done
+  # The ratio of each round's runs (run one after the other), then their
+  # median: a drift of the machine's speed between rounds cancels out.
+  for ((t = 2; t <= MAX_THREADS; t++)); do
+    paired[$name.$t]="$(for ((i = 0; i < REPEAT; i++)); do
+      awk -v a="${round[$name.1.$i]}" -v b="${round[$name.$t.$i]}" 'BEGIN { if (b > 0) print a / b }'
+    done | sort -g | awk '{ r[NR] = $1 } END { if (NR) printf "%.2f", NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2; else printf "-" }')"
   done
   [[ -z "${records[$name]}" ]] && records[$name]="$(wc -l < "$data/words.txt")"
   ran+=("$name")
@@ -107,7 +118,7 @@ done
   echo "Threads (issue 16) — $N records (gen_agg $GEN_N), best of $REPEAT, pinned to CPUs 0..N-1, $(git -C "$root" rev-parse --short HEAD 2>/dev/null)"
   header="$(printf '%-10s' benchmark)"
   for ((t = 1; t <= MAX_THREADS; t++)); do header+="$(printf '  %8s  %8s' "${t}t s" "${t}t M/s")"; done
-  for ((t = 2; t <= MAX_THREADS; t++)); do header+="$(printf '  %7s' "1t/${t}t")"; done
+  for ((t = 2; t <= MAX_THREADS; t++)); do header+="$(printf '  %7s  %7s' "1t/${t}t" "paired")"; done
   echo "$header  check"
   for name in "${ran[@]}"; do
     line="$(printf '%-10s' "$name")"
@@ -116,7 +127,7 @@ done
       line+="$(printf '  %8s  %8s' "$s" "$(awk -v n="${records[$name]}" -v s="$s" 'BEGIN { printf (s > 0 ? "%.1f" : "-"), n / s / 1e6 }')")"
     done
     for ((t = 2; t <= MAX_THREADS; t++)); do
-      line+="$(printf '  %7s' "$(awk -v a="${wall[$name.1]}" -v b="${wall[$name.$t]}" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }')")"
+      line+="$(printf '  %7s  %7s' "$(awk -v a="${wall[$name.1]}" -v b="${wall[$name.$t]}" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }')" "${paired[$name.$t]}")"
     done
     check="same rows"
     for ((t = 2; t <= MAX_THREADS; t++)); do
