@@ -16,6 +16,15 @@
 # moves it less than the best times. --threads 1 against the same
 # pipeline before the thread work is the job of run.sh's exe column.
 #
+# The machine's own ceiling: for YSB JSON, YSB CSV, word count and gen_agg
+# each round also runs two 1-thread processes at once, pinned to CPUs 0
+# and 1, each on one half of the input (files cut in two at a line, the
+# CSV header kept in both; gen_agg's count halved). They share nothing
+# but the machine, so `2t/halves` (the median of each round's time(2) /
+# time(halves)) near 1 says that --threads 2 is as fast as the input cut
+# by hand: what is left of the gap to 2.0 is the machine's (caches and
+# memory shared by its cores), not the pipeline's. BENCH_HALVES=0 skips it.
+#
 # Benchmarks (skipped when their flow file is not there):
 #   ysb_json   ysb_campaign.flow      ysb.jsonl + campaigns.csv
 #   ysb_csv    ysb_campaign_csv.flow  ysb.csv + campaigns.csv
@@ -46,6 +55,7 @@ REPEAT="${BENCH_REPEAT:-3}"
 cpus="$(nproc)"
 MAX_THREADS="${BENCH_THREADS:-$(( cpus < 4 ? cpus : 4 ))}"
 ONLY="${BENCH_ONLY:-.}"
+HALVES="${BENCH_HALVES:-1}"
 bench="$root/bench"
 out="$build/bench/threads"
 data="$bench/data"
@@ -73,8 +83,52 @@ declare -A params=(
   [ysb_session]="--param input=$data/ysb.csv")
 declare -A records=([ysb_json]="$N" [ysb_csv]="$N" [wordcount]="" [gen_agg]="$GEN_N"
                     [ysb_update]="$N" [balance]="$N" [ysb_session]="$N")
+# Each half's arguments (the halves of a file: halves_ready).
+declare -A half_a=([ysb_json]="--param input=$data/halves/ysb.jsonl.a"
+                   [ysb_csv]="--param input=$data/halves/ysb.csv.a"
+                   [wordcount]="--param input=$data/halves/words.txt.a"
+                   [gen_agg]="--param n=$((GEN_N / 2))")
+declare -A half_b=([ysb_json]="--param input=$data/halves/ysb.jsonl.b"
+                   [ysb_csv]="--param input=$data/halves/ysb.csv.b"
+                   [wordcount]="--param input=$data/halves/words.txt.b"
+                   [gen_agg]="--param n=$((GEN_N - GEN_N / 2))")
+declare -A half_file=([ysb_json]="ysb.jsonl 0" [ysb_csv]="ysb.csv 1" [wordcount]="words.txt 0")
 declare -A run_args=([ysb_update]="--max-batch-records 1000000" [balance]="--max-batch-records 1000000"
                      [ysb_session]="--max-batch-records 1000000")
+
+# halves_ready FILE HEADER_LINES: $data/halves/FILE.a and .b, each half of
+# FILE's lines after its header, the header first in both.
+halves_ready() {
+  local f="$1" header="$2" dir="$data/halves"
+  mkdir -p "$dir"
+  [[ -f "$dir/$f.b" && "$dir/$f.b" -nt "$data/$f" ]] && return
+  local lines half
+  lines="$(wc -l < "$data/$f")"
+  half=$(( (lines - header) / 2 ))
+  note "cutting $f in two halves"
+  head -n "$(( header + half ))" "$data/$f" > "$dir/$f.a"
+  { head -n "$header" "$data/$f"; tail -n "+$(( header + half + 1 ))" "$data/$f"; } > "$dir/$f.b"
+}
+
+# run_halves NAME: wall seconds of both halves at once, on CPUs 0 and 1.
+run_halves() {
+  local name="$1" start pid
+  start="$(date +%s.%N)"
+  # shellcheck disable=SC2086  # the arguments are lists of words
+  taskset -c 0 "$out/$name" --quiet --batch 1000000h --threads 1 ${run_args[$name]:-} \
+    ${half_a[$name]} > /dev/null &
+  pid=$!
+  # shellcheck disable=SC2086
+  taskset -c 1 "$out/$name" --quiet --batch 1000000h --threads 1 ${run_args[$name]:-} \
+    ${half_b[$name]} > /dev/null
+  wait "$pid"
+  awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'
+}
+
+# median of the numbers on standard input, two decimals ("-" for none)
+median() {
+  sort -g | awk '{ r[NR] = $1 } END { if (NR) printf "%.2f", NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2; else printf "-" }'
+}
 
 # "0" for 1 thread, "0,1" for 2, ...
 cpu_list() { seq -s, 0 $(( $1 - 1 )); }
@@ -88,9 +142,18 @@ for name in "${names[@]}"; do
   note "flowc build ${flow[$name]}"
   # shellcheck disable=SC2086  # params is a list of words
   (cd "$bench" && "$flowc" build "${flow[$name]}" -o "$out/$name" ${params[$name]})
+  halves=0
+  if [[ "$HALVES" != 0 && "$MAX_THREADS" -ge 2 && -n "${half_a[$name]:-}" ]]; then
+    halves=1
+    # shellcheck disable=SC2086  # "file header-lines"
+    [[ -n "${half_file[$name]:-}" ]] && halves_ready ${half_file[$name]}
+  fi
   for f in ysb.jsonl ysb.csv campaigns.csv words.txt; do
     [[ -f "$data/$f" ]] && cat "$data/$f" > /dev/null  # into the page cache
   done
+  if (( halves )) && [[ -n "${half_file[$name]:-}" ]]; then
+    cat "$data/halves/${half_file[$name]% *}".[ab] > /dev/null
+  fi
   for ((i = 0; i < REPEAT; i++)); do
     for ((t = 1; t <= MAX_THREADS; t++)); do
       # shellcheck disable=SC2086  # run_args is a list of words
@@ -101,14 +164,24 @@ for name in "${names[@]}"; do
       if [[ -z "${wall[$name.$t]:-}" ]] || faster "$s" "${wall[$name.$t]}"; then wall[$name.$t]="$s"; fi
       round[$name.$t.$i]="$s"
     done
+    if (( halves )); then
+      s="$(run_halves "$name")"
+      if [[ -z "${wall[$name.h]:-}" ]] || faster "$s" "${wall[$name.h]}"; then wall[$name.h]="$s"; fi
+      round[$name.h.$i]="$s"
+    fi
   done
   # The ratio of each round's runs (run one after the other), then their
   # median: a drift of the machine's speed between rounds cancels out.
   for ((t = 2; t <= MAX_THREADS; t++)); do
     paired[$name.$t]="$(for ((i = 0; i < REPEAT; i++)); do
       awk -v a="${round[$name.1.$i]}" -v b="${round[$name.$t.$i]}" 'BEGIN { if (b > 0) print a / b }'
-    done | sort -g | awk '{ r[NR] = $1 } END { if (NR) printf "%.2f", NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2; else printf "-" }')"
+    done | median)"
   done
+  if (( halves )); then
+    paired[$name.h]="$(for ((i = 0; i < REPEAT; i++)); do
+      awk -v a="${round[$name.2.$i]}" -v b="${round[$name.h.$i]}" 'BEGIN { if (b > 0) print a / b }'
+    done | median)"
+  fi
   [[ -z "${records[$name]}" ]] && records[$name]="$(wc -l < "$data/words.txt")"
   ran+=("$name")
 done
@@ -119,6 +192,7 @@ done
   header="$(printf '%-10s' benchmark)"
   for ((t = 1; t <= MAX_THREADS; t++)); do header+="$(printf '  %8s  %8s' "${t}t s" "${t}t M/s")"; done
   for ((t = 2; t <= MAX_THREADS; t++)); do header+="$(printf '  %7s  %7s' "1t/${t}t" "paired")"; done
+  (( MAX_THREADS >= 2 )) && [[ "$HALVES" != 0 ]] && header+="$(printf '  %8s  %9s' "halves s" "2t/halves")"
   echo "$header  check"
   for name in "${ran[@]}"; do
     line="$(printf '%-10s' "$name")"
@@ -129,6 +203,9 @@ done
     for ((t = 2; t <= MAX_THREADS; t++)); do
       line+="$(printf '  %7s  %7s' "$(awk -v a="${wall[$name.1]}" -v b="${wall[$name.$t]}" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }')" "${paired[$name.$t]}")"
     done
+    if (( MAX_THREADS >= 2 )) && [[ "$HALVES" != 0 ]]; then
+      line+="$(printf '  %8s  %9s' "${wall[$name.h]:--}" "${paired[$name.h]:--}")"
+    fi
     check="same rows"
     for ((t = 2; t <= MAX_THREADS; t++)); do
       cmp -s "$out/$name.1.out" "$out/$name.$t.out" || check="DIFFERENT ROWS at --threads $t"
