@@ -171,7 +171,13 @@ bool fill_batch(FlowContext* ctx, int wake_fd, int64_t deadline) {
     for (auto& s : ctx->sources) {
       if (s->is_table || s->ended) continue;
       int64_t before = ctx->counters.records_in;
+      const int64_t pump_start = steady_now_ns();
+      const int64_t counted = ctx->workers ? ctx->workers->batch_thread_counted() : 0;
       if (s->pump(ctx, max_records - in_batch) == Source::Pump::kProgress) progressed = true;
+      if (ctx->workers) {
+        const int64_t meanwhile = ctx->workers->batch_thread_counted() - counted;
+        ctx->workers->add_read(steady_now_ns() - pump_start - meanwhile);
+      }
       in_batch += ctx->counters.records_in - before;
       if (in_batch >= max_records || !ctx->error.empty()) break;
     }

@@ -59,6 +59,7 @@ Workers::Workers(FlowContext* ctx, int32_t threads) : ctx_(ctx) {
     workers_.push_back(std::move(w));
   }
   interval_busy_ns_.assign(workers_.size(), 0);
+  interval_read_ns_.assign(workers_.size(), 0);
   run_start_ns_ = interval_start_ns_ = steady_ns();
   for (size_t i = 1; i < workers_.size(); ++i) {
     threads_.emplace_back([this, w = workers_[i].get()] { pool_loop(w); });
@@ -183,14 +184,18 @@ void Workers::run_aside(std::function<void()> job) {
   work_cv_.notify_one();
 }
 
-// One aside job (lock held on entry and on return).
-void Workers::run_aside_job(std::unique_lock<std::mutex>& lock) {
+// One aside job on `w`'s thread, counted as its reading (lock held on
+// entry and on return).
+void Workers::run_aside_job(Worker& w, std::unique_lock<std::mutex>& lock) {
   std::function<void()> job = std::move(aside_.front());
   aside_.pop_front();
   ++running_;
   lock.unlock();
+  const int64_t start = steady_ns();
   job();
+  const int64_t took = steady_ns() - start;
   lock.lock();
+  w.read_ns += took;
   --running_;
   --aside_pending_;
   ++finished_;
@@ -214,7 +219,7 @@ void Workers::pool_loop(Worker* w) {
     while (!stopping_ && queue_.empty() && aside_.empty()) wait(work_cv_, posted_, lock);
     if (stopping_) return;
     if (!aside_.empty()) {
-      run_aside_job(lock);
+      run_aside_job(*w, lock);
       continue;
     }
     Task task = std::move(queue_.front());
@@ -265,8 +270,9 @@ void Workers::run(Worker& w, Task& task) {
   udf_use_arena(nullptr);
   w.out = nullptr;
   t_worker = nullptr;
-  w.busy_ns += steady_ns() - start;
-  std::lock_guard<std::mutex> lock(mu_);
+  const int64_t took = steady_ns() - start;
+  std::lock_guard<std::mutex> lock(mu_);  // utilisation() reads the times under it
+  w.busy_ns += took;
   in_place_.erase(task.seq);
   done_.emplace(out->seq, std::move(out));
   const size_t keep = kQueuedPerThread * workers_.size() + 2;
@@ -292,7 +298,7 @@ void Workers::drain() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     if (!aside_.empty()) {
-      run_aside_job(lock);
+      run_aside_job(main, lock);
       continue;
     }
     if (!queue_.empty()) {
@@ -389,11 +395,19 @@ std::string Workers::utilisation(bool interval) {
   auto percent = [&](int64_t ns) { return 100.0 * static_cast<double>(ns) / span; };
   std::string text = "busy";
   char buf[32];
+  std::lock_guard<std::mutex> lock(mu_);  // pool threads add their times under it
   for (size_t i = 0; i < workers_.size(); ++i) {
     int64_t busy = workers_[i]->busy_ns - (interval ? interval_busy_ns_[i] : 0);
     std::snprintf(buf, sizeof buf, " %.0f%%", std::min(100.0, percent(busy)));
     text += buf;
     if (interval) interval_busy_ns_[i] = workers_[i]->busy_ns;
+  }
+  text += ", reading";
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    int64_t read = workers_[i]->read_ns - (interval ? interval_read_ns_[i] : 0);
+    std::snprintf(buf, sizeof buf, " %.0f%%", std::min(100.0, percent(read)));
+    text += buf;
+    if (interval) interval_read_ns_[i] = workers_[i]->read_ns;
   }
   std::snprintf(buf, sizeof buf, ", merge %.1f%%",
                 percent(merge_ns_ - (interval ? interval_merge_ns_ : 0)));

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <functional>
+#include <thread>
 
 #include "byte_input.h"
 #include "record_splitter.h"
@@ -208,6 +210,33 @@ TEST(RuntimeBatches, SummaryLineCountsRecordsAndBatches) {
   // Then the seconds and where they went: " 0.0 s (1 thread: busy 6%, ...)".
   EXPECT_NE(r.err.find(" s (1 thread: busy "), std::string::npos) << r.err;
   EXPECT_TRUE(r.err.ends_with("%)\n")) << r.err;
+}
+
+// The summary's reading share is the batch-loop thread's time in the
+// sources minus what the pipeline's code took meanwhile: a pipeline that
+// spends 3 x 40 ms on three one-line records is busy, not reading.
+TEST(RuntimeBatches, SummaryReadingLeavesOutThePipelinesOwnTime) {
+  reset_seen();
+  TempDir dir;
+  std::string path = dir.file("in.txt");
+  write_file(path, "1\n2\n3\n");
+  FlowSourceDesc src =
+      text_source("src", FLOW_SOURCE_FILE, FLOW_FORMAT_LINES, path.c_str(),
+                  [](FlowContext* ctx, const FlowBatch* b, const FlowRecord* r, int64_t n) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(40));
+                    collect_process(ctx, b, r, n);
+                  });
+  FlowPipeline p = pipeline_of(&src, 1);
+  RunResult r = run(p, {"--max-batch-records", "1", "--threads", "1"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  int busy = -1, reading = -1;
+  const size_t at = r.err.find("(1 thread: busy ");
+  ASSERT_NE(at, std::string::npos) << r.err;
+  ASSERT_EQ(std::sscanf(r.err.c_str() + at, "(1 thread: busy %d%%, reading %d%%", &busy, &reading),
+            2)
+      << r.err;
+  EXPECT_GE(busy, 60) << r.err;  // 120 ms of sleep in a run of little more
+  EXPECT_LE(reading, 20) << r.err;
 }
 
 // ---- generate ----
