@@ -134,6 +134,15 @@ median() {
   sort -g | awk '{ r[NR] = $1 } END { if (NR) printf "%.2f", NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2; else printf "-" }'
 }
 
+# paired_median NAME A B: the median over rounds of round[NAME.A.i] /
+# round[NAME.B.i].
+paired_median() {
+  local i
+  for ((i = 0; i < REPEAT; i++)); do
+    awk -v a="${round[$1.$2.$i]}" -v b="${round[$1.$3.$i]}" 'BEGIN { if (b > 0) print a / b }'
+  done | median
+}
+
 # "0" for 1 thread, "0,1" for 2, ...
 cpu_list() { seq -s, 0 $(( $1 - 1 )); }
 faster() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
@@ -176,16 +185,8 @@ for name in "${names[@]}"; do
   done
   # The ratio of each round's runs (run one after the other), then their
   # median: a drift of the machine's speed between rounds cancels out.
-  for ((t = 2; t <= MAX_THREADS; t++)); do
-    paired[$name.$t]="$(for ((i = 0; i < REPEAT; i++)); do
-      awk -v a="${round[$name.1.$i]}" -v b="${round[$name.$t.$i]}" 'BEGIN { if (b > 0) print a / b }'
-    done | median)"
-  done
-  if (( halves )); then
-    paired[$name.h]="$(for ((i = 0; i < REPEAT; i++)); do
-      awk -v a="${round[$name.2.$i]}" -v b="${round[$name.h.$i]}" 'BEGIN { if (b > 0) print a / b }'
-    done | median)"
-  fi
+  for ((t = 2; t <= MAX_THREADS; t++)); do paired[$name.$t]="$(paired_median "$name" 1 "$t")"; done
+  if (( halves )); then paired[$name.h]="$(paired_median "$name" 2 h)"; fi
   [[ -z "${records[$name]}" ]] && records[$name]="$(wc -l < "$data/words.txt")"
   ran+=("$name")
 done

@@ -393,22 +393,22 @@ std::string Workers::utilisation(bool interval) {
   const int64_t since = interval ? interval_start_ns_ : run_start_ns_;
   const double span = static_cast<double>(std::max<int64_t>(now - since, 1));
   auto percent = [&](int64_t ns) { return 100.0 * static_cast<double>(ns) / span; };
-  std::string text = "busy";
   char buf[32];
+  std::string text;
+  // Each thread's share of one of its times (since the last interval).
+  auto per_thread = [&](const char* what, int64_t Worker::* ns, std::vector<int64_t>& last) {
+    text += what;
+    for (size_t i = 0; i < workers_.size(); ++i) {
+      const int64_t now_ns = (*workers_[i]).*ns;
+      std::snprintf(buf, sizeof buf, " %.0f%%",
+                    std::min(100.0, percent(now_ns - (interval ? last[i] : 0))));
+      text += buf;
+      if (interval) last[i] = now_ns;
+    }
+  };
   std::lock_guard<std::mutex> lock(mu_);  // pool threads add their times under it
-  for (size_t i = 0; i < workers_.size(); ++i) {
-    int64_t busy = workers_[i]->busy_ns - (interval ? interval_busy_ns_[i] : 0);
-    std::snprintf(buf, sizeof buf, " %.0f%%", std::min(100.0, percent(busy)));
-    text += buf;
-    if (interval) interval_busy_ns_[i] = workers_[i]->busy_ns;
-  }
-  text += ", reading";
-  for (size_t i = 0; i < workers_.size(); ++i) {
-    int64_t read = workers_[i]->read_ns - (interval ? interval_read_ns_[i] : 0);
-    std::snprintf(buf, sizeof buf, " %.0f%%", std::min(100.0, percent(read)));
-    text += buf;
-    if (interval) interval_read_ns_[i] = workers_[i]->read_ns;
-  }
+  per_thread("busy", &Worker::busy_ns, interval_busy_ns_);
+  per_thread(", reading", &Worker::read_ns, interval_read_ns_);
   std::snprintf(buf, sizeof buf, ", merge %.1f%%",
                 percent(merge_ns_ - (interval ? interval_merge_ns_ : 0)));
   text += buf;
