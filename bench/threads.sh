@@ -27,7 +27,15 @@
 # word count's 334,575 words, each half also sorts and writes most of
 # them: the halves do more work in all than one run, so 2t/halves is a
 # few percent kinder to --threads 2 than an even split would be.)
-# BENCH_HALVES=0 skips it.
+#
+# And the contention alone: `twins s` is the wall time of two 1-thread
+# processes at once, pinned to CPUs 0 and 1, each on the WHOLE input (the
+# same work as --threads 1, twice). `ceiling`, the median of each round's
+# 2 x time(1) / time(twins), is the speed-up two threads would reach if
+# they split the work evenly and had nothing to merge: each runs as fast
+# as a copy that shares the machine with another. Where it is below a
+# target, the target is beyond this machine for that pipeline.
+# BENCH_HALVES=0 skips both.
 #
 # Benchmarks (skipped when their flow file is not there):
 #   ysb_json   ysb_campaign.flow      ysb.jsonl + campaigns.csv
@@ -129,6 +137,20 @@ run_halves() {
   awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'
 }
 
+# run_twins NAME: wall seconds of two --threads 1 runs of the whole input
+# at once, on CPUs 0 and 1.
+run_twins() {
+  local name="$1" start pid
+  start="$(date +%s.%N)"
+  # shellcheck disable=SC2086  # the arguments are lists of words
+  taskset -c 0 "$out/$name" --quiet --batch 1000000h --threads 1 ${run_args[$name]:-} > /dev/null &
+  pid=$!
+  # shellcheck disable=SC2086
+  taskset -c 1 "$out/$name" --quiet --batch 1000000h --threads 1 ${run_args[$name]:-} > /dev/null
+  wait "$pid"
+  awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'
+}
+
 # median of the numbers on standard input, two decimals ("-" for none)
 median() {
   sort -g | awk '{ r[NR] = $1 } END { if (NR) printf "%.2f", NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2; else printf "-" }'
@@ -181,12 +203,18 @@ for name in "${names[@]}"; do
       s="$(run_halves "$name")"
       if [[ -z "${wall[$name.h]:-}" ]] || faster "$s" "${wall[$name.h]}"; then wall[$name.h]="$s"; fi
       round[$name.h.$i]="$s"
+      s="$(run_twins "$name")"
+      if [[ -z "${wall[$name.w]:-}" ]] || faster "$s" "${wall[$name.w]}"; then wall[$name.w]="$s"; fi
+      round[$name.w.$i]="$(awk -v s="$s" 'BEGIN { printf "%.4f", s / 2 }')"
     fi
   done
   # The ratio of each round's runs (run one after the other), then their
   # median: a drift of the machine's speed between rounds cancels out.
   for ((t = 2; t <= MAX_THREADS; t++)); do paired[$name.$t]="$(paired_median "$name" 1 "$t")"; done
-  if (( halves )); then paired[$name.h]="$(paired_median "$name" 2 h)"; fi
+  if (( halves )); then
+    paired[$name.h]="$(paired_median "$name" 2 h)"
+    paired[$name.w]="$(paired_median "$name" 1 w)"  # time(1) / (time(twins) / 2)
+  fi
   [[ -z "${records[$name]}" ]] && records[$name]="$(wc -l < "$data/words.txt")"
   ran+=("$name")
 done
@@ -197,7 +225,7 @@ done
   header="$(printf '%-10s' benchmark)"
   for ((t = 1; t <= MAX_THREADS; t++)); do header+="$(printf '  %8s  %8s' "${t}t s" "${t}t M/s")"; done
   for ((t = 2; t <= MAX_THREADS; t++)); do header+="$(printf '  %7s  %7s' "1t/${t}t" "paired")"; done
-  (( MAX_THREADS >= 2 )) && [[ "$HALVES" != 0 ]] && header+="$(printf '  %8s  %9s' "halves s" "2t/halves")"
+  (( MAX_THREADS >= 2 )) && [[ "$HALVES" != 0 ]] && header+="$(printf '  %8s  %9s  %7s  %7s' "halves s" "2t/halves" "twins s" "ceiling")"
   echo "$header  check"
   for name in "${ran[@]}"; do
     line="$(printf '%-10s' "$name")"
@@ -209,7 +237,8 @@ done
       line+="$(printf '  %7s  %7s' "$(awk -v a="${wall[$name.1]}" -v b="${wall[$name.$t]}" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }')" "${paired[$name.$t]}")"
     done
     if (( MAX_THREADS >= 2 )) && [[ "$HALVES" != 0 ]]; then
-      line+="$(printf '  %8s  %9s' "${wall[$name.h]:--}" "${paired[$name.h]:--}")"
+      line+="$(printf '  %8s  %9s  %7s  %7s' "${wall[$name.h]:--}" "${paired[$name.h]:--}" \
+        "${wall[$name.w]:--}" "${paired[$name.w]:--}")"
     fi
     check="same rows"
     for ((t = 2; t <= MAX_THREADS; t++)); do
