@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -30,10 +31,56 @@
 namespace flowrt {
 namespace {
 
+// One part's rows in one worker's buffer: chunks filled one after another
+// (an entry never straddles two), kept from batch to batch. (A vector
+// doubled as a batch's rows grew, copying them all into fresh pages on
+// the thread whose row went over the edge while the others waited for it
+// at the batch's end: 25 to 50 ms at a time in a two-thread ysb_update's
+// first batches.)
+class RowChunks {
+ public:
+  struct Chunk {
+    std::unique_ptr<char[]> data;
+    size_t used = 0;
+    size_t size = 0;
+  };
+
+  char* append(size_t bytes) {
+    while (current_ < chunks_.size() && chunks_[current_].size - chunks_[current_].used < bytes) {
+      ++current_;
+    }
+    if (current_ == chunks_.size()) {
+      const size_t grown =
+          chunks_.empty() ? kFirstBytes : std::min(2 * chunks_.back().size, kMaxBytes);
+      const size_t size = std::max(bytes, grown);
+      chunks_.push_back({std::unique_ptr<char[]>(new char[size]), 0, size});  // not zeroed
+    }
+    Chunk& c = chunks_[current_];
+    char* at = c.data.get() + c.used;
+    c.used += bytes;
+    return at;
+  }
+  // Empty, its chunks kept.
+  void clear() {
+    for (Chunk& c : chunks_) c.used = 0;
+    current_ = 0;
+  }
+  bool empty() const {
+    return std::all_of(chunks_.begin(), chunks_.end(), [](const Chunk& c) { return c.used == 0; });
+  }
+  const std::vector<Chunk>& chunks() const { return chunks_; }
+
+ private:
+  static constexpr size_t kFirstBytes = size_t{64} << 10;
+  static constexpr size_t kMaxBytes = size_t{1} << 20;
+  std::vector<Chunk> chunks_;
+  size_t current_ = 0;  // the chunk being filled
+};
+
 // One worker's rows of one stage: per part, entries of [seq][place][row]
 // (place: the row's index among its morsel's rows of every part).
 struct ExchangeBuffer {
-  std::vector<std::vector<char>> parts;
+  std::vector<RowChunks> parts;
   // The morsels this worker ran, in order: {seq, rows sent}.
   std::vector<std::pair<int64_t, int64_t>> morsels;
   FlowArena strings{};  // the rows' string bytes
@@ -61,8 +108,9 @@ class Cursor {
     for (int32_t w = 0; w < workers; ++w) {
       auto* buf = static_cast<ExchangeBuffer*>(worker_ptr(slots, w));
       if (buf == nullptr || static_cast<size_t>(part) >= buf->parts.size()) continue;
-      const std::vector<char>& rows = buf->parts[static_cast<size_t>(part)];
-      if (!rows.empty()) runs_.push_back({rows.data(), rows.data() + rows.size()});
+      const std::vector<RowChunks::Chunk>& chunks = buf->parts[static_cast<size_t>(part)].chunks();
+      Run r{chunks.data(), chunks.data() + chunks.size(), nullptr, nullptr};
+      if (settle(r)) runs_.push_back(r);
     }
   }
 
@@ -89,10 +137,24 @@ class Cursor {
   int64_t arrival() const { return arrival_; }
 
  private:
+  // One worker's rows: [at, end), what is left of the chunk being read,
+  // then the chunks from `chunk` up to `last`.
   struct Run {
+    const RowChunks::Chunk* chunk;  // the next chunk to read
+    const RowChunks::Chunk* last;   // past the last
     const char* at;
     const char* end;
   };
+  // Moves r on to its next chunk with rows when at its current one's end;
+  // false: no rows left.
+  static bool settle(Run& r) {
+    while (r.at == r.end && r.chunk != r.last) {
+      r.at = r.chunk->data.get();
+      r.end = r.at + r.chunk->used;
+      ++r.chunk;
+    }
+    return r.at != r.end;
+  }
   static int64_t seq(const char* at) {
     int64_t s;
     std::memcpy(&s, at, sizeof s);
@@ -104,6 +166,7 @@ class Cursor {
     arrival_ = first_ + place;
     const char* row = r.at + kHeadBytes;
     r.at += entry_;
+    settle(r);
     return row;
   }
 
@@ -160,12 +223,14 @@ void* flow_xchg_append(void** slot, int32_t parts, int32_t part, int64_t seq, in
   // A worker runs a morsel to its end before the next.
   if (buf->morsels.empty() || buf->morsels.back().first != seq) buf->morsels.push_back({seq, 0});
   const int64_t place = buf->morsels.back().second++;
-  std::vector<char>& rows = buf->parts[static_cast<size_t>(part)];
-  const size_t at = rows.size();
-  rows.resize(at + static_cast<size_t>(size + flowrt::kHeadBytes));
-  std::memcpy(rows.data() + at, &seq, sizeof seq);
-  std::memcpy(rows.data() + at + 8, &place, sizeof place);
-  return rows.data() + at + flowrt::kHeadBytes;
+  char* entry =
+      buf->parts[static_cast<size_t>(part)].append(static_cast<size_t>(size + flowrt::kHeadBytes));
+  std::memcpy(entry, &seq, sizeof seq);
+  std::memcpy(entry + 8, &place, sizeof place);
+  // Zeroed as a new vector element was: the row's fields are written
+  // next, but none is left to what the chunk held last batch.
+  std::memset(entry + flowrt::kHeadBytes, 0, static_cast<size_t>(size));
+  return entry + flowrt::kHeadBytes;
 }
 
 const char* flow_xchg_copy(void** slot, const char* bytes, int64_t len) {
