@@ -122,34 +122,22 @@ halves_ready() {
   { head -n "$header" "$data/$f"; tail -n "+$(( header + half + 1 ))" "$data/$f"; } > "$dir/$f.b"
 }
 
-# run_halves NAME: wall seconds of both halves at once, on CPUs 0 and 1.
-run_halves() {
+# run_two NAME ARGS_A ARGS_B: wall seconds of two --threads 1 runs at once,
+# one on CPU 0 with ARGS_A and one on CPU 1 with ARGS_B.
+run_two() {
   local name="$1" start pid
   start="$(date +%s.%N)"
   # shellcheck disable=SC2086  # the arguments are lists of words
-  taskset -c 0 "$out/$name" --quiet --batch 1000000h --threads 1 ${run_args[$name]:-} \
-    ${half_a[$name]} > /dev/null &
+  taskset -c 0 "$out/$name" --quiet --batch 1000000h --threads 1 ${run_args[$name]:-} $2 > /dev/null &
   pid=$!
   # shellcheck disable=SC2086
-  taskset -c 1 "$out/$name" --quiet --batch 1000000h --threads 1 ${run_args[$name]:-} \
-    ${half_b[$name]} > /dev/null
+  taskset -c 1 "$out/$name" --quiet --batch 1000000h --threads 1 ${run_args[$name]:-} $3 > /dev/null
   wait "$pid"
   awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'
 }
-
-# run_twins NAME: wall seconds of two --threads 1 runs of the whole input
-# at once, on CPUs 0 and 1.
-run_twins() {
-  local name="$1" start pid
-  start="$(date +%s.%N)"
-  # shellcheck disable=SC2086  # the arguments are lists of words
-  taskset -c 0 "$out/$name" --quiet --batch 1000000h --threads 1 ${run_args[$name]:-} > /dev/null &
-  pid=$!
-  # shellcheck disable=SC2086
-  taskset -c 1 "$out/$name" --quiet --batch 1000000h --threads 1 ${run_args[$name]:-} > /dev/null
-  wait "$pid"
-  awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'
-}
+# Both halves of the input at once; twice the whole input at once.
+run_halves() { run_two "$1" "${half_a[$1]}" "${half_b[$1]}"; }
+run_twins() { run_two "$1" "" ""; }
 
 # median of the numbers on standard input, two decimals ("-" for none)
 median() {
